@@ -1,0 +1,26 @@
+/**
+ * Planar floating-point audio: one Float32Array per channel, all the same length.
+ * This is the shape audio has everywhere between decoding and encoding, and the
+ * shape that crosses thread boundaries (each channel's buffer is transferable).
+ */
+export interface PcmAudio {
+  readonly sampleRateHz: number;
+  readonly channels: Float32Array[];
+}
+
+/** What a decoder learned about the source besides its samples. */
+export interface DecodedAudio extends PcmAudio {
+  readonly container: 'wav' | 'flac' | 'mp3';
+  /** e.g. `pcm_s16le`, `pcm_f32le`, `flac`, `mp3` */
+  readonly codec: string;
+  /** Bits per sample of the source, or null for lossy codecs. */
+  readonly bitDepth: number | null;
+}
+
+export function frameCount(audio: PcmAudio): number {
+  return audio.channels.length === 0 ? 0 : audio.channels[0].length;
+}
+
+export function durationSeconds(audio: PcmAudio): number {
+  return frameCount(audio) / audio.sampleRateHz;
+}

@@ -1,0 +1,25 @@
+/**
+ * audo-eq public API: an embeddable fetch handler and the DSP entry points.
+ *
+ * @example
+ * import { createHandler } from './mod.ts';
+ * Deno.serve(createHandler());
+ */
+import { createApp, type FetchHandler } from './core/http/app.ts';
+
+export type { FetchHandler } from './core/http/app.ts';
+export type { PcmAudio, DecodedAudio } from './core/audio/pcm.ts';
+export { AudoEqError, IngestValidationError, ERROR_TABLE } from './core/domain/errors.ts';
+export type { ErrorCode, IngestErrorCode } from './core/domain/errors.ts';
+export type { DomainEvent, DomainEventName, EventPublisher } from './core/domain/events.ts';
+
+/** Options for {@link createHandler}; every port has an embedded default. */
+export interface HandlerOptions {}
+
+/**
+ * Creates the audo-eq HTTP handler, `(req: Request) => Promise<Response>`, for
+ * any fetch-based server (Deno.serve, Bun.serve, node:http via the Node adapter).
+ */
+export function createHandler(_options: HandlerOptions = {}): FetchHandler {
+  return createApp();
+}

@@ -1,0 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const generator = join(repoRoot, 'test/fixtures/generator/generate.sh');
+
+/** Where generated fixture audio lives (never committed): AUDO_EQ_FIXTURES_DIR or test-output/fixtures. */
+export const fixturesDir = process.env.AUDO_EQ_FIXTURES_DIR ?? join(repoRoot, 'test-output/fixtures');
+
+export interface FixtureManifest {
+  pairs: Array<{
+    id: string;
+    style: string;
+    target: FixtureFile & { imbalance: string };
+    reference: FixtureFile;
+    spectral_distance_db: number;
+    alt_inputs: Array<FixtureFile & { side: 'target' | 'reference'; format: string }>;
+  }>;
+  malformed: Array<{ path: string; bytes: number; what: string; expect: string }>;
+}
+
+export interface FixtureFile {
+  path: string;
+  sample_rate: number;
+  channels: number;
+  bit_depth: number | null;
+  codec: string;
+  lufs: number;
+  true_peak_dbtp: number;
+  lra: number;
+}
+
+let manifest: FixtureManifest | undefined;
+
+/**
+ * Generates the fixture set once (about 10 s; deterministic) and returns its manifest.
+ * Paths in the manifest are relative to {@link fixturesDir}; use {@link fixturePath}.
+ */
+export function ensureFixtures(): FixtureManifest {
+  if (manifest) return manifest;
+  const manifestPath = join(fixturesDir, 'manifest.json');
+  if (!existsSync(manifestPath)) {
+    const result = spawnSync('bash', [generator, fixturesDir], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (result.status !== 0) throw new Error(`fixture generation failed (exit ${result.status})`);
+  }
+  manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as FixtureManifest;
+  return manifest;
+}
+
+export function fixturePath(relative: string): string {
+  ensureFixtures();
+  return join(fixturesDir, relative);
+}
+
+export function readFixture(relative: string): Uint8Array {
+  return new Uint8Array(readFileSync(fixturePath(relative)));
+}
