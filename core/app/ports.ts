@@ -1,0 +1,74 @@
+/**
+ * Ports: everything the use cases touch outside pure computation. `core/` never
+ * constructs an adapter; runtimes pass implementations to `createHandler`.
+ */
+import type { DomainEvent, EventPublisher } from '../domain/events.ts';
+import type { MasteringRequestOptions } from '../mastering/options.ts';
+
+export type { EventPublisher };
+
+/** One object to persist: the mastered WAV plus its metadata (SPEC section 6). */
+export interface ArtifactObject {
+  /** `mastered/<uuid>.wav` */
+  readonly key: string;
+  readonly bytes: Uint8Array;
+  readonly contentType: string;
+  /** correlation id, profile, …; values are plain ASCII. */
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+export interface StoredArtifact {
+  readonly key: string;
+  /** A URL a client can GET (presigned for S3), or null when the backend has none. */
+  readonly url: string | null;
+  /** Where it went, for events and logs, e.g. `s3://bucket/key` or `file:///data/key`. */
+  readonly destination: string;
+}
+
+/** Port: durable object storage for mastered artifacts. */
+export interface ArtifactStorage {
+  readonly backend: string;
+  store(object: ArtifactObject, options?: { signal?: AbortSignal }): Promise<StoredArtifact>;
+  exists(key: string): Promise<boolean>;
+  /** Resolves when the backend answers (used by /ready); rejects with the reason otherwise. */
+  checkReady(): Promise<void>;
+}
+
+/** Port: structured logging. Fields are flat JSON values; secrets never go in. */
+export interface AppLogger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export type IdGenerator = () => string;
+
+/** One mastering job as it crosses to a worker: encoded uploads in, encoded WAV out. */
+export interface MasteringJob {
+  readonly correlationId: string;
+  readonly target: { readonly bytes: Uint8Array; readonly filename?: string };
+  readonly reference: { readonly bytes: Uint8Array; readonly filename?: string };
+  readonly options: MasteringRequestOptions;
+}
+
+export interface MasteringJobResult {
+  readonly wav: Uint8Array;
+  /** The compact diagnostics object of SPEC section 5. */
+  readonly diagnostics: Record<string, unknown>;
+  /** Events the pipeline emitted, in order, to publish on the caller's side. */
+  readonly events: readonly DomainEvent[];
+}
+
+/**
+ * Port: runs CPU-heavy mastering. The default runs in-process; the Node runtime
+ * supplies a worker-thread pool, Deno a Web Worker pool. Rejects with
+ * `IngestValidationError` for bad uploads and `AudoEqError('overloaded')` when full.
+ */
+export interface MasteringRunner {
+  run(job: MasteringJob): Promise<MasteringJobResult>;
+}
