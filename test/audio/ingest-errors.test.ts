@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { decodeAudio } from '../../core/audio/decode.ts';
+import type { DecodedAudio } from '../../core/audio/pcm.ts';
 import { IngestValidationError, type IngestErrorCode } from '../../core/domain/errors.ts';
 import { DEFAULT_INGEST_POLICY, type IngestPolicy } from '../../core/domain/policies.ts';
 import { ensureFixtures, readFixture } from '../support/fixtures.ts';
@@ -195,7 +196,7 @@ if (ffmpegAvailable('ingest errors with ffmpeg-made files')) {
     ffmpeg(['-f', 'lavfi', '-i', MUSIC, '-ac', '2', '-c:a', 'flac', flac]);
     ffmpeg(['-f', 'lavfi', '-i', MUSIC, '-ac', '2', '-c:a', 'libmp3lame', mp3]);
     const inputs = [readBytes(flac), readBytes(mp3)];
-    const alone = [];
+    const alone: DecodedAudio[] = [];
     for (const bytes of inputs) alone.push(await decodeAudio(bytes));
     const together = await Promise.all([...inputs, ...inputs, ...inputs].map((bytes) => decodeAudio(bytes)));
     together.forEach((audio, index) => {
