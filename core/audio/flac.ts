@@ -31,7 +31,8 @@ export interface DecodedFlac {
   readonly channels: Float32Array[];
 }
 
-const INPUT_CHUNK_BYTES = 256 * 1024;
+/** Measured fastest for the WASM decoder among 64 KiB – 4 MiB. */
+const INPUT_CHUNK_BYTES = 1024 * 1024;
 
 function corrupted(message: string, details: Record<string, unknown> = {}): IngestValidationError {
   return new IngestValidationError('corrupted_file', message, details);
@@ -128,20 +129,25 @@ class FlacSink {
         ? corrupted('The FLAC stream holds more samples than its STREAMINFO claims.')
         : new IngestValidationError('duration_too_long', 'The FLAC audio is longer than the duration limit.');
     }
-    this.restoreScale(channelData, frames);
     const target = this.current ?? this.allocate(frames);
     const at = this.current ? this.frames : 0;
-    if (this.gains) downmixInto(channelData, this.gains, target[0], target[1], 0, at, frames);
-    else for (let c = 0; c < this.outCount; c++) target[c].set(channelData[c].subarray(0, frames), at);
+    if (this.gains) {
+      for (const channel of channelData) this.restoreScale(channel, channel, 0, frames);
+      downmixInto(channelData, this.gains, target[0], target[1], 0, at, frames);
+    } else {
+      for (let c = 0; c < this.outCount; c++) this.restoreScale(channelData[c], target[c], at, frames);
+    }
     this.frames += frames;
   }
 
-  private restoreScale(channelData: Float32Array[], frames: number): void {
+  /** Writes `frames` samples of `source`, rescaled to ffmpeg's 1 / 2^(bits−1), into `target` at `at`. */
+  private restoreScale(source: Float32Array, target: Float32Array, at: number, frames: number): void {
     const { toInteger, fromInteger } = this;
-    const exact = this.info.bitsPerSample <= 24;
-    for (const channel of channelData) {
-      if (exact) for (let i = 0; i < frames; i++) channel[i] = Math.round(channel[i] * toInteger) * fromInteger;
-      else for (let i = 0; i < frames; i++) channel[i] = channel[i] * toInteger * fromInteger;
+    if (this.info.bitsPerSample <= 24) {
+      // floor(x + 0.5) rounds like Math.round here and is several times faster in V8.
+      for (let i = 0; i < frames; i++) target[at + i] = Math.floor(source[i] * toInteger + 0.5) * fromInteger;
+    } else {
+      for (let i = 0; i < frames; i++) target[at + i] = source[i] * toInteger * fromInteger;
     }
   }
 

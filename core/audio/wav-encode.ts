@@ -159,7 +159,8 @@ function writePcm24(out: Uint8Array, offset: number, channels: Float32Array[], f
     for (let i = 0, p = offset + c * 3; i < frames; i++, p += stride) {
       const x = channel[i];
       if (x - x !== 0) throw nonFinite();
-      let q = Math.round(x * 8388608);
+      // floor(x + 0.5) is Math.round for these magnitudes, and several times faster in V8.
+      let q = Math.floor(x * 8388608 + 0.5);
       if (q > 8388607) q = 8388607;
       else if (q < -8388608) q = -8388608;
       out[p] = q & 0xff;
