@@ -14,7 +14,11 @@ function malformed(message: string, details: Record<string, unknown> = {}): Inge
   return new IngestValidationError('id3_malformed_header', message, details);
 }
 
-/** True when an ID3v2 header ("ID3") starts at `offset`. */
+/**
+ * True when an ID3v2 header ("ID3") starts at `offset`.
+ *
+ * @example hasId3v2Header(new TextEncoder().encode('ID3\x04'), 0) // true
+ */
 export function hasId3v2Header(bytes: Uint8Array, offset: number): boolean {
   return offset + 3 <= bytes.length && bytes[offset] === 0x49 && bytes[offset + 1] === 0x44 && bytes[offset + 2] === 0x33;
 }

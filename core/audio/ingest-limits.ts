@@ -67,7 +67,11 @@ export function checkDuration(policy: IngestPolicy, frameCount: number, sampleRa
   }
 }
 
-/** Largest frame count the policy allows at `sampleRateHz`; decoders stop reading past it. */
+/**
+ * Largest frame count the policy allows at `sampleRateHz`; decoders stop reading past it.
+ *
+ * @example maxFramesAllowed(DEFAULT_INGEST_POLICY, 48000) // 172800000
+ */
 export function maxFramesAllowed(policy: IngestPolicy, sampleRateHz: number): number {
   return Math.floor(policy.maxDurationSeconds * sampleRateHz);
 }

@@ -67,7 +67,11 @@ export function defaultChannelMask(channelCount: number): number {
   return DEFAULT_MASKS[channelCount] ?? 0;
 }
 
-/** Number of set bits, i.e. how many channels a mask positions. */
+/**
+ * Number of set bits, i.e. how many channels a mask positions.
+ *
+ * @example countMaskBits(0x3f) // 6
+ */
 export function countMaskBits(mask: number): number {
   let count = 0;
   for (let m = mask >>> 0; m !== 0; m &= m - 1) count++;

@@ -2,6 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { decodeAudio } from '../../core/audio/decode.ts';
+import { scanMp3Frames } from '../../core/audio/mp3-frames.ts';
+import { encodeWav } from '../../core/audio/wav-encode.ts';
 import type { DecodedAudio } from '../../core/audio/pcm.ts';
 import { IngestValidationError, type IngestErrorCode } from '../../core/domain/errors.ts';
 import { DEFAULT_INGEST_POLICY, type IngestPolicy } from '../../core/domain/policies.ts';
@@ -115,6 +117,11 @@ test('the filename must end in .wav, .flac or .mp3 when it has an extension; det
 
 test('WAV formats other than PCM and IEEE float give unsupported_codec', async () => {
   assert.is(await codeOf(wav({ tag: 6, bits: 8 })), 'unsupported_codec');
+  const extensibleAdpcm = encodeWav({ sampleRateHz: 44100, channels: [new Float32Array(100)] }, { bitDepth: 24 });
+  assert.is(new DataView(extensibleAdpcm.buffer).getUint16(20, true), 0xfffe);
+  assert.is(await codeOf(extensibleAdpcm), 'ok');
+  extensibleAdpcm[44] = 2; // sub-format GUID now names Microsoft ADPCM
+  assert.is(await codeOf(extensibleAdpcm), 'unsupported_codec');
   assert.is(await codeOf(wav({ tag: 1, bits: 12, dataBytes: 12 })), 'unsupported_codec');
   assert.is(await codeOf(wav({ tag: 3, bits: 16 })), 'unsupported_codec');
 });
@@ -145,6 +152,24 @@ if (ffmpegAvailable('ingest errors with ffmpeg-made files')) {
     const mpeg25 = join(tmp.dir, 'mpeg25.mp3');
     ffmpeg(['-f', 'lavfi', '-i', MUSIC, '-ar', '8000', '-c:a', 'libmp3lame', mpeg25]);
     assert.is(await codeOf(readBytes(mpeg25)), 'unsupported_codec_profile');
+  });
+
+  test('a little junk between the ID3 tag and the first frame is skipped; a lot is mp3_malformed_header', async () => {
+    const path = join(tmp.dir, 'tagged.mp3');
+    ffmpeg(['-f', 'lavfi', '-i', MUSIC, '-c:a', 'libmp3lame', '-metadata', 'title=Junk', path]);
+    const bytes = readBytes(path);
+    const first = scanMp3Frames(bytes).firstFrameOffset;
+    const withJunk = (junkBytes: number) => {
+      const out = new Uint8Array(bytes.length + junkBytes);
+      out.set(bytes.subarray(0, first));
+      for (let i = 0; i < junkBytes; i++) out[first + i] = 0x20 + (i % 90);
+      out.set(bytes.subarray(first), first + junkBytes);
+      return out;
+    };
+    const clean = await decodeAudio(bytes);
+    const skipped = await decodeAudio(withJunk(100));
+    assert.is(skipped.channels[0].length, clean.channels[0].length);
+    assert.is(await codeOf(withJunk(5000)), 'mp3_malformed_header');
   });
 
   test('A-law WAV gives unsupported_codec and a 4 kHz FLAC gives invalid_sample_rate', async () => {
