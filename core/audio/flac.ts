@@ -2,9 +2,11 @@
  * FLAC ingest: the `fLaC` stream header and STREAMINFO are read and checked
  * here (against the policy and against the bytes present) before the WASM
  * decoder (`@wasm-audio-decoders/flac`, libFLAC) sees the file; the decoder is
- * then fed in chunks (about 3× faster than `decodeFile`) and each decoded
- * block is copied — and, for 3–8 channels, downmixed — straight into the
- * output, so the source's full channel set is never held in memory at once.
+ * then fed in 1 MiB chunks (1.4× faster than `decodeFile` here) and each
+ * decoded block is copied — and, for 3–8 channels, downmixed — straight into
+ * the output, so the source's full channel set is never held in memory at
+ * once. Output is sized from what the bytes can plausibly hold, never from
+ * the header's claim alone.
  */
 import { IngestValidationError } from '../domain/errors.ts';
 import type { IngestPolicy } from '../domain/policies.ts';
@@ -88,11 +90,20 @@ function minimumFrameBytes(info: FlacStreamInfo): number {
   return 6 + info.channelCount * (1 + Math.floor(info.bitsPerSample / 8)) + 2;
 }
 
-/** Receives decoded blocks and writes them, scaled and normalized, into growing or preallocated output. */
+/**
+ * Frames per byte of FLAC data assumed when sizing the first output block:
+ * 16 covers any real music (16-bit stereo FLAC rarely beats 8:1, i.e. 0.5
+ * frames per byte), while a header claiming far more than its bytes can
+ * plausibly hold gets a small first block and the rest is allocated only as
+ * frames are actually decoded.
+ */
+const PLAUSIBLE_FRAMES_PER_BYTE = 16;
+
+/** Receives decoded blocks and writes them, rescaled and normalized, into output blocks. */
 class FlacSink {
-  readonly outputs: Float32Array[][] = [];
+  private readonly blocks: Float32Array[][] = [];
+  private blockUsed = 0;
   frames = 0;
-  private current: Float32Array[] | null = null;
   private readonly gains;
   private readonly outCount: number;
   private readonly toInteger: number;
@@ -100,7 +111,8 @@ class FlacSink {
 
   constructor(
     private readonly info: FlacStreamInfo,
-    private readonly capacity: number,
+    private readonly maxFrames: number,
+    firstBlockFrames: number,
   ) {
     this.outCount = info.channelCount > 2 ? 2 : info.channelCount;
     this.gains = info.channelCount > 2 ? stereoDownmixGains(info.channelCount) : null;
@@ -109,14 +121,14 @@ class FlacSink {
     const full = 2 ** (info.bitsPerSample - 1);
     this.toInteger = full - 1;
     this.fromInteger = 1 / full;
-    if (info.totalFrames > 0) this.current = this.allocate(info.totalFrames);
+    this.allocate(Math.max(1, firstBlockFrames));
   }
 
-  private allocate(frames: number): Float32Array[] {
+  private allocate(frames: number): void {
     const block: Float32Array[] = [];
     for (let c = 0; c < this.outCount; c++) block.push(new Float32Array(frames));
-    this.outputs.push(block);
-    return block;
+    this.blocks.push(block);
+    this.blockUsed = 0;
   }
 
   write(channelData: Float32Array[], frames: number): void {
@@ -124,43 +136,51 @@ class FlacSink {
     if (channelData.length !== this.info.channelCount) {
       throw corrupted(`A FLAC frame has ${channelData.length} channels; STREAMINFO says ${this.info.channelCount}.`);
     }
-    if (this.frames + frames > this.capacity) {
+    if (this.frames + frames > this.maxFrames) {
       throw this.info.totalFrames > 0
         ? corrupted('The FLAC stream holds more samples than its STREAMINFO claims.')
         : new IngestValidationError('duration_too_long', 'The FLAC audio is longer than the duration limit.');
     }
-    const target = this.current ?? this.allocate(frames);
-    const at = this.current ? this.frames : 0;
-    if (this.gains) {
-      for (const channel of channelData) this.restoreScale(channel, channel, 0, frames);
-      downmixInto(channelData, this.gains, target[0], target[1], 0, at, frames);
-    } else {
-      for (let c = 0; c < this.outCount; c++) this.restoreScale(channelData[c], target[c], at, frames);
+    if (this.gains) for (const channel of channelData) this.rescale(channel, 0, channel, 0, frames);
+    let written = 0;
+    while (written < frames) {
+      let block = this.blocks[this.blocks.length - 1];
+      if (this.blockUsed === block[0].length) {
+        this.allocate(frames - written);
+        block = this.blocks[this.blocks.length - 1];
+      }
+      const count = Math.min(frames - written, block[0].length - this.blockUsed);
+      if (this.gains) downmixInto(channelData, this.gains, block[0], block[1], written, this.blockUsed, count);
+      else for (let c = 0; c < this.outCount; c++) this.rescale(channelData[c], written, block[c], this.blockUsed, count);
+      this.blockUsed += count;
+      written += count;
     }
     this.frames += frames;
   }
 
-  /** Writes `frames` samples of `source`, rescaled to ffmpeg's 1 / 2^(bits−1), into `target` at `at`. */
-  private restoreScale(source: Float32Array, target: Float32Array, at: number, frames: number): void {
+  /** Copies `count` samples, rescaled to ffmpeg's 1 / 2^(bits−1), from `source` at `from` to `target` at `at`. */
+  private rescale(source: Float32Array, from: number, target: Float32Array, at: number, count: number): void {
     const { toInteger, fromInteger } = this;
     if (this.info.bitsPerSample <= 24) {
       // floor(x + 0.5) rounds like Math.round here and is several times faster in V8.
-      for (let i = 0; i < frames; i++) target[at + i] = Math.floor(source[i] * toInteger + 0.5) * fromInteger;
+      for (let i = 0; i < count; i++) target[at + i] = Math.floor(source[from + i] * toInteger + 0.5) * fromInteger;
     } else {
-      for (let i = 0; i < frames; i++) target[at + i] = source[i] * toInteger * fromInteger;
+      for (let i = 0; i < count; i++) target[at + i] = source[from + i] * toInteger * fromInteger;
     }
   }
 
-  /** The decoded channels, concatenated when the length was not known up front. */
+  /** The decoded channels as exact-length arrays (the first block itself when it was sized right). */
   result(): Float32Array[] {
-    if (this.info.totalFrames > 0) return this.outputs[0];
+    const first = this.blocks[0];
+    if (this.blocks.length === 1 && first[0].length === this.frames) return first;
     const joined: Float32Array[] = [];
     for (let c = 0; c < this.outCount; c++) {
       const channel = new Float32Array(this.frames);
       let at = 0;
-      for (const block of this.outputs) {
-        channel.set(block[c], at);
-        at += block[c].length;
+      for (let b = 0; b < this.blocks.length; b++) {
+        const used = b === this.blocks.length - 1 ? this.blockUsed : this.blocks[b][c].length;
+        channel.set(this.blocks[b][c].subarray(0, used), at);
+        at += used;
       }
       joined.push(channel);
     }
@@ -197,8 +217,9 @@ export async function decodeFlac(bytes: Uint8Array, policy: IngestPolicy): Promi
       });
     }
   }
-  const capacity = info.totalFrames > 0 ? info.totalFrames : maxFramesAllowed(policy, info.sampleRateHz);
-  const sink = new FlacSink(info, capacity);
+  const maxFrames = info.totalFrames > 0 ? info.totalFrames : maxFramesAllowed(policy, info.sampleRateHz);
+  const firstBlockFrames = Math.min(maxFrames, audioBytes * PLAUSIBLE_FRAMES_PER_BYTE);
+  const sink = new FlacSink(info, maxFrames, firstBlockFrames);
   await withFlacDecoder(async (decoder) => {
     for (let offset = 0; offset < bytes.length; offset += INPUT_CHUNK_BYTES) {
       const chunk = bytes.subarray(offset, Math.min(bytes.length, offset + INPUT_CHUNK_BYTES));

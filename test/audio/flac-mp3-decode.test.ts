@@ -85,6 +85,16 @@ if (ffmpegAvailable('FLAC/MP3 decode vs ffmpeg')) {
     });
   }
 
+  test('a FLAC whose STREAMINFO does not know its length (total samples 0) decodes to the same samples', async () => {
+    const bytes = readBytes(fixturePath('indie_pop/target.flac'));
+    const known = await decodeAudio(bytes);
+    const unknown = bytes.slice();
+    unknown[21] &= 0xf0;
+    unknown.fill(0, 22, 26);
+    const streamed = await decodeAudio(unknown);
+    assert.ok(bitIdentical(streamed.channels, known.channels));
+  });
+
   test('a 5.1 FLAC is downmixed to stereo with the same weights as ffmpeg', async () => {
     const path = join(tmp.dir, 'surround.flac');
     ffmpeg(['-f', 'lavfi', '-i', MUSIC, '-af', 'pan=5.1|c0=c0|c1=0.5*c0|c2=0.3*c0|c3=0.2*c0|c4=-0.4*c0|c5=0.6*c0', '-c:a', 'flac', path]);

@@ -194,6 +194,20 @@ if (ffmpegAvailable('ingest errors with ffmpeg-made files')) {
     assert.ok(largest < 10_000_000, `allocated ${largest} bytes`);
   });
 
+  test('a FLAC claiming 50 minutes that its bytes could just hold still allocates only for what it decodes', async () => {
+    const path = join(tmp.dir, 'plausible-claim.flac');
+    ffmpeg(['-f', 'lavfi', '-i', MUSIC, '-ac', '2', '-c:a', 'flac', path]);
+    const bytes = readBytes(path);
+    const claimed = 3000 * 44100; // 1.06 GB of stereo float if trusted
+    new DataView(bytes.buffer).setUint16(10, 65535, false); // largest block size: the claim passes the byte check
+    bytes[21] = (bytes[21] & 0xf0) | Math.floor(claimed / 2 ** 32);
+    new DataView(bytes.buffer).setUint32(22, claimed >>> 0, false);
+    let code = '';
+    const largest = await largestAllocationBytes(async () => (code = await codeOf(bytes)));
+    assert.is(code, 'corrupted_file');
+    assert.ok(largest < 16 * bytes.length * 2 * 4 + 1_000_000, `allocated ${largest} bytes`);
+  });
+
   test('a truncated FLAC and a FLAC with a damaged frame are corrupted_file; the decoder stays usable', async () => {
     const path = join(tmp.dir, 'ok.flac');
     ffmpeg(['-f', 'lavfi', '-i', MUSIC, '-ac', '2', '-c:a', 'flac', path]);
