@@ -144,10 +144,11 @@ export function computeLimiterGain(
   }
   // Moving average over lookahead + 1 samples, in place (running sum in float64).
   const window = lookahead + 1;
-  const history = new Float64Array(window);
-  let sum = 0;
-  for (let i = 0; i < window; i++) history[i] = 1;
-  sum = window;
+  // Before the first sample, hold the first gain: those virtual samples' windows
+  // reach into the start, so they must already be ducked for its peaks.
+  const start = length > 0 ? out[0] : 1;
+  const history = new Float64Array(window).fill(start);
+  let sum = window * start;
   let slot = 0;
   for (let n = 0; n < length; n++) {
     const value = out[n];

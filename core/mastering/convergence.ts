@@ -144,7 +144,7 @@ export function convergeLoudness(
     };
   };
   if (canLevel) gainDb = solveGain(predictor(samplePeakEnvelope(channels)), settings.goalLufs!, gainDb, maxGainDb);
-  const filter = designTruePeakFilter(truePeakOversamplingFor(sampleRateHz), 12);
+  const filter = designTruePeakFilter(truePeakOversamplingFor(sampleRateHz));
   const envelope = computeTruePeakEnvelope(channels, filter, ceilingLinear / dbToLinear(gainDb + STAGE_TWO_MARGIN_DB));
   const predict = predictor(envelope);
   if (canLevel) gainDb = solveGain(predict, settings.goalLufs!, gainDb, maxGainDb);

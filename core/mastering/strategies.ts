@@ -71,13 +71,15 @@ export interface StrategySelection {
  */
 export function selectStrategy(inputs: StrategyInputs): StrategySelection {
   const t = CONDITION_THRESHOLDS;
+  // Inclusive thresholds compared with a hair of tolerance, so 0.075 − 0.05 counts as 0.025.
+  const atLeast = (value: number, threshold: number) => value >= threshold - 1e-9;
   const conditions: Record<ConditionId, boolean> = {
-    bass_heavy: inputs.targetLowShare - inputs.referenceLowShare >= t.bassHeavyLowShareDelta,
+    bass_heavy: atLeast(inputs.targetLowShare - inputs.referenceLowShare, t.bassHeavyLowShareDelta),
     harsh_upper_mids:
-      inputs.targetHighShare - inputs.referenceHighShare >= t.harshHighShareDelta ||
-      inputs.targetSibilance - inputs.referenceSibilance >= t.harshSibilanceDelta,
-    over_compressed: inputs.referenceCrestDb - inputs.targetCrestDb >= t.overCompressedCrestDeltaDb,
-    clipping_prone: inputs.targetClipping || inputs.targetRmsDbfs >= t.clippingProneRmsDbfs,
+      atLeast(inputs.targetHighShare - inputs.referenceHighShare, t.harshHighShareDelta) ||
+      atLeast(inputs.targetSibilance - inputs.referenceSibilance, t.harshSibilanceDelta),
+    over_compressed: atLeast(inputs.referenceCrestDb - inputs.targetCrestDb, t.overCompressedCrestDeltaDb),
+    clipping_prone: inputs.targetClipping || atLeast(inputs.targetRmsDbfs, t.clippingProneRmsDbfs),
   };
   const count = Object.values(conditions).filter(Boolean).length;
   const priority: Array<[boolean, StrategyId]> = [
