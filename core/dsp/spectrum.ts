@@ -5,7 +5,7 @@
  * tonal balance and EQ matching, and per-window band energies (trajectories).
  * Consecutive windows travel in pairs through one complex FFT.
  */
-import { accumulateSplitPower, fftPlan, hannWindow, nextPowerOfTwo } from './fft.ts';
+import { fftPlan, hannWindow, nextPowerOfTwo } from './fft.ts';
 
 /** Band edges (Hz) of the per-window trajectories. */
 export const TRAJECTORY_BANDS = {
@@ -14,6 +14,7 @@ export const TRAJECTORY_BANDS = {
   high: [4000, Infinity],
   sibilance: [5000, 10000],
 } as const;
+const { low: LOW_BAND, mid: MID_BAND, sibilance: SIBILANCE_BAND } = TRAJECTORY_BANDS;
 
 export type TrajectoryBand = keyof typeof TRAJECTORY_BANDS;
 
@@ -66,34 +67,27 @@ export function analyzeSpectrum(
     high: new Float32Array(frameCount),
     sibilance: new Float32Array(frameCount),
   };
-  const bandBins = Object.fromEntries(
-    (Object.keys(TRAJECTORY_BANDS) as TrajectoryBand[]).map((band) => {
-      const [lo, hi] = TRAJECTORY_BANDS[band];
-      return [band, [Math.max(1, Math.ceil(lo / binHz)), Math.min(half, Math.ceil(hi / binHz) - 1)]];
-    }),
-  ) as Record<TrajectoryBand, [number, number]>;
 
   const input = new Float64Array(2 * fftSize);
   const spectrum = new Float64Array(2 * fftSize);
-  const powerA = new Float64Array(half + 1);
-  const powerB = new Float64Array(half + 1);
   const channelScale = channels.length ? 1 / channels.length : 0;
   // Power normalised by window energy so that levels do not depend on window length.
   let windowEnergy = 0;
   for (let i = 0; i < windowLength; i++) windowEnergy += window[i] * window[i];
   const scale = 1 / (windowEnergy * fftSize);
+  const edges = bandEdgeBins(binHz, half);
+  const sumsA = new Float64Array(BAND_COUNT);
+  const sumsB = new Float64Array(BAND_COUNT);
 
   for (let frame = 0; frame < frameCount; frame += 2) {
     const hasSecond = frame + 1 < frameCount;
-    input.fill(0);
+    if (!hasSecond) input.fill(0);
     fillFrame(channels, channelScale, frame * hop, windowLength, window, input, 0);
     if (hasSecond) fillFrame(channels, channelScale, (frame + 1) * hop, windowLength, window, input, 1);
     plan.transform(spectrum, input);
-    powerA.fill(0);
-    powerB.fill(0);
-    accumulateSplitPower(spectrum, fftSize, powerA, hasSecond ? powerB : null, scale);
-    recordFrame(powerA, frame, longTermPower, trajectories, bandBins);
-    if (hasSecond) recordFrame(powerB, frame + 1, longTermPower, trajectories, bandBins);
+    splitIntoBands(spectrum, fftSize, scale, edges, longTermPower, sumsA, hasSecond ? sumsB : null);
+    recordBands(sumsA, frame, trajectories);
+    if (hasSecond) recordBands(sumsB, frame + 1, trajectories);
   }
   if (frameCount > 0) for (let k = 0; k <= half; k++) longTermPower[k] /= frameCount;
 
@@ -109,6 +103,7 @@ export function analyzeSpectrum(
   };
 }
 
+/** Writes the windowed mono mix of one frame into every other slot of `target` (offset 0 or 1). */
 function fillFrame(
   channels: readonly Float32Array[],
   channelScale: number,
@@ -118,34 +113,78 @@ function fillFrame(
   target: Float64Array,
   offset: 0 | 1,
 ): void {
-  const available = Math.min(windowLength, channels[0].length - start);
-  for (let c = 0; c < channels.length; c++) {
-    const samples = channels[c];
-    for (let i = 0; i < available; i++) target[2 * i + offset] += samples[start + i];
+  const available = Math.max(0, Math.min(windowLength, channels[0].length - start));
+  if (channels.length === 2) {
+    const left = channels[0];
+    const right = channels[1];
+    for (let i = 0; i < available; i++) target[2 * i + offset] = (left[start + i] + right[start + i]) * channelScale * window[i];
+  } else {
+    for (let i = 0; i < available; i++) {
+      let sum = 0;
+      for (let c = 0; c < channels.length; c++) sum += channels[c][start + i];
+      target[2 * i + offset] = sum * channelScale * window[i];
+    }
   }
-  for (let i = 0; i < available; i++) target[2 * i + offset] *= channelScale * window[i];
+  for (let i = available; i < windowLength; i++) target[2 * i + offset] = 0;
 }
 
-function recordFrame(
-  power: Float64Array,
-  frame: number,
+/** Bins are summed into these disjoint ranges; trajectories are sums of them. */
+const BAND_COUNT = 5; // [1,200) [200,4k) [4k,5k) [5k,10k) [10k, Nyquist]
+
+function bandEdgeBins(binHz: number, half: number): Int32Array {
+  const edge = (hz: number) => Math.max(1, Math.min(half + 1, Math.ceil(hz / binHz)));
+  return Int32Array.of(1, edge(LOW_BAND[1]), edge(MID_BAND[1]), edge(SIBILANCE_BAND[0]), edge(SIBILANCE_BAND[1]), half + 1);
+}
+
+/**
+ * Splits the complex spectrum of (frame A + i·frame B) into the two frames'
+ * powers, adds both to the long-term spectrum, and sums each frame's power
+ * over the disjoint band ranges — one pass over the bins.
+ */
+function splitIntoBands(
+  z: Float64Array,
+  size: number,
+  scale: number,
+  edges: Int32Array,
   longTermPower: Float64Array,
-  trajectories: Record<TrajectoryBand | 'total', Float32Array>,
-  bandBins: Record<TrajectoryBand, [number, number]>,
+  sumsA: Float64Array,
+  sumsB: Float64Array | null,
 ): void {
-  let total = 0;
-  for (let k = 1; k < power.length; k++) {
-    longTermPower[k] += power[k];
-    total += power[k];
+  sumsA.fill(0);
+  sumsB?.fill(0);
+  // DC: counted in the long-term spectrum only.
+  longTermPower[0] += scale * (z[0] * z[0] + z[1] * z[1]);
+  for (let band = 0; band < BAND_COUNT; band++) {
+    let a = 0;
+    let b = 0;
+    for (let k = edges[band]; k < edges[band + 1]; k++) {
+      const nk = size - k;
+      const zr = z[2 * k];
+      const zi = z[2 * k + 1];
+      const wr = z[2 * nk];
+      const wi = z[2 * nk + 1];
+      // A = (Z[k] + conj(Z[N-k])) / 2 ; B = (Z[k] - conj(Z[N-k])) / 2i
+      const ar = zr + wr;
+      const ai = zi - wi;
+      const br = zi + wi;
+      const bi = zr - wr;
+      const powerA = 0.25 * scale * (ar * ar + ai * ai);
+      const powerB = 0.25 * scale * (br * br + bi * bi);
+      a += powerA;
+      b += powerB;
+      longTermPower[k] += sumsB ? powerA + powerB : powerA;
+    }
+    sumsA[band] = a;
+    if (sumsB) sumsB[band] = b;
   }
-  longTermPower[0] += power[0];
-  trajectories.total[frame] = total;
-  for (const band of Object.keys(bandBins) as TrajectoryBand[]) {
-    const [lo, hi] = bandBins[band];
-    let sum = 0;
-    for (let k = lo; k <= hi; k++) sum += power[k];
-    trajectories[band][frame] = sum;
-  }
+}
+
+function recordBands(sums: Float64Array, frame: number, trajectories: Record<TrajectoryBand | 'total', Float32Array>): void {
+  trajectories.low[frame] = sums[0];
+  trajectories.mid[frame] = sums[1];
+  trajectories.high[frame] = sums[2] + sums[3] + sums[4];
+  trajectories.sibilance[frame] = sums[3];
+  trajectories.total[frame] = sums[0] + sums[1] + sums[2] + sums[3] + sums[4];
 }
 
 /** Sum of `power` over bins whose centre lies in [loHz, hiHz). */

@@ -111,22 +111,32 @@ function describeShortTime(audio: PcmAudio, spectrum: SpectrumAnalysis): ShortTi
   const frames = spectrum.frameCount;
   const windowLength = Math.round(spectrum.windowSeconds * sampleRateHz);
   const hop = Math.round(spectrum.hopSeconds * sampleRateHz);
+  // Peak and energy per hop-long block, each sample read once; a window is two blocks.
+  const blocks = frames + 1;
+  const blockPeak = new Float64Array(blocks);
+  const blockEnergy = new Float64Array(blocks);
+  for (const samples of channels) {
+    for (let b = 0; b < blocks; b++) {
+      const end = Math.min(length, (b + 1) * hop);
+      let peak = blockPeak[b];
+      let energy = 0;
+      for (let i = b * hop; i < end; i++) {
+        const x = samples[i];
+        energy += x * x;
+        const a = x < 0 ? -x : x;
+        if (a > peak) peak = a;
+      }
+      blockPeak[b] = peak;
+      blockEnergy[b] += energy;
+    }
+  }
   const levelEnvelopeDb = new Float32Array(frames);
   const crestDb = new Float32Array(frames);
   for (let f = 0; f < frames; f++) {
     const start = f * hop;
-    const end = Math.min(length, start + windowLength);
-    let peak = 0;
-    let sumSquares = 0;
-    for (const samples of channels) {
-      for (let i = start; i < end; i++) {
-        const x = samples[i];
-        sumSquares += x * x;
-        const a = x < 0 ? -x : x;
-        if (a > peak) peak = a;
-      }
-    }
-    const meanSquare = sumSquares / Math.max(1, (end - start) * channels.length);
+    const count = Math.max(1, (Math.min(length, start + windowLength) - start) * channels.length);
+    const meanSquare = (blockEnergy[f] + blockEnergy[f + 1]) / count;
+    const peak = Math.max(blockPeak[f], blockPeak[f + 1]);
     levelEnvelopeDb[f] = meanSquare > 1e-12 ? 10 * Math.log10(meanSquare) : -120;
     crestDb[f] = meanSquare > 1e-12 ? 20 * Math.log10(peak) - 10 * Math.log10(meanSquare) : 0;
   }
