@@ -18,6 +18,10 @@ export { encodeWav } from './core/audio/wav-encode.ts';
 export type { WavBitDepth, WavEncodeOptions } from './core/audio/wav-encode.ts';
 export { DEFAULT_INGEST_POLICY, DEFAULT_NORMALIZATION_POLICY, POLICY_VERSION } from './core/domain/policies.ts';
 export type { IngestPolicy, NormalizationPolicy } from './core/domain/policies.ts';
+export { master } from './core/mastering/master.ts';
+export type { MasterOptions, MasterResult } from './core/mastering/master.ts';
+export type { MasteringDiagnostics } from './core/mastering/diagnostics.ts';
+export type { MasteringRequestOptions, EqMode, EqPreset, DeEsserMode, ProfileId, BitDepth } from './core/mastering/options.ts';
 
 /** Options for {@link createHandler}; every port has an embedded default. */
 export interface HandlerOptions {}
