@@ -12,6 +12,12 @@ export type { PcmAudio, DecodedAudio } from './core/audio/pcm.ts';
 export { AudoEqError, IngestValidationError, ERROR_TABLE } from './core/domain/errors.ts';
 export type { ErrorCode, IngestErrorCode } from './core/domain/errors.ts';
 export type { DomainEvent, DomainEventName, EventPublisher } from './core/domain/events.ts';
+export { measureLoudness, createLoudnessMeter, defaultChannelWeights } from './core/dsp/loudness.ts';
+export type { LoudnessCapabilities, LoudnessMeter, LoudnessMeterOptions, LoudnessResult } from './core/dsp/loudness.ts';
+export { measureTruePeak, createTruePeakDetector, designTruePeakFilter } from './core/dsp/truepeak.ts';
+export type { TruePeakDetector, TruePeakFilter } from './core/dsp/truepeak.ts';
+export { measureLevels } from './core/dsp/levels.ts';
+export type { SignalLevels } from './core/dsp/levels.ts';
 
 /** Options for {@link createHandler}; every port has an embedded default. */
 export interface HandlerOptions {}
