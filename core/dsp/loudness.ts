@@ -58,7 +58,7 @@ export interface LoudnessResult {
 export interface LoudnessMeter {
   /** Feeds the next frames: one Float32Array per channel, equal lengths, any block size. */
   addFrames(channels: readonly Float32Array[]): void;
-  /** The measurements over everything fed so far (cheap enough to call per block). */
+  /** The measurements over everything fed so far; the gating statistics and any 100 ms series are recomputed on each call. */
   result(): LoudnessResult;
 }
 
