@@ -22,6 +22,12 @@ export { master } from './core/mastering/master.ts';
 export type { MasterOptions, MasterResult } from './core/mastering/master.ts';
 export type { MasteringDiagnostics } from './core/mastering/diagnostics.ts';
 export type { MasteringRequestOptions, EqMode, EqPreset, DeEsserMode, ProfileId, BitDepth } from './core/mastering/options.ts';
+export { measureLoudness, createLoudnessMeter, defaultChannelWeights } from './core/dsp/loudness.ts';
+export type { LoudnessCapabilities, LoudnessMeter, LoudnessMeterOptions, LoudnessResult } from './core/dsp/loudness.ts';
+export { measureTruePeak, createTruePeakDetector, designTruePeakFilter } from './core/dsp/truepeak.ts';
+export type { TruePeakDetector, TruePeakFilter } from './core/dsp/truepeak.ts';
+export { measureLevels } from './core/dsp/levels.ts';
+export type { SignalLevels } from './core/dsp/levels.ts';
 
 /** Options for {@link createHandler}; every port has an embedded default. */
 export interface HandlerOptions {}

@@ -15,6 +15,7 @@ import { designKWeighting } from './kweighting.ts';
 import { energyToLufs, integratedLoudness, loudnessRange } from './loudness-gating.ts';
 import { createTruePeakDetector, linearToDbOrNull, type TruePeakDetector } from './truepeak.ts';
 import { defaultChannelWeights } from './channel-weights.ts';
+import { K_WEIGHTING_STATE_SLOTS, kWeightedSquareSum, kWeightedSquareSumPair, packKWeighting } from './kweighted-energy.ts';
 
 export { defaultChannelWeights } from './channel-weights.ts';
 
@@ -57,7 +58,7 @@ export interface LoudnessResult {
 export interface LoudnessMeter {
   /** Feeds the next frames: one Float32Array per channel, equal lengths, any block size. */
   addFrames(channels: readonly Float32Array[]): void;
-  /** The measurements over everything fed so far (cheap enough to call per block). */
+  /** The measurements over everything fed so far; the gating statistics and any 100 ms series are recomputed on each call. */
   result(): LoudnessResult;
 }
 
@@ -86,33 +87,6 @@ class GrowableSeries {
 }
 
 /**
- * Sum of squares of `x[start..end)` after the two K-weighting biquads
- * (coefficients b0 b1 b2 a1 a2 of each in `c`), carrying the four filter
- * states in `state[offset..offset+4)` across calls.
- */
-function kWeightedSquareSum(x: Float32Array, start: number, end: number, c: Float64Array, state: Float64Array, offset: number): number {
-  const pb0 = c[0], pb1 = c[1], pb2 = c[2], pa1 = c[3], pa2 = c[4];
-  const rb0 = c[5], rb1 = c[6], rb2 = c[7], ra1 = c[8], ra2 = c[9];
-  let p1 = state[offset], p2 = state[offset + 1], r1 = state[offset + 2], r2 = state[offset + 3];
-  let sum = 0;
-  for (let i = start; i < end; i++) {
-    const v = x[i];
-    const y = pb0 * v + p1;
-    p1 = pb1 * v - pa1 * y + p2;
-    p2 = pb2 * v - pa2 * y;
-    const z = rb0 * y + r1;
-    r1 = rb1 * y - ra1 * z + r2;
-    r2 = rb2 * y - ra2 * z;
-    sum += z * z;
-  }
-  state[offset] = p1;
-  state[offset + 1] = p2;
-  state[offset + 2] = r1;
-  state[offset + 3] = r2;
-  return sum;
-}
-
-/**
  * Creates an incremental loudness meter. Feed planar blocks of any size with
  * `addFrames`, read `result()` whenever needed.
  *
@@ -129,8 +103,10 @@ export function createLoudnessMeter(options: LoudnessMeterOptions): LoudnessMete
     throw new RangeError(`channelWeights must hold ${channelCount} finite non-negative numbers`);
   }
   const [shelf, highPass] = designKWeighting(sampleRateHz);
-  const coefficients = Float64Array.of(shelf.b0, shelf.b1, shelf.b2, shelf.a1, shelf.a2, highPass.b0, highPass.b1, highPass.b2, highPass.a1, highPass.a2);
-  const filterState = new Float64Array(4 * channelCount);
+  const coefficients = packKWeighting(shelf, highPass);
+  const filterState = new Float64Array(K_WEIGHTING_STATE_SLOTS * channelCount);
+  // Channels that count (LFE does not), filtered two at a time.
+  const counted = [...weights.keys()].filter((ch) => weights[ch] > 0);
 
   const wantIntegrated = capabilities.integrated === true;
   const wantMomentary = capabilities.momentary === true;
@@ -191,10 +167,18 @@ export function createLoudnessMeter(options: LoudnessMeterOptions): LoudnessMete
     let offset = 0;
     while (offset < frames) {
       const take = Math.min(frames - offset, nextBoundary - framesSeen);
-      for (let ch = 0; ch < channelCount; ch++) {
-        const weight = weights[ch];
-        if (weight === 0) continue; // LFE: not part of loudness
-        currentEnergy += weight * kWeightedSquareSum(channels[ch], offset, offset + take, coefficients, filterState, 4 * ch);
+      let k = 0;
+      for (; k + 1 < counted.length; k += 2) {
+        const a = counted[k];
+        const b = counted[k + 1];
+        currentEnergy += kWeightedSquareSumPair(
+          channels[a], channels[b], weights[a], weights[b], offset, offset + take,
+          coefficients, filterState, K_WEIGHTING_STATE_SLOTS * a, K_WEIGHTING_STATE_SLOTS * b,
+        );
+      }
+      if (k < counted.length) {
+        const a = counted[k];
+        currentEnergy += weights[a] * kWeightedSquareSum(channels[a], offset, offset + take, coefficients, filterState, K_WEIGHTING_STATE_SLOTS * a);
       }
       offset += take;
       framesSeen += take;

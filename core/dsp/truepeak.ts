@@ -31,9 +31,9 @@ const PIECE_FRAMES = 16384;
 /**
  * Creates a streaming true-peak detector for `channelCount` channels at
  * `sampleRateHz`. Before the first sample and after the last one the signal is
- * taken to hold its edge value, so a file that starts or stops abruptly is
- * measured for its programme, not for a step into silence no one will hear
- * the same way.
+ * taken to hold its edge value, so a file that starts or ends abruptly is
+ * measured for its programme rather than for a step from or into an implicit
+ * silence beyond its edges (a DC offset reads as itself, as it does in ffmpeg).
  *
  * Only stretches that could beat the peak found so far are interpolated: the
  * interpolated value is bounded by the filter's `maxGain` times the largest
@@ -112,7 +112,10 @@ function scanChannel(
   filter: TruePeakFilter,
   kernel: InterpolatedPeakKernel,
   buffer: Float32Array,
-  start: number, end: number, peak: number): number {
+  start: number,
+  end: number,
+  peak: number,
+): number {
   const history = filter.tapsPerPhase - 1;
   const maxGain = filter.maxGain;
   let previousChunkMax = 0;
@@ -129,7 +132,7 @@ function scanChannel(
       if (a > chunkMax) chunkMax = a;
     }
     if (chunkMax > peak) peak = chunkMax;
-    // SCAN_CHUNK ≥ history, so the previous chunk covers every older input in reach.
+    // SCAN_CHUNK (64) ≥ history (at most 63 taps), so the previous chunk covers every older input in reach.
     const reachMax = chunkMax > previousChunkMax ? chunkMax : previousChunkMax;
     if (reachMax * maxGain > peak) peak = kernel(buffer, chunkStart, chunkEnd, peak);
     previousChunkMax = chunkMax;
