@@ -27,7 +27,7 @@ import {
 } from '../dsp/limiter.ts';
 import { integratedLoudness } from '../dsp/loudness-gating.ts';
 import { createLoudnessMeter, type LoudnessResult } from '../dsp/loudness.ts';
-import { designTruePeakFilter, truePeakOversamplingFor } from '../dsp/truepeak-filter.ts';
+import { truePeakFilterFor } from '../dsp/truepeak-filter.ts';
 
 const ENERGY_BLOCK = 16;
 const PIECE = 65536;
@@ -144,7 +144,7 @@ export function convergeLoudness(
     };
   };
   if (canLevel) gainDb = solveGain(predictor(samplePeakEnvelope(channels)), settings.goalLufs!, gainDb, maxGainDb);
-  const filter = designTruePeakFilter(truePeakOversamplingFor(sampleRateHz));
+  const filter = truePeakFilterFor(sampleRateHz);
   const envelope = computeTruePeakEnvelope(channels, filter, ceilingLinear / dbToLinear(gainDb + STAGE_TWO_MARGIN_DB));
   const predict = predictor(envelope);
   if (canLevel) gainDb = solveGain(predict, settings.goalLufs!, gainDb, maxGainDb);
@@ -317,6 +317,8 @@ function measureLimited(
     sampleRateHz,
     channelCount: channels.length,
     capabilities: { integrated: true, loudnessRange: true, truePeak: true },
+    // The guard answers to ffmpeg-grade meters: the most accurate interpolator.
+    truePeakFilter: truePeakFilterFor(sampleRateHz, 'compliance'),
   });
   const pieces = channels.map(() => new Float32Array(PIECE));
   for (let start = 0; start < length; start += PIECE) {
