@@ -2,7 +2,7 @@
  * The logging adapter on tslog 5: one JSON object per line in containers (or
  * when asked), pretty lines on a TTY. Errors become plain objects (name,
  * message, code, status, stack, cause) so they can be masked and read; secrets
- * are masked by key name and by value.
+ * are masked by field name (tslog) and by value (here, before tslog sees them).
  */
 import { Logger } from 'tslog';
 import type { AppLogger } from '../../core/app/ports.ts';
@@ -66,14 +66,20 @@ export function serializeError(error: unknown, depth = 0): Record<string, unknow
   return record;
 }
 
-function toLoggable(fields: Record<string, unknown> | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields ?? {})) out[key] = value instanceof Error ? serializeError(value) : value;
-  return out;
-}
+const MASK = '[***]';
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Errors → plain objects, and every secret value cut out of every string, at
+ * any depth (tslog's own regex masking missed nested strings here).
+ */
+function redact(value: unknown, secrets: readonly string[], depth = 0): unknown {
+  if (typeof value === 'string') return secrets.reduce((text, secret) => text.split(secret).join(MASK), value);
+  if (value instanceof Error) return redact(serializeError(value), secrets, depth);
+  if (value === null || typeof value !== 'object' || depth > 8 || ArrayBuffer.isView(value)) return value;
+  if (Array.isArray(value)) return value.map((item) => redact(item, secrets, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value as Record<string, unknown>)) out[key] = redact(inner, secrets, depth + 1);
+  return out;
 }
 
 /**
@@ -91,22 +97,22 @@ export function createTslogLogger(options: TslogLoggerOptions): AppLogger & { fl
     type: options.format,
     name: options.name ?? 'audo-eq',
     minLevel: LEVEL_NAMES[options.level],
-    mask: {
-      keys: SECRET_KEYS,
-      caseInsensitive: true,
-      ...(secrets.length > 0 ? { regex: secrets.map((value) => new RegExp(escapeRegExp(value))) } : {}),
-    },
+    mask: { keys: SECRET_KEYS, caseInsensitive: true, placeholder: MASK },
     stack: { capture: 'off' },
     pretty: {
       template: '{{yyyy}}-{{mm}}-{{dd}} {{hh}}:{{MM}}:{{ss}}.{{ms}}\t{{logLevelName}}\t',
       inspectOptions: { breakLength: Infinity, depth: 6 },
     },
   });
+  const clean = (message: string, fields: Record<string, unknown> | undefined): [string, Record<string, unknown>] => [
+    redact(message, secrets) as string,
+    redact(fields ?? {}, secrets) as Record<string, unknown>,
+  ];
   return {
-    debug: (message, fields) => void tslog.debug(message, toLoggable(fields)),
-    info: (message, fields) => void tslog.info(message, toLoggable(fields)),
-    warn: (message, fields) => void tslog.warn(message, toLoggable(fields)),
-    error: (message, fields) => void tslog.error(message, toLoggable(fields)),
+    debug: (message, fields) => void tslog.debug(...clean(message, fields)),
+    info: (message, fields) => void tslog.info(...clean(message, fields)),
+    warn: (message, fields) => void tslog.warn(...clean(message, fields)),
+    error: (message, fields) => void tslog.error(...clean(message, fields)),
     flush: () => tslog.flush(),
   };
 }

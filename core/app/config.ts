@@ -9,7 +9,7 @@ const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = (max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(1).max(max);
 const text = z.string().trim().min(1);
 const bool = z.stringbool();
-const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.preprocess(lowerCase, z.enum(values));
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.preprocess(lowerCase, z.enum(values));
 /** Comma-separated list; blanks dropped, so `""` and `" , "` both mean "none". */
 const list = z.preprocess(
   (value) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : value),

@@ -19,7 +19,7 @@ export function toNodeListener(handler: FetchHandler) {
     try {
       const request = toRequest(req, abort.signal);
       const response = await handler(request);
-      await writeResponse(response, res);
+      await writeResponse(response, res, req);
     } catch {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
@@ -51,12 +51,15 @@ function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
   } as RequestInit);
 }
 
-async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
+async function writeResponse(response: Response, res: ServerResponse, req: IncomingMessage): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name === 'set-cookie') return;
     headers[name] = value;
   });
+  // Answered before the body was read (413, 401, a bad query…): close the
+  // connection after the response instead of draining the rest of the upload.
+  if (!req.complete && req.method !== 'GET' && req.method !== 'HEAD') headers.connection = 'close';
   const cookies = response.headers.getSetCookie?.() ?? [];
   if (cookies.length) headers['set-cookie'] = cookies;
   res.writeHead(response.status, headers);
