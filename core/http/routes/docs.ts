@@ -47,9 +47,13 @@ const DOCS_PAGE_HTML = `<!doctype html>
     }
     return obj || {};
   }
+  // Backtick spans in OpenAPI text become <code>; everything else stays text.
+  function rich(text) {
+    return String(text).split('\u0060').map(function (part, i) { return i % 2 ? el('code', { text: part }) : document.createTextNode(part); });
+  }
   function table(head, rows) {
     var t = el('table', {}, [el('tr', {}, head.map(function (h) { return el('th', { text: h }); }))]);
-    rows.forEach(function (r) { t.appendChild(el('tr', {}, r.map(function (c) { return el('td', { text: c }); }))); });
+    rows.forEach(function (r) { t.appendChild(el('tr', {}, r.map(function (c) { return el('td', {}, rich(c)); }))); });
     return t;
   }
   function errorCodes(doc, response) {
@@ -118,7 +122,7 @@ const DOCS_PAGE_HTML = `<!doctype html>
     var title = el('h2', {}, [el('span', { class: 'method ' + method.toUpperCase(), text: method.toUpperCase() }), el('span', { class: 'path', text: path }), ' ', op.summary || '']);
     if (op.security && op.security.some(function (s) { return Object.keys(s).length > 0; })) title.appendChild(el('span', { class: 'lock', text: 'API key when configured' }));
     section.appendChild(title);
-    section.appendChild(el('p', { text: op.description || '' }));
+    section.appendChild(el('p', {}, rich(op.description || '')));
     var params = (op.parameters || []).map(function (p) { return resolve(doc, p); });
     if (params.length) {
       section.appendChild(el('h3', { text: 'Parameters' }));
@@ -134,6 +138,8 @@ const DOCS_PAGE_HTML = `<!doctype html>
       var codes = errorCodes(doc, response);
       rows.push([status, codes.length ? codes.join(', ') : (response.description || '')]);
       Object.keys(response.headers || {}).forEach(function (name) {
+        // X-Correlation-Id is on every response: list it once, under the success status.
+        if (name === 'X-Correlation-Id' && status.charAt(0) !== '2') return;
         headerRows.push([status, name, resolve(doc, response.headers[name]).description || '']);
       });
     });
@@ -146,7 +152,8 @@ const DOCS_PAGE_HTML = `<!doctype html>
     return section;
   }
   fetch('openapi.json').then(function (r) { return r.json(); }).then(function (doc) {
-    document.getElementById('lead').textContent = doc.info.description;
+    var lead = document.getElementById('lead'); lead.textContent = '';
+    rich(doc.info.description).forEach(function (node) { lead.appendChild(node); });
     var main = document.getElementById('ops');
     Object.keys(doc.paths).forEach(function (path) {
       Object.keys(doc.paths[path]).forEach(function (method) { main.appendChild(renderOperation(doc, path, method, doc.paths[path][method])); });
