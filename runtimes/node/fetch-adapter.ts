@@ -4,6 +4,14 @@ import { Readable } from 'node:stream';
 type FetchHandler = (request: Request) => Promise<Response>;
 
 /**
+ * After an early answer (401, 400 on the query, 503 overloaded…) the rest of
+ * the upload is read and dropped, up to this many bytes, so the client can
+ * finish sending and read the answer on a healthy connection; past it the
+ * connection is cut.
+ */
+const DRAIN_LIMIT_BYTES = 32 * 1024 * 1024;
+
+/**
  * Translates node:http requests into Web `Request`s for a fetch handler and
  * streams the `Response` back. The body is streamed both ways (never buffered
  * here), so size limits in the core apply as bytes arrive.
@@ -20,6 +28,8 @@ export function toNodeListener(handler: FetchHandler) {
       const request = toRequest(req, abort.signal);
       const response = await handler(request);
       await writeResponse(response, res, req);
+      // 413 responses carry `Connection: close` and Node closes after them; other early answers drain.
+      if (!req.complete && response.status !== 413) await drainOrClose(request, req);
     } catch {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
@@ -57,9 +67,8 @@ async function writeResponse(response: Response, res: ServerResponse, req: Incom
     if (name === 'set-cookie') return;
     headers[name] = value;
   });
-  // Answered before the body was read (413, 401, a bad query…): close the
-  // connection after the response instead of draining the rest of the upload.
-  if (!req.complete && req.method !== 'GET' && req.method !== 'HEAD') headers.connection = 'close';
+  // A body refused as too large is not drained: close once the answer is out.
+  if (!req.complete && response.status === 413) headers.connection = 'close';
   const cookies = response.headers.getSetCookie?.() ?? [];
   if (cookies.length) headers['set-cookie'] = cookies;
   res.writeHead(response.status, headers);
@@ -74,4 +83,28 @@ async function writeResponse(response: Response, res: ServerResponse, req: Incom
     if (!res.write(value)) await new Promise<void>((resolve) => res.once('drain', resolve));
   }
   res.end();
+}
+
+/** Reads and drops what is left of an unread request body (bounded), or cuts the connection. */
+async function drainOrClose(request: Request, req: IncomingMessage): Promise<void> {
+  const body = request.body;
+  if (!body || body.locked || req.socket.destroyed) {
+    req.socket.destroy();
+    return;
+  }
+  const reader = body.getReader();
+  let drainedBytes = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      drainedBytes += value.byteLength;
+      if (drainedBytes > DRAIN_LIMIT_BYTES) {
+        req.socket.destroy();
+        return;
+      }
+    }
+  } catch {
+    // The client went away; nothing left to drain.
+  }
 }
