@@ -112,8 +112,9 @@ export async function readMasteringUpload(request: Request, limits: UploadLimits
   if (!request.body) throw new AudoEqError('invalid_payload', 'The request body is empty.');
 
   const files: Partial<Record<FilePart, UploadedFile>> = {};
+  const limited = limitBytes(request.body, limits.maxRequestBytes, limits);
   try {
-    const parts = parseMultipartStream(limitBytes(request.body, limits.maxRequestBytes, limits), {
+    const parts = parseMultipartStream(limited, {
       boundary,
       maxFileSize: limits.maxFileBytes,
       maxTotalSize: limits.maxRequestBytes,
@@ -127,6 +128,8 @@ export async function readMasteringUpload(request: Request, limits: UploadLimits
       files[name] = { bytes: joinChunks(part.content, part.size), ...(filename ? { filename } : {}) };
     }
   } catch (error) {
+    // Hand the unread rest of the body back (unlocked) so the server can drain it.
+    if (!limited.locked) await limited.cancel().catch(() => {});
     throw translateParseError(error, limits);
   }
 

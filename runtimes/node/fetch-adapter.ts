@@ -4,12 +4,15 @@ import { Readable } from 'node:stream';
 type FetchHandler = (request: Request) => Promise<Response>;
 
 /**
- * After an early answer (401, 400 on the query, 503 overloaded…) the rest of
- * the upload is read and dropped, up to this many bytes, so the client can
- * finish sending and read the answer on a healthy connection; past it the
- * connection is cut.
+ * After an early answer (413, 401, 400 on the query, 503 overloaded…) the rest
+ * of the upload is read and dropped, up to this many bytes, so the client can
+ * finish sending and read the answer on a healthy connection. Past it the
+ * server half-closes and cuts the connection a moment later: cutting at once
+ * would reset a connection the client is still writing to, and a reset can
+ * destroy the answer before the client reads it.
  */
 const DRAIN_LIMIT_BYTES = 32 * 1024 * 1024;
+const CLOSE_GRACE_MS = 1000;
 
 /**
  * Translates node:http requests into Web `Request`s for a fetch handler and
@@ -28,8 +31,7 @@ export function toNodeListener(handler: FetchHandler) {
       const request = toRequest(req, abort.signal);
       const response = await handler(request);
       await writeResponse(response, res, req);
-      // 413 responses carry `Connection: close` and Node closes after them; other early answers drain.
-      if (!req.complete && response.status !== 413) await drainOrClose(request, req);
+      if (!req.complete) await drainOrClose(request, req);
     } catch {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
@@ -67,8 +69,6 @@ async function writeResponse(response: Response, res: ServerResponse, req: Incom
     if (name === 'set-cookie') return;
     headers[name] = value;
   });
-  // A body refused as too large is not drained: close once the answer is out.
-  if (!req.complete && response.status === 413) headers.connection = 'close';
   const cookies = response.headers.getSetCookie?.() ?? [];
   if (cookies.length) headers['set-cookie'] = cookies;
   res.writeHead(response.status, headers);
@@ -85,13 +85,20 @@ async function writeResponse(response: Response, res: ServerResponse, req: Incom
   res.end();
 }
 
-/** Reads and drops what is left of an unread request body (bounded), or cuts the connection. */
+/** Half-closes now and cuts the connection after a grace period (see DRAIN_LIMIT_BYTES). */
+function closeGently(req: IncomingMessage): void {
+  const socket = req.socket;
+  if (socket.destroyed) return;
+  socket.end();
+  const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
+/** Reads and drops what is left of an unread request body (bounded), or closes the connection. */
 async function drainOrClose(request: Request, req: IncomingMessage): Promise<void> {
   const body = request.body;
-  if (!body || body.locked || req.socket.destroyed) {
-    req.socket.destroy();
-    return;
-  }
+  if (!body || body.locked) return closeGently(req);
   const reader = body.getReader();
   let drainedBytes = 0;
   try {
@@ -100,8 +107,8 @@ async function drainOrClose(request: Request, req: IncomingMessage): Promise<voi
       if (done) return;
       drainedBytes += value.byteLength;
       if (drainedBytes > DRAIN_LIMIT_BYTES) {
-        req.socket.destroy();
-        return;
+        reader.releaseLock();
+        return closeGently(req);
       }
     }
   } catch {
