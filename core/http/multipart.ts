@@ -37,7 +37,7 @@ type FilePart = (typeof FILE_PARTS)[number];
 const MAX_PARTS = 16;
 
 function tooLarge(limits: UploadLimits): AudoEqError {
-  return new AudoEqError('request_too_large', undefined, { limit_bytes: limits.maxRequestBytes });
+  return new AudoEqError('request_too_large', undefined, { max_bytes: limits.maxRequestBytes });
 }
 
 /**
@@ -82,7 +82,7 @@ function joinChunks(chunks: readonly Uint8Array[], size: number): Uint8Array {
 function translateParseError(error: unknown, limits: UploadLimits): unknown {
   if (error instanceof AudoEqError) return error;
   if (error instanceof MaxFileSizeExceededError) {
-    return new AudoEqError('file_too_large', undefined, { limit_bytes: limits.maxFileBytes });
+    return new AudoEqError('file_too_large', undefined, { max_bytes: limits.maxFileBytes });
   }
   if (error instanceof MaxTotalSizeExceededError) return tooLarge(limits);
   if (error instanceof MultipartParseError) {

@@ -138,7 +138,7 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[]): Record
                 allowed_values: { type: 'array', items: { type: 'string' }, description: 'With `invalid_query_parameter`.' },
                 missing_parts: { type: 'array', items: { type: 'string', enum: ['target', 'reference'] }, description: 'With `missing_file`.' },
                 part: { type: 'string', enum: ['target', 'reference'], description: 'Which upload an ingest error is about.' },
-                limit_bytes: { type: 'integer', description: 'With `file_too_large` and `request_too_large`.' },
+                max_bytes: { type: 'integer', description: 'With `file_too_large` and `request_too_large`.' },
                 retry_after_seconds: { type: 'integer', description: 'With `overloaded`.' },
                 checks: { $ref: '#/components/schemas/ReadyChecks' },
               },

@@ -15,6 +15,7 @@ import { nodeServerCommand, startServer, type RunningServer } from '../support/p
 import { ensureFixtures, fixturePath } from '../support/fixtures.ts';
 import { postMaster } from '../support/http-client.ts';
 import { multipartForm, tinyWav } from '../support/doubles.ts';
+import { buildPcmWav } from '../support/wav-builder.ts';
 
 const API_KEY = 'errors-e2e-key-5d1c';
 const auth = { 'X-Api-Key': API_KEY };
@@ -69,6 +70,21 @@ test('every malformed fixture, as target and as reference, answers a code its ma
       assert.is(response.status, ERROR_TABLE[detail.code as ErrorCode].status, `${item.path} status`);
       assert.is(detail.part, side, `${item.path}: part`);
     }
+  }
+});
+
+test('ingest limits without a fixture (sample rate, channels, duration, MP3 header) answer their codes for the failing part', async () => {
+  const cases: Array<[string, Uint8Array, string, ErrorCode]> = [
+    ['4 kHz sample rate', buildPcmWav({ sampleRateHz: 4000, channels: 1, frames: 4000 }), 'low-rate.wav', 'invalid_sample_rate'],
+    ['9 channels', buildPcmWav({ sampleRateHz: 8000, channels: 9, frames: 800 }), 'nine.wav', 'invalid_channel_count'],
+    ['no samples', buildPcmWav({ sampleRateHz: 44100, channels: 2, frames: 0 }), 'empty-data.wav', 'invalid_duration'],
+    ['3601 s of 8 kHz 8-bit mono (28.8 MB, all present)', buildPcmWav({ sampleRateHz: 8000, channels: 1, frames: 8000 * 3601, bitsPerSample: 8 }), 'long.wav', 'duration_too_long'],
+    ['text named .mp3', new TextEncoder().encode('this is not an mp3 frame, just words'.repeat(20)), 'words.mp3', 'mp3_malformed_header'],
+  ];
+  for (const [what, bytes, filename, code] of cases) {
+    const asReference = await postMaster(server.baseUrl, reference(), bytes, { headers: auth, filenames: { reference: filename } });
+    const detail = await expectError(asReference, code);
+    assert.is(detail.part, 'reference', what);
   }
 });
 

@@ -116,7 +116,7 @@ test('a declared Content-Length over the limit is refused with 413 before any of
 test('a single part over the per-file limit is 400 file_too_large while it streams', async () => {
   const result = await streamBody(server.baseUrl, 100 * MIB, 100 * MIB);
   assert.is(result.status, 400);
-  assert.equal(JSON.parse(result.body).detail, { code: 'file_too_large', message: 'The uploaded file exceeds the size limit.', limit_bytes: 8 * MIB });
+  assert.equal(JSON.parse(result.body).detail, { code: 'file_too_large', message: 'The uploaded file exceeds the size limit.', max_bytes: 8 * MIB });
   assert.ok(result.bytesSentWhenAnswered < 32 * MIB, `client had sent ${result.bytesSentWhenAnswered} bytes`);
 });
 

@@ -106,7 +106,7 @@ test('a part over the per-file limit is file_too_large and a body over the total
   const { post } = setup({ limits: { maxFileBytes: 4096, maxRequestBytes: 64 * 1024 } });
   const fileTooLarge = await post('', multipartForm({ target: new Uint8Array(5000), reference: tinyWav() }));
   assert.is(fileTooLarge.status, 400);
-  assert.equal((await fileTooLarge.json()).detail, { code: 'file_too_large', message: 'The uploaded file exceeds the size limit.', limit_bytes: 4096 });
+  assert.equal((await fileTooLarge.json()).detail, { code: 'file_too_large', message: 'The uploaded file exceeds the size limit.', max_bytes: 4096 });
   const declared = await post('', multipartForm({ target: tinyWav(), reference: tinyWav() }), { 'content-length': String(10 * 1024 * 1024) });
   assert.is(declared.status, 413);
   assert.is((await declared.json()).detail.code, 'request_too_large');
