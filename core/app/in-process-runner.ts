@@ -10,11 +10,13 @@ import { IngestValidationError } from '../domain/errors.ts';
 import { createRecordingPublisher } from '../domain/events.ts';
 import { DEFAULT_INGEST_POLICY, DEFAULT_NORMALIZATION_POLICY, POLICY_VERSION, type IngestPolicy } from '../domain/policies.ts';
 import { master } from '../mastering/master.ts';
-import type { MasteringJob, MasteringJobResult, MasteringRunner } from './ports.ts';
+import type { Clock, MasteringJob, MasteringJobResult, MasteringRunner } from './ports.ts';
 
 export interface InProcessRunnerOptions {
   /** Ingest limits; default `ingest-validation-default` v1. */
   readonly ingestPolicy?: IngestPolicy;
+  /** Stamps `IngestValidated`; default the system clock. */
+  readonly clock?: Clock;
 }
 
 type Part = 'target' | 'reference';
@@ -54,6 +56,7 @@ function ingestSummary(audio: DecodedAudio, upload: MasteringJob['target']): Rec
  */
 export function createInProcessRunner(options: InProcessRunnerOptions = {}): MasteringRunner {
   const ingestPolicy = options.ingestPolicy ?? DEFAULT_INGEST_POLICY;
+  const clock = options.clock ?? { now: () => new Date() };
   return {
     async run(job: MasteringJob): Promise<MasteringJobResult> {
       const recorder = createRecordingPublisher();
@@ -62,7 +65,7 @@ export function createInProcessRunner(options: InProcessRunnerOptions = {}): Mas
       recorder.publish({
         name: 'IngestValidated',
         correlationId: job.correlationId,
-        occurredAt: new Date().toISOString(),
+        occurredAt: clock.now().toISOString(),
         payload: {
           policy_id: ingestPolicy.id,
           policy_version: ingestPolicy.version,
