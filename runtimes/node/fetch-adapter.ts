@@ -63,14 +63,23 @@ function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
   } as RequestInit);
 }
 
+/**
+ * `x-correlation-id` → `X-Correlation-Id`. Fetch `Headers` lower-case every
+ * name; names are case-insensitive in HTTP, but operators grep header dumps
+ * case-sensitively (the runbook does), so they go out in their usual casing.
+ */
+function canonicalHeaderName(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase());
+}
+
 async function writeResponse(response: Response, res: ServerResponse, req: IncomingMessage): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name === 'set-cookie') return;
-    headers[name] = value;
+    headers[canonicalHeaderName(name)] = value;
   });
   const cookies = response.headers.getSetCookie?.() ?? [];
-  if (cookies.length) headers['set-cookie'] = cookies;
+  if (cookies.length) headers['Set-Cookie'] = cookies;
   res.writeHead(response.status, headers);
   if (!response.body) {
     res.end();

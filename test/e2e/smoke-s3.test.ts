@@ -3,6 +3,11 @@
 // fixtures, and everything the runbook checks afterwards.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasTool, requireTool } from '../support/tools.ts';
 import { nodeServerCommand, startServer, type RunningServer } from '../support/processes.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { S3RVER_ACCESS_KEY, startS3rver, type TestS3Server } from '../support/s3.ts';
@@ -105,6 +110,31 @@ test('a failing request logs MasteringFailed under its correlation id', async ()
   await waitForOutput(server.output, (out) => eventNamesFor(out, 'smoke-s3-fail').includes('MasteringFailed'));
   assert.not.ok(eventNamesFor(server.output(), 'smoke-s3-fail').includes('ArtifactStored'));
 });
+
+if (requireTool('curl', hasTool('curl', ['--version']), 'runbook curl smoke commands')) {
+  test("the runbook's curl commands work as written, and its case-sensitive header grep finds the three headers", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'audo-eq-runbook-'));
+    try {
+      const health = execFileSync('curl', ['-fsS', `${server.baseUrl}/health`]).toString();
+      assert.equal(JSON.parse(health), { status: 'ok' });
+      execFileSync('curl', [
+        '-fsS', '-X', 'POST', `${server.baseUrl}/master`,
+        '-H', `X-Api-Key: ${API_KEY}`,
+        '-F', 'target=@./target.wav',
+        '-F', 'reference=@./reference.wav',
+        '-D', join(dir, 'headers.txt'),
+        '--output', join(dir, 'mastered.wav'),
+      ], { cwd: fixturePath('indie_pop') });
+      assert.ok(statSync(join(dir, 'mastered.wav')).size > 0);
+      const headers = readFileSync(join(dir, 'headers.txt'), 'utf8');
+      for (const name of ['X-Correlation-Id', 'X-Artifact-Persistence-Status', 'X-Mastered-Object-Url']) {
+        assert.ok(headers.includes(`${name}: `), `${name} not found as written in:\n${headers}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
 
 test('no secret value appears anywhere in the logs', async () => {
   // A request carrying the key in both accepted headers, plus a wrong key.
