@@ -3,7 +3,8 @@
 // fixtures, and everything the runbook checks afterwards.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,13 +112,16 @@ test('a failing request logs MasteringFailed under its correlation id', async ()
   assert.not.ok(eventNamesFor(server.output(), 'smoke-s3-fail').includes('ArtifactStored'));
 });
 
+// Asynchronous on purpose: s3rver runs in this process and must keep answering while curl waits.
+const run = promisify(execFile);
+
 if (requireTool('curl', hasTool('curl', ['--version']), 'runbook curl smoke commands')) {
   test("the runbook's curl commands work as written, and its case-sensitive header grep finds the three headers", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'audo-eq-runbook-'));
     try {
-      const health = execFileSync('curl', ['-fsS', `${server.baseUrl}/health`]).toString();
-      assert.equal(JSON.parse(health), { status: 'ok' });
-      execFileSync('curl', [
+      const health = await run('curl', ['-fsS', `${server.baseUrl}/health`]);
+      assert.equal(JSON.parse(health.stdout), { status: 'ok' });
+      await run('curl', [
         '-fsS', '-X', 'POST', `${server.baseUrl}/master`,
         '-H', `X-Api-Key: ${API_KEY}`,
         '-F', 'target=@./target.wav',
