@@ -21,13 +21,8 @@ export const master: RouteHandler = async (request, { correlationId, url, deps }
   const { admission, events, clock, metrics } = deps;
   // Options first: a bad query is answered before a byte of the upload is read.
   const publishRequestFailure = (error: unknown) => {
-    const code = toAudoEqError(error).code;
-    events.publish({
-      name: 'MasteringFailed',
-      correlationId,
-      occurredAt: clock.now().toISOString(),
-      payload: { stage: 'request', code, message: toAudoEqError(error).message },
-    });
+    const { code, message } = toAudoEqError(error);
+    events.publish({ name: 'MasteringFailed', correlationId, occurredAt: clock.now().toISOString(), payload: { stage: 'request', code, message } });
   };
   let options;
   try {
