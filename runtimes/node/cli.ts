@@ -4,8 +4,10 @@ const USAGE = `usage: audo-eq <command> [options]
 commands:
   serve                       start the HTTP API
   analyze FILE [--json]       print loudness, LRA, true peak and more
-  master -t T -r R -o OUT     master T against R
-  batch-master ...            master many files`;
+  master -t T -r R -o OUT     master T against R, write the WAV to OUT
+  batch-master ...            master many files (a manifest or a glob)
+
+audo-eq <command> --help shows a command's options.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command] = argv;
@@ -16,6 +18,14 @@ async function main(argv: string[]): Promise<number> {
     case 'analyze': {
       const { runAnalyzeCommand } = await import('./commands/analyze.ts');
       return runAnalyzeCommand(argv.slice(1));
+    }
+    case 'master': {
+      const { runMasterCommand } = await import('./commands/master.ts');
+      return runMasterCommand(argv.slice(1));
+    }
+    case 'batch-master': {
+      const { runBatchMasterCommand } = await import('./commands/batch-master.ts');
+      return runBatchMasterCommand(argv.slice(1));
     }
     case undefined:
     case '-h':

@@ -1,0 +1,164 @@
+// `audo-eq batch-master` (SPEC section 10): masters many targets from a
+// manifest (CSV or JSON) or a glob, picks references by one of four rules,
+// names outputs by a template, runs up to --concurrency-limit items at once,
+// prints `[OK]`/`[FAILED]` per item and a summary, and exits 1 when any item
+// failed. The whole plan is checked first (exit 2 for a usage error), so a
+// typo never costs a half-done batch.
+import { availableParallelism } from 'node:os';
+import { createInProcessRunner } from '../../../core/app/in-process-runner.ts';
+import type { MasteringRunner } from '../../../core/app/ports.ts';
+import { globFiles } from '../batch/glob.ts';
+import { readManifest } from '../batch/manifest.ts';
+import { DEFAULT_NAMING_TEMPLATE } from '../batch/naming-template.ts';
+import { planBatch, type BatchSource } from '../batch/plan.ts';
+import { createBatchDisplay, type DisplayStream } from '../batch/progress.ts';
+import { REFERENCE_RULES, createReferenceResolver, type ReferenceRule } from '../batch/reference-rules.ts';
+import { runBatch } from '../batch/run-batch.ts';
+import { USAGE_EXIT_CODE, UsageError, parseCommandArgs, stringFlag, type ParsedFlags } from './cli-args.ts';
+import { MASTERING_FLAG_SPECS, masteringFlagsHelp, masteringOptionsFromFlags } from './mastering-flags.ts';
+
+const DEFAULT_OUTPUT_DIR = 'mastered';
+const MAX_CONCURRENCY = 256;
+/** What a shell reports for a process ended by Ctrl-C (128 + SIGINT). */
+const INTERRUPTED_EXIT_CODE = 130;
+
+export const BATCH_MASTER_USAGE = `usage: audo-eq batch-master (--manifest FILE | --target-pattern GLOB) [options]
+
+Masters every target and prints one line per item, [OK] or [FAILED] with its
+correlation id, then total=N succeeded=N failed=N. Exit code 1 when any item
+failed, 2 for a usage error (nothing is mastered then).
+
+inputs (one of):
+  --manifest FILE             CSV with a header row (target,reference,output; only target
+                              required) or a JSON array of {target, reference?, output?};
+                              relative paths are relative to the manifest's folder
+  --target-pattern GLOB       e.g. 'mixes/*.wav' or 'album/**/*.flac' (quote it)
+references:
+  --reference-rule RULE       ${REFERENCE_RULES.join('|')}
+                              (default: manifest with --manifest, else single)
+  --reference FILE            the reference for single; the fallback for manifest
+  --reference-dir DIR         where match-by-basename and first-in-dir look
+outputs:
+  --output-dir DIR            folder for outputs the manifest does not name (default ${DEFAULT_OUTPUT_DIR})
+  --naming-template T         default ${DEFAULT_NAMING_TEMPLATE}; fields {index:03d} {target_name}
+                              {target_stem} {target_suffix} {reference_name} {reference_stem}
+  --concurrency-limit N       items in flight at once (default: CPU count, here ${availableParallelism()})
+mastering (as for master):
+${masteringFlagsHelp()}
+  -h, --help                  show this help`;
+
+const OPTIONS = {
+  manifest: { type: 'string' },
+  'target-pattern': { type: 'string' },
+  'reference-rule': { type: 'string' },
+  reference: { type: 'string' },
+  'reference-dir': { type: 'string' },
+  'output-dir': { type: 'string' },
+  'naming-template': { type: 'string' },
+  'concurrency-limit': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  ...MASTERING_FLAG_SPECS,
+} as const;
+
+export interface BatchMasterIo {
+  readonly out: DisplayStream;
+  readonly err: DisplayStream;
+  /** The runner for `concurrency` items at once; default the in-process runner. */
+  readonly createRunner?: (concurrency: number) => MasteringRunner;
+}
+
+function parseConcurrency(values: ParsedFlags): number {
+  const text = stringFlag(values, 'concurrency-limit');
+  if (text === undefined) return availableParallelism();
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < 1 || value > MAX_CONCURRENCY) {
+    throw new UsageError(`invalid value '${text}' for --concurrency-limit (allowed: a whole number from 1 to ${MAX_CONCURRENCY})`);
+  }
+  return value;
+}
+
+function parseRule(values: ParsedFlags, hasManifest: boolean): ReferenceRule {
+  const text = stringFlag(values, 'reference-rule');
+  if (text === undefined) return hasManifest ? 'manifest' : 'single';
+  const rule = text.trim().toLowerCase();
+  if (!(REFERENCE_RULES as readonly string[]).includes(rule)) {
+    throw new UsageError(`invalid value '${text}' for --reference-rule (allowed: ${REFERENCE_RULES.join(', ')})`);
+  }
+  return rule as ReferenceRule;
+}
+
+/** The items before planning, from the manifest or the glob. */
+async function readSources(manifest: string | undefined, pattern: string | undefined): Promise<BatchSource[]> {
+  if (manifest !== undefined) {
+    const entries = await readManifest(manifest);
+    if (entries.length === 0) throw new UsageError(`manifest ${manifest} lists no items`);
+    return entries;
+  }
+  const paths = await globFiles(pattern!);
+  if (paths.length === 0) throw new UsageError(`--target-pattern '${pattern}' matches no file`);
+  return paths.map((path) => ({ target: path, where: path }));
+}
+
+/**
+ * Runs `audo-eq batch-master` with the arguments after the command name and
+ * returns the exit code: 0 when every item succeeded, 1 when any failed, 2
+ * for a usage error, 130 when interrupted by Ctrl-C (running items finish,
+ * the rest are reported as `interrupted`).
+ *
+ * @example process.exitCode = await runBatchMasterCommand(['--target-pattern', 'mixes/*.wav', '--reference', 'ref.wav']);
+ */
+export async function runBatchMasterCommand(
+  args: readonly string[],
+  io: BatchMasterIo = { out: process.stdout, err: process.stderr },
+): Promise<number> {
+  let plan;
+  try {
+    const { values } = parseCommandArgs(args, OPTIONS);
+    if (values.help) {
+      io.out.write(`${BATCH_MASTER_USAGE}\n`);
+      return 0;
+    }
+    const manifest = stringFlag(values, 'manifest');
+    const pattern = stringFlag(values, 'target-pattern');
+    if ((manifest === undefined) === (pattern === undefined)) throw new UsageError('give exactly one of --manifest FILE or --target-pattern GLOB');
+    const options = masteringOptionsFromFlags(values);
+    const concurrency = parseConcurrency(values);
+    const rule = parseRule(values, manifest !== undefined);
+    const resolveReference = await createReferenceResolver(
+      { rule, reference: stringFlag(values, 'reference'), referenceDir: stringFlag(values, 'reference-dir') },
+      manifest !== undefined,
+    );
+    const sources = await readSources(manifest, pattern);
+    const items = await planBatch(sources, resolveReference, {
+      outputDir: stringFlag(values, 'output-dir') ?? DEFAULT_OUTPUT_DIR,
+      namingTemplate: stringFlag(values, 'naming-template') ?? DEFAULT_NAMING_TEMPLATE,
+    });
+    plan = { items, options, concurrency, rule };
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err.write(`audo-eq batch-master: ${error.message} (see audo-eq batch-master --help)\n`);
+    return USAGE_EXIT_CODE;
+  }
+
+  const { items, options, concurrency, rule } = plan;
+  if (io.err.isTTY !== true) {
+    io.err.write(`audo-eq batch-master: ${items.length} items, reference rule ${rule}, concurrency ${concurrency}\n`);
+  }
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(INTERRUPTED_EXIT_CODE);
+    interrupt.abort();
+    io.err.write('\naudo-eq batch-master: interrupted; finishing running items (Ctrl-C again to stop now)\n');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const runner = (io.createRunner ?? (() => createInProcessRunner()))(concurrency);
+    const display = createBatchDisplay({ out: io.out, err: io.err, total: items.length });
+    await runBatch(items, { runner, options, concurrency, observer: display, signal: interrupt.signal });
+    const summary = display.finish();
+    if (interrupt.signal.aborted) return INTERRUPTED_EXIT_CODE;
+    return summary.failed > 0 ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,137 @@
+// One mastering job between files, shared by `master` and `batch-master`:
+// read target and reference (refusing what the ingest policy refuses before
+// reading a byte of an oversized file), run the job on a MasteringRunner —
+// the same work `POST /master` does — and write the WAV so that a failed or
+// interrupted run never leaves half a file under the output name.
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { MasteringJobResult, MasteringRunner } from '../../../core/app/ports.ts';
+import { checkFileSize } from '../../../core/audio/ingest-limits.ts';
+import { AudoEqError, type ErrorCode } from '../../../core/domain/errors.ts';
+import { DEFAULT_INGEST_POLICY, type IngestPolicy } from '../../../core/domain/policies.ts';
+import type { MasteringRequestOptions } from '../../../core/mastering/options.ts';
+
+/** Failure codes of a file job: the product's error codes plus the CLI's own file problems. */
+export type FileJobFailureCode = ErrorCode | 'unreadable_file' | 'output_not_writable' | 'no_reference';
+
+/** Which file a failure is about. */
+export type FileRole = 'target' | 'reference' | 'output' | 'report';
+
+/** A failed file job: its `code`, which file it concerns, and a message about that file. */
+export class FileJobError extends Error {
+  readonly code: FileJobFailureCode;
+  readonly role: FileRole;
+  readonly path: string;
+
+  constructor(code: FileJobFailureCode, role: FileRole, path: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'FileJobError';
+    this.code = code;
+    this.role = role;
+    this.path = path;
+  }
+}
+
+export interface FileJob {
+  readonly correlationId: string;
+  readonly targetPath: string;
+  readonly referencePath: string;
+  readonly outputPath: string;
+  readonly options: MasteringRequestOptions;
+}
+
+const errnoOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code;
+
+/**
+ * Reads one input file under the ingest policy's size limit. A missing path is
+ * `missing_file`, a directory or a permission problem `unreadable_file`, an
+ * empty or oversized file `empty_file` / `file_too_large` (checked on the
+ * size before reading, so a 4 GB file costs nothing).
+ *
+ * @example const bytes = await readInputFile('reference', 'ref.flac');
+ */
+export async function readInputFile(role: 'target' | 'reference', path: string, policy: IngestPolicy = DEFAULT_INGEST_POLICY): Promise<Uint8Array> {
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) throw new FileJobError('unreadable_file', role, path, 'is a directory, not a file');
+    checkFileSize(policy, info.size);
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    if (error instanceof FileJobError) throw error;
+    if (error instanceof AudoEqError) throw new FileJobError(error.code, role, path, error.message, { cause: error });
+    const errno = errnoOf(error);
+    if (errno === 'ENOENT' || errno === 'ENOTDIR') throw new FileJobError('missing_file', role, path, 'no such file');
+    throw new FileJobError('unreadable_file', role, path, `cannot be read (${errno ?? String(error)})`, { cause: error });
+  }
+}
+
+/**
+ * Writes `bytes` to `path`, creating missing parent folders: first to a hidden
+ * temporary file beside it, then renamed into place. Any failure is
+ * `output_not_writable` and leaves nothing behind.
+ *
+ * @example await writeOutputFile('out/mastered/song.wav', wav);
+ */
+export async function writeOutputFile(path: string, bytes: Uint8Array): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${crypto.randomUUID()}.partial`);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(temporary, bytes);
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true }).catch(() => undefined);
+    const errno = errnoOf(error);
+    const reason = errno === 'EISDIR' ? 'it is a directory' : (errno ?? String(error));
+    throw new FileJobError('output_not_writable', 'output', path, `cannot be written (${reason})`, { cause: error });
+  }
+}
+
+/**
+ * Runs one job: reads both inputs, masters on `runner`, writes the WAV.
+ * Rejects with `FileJobError` for file problems and for audio the ingest
+ * policy refuses (code from the error table, role telling which file); any
+ * other error is rethrown as is.
+ *
+ * @example
+ * const { diagnostics } = await masterFiles(createInProcessRunner(), {
+ *   correlationId: crypto.randomUUID(), targetPath: 'mix.wav', referencePath: 'ref.wav', outputPath: 'out.wav', options: DEFAULT_MASTERING_OPTIONS,
+ * });
+ */
+export async function masterFiles(runner: MasteringRunner, job: FileJob): Promise<MasteringJobResult> {
+  const target = await readInputFile('target', job.targetPath);
+  const reference = await readInputFile('reference', job.referencePath);
+  let result: MasteringJobResult;
+  try {
+    result = await runner.run({
+      correlationId: job.correlationId,
+      target: { bytes: target, filename: basename(job.targetPath) },
+      reference: { bytes: reference, filename: basename(job.referencePath) },
+      options: job.options,
+    });
+  } catch (error) {
+    if (error instanceof AudoEqError && (error.details.part === 'target' || error.details.part === 'reference')) {
+      const role = error.details.part;
+      throw new FileJobError(error.code, role, role === 'target' ? job.targetPath : job.referencePath, error.message, { cause: error });
+    }
+    throw error;
+  }
+  await writeOutputFile(job.outputPath, result.wav);
+  return result;
+}
+
+/**
+ * The `code` and one-line message of any job failure, the message prefixed
+ * with the file it concerns (`reference refs/a.wav: …`). The batch names the
+ * target at the start of its line already, so it passes `nameTarget: false`.
+ *
+ * @example describeFailure(error, { nameTarget: false }) // { code: 'corrupted_file', message: 'reference refs/a.wav: The WAV file …' }
+ */
+export function describeFailure(error: unknown, settings: { nameTarget: boolean }): { code: string; message: string } {
+  const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ');
+  if (error instanceof FileJobError) {
+    const named = (error.role !== 'target' || settings.nameTarget) && !error.message.includes(error.path);
+    return { code: error.code, message: oneLine(named ? `${error.role} ${error.path}: ${error.message}` : error.message) };
+  }
+  if (error instanceof AudoEqError) return { code: error.code, message: oneLine(error.message) };
+  return { code: 'internal_error', message: oneLine(error instanceof Error ? error.message : String(error)) };
+}

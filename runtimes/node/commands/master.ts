@@ -1,0 +1,111 @@
+// `audo-eq master -t TARGET -r REFERENCE -o OUTPUT [options] [--report-json F]`
+// (SPEC section 10): masters one file against a reference exactly as
+// `POST /master` does and prints two lines on stdout, the output path and
+// `correlation_id=<uuid>`, so scripts can read either with `head`/`tail`.
+import { stat } from 'node:fs/promises';
+import { createInProcessRunner } from '../../../core/app/in-process-runner.ts';
+import type { MasteringRunner } from '../../../core/app/ports.ts';
+import { USAGE_EXIT_CODE, UsageError, parseCommandArgs, requiredFlag, stringFlag } from './cli-args.ts';
+import { MASTERING_FLAG_SPECS, masteringFlagsHelp, masteringOptionsFromFlags } from './mastering-flags.ts';
+import { FileJobError, describeFailure, masterFiles, writeOutputFile } from './master-files.ts';
+import { checkOutputPath, fileIdentity } from './output-path.ts';
+
+export const MASTER_USAGE = `usage: audo-eq master -t TARGET -r REFERENCE -o OUTPUT [options]
+
+Masters TARGET so it sounds like REFERENCE and writes a WAV to OUTPUT (parent
+folders are created; an existing OUTPUT is replaced, never an input). Prints
+OUTPUT, then correlation_id=<uuid>.
+
+options:
+  -t, --target FILE      the track to master (.wav, .flac, .mp3)
+  -r, --reference FILE   the track whose loudness and tone to match
+  -o, --output FILE      where to write the mastered WAV (must end in .wav)
+  --report-json FILE     also write the mastering diagnostics as pretty JSON
+${masteringFlagsHelp()}
+  -h, --help             show this help`;
+
+const OPTIONS = {
+  target: { type: 'string', short: 't' },
+  reference: { type: 'string', short: 'r' },
+  output: { type: 'string', short: 'o' },
+  'report-json': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  ...MASTERING_FLAG_SPECS,
+} as const;
+
+/** Where the command writes; a test or an embedding can capture it. */
+export interface CommandIo {
+  readonly stdout: (line: string) => void;
+  readonly stderr: (line: string) => void;
+}
+
+const processIo: CommandIo = {
+  stdout: (line) => process.stdout.write(`${line}\n`),
+  stderr: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** A missing input is a mistyped path, so a usage error (exit 2), as in `analyze`. */
+async function requireExistingFile(flag: string, path: string): Promise<void> {
+  const exists = await stat(path).then(() => true, () => false);
+  if (!exists) throw new UsageError(`no such file for ${flag}: ${path}`);
+}
+
+/**
+ * Runs `audo-eq master` with the arguments after the command name and returns
+ * the exit code: 0 on success, 1 when the audio cannot be mastered or a file
+ * cannot be written (one line `audo-eq master: <code>: <message>`), 2 for a
+ * usage error.
+ *
+ * @example process.exitCode = await runMasterCommand(['-t', 'mix.wav', '-r', 'ref.wav', '-o', 'out.wav']);
+ */
+export async function runMasterCommand(
+  args: readonly string[],
+  io: CommandIo = processIo,
+  runner: MasteringRunner = createInProcessRunner(),
+): Promise<number> {
+  let job;
+  let reportPath: string | undefined;
+  try {
+    const { values } = parseCommandArgs(args, OPTIONS);
+    if (values.help) {
+      io.stdout(MASTER_USAGE);
+      return 0;
+    }
+    const targetPath = requiredFlag(values, 'target', '-t');
+    const referencePath = requiredFlag(values, 'reference', '-r');
+    const outputPath = requiredFlag(values, 'output', '-o');
+    reportPath = stringFlag(values, 'report-json');
+    const options = masteringOptionsFromFlags(values);
+    await requireExistingFile('-t/--target', targetPath);
+    await requireExistingFile('-r/--reference', referencePath);
+    await checkOutputPath(outputPath, { target: targetPath, reference: referencePath });
+    if (reportPath !== undefined) {
+      const reportIdentity = await fileIdentity(reportPath);
+      for (const path of [targetPath, referencePath, outputPath]) {
+        if ((await fileIdentity(path)) === reportIdentity) throw new UsageError(`--report-json ${reportPath} names the same file as ${path}`);
+      }
+    }
+    job = { correlationId: crypto.randomUUID(), targetPath, referencePath, outputPath, options };
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`audo-eq master: ${error.message} (see audo-eq master --help)`);
+    return USAGE_EXIT_CODE;
+  }
+
+  try {
+    const result = await masterFiles(runner, job);
+    if (reportPath !== undefined) {
+      const report = new TextEncoder().encode(`${JSON.stringify(result.diagnostics, null, 2)}\n`);
+      await writeOutputFile(reportPath, report).catch((error: unknown) => {
+        throw error instanceof FileJobError ? new FileJobError(error.code, 'report', reportPath!, error.message) : error;
+      });
+    }
+  } catch (error) {
+    const { code, message } = describeFailure(error, { nameTarget: true });
+    io.stderr(`audo-eq master: ${code}: ${message} (correlation_id=${job.correlationId})`);
+    return 1;
+  }
+  io.stdout(job.outputPath);
+  io.stdout(`correlation_id=${job.correlationId}`);
+  return 0;
+}
