@@ -1,0 +1,96 @@
+// Batch manifests: the CSV reader (RFC 4180 quoting) and the CSV/JSON manifest shapes.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../../runtimes/node/commands/cli-args.ts';
+import { CsvSyntaxError, parseCsv } from '../../runtimes/node/batch/csv.ts';
+import { parseCsvManifest, parseJsonManifest, readManifest } from '../../runtimes/node/batch/manifest.ts';
+import { scratchDir } from './workspace.ts';
+
+function usageMessage(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    assert.instance(error, UsageError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a UsageError');
+}
+
+test('CSV fields may be quoted, hold commas, doubled quotes and line breaks', () => {
+  const records = parseCsv('\uFEFFtarget,output\r\n"my, song.wav","say ""hi"".wav"\n"two\nlines.wav",plain.wav\n');
+  assert.equal(records, [
+    { line: 1, fields: ['target', 'output'] },
+    { line: 2, fields: ['my, song.wav', 'say "hi".wav'] },
+    { line: 3, fields: ['two\nlines.wav', 'plain.wav'] },
+  ]);
+});
+
+test('CSV trims unquoted fields, keeps quoted spaces, skips blank lines and reads a last line without a newline', () => {
+  assert.equal(parseCsv('a , b\n\n   \n" c ",d'), [
+    { line: 1, fields: ['a', 'b'] },
+    { line: 4, fields: [' c ', 'd'] },
+  ]);
+  assert.equal(parseCsv('a,,c\n'), [{ line: 1, fields: ['a', '', 'c'] }]);
+});
+
+test('CSV syntax errors name the line', () => {
+  assert.throws(() => parseCsv('a\n"open'), (error: unknown) => error instanceof CsvSyntaxError && error.line === 2);
+  assert.throws(() => parseCsv('a\nb\n"x"y'), (error: unknown) => error instanceof CsvSyntaxError && /line 3: text after a closing quote/.test(error.message));
+});
+
+test('a CSV manifest maps columns by header in any order, resolves relative paths from its folder and treats empty cells as absent', () => {
+  const entries = parseCsvManifest('output,TARGET,reference\nout/a.wav,a.wav,\n,/abs/b.flac,refs/r.wav\n', 'jobs');
+  assert.equal(entries, [
+    { where: 'line 2', target: 'jobs/a.wav', output: 'jobs/out/a.wav' },
+    { where: 'line 3', target: '/abs/b.flac', reference: 'jobs/refs/r.wav' },
+  ]);
+  assert.equal(parseCsvManifest('target\nsong.wav\n', '.'), [{ where: 'line 2', target: 'song.wav' }]);
+});
+
+test('a CSV manifest with a bad header or row is a usage error naming it', () => {
+  assert.match(usageMessage(() => parseCsvManifest('', '.')), /manifest is empty/);
+  assert.match(usageMessage(() => parseCsvManifest('reference,output\nr.wav,o.wav\n', '.')), /no 'target' column/);
+  assert.match(usageMessage(() => parseCsvManifest('target,title\na.wav,x\n', '.')), /unknown column 'title'/);
+  assert.match(usageMessage(() => parseCsvManifest('target,target\na.wav,b.wav\n', '.')), /names a column twice/);
+  assert.match(usageMessage(() => parseCsvManifest('target\na.wav,extra\n', '.')), /line 2: 2 fields but the header has 1/);
+  assert.match(usageMessage(() => parseCsvManifest('target,reference\n,r.wav\n', '.')), /line 2: no target/);
+  assert.match(usageMessage(() => parseCsvManifest('target\n"a.wav\n', '.')), /manifest line 2: a quoted field is never closed/);
+});
+
+test('a JSON manifest is an array of { target, reference?, output? } with paths from its folder', () => {
+  assert.equal(parseJsonManifest('[{"target":"a.wav","reference":"r.wav","output":"o.wav"},{"target":"b.mp3","reference":null}]', 'm'), [
+    { where: 'entry 1', target: 'm/a.wav', reference: 'm/r.wav', output: 'm/o.wav' },
+    { where: 'entry 2', target: 'm/b.mp3' },
+  ]);
+});
+
+test('a JSON manifest of the wrong shape is a usage error naming the entry', () => {
+  assert.match(usageMessage(() => parseJsonManifest('[{"target":', '.')), /not valid JSON/);
+  assert.match(usageMessage(() => parseJsonManifest('{"target":"a.wav"}', '.')), /must be an array/);
+  assert.match(usageMessage(() => parseJsonManifest('["a.wav"]', '.')), /entry 1: not an object/);
+  assert.match(usageMessage(() => parseJsonManifest('[{"target":"a.wav"},{"target":"b.wav","refrence":"r.wav"}]', '.')), /entry 2: unknown key 'refrence'/);
+  assert.match(usageMessage(() => parseJsonManifest('[{"target":3}]', '.')), /entry 1: 'target' must be a string path/);
+  assert.match(usageMessage(() => parseJsonManifest('[{"output":"o.wav"}]', '.')), /entry 1: no target/);
+});
+
+test('readManifest tells JSON from CSV by extension or by a leading bracket', async () => {
+  const scratch = scratchDir('manifest');
+  try {
+    writeFileSync(join(scratch.dir, 'list.txt'), ' [{"target":"a.wav"}]');
+    writeFileSync(join(scratch.dir, 'list.json'), '[{"target":"b.wav"}]');
+    writeFileSync(join(scratch.dir, 'list.csv'), 'target\nc.wav\n');
+    assert.equal(await readManifest(join(scratch.dir, 'list.txt')), [{ where: 'entry 1', target: join(scratch.dir, 'a.wav') }]);
+    assert.equal(await readManifest(join(scratch.dir, 'list.json')), [{ where: 'entry 1', target: join(scratch.dir, 'b.wav') }]);
+    assert.equal(await readManifest(join(scratch.dir, 'list.csv')), [{ where: 'line 2', target: join(scratch.dir, 'c.wav') }]);
+    await readManifest(join(scratch.dir, 'absent.csv')).then(
+      () => assert.unreachable(),
+      (error: Error) => assert.match(error.message, /no such manifest/),
+    );
+  } finally {
+    scratch.remove();
+  }
+});
+
+test.run();
