@@ -24,6 +24,19 @@ export const DEFAULT_LIMITER_TIMING: LimiterTiming = { lookaheadMs: 3, releaseMs
 
 const SKIP_BLOCK = 64;
 
+/** Sample magnitudes, the largest over channels, per sample. */
+export function samplePeakEnvelope(channels: readonly Float32Array[]): Float32Array {
+  const length = channels.length ? channels[0].length : 0;
+  const envelope = new Float32Array(length);
+  for (const samples of channels) {
+    for (let i = 0; i < length; i++) {
+      const a = samples[i] < 0 ? -samples[i] : samples[i];
+      if (a > envelope[i]) envelope[i] = a;
+    }
+  }
+  return envelope;
+}
+
 /**
  * Per-sample peak envelope of planar `channels`: the largest magnitude, over
  * all channels, of the sample and of the reconstructed signal up to the next
@@ -37,13 +50,7 @@ export function computeTruePeakEnvelope(
   relevantAboveLinear: number,
 ): Float32Array {
   const length = channels.length ? channels[0].length : 0;
-  const envelope = new Float32Array(length);
-  for (const samples of channels) {
-    for (let i = 0; i < length; i++) {
-      const a = samples[i] < 0 ? -samples[i] : samples[i];
-      if (a > envelope[i]) envelope[i] = a;
-    }
-  }
+  const envelope = samplePeakEnvelope(channels);
   const kernel = createInterpolatedEnvelopeKernel(filter);
   const skipBelow = relevantAboveLinear / filter.maxGain;
   const blocks = Math.ceil(length / SKIP_BLOCK);

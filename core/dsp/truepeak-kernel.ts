@@ -15,14 +15,15 @@ import type { TruePeakFilter } from './truepeak-filter.ts';
 export type InterpolatedPeakKernel = (buffer: Float32Array, start: number, end: number, peak: number) => number;
 
 /** Symmetric/antisymmetric halves of the branches, as the kernels read them. */
-interface SymmetricBranches {
+export interface SymmetricBranches {
   /** Per pair of mirrored branches (p, L − p): e then o, tapsPerPhase/2 each. */
   readonly pairs: Float64Array[];
   /** The self-mirrored middle branch (even oversampling), first half only; null for odd. */
   readonly middle: Float64Array | null;
 }
 
-function splitBranches(filter: TruePeakFilter): SymmetricBranches {
+/** Splits a filter's branches into mirrored pairs (E ± O form) and the middle branch. */
+export function splitBranches(filter: TruePeakFilter): SymmetricBranches {
   const taps = filter.tapsPerPhase;
   const half = taps / 2;
   const branch = (p: number) => filter.coefficients.subarray((p - 1) * taps, p * taps);

@@ -23,6 +23,7 @@ import {
   DEFAULT_LIMITER_TIMING,
   lookaheadPeaks,
   lookaheadSamplesFor,
+  samplePeakEnvelope,
   type LimiterTiming,
 } from '../dsp/limiter.ts';
 import { integratedLoudness } from '../dsp/loudness-gating.ts';
@@ -82,19 +83,6 @@ function blockMaxima(envelope: Float32Array): Float32Array {
     out[b] = peak;
   }
   return out;
-}
-
-/** Sample magnitudes, largest over channels. */
-function samplePeakEnvelope(channels: readonly Float32Array[]): Float32Array {
-  const length = channels.length ? channels[0].length : 0;
-  const envelope = new Float32Array(length);
-  for (const samples of channels) {
-    for (let i = 0; i < length; i++) {
-      const a = samples[i] < 0 ? -samples[i] : samples[i];
-      if (a > envelope[i]) envelope[i] = a;
-    }
-  }
-  return envelope;
 }
 
 /**
