@@ -133,11 +133,12 @@ export function convergeLoudness(
   };
   if (canLevel) gainDb = solveGain(predictor(samplePeakEnvelope(channels)), settings.goalLufs!, gainDb, maxGainDb);
   const filter = truePeakFilterFor(sampleRateHz);
-  const envelope = computeTruePeakEnvelope(channels, filter, ceilingLinear / dbToLinear(gainDb + STAGE_TWO_MARGIN_DB));
+  let envelope: Float32Array | null = computeTruePeakEnvelope(channels, filter, ceilingLinear / dbToLinear(gainDb + STAGE_TWO_MARGIN_DB));
   const predict = predictor(envelope);
   if (canLevel) gainDb = solveGain(predict, settings.goalLufs!, gainDb, maxGainDb);
 
   const windowPeaks = lookaheadPeaks(envelope, lookaheadSamplesFor(sampleRateHz, timing));
+  envelope = null; // the look-ahead maxima are all the full-rate limiter needs from here
   const gainCurve = new Float32Array(length);
   const rounds: ConvergenceRound[] = [];
   let goal = settings.goalLufs;
