@@ -7,10 +7,11 @@
 import { availableParallelism } from 'node:os';
 import { createInProcessRunner } from '../../../core/app/in-process-runner.ts';
 import type { MasteringRunner } from '../../../core/app/ports.ts';
+import type { MasteringRequestOptions } from '../../../core/mastering/options.ts';
 import { globFiles } from '../batch/glob.ts';
 import { readManifest } from '../batch/manifest.ts';
 import { DEFAULT_NAMING_TEMPLATE } from '../batch/naming-template.ts';
-import { planBatch, type BatchSource } from '../batch/plan.ts';
+import { planBatch, type BatchItem, type BatchSource } from '../batch/plan.ts';
 import { createBatchDisplay, type DisplayStream } from '../batch/progress.ts';
 import { REFERENCE_RULES, createReferenceResolver, type ReferenceRule } from '../batch/reference-rules.ts';
 import { runBatch } from '../batch/run-batch.ts';
@@ -111,7 +112,7 @@ export async function runBatchMasterCommand(
   args: readonly string[],
   io: BatchMasterIo = { out: process.stdout, err: process.stderr },
 ): Promise<number> {
-  let plan;
+  let plan: { items: BatchItem[]; options: MasteringRequestOptions; concurrency: number; rule: ReferenceRule };
   try {
     const { values } = parseCommandArgs(args, OPTIONS);
     if (values.help) {

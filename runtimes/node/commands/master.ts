@@ -7,7 +7,7 @@ import { createInProcessRunner } from '../../../core/app/in-process-runner.ts';
 import type { MasteringRunner } from '../../../core/app/ports.ts';
 import { USAGE_EXIT_CODE, UsageError, parseCommandArgs, requiredFlag, stringFlag } from './cli-args.ts';
 import { MASTERING_FLAG_SPECS, masteringFlagsHelp, masteringOptionsFromFlags } from './mastering-flags.ts';
-import { FileJobError, describeFailure, masterFiles, writeOutputFile } from './master-files.ts';
+import { FileJobError, describeFailure, masterFiles, writeOutputFile, type FileJob } from './master-files.ts';
 import { checkOutputPath, fileIdentity } from './output-path.ts';
 
 export const MASTER_USAGE = `usage: audo-eq master -t TARGET -r REFERENCE -o OUTPUT [options]
@@ -63,7 +63,7 @@ export async function runMasterCommand(
   io: CommandIo = processIo,
   runner: MasteringRunner = createInProcessRunner(),
 ): Promise<number> {
-  let job;
+  let job: FileJob;
   let reportPath: string | undefined;
   try {
     const { values } = parseCommandArgs(args, OPTIONS);
