@@ -17,9 +17,10 @@ ENV NODE_ENV=production \
     AUDO_EQ_LOG_FORMAT=json \
     AUDO_EQ_DATA_DIR=/app/data
 WORKDIR /app
-COPY --from=deps --chown=node:node /app/node_modules ./node_modules
+# Code and dependencies stay owned by root: the server cannot rewrite itself.
+COPY --from=deps /app/node_modules ./node_modules
 # .dockerignore admits only the runtime sources (no tests, fixtures or .env).
-COPY --chown=node:node . .
+COPY . .
 # The data directory must exist and belong to `node` before a named volume is
 # mounted there, so the volume inherits that ownership.
 RUN mkdir -p /app/data && chown node:node /app/data
