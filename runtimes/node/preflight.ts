@@ -58,14 +58,14 @@ function report(result: PreflightResult, envPath: string, examplePath: string, m
   if (result.ports.some((d) => d.movedFrom !== undefined)) {
     console.log('preflight: if the audo-eq stack itself is running, its own ports count as taken: stop it first (docker compose ... down)');
   }
-  if (result.warnings.length > 0) {
-    if (mode === 'prod') {
-      console.error('\n!!! SECURITY: fix these before running in production !!!');
-      for (const w of result.warnings) console.error(`!!! ${w.message}`);
-      console.error(`!!! edit ${envPath}, then run preflight again\n`);
-    } else {
-      for (const w of result.warnings) console.error(`preflight: warning: ${w.message} (fine on a laptop, not in production)`);
-    }
+  for (const w of result.warnings.filter((w) => w.kind === 'config')) console.error(`preflight: warning: ${w.message}`);
+  const secrets = result.warnings.filter((w) => w.kind === 'secret');
+  if (secrets.length > 0 && mode === 'prod') {
+    console.error('\n!!! SECURITY: fix these before running in production !!!');
+    for (const w of secrets) console.error(`!!! ${w.message}`);
+    console.error(`!!! edit ${envPath}, then run preflight again\n`);
+  } else {
+    for (const w of secrets) console.error(`preflight: warning: ${w.message} (fine on a laptop, not in production)`);
   }
   console.log(`preflight: next: ${result.nextCommand}`);
 }

@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { COMPOSE_COMMANDS } from '../../runtimes/node/preflight/run.ts';
+import { COMPOSE_COMMANDS, composeCommand } from '../../runtimes/node/preflight/run.ts';
 import { DEV_FILES, PROD_FILES, exampleEnv, loadStack } from '../support/deploy.ts';
 import { repoRoot } from '../support/processes.ts';
 
@@ -53,7 +53,7 @@ function readmeTableVariables(): Set<string> {
 test('the source scan finds AUDO_EQ_* names in product sources and skips tests', () => {
   const found = variablesReadByCode();
   // The preflight reads the S3 keys by name; test/support's AUDO_EQ_FIXTURES_DIR is not product configuration.
-  assert.is(found.get('AUDO_EQ_S3_SECRET_KEY'), 'runtimes/node/preflight/secrets.ts');
+  assert.match(found.get('AUDO_EQ_S3_SECRET_KEY') ?? '', /^runtimes\/node\/preflight/);
   assert.not.ok(found.has('AUDO_EQ_FIXTURES_DIR'));
   assert.equal([...'x AUDO_EQ_X_Y=1 AUDO_EQ_'.matchAll(VARIABLE)].map((m) => m[0]), ['AUDO_EQ_X_Y']);
 });
@@ -95,6 +95,8 @@ test('the README compose section shows the preflight and the commands the prefli
   const section = readmeSection('Running with Docker Compose');
   assert.match(section, /npm run preflight -- --mode dev/);
   for (const command of Object.values(COMPOSE_COMMANDS)) assert.ok(section.includes(command), `README shows: ${command}`);
+  const withRedis = composeCommand('prod', (key) => (key === 'AUDO_EQ_QUEUE_BACKEND' ? 'redis' : ''));
+  assert.ok(section.includes(withRedis), `README shows: ${withRedis}`);
   for (const files of ['compose.yaml:compose.override.yaml', 'compose.yaml:compose.prod.yaml']) {
     assert.ok(section.includes(`COMPOSE_FILE=${files} docker compose up -d --build`));
   }

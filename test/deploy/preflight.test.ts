@@ -178,6 +178,22 @@ test('example secrets are warned about, louder and with the open API in --mode p
   assert.not.match(changed.stderr, /AUDO_EQ_API_KEYS/);
 });
 
+test('a Redis queue adds --profile redis to the suggested command, and guaranteed deferred persistence without it is flagged', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, '.env.example'), exampleText);
+  let env = parseEnvFile(exampleWithPorts({ API_PORT: await freePort(), MINIO_API_PORT: await freePort(), MINIO_CONSOLE_PORT: await freePort() }));
+  env = setEnvValue(env, 'AUDO_EQ_ARTIFACT_PERSISTENCE_MODE', 'deferred');
+  env = setEnvValue(env, 'AUDO_EQ_ARTIFACT_PERSISTENCE_GUARANTEE', 'guaranteed');
+  writeFileSync(join(dir, '.env'), serializeEnvFile(env));
+  const memory = preflight(['--cwd', dir, '--mode', 'prod']);
+  assert.match(memory.stderr, /warning: deferred \+ guaranteed persistence needs AUDO_EQ_QUEUE_BACKEND=redis \(now memory\)/);
+  assert.match(memory.stdout, /next: docker compose -f compose.yaml -f compose.prod.yaml up -d --build/);
+  writeFileSync(join(dir, '.env'), serializeEnvFile(setEnvValue(env, 'AUDO_EQ_QUEUE_BACKEND', 'redis')));
+  const redis = preflight(['--cwd', dir, '--mode', 'prod']);
+  assert.not.match(redis.stderr, /needs AUDO_EQ_QUEUE_BACKEND/);
+  assert.match(redis.stdout, /next: docker compose -f compose.yaml -f compose.prod.yaml --profile redis up -d --build/);
+});
+
 test('usage errors exit with code 2 and say what is wrong; --help exits 0', () => {
   for (const [args, message] of [
     [['--mode', 'staging'], /--mode must be dev or prod/],

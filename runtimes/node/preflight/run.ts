@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { appendEnvValue, envValues, parseEnvFile, serializeEnvFile, setEnvValue, type EnvFile } from './env-file.ts';
 import { findFreePort, isPortFree } from './ports.ts';
-import { secretWarnings, type SecretWarning } from './secrets.ts';
+import { policyWarnings, secretWarnings, type PreflightWarning } from './warnings.ts';
 
 export type PreflightMode = 'dev' | 'prod';
 
@@ -26,7 +26,7 @@ export interface PreflightResult {
   readonly ports: readonly PortDecision[];
   /** Values that could not be checked (not a port number). */
   readonly skipped: readonly string[];
-  readonly warnings: readonly SecretWarning[];
+  readonly warnings: readonly PreflightWarning[];
   /** The compose command to run next for this mode. */
   readonly nextCommand: string;
 }
@@ -43,6 +43,17 @@ export const COMPOSE_COMMANDS: Record<PreflightMode, string> = {
   dev: 'docker compose -f compose.yaml -f compose.override.yaml up --build',
   prod: 'docker compose -f compose.yaml -f compose.prod.yaml up -d --build',
 };
+
+/**
+ * The start command for a mode and configuration: the Redis service only
+ * exists under its compose profile, so a Redis queue needs `--profile redis`.
+ *
+ * @example composeCommand('prod', (k) => ({ AUDO_EQ_QUEUE_BACKEND: 'redis' })[k] ?? ''); // '... compose.prod.yaml --profile redis up -d --build'
+ */
+export function composeCommand(mode: PreflightMode, valueOf: (key: string) => string): string {
+  const command = COMPOSE_COMMANDS[mode];
+  return valueOf('AUDO_EQ_QUEUE_BACKEND') === 'redis' ? command.replace(' up ', ' --profile redis up ') : command;
+}
 
 /**
  * Makes `.env` safe to `docker compose up` with: creates it from the example
@@ -79,16 +90,16 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   }
 
   const decisions: PortDecision[] = [];
-  const keys = [...wanted.keys()];
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
+  const portOrder = [...wanted.keys()];
+  for (let i = 0; i < portOrder.length; i++) {
+    const key = portOrder[i];
     const port = wanted.get(key)!;
     const earlier = new Set(decisions.map((d) => d.port));
     if (!earlier.has(port) && (await isFree(port))) {
       decisions.push({ key, port });
       continue;
     }
-    const later = keys.slice(i + 1).map((k) => wanted.get(k)!);
+    const later = portOrder.slice(i + 1).map((k) => wanted.get(k)!);
     const moved = await findFreePort(port + 1, new Set([...earlier, ...later]), isFree);
     decisions.push({ key, port: moved, movedFrom: port });
     env = envMap.has(key)
@@ -100,16 +111,14 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
     writeFileSync(options.envPath, serializeEnvFile(env));
   }
   const finalValues = envValues(env);
+  // What compose will use: the .env value, or the default when it is empty.
+  const valueOf = (key: string) => finalValues.get(key) || exampleMap.get(key) || '';
+  const keys = [...new Set([...finalValues.keys(), ...exampleMap.keys()])];
   return {
     createdEnvFile,
     ports: decisions,
     skipped,
-    warnings: secretWarnings(
-      (key) => finalValues.get(key) || exampleMap.get(key) || '',
-      [...new Set([...finalValues.keys(), ...exampleMap.keys()])],
-      exampleMap,
-      options.mode,
-    ),
-    nextCommand: COMPOSE_COMMANDS[options.mode],
+    warnings: [...secretWarnings(valueOf, keys, exampleMap, options.mode), ...policyWarnings(valueOf)],
+    nextCommand: composeCommand(options.mode, valueOf),
   };
 }
