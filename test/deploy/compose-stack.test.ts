@@ -28,6 +28,10 @@ test('both runbook cascades load with every variable they use set by .env.exampl
 test('without any .env every variable still has a default, and the defaults are SPEC section 8', () => {
   const project = loadStack(PROD_FILES, {}, [], {});
   assert.equal([...project.unsetVariables], []);
+  // .env.example restates the defaults: a fresh .env (or none) gives the same stack.
+  for (const files of [DEV_FILES, PROD_FILES]) {
+    assert.equal(loadStack(files, {}, ['redis'], {}).services, loadStack(files, {}, ['redis']).services);
+  }
   const env = project.services[API].environment!;
   assert.equal(
     {

@@ -108,6 +108,7 @@ test('preflight creates .env from .env.example when it is missing and writes not
   assert.is(first.status, 0, first.stderr);
   assert.match(first.stdout, /created .*\.env from .*\.env\.example/);
   assert.is(readFileSync(join(dir, '.env'), 'utf8'), example);
+  assert.is(statSync(join(dir, '.env')).mode & 0o077, 0, 'the new .env is private to its owner');
   const before = statSync(join(dir, '.env')).mtimeMs;
   const second = preflight(['--cwd', dir]);
   assert.is(second.status, 0);

@@ -100,7 +100,9 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
       continue;
     }
     const later = portOrder.slice(i + 1).map((k) => wanted.get(k)!);
-    const moved = await findFreePort(port + 1, new Set([...earlier, ...later]), isFree);
+    const moved = await findFreePort(port + 1, new Set([...earlier, ...later]), isFree).catch((err: Error) => {
+      throw new PreflightError(`${key}: ${err.message}`);
+    });
     decisions.push({ key, port: moved, movedFrom: port });
     env = envMap.has(key)
       ? setEnvValue(env, key, String(moved))
@@ -108,7 +110,8 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   }
 
   if (createdEnvFile || decisions.some((d) => d.movedFrom !== undefined)) {
-    writeFileSync(options.envPath, serializeEnvFile(env));
+    // .env holds credentials: a new one is readable by its owner only.
+    writeFileSync(options.envPath, serializeEnvFile(env), { mode: 0o600 });
   }
   const finalValues = envValues(env);
   // What compose will use: the .env value, or the default when it is empty.
