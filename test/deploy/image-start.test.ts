@@ -49,7 +49,15 @@ const context: {
   baseUrl?: string;
 } = { output: '' };
 
-test.before(async () => {
+let starting: Promise<void> | undefined;
+
+/** Starts s3rver and the server once; every test awaits it, so a failed start is reported by each test. */
+function started(): Promise<void> {
+  starting ??= startStack();
+  return starting;
+}
+
+async function startStack(): Promise<void> {
   context.s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: mkdtempSync(join(tmpdir(), 'audo-eq-s3rver-')) });
   context.s3Port = (await context.s3.run()).port;
   const apiPort = await freePort();
@@ -83,7 +91,7 @@ test.before(async () => {
     if (ok) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-});
+}
 
 test.after(async () => {
   if (context.child && context.child.exitCode === null && context.child.signalCode === null) {
@@ -95,6 +103,7 @@ test.after(async () => {
 });
 
 test('the image command with the production compose environment answers GET /health with {"status":"ok"}', async () => {
+  await started();
   const launch = context.launch!;
   assert.is(launch.workdir, '/app', 'the repository root stands for WORKDIR /app');
   assert.equal(launch.argv.slice(1), ['--import', 'tsx', 'runtimes/node/server.ts']);
@@ -106,6 +115,7 @@ test('the image command with the production compose environment answers GET /hea
 });
 
 test("the Dockerfile HEALTHCHECK and the compose healthcheck pass against the running server and fail when it is gone", async () => {
+  await started();
   const launch = context.launch!;
   for (const probe of [launch.imageHealthcheck, launch.serviceHealthcheck!]) {
     const healthy = runProbe(probe, launch);
@@ -117,6 +127,7 @@ test("the Dockerfile HEALTHCHECK and the compose healthcheck pass against the ru
 });
 
 test('the runbook smoke flow: POST /master with target.wav and reference.wav returns mastered WAV, its headers and a stored object', async () => {
+  await started();
   const pair = ensureFixtures().pairs[0];
   const form = new FormData();
   for (const [field, file] of [['target', pair.target.path], ['reference', pair.reference.path]] as const) {
@@ -143,6 +154,7 @@ test('the runbook smoke flow: POST /master with target.wav and reference.wav ret
 });
 
 test('the STOPSIGNAL ends the server with exit code 0 within the compose stop grace period', async () => {
+  await started();
   const launch = context.launch!;
   context.child!.kill(launch.stopSignal);
   const outcome = await Promise.race([
