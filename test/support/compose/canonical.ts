@@ -5,6 +5,7 @@
  * mappings with their default condition, a string healthcheck test becomes
  * CMD-SHELL.
  */
+import { OverrideValue, ResetValue } from './tags.ts';
 
 export interface ServicePort {
   target: number;
@@ -25,7 +26,6 @@ export interface ServiceDependency {
   required: boolean;
 }
 
-import { OverrideValue, ResetValue } from './tags.ts';
 
 type Mapping = Record<string, unknown>;
 
