@@ -12,6 +12,12 @@ export type { PcmAudio, DecodedAudio } from './core/audio/pcm.ts';
 export { AudoEqError, IngestValidationError, ERROR_TABLE } from './core/domain/errors.ts';
 export type { ErrorCode, IngestErrorCode } from './core/domain/errors.ts';
 export type { DomainEvent, DomainEventName, EventPublisher } from './core/domain/events.ts';
+export { decodeAudio } from './core/audio/decode.ts';
+export type { DecodeOptions } from './core/audio/decode.ts';
+export { encodeWav } from './core/audio/wav-encode.ts';
+export type { WavBitDepth, WavEncodeOptions } from './core/audio/wav-encode.ts';
+export { DEFAULT_INGEST_POLICY, DEFAULT_NORMALIZATION_POLICY, POLICY_VERSION } from './core/domain/policies.ts';
+export type { IngestPolicy, NormalizationPolicy } from './core/domain/policies.ts';
 
 /** Options for {@link createHandler}; every port has an embedded default. */
 export interface HandlerOptions {}

@@ -1,0 +1,84 @@
+/**
+ * The one ingest entry point: bytes of an uploaded WAV, FLAC or MP3 in,
+ * validated and normalized float PCM out (SPEC section 3). Everything that can
+ * go wrong with an upload surfaces as `IngestValidationError` with the exact
+ * code of SPEC section 2; a decoder's own exception never escapes.
+ */
+import { IngestValidationError } from '../domain/errors.ts';
+import { DEFAULT_INGEST_POLICY, type IngestPolicy } from '../domain/policies.ts';
+import { downmixToStereo } from './channels.ts';
+import { checkFilenameExtension, detectContainer } from './detect.ts';
+import { decodeFlac } from './flac.ts';
+import { checkDuration, checkFileSize, checkStreamShape } from './ingest-limits.ts';
+import { decodeMp3 } from './mp3.ts';
+import type { DecodedAudio } from './pcm.ts';
+import { decodeWavSamples } from './wav-decode.ts';
+import { parseWavHeader } from './wav-header.ts';
+
+export interface DecodeOptions {
+  /** The upload's filename; when it has an extension, it must be .wav, .flac or .mp3. */
+  readonly filename?: string;
+  /** Limits to enforce; `DEFAULT_INGEST_POLICY` when omitted. */
+  readonly policy?: IngestPolicy;
+}
+
+function decodeWav(bytes: Uint8Array, policy: IngestPolicy): DecodedAudio {
+  const info = parseWavHeader(bytes);
+  checkStreamShape(policy, info.channelCount, info.sampleRateHz);
+  // Every size was checked against the bytes present, so this allocation is bounded by the upload.
+  checkDuration(policy, info.frameCount, info.sampleRateHz);
+  const channels = downmixToStereo(decodeWavSamples(bytes, info), info.channelMask);
+  const bitDepth = info.codec === 'pcm_f64le' ? 64 : info.bitsPerSample;
+  return { container: 'wav', codec: info.codec, bitDepth, sampleRateHz: info.sampleRateHz, channels };
+}
+
+async function decodeDetected(bytes: Uint8Array, policy: IngestPolicy, filename: string | undefined): Promise<DecodedAudio> {
+  checkFileSize(policy, bytes.length);
+  checkFilenameExtension(filename);
+  const container = detectContainer(bytes);
+  switch (container) {
+    case 'wav':
+      return decodeWav(bytes, policy);
+    case 'flac': {
+      const flac = await decodeFlac(bytes, policy);
+      return { container, codec: 'flac', bitDepth: flac.bitsPerSample, sampleRateHz: flac.sampleRateHz, channels: flac.channels };
+    }
+    case 'mp3': {
+      const mp3 = await decodeMp3(bytes, policy);
+      return { container, codec: 'mp3', bitDepth: null, sampleRateHz: mp3.sampleRateHz, channels: mp3.channels };
+    }
+    case 'rf64':
+      throw new IngestValidationError('unsupported_container', 'RF64/BW64 files are not accepted; upload a RIFF WAV, FLAC or MP3.');
+    case 'unknown':
+      // MP3 has no magic bytes besides its frame sync, so a file named .mp3 without one is a broken MP3.
+      if (filename !== undefined && /\.mp3$/i.test(filename)) {
+        throw new IngestValidationError('mp3_malformed_header', 'The file named .mp3 does not start with an ID3 tag or an MPEG frame sync.');
+      }
+      throw new IngestValidationError('unsupported_container');
+  }
+}
+
+/**
+ * Validates and decodes an upload: detects the container by magic bytes,
+ * enforces the ingest policy (size, duration, sample rate, channels), decodes
+ * to planar Float32Array channels at the source's own sample rate, rejects
+ * non-finite samples, and normalizes channels (mono and stereo kept, 3–8
+ * channels downmixed to stereo). Throws only `IngestValidationError`.
+ *
+ * @example
+ * const audio = await decodeAudio(bytes, { filename: 'mix.flac' });
+ * audio.sampleRateHz; // 48000
+ * audio.channels.length; // 2
+ */
+export async function decodeAudio(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedAudio> {
+  const policy = options.policy ?? DEFAULT_INGEST_POLICY;
+  let audio: DecodedAudio;
+  try {
+    audio = await decodeDetected(bytes, policy, options.filename);
+    checkDuration(policy, audio.channels[0].length, audio.sampleRateHz);
+  } catch (error) {
+    if (error instanceof IngestValidationError) throw error;
+    throw new IngestValidationError('corrupted_file', 'The audio file could not be decoded.', {}, { cause: error });
+  }
+  return audio;
+}
