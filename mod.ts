@@ -18,6 +18,16 @@ export { encodeWav } from './core/audio/wav-encode.ts';
 export type { WavBitDepth, WavEncodeOptions } from './core/audio/wav-encode.ts';
 export { DEFAULT_INGEST_POLICY, DEFAULT_NORMALIZATION_POLICY, POLICY_VERSION } from './core/domain/policies.ts';
 export type { IngestPolicy, NormalizationPolicy } from './core/domain/policies.ts';
+export { master } from './core/mastering/master.ts';
+export type { MasterOptions, MasterResult } from './core/mastering/master.ts';
+export type { MasteringDiagnostics } from './core/mastering/diagnostics.ts';
+export type { MasteringRequestOptions, EqMode, EqPreset, DeEsserMode, ProfileId, BitDepth } from './core/mastering/options.ts';
+export { measureLoudness, createLoudnessMeter, defaultChannelWeights } from './core/dsp/loudness.ts';
+export type { LoudnessCapabilities, LoudnessMeter, LoudnessMeterOptions, LoudnessResult } from './core/dsp/loudness.ts';
+export { measureTruePeak, createTruePeakDetector, designTruePeakFilter } from './core/dsp/truepeak.ts';
+export type { TruePeakDetector, TruePeakFilter } from './core/dsp/truepeak.ts';
+export { measureLevels } from './core/dsp/levels.ts';
+export type { SignalLevels } from './core/dsp/levels.ts';
 
 /** Options for {@link createHandler}; every port has an embedded default. */
 export interface HandlerOptions {}

@@ -13,6 +13,10 @@ async function main(argv: string[]): Promise<number> {
     case 'serve':
       await import('./server.ts');
       return -1;
+    case 'analyze': {
+      const { runAnalyzeCommand } = await import('./commands/analyze.ts');
+      return runAnalyzeCommand(argv.slice(1));
+    }
     case undefined:
     case '-h':
     case '--help':

@@ -1,0 +1,118 @@
+/**
+ * Stereo-linked feed-forward compressor (log-domain gain computer with a soft
+ * knee, attack/release smoothing of the gain reduction, after Giannoulis, Massberg
+ * & Reiss 2012). The side chain runs at a control rate of one value per
+ * {@link CONTROL_BLOCK} samples (block peak), and the gain is interpolated per
+ * sample: at 44.1 kHz a block is 0.36 ms, far below the 15 ms attack, so the
+ * result is indistinguishable from per-sample control at a fraction of the cost.
+ */
+
+export const CONTROL_BLOCK = 16;
+
+export interface CompressorSettings {
+  readonly thresholdDb: number;
+  readonly ratio: number;
+  readonly attackMs: number;
+  readonly releaseMs: number;
+  readonly kneeDb: number;
+  /** Added to the detected level before the gain computer (aligns the threshold to a programme level). */
+  readonly detectorOffsetDb: number;
+}
+
+/** Gain reduction (dB, ≥ 0) per control block, with the block length it was computed for. */
+export interface GainReductionEnvelope {
+  readonly blockSize: number;
+  readonly reductionDb: Float32Array;
+}
+
+/** Static curve: gain reduction (dB ≥ 0) for an input level (dB). */
+export function staticGainReductionDb(levelDb: number, thresholdDb: number, ratio: number, kneeDb: number): number {
+  const over = levelDb - thresholdDb;
+  const slope = 1 - 1 / ratio;
+  if (kneeDb > 0 && 2 * Math.abs(over) <= kneeDb) {
+    const x = over + kneeDb / 2;
+    return (slope * x * x) / (2 * kneeDb);
+  }
+  return over > 0 ? slope * over : 0;
+}
+
+/**
+ * Computes the compressor's gain-reduction envelope for planar `channels`
+ * (linked: the loudest channel drives all).
+ *
+ * @example const env = computeGainReduction(audio.channels, 44100, settings); applyGainReduction(audio.channels, env, 1);
+ */
+export function computeGainReduction(
+  channels: readonly Float32Array[],
+  sampleRateHz: number,
+  settings: CompressorSettings,
+): GainReductionEnvelope {
+  const length = channels.length ? channels[0].length : 0;
+  const blocks = Math.ceil(length / CONTROL_BLOCK);
+  const reductionDb = new Float32Array(blocks);
+  const controlRateHz = sampleRateHz / CONTROL_BLOCK;
+  const attackCoef = Math.exp(-1 / ((settings.attackMs / 1000) * controlRateHz));
+  const releaseCoef = Math.exp(-1 / ((settings.releaseMs / 1000) * controlRateHz));
+  const { thresholdDb, ratio, kneeDb, detectorOffsetDb } = settings;
+
+  let smoothed = 0;
+  for (let block = 0; block < blocks; block++) {
+    const start = block * CONTROL_BLOCK;
+    const end = Math.min(length, start + CONTROL_BLOCK);
+    let peak = 0;
+    for (let c = 0; c < channels.length; c++) {
+      const samples = channels[c];
+      for (let i = start; i < end; i++) {
+        const a = samples[i] < 0 ? -samples[i] : samples[i];
+        if (a > peak) peak = a;
+      }
+    }
+    const levelDb = peak > 1e-10 ? 20 * Math.log10(peak) + detectorOffsetDb : -200;
+    const target = staticGainReductionDb(levelDb, thresholdDb, ratio, kneeDb);
+    const coef = target > smoothed ? attackCoef : releaseCoef;
+    smoothed = coef * smoothed + (1 - coef) * target;
+    reductionDb[block] = smoothed;
+  }
+  return { blockSize: CONTROL_BLOCK, reductionDb };
+}
+
+/**
+ * Applies `amount` × the envelope's gain reduction to `channels` in place,
+ * interpolating linearly between control blocks.
+ */
+export function applyGainReduction(channels: readonly Float32Array[], envelope: GainReductionEnvelope, amount: number): void {
+  if (amount <= 0) return;
+  const { blockSize, reductionDb } = envelope;
+  const blocks = reductionDb.length;
+  const gains = new Float32Array(blocks + 1);
+  for (let b = 0; b < blocks; b++) gains[b] = Math.pow(10, (-amount * reductionDb[b]) / 20);
+  gains[blocks] = blocks ? gains[blocks - 1] : 1;
+  const length = channels.length ? channels[0].length : 0;
+  const step = 1 / blockSize;
+  for (let c = 0; c < channels.length; c++) {
+    const samples = channels[c];
+    for (let b = 0; b < blocks; b++) {
+      const start = b * blockSize;
+      const end = Math.min(length, start + blockSize);
+      const g0 = gains[b];
+      const dg = (gains[b + 1] - g0) * step;
+      let g = g0;
+      for (let i = start; i < end; i++) {
+        samples[i] *= g;
+        g += dg;
+      }
+    }
+  }
+}
+
+/** Mean and maximum of `amount` × the gain reduction (dB), for diagnostics. */
+export function summarizeGainReduction(envelope: GainReductionEnvelope, amount: number): { meanDb: number; maxDb: number } {
+  let sum = 0;
+  let max = 0;
+  for (const value of envelope.reductionDb) {
+    sum += value;
+    if (value > max) max = value;
+  }
+  const n = envelope.reductionDb.length || 1;
+  return { meanDb: (amount * sum) / n, maxDb: amount * max };
+}

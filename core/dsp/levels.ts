@@ -1,0 +1,49 @@
+/**
+ * Plain signal levels that complement loudness: sample peak, RMS and the crest
+ * factor between them (the analysis stage compares crest factors to decide
+ * on compression).
+ */
+import type { PcmAudio } from '../audio/pcm.ts';
+
+export interface SignalLevels {
+  /** Largest |sample| over all channels, dBFS; null for silence. */
+  samplePeakDbfs: number | null;
+  /** Root of the mean square over every sample of every channel, dBFS (a full-scale sine reads −3.01); null for silence. */
+  rmsDbfs: number | null;
+  /** samplePeakDbfs − rmsDbfs, dB; null for silence. */
+  crestFactorDb: number | null;
+}
+
+/**
+ * Measures sample peak, RMS and crest factor of a whole signal. RMS is taken
+ * over all channels' samples together (the mean square across channels), so
+ * a stereo file with one silent channel reads 3 dB below its loud channel.
+ *
+ * @example
+ * const { samplePeakDbfs, rmsDbfs, crestFactorDb } = measureLevels({ sampleRateHz: 44100, channels: [left, right] });
+ */
+export function measureLevels(audio: PcmAudio): SignalLevels {
+  let peak = 0;
+  let sumSquares = 0;
+  let samples = 0;
+  for (const channel of audio.channels) {
+    let channelPeak = 0;
+    let channelSum = 0;
+    for (let i = 0; i < channel.length; i++) {
+      const x = channel[i];
+      channelSum += x * x;
+      const a = x < 0 ? -x : x;
+      if (a > channelPeak) channelPeak = a;
+    }
+    sumSquares += channelSum;
+    if (channelPeak > peak) peak = channelPeak;
+    samples += channel.length;
+  }
+  const meanSquare = samples > 0 ? sumSquares / samples : 0;
+  if (!(peak > 0 && meanSquare > 0 && Number.isFinite(peak) && Number.isFinite(meanSquare))) {
+    return { samplePeakDbfs: null, rmsDbfs: null, crestFactorDb: null };
+  }
+  const samplePeakDbfs = 20 * Math.log10(peak);
+  const rmsDbfs = 10 * Math.log10(meanSquare);
+  return { samplePeakDbfs, rmsDbfs, crestFactorDb: samplePeakDbfs - rmsDbfs };
+}

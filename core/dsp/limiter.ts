@@ -1,0 +1,185 @@
+/**
+ * Look-ahead true-peak limiter, split so that the loudness search can try many
+ * gains cheaply. The expensive part — finding inter-sample peaks by polyphase
+ * oversampling — depends only on the signal before the (scalar) loudness gain,
+ * so it runs once ({@link computeTruePeakEnvelope}); a gain curve for any input
+ * gain then costs two linear passes ({@link computeLimiterGain}).
+ *
+ * Gain curve: for each sample the gain needed to keep the peak under the
+ * ceiling; a sliding minimum over the look-ahead window (so the gain is already
+ * down when the peak arrives), an exponential release back towards unity, and a
+ * moving average over the look-ahead window that turns each gain step into a
+ * smooth ramp without ever exceeding what the peak needs (every value averaged
+ * is itself at most that need).
+ */
+import type { TruePeakFilter } from './truepeak-filter.ts';
+import { createInterpolatedEnvelopeKernel } from './truepeak-envelope.ts';
+
+export interface LimiterTiming {
+  readonly lookaheadMs: number;
+  readonly releaseMs: number;
+}
+
+export const DEFAULT_LIMITER_TIMING: LimiterTiming = { lookaheadMs: 3, releaseMs: 150 };
+
+const SKIP_BLOCK = 64;
+
+/**
+ * Per-sample peak envelope of planar `channels`: the largest magnitude, over
+ * all channels, of the sample and of the reconstructed signal up to the next
+ * sample. Blocks whose neighbourhood cannot produce an interpolated value above
+ * `relevantAboveLinear` (by the filter's worst-case gain) keep their sample
+ * magnitudes, which is all a limiter working below that level needs.
+ */
+export function computeTruePeakEnvelope(
+  channels: readonly Float32Array[],
+  filter: TruePeakFilter,
+  relevantAboveLinear: number,
+): Float32Array {
+  const length = channels.length ? channels[0].length : 0;
+  const envelope = new Float32Array(length);
+  for (const samples of channels) {
+    for (let i = 0; i < length; i++) {
+      const a = samples[i] < 0 ? -samples[i] : samples[i];
+      if (a > envelope[i]) envelope[i] = a;
+    }
+  }
+  const kernel = createInterpolatedEnvelopeKernel(filter);
+  const skipBelow = relevantAboveLinear / filter.maxGain;
+  const blocks = Math.ceil(length / SKIP_BLOCK);
+  const blockPeak = new Float32Array(blocks);
+  for (let b = 0; b < blocks; b++) {
+    let peak = 0;
+    const end = Math.min(length, (b + 1) * SKIP_BLOCK);
+    for (let i = b * SKIP_BLOCK; i < end; i++) if (envelope[i] > peak) peak = envelope[i];
+    blockPeak[b] = peak;
+  }
+  // Interval m (between samples m and m + 1) is computed at input index m + latency.
+  const first = filter.tapsPerPhase - 1 - filter.latencySamples;
+  const last = length - 1 - filter.latencySamples;
+  for (const samples of channels) {
+    let runStart = -1;
+    for (let b = 0; b <= blocks; b++) {
+      // Windows of a block's samples reach at most one block either side (taps ≤ 64).
+      const relevant =
+        b < blocks &&
+        Math.max(blockPeak[b], b > 0 ? blockPeak[b - 1] : 0, b + 1 < blocks ? blockPeak[b + 1] : 0) >= skipBelow;
+      if (relevant && runStart < 0) runStart = b * SKIP_BLOCK;
+      if (!relevant && runStart >= 0) {
+        const from = Math.max(first, runStart);
+        const to = Math.min(last + 1, b * SKIP_BLOCK);
+        if (to > from) kernel(samples, from, to, envelope);
+        runStart = -1;
+      }
+    }
+  }
+  return envelope;
+}
+
+/** Look-ahead length in samples for `timing` at `sampleRateHz`. */
+export function lookaheadSamplesFor(sampleRateHz: number, timing: LimiterTiming = DEFAULT_LIMITER_TIMING): number {
+  return Math.max(1, Math.round((timing.lookaheadMs / 1000) * sampleRateHz));
+}
+
+/**
+ * Sliding maximum of `envelope` over [n, n + lookaheadSamples]: the loudest
+ * peak each sample must already be ducked for. Independent of the input gain.
+ * Van Herk / Gil–Werman: block-wise prefix and suffix maxima, three
+ * comparisons per sample whatever the window length.
+ */
+export function lookaheadPeaks(envelope: Float32Array, lookaheadSamples: number): Float32Array {
+  const length = envelope.length;
+  const window = lookaheadSamples + 1;
+  const prefix = new Float32Array(length);
+  const suffix = new Float32Array(length);
+  for (let blockStart = 0; blockStart < length; blockStart += window) {
+    const blockEnd = Math.min(length, blockStart + window);
+    let running = 0;
+    for (let i = blockStart; i < blockEnd; i++) {
+      if (envelope[i] > running) running = envelope[i];
+      prefix[i] = running;
+    }
+    running = 0;
+    for (let i = blockEnd - 1; i >= blockStart; i--) {
+      if (envelope[i] > running) running = envelope[i];
+      suffix[i] = running;
+    }
+  }
+  // max over [n, n + window - 1] = max(suffix[n], prefix[n + window - 1]); past the end, the window is cut short.
+  const lastBlockStart = Math.floor((length - 1) / window) * window;
+  for (let n = 0; n < length; n++) {
+    const last = n + window - 1;
+    const right = last < length ? prefix[last] : n >= lastBlockStart ? 0 : prefix[length - 1];
+    const left = suffix[n];
+    suffix[n] = left > right ? left : right;
+  }
+  return suffix;
+}
+
+/**
+ * Gain curve (linear, ≤ 1) that keeps `inputGain` × the signal under
+ * `ceilingLinear`, from {@link lookaheadPeaks} computed with
+ * {@link lookaheadSamplesFor} of the same `timing`.
+ */
+export function computeLimiterGain(
+  windowPeaks: Float32Array,
+  inputGain: number,
+  ceilingLinear: number,
+  sampleRateHz: number,
+  timing: LimiterTiming = DEFAULT_LIMITER_TIMING,
+  out: Float32Array = new Float32Array(windowPeaks.length),
+): Float32Array {
+  const length = windowPeaks.length;
+  const lookahead = lookaheadSamplesFor(sampleRateHz, timing);
+  const release = Math.exp(-1 / ((timing.releaseMs / 1000) * sampleRateHz));
+  const limit = ceilingLinear / inputGain;
+  // Hold-with-release into `out`.
+  let held = 1;
+  for (let n = 0; n < length; n++) {
+    const peak = windowPeaks[n];
+    const need = peak > limit ? limit / peak : 1;
+    const released = 1 - (1 - held) * release;
+    held = need < released ? need : released;
+    out[n] = held;
+  }
+  // Moving average over lookahead + 1 samples, in place (running sum in float64).
+  const window = lookahead + 1;
+  // Before the first sample, hold the first gain: those virtual samples' windows
+  // reach into the start, so they must already be ducked for its peaks.
+  const start = length > 0 ? out[0] : 1;
+  const history = new Float64Array(window).fill(start);
+  let sum = window * start;
+  let slot = 0;
+  for (let n = 0; n < length; n++) {
+    const value = out[n];
+    sum += value - history[slot];
+    history[slot] = value;
+    slot = slot + 1 === window ? 0 : slot + 1;
+    out[n] = sum / window;
+  }
+  return out;
+}
+
+/** Largest `inputGain` × gain × peak: the limited output's true peak as the envelope sees it. */
+export function estimateLimitedPeak(envelope: Float32Array, gainCurve: Float32Array, inputGain: number): number {
+  let peak = 0;
+  for (let n = 0; n < envelope.length; n++) {
+    const value = envelope[n] * gainCurve[n];
+    if (value > peak) peak = value;
+  }
+  return peak * inputGain;
+}
+
+/** Writes `inputGain` × gain curve × source into `output` channels. */
+export function applyLimiterGain(
+  source: readonly Float32Array[],
+  gainCurve: Float32Array,
+  inputGain: number,
+  output: readonly Float32Array[],
+): void {
+  for (let c = 0; c < source.length; c++) {
+    const x = source[c];
+    const y = output[c];
+    for (let n = 0; n < x.length; n++) y[n] = x[n] * gainCurve[n] * inputGain;
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * Short-time spectral analysis of the mono mix: 300 ms Hann windows with 50 %
+ * overlap (SPEC section 4, short-time descriptors), zero-padded to a power of
+ * two. One pass yields both the long-term average spectrum (Welch) used for
+ * tonal balance and EQ matching, and per-window band energies (trajectories).
+ * Consecutive windows travel in pairs through one complex FFT.
+ */
+import { fftPlan, hannWindow, nextPowerOfTwo } from './fft.ts';
+
+/** Band edges (Hz) of the per-window trajectories. */
+export const TRAJECTORY_BANDS = {
+  low: [0, 200],
+  mid: [200, 4000],
+  high: [4000, Infinity],
+  sibilance: [5000, 10000],
+} as const;
+const { low: LOW_BAND, mid: MID_BAND, sibilance: SIBILANCE_BAND } = TRAJECTORY_BANDS;
+
+export type TrajectoryBand = keyof typeof TRAJECTORY_BANDS;
+
+export interface SpectrumAnalysis {
+  readonly sampleRateHz: number;
+  readonly fftSize: number;
+  /** Hz per FFT bin. */
+  readonly binHz: number;
+  /** Mean power per bin 0..fftSize/2 of the mono mix (arbitrary but consistent scale). */
+  readonly longTermPower: Float64Array;
+  readonly windowSeconds: number;
+  readonly hopSeconds: number;
+  readonly frameCount: number;
+  /** Per-window power in each trajectory band, and in total. */
+  readonly bandTrajectories: Readonly<Record<TrajectoryBand | 'total', Float32Array>>;
+}
+
+export interface SpectrumOptions {
+  readonly windowSeconds?: number;
+  readonly overlap?: number;
+}
+
+/**
+ * Analyses planar `channels` (averaged to mono) at `sampleRateHz`.
+ *
+ * @example const spectrum = analyzeSpectrum(audio.channels, audio.sampleRateHz);
+ */
+export function analyzeSpectrum(
+  channels: readonly Float32Array[],
+  sampleRateHz: number,
+  options: SpectrumOptions = {},
+): SpectrumAnalysis {
+  const windowSeconds = options.windowSeconds ?? 0.3;
+  const overlap = options.overlap ?? 0.5;
+  const length = channels.length ? channels[0].length : 0;
+  const windowLength = Math.max(2, Math.min(Math.round(windowSeconds * sampleRateHz), Math.max(length, 2)));
+  const hop = Math.max(1, Math.round(windowLength * (1 - overlap)));
+  const fftSize = nextPowerOfTwo(windowLength);
+  const half = fftSize >> 1;
+  const binHz = sampleRateHz / fftSize;
+  const window = hannWindow(windowLength);
+  const plan = fftPlan(fftSize);
+
+  const frameCount = length >= windowLength ? 1 + Math.floor((length - windowLength) / hop) : length > 0 ? 1 : 0;
+  const longTermPower = new Float64Array(half + 1);
+  const trajectories = {
+    total: new Float32Array(frameCount),
+    low: new Float32Array(frameCount),
+    mid: new Float32Array(frameCount),
+    high: new Float32Array(frameCount),
+    sibilance: new Float32Array(frameCount),
+  };
+
+  const input = new Float64Array(2 * fftSize);
+  const spectrum = new Float64Array(2 * fftSize);
+  const channelScale = channels.length ? 1 / channels.length : 0;
+  // Power normalised by window energy so that levels do not depend on window length.
+  let windowEnergy = 0;
+  for (let i = 0; i < windowLength; i++) windowEnergy += window[i] * window[i];
+  const scale = 1 / (windowEnergy * fftSize);
+  const edges = bandEdgeBins(binHz, half);
+  const sumsA = new Float64Array(BAND_COUNT);
+  const sumsB = new Float64Array(BAND_COUNT);
+
+  for (let frame = 0; frame < frameCount; frame += 2) {
+    const hasSecond = frame + 1 < frameCount;
+    if (!hasSecond) input.fill(0);
+    fillFrame(channels, channelScale, frame * hop, windowLength, window, input, 0);
+    if (hasSecond) fillFrame(channels, channelScale, (frame + 1) * hop, windowLength, window, input, 1);
+    plan.transform(spectrum, input);
+    splitIntoBands(spectrum, fftSize, scale, edges, longTermPower, sumsA, hasSecond ? sumsB : null);
+    recordBands(sumsA, frame, trajectories);
+    if (hasSecond) recordBands(sumsB, frame + 1, trajectories);
+  }
+  if (frameCount > 0) for (let k = 0; k <= half; k++) longTermPower[k] /= frameCount;
+
+  return {
+    sampleRateHz,
+    fftSize,
+    binHz,
+    longTermPower,
+    windowSeconds: windowLength / sampleRateHz,
+    hopSeconds: hop / sampleRateHz,
+    frameCount,
+    bandTrajectories: trajectories,
+  };
+}
+
+/** Writes the windowed mono mix of one frame into every other slot of `target` (offset 0 or 1). */
+function fillFrame(
+  channels: readonly Float32Array[],
+  channelScale: number,
+  start: number,
+  windowLength: number,
+  window: Float64Array,
+  target: Float64Array,
+  offset: 0 | 1,
+): void {
+  const available = Math.max(0, Math.min(windowLength, channels[0].length - start));
+  if (channels.length === 2) {
+    const left = channels[0];
+    const right = channels[1];
+    for (let i = 0; i < available; i++) target[2 * i + offset] = (left[start + i] + right[start + i]) * channelScale * window[i];
+  } else {
+    for (let i = 0; i < available; i++) {
+      let sum = 0;
+      for (let c = 0; c < channels.length; c++) sum += channels[c][start + i];
+      target[2 * i + offset] = sum * channelScale * window[i];
+    }
+  }
+  for (let i = available; i < windowLength; i++) target[2 * i + offset] = 0;
+}
+
+/** Bins are summed into these disjoint ranges; trajectories are sums of them. */
+const BAND_COUNT = 5; // [1,200) [200,4k) [4k,5k) [5k,10k) [10k, Nyquist]
+
+function bandEdgeBins(binHz: number, half: number): Int32Array {
+  const edge = (hz: number) => Math.max(1, Math.min(half + 1, Math.ceil(hz / binHz)));
+  return Int32Array.of(1, edge(LOW_BAND[1]), edge(MID_BAND[1]), edge(SIBILANCE_BAND[0]), edge(SIBILANCE_BAND[1]), half + 1);
+}
+
+/**
+ * Splits the complex spectrum of (frame A + i·frame B) into the two frames'
+ * powers, adds both to the long-term spectrum, and sums each frame's power
+ * over the disjoint band ranges — one pass over the bins.
+ */
+function splitIntoBands(
+  z: Float64Array,
+  size: number,
+  scale: number,
+  edges: Int32Array,
+  longTermPower: Float64Array,
+  sumsA: Float64Array,
+  sumsB: Float64Array | null,
+): void {
+  sumsA.fill(0);
+  sumsB?.fill(0);
+  // DC: counted in the long-term spectrum only.
+  longTermPower[0] += scale * (z[0] * z[0] + z[1] * z[1]);
+  for (let band = 0; band < BAND_COUNT; band++) {
+    let a = 0;
+    let b = 0;
+    for (let k = edges[band]; k < edges[band + 1]; k++) {
+      const nk = size - k;
+      const zr = z[2 * k];
+      const zi = z[2 * k + 1];
+      const wr = z[2 * nk];
+      const wi = z[2 * nk + 1];
+      // A = (Z[k] + conj(Z[N-k])) / 2 ; B = (Z[k] - conj(Z[N-k])) / 2i
+      const ar = zr + wr;
+      const ai = zi - wi;
+      const br = zi + wi;
+      const bi = zr - wr;
+      const powerA = 0.25 * scale * (ar * ar + ai * ai);
+      const powerB = 0.25 * scale * (br * br + bi * bi);
+      a += powerA;
+      b += powerB;
+      longTermPower[k] += sumsB ? powerA + powerB : powerA;
+    }
+    sumsA[band] = a;
+    if (sumsB) sumsB[band] = b;
+  }
+}
+
+function recordBands(sums: Float64Array, frame: number, trajectories: Record<TrajectoryBand | 'total', Float32Array>): void {
+  trajectories.low[frame] = sums[0];
+  trajectories.mid[frame] = sums[1];
+  trajectories.high[frame] = sums[2] + sums[3] + sums[4];
+  trajectories.sibilance[frame] = sums[3];
+  trajectories.total[frame] = sums[0] + sums[1] + sums[2] + sums[3] + sums[4];
+}
+
+/** Sum of `power` over bins whose centre lies in [loHz, hiHz). */
+export function bandPower(power: Float64Array, binHz: number, loHz: number, hiHz: number): number {
+  const first = Math.max(1, Math.ceil(loHz / binHz));
+  const last = Math.min(power.length - 1, Math.ceil(hiHz / binHz) - 1);
+  let sum = 0;
+  for (let k = first; k <= last; k++) sum += power[k];
+  return sum;
+}
+
+/** Power-weighted mean frequency (Hz) of a spectrum, DC excluded; 0 for silence. */
+export function spectralCentroidHz(power: Float64Array, binHz: number): number {
+  let weighted = 0;
+  let total = 0;
+  for (let k = 1; k < power.length; k++) {
+    weighted += k * binHz * power[k];
+    total += power[k];
+  }
+  return total > 0 ? weighted / total : 0;
+}
+
+/** Frequency (Hz) below which `fraction` of the power lies, DC excluded; 0 for silence. */
+export function spectralRolloffHz(power: Float64Array, binHz: number, fraction = 0.85): number {
+  let total = 0;
+  for (let k = 1; k < power.length; k++) total += power[k];
+  if (total <= 0) return 0;
+  let running = 0;
+  for (let k = 1; k < power.length; k++) {
+    running += power[k];
+    if (running >= fraction * total) return k * binHz;
+  }
+  return (power.length - 1) * binHz;
+}

@@ -1,0 +1,184 @@
+/**
+ * Analysis stage: everything the decision needs to know about one track
+ * (SPEC section 4): levels and loudness, tonal balance, sibilance, flags, and
+ * short-time descriptors over 300 ms windows with 50 % overlap. The long-term
+ * spectrum is kept for reference matching.
+ */
+import type { PcmAudio } from '../audio/pcm.ts';
+import { measureLevels } from '../dsp/levels.ts';
+import { measureLoudness } from '../dsp/loudness.ts';
+import {
+  analyzeSpectrum,
+  bandPower,
+  spectralCentroidHz,
+  spectralRolloffHz,
+  type SpectrumAnalysis,
+} from '../dsp/spectrum.ts';
+import { detectOnsets } from '../dsp/transients.ts';
+
+export const CLIPPING_PEAK_LINEAR = 0.999;
+export const SILENCE_RMS_DBFS = -60;
+
+/** Energy shares of the long-term spectrum (fractions of the total, DC excluded). */
+export interface EnergyShares {
+  /** below 200 Hz */
+  readonly low: number;
+  /** 200 Hz – 4 kHz */
+  readonly mid: number;
+  /** above 4 kHz */
+  readonly high: number;
+}
+
+export interface ShortTimeDescriptors {
+  readonly windowSeconds: number;
+  readonly hopSeconds: number;
+  /** Mean-square level of each window in dBFS (−120 for silence). */
+  readonly levelEnvelopeDb: Float32Array;
+  /** Peak-to-RMS ratio of each window in dB (0 for silence). */
+  readonly crestDb: Float32Array;
+  /** Share of each window's energy below 200 Hz / 200 Hz–4 kHz / above 4 kHz / 5–10 kHz. */
+  readonly lowShare: Float32Array;
+  readonly midShare: Float32Array;
+  readonly highShare: Float32Array;
+  readonly sibilanceShare: Float32Array;
+  /** Onsets per second over the whole track. */
+  readonly transientDensityPerSecond: number;
+}
+
+export interface TrackAnalysis {
+  readonly sampleRateHz: number;
+  readonly channelCount: number;
+  readonly durationSeconds: number;
+  readonly rmsDbfs: number | null;
+  readonly samplePeakDbfs: number | null;
+  readonly crestFactorDb: number | null;
+  readonly integratedLufs: number | null;
+  readonly loudnessRangeLu: number | null;
+  readonly truePeakDbtp: number | null;
+  readonly spectralCentroidHz: number;
+  readonly spectralRolloffHz: number;
+  readonly energyShares: EnergyShares;
+  /** 5–10 kHz share of the total energy. */
+  readonly sibilanceRatio: number;
+  readonly clipping: boolean;
+  readonly silent: boolean;
+  readonly shortTime: ShortTimeDescriptors;
+  readonly spectrum: SpectrumAnalysis;
+}
+
+/**
+ * Analyses one track at its own sample rate.
+ *
+ * @example const target = analyzeTrack(decodedTarget); target.integratedLufs // e.g. -21.9
+ */
+export function analyzeTrack(audio: PcmAudio): TrackAnalysis {
+  const { channels, sampleRateHz } = audio;
+  const length = channels.length ? channels[0].length : 0;
+  const levels = measureLevels(audio);
+  const loudness = measureLoudness(audio, { integrated: true, loudnessRange: true, truePeak: true });
+  const spectrum = analyzeSpectrum(channels, sampleRateHz);
+  const power = spectrum.longTermPower;
+  const binHz = spectrum.binHz;
+  const nyquist = sampleRateHz / 2;
+  const total = bandPower(power, binHz, 0, nyquist + binHz);
+  const share = (lo: number, hi: number) => (total > 0 ? bandPower(power, binHz, lo, hi) / total : 0);
+
+  const samplePeakLinear = levels.samplePeakDbfs === null ? 0 : Math.pow(10, levels.samplePeakDbfs / 20);
+  return {
+    sampleRateHz,
+    channelCount: channels.length,
+    durationSeconds: length / sampleRateHz,
+    rmsDbfs: levels.rmsDbfs,
+    samplePeakDbfs: levels.samplePeakDbfs,
+    crestFactorDb: levels.crestFactorDb,
+    integratedLufs: loudness.integratedLufs,
+    loudnessRangeLu: loudness.loudnessRangeLu,
+    truePeakDbtp: loudness.truePeakDbtp,
+    spectralCentroidHz: spectralCentroidHz(power, binHz),
+    spectralRolloffHz: spectralRolloffHz(power, binHz, 0.85),
+    energyShares: { low: share(0, 200), mid: share(200, 4000), high: share(4000, nyquist + binHz) },
+    sibilanceRatio: share(5000, 10000),
+    clipping: samplePeakLinear >= CLIPPING_PEAK_LINEAR,
+    silent: levels.rmsDbfs === null || levels.rmsDbfs <= SILENCE_RMS_DBFS,
+    shortTime: describeShortTime(audio, spectrum),
+    spectrum,
+  };
+}
+
+function describeShortTime(audio: PcmAudio, spectrum: SpectrumAnalysis): ShortTimeDescriptors {
+  const { channels, sampleRateHz } = audio;
+  const length = channels.length ? channels[0].length : 0;
+  const frames = spectrum.frameCount;
+  const windowLength = Math.round(spectrum.windowSeconds * sampleRateHz);
+  const hop = Math.round(spectrum.hopSeconds * sampleRateHz);
+  // Peak and energy per hop-long block, each sample read once; a window is two blocks.
+  const blocks = frames + 1;
+  const blockPeak = new Float64Array(blocks);
+  const blockEnergy = new Float64Array(blocks);
+  for (const samples of channels) {
+    for (let b = 0; b < blocks; b++) {
+      const end = Math.min(length, (b + 1) * hop);
+      let peak = blockPeak[b];
+      let energy = 0;
+      for (let i = b * hop; i < end; i++) {
+        const x = samples[i];
+        energy += x * x;
+        const a = x < 0 ? -x : x;
+        if (a > peak) peak = a;
+      }
+      blockPeak[b] = peak;
+      blockEnergy[b] += energy;
+    }
+  }
+  const levelEnvelopeDb = new Float32Array(frames);
+  const crestDb = new Float32Array(frames);
+  for (let f = 0; f < frames; f++) {
+    const start = f * hop;
+    const count = Math.max(1, (Math.min(length, start + windowLength) - start) * channels.length);
+    const meanSquare = (blockEnergy[f] + blockEnergy[f + 1]) / count;
+    const peak = Math.max(blockPeak[f], blockPeak[f + 1]);
+    levelEnvelopeDb[f] = meanSquare > 1e-12 ? 10 * Math.log10(meanSquare) : -120;
+    crestDb[f] = meanSquare > 1e-12 ? 20 * Math.log10(peak) - 10 * Math.log10(meanSquare) : 0;
+  }
+  const t = spectrum.bandTrajectories;
+  const ratio = (band: Float32Array) => band.map((value, i) => (t.total[i] > 0 ? value / t.total[i] : 0));
+  const onsets = detectOnsets(channels, sampleRateHz);
+  const seconds = length / sampleRateHz;
+  return {
+    windowSeconds: spectrum.windowSeconds,
+    hopSeconds: spectrum.hopSeconds,
+    levelEnvelopeDb,
+    crestDb,
+    lowShare: ratio(t.low),
+    midShare: ratio(t.mid),
+    highShare: ratio(t.high),
+    sibilanceShare: ratio(t.sibilance),
+    transientDensityPerSecond: seconds > 0 ? onsets.length / seconds : 0,
+  };
+}
+
+
+/** The small, loggable summary of an analysis (for events and diagnostics). */
+export function summarizeAnalysis(analysis: TrackAnalysis): Record<string, unknown> {
+  const round = (value: number | null, digits = 2) => (value === null ? null : Number(value.toFixed(digits)));
+  return {
+    sample_rate_hz: analysis.sampleRateHz,
+    channels: analysis.channelCount,
+    duration_s: round(analysis.durationSeconds, 3),
+    integrated_lufs: round(analysis.integratedLufs),
+    lra_lu: round(analysis.loudnessRangeLu),
+    true_peak_dbtp: round(analysis.truePeakDbtp),
+    rms_dbfs: round(analysis.rmsDbfs),
+    crest_factor_db: round(analysis.crestFactorDb),
+    spectral_centroid_hz: Math.round(analysis.spectralCentroidHz),
+    rolloff_85_hz: Math.round(analysis.spectralRolloffHz),
+    energy_low: round(analysis.energyShares.low, 4),
+    energy_mid: round(analysis.energyShares.mid, 4),
+    energy_high: round(analysis.energyShares.high, 4),
+    sibilance_ratio: round(analysis.sibilanceRatio, 4),
+    clipping: analysis.clipping,
+    silent: analysis.silent,
+    transient_density_per_s: round(analysis.shortTime.transientDensityPerSecond),
+    short_time_windows: analysis.shortTime.levelEnvelopeDb.length,
+  };
+}

@@ -1,0 +1,118 @@
+// `audo-eq analyze FILE [--json]`: decodes one audio file and prints its
+// integrated loudness, loudness range, true peak, sample peak, RMS, crest
+// factor and duration, as aligned text or as one JSON object.
+import { readFile, stat } from 'node:fs/promises';
+import { decodeAudio } from '../../../core/audio/decode.ts';
+import { durationSeconds } from '../../../core/audio/pcm.ts';
+import { AudoEqError } from '../../../core/domain/errors.ts';
+import { measureLevels } from '../../../core/dsp/levels.ts';
+import { measureLoudness } from '../../../core/dsp/loudness.ts';
+
+export const ANALYZE_USAGE = 'usage: audo-eq analyze FILE [--json]';
+
+/** The measurement JSON; null stands for −∞ (silence) or for audio too short to measure. */
+export interface AnalysisReport {
+  file: string;
+  durationSeconds: number;
+  sampleRateHz: number;
+  channels: number;
+  integratedLufs: number | null;
+  loudnessRangeLu: number | null;
+  truePeakDbtp: number | null;
+  samplePeakDbfs: number | null;
+  rmsDbfs: number | null;
+  crestFactorDb: number | null;
+}
+
+/** Rounds to 0.01: the meters are accurate to about 0.1 dB, more digits would only be noise. */
+const round2 = (value: number | null) => (value === null ? null : Math.round(value * 100) / 100);
+
+/**
+ * Measures decoded audio for the report (integrated loudness, LRA and true
+ * peak through one meter pass, levels through another).
+ *
+ * @example const report = analyzeAudio('mix.wav', await decodeAudio(bytes, { filename: 'mix.wav' }));
+ */
+export function analyzeAudio(file: string, audio: { sampleRateHz: number; channels: Float32Array[] }): AnalysisReport {
+  const loudness = measureLoudness(audio);
+  const levels = measureLevels(audio);
+  return {
+    file,
+    durationSeconds: Math.round(durationSeconds(audio) * 1000) / 1000,
+    sampleRateHz: audio.sampleRateHz,
+    channels: audio.channels.length,
+    integratedLufs: round2(loudness.integratedLufs),
+    loudnessRangeLu: round2(loudness.loudnessRangeLu),
+    truePeakDbtp: round2(loudness.truePeakDbtp),
+    samplePeakDbfs: round2(levels.samplePeakDbfs),
+    rmsDbfs: round2(levels.rmsDbfs),
+    crestFactorDb: round2(levels.crestFactorDb),
+  };
+}
+
+/** One aligned line per measure; a missing value reads -inf for silence and n/a otherwise (too short to gate). */
+export function formatAnalysis(report: AnalysisReport): string {
+  const silent = report.samplePeakDbfs === null;
+  const value = (v: number | null, unit: string) => (v === null ? (silent ? `-inf ${unit}` : 'n/a') : `${v.toFixed(2)} ${unit}`);
+  const rows: Array<[string, string]> = [
+    ['file', report.file],
+    ['duration', `${report.durationSeconds.toFixed(3)} s`],
+    ['sample rate', `${report.sampleRateHz} Hz`],
+    ['channels', String(report.channels)],
+    ['integrated', value(report.integratedLufs, 'LUFS')],
+    ['loudness range', report.loudnessRangeLu === null ? 'n/a' : `${report.loudnessRangeLu.toFixed(2)} LU`],
+    ['true peak', value(report.truePeakDbtp, 'dBTP')],
+    ['sample peak', value(report.samplePeakDbfs, 'dBFS')],
+    ['RMS', value(report.rmsDbfs, 'dBFS')],
+    ['crest factor', report.crestFactorDb === null ? 'n/a' : `${report.crestFactorDb.toFixed(2)} dB`],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, text]) => `${label.padEnd(width)}  ${text}`).join('\n');
+}
+
+/**
+ * Runs `audo-eq analyze` with the arguments after the command name and returns
+ * the exit code: 0 on success, 2 for a usage error (bad arguments, no such
+ * file), 1 when the file is not audio we accept (the line names the error code).
+ *
+ * @example process.exitCode = await runAnalyzeCommand(['mix.wav', '--json']);
+ */
+export async function runAnalyzeCommand(args: string[]): Promise<number> {
+  const files: string[] = [];
+  let json = false;
+  for (const arg of args) {
+    if (arg === '--json') json = true;
+    else if (arg === '-h' || arg === '--help') {
+      console.log(ANALYZE_USAGE);
+      return 0;
+    } else if (arg.startsWith('-') && arg !== '-') {
+      console.error(`audo-eq analyze: unknown option '${arg}' (${ANALYZE_USAGE})`);
+      return 2;
+    } else files.push(arg);
+  }
+  if (files.length !== 1) {
+    console.error(`audo-eq analyze: expected one FILE, got ${files.length} (${ANALYZE_USAGE})`);
+    return 2;
+  }
+  const [file] = files;
+  const isFile = await stat(file).then((s) => s.isFile(), () => false);
+  if (!isFile) {
+    console.error(`audo-eq analyze: no such file: ${file}`);
+    return 2;
+  }
+
+  let report: AnalysisReport;
+  try {
+    const audio = await decodeAudio(new Uint8Array(await readFile(file)), { filename: file });
+    report = analyzeAudio(file, audio);
+  } catch (error) {
+    if (error instanceof AudoEqError) {
+      console.error(`audo-eq analyze: ${error.code}: ${error.message}`);
+      return 1;
+    }
+    console.error(`audo-eq analyze: internal_error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  console.log(json ? JSON.stringify(report) : formatAnalysis(report));
+  return 0;
+}

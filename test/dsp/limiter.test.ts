@@ -1,0 +1,122 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  applyLimiterGain,
+  computeLimiterGain,
+  computeTruePeakEnvelope,
+  lookaheadPeaks,
+  lookaheadSamplesFor,
+} from '../../core/dsp/limiter.ts';
+import { measureTruePeak } from '../../core/dsp/truepeak.ts';
+import { designTruePeakFilter } from '../../core/dsp/truepeak-filter.ts';
+import { convergeLoudness } from '../../core/mastering/convergence.ts';
+
+const dbToLinear = (db: number) => Math.pow(10, db / 20);
+
+function seededNoise(seed: number) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32 - 0.5;
+  };
+}
+
+/** Drum-like hot material: decaying noise bursts and a low sine, with inter-sample peaks near fs/4. */
+function hotMaterial(sampleRateHz: number, seconds: number): Float32Array[] {
+  const n = Math.round(sampleRateHz * seconds);
+  const noise = seededNoise(7);
+  const left = new Float32Array(n);
+  const right = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = i / sampleRateHz;
+    const beat = t % 0.5;
+    const hit = Math.exp(-beat * 30) * noise() * 1.2;
+    const bass = 0.4 * Math.sin(2 * Math.PI * 55 * t);
+    const isp = 0.3 * Math.sin(2 * Math.PI * (sampleRateHz / 4) * t + Math.PI / 4);
+    // 10 ms fades, as in the EBU test signals: an abrupt start is a step no limiter can see coming.
+    const fade = Math.min(1, t / 0.01, (seconds - t) / 0.01);
+    left[i] = (hit + bass + isp) * fade;
+    right[i] = (hit * 0.8 + bass - isp) * fade;
+  }
+  return [left, right];
+}
+
+function limit(channels: Float32Array[], sampleRateHz: number, gainDb: number, ceilingDbtp: number): Float32Array[] {
+  const ceiling = dbToLinear(ceilingDbtp);
+  const gain = dbToLinear(gainDb);
+  const envelope = computeTruePeakEnvelope(channels, designTruePeakFilter(sampleRateHz < 96000 ? 4 : 2), ceiling / gain);
+  const curve = computeLimiterGain(lookaheadPeaks(envelope, lookaheadSamplesFor(sampleRateHz)), gain, ceiling, sampleRateHz);
+  const out = channels.map((c) => new Float32Array(c.length));
+  applyLimiterGain(channels, curve, gain, out);
+  return out;
+}
+
+for (const sampleRateHz of [44100, 48000, 96000]) {
+  test(`+12 dB into the limiter at ${sampleRateHz} Hz: the meter's true peak stays at the ceiling`, () => {
+    const input = hotMaterial(sampleRateHz, 4);
+    const inputPeak = measureTruePeak({ sampleRateHz, channels: input }).truePeakDbtp!;
+    for (const ceilingDbtp of [-1, -0.5, -3]) {
+      const out = limit(input, sampleRateHz, 12, ceilingDbtp);
+      const peak = measureTruePeak({ sampleRateHz, channels: out }).truePeakDbtp!;
+      assert.ok(peak <= ceilingDbtp + 0.01, `ceiling ${ceilingDbtp}: ${peak.toFixed(3)} dBTP (input ${inputPeak.toFixed(2)} + 12 dB)`);
+      assert.ok(peak >= ceilingDbtp - 1, `limited far below the ceiling: ${peak}`);
+    }
+  });
+}
+
+test('the full loudness stage with its true-peak guard never exceeds the ceiling, even pushed 12 dB past the goal', () => {
+  const sampleRateHz = 44100;
+  const channels = hotMaterial(sampleRateHz, 6);
+  const result = convergeLoudness(channels, sampleRateHz, {
+    goalLufs: -4,
+    limiterCeilingDbtp: -0.9,
+    truePeakCeilingDbtp: -1,
+    toleranceDb: 0.3,
+    maxCorrectionDb: 1.5,
+  });
+  const peak = measureTruePeak({ sampleRateHz, channels }).truePeakDbtp!;
+  assert.ok(peak <= -1 + 1e-6, `guarded output at ${peak} dBTP`);
+  assert.ok(result.output.truePeakDbtp! <= -1 + 1e-6);
+  assert.ok(result.limiterMaxReductionDb > 6, 'the material was hot');
+});
+
+test('limiting a sine 12 dB over the ceiling makes no clicks: sample steps stay near the sine’s own', () => {
+  // A click is a jump of the order of the amplitude; the look-ahead ramp may only
+  // steepen the first quarter-cycles a little (the gain is still settling there).
+  const sampleRateHz = 48000;
+  const frequencyHz = 440;
+  const n = sampleRateHz * 2;
+  const sine = new Float32Array(n);
+  // Silence, then a sudden full-scale tone, then silence: the hardest case for gain changes.
+  for (let i = sampleRateHz / 4; i < n - sampleRateHz / 4; i++) sine[i] = Math.sin((2 * Math.PI * frequencyHz * i) / sampleRateHz);
+  const [out] = limit([sine], sampleRateHz, 12, -1);
+  const amplitude = dbToLinear(-1);
+  const naturalStep = amplitude * 2 * Math.sin((Math.PI * frequencyHz) / sampleRateHz);
+  let largest = 0;
+  for (let i = 1; i < n; i++) largest = Math.max(largest, Math.abs(out[i] - out[i - 1]));
+  assert.ok(largest <= naturalStep * 1.25, `largest step ${largest.toFixed(4)} vs the sine's ${naturalStep.toFixed(4)}`);
+  const peak = measureTruePeak({ sampleRateHz, channels: [out] }).truePeakDbtp!;
+  assert.ok(peak <= -1 + 0.05);
+});
+
+test('material under the ceiling passes the limiter untouched', () => {
+  const sampleRateHz = 44100;
+  const quiet = hotMaterial(sampleRateHz, 2).map((c) => c.map((x) => x * 0.1));
+  const out = limit(quiet, sampleRateHz, 0, -1);
+  for (let c = 0; c < quiet.length; c++) for (let i = 0; i < quiet[c].length; i++) assert.ok(out[c][i] === quiet[c][i]);
+});
+
+test('the look-ahead maximum equals a brute-force window maximum', () => {
+  const noise = seededNoise(3);
+  for (const [length, lookahead] of [[1000, 7], [37, 5], [5, 10], [1, 3], [64, 0], [513, 128]]) {
+    const envelope = Float32Array.from({ length }, () => Math.abs(noise()));
+    const fast = lookaheadPeaks(envelope, lookahead);
+    for (let n = 0; n < length; n++) {
+      let max = 0;
+      for (let k = n; k <= Math.min(length - 1, n + lookahead); k++) max = Math.max(max, envelope[k]);
+      assert.is(fast[n], max);
+    }
+  }
+});
+
+test.run();
