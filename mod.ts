@@ -5,9 +5,11 @@
  * import { createHandler } from './mod.ts';
  * Deno.serve(createHandler());
  */
-import { createApp, type FetchHandler } from './core/http/app.ts';
+import { createInProcessRunner } from './core/app/in-process-runner.ts';
+import type { MasteringRunner } from './core/app/ports.ts';
+import { createApp, type App, type AppOptions } from './core/http/app.ts';
 
-export type { FetchHandler } from './core/http/app.ts';
+export type { App, AppOptions, FetchHandler } from './core/http/app.ts';
 export type { PcmAudio, DecodedAudio } from './core/audio/pcm.ts';
 export { AudoEqError, IngestValidationError, ERROR_TABLE } from './core/domain/errors.ts';
 export type { ErrorCode, IngestErrorCode } from './core/domain/errors.ts';
@@ -28,14 +30,45 @@ export { measureTruePeak, createTruePeakDetector, designTruePeakFilter } from '.
 export type { TruePeakDetector, TruePeakFilter } from './core/dsp/truepeak.ts';
 export { measureLevels } from './core/dsp/levels.ts';
 export type { SignalLevels } from './core/dsp/levels.ts';
+export type {
+  AppLogger,
+  AppliedPolicies,
+  ArtifactObject,
+  ArtifactPersistenceTask,
+  ArtifactQueue,
+  ArtifactStorage,
+  Clock,
+  IdGenerator,
+  MasteringJob,
+  MasteringJobResult,
+  MasteringRunner,
+  StoredArtifact,
+} from './core/app/ports.ts';
+export type { PersistenceOutcome, PersistencePolicy } from './core/app/persist-artifact.ts';
+export { createInProcessRunner } from './core/app/in-process-runner.ts';
+export { createLoggingEventPublisher } from './core/app/logging-event-publisher.ts';
+export { loadConfig, ConfigError } from './core/app/config.ts';
+export type { AppConfig } from './core/app/config.ts';
 
-/** Options for {@link createHandler}; every port has an embedded default. */
-export interface HandlerOptions {}
+/**
+ * Options for {@link createHandler}: every port has an embedded default.
+ * `runner` defaults to the in-process runner; `storage` defaults to none
+ * (storage disabled: results are `skipped`), because filesystem and S3
+ * storage live in `adapters/` and are chosen by the runtime; `logger` defaults
+ * to silent and `events` to logging through `logger`; `clock` and `ids` to the
+ * system clock and `crypto.randomUUID()`.
+ */
+export type HandlerOptions = Omit<AppOptions, 'runner'> & { readonly runner?: MasteringRunner };
 
 /**
  * Creates the audo-eq HTTP handler, `(req: Request) => Promise<Response>`, for
  * any fetch-based server (Deno.serve, Bun.serve, node:http via the Node adapter).
+ *
+ * @example
+ * import { createFilesystemStorage } from './adapters/storage/filesystem.ts';
+ * const handler = createHandler({ storage: createFilesystemStorage({ dataDir: './data' }), apiKeys: ['s3cret-key'] });
+ * const response = await handler(new Request('http://localhost/health')); // 200 {"status":"ok"}
  */
-export function createHandler(_options: HandlerOptions = {}): FetchHandler {
-  return createApp();
+export function createHandler(options: HandlerOptions = {}): App {
+  return createApp({ ...options, runner: options.runner ?? createInProcessRunner() });
 }

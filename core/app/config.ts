@@ -1,20 +1,102 @@
 import { z } from 'zod';
 
-/** Empty strings in env mean "unset" (zod would coerce '' to 0 or false). */
-const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
+/** Enum values in env are case-insensitive, like the query parameters. */
+const lowerCase = (value: unknown) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 
-const port = z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65535));
+const MIB = 1024 * 1024;
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = (max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(1).max(max);
+const text = z.string().trim().min(1);
+const bool = z.stringbool();
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.preprocess(lowerCase, z.enum(values));
+/** Comma-separated list; blanks dropped, so `""` and `" , "` both mean "none". */
+const list = z.preprocess(
+  (value) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : value),
+  z.array(z.string()),
+);
 
 /**
  * The one configuration schema every runtime feeds from its environment
- * (SPEC section 8). Env names live only here.
+ * (SPEC section 8). Env names live only here. Additions beyond the spec:
+ * `AUDO_EQ_MAX_FILE_BYTES` / `AUDO_EQ_MAX_REQUEST_BYTES` (upload limits),
+ * `AUDO_EQ_S3_TIMEOUT_MS` / `AUDO_EQ_S3_MAX_ATTEMPTS` (how long a dead S3
+ * endpoint may cost one request).
  */
-export const configSchema = z.object({
-  API_HOST: z.preprocess(unsetIfEmpty, z.string().min(1).default('0.0.0.0')),
-  API_PORT: port.default(8000),
-});
+export const configSchema = z
+  .object({
+    API_HOST: text.default('0.0.0.0'),
+    API_PORT: port.default(8000),
+    /** Mastering workers; unset means one per CPU (the runtime decides). */
+    AUDO_EQ_WORKERS: positiveInt(256).optional(),
+    /** Mastering requests in progress at once; the next one gets `503 overloaded`. */
+    AUDO_EQ_MAX_PENDING: positiveInt(100_000).default(8),
+    AUDO_EQ_LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
+    /** `auto`: pretty on a TTY, JSON otherwise (containers). */
+    AUDO_EQ_LOG_FORMAT: oneOf(['auto', 'json', 'pretty']).default('auto'),
+    AUDO_EQ_STORAGE_ENABLED: bool.default(true),
+    AUDO_EQ_STORAGE_BACKEND: oneOf(['filesystem', 's3']).default('filesystem'),
+    AUDO_EQ_DATA_DIR: text.default('./data'),
+    /** `host:port` (scheme from AUDO_EQ_S3_SECURE) or a full `http(s)://` URL. */
+    AUDO_EQ_S3_ENDPOINT: text.default('minio:9000'),
+    AUDO_EQ_S3_ACCESS_KEY: text.default('minioadmin'),
+    AUDO_EQ_S3_SECRET_KEY: text.default('minioadmin'),
+    AUDO_EQ_S3_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name')
+      .default('audo-eq-mastered'),
+    AUDO_EQ_S3_SECURE: bool.default(false),
+    AUDO_EQ_S3_REGION: text.default('us-east-1'),
+    /** Endpoint clients outside the compose network use; presigned URLs are signed for it. */
+    AUDO_EQ_S3_PUBLIC_ENDPOINT: text.optional(),
+    AUDO_EQ_S3_URL_TTL_SECONDS: positiveInt(604_800).default(3600),
+    /** Whole-operation budget for one S3 store (bucket check + upload + presign). */
+    AUDO_EQ_S3_TIMEOUT_MS: positiveInt(600_000).default(3000),
+    AUDO_EQ_S3_MAX_ATTEMPTS: positiveInt(10).default(2),
+    AUDO_EQ_ARTIFACT_PERSISTENCE_MODE: oneOf(['immediate', 'deferred']).default('immediate'),
+    AUDO_EQ_ARTIFACT_PERSISTENCE_GUARANTEE: oneOf(['best-effort', 'guaranteed']).default('best-effort'),
+    AUDO_EQ_QUEUE_BACKEND: oneOf(['memory', 'redis']).default('memory'),
+    AUDO_EQ_REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+    /** Comma-separated API keys; none means the API is open. */
+    AUDO_EQ_API_KEYS: list.default([]),
+    /** Comma-separated allowed origins (`*` for any); none means no CORS headers. */
+    AUDO_EQ_CORS_ORIGINS: list.default([]),
+    /** Largest accepted upload per file part (the ingest policy allows 100 MiB). */
+    AUDO_EQ_MAX_FILE_BYTES: positiveInt().default(100 * MIB),
+    /** Largest accepted request body; default two full files plus 1 MiB of form overhead. */
+    AUDO_EQ_MAX_REQUEST_BYTES: positiveInt().default(201 * MIB),
+    MINIO_API_PORT: port.default(9000),
+    MINIO_CONSOLE_PORT: port.default(9001),
+  })
+  .superRefine((config, context) => {
+    const guaranteed = config.AUDO_EQ_ARTIFACT_PERSISTENCE_GUARANTEE === 'guaranteed';
+    if (guaranteed && !config.AUDO_EQ_STORAGE_ENABLED) {
+      context.addIssue({
+        code: 'custom',
+        path: ['AUDO_EQ_ARTIFACT_PERSISTENCE_GUARANTEE'],
+        message: 'guaranteed persistence needs AUDO_EQ_STORAGE_ENABLED=true (every request would fail with 503)',
+      });
+    }
+    if (guaranteed && config.AUDO_EQ_ARTIFACT_PERSISTENCE_MODE === 'deferred' && config.AUDO_EQ_QUEUE_BACKEND !== 'redis') {
+      context.addIssue({
+        code: 'custom',
+        path: ['AUDO_EQ_QUEUE_BACKEND'],
+        message: 'deferred + guaranteed persistence needs a durable queue (AUDO_EQ_QUEUE_BACKEND=redis); memory is not durable',
+      });
+    }
+    if (config.AUDO_EQ_MAX_FILE_BYTES > config.AUDO_EQ_MAX_REQUEST_BYTES) {
+      context.addIssue({
+        code: 'custom',
+        path: ['AUDO_EQ_MAX_FILE_BYTES'],
+        message: 'must not exceed AUDO_EQ_MAX_REQUEST_BYTES',
+      });
+    }
+  });
 
 export type AppConfig = z.infer<typeof configSchema>;
+
+/** Env names that hold secrets: their values never reach a log line. */
+export const SECRET_CONFIG_KEYS = ['AUDO_EQ_S3_SECRET_KEY', 'AUDO_EQ_API_KEYS'] as const;
 
 /** Thrown when the environment holds a bad value; its message is one line naming the variable. */
 export class ConfigError extends Error {
@@ -25,14 +107,23 @@ export class ConfigError extends Error {
 }
 
 /**
- * Validates an environment map.
+ * Validates an environment map. The error names the first bad variable and
+ * never echoes its value (it may be a secret).
  *
  * @example const config = loadConfig({ API_PORT: '8080' }); // config.API_PORT === 8080
  */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
-  const result = configSchema.safeParse(env);
+  // Empty strings mean "unset" (zod would coerce '' to 0 or false and skip the default).
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const result = configSchema.safeParse(present);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const variable = issue.path.join('.') || 'environment';
-  throw new ConfigError(`invalid configuration: ${variable}: ${issue.message}`);
+  const message = issue.message.replace(/\s+/g, ' ');
+  throw new ConfigError(`invalid configuration: ${variable}: ${message}`);
+}
+
+/** The secret values of a configuration, for log redaction. */
+export function secretValues(config: AppConfig): string[] {
+  return [config.AUDO_EQ_S3_SECRET_KEY, ...config.AUDO_EQ_API_KEYS].filter((value) => value.length >= 4);
 }

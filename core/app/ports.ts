@@ -34,6 +34,29 @@ export interface ArtifactStorage {
   checkReady(): Promise<void>;
 }
 
+/** One deferred persistence task: the object to store later, by key (idempotent). */
+export interface ArtifactPersistenceTask {
+  readonly object: ArtifactObject;
+  readonly correlationId: string;
+  /** ISO-8601 time the task was queued. */
+  readonly enqueuedAt: string;
+}
+
+/**
+ * Port: the queue deferred persistence hands artifacts to (SPEC section 6).
+ * `durable` says whether an accepted task survives a process restart; the
+ * `guaranteed` policy refuses a non-durable queue at start-up.
+ */
+export interface ArtifactQueue {
+  readonly name: string;
+  readonly durable: boolean;
+  enqueue(task: ArtifactPersistenceTask, options?: { signal?: AbortSignal }): Promise<void>;
+  /** Tasks waiting, for `/metrics`. */
+  depth(): Promise<number>;
+  /** Resolves when the queue answers (used by /ready). */
+  checkReady(): Promise<void>;
+}
+
 /** Port: structured logging. Fields are flat JSON values; secrets never go in. */
 export interface AppLogger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -56,8 +79,19 @@ export interface MasteringJob {
   readonly options: MasteringRequestOptions;
 }
 
+/** The policies a result was produced under (SPEC sections 2 and 3). */
+export interface AppliedPolicies {
+  /** e.g. `v1` */
+  readonly policyVersion: string;
+  /** e.g. `ingest-validation-default` */
+  readonly ingestPolicyId: string;
+  /** e.g. `pcm-canonical-default` */
+  readonly normalizationPolicyId: string;
+}
+
 export interface MasteringJobResult {
   readonly wav: Uint8Array;
+  readonly policies: AppliedPolicies;
   /** The compact diagnostics object of SPEC section 5. */
   readonly diagnostics: Record<string, unknown>;
   /** Events the pipeline emitted, in order, to publish on the caller's side. */

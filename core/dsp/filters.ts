@@ -6,7 +6,6 @@
  * 8 kHz sampling moves to 3.6 kHz rather than folding past Nyquist.
  */
 import Fili from 'fili';
-import type { FiliBiquad } from 'fili';
 import type { BiquadCoefficients } from './biquad.ts';
 
 const iir = new Fili.IirCoeffs();
@@ -19,6 +18,13 @@ const MAX_RELATIVE_FREQUENCY = 0.45;
 /** The frequency a design actually uses at `sampleRateHz` (see module note). */
 export function usableFrequencyHz(frequencyHz: number, sampleRateHz: number): number {
   return Math.min(frequencyHz, MAX_RELATIVE_FREQUENCY * sampleRateHz);
+}
+
+/** A fili section: b already divided by a0 (times k), a = [a1, a2]. Declared here so Deno, which has no types for fili, checks it too. */
+interface FiliBiquad {
+  readonly a: readonly number[];
+  readonly b: readonly number[];
+  readonly k?: number;
 }
 
 function normalise(c: FiliBiquad): BiquadCoefficients {

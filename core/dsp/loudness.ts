@@ -13,7 +13,7 @@
 import type { PcmAudio } from '../audio/pcm.ts';
 import { designKWeighting } from './kweighting.ts';
 import { energyToLufs, integratedLoudness, loudnessRange } from './loudness-gating.ts';
-import { createTruePeakDetector, linearToDbOrNull, type TruePeakDetector } from './truepeak.ts';
+import { createTruePeakDetector, linearToDbOrNull, type TruePeakDetector, type TruePeakFilter } from './truepeak.ts';
 import { defaultChannelWeights } from './channel-weights.ts';
 import { K_WEIGHTING_STATE_SLOTS, kWeightedSquareSum, kWeightedSquareSumPair, packKWeighting } from './kweighted-energy.ts';
 
@@ -34,6 +34,8 @@ export interface LoudnessMeterOptions {
   capabilities: LoudnessCapabilities;
   /** Per-channel weights; see {@link defaultChannelWeights} for the default. */
   channelWeights?: number[];
+  /** The true-peak interpolator (default: {@link truePeakFilterFor} the rate, `meter` use). */
+  truePeakFilter?: TruePeakFilter;
 }
 
 /**
@@ -115,7 +117,7 @@ export function createLoudnessMeter(options: LoudnessMeterOptions): LoudnessMete
   const needsEnergy = wantIntegrated || wantMomentary || wantShortTerm || wantRange;
   const ringSize = wantShortTerm || wantRange ? SHORT_TERM_SUB_BLOCKS : MOMENTARY_SUB_BLOCKS;
   const subBlockEnergies = new Float64Array(ringSize);
-  const truePeak: TruePeakDetector | null = capabilities.truePeak ? createTruePeakDetector(sampleRateHz, channelCount) : null;
+  const truePeak: TruePeakDetector | null = capabilities.truePeak ? createTruePeakDetector(sampleRateHz, channelCount, options.truePeakFilter) : null;
 
   const gatingBlocks = new GrowableSeries();
   const momentarySeries = new GrowableSeries();

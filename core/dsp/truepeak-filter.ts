@@ -6,6 +6,7 @@
  */
 
 /** A windowed-sinc interpolator split into its polyphase branches. */
+import { besselI0 } from './bessel.ts';
 export interface TruePeakFilter {
   /** Output samples per input sample. */
   readonly oversampling: number;
@@ -33,22 +34,33 @@ export interface TruePeakFilter {
   readonly maxGain: number;
 }
 
-/** Oversampling BS.1770-4 asks for: 4× below 96 kHz, 2× from 96 kHz up. */
+/** Oversampled rate the meter reaches at least, below 96 kHz (4 × 44.1 kHz). */
+export const TRUE_PEAK_MIN_OVERSAMPLED_RATE_HZ = 176400;
+
+/**
+ * Oversampling factor: what BS.1770-4 asks for (4× below 96 kHz, 2× from
+ * 96 kHz up), raised at low rates so the oversampled rate still reaches
+ * 176.4 kHz. At 8–32 kHz, speech and telephone audio carry energy close to
+ * Nyquist, where 4× can miss an inter-sample peak by up to 0.7 dB; ffmpeg's
+ * meter upsamples to 192 kHz there, and so must the limiter that answers to it.
+ */
 export function truePeakOversamplingFor(sampleRateHz: number): number {
-  return sampleRateHz < 96000 ? 4 : 2;
+  if (sampleRateHz >= 96000) return 2;
+  return Math.max(4, Math.min(MAX_OVERSAMPLING, Math.ceil(TRUE_PEAK_MIN_OVERSAMPLED_RATE_HZ / sampleRateHz)));
 }
 
-/** Zeroth-order modified Bessel function of the first kind (for the Kaiser window). */
-function besselI0(x: number): number {
-  let sum = 1;
-  let term = 1;
-  const quarterX2 = (x * x) / 4;
-  for (let k = 1; k < 64; k++) {
-    term *= quarterX2 / (k * k);
-    sum += term;
-    if (term < sum * 1e-17) break;
-  }
-  return sum;
+const MAX_OVERSAMPLING = 32;
+
+/**
+ * Taps per branch. 16 keep every branch flat within ±0.05 dB up to 0.4 × the
+ * rate, enough for measuring music at 44.1 kHz and up. Below 32 kHz (speech,
+ * telephone) energy sits right under Nyquist, and the `compliance` use — the
+ * final check that a master stays under its ceiling — must not miss a peak
+ * there at any rate: both get 32 taps, flat to about 0.45 × the rate.
+ */
+export function truePeakFilterFor(sampleRateHz: number, use: 'meter' | 'compliance' = 'meter'): TruePeakFilter {
+  const taps = use === 'compliance' || sampleRateHz < 32000 ? 32 : 16;
+  return designTruePeakFilter(truePeakOversamplingFor(sampleRateHz), taps);
 }
 
 /**
@@ -68,8 +80,8 @@ function besselI0(x: number): number {
  * const limiterFilter = designTruePeakFilter(4, 12); // cheaper, for per-sample use
  */
 export function designTruePeakFilter(oversampling: number, tapsPerPhase = 16, kaiserBeta = 5): TruePeakFilter {
-  if (!Number.isInteger(oversampling) || oversampling < 2 || oversampling > 16) {
-    throw new RangeError(`oversampling must be an integer in [2, 16], got ${oversampling}`);
+  if (!Number.isInteger(oversampling) || oversampling < 2 || oversampling > MAX_OVERSAMPLING) {
+    throw new RangeError(`oversampling must be an integer in [2, ${MAX_OVERSAMPLING}], got ${oversampling}`);
   }
   if (!Number.isInteger(tapsPerPhase) || tapsPerPhase < 4 || tapsPerPhase % 2 !== 0 || tapsPerPhase > 64) {
     throw new RangeError(`tapsPerPhase must be an even integer in [4, 64], got ${tapsPerPhase}`);

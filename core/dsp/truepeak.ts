@@ -4,10 +4,10 @@
  * 2× above), never less than the largest sample. Streams block by block.
  */
 import type { PcmAudio } from '../audio/pcm.ts';
-import { designTruePeakFilter, truePeakOversamplingFor, type TruePeakFilter } from './truepeak-filter.ts';
+import { truePeakFilterFor, type TruePeakFilter } from './truepeak-filter.ts';
 import { createInterpolatedPeakKernel, type InterpolatedPeakKernel } from './truepeak-kernel.ts';
 
-export { designTruePeakFilter, truePeakOversamplingFor, type TruePeakFilter } from './truepeak-filter.ts';
+export { designTruePeakFilter, truePeakFilterFor, truePeakOversamplingFor, type TruePeakFilter } from './truepeak-filter.ts';
 export { createInterpolatedPeakKernel, type InterpolatedPeakKernel } from './truepeak-kernel.ts';
 
 /** A streaming true-peak meter over planar channels. */
@@ -47,7 +47,7 @@ const PIECE_FRAMES = 16384;
 export function createTruePeakDetector(
   sampleRateHz: number,
   channelCount: number,
-  filter: TruePeakFilter = designTruePeakFilter(truePeakOversamplingFor(sampleRateHz)),
+  filter: TruePeakFilter = truePeakFilterFor(sampleRateHz),
 ): TruePeakDetector {
   if (!Number.isInteger(channelCount) || channelCount < 1) throw new RangeError(`channelCount must be a positive integer, got ${channelCount}`);
   const history = filter.tapsPerPhase - 1;

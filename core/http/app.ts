@@ -1,31 +1,174 @@
+/**
+ * The core HTTP app (itty-router, `Request -> Response`): correlation ids,
+ * CORS, API keys, routing with 404/405, the error body everywhere, one access
+ * log line and metrics per request.
+ */
 import { Router, type IRequest } from 'itty-router';
-import { AudoEqError, errorBody } from '../domain/errors.ts';
+import { createArtifactPersister, type ArtifactPersister, type PersistencePolicy } from '../app/persist-artifact.ts';
+import { createLoggingEventPublisher, silentLogger } from '../app/logging-event-publisher.ts';
+import type { AppLogger, ArtifactQueue, ArtifactStorage, Clock, IdGenerator, MasteringRunner } from '../app/ports.ts';
+import { AudoEqError } from '../domain/errors.ts';
+import type { EventPublisher } from '../domain/events.ts';
+import { requireApiKey } from './auth.ts';
+import type { AppDeps, RequestContext, RouteDefinition } from './context.ts';
+import { CORRELATION_HEADER, resolveCorrelationId } from './correlation.ts';
+import { applyCors, isPreflight, preflightResponse } from './cors.ts';
+import { createMetrics, type AppMetrics } from './metrics.ts';
+import type { UploadLimits } from './multipart.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import { errorResponse, toAudoEqError } from './responses.ts';
+import { ROUTES } from './routes/index.ts';
 
 /** A fetch-style handler: what every runtime and embedding server mounts. */
 export type FetchHandler = (request: Request) => Promise<Response>;
 
-function jsonResponse(status: number, body: unknown, headers: HeadersInit = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-  });
+/** The handler plus the routes its router actually registered (method, path). */
+export type App = FetchHandler & { readonly routes: ReadonlyArray<{ readonly method: string; readonly path: string }> };
+
+const MIB = 1024 * 1024;
+
+/** Everything the app can be given; only `runner` is required here (`createHandler` supplies a default). */
+export interface AppOptions {
+  readonly runner: MasteringRunner;
+  /** Where artifacts go; absent or null means storage disabled (`skipped`). */
+  readonly storage?: ArtifactStorage | null;
+  /** Deferred-persistence queue (mode `deferred` only). */
+  readonly queue?: ArtifactQueue | null;
+  /** Default `{ mode: 'immediate', guarantee: 'best-effort' }`. */
+  readonly persistence?: PersistencePolicy;
+  /** Default: events are logged as `domain_event_emitted` through `logger`. */
+  readonly events?: EventPublisher;
+  /** Default: silent. */
+  readonly logger?: AppLogger;
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  readonly metrics?: AppMetrics;
+  /** Default 100 MiB per file, 201 MiB per request. */
+  readonly limits?: Partial<UploadLimits>;
+  /** Masterings in progress before `503 overloaded`; default 8. */
+  readonly maxPending?: number;
+  /** When non-empty, `/master` and `/metrics` need one of these keys. */
+  readonly apiKeys?: readonly string[];
+  /** Allowed CORS origins (`*` for any); default none. */
+  readonly corsOrigins?: readonly string[];
+  /** How long `/ready` waits for each dependency; default 2000 ms. */
+  readonly readyTimeoutMs?: number;
 }
 
-function errorResponse(error: AudoEqError): Response {
-  return jsonResponse(error.status, errorBody(error));
+/** Resolves options to the dependencies route handlers see, with embedded defaults. */
+function resolveDeps(options: AppOptions): AppDeps {
+  const logger = options.logger ?? silentLogger;
+  const events = options.events ?? createLoggingEventPublisher(logger);
+  const clock = options.clock ?? { now: () => new Date() };
+  const ids = options.ids ?? (() => crypto.randomUUID());
+  const storage = options.storage ?? null;
+  const queue = options.queue ?? null;
+  const metrics = options.metrics ?? createMetrics();
+  const persister: ArtifactPersister = createArtifactPersister({
+    policy: options.persistence ?? { mode: 'immediate', guarantee: 'best-effort' },
+    storage,
+    queue,
+    events,
+    logger,
+    clock,
+    ids,
+  });
+  if (queue) metrics.registerGauge('audo_eq_persistence_queue_depth', 'Deferred persistence tasks waiting.', () => queue.depth());
+  const maxFileBytes = options.limits?.maxFileBytes ?? 100 * MIB;
+  return {
+    runner: options.runner,
+    persister,
+    storage,
+    queue,
+    events,
+    logger,
+    clock,
+    ids,
+    metrics,
+    limits: { maxFileBytes, maxRequestBytes: options.limits?.maxRequestBytes ?? Math.max(201 * MIB, maxFileBytes) },
+    admission: { maxPending: options.maxPending ?? 8, inFlight: 0 },
+    apiKeys: options.apiKeys ?? [],
+    cors: { allowedOrigins: options.corsOrigins ?? [] },
+    readyTimeoutMs: options.readyTimeoutMs ?? 2000,
+    openApiDocument: buildOpenApiDocument(ROUTES),
+  };
+}
+
+/** 404 for an unknown path, 405 (with `Allow`) for a known path and another method. */
+function unmatched(request: Request, url: URL): Response {
+  const methods: string[] = ROUTES.filter((route) => route.path === url.pathname).map((route) => route.method);
+  if (methods.length === 0) return errorResponse(new AudoEqError('not_found'));
+  if (methods.includes('GET')) methods.push('HEAD');
+  return errorResponse(
+    new AudoEqError('method_not_allowed', `${request.method} is not allowed on ${url.pathname}; use ${methods.join(', ')}.`, { allowed_methods: methods }),
+    { allow: methods.join(', ') },
+  );
 }
 
 /**
- * Builds the core HTTP app (itty-router, `Request -> Response`).
+ * Builds the core HTTP app.
  *
- * @example const handler = createApp(); const res = await handler(new Request('http://x/health'));
+ * @example
+ * const app = createApp({ runner: createInProcessRunner() });
+ * const response = await app(new Request('http://x/health')); // 200 {"status":"ok"}
  */
-export function createApp(): FetchHandler {
-  const router = Router<IRequest, []>({
-    catch: (err: unknown) =>
-      err instanceof AudoEqError ? errorResponse(err) : errorResponse(new AudoEqError('internal_error')),
+export function createApp(options: AppOptions): App {
+  const deps = resolveDeps(options);
+  const { logger, metrics } = deps;
+
+  const router = Router<IRequest, [RequestContext]>({
+    catch: (error: unknown, _request: IRequest, context: RequestContext) => {
+      const product = toAudoEqError(error);
+      if (product.code === 'internal_error') {
+        logger.error('request failed', { correlation_id: context.correlationId, error: product.cause ?? error });
+      }
+      const response = errorResponse(product);
+      if (product.code === 'unauthorized') response.headers.set('www-authenticate', 'Bearer');
+      return response;
+    },
   });
-  router.get('/health', () => jsonResponse(200, { status: 'ok' }));
-  router.all('*', () => errorResponse(new AudoEqError('not_found')));
-  return (request: Request) => router.fetch(request as IRequest) as Promise<Response>;
+  const authenticate = (request: IRequest, context: RequestContext) => {
+    requireApiKey(request.headers, context.deps.apiKeys);
+  };
+  const routeOf = new Map<string, RouteDefinition>();
+  for (const route of ROUTES) {
+    const method = route.method.toLowerCase() as 'get' | 'post';
+    const handlers = route.requiresApiKey ? [authenticate, route.handle] : [route.handle];
+    router[method](route.path, ...(handlers as Array<(request: IRequest, context: RequestContext) => unknown>));
+    routeOf.set(`${route.method} ${route.path}`, route);
+  }
+  router.all('*', (request: IRequest, context: RequestContext) => unmatched(request, context.url));
+
+  const handler = async (incoming: Request): Promise<Response> => {
+    const startedMs = performance.now();
+    const url = new URL(incoming.url);
+    const correlationId = resolveCorrelationId(incoming.headers, deps.ids);
+    // HEAD is GET without a body (RFC 9110); the router only knows GET.
+    const request = incoming.method === 'HEAD' ? new Request(incoming, { method: 'GET' }) : incoming;
+    let response: Response;
+    if (isPreflight(request) && deps.cors.allowedOrigins.length > 0) {
+      response = preflightResponse(request, deps.cors);
+    } else {
+      response = (await router.fetch(request as IRequest, { correlationId, url, deps })) as Response;
+    }
+    response.headers.set(CORRELATION_HEADER, correlationId);
+    applyCors(request, response, deps.cors);
+    if (incoming.method === 'HEAD') response = new Response(null, { status: response.status, headers: response.headers });
+
+    const route = routeOf.has(`${request.method} ${url.pathname}`) ? url.pathname : 'unmatched';
+    const seconds = (performance.now() - startedMs) / 1000;
+    metrics.observeRequest(incoming.method, route, response.status, seconds);
+    logger.info('http_request', {
+      method: incoming.method,
+      path: url.pathname,
+      status: response.status,
+      duration_ms: Math.round(seconds * 10_000) / 10,
+      correlation_id: correlationId,
+    });
+    return response;
+  };
+  const routes = router.routes
+    .filter(([method]) => method !== 'ALL')
+    .map(([method, , , path]) => ({ method, path: path ?? '' }));
+  return Object.assign(handler, { routes });
 }

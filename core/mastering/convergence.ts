@@ -23,11 +23,12 @@ import {
   DEFAULT_LIMITER_TIMING,
   lookaheadPeaks,
   lookaheadSamplesFor,
+  samplePeakEnvelope,
   type LimiterTiming,
 } from '../dsp/limiter.ts';
 import { integratedLoudness } from '../dsp/loudness-gating.ts';
 import { createLoudnessMeter, type LoudnessResult } from '../dsp/loudness.ts';
-import { designTruePeakFilter, truePeakOversamplingFor } from '../dsp/truepeak-filter.ts';
+import { truePeakFilterFor } from '../dsp/truepeak-filter.ts';
 
 const ENERGY_BLOCK = 16;
 const PIECE = 65536;
@@ -84,19 +85,6 @@ function blockMaxima(envelope: Float32Array): Float32Array {
   return out;
 }
 
-/** Sample magnitudes, largest over channels. */
-function samplePeakEnvelope(channels: readonly Float32Array[]): Float32Array {
-  const length = channels.length ? channels[0].length : 0;
-  const envelope = new Float32Array(length);
-  for (const samples of channels) {
-    for (let i = 0; i < length; i++) {
-      const a = samples[i] < 0 ? -samples[i] : samples[i];
-      if (a > envelope[i]) envelope[i] = a;
-    }
-  }
-  return envelope;
-}
-
 /**
  * The limiter at control rate (one value per {@link ENERGY_BLOCK} samples) for
  * predictions: same look-ahead and release in milliseconds, block peaks in.
@@ -144,12 +132,13 @@ export function convergeLoudness(
     };
   };
   if (canLevel) gainDb = solveGain(predictor(samplePeakEnvelope(channels)), settings.goalLufs!, gainDb, maxGainDb);
-  const filter = designTruePeakFilter(truePeakOversamplingFor(sampleRateHz));
-  const envelope = computeTruePeakEnvelope(channels, filter, ceilingLinear / dbToLinear(gainDb + STAGE_TWO_MARGIN_DB));
+  const filter = truePeakFilterFor(sampleRateHz);
+  let envelope: Float32Array | null = computeTruePeakEnvelope(channels, filter, ceilingLinear / dbToLinear(gainDb + STAGE_TWO_MARGIN_DB));
   const predict = predictor(envelope);
   if (canLevel) gainDb = solveGain(predict, settings.goalLufs!, gainDb, maxGainDb);
 
   const windowPeaks = lookaheadPeaks(envelope, lookaheadSamplesFor(sampleRateHz, timing));
+  envelope = null; // the look-ahead maxima are all the full-rate limiter needs from here
   const gainCurve = new Float32Array(length);
   const rounds: ConvergenceRound[] = [];
   let goal = settings.goalLufs;
@@ -317,6 +306,8 @@ function measureLimited(
     sampleRateHz,
     channelCount: channels.length,
     capabilities: { integrated: true, loudnessRange: true, truePeak: true },
+    // The guard answers to ffmpeg-grade meters: the most accurate interpolator.
+    truePeakFilter: truePeakFilterFor(sampleRateHz, 'compliance'),
   });
   const pieces = channels.map(() => new Float32Array(PIECE));
   for (let start = 0; start < length; start += PIECE) {

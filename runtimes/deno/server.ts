@@ -1,10 +1,10 @@
 // Deno composition root: `deno run -A runtimes/deno/server.ts`.
-import { createHandler } from '../../mod.ts';
-import { ConfigError, loadConfig } from '../../core/app/config.ts';
+import { ConfigError } from '../../core/app/config.ts';
+import { composeFromEnv } from '../shared/compose.ts';
 
-let config;
+let composition;
 try {
-  config = loadConfig(Deno.env.toObject());
+  composition = await composeFromEnv(Deno.env.toObject(), { isTty: Deno.stdout.isTerminal() });
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);
@@ -13,13 +13,21 @@ try {
   throw err;
 }
 
-const handler = createHandler();
-Deno.serve(
+const { config, handler, logger } = composition;
+const server = Deno.serve(
   {
     hostname: config.API_HOST,
     port: config.API_PORT,
-    onListen: ({ hostname, port }) =>
-      console.log(JSON.stringify({ level: 'INFO', message: 'audo-eq listening', host: hostname, port })),
+    onListen: ({ hostname, port }) => logger.info('audo-eq listening', { host: hostname, port, runtime: 'deno' }),
   },
   handler,
 );
+
+const shutdown = async () => {
+  logger.info('audo-eq shutting down', {});
+  await server.shutdown();
+  await composition.close();
+  Deno.exit(0);
+};
+Deno.addSignalListener('SIGTERM', shutdown);
+Deno.addSignalListener('SIGINT', shutdown);

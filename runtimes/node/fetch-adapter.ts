@@ -4,6 +4,17 @@ import { Readable } from 'node:stream';
 type FetchHandler = (request: Request) => Promise<Response>;
 
 /**
+ * After an early answer (413, 401, 400 on the query, 503 overloaded…) the rest
+ * of the upload is read and dropped, up to this many bytes, so the client can
+ * finish sending and read the answer on a healthy connection. Past it the
+ * server half-closes and cuts the connection a moment later: cutting at once
+ * would reset a connection the client is still writing to, and a reset can
+ * destroy the answer before the client reads it.
+ */
+const DRAIN_LIMIT_BYTES = 32 * 1024 * 1024;
+const CLOSE_GRACE_MS = 1000;
+
+/**
  * Translates node:http requests into Web `Request`s for a fetch handler and
  * streams the `Response` back. The body is streamed both ways (never buffered
  * here), so size limits in the core apply as bytes arrive.
@@ -19,7 +30,8 @@ export function toNodeListener(handler: FetchHandler) {
     try {
       const request = toRequest(req, abort.signal);
       const response = await handler(request);
-      await writeResponse(response, res);
+      await writeResponse(response, res, req);
+      if (!req.complete) await drainOrClose(request, req);
     } catch {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
@@ -51,14 +63,23 @@ function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
   } as RequestInit);
 }
 
-async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
+/**
+ * `x-correlation-id` → `X-Correlation-Id`. Fetch `Headers` lower-case every
+ * name; names are case-insensitive in HTTP, but operators grep header dumps
+ * case-sensitively (the runbook does), so they go out in their usual casing.
+ */
+function canonicalHeaderName(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase());
+}
+
+async function writeResponse(response: Response, res: ServerResponse, req: IncomingMessage): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name === 'set-cookie') return;
-    headers[name] = value;
+    headers[canonicalHeaderName(name)] = value;
   });
   const cookies = response.headers.getSetCookie?.() ?? [];
-  if (cookies.length) headers['set-cookie'] = cookies;
+  if (cookies.length) headers['Set-Cookie'] = cookies;
   res.writeHead(response.status, headers);
   if (!response.body) {
     res.end();
@@ -71,4 +92,35 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
     if (!res.write(value)) await new Promise<void>((resolve) => res.once('drain', resolve));
   }
   res.end();
+}
+
+/** Half-closes now and cuts the connection after a grace period (see DRAIN_LIMIT_BYTES). */
+function closeGently(req: IncomingMessage): void {
+  const socket = req.socket;
+  if (socket.destroyed) return;
+  socket.end();
+  const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
+/** Reads and drops what is left of an unread request body (bounded), or closes the connection. */
+async function drainOrClose(request: Request, req: IncomingMessage): Promise<void> {
+  const body = request.body;
+  if (!body || body.locked) return closeGently(req);
+  const reader = body.getReader();
+  let drainedBytes = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      drainedBytes += value.byteLength;
+      if (drainedBytes > DRAIN_LIMIT_BYTES) {
+        reader.releaseLock();
+        return closeGently(req);
+      }
+    }
+  } catch {
+    // The client went away; nothing left to drain.
+  }
 }

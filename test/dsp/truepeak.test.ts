@@ -46,8 +46,9 @@ function naivePeak(filter: TruePeakFilter, buffer: Float32Array, start: number, 
   return peak;
 }
 
-test('oversampling is 4x below 96 kHz and 2x from 96 kHz up', () => {
-  assert.equal([8000, 44100, 48000, 69313, 95999].map(truePeakOversamplingFor), [4, 4, 4, 4, 4]);
+test('oversampling is at least 4x below 96 kHz (reaching 176.4 kHz at low rates) and 2x from 96 kHz up', () => {
+  assert.equal([44100, 48000, 69313, 95999].map(truePeakOversamplingFor), [4, 4, 4, 4]);
+  assert.equal([8000, 16000, 22050, 32000].map(truePeakOversamplingFor), [23, 12, 8, 6]);
   assert.equal([96000, 176400, 192000].map(truePeakOversamplingFor), [2, 2, 2]);
 });
 

@@ -65,6 +65,16 @@ if (requireTool('ffmpeg', hasFfmpeg(), 'mastering quality bar')) {
     assert.is(r.diagnostics.loudness_goal_source, 'target_lufs');
   });
 
+  test('an 8 kHz speech target keeps its rate and stays under the ceiling by ffmpeg (energy right under Nyquist)', async () => {
+    const pair = manifest.pairs.find((p) => p.style === 'speech')!;
+    const narrowband = join(out, 'speech-8k.wav');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', fixturePath(pair.target.path), '-ar', '8000', narrowband]);
+    const r = await masterFiles(narrowband, fixturePath(pair.reference.path), { eqMode: 'reference-match' }, 'speech-8k-out');
+    assert.is(r.audio.sampleRateHz, 8000);
+    assert.ok(r.meter.truePeakDbtp! <= -1.0 + 0.1, `true peak ${r.meter.truePeakDbtp}`);
+    assert.ok(Math.abs(r.meter.integratedLufs! - pair.reference.lufs) <= 0.5, `I ${r.meter.integratedLufs}`);
+  });
+
   test('alternative inputs master too: FLAC target and MP3 reference', async () => {
     const pair = manifest.pairs[0];
     const flac = pair.alt_inputs.find((a) => a.format === 'flac')!;

@@ -1,0 +1,67 @@
+/**
+ * Filesystem artifact storage, the embedded default for local runs: objects
+ * under `<dataDir>/<key>` (e.g. `./data/mastered/<uuid>.wav`), metadata and
+ * content type in a `<key>.meta.json` sidecar. Writes go to a temporary file
+ * first and are renamed into place, so a reader never sees half an artifact.
+ */
+import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { dirname, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ArtifactObject, ArtifactStorage, StoredArtifact } from '../../core/app/ports.ts';
+
+export interface FilesystemStorageOptions {
+  /** Root folder; relative paths resolve against the working directory. */
+  readonly dataDir: string;
+}
+
+/**
+ * Creates filesystem storage. `url` of a stored artifact is its `file://` URL
+ * (readable where client and server share the machine, as in local runs).
+ *
+ * @example
+ * const storage = createFilesystemStorage({ dataDir: './data' });
+ * const stored = await storage.store({ key: 'mastered/x.wav', bytes, contentType: 'audio/wav', metadata: {} });
+ * stored.url; // 'file:///…/data/mastered/x.wav'
+ */
+export function createFilesystemStorage(options: FilesystemStorageOptions): ArtifactStorage {
+  const root = resolve(options.dataDir);
+
+  /** The object's path, refusing keys that would escape the root (`../`). */
+  const pathOf = (key: string): string => {
+    const path = resolve(root, key);
+    if (!path.startsWith(root + sep)) throw new Error(`object key escapes the data directory: ${key}`);
+    return path;
+  };
+
+  return {
+    backend: 'filesystem',
+    async store(object: ArtifactObject, storeOptions?: { signal?: AbortSignal }): Promise<StoredArtifact> {
+      const path = pathOf(object.key);
+      await mkdir(dirname(path), { recursive: true });
+      const temporary = `${path}.${crypto.randomUUID()}.partial`;
+      try {
+        await writeFile(temporary, object.bytes, { signal: storeOptions?.signal });
+        await writeFile(`${path}.meta.json`, JSON.stringify({ contentType: object.contentType, metadata: object.metadata }, null, 2));
+        await rename(temporary, path);
+      } catch (error) {
+        await rm(temporary, { force: true });
+        throw error;
+      }
+      const url = pathToFileURL(path).href;
+      return { key: object.key, url, destination: url };
+    },
+    async exists(key: string): Promise<boolean> {
+      try {
+        await access(pathOf(key), constants.R_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async checkReady(): Promise<void> {
+      await mkdir(root, { recursive: true });
+      await access(root, constants.W_OK);
+    },
+  };
+}

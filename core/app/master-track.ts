@@ -1,0 +1,76 @@
+/**
+ * The mastering use case behind `POST /master` (and any other front end):
+ * run the job, publish the pipeline's events in order, persist the artifact
+ * under the configured policy, and report `MasteringFailed` when any stage fails.
+ */
+import { AudoEqError, IngestValidationError } from '../domain/errors.ts';
+import type { EventPublisher } from '../domain/events.ts';
+import { resolveProfile, type MasteringRequestOptions } from '../mastering/options.ts';
+import type { ArtifactPersister, PersistenceOutcome } from './persist-artifact.ts';
+import type { AppliedPolicies, Clock, MasteringJob, MasteringRunner } from './ports.ts';
+
+export interface MasterTrackDeps {
+  readonly runner: MasteringRunner;
+  readonly persister: ArtifactPersister;
+  readonly events: EventPublisher;
+  readonly clock: Clock;
+}
+
+export interface MasterTrackResult {
+  readonly wav: Uint8Array;
+  readonly diagnostics: Record<string, unknown>;
+  readonly policies: AppliedPolicies;
+  /** The resolved profile (`default`, `conservative`, `aggressive`). */
+  readonly profileId: string;
+  readonly persistence: PersistenceOutcome;
+  /** Wall time of the mastering job (decode, analyse, process, encode). */
+  readonly masteringSeconds: number;
+}
+
+/** Which stage a failure belongs to, for `MasteringFailed`. */
+function failedStage(error: unknown): 'ingest' | 'persistence' | 'processing' {
+  if (error instanceof IngestValidationError) return 'ingest';
+  if (error instanceof AudoEqError && error.code === 'storage_unavailable') return 'persistence';
+  return 'processing';
+}
+
+/** The profile the pipeline reports, else the one the options resolve to. */
+function profileOf(diagnostics: Record<string, unknown>, options: MasteringRequestOptions): string {
+  const reported = diagnostics.profile;
+  return typeof reported === 'string' && /^[a-z-]{1,40}$/.test(reported) ? reported : resolveProfile(options);
+}
+
+/**
+ * Masters `job.target` against `job.reference` and persists the result.
+ * Throws the `AudoEqError` of the failed stage (ingest errors, `overloaded`,
+ * `storage_unavailable`) after publishing `MasteringFailed`; anything else is
+ * rethrown as is for the caller to answer `internal_error`.
+ *
+ * @example
+ * const result = await masterTrack({ runner, persister, events, clock }, job);
+ * result.persistence.status; // 'stored' | 'deferred' | 'skipped'
+ */
+export async function masterTrack(deps: MasterTrackDeps, job: MasteringJob): Promise<MasterTrackResult> {
+  const { runner, persister, events, clock } = deps;
+  try {
+    const startedMs = performance.now();
+    const result = await runner.run(job);
+    const masteringSeconds = (performance.now() - startedMs) / 1000;
+    for (const event of result.events) events.publish(event);
+    const profileId = profileOf(result.diagnostics, job.options);
+    const persistence = await persister.persist({ wav: result.wav, correlationId: job.correlationId, profileId });
+    return { wav: result.wav, diagnostics: result.diagnostics, policies: result.policies, profileId, persistence, masteringSeconds };
+  } catch (error) {
+    events.publish({
+      name: 'MasteringFailed',
+      correlationId: job.correlationId,
+      occurredAt: clock.now().toISOString(),
+      payload: {
+        stage: failedStage(error),
+        code: error instanceof AudoEqError ? error.code : 'internal_error',
+        message: error instanceof AudoEqError ? error.message : 'unexpected error',
+      },
+    });
+    throw error;
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Persistence of mastered artifacts: applies mode × guarantee (SPEC section 6)
+ * over the storage and queue ports, publishes `ArtifactStored` /
+ * `ArtifactPersistenceQueued` / `ArtifactPersistenceFailed` and logs the
+ * runbook's exact warning when a write fails.
+ */
+import { AudoEqError } from '../domain/errors.ts';
+import type { EventPublisher } from '../domain/events.ts';
+import type { AppLogger, ArtifactObject, ArtifactQueue, ArtifactStorage, Clock, IdGenerator } from './ports.ts';
+
+export const PERSISTENCE_MODES = ['immediate', 'deferred'] as const;
+export const PERSISTENCE_GUARANTEES = ['best-effort', 'guaranteed'] as const;
+export type PersistenceMode = (typeof PERSISTENCE_MODES)[number];
+export type PersistenceGuarantee = (typeof PERSISTENCE_GUARANTEES)[number];
+
+export interface PersistencePolicy {
+  readonly mode: PersistenceMode;
+  readonly guarantee: PersistenceGuarantee;
+}
+
+/** The runbook greps for these exact lines. */
+export const STORAGE_FAILED_WARNING = 'Mastered audio storage failed; returning no URL.';
+export const QUEUED_INFO = 'Queued mastered artifact persistence task';
+
+export const MASTERED_CONTENT_TYPE = 'audio/wav';
+
+export type PersistenceOutcome =
+  | { readonly status: 'stored'; readonly key: string; readonly url: string | null; readonly destination: string }
+  | { readonly status: 'deferred'; readonly key: string; readonly destination: string }
+  | { readonly status: 'skipped'; readonly reason: 'storage_disabled' | 'storage_failed' | 'enqueue_failed' };
+
+export interface ArtifactToPersist {
+  readonly wav: Uint8Array;
+  readonly correlationId: string;
+  readonly profileId: string;
+}
+
+export interface ArtifactPersister {
+  readonly policy: PersistencePolicy;
+  /**
+   * Persists one artifact. Never throws under `best-effort` (a failure becomes
+   * `skipped`); under `guaranteed` anything but success throws
+   * `AudoEqError('storage_unavailable')`.
+   */
+  persist(artifact: ArtifactToPersist): Promise<PersistenceOutcome>;
+}
+
+export interface ArtifactPersisterDeps {
+  readonly policy: PersistencePolicy;
+  /** null: storage disabled (`AUDO_EQ_STORAGE_ENABLED=false`). */
+  readonly storage: ArtifactStorage | null;
+  /** Needed only in `deferred` mode. */
+  readonly queue?: ArtifactQueue | null;
+  readonly events: EventPublisher;
+  readonly logger: AppLogger;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+}
+
+/**
+ * Checks that a policy can be honoured with the ports at hand; returns the
+ * problem as one sentence, or null. Runtimes turn a non-null answer into a
+ * start-up error.
+ *
+ * @example persistencePolicyProblem({ mode: 'deferred', guarantee: 'best-effort' }, storage, null) // 'deferred … needs a queue …'
+ */
+export function persistencePolicyProblem(
+  policy: PersistencePolicy,
+  storage: ArtifactStorage | null,
+  queue: ArtifactQueue | null | undefined,
+): string | null {
+  if (policy.guarantee === 'guaranteed' && storage === null) {
+    return 'guaranteed artifact persistence needs storage enabled';
+  }
+  if (policy.mode === 'deferred' && !queue) {
+    return 'deferred artifact persistence needs a queue, and no queue backend is available in this build';
+  }
+  if (policy.mode === 'deferred' && policy.guarantee === 'guaranteed' && queue && !queue.durable) {
+    return `deferred + guaranteed artifact persistence needs a durable queue; '${queue.name}' is not durable`;
+  }
+  return null;
+}
+
+/**
+ * Creates the persistence service for one policy. Throws at construction when
+ * the policy cannot be honoured (see {@link persistencePolicyProblem}).
+ *
+ * @example
+ * const persister = createArtifactPersister({ policy: { mode: 'immediate', guarantee: 'best-effort' }, storage, events, logger, clock, ids });
+ * const outcome = await persister.persist({ wav, correlationId: 'req-1', profileId: 'default' }); // { status: 'stored', url, … }
+ */
+export function createArtifactPersister(deps: ArtifactPersisterDeps): ArtifactPersister {
+  const problem = persistencePolicyProblem(deps.policy, deps.storage, deps.queue);
+  if (problem) throw new Error(problem);
+  const { policy, storage, queue, events, logger, clock, ids } = deps;
+
+  const publish = (name: 'ArtifactStored' | 'ArtifactPersistenceQueued' | 'ArtifactPersistenceFailed', correlationId: string, payload: Record<string, unknown>) =>
+    events.publish({ name, correlationId, occurredAt: clock.now().toISOString(), payload });
+
+  /** Best-effort turns a failure into `skipped`; guaranteed turns it into a 503. */
+  const fail = (object: ArtifactObject, correlationId: string, reason: 'storage_failed' | 'enqueue_failed', error: unknown): PersistenceOutcome => {
+    const backend = reason === 'storage_failed' ? storage!.backend : queue!.name;
+    logger.warn(STORAGE_FAILED_WARNING, { correlation_id: correlationId, object_key: object.key, backend, reason, error });
+    publish('ArtifactPersistenceFailed', correlationId, {
+      object_key: object.key,
+      backend,
+      reason,
+      guarantee: policy.guarantee,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    if (policy.guarantee === 'guaranteed') {
+      throw new AudoEqError('storage_unavailable', undefined, {}, { cause: error });
+    }
+    return { status: 'skipped', reason };
+  };
+
+  const storeNow = async (object: ArtifactObject, correlationId: string): Promise<PersistenceOutcome> => {
+    try {
+      const stored = await storage!.store(object);
+      publish('ArtifactStored', correlationId, {
+        destination: stored.destination,
+        object_key: stored.key,
+        backend: storage!.backend,
+        content_type: object.contentType,
+        size_bytes: object.bytes.byteLength,
+        has_url: stored.url !== null,
+      });
+      return { status: 'stored', key: stored.key, url: stored.url, destination: stored.destination };
+    } catch (error) {
+      return fail(object, correlationId, 'storage_failed', error);
+    }
+  };
+
+  const enqueue = async (object: ArtifactObject, correlationId: string): Promise<PersistenceOutcome> => {
+    try {
+      await queue!.enqueue({ object, correlationId, enqueuedAt: clock.now().toISOString() });
+    } catch (error) {
+      return fail(object, correlationId, 'enqueue_failed', error);
+    }
+    const destination = `queue://${queue!.name}/${object.key}`;
+    logger.info(QUEUED_INFO, {
+      correlation_id: correlationId,
+      queue_name: queue!.name,
+      object_name: object.key,
+      content_type: object.contentType,
+      payload_size: object.bytes.byteLength,
+    });
+    publish('ArtifactPersistenceQueued', correlationId, { destination, object_key: object.key, queue_name: queue!.name });
+    return { status: 'deferred', key: object.key, destination };
+  };
+
+  return {
+    policy,
+    async persist({ wav, correlationId, profileId }) {
+      if (storage === null) return { status: 'skipped', reason: 'storage_disabled' };
+      const object: ArtifactObject = {
+        key: `mastered/${ids()}.wav`,
+        bytes: wav,
+        contentType: MASTERED_CONTENT_TYPE,
+        metadata: { 'correlation-id': correlationId, 'profile-id': profileId },
+      };
+      return policy.mode === 'immediate' ? storeNow(object, correlationId) : enqueue(object, correlationId);
+    },
+  };
+}

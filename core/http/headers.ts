@@ -1,0 +1,76 @@
+/**
+ * The response headers of a successful `POST /master` (SPEC section 2), and
+ * the header names CORS must expose to browsers.
+ */
+import type { PersistenceOutcome } from '../app/persist-artifact.ts';
+import type { AppliedPolicies } from '../app/ports.ts';
+
+export const MASTER_RESPONSE_HEADERS = {
+  correlationId: 'X-Correlation-Id',
+  policyVersion: 'X-Policy-Version',
+  ingestPolicyId: 'X-Ingest-Policy-Id',
+  normalizationPolicyId: 'X-Normalization-Policy-Id',
+  profileId: 'X-Mastering-Profile-Id',
+  diagnostics: 'X-Mastering-Diagnostics',
+  persistenceStatus: 'X-Artifact-Persistence-Status',
+  objectUrl: 'X-Mastered-Object-Url',
+} as const;
+
+/** Every `X-` header a browser client may read (for `Access-Control-Expose-Headers`). */
+export const EXPOSED_HEADERS = [...Object.values(MASTER_RESPONSE_HEADERS), 'Retry-After'];
+
+/** Header values stay well under the 8–16 KiB limits of common clients and proxies. */
+export const MAX_DIAGNOSTICS_HEADER_CHARS = 8000;
+
+/**
+ * Compact JSON that is a valid header value: non-ASCII escaped as `\uXXXX`
+ * (JSON.stringify already escapes control characters, so no newline survives).
+ * When the object is too large for a header, the bulky members (objects and
+ * arrays) are dropped and `"truncated": true` is added.
+ *
+ * @example encodeDiagnosticsHeader({ strategy: 'balanced', note: 'é' }) // '{"strategy":"balanced","note":"\\u00e9"}'
+ */
+export function encodeDiagnosticsHeader(diagnostics: Record<string, unknown>): string {
+  const ascii = (value: unknown) =>
+    JSON.stringify(value).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const full = ascii(diagnostics);
+  if (full.length <= MAX_DIAGNOSTICS_HEADER_CHARS) return full;
+  const flat: Record<string, unknown> = { truncated: true };
+  for (const [key, value] of Object.entries(diagnostics)) {
+    if (value === null || typeof value !== 'object') flat[key] = value;
+  }
+  return ascii(flat).slice(0, MAX_DIAGNOSTICS_HEADER_CHARS);
+}
+
+/**
+ * Builds the success headers of a mastering response.
+ *
+ * @example
+ * masteringResponseHeaders({ correlationId: 'c1', policies, profileId: 'default', diagnostics: {}, persistence: { status: 'skipped', reason: 'storage_disabled' }, byteLength: 44 })
+ */
+export function masteringResponseHeaders(result: {
+  readonly correlationId: string;
+  readonly policies: AppliedPolicies;
+  readonly profileId: string;
+  readonly diagnostics: Record<string, unknown>;
+  readonly persistence: PersistenceOutcome;
+  readonly byteLength: number;
+}): Headers {
+  const headers = new Headers({
+    'content-type': 'audio/wav',
+    'content-length': String(result.byteLength),
+    'content-disposition': 'attachment; filename="mastered.wav"',
+    'cache-control': 'no-store',
+    [MASTER_RESPONSE_HEADERS.correlationId]: result.correlationId,
+    [MASTER_RESPONSE_HEADERS.policyVersion]: result.policies.policyVersion,
+    [MASTER_RESPONSE_HEADERS.ingestPolicyId]: result.policies.ingestPolicyId,
+    [MASTER_RESPONSE_HEADERS.normalizationPolicyId]: result.policies.normalizationPolicyId,
+    [MASTER_RESPONSE_HEADERS.profileId]: result.profileId,
+    [MASTER_RESPONSE_HEADERS.diagnostics]: encodeDiagnosticsHeader(result.diagnostics),
+    [MASTER_RESPONSE_HEADERS.persistenceStatus]: result.persistence.status,
+  });
+  if (result.persistence.status === 'stored' && result.persistence.url) {
+    headers.set(MASTER_RESPONSE_HEADERS.objectUrl, result.persistence.url);
+  }
+  return headers;
+}

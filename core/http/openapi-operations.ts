@@ -1,0 +1,134 @@
+/**
+ * Per-operation OpenAPI text: summaries, parameters, request bodies, success
+ * responses and the error codes each operation can answer with. Error
+ * responses themselves are generated from the error table in `openapi.ts`.
+ */
+import { INGEST_ERROR_CODES, type ErrorCode } from '../domain/errors.ts';
+import { MASTER_RESPONSE_HEADERS } from './headers.ts';
+import { MASTER_QUERY_PARAMETERS } from './query.ts';
+import { TARGET_LUFS_RANGE } from '../mastering/options.ts';
+
+export interface OperationDescription {
+  readonly tag: 'mastering' | 'operations';
+  readonly summary: string;
+  readonly description: string;
+  readonly parameters?: readonly Record<string, unknown>[];
+  readonly requestBody?: Record<string, unknown>;
+  readonly responses: Record<string, unknown>;
+  /** Error codes besides `internal_error` (always) and `unauthorized` (with API keys). */
+  readonly errors: readonly ErrorCode[];
+}
+
+const correlationHeader = { 'X-Correlation-Id': { $ref: '#/components/headers/X-Correlation-Id' } };
+
+const queryDescriptions: Record<keyof typeof MASTER_QUERY_PARAMETERS, string> = {
+  eq_mode: '`fixed` applies preset shelves; `reference-match` also matches the reference’s spectrum.',
+  eq_preset: 'Tonal preset; also picks the profile when `profile` is absent.',
+  de_esser_mode: '`auto` adds a dynamic de-esser on 5–10 kHz.',
+  profile: 'Profile or alias (`reference-mastering-*`, `streaming-balanced`, `streaming-loud`); default: chosen by the preset.',
+  target_lufs: `Explicit loudness goal in LUFS, ${TARGET_LUFS_RANGE.min} to ${TARGET_LUFS_RANGE.max}; default: the reference’s integrated loudness.`,
+  bit_depth: 'Output WAV sample format: `16` (TPDF-dithered), `24`, `32` (IEEE float).',
+};
+
+const masterParameters = Object.entries(MASTER_QUERY_PARAMETERS).map(([name, spec]) => {
+  const schema =
+    name === 'target_lufs'
+      ? { type: 'number', minimum: TARGET_LUFS_RANGE.min, maximum: TARGET_LUFS_RANGE.max }
+      : { type: 'string', enum: [...spec.allowed], ...(spec.default !== null ? { default: spec.default } : {}) };
+  return {
+    name,
+    in: 'query',
+    required: false,
+    description: `${queryDescriptions[name as keyof typeof MASTER_QUERY_PARAMETERS]} Case-insensitive; an empty value counts as absent.`,
+    schema,
+  };
+});
+
+const masterHeaders: Record<string, unknown> = {};
+for (const name of Object.values(MASTER_RESPONSE_HEADERS)) masterHeaders[name] = { $ref: `#/components/headers/${name}` };
+
+const audioFile = {
+  type: 'string',
+  contentMediaType: 'application/octet-stream',
+  description: 'WAV (PCM 8/16/24/32-bit, float 32/64, extensible), FLAC or MP3 (MPEG-1 Layer III); up to 100 MiB, 1 h, 8–192 kHz, 1–8 channels.',
+};
+
+export const OPERATIONS: Readonly<Record<string, OperationDescription>> = {
+  getHealth: {
+    tag: 'operations',
+    summary: 'Liveness',
+    description: 'Always cheap; answers while mastering runs. Never needs an API key.',
+    responses: {
+      '200': {
+        description: 'The process is alive.',
+        headers: correlationHeader,
+        content: { 'application/json': { schema: { type: 'object', required: ['status'], properties: { status: { const: 'ok' } } } } },
+      },
+    },
+    errors: [],
+  },
+  getReady: {
+    tag: 'operations',
+    summary: 'Readiness',
+    description: 'Checks that storage (and the deferred-persistence queue, when configured) answer; lists each check.',
+    responses: {
+      '200': {
+        description: 'Every dependency answered.',
+        headers: correlationHeader,
+        content: {
+          'application/json': {
+            schema: { type: 'object', required: ['status', 'checks'], properties: { status: { const: 'ready' }, checks: { $ref: '#/components/schemas/ReadyChecks' } } },
+          },
+        },
+      },
+    },
+    errors: ['not_ready'],
+  },
+  postMaster: {
+    tag: 'mastering',
+    summary: 'Master a target against a reference',
+    description:
+      'Upload `target` and `reference` as multipart/form-data file parts. The body is parsed while it streams: a part over the per-file limit is `file_too_large`, a body over the total limit is `413 request_too_large` before it is read whole. The mastered WAV is persisted per the server’s policy (`X-Artifact-Persistence-Status`).',
+    parameters: masterParameters,
+    requestBody: {
+      required: true,
+      content: {
+        'multipart/form-data': {
+          schema: { type: 'object', required: ['target', 'reference'], properties: { target: audioFile, reference: audioFile } },
+          encoding: { target: { contentType: 'application/octet-stream' }, reference: { contentType: 'application/octet-stream' } },
+        },
+      },
+    },
+    responses: {
+      '200': {
+        description: 'The mastered audio.',
+        headers: masterHeaders,
+        content: { 'audio/wav': { schema: { type: 'string', contentMediaType: 'audio/wav' } } },
+      },
+    },
+    errors: ['invalid_query_parameter', 'invalid_payload', ...INGEST_ERROR_CODES, 'request_too_large', 'storage_unavailable', 'overloaded'],
+  },
+  getOpenApi: {
+    tag: 'operations',
+    summary: 'This OpenAPI 3.1 document',
+    description: 'Every route, parameter, header and error of the API.',
+    responses: { '200': { description: 'The document.', headers: correlationHeader, content: { 'application/json': { schema: { type: 'object' } } } } },
+    errors: [],
+  },
+  getDocs: {
+    tag: 'operations',
+    summary: 'Interactive API documentation',
+    description: 'An HTML page rendered from `/openapi.json` in the browser, with a form to try each operation. Works offline (no external assets).',
+    responses: { '200': { description: 'The page.', headers: correlationHeader, content: { 'text/html': { schema: { type: 'string' } } } } },
+    errors: [],
+  },
+  getMetrics: {
+    tag: 'operations',
+    summary: 'Prometheus metrics',
+    description: 'Text exposition format 0.0.4: requests by route and status, request latency, mastering time, persistence outcomes, masterings in flight, queue depth (deferred mode).',
+    responses: {
+      '200': { description: 'The metrics.', headers: correlationHeader, content: { 'text/plain': { schema: { type: 'string' } } } },
+    },
+    errors: [],
+  },
+};

@@ -1,0 +1,160 @@
+/**
+ * The OpenAPI 3.1 document of the HTTP API, built from the route table and
+ * the shared tables (error codes, query parameters, response headers), so it
+ * cannot drift from what the app serves.
+ */
+import { ERROR_TABLE, INGEST_ERROR_CODES, type ErrorCode } from '../domain/errors.ts';
+import { DOMAIN_EVENT_NAMES } from '../domain/events.ts';
+import type { RouteDefinition } from './context.ts';
+import { MASTER_RESPONSE_HEADERS } from './headers.ts';
+import { MASTER_QUERY_PARAMETERS } from './query.ts';
+import { OPERATIONS, type OperationDescription } from './openapi-operations.ts';
+
+/** Version of the HTTP contract (kept equal to package.json's version by a test). */
+export const API_VERSION = '0.1.0';
+
+const errorSchemaRef = { $ref: '#/components/schemas/ErrorBody' };
+
+/** Error codes grouped by HTTP status, from the one error table. */
+function codesByStatus(codes: readonly ErrorCode[]): Map<number, ErrorCode[]> {
+  const groups = new Map<number, ErrorCode[]>();
+  for (const code of codes) {
+    const status = ERROR_TABLE[code].status;
+    groups.set(status, [...(groups.get(status) ?? []), code]);
+  }
+  return groups;
+}
+
+function errorResponses(codes: readonly ErrorCode[]): Record<string, unknown> {
+  const responses: Record<string, unknown> = {};
+  for (const [status, group] of codesByStatus(codes)) {
+    const retryAfter = group.includes('overloaded') ? { 'Retry-After': { description: 'Seconds to wait (with `overloaded`).', schema: { type: 'integer' } } } : {};
+    const authenticate = group.includes('unauthorized') ? { 'WWW-Authenticate': { description: 'The accepted scheme.', schema: { type: 'string' } } } : {};
+    responses[String(status)] = {
+      description: group.map((code) => `\`${code}\`: ${ERROR_TABLE[code].message}`).join('\n\n'),
+      headers: { 'X-Correlation-Id': { $ref: '#/components/headers/X-Correlation-Id' }, ...retryAfter, ...authenticate },
+      content: {
+        'application/json': {
+          schema: {
+            allOf: [errorSchemaRef, { type: 'object', properties: { detail: { type: 'object', properties: { code: { enum: group } } } } }],
+          },
+          example: { detail: { code: group[0], message: ERROR_TABLE[group[0]].message } },
+        },
+      },
+    };
+  }
+  return responses;
+}
+
+function operationObject(route: RouteDefinition, description: OperationDescription): Record<string, unknown> {
+  const codes: ErrorCode[] = [...description.errors, ...(route.requiresApiKey ? (['unauthorized'] as const) : []), 'internal_error'];
+  return {
+    operationId: route.operationId,
+    summary: description.summary,
+    description: description.description,
+    tags: [description.tag],
+    security: route.requiresApiKey ? [{}, { bearerAuth: [] }, { apiKeyHeader: [] }] : [],
+    parameters: [{ $ref: '#/components/parameters/X-Correlation-Id' }, ...(description.parameters ?? [])],
+    ...(description.requestBody ? { requestBody: description.requestBody } : {}),
+    responses: { ...description.responses, ...errorResponses([...new Set(codes)]) },
+  };
+}
+
+const headerDescriptions: Record<string, string> = {
+  [MASTER_RESPONSE_HEADERS.correlationId]: 'The request’s correlation id: the client’s `X-Correlation-Id` when it is 1–128 characters of `[A-Za-z0-9._:-]`, otherwise a generated UUID. On every response, errors included.',
+  [MASTER_RESPONSE_HEADERS.policyVersion]: 'Version of the ingest and normalization policies, e.g. `v1`.',
+  [MASTER_RESPONSE_HEADERS.ingestPolicyId]: 'Ingest validation policy applied, e.g. `ingest-validation-default`.',
+  [MASTER_RESPONSE_HEADERS.normalizationPolicyId]: 'PCM normalization policy applied, e.g. `pcm-canonical-default`.',
+  [MASTER_RESPONSE_HEADERS.profileId]: 'Mastering profile used: `default`, `conservative` or `aggressive`.',
+  [MASTER_RESPONSE_HEADERS.diagnostics]: 'Compact ASCII JSON: loudness in/out, true peak and margin, strategy and conditions, applied chain, per-stage milliseconds.',
+  [MASTER_RESPONSE_HEADERS.persistenceStatus]: '`stored` (uploaded now), `deferred` (queued) or `skipped` (storage disabled or failed under best-effort).',
+  [MASTER_RESPONSE_HEADERS.objectUrl]: 'URL of the stored artifact (presigned GET for S3; `file://` for filesystem storage). Only with `stored`.',
+};
+
+/**
+ * Builds the OpenAPI 3.1 document for `routes`.
+ *
+ * @example const doc = buildOpenApiDocument(ROUTES); doc.openapi // '3.1.0'
+ */
+export function buildOpenApiDocument(routes: readonly RouteDefinition[]): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const description = OPERATIONS[route.operationId];
+    if (!description) throw new Error(`no OpenAPI description for operation ${route.operationId}`);
+    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operationObject(route, description) };
+  }
+  const headers: Record<string, unknown> = {};
+  for (const [name, description] of Object.entries(headerDescriptions)) headers[name] = { description, schema: { type: 'string' } };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'audo-eq',
+      version: API_VERSION,
+      summary: 'Reference-based audio mastering.',
+      description: [
+        'Send a **target** and a **reference** track; get the target mastered to the reference’s loudness, tone and dynamics as WAV.',
+        '',
+        'Every error body is `{"detail": {"code", "message", …}}` and carries `X-Correlation-Id`. An unknown path answers `404 not_found`; a known path with another method answers `405 method_not_allowed` with `Allow`. `HEAD` is accepted wherever `GET` is.',
+        '',
+        'API keys: when the server has `AUDO_EQ_API_KEYS` set, operations marked with security need `Authorization: Bearer <key>` or `X-Api-Key: <key>`; `/health`, `/ready`, `/docs` and `/openapi.json` stay open. Without configured keys everything is open.',
+        '',
+        `Domain events logged as \`domain_event_emitted\`: ${DOMAIN_EVENT_NAMES.join(', ')}.`,
+      ].join('\n'),
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    servers: [{ url: '/' }],
+    tags: [
+      { name: 'mastering', description: 'Mastering a target against a reference.' },
+      { name: 'operations', description: 'Health, readiness, metrics and documentation.' },
+    ],
+    paths,
+    components: {
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key from AUDO_EQ_API_KEYS as a bearer token.' },
+        apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'An API key from AUDO_EQ_API_KEYS.' },
+      },
+      parameters: {
+        'X-Correlation-Id': {
+          name: 'X-Correlation-Id',
+          in: 'header',
+          required: false,
+          description: 'Echoed when 1–128 characters of `[A-Za-z0-9._:-]`; otherwise replaced by a generated UUID.',
+          schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+        },
+      },
+      headers,
+      schemas: {
+        ErrorBody: {
+          type: 'object',
+          required: ['detail'],
+          properties: {
+            detail: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: {
+                code: { type: 'string', enum: Object.keys(ERROR_TABLE) },
+                message: { type: 'string' },
+                parameter: { type: 'string', enum: Object.keys(MASTER_QUERY_PARAMETERS), description: 'With `invalid_query_parameter`.' },
+                allowed_values: { type: 'array', items: { type: 'string' }, description: 'With `invalid_query_parameter`.' },
+                missing_parts: { type: 'array', items: { type: 'string', enum: ['target', 'reference'] }, description: 'With `missing_file`.' },
+                part: { type: 'string', enum: ['target', 'reference'], description: 'Which upload an ingest error is about.' },
+                max_bytes: { type: 'integer', description: 'With `file_too_large` and `request_too_large`.' },
+                retry_after_seconds: { type: 'integer', description: 'With `overloaded`.' },
+                checks: { $ref: '#/components/schemas/ReadyChecks' },
+              },
+            },
+          },
+          description: `Ingest codes: ${INGEST_ERROR_CODES.join(', ')}.`,
+        },
+        ReadyChecks: {
+          type: 'object',
+          additionalProperties: {
+            type: 'object',
+            required: ['status'],
+            properties: { status: { enum: ['ok', 'failed', 'disabled'] }, backend: { type: 'string' }, error: { type: 'string' } },
+          },
+        },
+      },
+    },
+  };
+}

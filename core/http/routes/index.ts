@@ -1,0 +1,25 @@
+/**
+ * The route table: every route the app serves, in one place. The router, the
+ * API-key check and the OpenAPI document are all built from it.
+ */
+import type { RouteDefinition } from '../context.ts';
+import { docs } from './docs.ts';
+import { health } from './health.ts';
+import { master } from './master.ts';
+import { metricsRoute } from './metrics.ts';
+import { openApiJson } from './openapi-json.ts';
+import { ready } from './ready.ts';
+
+/**
+ * Open routes: probes and documentation (no secrets; orchestrators and
+ * browsers reach them without a key). Mastering and metrics need a key when
+ * keys are configured.
+ */
+export const ROUTES: readonly RouteDefinition[] = [
+  { method: 'GET', path: '/health', operationId: 'getHealth', requiresApiKey: false, handle: health },
+  { method: 'GET', path: '/ready', operationId: 'getReady', requiresApiKey: false, handle: ready },
+  { method: 'POST', path: '/master', operationId: 'postMaster', requiresApiKey: true, handle: master },
+  { method: 'GET', path: '/openapi.json', operationId: 'getOpenApi', requiresApiKey: false, handle: openApiJson },
+  { method: 'GET', path: '/docs', operationId: 'getDocs', requiresApiKey: false, handle: docs },
+  { method: 'GET', path: '/metrics', operationId: 'getMetrics', requiresApiKey: true, handle: metricsRoute },
+];

@@ -1,0 +1,45 @@
+// Start-up configuration over a real process: a bad value or a policy the
+// build cannot honour stops the server with one line naming the variable.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { nodeServerCommand, startServer } from '../support/processes.ts';
+
+async function startupError(env: Record<string, string>): Promise<string> {
+  const [command, args] = nodeServerCommand();
+  const error = await startServer(command, args, env, 15_000).then(
+    async (server) => {
+      await server.stop();
+      return null;
+    },
+    (e: Error) => e,
+  );
+  assert.ok(error, `started with ${JSON.stringify(env)}`);
+  // startServer's message is "server exited with N before listening:\n<output>".
+  return error!.message.split('\n').slice(1).join('\n').trim();
+}
+
+test('a bad value stops start-up with exit and one line naming the variable, without echoing the value', async () => {
+  const cases: Array<[Record<string, string>, string]> = [
+    [{ AUDO_EQ_STORAGE_BACKEND: 'ftp' }, 'AUDO_EQ_STORAGE_BACKEND'],
+    [{ AUDO_EQ_S3_URL_TTL_SECONDS: 'soon' }, 'AUDO_EQ_S3_URL_TTL_SECONDS'],
+    [{ AUDO_EQ_STORAGE_ENABLED: 'perhaps' }, 'AUDO_EQ_STORAGE_ENABLED'],
+  ];
+  for (const [env, variable] of cases) {
+    const output = await startupError(env);
+    assert.is(output.split('\n').length, 1, output);
+    assert.match(output, new RegExp(`^invalid configuration: ${variable}: `));
+    assert.not.ok(output.includes(Object.values(env)[0]), output);
+  }
+});
+
+test('deferred persistence without a queue backend stops start-up with a clear message', async () => {
+  const output = await startupError({ AUDO_EQ_ARTIFACT_PERSISTENCE_MODE: 'deferred' });
+  assert.is(output, 'invalid configuration: AUDO_EQ_ARTIFACT_PERSISTENCE_MODE: deferred artifact persistence needs a queue, and no queue backend is available in this build');
+});
+
+test('guaranteed persistence with storage disabled stops start-up', async () => {
+  const output = await startupError({ AUDO_EQ_ARTIFACT_PERSISTENCE_GUARANTEE: 'guaranteed', AUDO_EQ_STORAGE_ENABLED: 'false' });
+  assert.match(output, /^invalid configuration: AUDO_EQ_ARTIFACT_PERSISTENCE_GUARANTEE: guaranteed persistence needs AUDO_EQ_STORAGE_ENABLED=true/);
+});
+
+test.run();

@@ -1,0 +1,128 @@
+// Storage faults over real HTTP: the Node server as a process against an
+// S3-compatible server that is stopped, refuses the credentials, or accepts
+// connections and never answers — under both persistence guarantees.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { nodeServerCommand, startServer, type RunningServer } from '../support/processes.ts';
+import { fixturePath } from '../support/fixtures.ts';
+import { S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY, startBlackHole, startS3rver } from '../support/s3.ts';
+import { jsonLogRecords, postMaster, readWavInfo, truncateWav, waitForOutput } from '../support/http-client.ts';
+
+const WARNING = 'Mastered audio storage failed; returning no URL.';
+// Two seconds of real music: mastering it is quick, so the timing is about storage.
+const target = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/target.wav'))), 2);
+const reference = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/reference.wav'))), 2);
+
+type Fault = { name: string; setup(): Promise<{ env: Record<string, string>; cleanup(): Promise<void> }> };
+
+const faults: Fault[] = [
+  {
+    name: 'the S3 server is stopped',
+    async setup() {
+      const s3 = await startS3rver({ buckets: ['faults'] });
+      const endpoint = s3.endpoint;
+      await s3.stop();
+      return { env: { AUDO_EQ_S3_ENDPOINT: endpoint, AUDO_EQ_S3_ACCESS_KEY: S3RVER_ACCESS_KEY }, cleanup: async () => {} };
+    },
+  },
+  {
+    name: 'the access key id is unknown',
+    async setup() {
+      const s3 = await startS3rver({ buckets: ['faults'] });
+      return { env: { AUDO_EQ_S3_ENDPOINT: s3.endpoint, AUDO_EQ_S3_ACCESS_KEY: 'UNKNOWN-KEY-ID' }, cleanup: () => s3.stop() };
+    },
+  },
+  {
+    name: 'the server accepts connections and never answers',
+    async setup() {
+      const hole = await startBlackHole();
+      return { env: { AUDO_EQ_S3_ENDPOINT: hole.endpoint, AUDO_EQ_S3_ACCESS_KEY: S3RVER_ACCESS_KEY }, cleanup: () => hole.stop() };
+    },
+  },
+];
+
+async function withServer(fault: Fault, guarantee: string, body: (server: RunningServer) => Promise<void>) {
+  const { env, cleanup } = await fault.setup();
+  const [command, args] = nodeServerCommand();
+  const server = await startServer(command, args, {
+    ...env,
+    AUDO_EQ_STORAGE_BACKEND: 's3',
+    AUDO_EQ_S3_SECRET_KEY: S3RVER_SECRET_KEY,
+    AUDO_EQ_S3_BUCKET: 'faults',
+    AUDO_EQ_S3_TIMEOUT_MS: '2000',
+    AUDO_EQ_ARTIFACT_PERSISTENCE_GUARANTEE: guarantee,
+    AUDO_EQ_LOG_FORMAT: 'json',
+  });
+  try {
+    await body(server);
+  } finally {
+    await server.stop();
+    await cleanup();
+  }
+}
+
+for (const fault of faults) {
+  test(`when ${fault.name}, best-effort returns the audio as skipped within 5 s and logs the warning`, async () => {
+    await withServer(fault, 'best-effort', async (server) => {
+      const started = performance.now();
+      const response = await postMaster(server.baseUrl, target, reference, { headers: { 'X-Correlation-Id': 'fault-be' } });
+      const body = new Uint8Array(await response.arrayBuffer());
+      const elapsedMs = performance.now() - started;
+      assert.is(response.status, 200);
+      assert.is(response.headers.get('x-artifact-persistence-status'), 'skipped');
+      assert.is(response.headers.get('x-mastered-object-url'), null);
+      assert.is(readWavInfo(body).sampleRateHz, 44100);
+      assert.ok(elapsedMs < 5000, `took ${Math.round(elapsedMs)} ms`);
+      await waitForOutput(server.output, (out) => jsonLogRecords(out).some((r) => r.message === WARNING));
+      const warning = jsonLogRecords(server.output()).find((r) => r.message === WARNING)!;
+      assert.is(warning.level, 'WARN');
+      assert.is(warning.correlation_id, 'fault-be');
+      assert.type((warning.error as { message?: string }).message, 'string');
+    });
+  });
+
+  test(`when ${fault.name}, guaranteed answers 503 storage_unavailable within 5 s`, async () => {
+    await withServer(fault, 'guaranteed', async (server) => {
+      const started = performance.now();
+      const response = await postMaster(server.baseUrl, target, reference, { headers: { 'X-Correlation-Id': 'fault-g' } });
+      const body = await response.json();
+      const elapsedMs = performance.now() - started;
+      assert.is(response.status, 503);
+      assert.is(body.detail.code, 'storage_unavailable');
+      assert.is(response.headers.get('x-correlation-id'), 'fault-g');
+      assert.ok(elapsedMs < 5000, `took ${Math.round(elapsedMs)} ms`);
+      const ready = await fetch(`${server.baseUrl}/ready`);
+      assert.is(ready.status, 503);
+      assert.is((await ready.json()).detail.code, 'not_ready');
+    });
+  });
+}
+
+test('a missing bucket is created and the artifact stored', async () => {
+  const s3 = await startS3rver();
+  const [command, args] = nodeServerCommand();
+  const server = await startServer(command, args, {
+    AUDO_EQ_STORAGE_BACKEND: 's3',
+    AUDO_EQ_S3_ENDPOINT: s3.endpoint,
+    AUDO_EQ_S3_ACCESS_KEY: S3RVER_ACCESS_KEY,
+    AUDO_EQ_S3_SECRET_KEY: S3RVER_SECRET_KEY,
+    AUDO_EQ_S3_BUCKET: 'made-on-demand',
+    AUDO_EQ_ARTIFACT_PERSISTENCE_GUARANTEE: 'guaranteed',
+  });
+  try {
+    assert.is(await s3.bucketExists('made-on-demand'), false);
+    const response = await postMaster(server.baseUrl, target, reference);
+    const body = new Uint8Array(await response.arrayBuffer());
+    assert.is(response.status, 200);
+    assert.is(response.headers.get('x-artifact-persistence-status'), 'stored');
+    assert.is(await s3.bucketExists('made-on-demand'), true);
+    const [key] = await s3.listKeys('made-on-demand');
+    assert.equal((await s3.getObject('made-on-demand', key)).bytes, body);
+  } finally {
+    await server.stop();
+    await s3.stop();
+  }
+});
+
+test.run();

@@ -1,0 +1,101 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020Module from 'ajv/dist/2020.js';
+import { createApp } from '../../core/http/app.ts';
+import { API_VERSION } from '../../core/http/openapi.ts';
+import { ERROR_TABLE } from '../../core/domain/errors.ts';
+import { MASTER_QUERY_PARAMETERS } from '../../core/http/query.ts';
+import { MASTER_RESPONSE_HEADERS } from '../../core/http/headers.ts';
+import { createEchoRunner } from '../support/doubles.ts';
+import { repoRoot } from '../support/processes.ts';
+
+const Ajv2020 = Ajv2020Module as unknown as typeof Ajv2020Module.default;
+// Ajv resolves the schema's `$dynamicRef: "#meta"` to the enclosing object
+// (validating a Schema Object as a Header). In this schema (not the "base"
+// variant, which extends the dialect) the only `$dynamicAnchor: meta` is
+// `$defs/schema`, so a static `$ref` to it is the same rule.
+const oasSchema = JSON.parse(
+  readFileSync(join(repoRoot, 'test/http/openapi/oas-3.1-schema-2025-11-23.json'), 'utf8').replaceAll('"$dynamicRef": "#meta"', '"$ref": "#/$defs/schema"'),
+);
+
+function validator() {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  // The formats the OAS schema uses, checked for real.
+  ajv.addFormat('uri-reference', (value: string) => URL.canParse(value, 'http://base.invalid/'));
+  ajv.addFormat('email', /^[^@\s]+@[^@\s]+$/);
+  ajv.addFormat('media-range', /^[\w.+*-]+\/[\w.+*-]+(\s*;.*)?$/);
+  return ajv.compile(oasSchema);
+}
+
+const app = createApp({ runner: createEchoRunner() });
+const document = async () => (await app(new Request('http://local/openapi.json'))).json();
+
+test('the OpenAPI document validates against the official OpenAPI 3.1 schema', async () => {
+  const validate = validator();
+  const doc = await document();
+  assert.is(doc.openapi, '3.1.0');
+  const valid = validate(doc);
+  assert.ok(valid, JSON.stringify(validate.errors, null, 2));
+});
+
+test('the validator rejects a broken document (the check can fail)', () => {
+  const validate = validator();
+  assert.not.ok(validate({ openapi: '3.1.0', paths: {} }));
+  assert.not.ok(validate({ openapi: '3.1.0', info: { title: 't', version: '1' }, paths: { '/x': { get: { responses: { '200': { content: 5 } } } } } }));
+});
+
+test('the document lists exactly the routes the router serves, and each answers', async () => {
+  const doc = await document();
+  const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+    .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`))
+    .sort();
+  assert.equal(app.routes.map((route) => `${route.method} ${route.path}`).sort(), documented);
+  for (const operation of documented) {
+    const [method, path] = operation.split(' ');
+    const response = await app(new Request(`http://local${path}`, { method }));
+    assert.not.ok([404, 405].includes(response.status), `${operation} answered ${response.status}`);
+  }
+});
+
+test('every error code is documented, each under its own status', async () => {
+  const doc = await document();
+  assert.equal([...doc.components.schemas.ErrorBody.properties.detail.properties.code.enum].sort(), Object.keys(ERROR_TABLE).sort());
+  const seen = new Set<string>();
+  for (const methods of Object.values(doc.paths as Record<string, Record<string, { responses: Record<string, any> }>>)) {
+    for (const operation of Object.values(methods)) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        const codes: string[] = response.content?.['application/json']?.schema?.allOf?.[1]?.properties.detail.properties.code.enum ?? [];
+        for (const code of codes) {
+          assert.is(String(ERROR_TABLE[code as keyof typeof ERROR_TABLE].status), status, code);
+          seen.add(code);
+        }
+      }
+    }
+  }
+  // 404 and 405 belong to no operation; they are described in info.description.
+  const routeless = Object.keys(ERROR_TABLE).filter((code) => !seen.has(code)).sort();
+  assert.equal(routeless, ['method_not_allowed', 'not_found']);
+  assert.match(doc.info.description, /404 not_found/);
+  assert.match(doc.info.description, /405 method_not_allowed/);
+});
+
+test('POST /master documents every query parameter and every result header', async () => {
+  const doc = await document();
+  const master = doc.paths['/master'].post;
+  const queryNames = master.parameters.filter((p: { in?: string }) => p.in === 'query').map((p: { name: string }) => p.name);
+  assert.equal(queryNames.sort(), Object.keys(MASTER_QUERY_PARAMETERS).sort());
+  const bitDepth = master.parameters.find((p: { name?: string }) => p.name === 'bit_depth');
+  assert.equal(bitDepth.schema.enum, ['16', '24', '32']);
+  assert.equal(Object.keys(master.responses['200'].headers).sort(), Object.values(MASTER_RESPONSE_HEADERS).sort());
+  assert.ok(master.parameters.some((p: { $ref?: string }) => p.$ref === '#/components/parameters/X-Correlation-Id'));
+  assert.equal(master.requestBody.content['multipart/form-data'].schema.required, ['target', 'reference']);
+});
+
+test('the documented API version is the package version', () => {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+  assert.is(API_VERSION, pkg.version);
+});
+
+test.run();
