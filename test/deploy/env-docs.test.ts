@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { loadConfig } from '../../core/app/config.ts';
 import { COMPOSE_COMMANDS, composeCommand } from '../../runtimes/node/preflight/run.ts';
 import { DEV_FILES, PROD_FILES, exampleEnv, loadStack } from '../support/deploy.ts';
 import { repoRoot } from '../support/processes.ts';
@@ -89,6 +90,20 @@ test('the README Configuration table covers every variable of .env.example and S
   for (const name of [...Object.keys(exampleEnv()), ...spec]) assert.ok(documented.has(name), `${name} is in the table`);
   const header = readmeSection('Configuration').split('\n').find((line) => line.startsWith('| Variable'));
   assert.match(header ?? '', /Default.*Meaning/);
+});
+
+test('the README Default column states the defaults the configuration schema applies', () => {
+  const defaults = loadConfig({}) as Record<string, unknown>;
+  let compared = 0;
+  for (const line of readmeSection('Configuration').split('\n')) {
+    // | `NAME` | `default` ... | — only cells that start with a literal value are claims to check.
+    const row = /^\|\s*`([A-Z0-9_]+)`\s*\|\s*`([^`]*)`/.exec(line);
+    if (!row || !(row[1] in defaults)) continue;
+    const value = defaults[row[1]];
+    assert.is(Array.isArray(value) ? value.join(',') : String(value), row[2], `${row[1]} default`);
+    compared++;
+  }
+  assert.ok(compared >= 15, `compared ${compared} defaults`);
 });
 
 test('the README compose section shows the preflight and the commands the preflight suggests', () => {

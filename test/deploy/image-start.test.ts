@@ -4,43 +4,21 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { PROD_FILES, loadStack } from '../support/deploy.ts';
 import { ensureFixtures, fixturePath } from '../support/fixtures.ts';
 import { imageLaunch, type ImageLaunch } from '../support/image-launch.ts';
-
-interface S3rverInstance {
-  run(): Promise<{ port: number }>;
-  close(): Promise<void>;
-  httpServer?: { closeAllConnections?: () => void };
-}
-type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
-const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
+import { S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY, closedPort, startS3rver, type TestS3Server } from '../support/s3.ts';
 
 const STARTUP_LIMIT_MS = 60_000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function runProbe(argv: string[], launch: ImageLaunch, env = launch.env) {
   return spawnSync(argv[0], argv.slice(1), { cwd: launch.cwd, env, encoding: 'utf8', timeout: 20_000 });
 }
 
 const context: {
-  s3?: S3rverInstance;
-  s3Port?: number;
+  s3?: TestS3Server;
   bucket?: string;
   launch?: ImageLaunch;
   child?: ChildProcess;
@@ -58,19 +36,20 @@ function started(): Promise<void> {
 }
 
 async function startStack(): Promise<void> {
-  context.s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: mkdtempSync(join(tmpdir(), 'audo-eq-s3rver-')) });
-  context.s3Port = (await context.s3.run()).port;
-  const apiPort = await freePort();
+  // No bucket up front: the API creates it when missing, as it must against a fresh MinIO.
+  context.s3 = await startS3rver();
+  const s3Port = context.s3.port;
+  const apiPort = await closedPort(); // free until the server takes it
   // Exported like shell variables in front of `docker compose`: they override
   // .env. 127.0.0.1 instead of the container's 0.0.0.0; s3rver instead of
   // minio:9000 (s3rver knows only the key pair S3RVER/S3RVER).
   const project = loadStack(PROD_FILES, {
     API_HOST: '127.0.0.1',
     API_PORT: String(apiPort),
-    AUDO_EQ_S3_ENDPOINT: `127.0.0.1:${context.s3Port}`,
-    MINIO_API_PORT: String(context.s3Port),
-    AUDO_EQ_S3_ACCESS_KEY: 'S3RVER',
-    AUDO_EQ_S3_SECRET_KEY: 'S3RVER',
+    AUDO_EQ_S3_ENDPOINT: `127.0.0.1:${s3Port}`,
+    MINIO_API_PORT: String(s3Port),
+    AUDO_EQ_S3_ACCESS_KEY: S3RVER_ACCESS_KEY,
+    AUDO_EQ_S3_SECRET_KEY: S3RVER_SECRET_KEY,
   });
   const launch = imageLaunch(project.services['audo-eq-api']);
   context.launch = launch;
@@ -98,8 +77,7 @@ test.after(async () => {
     context.child.kill('SIGKILL');
     await context.exit;
   }
-  context.s3?.httpServer?.closeAllConnections?.();
-  await context.s3?.close();
+  await context.s3?.stop();
 });
 
 test('the image command with the production compose environment answers GET /health with {"status":"ok"}', async () => {
@@ -120,9 +98,9 @@ test("the Dockerfile HEALTHCHECK and the compose healthcheck pass against the ru
   for (const probe of [launch.imageHealthcheck, launch.serviceHealthcheck!]) {
     const healthy = runProbe(probe, launch);
     assert.is(healthy.status, 0, `${probe.join(' ')}: ${healthy.stderr}`);
-    const closedPort = String(await freePort());
-    const unhealthy = runProbe(probe, launch, { ...launch.env, API_PORT: closedPort });
-    assert.is(unhealthy.status, 1, `${probe.join(' ')} with nothing on ${closedPort}`);
+    const nothingThere = String(await closedPort());
+    const unhealthy = runProbe(probe, launch, { ...launch.env, API_PORT: nothingThere });
+    assert.is(unhealthy.status, 1, `${probe.join(' ')} with nothing on ${nothingThere}`);
   }
 });
 
@@ -146,11 +124,15 @@ test('the runbook smoke flow: POST /master with target.wav and reference.wav ret
   assert.ok(objectUrl, 'X-Mastered-Object-Url is present for immediate mode with storage enabled');
   // Signed for the host-side MinIO address (AUDO_EQ_S3_PUBLIC_ENDPOINT defaults to 127.0.0.1:$MINIO_API_PORT).
   const url = new URL(objectUrl!);
-  assert.is(url.host, `127.0.0.1:${context.s3Port}`);
-  assert.ok(url.pathname.includes(`/${context.bucket}/mastered/`), url.pathname);
+  assert.is(url.host, `127.0.0.1:${context.s3!.port}`);
+  const key = /^\/[^/]+\/(mastered\/[0-9a-f-]{36}\.wav)$/.exec(url.pathname)?.[1];
+  assert.ok(url.pathname.startsWith(`/${context.bucket}/`) && key, `path-style URL to mastered/<uuid>.wav: ${url.pathname}`);
   const stored = await fetch(objectUrl!);
   assert.is(stored.status, 200);
-  assert.equal(new Uint8Array(await stored.arrayBuffer()), body, 'the stored object is the returned file');
+  assert.equal(new Uint8Array(await stored.arrayBuffer()), body, 'the presigned URL serves the returned file');
+  const object = await context.s3!.getObject(context.bucket!, key!);
+  assert.is(object.contentType, 'audio/wav');
+  assert.is(object.metadata['correlation-id'], response.headers.get('x-correlation-id'));
 });
 
 test('the STOPSIGNAL ends the server with exit code 0 within the compose stop grace period', async () => {
