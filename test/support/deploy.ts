@@ -28,11 +28,13 @@ export function loadStack(
   return loadComposeProject(files, { ...baseEnv, ...overrides }, { cwd: repoRoot, profiles });
 }
 
-const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g;
+// Static and dynamic imports, and files loaded as `new URL('./x', import.meta.url)` (worker entries, assets).
+const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\bnew URL\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
 
 /**
  * Every repo file an entry point loads through relative imports (static and
- * dynamic), as paths relative to the repo root, the entry included.
+ * dynamic) or `new URL('./…', import.meta.url)`, as paths relative to the
+ * repo root, the entry included.
  *
  * @example localImportGraph('runtimes/node/server.ts'); // ['runtimes/node/server.ts', 'mod.ts', ...]
  */
