@@ -101,7 +101,10 @@ export function master(target: PcmAudio, reference: PcmAudio | TrackAnalysis, op
     for (let pass = 0; pass < REFINEMENT_PASSES; pass++) {
       const probe = probeExcerpt(channels, sampleRateHz);
       renderFromEqualized(probe, sampleRateHz, decision, curve, targetAnalysis.integratedLufs, false);
-      curve = refineCorrections(curve, analyzeSpectrum(probe, sampleRateHz), referenceAnalysis.spectrum, decision.profile);
+      const refined = refineCorrections(curve, analyzeSpectrum(probe, sampleRateHz), referenceAnalysis.spectrum, decision.profile);
+      const largestChangeDb = Math.max(...refined.map((band, i) => Math.abs(band.correctionDb - curve[i].correctionDb)));
+      curve = refined;
+      if (largestChangeDb < REFINEMENT_SETTLED_DB) break;
     }
     lap('eq_refinement_ms');
   }
@@ -127,8 +130,10 @@ function isTrackAnalysis(value: PcmAudio | TrackAnalysis): value is TrackAnalysi
   return 'spectrum' in value;
 }
 
-/** Probe-measure-correct iterations of the matching curve (reference-match only). */
+/** Probe-measure-correct iterations of the matching curve (reference-match only), at most. */
 export const REFINEMENT_PASSES = 2;
+/** A pass that moves no band by this much has converged; the next would not pay for itself. */
+const REFINEMENT_SETTLED_DB = 0.3;
 
 interface RenderReport extends DynamicsReport {
   readonly matchFirTaps: number;
