@@ -38,5 +38,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that goes away (`audo-eq batch-master … | head -3`) ends the command quietly, as SIGPIPE would, not with a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 const code = await main(process.argv.slice(2));
 if (code >= 0) process.exitCode = code;

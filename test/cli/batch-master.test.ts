@@ -3,11 +3,13 @@
 // naming template, per-item file problems and usage errors.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ffmpegEbur128 } from '../support/ffmpeg-meter.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { readWavInfo } from '../support/http-client.ts';
+import { repoRoot } from '../support/processes.ts';
 import { hasTool, requireTool } from '../support/tools.ts';
 import { runBatchMasterCommand } from '../../runtimes/node/commands/batch-master.ts';
 import { UUID, cutFixture, parseItemLines, runCli, scratchDir } from './workspace.ts';
@@ -213,6 +215,25 @@ if (requireTool('ffmpeg', hasTool('ffmpeg') && hasTool('ffprobe'), 'batch-master
     assert.match(failed.find((line) => line.target === 'a.wav')!.message, /^reference ref_folder\.wav: is a directory/);
     assert.match(failed.find((line) => line.target === 'b.wav')!.message, /^output blocker\/b\.wav: cannot be written/);
     assert.not.ok(readdirSync(root).some((name) => name.includes('.partial')), 'no temporary file left behind');
+  });
+
+  test('a reader that stops reading ends the batch quietly, without a stack trace', async () => {
+    const root = layout(join(scratch.dir, 'pipe'), {
+      ...Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((name) => [`mixes/${name}.wav`, STOCK.popTarget])),
+      'ref.wav': STOCK.popReference,
+    });
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/audo-eq.mjs'), 'batch-master', '--target-pattern', 'mixes/*.wav', '--reference', 'ref.wav', '--concurrency-limit', '1'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    // Like `| head -1`: read the first line, then close the pipe.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.is(code, 0, stderr);
+    assert.is(stderr, 'audo-eq batch-master: 5 items, reference rule single, concurrency 1\n');
+    assert.ok(readdirSync(join(root, 'mastered')).length < 5, 'the batch stopped');
   });
 
   test('usage errors exit 2 with one line before anything is mastered', async () => {
