@@ -3,7 +3,7 @@
 // naming template, per-item file problems and usage errors.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ffmpegEbur128 } from '../support/ffmpeg-meter.ts';
@@ -215,6 +215,22 @@ if (requireTool('ffmpeg', hasTool('ffmpeg') && hasTool('ffprobe'), 'batch-master
     assert.match(failed.find((line) => line.target === 'a.wav')!.message, /^reference ref_folder\.wav: is a directory/);
     assert.match(failed.find((line) => line.target === 'b.wav')!.message, /^output blocker\/b\.wav: cannot be written/);
     assert.not.ok(readdirSync(root).some((name) => name.includes('.partial')), 'no temporary file left behind');
+  });
+
+  test('on a real terminal (a pty from script(1)) the progress bar is drawn in place around the item lines', () => {
+    if (!requireTool('script', hasTool('script', ['--version']), 'batch-master progress bar on a pty')) return;
+    const root = layout(join(scratch.dir, 'tty'), { 'mixes/a.wav': STOCK.popTarget, 'mixes/b.wav': STOCK.popTarget, 'ref.wav': STOCK.popReference });
+    const command = [process.execPath, join(repoRoot, 'bin/audo-eq.mjs'), 'batch-master', '--target-pattern', 'mixes/*.wav', '--reference', 'ref.wav']
+      .map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`)
+      .join(' ');
+    const result = spawnSync('script', ['-qfec', command, '/dev/null'], { cwd: root, env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
+    const screen = result.stdout.toString();
+    assert.is(result.status, 0, screen);
+    assert.match(screen, /\r\x1b\[2K\[-{24}\] 0\/2 ok=0 failed=0/);
+    assert.match(screen, /\r\x1b\[2K\[#{24}\] 2\/2 ok=2 failed=0/);
+    assert.match(screen, /\r\x1b\[2K\[OK\] mixes\/a\.wav -> mastered\/a_mastered\.wav \(correlation_id=/);
+    assert.match(screen, /\r\x1b\[2Ktotal=2 succeeded=2 failed=0\r?\n$/);
+    assert.not.match(screen, /items, reference rule/, 'the plain start line is for logs, not terminals');
   });
 
   test('a reader that stops reading ends the batch quietly, without a stack trace', async () => {
