@@ -125,7 +125,7 @@ ${options}
 </section>
 
 <section class="panel" id="result-panel" aria-labelledby="result-title" hidden>
-  <h2 id="result-title">3. Result</h2>
+  <h2 id="result-title">Result</h2>
   <dl class="facts">
     <dt>Download</dt><dd><a id="download" class="button" href="#" download="mastered.wav">Download mastered WAV</a></dd>
     <dt>Persistence</dt><dd id="persistence"></dd>
@@ -137,7 +137,7 @@ ${options}
 </section>
 
 <section class="panel" id="listen-panel" aria-labelledby="listen-title" hidden>
-  <h2 id="listen-title">4. Listen and compare</h2>
+  <h2 id="listen-title">Listen and compare</h2>
   <div class="players">
     ${player('target', 'Target')}
     ${player('reference', 'Reference')}
@@ -155,7 +155,7 @@ ${options}
 </section>
 
 <section class="panel" id="compare-panel" aria-labelledby="compare-title" hidden>
-  <h2 id="compare-title">5. See the difference</h2>
+  <h2 id="compare-title">See the difference</h2>
   <table class="metrics" id="metrics">
     <caption class="visually-hidden">Measurements of target, reference and result</caption>
     <thead><tr><th scope="col">Measure</th><th scope="col"><span class="swatch target"></span>Target</th><th scope="col"><span class="swatch reference"></span>Reference</th><th scope="col"><span class="swatch result"></span>Result</th></tr></thead>

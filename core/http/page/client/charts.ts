@@ -25,12 +25,13 @@ function measuredSlots(names) {
 }
 
 function renderComparison() {
-  if (measuredSlots(['target', 'reference', 'result']).length === 0) return;
-  byId('compare-panel').hidden = false;
+  applyLevelMatch();
+  const anything = measuredSlots(['target', 'reference', 'result']).length > 0;
+  byId('compare-panel').hidden = !anything;
+  if (!anything) return;
   renderMetricsTable();
   renderSpectrum();
   renderLoudness();
-  applyLevelMatch();
 }
 
 function metricText(analysis, row) {

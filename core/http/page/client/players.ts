@@ -62,6 +62,13 @@ function levelMatchGainsDb() {
   return gains;
 }
 
+/** Why a player is not level-matched yet: its measurement (or another's) is still running, or it failed. */
+function levelMatchPending(name) {
+  if (slots[name].analysisPromise && !slots[name].analysis) return 'Loudness match waits for the measurement.';
+  if (!slots[name].analysis) return 'Not measured, so played at full volume.';
+  return slots[name].analysis.integrated_lufs === null ? 'Silent or too short for loudness: played at full volume.' : 'Loudness match needs a second measured track.';
+}
+
 function applyLevelMatch() {
   const match = byId('level-match').checked;
   const gains = levelMatchGainsDb();
@@ -71,7 +78,7 @@ function applyLevelMatch() {
     audio.volume = Math.min(1, Math.pow(10, gainDb / 20));
     audio.setAttribute('data-gain-db', gainDb.toFixed(2));
     const note = byId('player-' + name + '-gain');
-    if (!match || gains[name] === undefined) note.textContent = match && slots[name].url ? 'Loudness match waits for measurements.' : '';
+    if (!match || gains[name] === undefined) note.textContent = match && slots[name].url ? levelMatchPending(name) : '';
     else note.textContent = gainDb < -0.05 ? 'Played ' + formatNumber(-gainDb, 1) + ' dB quieter to match loudness.' : 'Reference level for the match (quietest track).';
     if (!slots[name].url) note.textContent = '';
   });
