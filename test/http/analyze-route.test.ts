@@ -200,6 +200,23 @@ test('with API keys configured /analyze needs one, as /master does', async () =>
   assert.is((await analyze(tinyWav(), 'a.wav', { url, headers: { Authorization: 'Bearer analyze-key-123' } })).status, 200);
 });
 
+test('with CORS origins configured a browser on an allowed origin may call /analyze and read its correlation id', async () => {
+  const url = await serve({ corsOrigins: ['https://studio.example'] });
+  const preflight = await fetch(`${url}/analyze`, {
+    method: 'OPTIONS',
+    headers: { Origin: 'https://studio.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization' },
+  });
+  assert.is(preflight.status, 204);
+  assert.is(preflight.headers.get('access-control-allow-origin'), 'https://studio.example');
+  assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Authorization/);
+  const response = await analyze(tinyWav(), 'a.wav', { url, headers: { Origin: 'https://studio.example' } });
+  assert.is(response.status, 200);
+  assert.is(response.headers.get('access-control-allow-origin'), 'https://studio.example');
+  assert.match(response.headers.get('access-control-expose-headers') ?? '', /X-Correlation-Id/);
+  const other = await analyze(tinyWav(), 'a.wav', { url, headers: { Origin: 'https://elsewhere.example' } });
+  assert.is(other.headers.get('access-control-allow-origin'), null);
+});
+
 /** An analysis runner that holds every job until released, recording what it was given. */
 function createGatedAnalysisRunner() {
   const jobs: AnalysisJob[] = [];
