@@ -46,6 +46,13 @@ test('the client script is valid JavaScript', async () => {
   new Function(code[0]);
 });
 
+test('script and stylesheet are ASCII, so every runtime’s transpiler leaves them byte for byte', async () => {
+  const { PAGE_SCRIPT } = await import('../../core/http/page/client/index.ts');
+  const { PAGE_CSS } = await import('../../core/http/page/styles.ts');
+  assert.not.match(PAGE_SCRIPT, /[^\x00-\x7f]/);
+  assert.not.match(PAGE_CSS, /[^\x00-\x7f]/);
+});
+
 test('every /master option is a labelled control offering exactly the allowed values, defaults preselected', async () => {
   const { html } = await getPage();
   for (const [name, spec] of Object.entries(MASTER_QUERY_PARAMETERS)) {

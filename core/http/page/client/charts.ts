@@ -39,7 +39,7 @@ function metricText(analysis, row) {
   if (row.format) return row.format(value);
   const text = formatNumber(value, row.digits);
   if (text !== null) return text + (row.unit ? ' ' + row.unit : '');
-  // null: −∞ for a silent track, otherwise too short to measure.
+  // null: -inf for a silent track, otherwise too short to measure.
   return analysis.sample_peak_dbfs === null ? MINUS + '\u221e' : 'n/a';
 }
 
@@ -49,13 +49,13 @@ function renderMetricsTable() {
     const cells = ['target', 'reference', 'result'].map((name) => {
       const analysis = slots[name].analysis;
       const pending = slots[name].analysisPromise && !analysis;
-      return el('td', { 'data-slot': name, 'data-metric': row.key, text: analysis ? metricText(analysis, row) : pending ? 'measuring…' : '—' });
+      return el('td', { 'data-slot': name, 'data-metric': row.key, text: analysis ? metricText(analysis, row) : pending ? 'measuring\u2026' : '\u2014' });
     });
     body.appendChild(el('tr', {}, [el('th', { scope: 'row', text: row.label })].concat(cells)));
   });
 }
 
-/** Round numbers for axis ticks: the smallest of 1, 2, 5 × 10^k giving at most maxTicks steps. */
+/** Round numbers for axis ticks: the smallest of 1, 2, 5 x 10^k giving at most maxTicks steps. */
 function tickStep(span, maxTicks) {
   const raw = span / Math.max(1, maxTicks);
   const magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
@@ -143,12 +143,12 @@ function renderSpectrumTable(names) {
   const head = el('tr', {}, [el('th', { scope: 'col', text: 'Band' })].concat(names.map((name) => el('th', { scope: 'col', text: SLOT_TITLES[name] + ' (dB)' }))));
   const rows = centres.map((hz, band) => el('tr', {}, [el('th', { scope: 'row', text: formatHz(hz) })].concat(names.map((name) => {
     const value = formatNumber(slots[name].analysis.spectrum.levels_db[band], 1);
-    return el('td', { text: value === null ? '—' : value });
+    return el('td', { text: value === null ? '\u2014' : value });
   }))));
   clear(byId('spectrum-table')).appendChild(el('table', { class: 'metrics' }, [el('thead', {}, [head]), el('tbody', {}, rows)]));
 }
 
-/** A clock-friendly tick step in seconds (…, 5 s, 10 s, 15 s, 30 s, 1 min, 2 min, 5 min, …) giving at most maxTicks steps. */
+/** A clock-friendly tick step in seconds (..., 5 s, 10 s, 15 s, 30 s, 1 min, 2 min, 5 min, ...) giving at most maxTicks steps. */
 function timeStep(span, maxTicks) {
   const steps = [0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900];
   for (let i = 0; i < steps.length; i++) if (span / steps[i] <= maxTicks) return steps[i];
@@ -185,7 +185,7 @@ function renderLoudness() {
     id: 'loudness-svg', xMin: 0, xMax: duration, xMap: (t) => t, yMin: yMin, yMax: yMax, xTicks: ticks,
     xTitle: duration >= 60 ? 'Time (m:ss)' : 'Time (s)', yTitle: 'Short-term loudness (LUFS)',
     title: 'Short-term loudness over time of ' + names.map((name) => SLOT_TITLES[name].toLowerCase()).join(' and '),
-    description: 'LUFS every 100 ms over 3 s windows; target dashed, result solid' + (goal === null ? '.' : '; the thin line is the reference’s integrated loudness.'),
+    description: 'LUFS every 100 ms over 3 s windows; target dashed, result solid' + (goal === null ? '.' : '; the thin line is the reference\u2019s integrated loudness.'),
   });
   if (goal !== null) {
     const gy = frame.y(goal);

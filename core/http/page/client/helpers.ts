@@ -1,7 +1,10 @@
 /**
  * Client script, part 1: the page's settings, DOM and SVG builders, number
  * formatting. Plain browser JavaScript kept as a string (core serves it; it
- * is never bundled): no template literals inside, so it can live in one here.
+ * is never bundled): no template literals inside, so it can live in one here,
+ * and ASCII only (`\u2026` escapes for the rest), because Bun's transpiler
+ * rewrites non-ASCII characters in a raw template and the page would differ
+ * between runtimes.
  */
 export const CLIENT_HELPERS = String.raw`
 const config = JSON.parse(document.getElementById('page-config').textContent);
@@ -62,6 +65,6 @@ function analysisSummary(analysis) {
     channelsLabel(analysis.channels),
     lufs === null ? 'silent or too short for loudness' : lufs + ' LUFS',
     peak === null ? null : peak + ' dBTP',
-  ].filter(Boolean).join(' · ');
+  ].filter(Boolean).join(' \u00b7 ');
 }
 `;

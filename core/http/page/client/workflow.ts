@@ -27,12 +27,12 @@ function ensureAnalysis(name) {
   const generation = slot.generation;
   const source = name === 'result' ? slot.blob : slot.file;
   const filename = name === 'result' ? slot.filename : slot.file.name;
-  const label = name === 'result' ? filename + ' · ' : '';
-  setInfo(name, label + 'Measuring…');
+  const label = name === 'result' ? filename + ' \u00b7 ' : '';
+  setInfo(name, label + 'Measuring\u2026');
   slot.analysisPromise = requestAnalysis(source, filename).then((analysis) => {
     if (slot.generation === generation) {
       slot.analysis = analysis;
-      setInfo(name, (name === 'result' ? label : slot.file.name + ' · ') + analysisSummary(analysis));
+      setInfo(name, (name === 'result' ? label : slot.file.name + ' \u00b7 ') + analysisSummary(analysis));
       renderComparison();
     }
     return analysis;
@@ -71,7 +71,7 @@ function setFile(name, file) {
   } else if (file.size > config.maxFileBytes) {
     setInfo(name, file.name + ' is ' + formatBytes(file.size) + '; the server accepts files up to ' + formatBytes(config.maxFileBytes) + ' (file_too_large).', true);
   } else {
-    setInfo(name, file.name + ' · ' + formatBytes(file.size));
+    setInfo(name, file.name + ' \u00b7 ' + formatBytes(file.size));
     ensureAnalysis(name).catch(() => { /* shown beside the file */ });
   }
   updateControls();
@@ -139,17 +139,17 @@ function setStatus(phase, detail) {
   bar.hidden = !(phase === 'upload' || phase === 'processing' || phase === 'measuring');
   if (phase === 'upload') {
     bar.value = Math.round(detail * 100);
-    text.textContent = 'Uploading… ' + Math.round(detail * 100) + ' %';
+    text.textContent = 'Uploading\u2026 ' + Math.round(detail * 100) + ' %';
   } else if (phase === 'processing') {
     bar.removeAttribute('value');
     const started = Date.now();
-    text.textContent = 'Upload complete. Mastering on the server… ';
+    text.textContent = 'Upload complete. Mastering on the server\u2026 ';
     const counter = el('span', { 'aria-hidden': 'true', text: '0 s' });
     text.appendChild(counter);
     elapsedTimer = setInterval(() => { counter.textContent = Math.round((Date.now() - started) / 1000) + ' s'; }, 500);
   } else if (phase === 'measuring') {
     bar.removeAttribute('value');
-    text.textContent = 'Mastered. Measuring target, reference and result…';
+    text.textContent = 'Mastered. Measuring target, reference and result\u2026';
   } else {
     text.textContent = detail;
   }
@@ -171,8 +171,8 @@ function showError(error, context) {
   if (error.allowed_values) box.appendChild(el('p', { text: 'Allowed values for ' + error.parameter + ': ' + error.allowed_values.join(', ') + '.' }));
   if (error.retryAfter) box.appendChild(el('p', { text: 'Retry after ' + error.retryAfter + ' s.' }));
   const facts = ['Code ', el('code', { class: 'error-code', text: error.code })];
-  if (error.status) facts.push(' · HTTP ' + error.status);
-  if (error.correlationId) facts.push(' · correlation id ', el('code', { text: error.correlationId }));
+  if (error.status) facts.push(' \u00b7 HTTP ' + error.status);
+  if (error.correlationId) facts.push(' \u00b7 correlation id ', el('code', { text: error.correlationId }));
   box.appendChild(el('p', {}, facts));
   box.hidden = false;
 }
@@ -185,7 +185,7 @@ function showPersistence(response) {
   clear(byId('persistence')).appendChild(el('span', { class: 'pill ' + status, 'data-status': status, text: words[status] || status }));
   const url = response.header('X-Mastered-Object-Url');
   const cell = clear(byId('object-url'));
-  if (!url) cell.textContent = status === 'deferred' ? 'none yet (the artifact is queued)' : '—';
+  if (!url) cell.textContent = status === 'deferred' ? 'none yet (the artifact is queued)' : '\u2014';
   else if (/^https?:/i.test(url)) cell.appendChild(el('a', { href: url, target: '_blank', rel: 'noopener', text: url }));
   else cell.appendChild(el('code', { text: url }));
 }
