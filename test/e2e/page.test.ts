@@ -11,7 +11,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { runAnalysisJob } from '../../core/app/in-process-analysis-runner.ts';
+import type { AnalysisJob } from '../../core/app/ports.ts';
+import { createApp } from '../../core/http/app.ts';
+import { toNodeListener } from '../../runtimes/node/fetch-adapter.ts';
+import { createEchoRunner, createMemoryStorage } from '../support/doubles.ts';
 import { fixturePath, readFixture } from '../support/fixtures.ts';
 import { ffmpegEbur128 } from '../support/ffmpeg-meter.ts';
 import { hasFfmpeg } from '../support/ffmpeg.ts';
@@ -108,7 +114,8 @@ if (requireTool('chromium', existsSync(CHROMIUM), 'web page in Chromium') && req
     const status = await page.textContent('#status-text');
     assert.is(await page.getAttribute('#status', 'data-phase'), 'done', `status: ${status}; error: ${await page.textContent('#error')}`);
     const phases = ((await page.evaluate('window.phases')) as string[]).filter((phase, i, all) => phase !== all[i - 1]);
-    assert.equal(phases.filter((phase) => phase !== 'idle'), ['upload', 'processing', 'measuring', 'done']);
+    // 'waiting' shows only when the files' own measurements are still running at the click.
+    assert.equal(phases.filter((phase) => phase !== 'idle' && phase !== 'waiting'), ['upload', 'processing', 'measuring', 'done']);
 
     // Download: a valid WAV with the target's rate, layout and length at the default 24 bits.
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
@@ -260,6 +267,44 @@ if (requireTool('chromium', existsSync(CHROMIUM), 'web page in Chromium') && req
     await page.screenshot({ path: join(OUTPUT_DIR, 'page-error.png'), fullPage: true });
     assert.equal(problems, []);
     await close();
+  });
+
+  test('the page lets its own file measurements finish before mastering, so it never overloads a small server', async () => {
+    // Analyses wait at a gate: with both files measuring, the server's two admission slots are taken.
+    const analysed: AnalysisJob[] = [];
+    let openGate = () => {};
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const masterer = createEchoRunner();
+    const app = createApp({
+      runner: masterer,
+      storage: createMemoryStorage(),
+      maxPending: 2,
+      analysisRunner: { runAnalysis: async (job) => (analysed.push(job), await gate, runAnalysisJob(job)) },
+    });
+    const local = createServer(toNodeListener(app));
+    await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `http://127.0.0.1:${(local.address() as { port: number }).port}`;
+    try {
+      const { page, problems, close } = await openPage(baseUrl);
+      const short = (path: string) => ({ name: path.split('/').pop()!, mimeType: 'audio/wav', buffer: Buffer.from(truncateWav(readFixture(path), 4)) });
+      await page.setInputFiles('#file-target', short(TARGET));
+      await page.setInputFiles('#file-reference', short(REFERENCE));
+      while (analysed.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+      await page.click('#master-button');
+      await page.waitForSelector('#status[data-phase="waiting"]');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.is(masterer.jobs.length, 0, 'no mastering request while the measurements hold the slots');
+      openGate();
+      await waitForOutcome(page);
+      assert.is(await page.getAttribute('#status', 'data-phase'), 'done', (await page.textContent('#error')) ?? '');
+      assert.is(masterer.jobs.length, 1);
+      assert.equal(analysed.map((job) => job.file.filename), ['target.wav', 'reference.wav', 'target_mastered.wav']);
+      assert.equal(problems, []);
+      await close();
+    } finally {
+      local.closeAllConnections();
+      await new Promise((resolve) => local.close(resolve));
+    }
   });
 
   test('with API keys configured the page says a key is needed, then masters once one is pasted', async () => {

@@ -156,17 +156,19 @@ ${options}
 
 <section class="panel" id="compare-panel" aria-labelledby="compare-title" hidden>
   <h2 id="compare-title">See the difference</h2>
+  <div class="table-scroll">
   <table class="metrics" id="metrics">
     <caption class="visually-hidden">Measurements of target, reference and result</caption>
     <thead><tr><th scope="col">Measure</th><th scope="col"><span class="swatch target"></span>Target</th><th scope="col"><span class="swatch reference"></span>Reference</th><th scope="col"><span class="swatch result"></span>Result</th></tr></thead>
     <tbody></tbody>
   </table>
+  </div>
   <figure class="chart" id="spectrum-figure">
     <h3>Long-term spectrum (1/3 octave, level-normalised)</h3>
     <div class="legend"><span><span class="swatch target"></span>Target</span><span><span class="swatch reference"></span>Reference</span><span><span class="swatch result"></span>Result</span></div>
     <div id="spectrum-chart"></div>
     <figcaption>Each band’s share of the track’s power, in dB: tracks at different loudness compare by tonal shape.</figcaption>
-    <details><summary>Spectrum as a table</summary><div id="spectrum-table"></div></details>
+    <details><summary>Spectrum as a table</summary><div id="spectrum-table" class="table-scroll"></div></details>
   </figure>
   <figure class="chart" id="loudness-figure">
     <h3>Short-term loudness over time (3 s window)</h3>

@@ -94,5 +94,14 @@ svg path.series.result { stroke: var(--result); stroke-width: 2.8; }
 details { margin-top: 8px; }
 details summary { cursor: pointer; color: var(--accent); }
 pre.diagnostics { background: #10131a; color: #e8ecf4; padding: 10px; border-radius: 8px; overflow: auto; max-height: 300px; font-size: 13px; }
+.table-scroll { overflow-x: auto; }
+@media (max-width: 640px) {
+  main { padding: 4px 10px 30px; }
+  section.panel { padding: 12px; }
+  header.top .bar { padding: 10px 12px; }
+  table.metrics th, table.metrics td { padding: 4px 6px; font-size: 14px; }
+  .facts { grid-template-columns: 1fr; }
+  .facts dt { margin-top: 6px; }
+}
 @media (prefers-reduced-motion: reduce) { * { transition: none !important; } }
 `;

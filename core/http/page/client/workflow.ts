@@ -132,15 +132,17 @@ function masterQuery() {
   return text ? '?' + text : '';
 }
 
+/** Shows a phase of the work: waiting, upload (detail: fraction sent), processing, measuring, or a final text. */
 function setStatus(phase, detail) {
   const bar = byId('progress');
   const text = byId('status-text');
-  if (elapsedTimer && phase !== 'processing') { clearInterval(elapsedTimer); elapsedTimer = null; }
-  bar.hidden = !(phase === 'upload' || phase === 'processing' || phase === 'measuring');
+  if (elapsedTimer) { clearInterval(elapsedTimer); elapsedTimer = null; }
+  bar.hidden = ['waiting', 'upload', 'processing', 'measuring'].indexOf(phase) < 0;
   if (phase === 'upload') {
     bar.value = Math.round(detail * 100);
     text.textContent = 'Uploading\u2026 ' + Math.round(detail * 100) + ' %';
   } else if (phase === 'processing') {
+    // An indeterminate bar: the server does not report how far mastering has got.
     bar.removeAttribute('value');
     const started = Date.now();
     text.textContent = 'Upload complete. Mastering on the server\u2026 ';
@@ -151,6 +153,7 @@ function setStatus(phase, detail) {
     bar.removeAttribute('value');
     text.textContent = 'Mastered. Measuring target, reference and result\u2026';
   } else {
+    if (phase === 'waiting') bar.removeAttribute('value');
     text.textContent = detail;
   }
   byId('status').setAttribute('data-phase', phase);
@@ -225,11 +228,18 @@ function master() {
   updateControls();
   clearResult();
   const started = Date.now();
+  const query = masterQuery();
   let stage = 'Mastering failed.';
-  setStatus('upload', 0);
-  send('POST', 'master' + masterQuery(), form, {
-    onUploadProgress: (loaded, total) => setStatus('upload', loaded / total),
-    onUploaded: () => setStatus('processing'),
+  // Measurements still running take server slots too: let them finish first, so the
+  // page never pushes its own mastering request over the server's admission limit.
+  const running = ['target', 'reference'].map((name) => slots[name].analysisPromise).filter(Boolean);
+  if (running.length) setStatus('waiting', 'Finishing the file measurements\u2026');
+  Promise.all(running.map((promise) => promise.catch(() => null))).then(() => {
+    setStatus('upload', 0);
+    return send('POST', 'master' + query, form, {
+      onUploadProgress: (loaded, total) => setStatus('upload', loaded / total),
+      onUploaded: () => setStatus('processing'),
+    });
   }).then((response) => {
     showResult(response);
     stage = 'Mastered, but measuring failed.';
