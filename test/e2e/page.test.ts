@@ -33,6 +33,34 @@ const MASTERING_TIMEOUT_MS = 180_000;
 const TARGET = 'indie_pop/target.wav';
 const REFERENCE = 'indie_pop/reference.wav';
 
+/**
+ * Runs in the page (as source text, so nothing is transformed on the way):
+ * controls without an accessible name, and visible text whose colour has less
+ * than 4.5:1 contrast (WCAG AA) with the first opaque background behind it.
+ */
+const ACCESSIBILITY_AUDIT = `(() => {
+  const rgb = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+  const luminance = (c) => { const [r, g, b] = c.slice(0, 3).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const background = (el) => { for (let node = el; node; node = node.parentElement) { const c = rgb(getComputedStyle(node).backgroundColor); if (c.length === 3 || c[3] > 0.99) return c; } return [255, 255, 255]; };
+  const unnamed = [];
+  document.querySelectorAll('input, select, button, audio, a[href]').forEach((el) => {
+    if (el.closest('[hidden]')) return;
+    const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.textContent || '').trim();
+    if (!named) unnamed.push(el.outerHTML.slice(0, 80));
+  });
+  const lowContrast = [];
+  let checked = 0;
+  document.querySelectorAll('body *').forEach((el) => {
+    const ownText = Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!ownText || !el.getClientRects().length || el.closest('svg, [hidden], [aria-hidden=true]') || el.matches(':disabled, option')) return;
+    checked++;
+    const fg = luminance(rgb(getComputedStyle(el).color)), bg = luminance(background(el));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    if (ratio < 4.5) lowContrast.push(el.tagName + ' ' + ratio.toFixed(2) + ': ' + el.textContent.trim().slice(0, 40));
+  });
+  return { unnamed, lowContrast, checked };
+})()`;
+
 /** A displayed figure as a number (the page writes a real minus sign, U+2212). */
 const displayedNumber = (text: string) => Number.parseFloat(text.replace('\u2212', '-'));
 
@@ -192,6 +220,12 @@ if (requireTool('chromium', existsSync(CHROMIUM), 'web page in Chromium') && req
       assert.ok(Math.abs(volume - Math.pow(10, gainDb / 20)) < 1e-3, `${slot} volume ${volume}`);
     }
     assert.ok(quietest - lufs.result < -6, 'the much louder result is turned down');
+
+    // Accessibility on the finished page: every control is named, and all visible text has 4.5:1 contrast.
+    const audit = (await page.evaluate(ACCESSIBILITY_AUDIT)) as { unnamed: string[]; lowContrast: string[]; checked: number };
+    assert.equal(audit.unnamed, []);
+    assert.equal(audit.lowContrast, []);
+    assert.ok(audit.checked > 100, `${audit.checked} text elements checked`);
 
     await page.screenshot({ path: join(OUTPUT_DIR, 'page.png'), fullPage: true });
     assert.equal(problems, []);

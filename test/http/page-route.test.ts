@@ -78,7 +78,7 @@ test('file inputs, the API key and the A/B switch are labelled; status and error
   }
   assert.match(html, /<label for="api-key">API key<\/label>/);
   assert.match(html, /<input id="api-key" type="password" autocomplete="off"/);
-  assert.match(html, /<fieldset class="ab" id="ab">\s*<legend>A\/B switch<\/legend>/);
+  assert.match(html, /<fieldset class="ab" id="ab" aria-describedby="ab-hint">\s*<legend>A\/B switch<\/legend>/);
   assert.match(html, /id="status" role="status" aria-live="polite"/);
   assert.match(html, /id="error" class="alert" role="alert"/);
   for (const slot of ['target', 'reference', 'result']) assert.match(html, new RegExp(`<audio id="player-${slot}" controls[^>]*aria-labelledby="player-${slot}-title"`));

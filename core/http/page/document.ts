@@ -143,7 +143,7 @@ ${options}
     ${player('reference', 'Reference')}
     ${player('result', 'Result')}
   </div>
-  <fieldset class="ab" id="ab">
+  <fieldset class="ab" id="ab" aria-describedby="ab-hint">
     <legend>A/B switch</legend>
     <label><input type="radio" name="ab-source" value="target" checked> Target (A)</label>
     <label><input type="radio" name="ab-source" value="result" disabled> Result (B)</label>
