@@ -21,16 +21,27 @@ const list = z.preprocess(
  * (SPEC section 8). Env names live only here. Additions beyond the spec:
  * `AUDO_EQ_MAX_FILE_BYTES` / `AUDO_EQ_MAX_REQUEST_BYTES` (upload limits),
  * `AUDO_EQ_S3_TIMEOUT_MS` / `AUDO_EQ_S3_MAX_ATTEMPTS` (how long a dead S3
- * endpoint may cost one request).
+ * endpoint may cost one request), `AUDO_EQ_REQUEST_TIMEOUT_MS` /
+ * `AUDO_EQ_UPLOAD_IDLE_TIMEOUT_MS` (slow and stalled uploads),
+ * `AUDO_EQ_SHUTDOWN_TIMEOUT_MS` (graceful shutdown bound).
  */
 export const configSchema = z
   .object({
     API_HOST: text.default('0.0.0.0'),
     API_PORT: port.default(8000),
-    /** Mastering workers; unset means one per CPU (the runtime decides). */
+    /** Mastering workers (jobs running at once); unset means one per CPU (the runtime decides). */
     AUDO_EQ_WORKERS: positiveInt(256).optional(),
-    /** Mastering requests in progress at once; the next one gets `503 overloaded`. */
-    AUDO_EQ_MAX_PENDING: positiveInt(100_000).default(8),
+    /**
+     * Masterings that may wait (uploading, or queued for a free worker) beside
+     * the AUDO_EQ_WORKERS that run; the next one gets `503 overloaded` at once.
+     */
+    AUDO_EQ_MAX_PENDING: z.coerce.number().int().min(0).max(100_000).default(8),
+    /** Longest time a `/master` upload may take to arrive in full. */
+    AUDO_EQ_REQUEST_TIMEOUT_MS: positiveInt(86_400_000).default(300_000),
+    /** Longest silence in the middle of an upload before it counts as stalled. */
+    AUDO_EQ_UPLOAD_IDLE_TIMEOUT_MS: positiveInt(86_400_000).default(30_000),
+    /** On SIGTERM/SIGINT, how long in-flight requests may take to finish before they are cut. */
+    AUDO_EQ_SHUTDOWN_TIMEOUT_MS: positiveInt(3_600_000).default(25_000),
     AUDO_EQ_LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
     /** `auto`: pretty on a TTY, JSON otherwise (containers). */
     AUDO_EQ_LOG_FORMAT: oneOf(['auto', 'json', 'pretty']).default('auto'),

@@ -98,11 +98,32 @@ export interface MasteringJobResult {
   readonly events: readonly DomainEvent[];
 }
 
+/** Live figures of a runner, for `/metrics`. */
+export interface MasteringRunnerStats {
+  /** Jobs it can run at the same time (workers). */
+  readonly workers: number;
+  /** Jobs running now. */
+  readonly running: number;
+  /** Jobs accepted and waiting for a free worker. */
+  readonly waiting: number;
+}
+
 /**
  * Port: runs CPU-heavy mastering. The default runs in-process; the Node runtime
- * supplies a worker-thread pool, Deno a Web Worker pool. Rejects with
- * `IngestValidationError` for bad uploads and `AudoEqError('overloaded')` when full.
+ * supplies a worker-thread pool, Deno and Bun a Web Worker pool. Rejects with
+ * `IngestValidationError` for bad uploads and `AudoEqError('overloaded')` when
+ * its own queue is full. A pool takes ownership of the job's upload bytes
+ * (their buffers are transferred to the worker, so the caller's views end up
+ * empty): hand it bytes you are done with.
  */
 export interface MasteringRunner {
+  /**
+   * Jobs it runs at the same time (default 1). The HTTP app admits at most
+   * `concurrency + maxPending` masterings at once: that many run, up to
+   * `maxPending` more wait, the next request is `503 overloaded`.
+   */
+  readonly concurrency?: number;
   run(job: MasteringJob): Promise<MasteringJobResult>;
+  /** Live figures for `/metrics`, when the runner has them. */
+  stats?(): MasteringRunnerStats;
 }

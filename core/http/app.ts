@@ -26,6 +26,9 @@ export type FetchHandler = (request: Request) => Promise<Response>;
 export type App = FetchHandler & { readonly routes: ReadonlyArray<{ readonly method: string; readonly path: string }> };
 
 const MIB = 1024 * 1024;
+/** A whole upload may take 5 minutes (201 MiB at about 0.7 MB/s); 30 s of silence is a stalled client. */
+const DEFAULT_UPLOAD_TIMEOUT_MS = 300_000;
+const DEFAULT_UPLOAD_IDLE_TIMEOUT_MS = 30_000;
 
 /** Everything the app can be given; only `runner` is required here (`createHandler` supplies a default). */
 export interface AppOptions {
@@ -43,9 +46,13 @@ export interface AppOptions {
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
   readonly metrics?: AppMetrics;
-  /** Default 100 MiB per file, 201 MiB per request. */
+  /** Default 100 MiB per file, 201 MiB per request, 300 s per upload, 30 s of upload silence. */
   readonly limits?: Partial<UploadLimits>;
-  /** Masterings in progress before `503 overloaded`; default 8. */
+  /**
+   * Masterings that may wait (uploading, or queued for a free worker) beside
+   * the `runner.concurrency` that run; one more is `503 overloaded` with
+   * `Retry-After`, answered before its upload is read. Default 8.
+   */
   readonly maxPending?: number;
   /** When non-empty, `/master` and `/metrics` need one of these keys. */
   readonly apiKeys?: readonly string[];
@@ -74,9 +81,16 @@ function resolveDeps(options: AppOptions): AppDeps {
     ids,
   });
   if (queue) metrics.registerGauge('audo_eq_persistence_queue_depth', 'Deferred persistence tasks waiting.', () => queue.depth());
+  const { runner } = options;
+  if (runner.stats) {
+    const stats = runner.stats.bind(runner);
+    metrics.registerGauge('audo_eq_mastering_workers', 'Mastering workers (jobs that can run at once).', () => stats().workers);
+    metrics.registerGauge('audo_eq_mastering_jobs_running', 'Mastering jobs running in a worker.', () => stats().running);
+    metrics.registerGauge('audo_eq_mastering_jobs_waiting', 'Mastering jobs waiting for a free worker.', () => stats().waiting);
+  }
   const maxFileBytes = options.limits?.maxFileBytes ?? 100 * MIB;
   return {
-    runner: options.runner,
+    runner,
     persister,
     storage,
     queue,
@@ -85,8 +99,13 @@ function resolveDeps(options: AppOptions): AppDeps {
     clock,
     ids,
     metrics,
-    limits: { maxFileBytes, maxRequestBytes: options.limits?.maxRequestBytes ?? Math.max(201 * MIB, maxFileBytes) },
-    admission: { maxPending: options.maxPending ?? 8, inFlight: 0 },
+    limits: {
+      maxFileBytes,
+      maxRequestBytes: options.limits?.maxRequestBytes ?? Math.max(201 * MIB, maxFileBytes),
+      timeoutMs: options.limits?.timeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS,
+      idleTimeoutMs: options.limits?.idleTimeoutMs ?? DEFAULT_UPLOAD_IDLE_TIMEOUT_MS,
+    },
+    admission: { maxAdmitted: Math.max(1, runner.concurrency ?? 1) + Math.max(0, options.maxPending ?? 8), inFlight: 0 },
     apiKeys: options.apiKeys ?? [],
     cors: { allowedOrigins: options.corsOrigins ?? [] },
     readyTimeoutMs: options.readyTimeoutMs ?? 2000,

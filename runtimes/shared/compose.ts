@@ -5,8 +5,8 @@
  */
 import { ConfigError, loadConfig, secretValues, type AppConfig } from '../../core/app/config.ts';
 import { persistencePolicyProblem } from '../../core/app/persist-artifact.ts';
-import type { ArtifactQueue, ArtifactStorage, MasteringRunner } from '../../core/app/ports.ts';
-import { createHandler, type FetchHandler } from '../../mod.ts';
+import type { AppLogger, ArtifactQueue, ArtifactStorage, MasteringRunner } from '../../core/app/ports.ts';
+import { createHandler, createInProcessRunner, type FetchHandler } from '../../mod.ts';
 import { createTslogLogger, resolveLogFormat } from '../../adapters/events/tslog.ts';
 import { createFilesystemStorage } from '../../adapters/storage/filesystem.ts';
 
@@ -14,15 +14,22 @@ export interface Composition {
   readonly config: AppConfig;
   readonly handler: FetchHandler;
   readonly logger: ReturnType<typeof createTslogLogger>;
-  /** Releases clients (S3 sockets) and flushes logs. */
+  /** The mastering runner the handler uses (a worker pool in the servers). */
+  readonly runner: MasteringRunner;
+  /** Stops the runner's workers, releases clients (S3 sockets) and flushes logs. Call it after in-flight requests are done. */
   close(): Promise<void>;
 }
+
+/** A runner a runtime builds once config and logger exist; `close` stops its workers. */
+export type RunnerFactory = (context: { readonly config: AppConfig; readonly logger: AppLogger }) => MasteringRunner & { close?(): Promise<void> };
 
 export interface ComposeOptions {
   /** Whether stdout is a terminal (pretty logs under AUDO_EQ_LOG_FORMAT=auto). */
   readonly isTty: boolean;
   /** A runner to use instead of the in-process default (e.g. a worker pool). */
   readonly runner?: MasteringRunner;
+  /** Builds the runner from config and logger (how the servers make their worker pools); wins over `runner`. */
+  readonly createRunner?: RunnerFactory;
 }
 
 async function createStorage(config: AppConfig): Promise<(ArtifactStorage & { destroy?(): void }) | null> {
@@ -68,13 +75,19 @@ export async function composeFromEnv(env: Record<string, string | undefined>, op
   const queue = createQueue(config);
   const problem = persistencePolicyProblem(persistence, storage, queue);
   if (problem) throw new ConfigError(`invalid configuration: AUDO_EQ_ARTIFACT_PERSISTENCE_MODE: ${problem}`);
+  const runner: MasteringRunner & { close?(): Promise<void> } = options.createRunner?.({ config, logger }) ?? options.runner ?? createInProcessRunner();
   const handler = createHandler({
-    ...(options.runner ? { runner: options.runner } : {}),
+    runner,
     storage,
     queue,
     persistence,
     logger,
-    limits: { maxFileBytes: config.AUDO_EQ_MAX_FILE_BYTES, maxRequestBytes: config.AUDO_EQ_MAX_REQUEST_BYTES },
+    limits: {
+      maxFileBytes: config.AUDO_EQ_MAX_FILE_BYTES,
+      maxRequestBytes: config.AUDO_EQ_MAX_REQUEST_BYTES,
+      timeoutMs: config.AUDO_EQ_REQUEST_TIMEOUT_MS,
+      idleTimeoutMs: config.AUDO_EQ_UPLOAD_IDLE_TIMEOUT_MS,
+    },
     maxPending: config.AUDO_EQ_MAX_PENDING,
     apiKeys: config.AUDO_EQ_API_KEYS,
     corsOrigins: config.AUDO_EQ_CORS_ORIGINS,
@@ -86,12 +99,16 @@ export async function composeFromEnv(env: Record<string, string | undefined>, op
     persistence_guarantee: persistence.guarantee,
     api_keys: config.AUDO_EQ_API_KEYS.length > 0 ? 'required' : 'off',
     cors_origins: config.AUDO_EQ_CORS_ORIGINS,
+    workers: runner.concurrency ?? 1,
+    max_pending: config.AUDO_EQ_MAX_PENDING,
   });
   return {
     config,
     handler,
     logger,
+    runner,
     async close() {
+      await runner.close?.();
       storage?.destroy?.();
       await logger.flush();
     },
