@@ -36,6 +36,8 @@ export const configSchema = z
      * the AUDO_EQ_WORKERS that run; the next one gets `503 overloaded` at once.
      */
     AUDO_EQ_MAX_PENDING: z.coerce.number().int().min(0).max(100_000).default(8),
+    /** CPU nice value of mastering workers (Linux, per thread): above 0 the event loop is served first. */
+    AUDO_EQ_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
     /** Longest time a `/master` upload may take to arrive in full. */
     AUDO_EQ_REQUEST_TIMEOUT_MS: positiveInt(86_400_000).default(300_000),
     /** Longest silence in the middle of an upload before it counts as stalled. */

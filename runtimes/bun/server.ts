@@ -19,7 +19,7 @@ let composition;
 try {
   composition = await composeFromEnv(process.env, {
     isTty: process.stdout.isTTY === true,
-    createRunner: ({ config, logger }) => createWebWorkerPool({ size: config.AUDO_EQ_WORKERS, maxWaiting: config.AUDO_EQ_MAX_PENDING, logger }),
+    createRunner: ({ config, logger }) => createWebWorkerPool({ size: config.AUDO_EQ_WORKERS, maxWaiting: config.AUDO_EQ_MAX_PENDING, workerNice: config.AUDO_EQ_WORKER_NICE, logger }),
   });
 } catch (err) {
   if (err instanceof ConfigError) {

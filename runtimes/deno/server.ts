@@ -9,7 +9,7 @@ let composition;
 try {
   composition = await composeFromEnv(Deno.env.toObject(), {
     isTty: Deno.stdout.isTerminal(),
-    createRunner: ({ config, logger }) => createWebWorkerPool({ size: config.AUDO_EQ_WORKERS, maxWaiting: config.AUDO_EQ_MAX_PENDING, logger }),
+    createRunner: ({ config, logger }) => createWebWorkerPool({ size: config.AUDO_EQ_WORKERS, maxWaiting: config.AUDO_EQ_MAX_PENDING, workerNice: config.AUDO_EQ_WORKER_NICE, logger }),
   });
 } catch (err) {
   if (err instanceof ConfigError) {

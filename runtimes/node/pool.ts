@@ -2,7 +2,9 @@
  * The Node mastering runner: a pool of worker threads (core/app/worker-pool.ts
  * does the pooling; this file only starts threads). Mastering never runs on
  * the event loop, so `/health` and every other request stay quick while jobs
- * run. Idle workers are unref'd: an idle pool does not keep a process alive.
+ * run; the worker threads also run at a lower CPU priority than the event loop
+ * (runtimes/shared/thread-priority.ts). Idle workers are unref'd: an idle
+ * pool does not keep a process alive.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -10,6 +12,7 @@ import { createWorkerPool, type PoolWorkerHandle, type PoolWorkerEvents, type Wo
 import type { AppLogger } from '../../core/app/ports.ts';
 import type { IngestPolicy } from '../../core/domain/policies.ts';
 import type { WorkerReply } from '../../core/app/worker-protocol.ts';
+import { DEFAULT_WORKER_NICE } from '../shared/thread-priority.ts';
 
 export interface NodeWorkerPoolOptions {
   /** Worker threads; default one per CPU (`os.availableParallelism()`). */
@@ -18,6 +21,8 @@ export interface NodeWorkerPoolOptions {
   readonly maxWaiting?: number;
   readonly ingestPolicy?: IngestPolicy;
   readonly logger?: AppLogger;
+  /** Nice value of the worker threads (0–19, Linux); default 10, below the event loop. */
+  readonly workerNice?: number;
   /** The worker entry; default `mastering-worker.mjs` beside this file. Tests swap it. */
   readonly workerUrl?: URL;
 }
@@ -25,8 +30,8 @@ export interface NodeWorkerPoolOptions {
 const DEFAULT_WORKER_URL = new URL('./mastering-worker.mjs', import.meta.url);
 
 /** Starts one worker thread and translates its events for the pool. */
-function spawnThread(workerUrl: URL, events: PoolWorkerEvents): PoolWorkerHandle {
-  const worker = new Worker(workerUrl);
+function spawnThread(workerUrl: URL, nice: number, events: PoolWorkerEvents): PoolWorkerHandle {
+  const worker = new Worker(workerUrl, { workerData: { nice } });
   let lastError: Error | undefined;
   worker.unref();
   worker.on('message', (reply: WorkerReply) => {
@@ -63,11 +68,12 @@ function spawnThread(workerUrl: URL, events: PoolWorkerEvents): PoolWorkerHandle
  */
 export function createNodeWorkerPool(options: NodeWorkerPoolOptions = {}): WorkerPool {
   const workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
+  const nice = options.workerNice ?? DEFAULT_WORKER_NICE;
   return createWorkerPool({
     size: options.size ?? availableParallelism(),
     maxWaiting: options.maxWaiting ?? 8,
     ingestPolicy: options.ingestPolicy,
     logger: options.logger,
-    spawn: (events) => spawnThread(workerUrl, events),
+    spawn: (events) => spawnThread(workerUrl, nice, events),
   });
 }

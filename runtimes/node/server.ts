@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     composition = await composeFromEnv(process.env, {
       isTty: process.stdout.isTTY === true,
       createRunner: ({ config, logger }) =>
-        createNodeWorkerPool({ size: config.AUDO_EQ_WORKERS, maxWaiting: config.AUDO_EQ_MAX_PENDING, logger }),
+        createNodeWorkerPool({ size: config.AUDO_EQ_WORKERS, maxWaiting: config.AUDO_EQ_MAX_PENDING, workerNice: config.AUDO_EQ_WORKER_NICE, logger }),
     });
   } catch (error) {
     if (error instanceof ConfigError) {

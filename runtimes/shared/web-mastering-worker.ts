@@ -1,6 +1,7 @@
 // The mastering worker for runtimes with Web Workers (Deno, Bun): runs each job
 // it is sent through the shared protocol and posts the answer back, the WAV
 // moved rather than copied. Started by runtimes/shared/web-worker-pool.ts.
+import { lowerThreadPriority } from './thread-priority.ts';
 import { answerJobMessage, deliverReply, READY_REPLY, type WorkerJobMessage, type WorkerReply } from '../../core/app/worker-protocol.ts';
 
 /** The part of a dedicated worker's global scope used here (the DOM lib types `self` as a window). */
@@ -8,6 +9,8 @@ interface DedicatedWorkerScope {
   onmessage: ((event: MessageEvent<WorkerJobMessage>) => void) | null;
   postMessage(message: unknown, transfer: Transferable[]): void;
 }
+
+lowerThreadPriority(Number(new URL(import.meta.url).searchParams.get('nice') ?? 0));
 
 const scope = globalThis as unknown as DedicatedWorkerScope;
 const post = (message: WorkerReply, transfer: ArrayBuffer[]) => scope.postMessage(message, transfer);

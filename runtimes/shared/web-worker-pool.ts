@@ -9,6 +9,7 @@ import { createWorkerPool, type PoolWorkerEvents, type PoolWorkerHandle, type Wo
 import type { AppLogger } from '../../core/app/ports.ts';
 import type { IngestPolicy } from '../../core/domain/policies.ts';
 import type { WorkerReply } from '../../core/app/worker-protocol.ts';
+import { DEFAULT_WORKER_NICE } from './thread-priority.ts';
 
 export interface WebWorkerPoolOptions {
   /** Workers; default `navigator.hardwareConcurrency` (one per CPU). */
@@ -17,14 +18,19 @@ export interface WebWorkerPoolOptions {
   readonly maxWaiting?: number;
   readonly ingestPolicy?: IngestPolicy;
   readonly logger?: AppLogger;
+  /** Nice value of the worker threads (0–19, Linux); default 10, below the event loop. */
+  readonly workerNice?: number;
   /** The worker module; default `web-mastering-worker.ts` beside this file. Tests swap it. */
   readonly workerUrl?: URL;
 }
 
 const DEFAULT_WORKER_URL = new URL('./web-mastering-worker.ts', import.meta.url);
 
-function spawnWebWorker(workerUrl: URL, events: PoolWorkerEvents): PoolWorkerHandle {
-  const worker = new Worker(workerUrl.href, { type: 'module' });
+function spawnWebWorker(workerUrl: URL, nice: number, events: PoolWorkerEvents): PoolWorkerHandle {
+  // Web Workers take no start-up data: the nice value rides in the module URL.
+  const url = new URL(workerUrl);
+  url.searchParams.set('nice', String(nice));
+  const worker = new Worker(url.href, { type: 'module' });
   let gone = false;
   const end = (reason: string) => {
     if (gone) return;
@@ -60,11 +66,12 @@ function spawnWebWorker(workerUrl: URL, events: PoolWorkerEvents): PoolWorkerHan
  */
 export function createWebWorkerPool(options: WebWorkerPoolOptions = {}): WorkerPool {
   const workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
+  const nice = options.workerNice ?? DEFAULT_WORKER_NICE;
   return createWorkerPool({
     size: options.size ?? Math.max(1, navigator.hardwareConcurrency || 1),
     maxWaiting: options.maxWaiting ?? 8,
     ingestPolicy: options.ingestPolicy,
     logger: options.logger,
-    spawn: (events) => spawnWebWorker(workerUrl, events),
+    spawn: (events) => spawnWebWorker(workerUrl, nice, events),
   });
 }
