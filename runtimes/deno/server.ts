@@ -2,6 +2,7 @@
 // on a Web Worker pool; SIGTERM/SIGINT shut down gracefully.
 import { ConfigError } from '../../core/app/config.ts';
 import { composeFromEnv } from '../shared/compose.ts';
+import { createDrainGate } from '../shared/drain-gate.ts';
 import { createShutdownController } from '../shared/shutdown.ts';
 import { createWebWorkerPool } from '../shared/web-worker-pool.ts';
 
@@ -20,20 +21,25 @@ try {
 }
 
 const { config, handler, logger, runner } = composition;
+const gate = createDrainGate(handler);
 const server = Deno.serve(
   {
     hostname: config.API_HOST,
     port: config.API_PORT,
     onListen: ({ hostname, port }) => logger.info('audo-eq listening', { host: hostname, port, runtime: 'deno', workers: runner.concurrency }),
   },
-  handler,
+  gate.handler,
 );
 
 const shutdown = createShutdownController({
   logger,
   drainTimeoutMs: config.AUDO_EQ_SHUTDOWN_TIMEOUT_MS,
-  // Deno.serve's shutdown stops listening and resolves once in-flight requests are answered.
-  stopAccepting: () => server.shutdown(),
+  inFlight: gate.inFlight,
+  // Drain through the gate first: Deno's shutdown() would cut the bodies of uploads still arriving.
+  stopAccepting: async () => {
+    await gate.close();
+    await server.shutdown();
+  },
   // Nothing to cut by hand: exiting ends the remaining connections.
   forceClose: () => {},
   cleanUp: () => composition.close(),
