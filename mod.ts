@@ -42,10 +42,17 @@ export type {
   MasteringJob,
   MasteringJobResult,
   MasteringRunner,
+  MasteringRunnerStats,
   StoredArtifact,
 } from './core/app/ports.ts';
 export type { PersistenceOutcome, PersistencePolicy } from './core/app/persist-artifact.ts';
 export { createInProcessRunner } from './core/app/in-process-runner.ts';
+export { runMasteringJob } from './core/app/mastering-job.ts';
+export type { MasteringJobSettings } from './core/app/mastering-job.ts';
+export { createWorkerPool } from './core/app/worker-pool.ts';
+export type { PoolWorkerEvents, PoolWorkerHandle, SpawnPoolWorker, WorkerPool, WorkerPoolOptions } from './core/app/worker-pool.ts';
+export { answerJobMessage, deliverReply, READY_REPLY } from './core/app/worker-protocol.ts';
+export type { WorkerJobMessage, WorkerReply } from './core/app/worker-protocol.ts';
 export { createLoggingEventPublisher } from './core/app/logging-event-publisher.ts';
 export { loadConfig, ConfigError } from './core/app/config.ts';
 export type { AppConfig } from './core/app/config.ts';
