@@ -26,10 +26,12 @@ async function main(): Promise<void> {
     throw error;
   }
   const { config, handler, logger } = composition;
+  const requestTimeout = config.AUDO_EQ_REQUEST_TIMEOUT_MS + NODE_REQUEST_TIMEOUT_MARGIN_MS;
   const server = createServer(
     {
-      requestTimeout: config.AUDO_EQ_REQUEST_TIMEOUT_MS + NODE_REQUEST_TIMEOUT_MARGIN_MS,
-      headersTimeout: 60_000,
+      requestTimeout,
+      // Node refuses a headers timeout longer than the request timeout.
+      headersTimeout: Math.min(60_000, requestTimeout),
       keepAliveTimeout: 5_000,
     },
     toNodeListener(handler),

@@ -5,6 +5,12 @@
  * exit 0. Past the drain bound the remaining connections are cut and the exit
  * code is 1; a second signal exits at once. Runtimes only say how to stop
  * their server and how to exit.
+ *
+ * One signal often arrives twice: Ctrl-C reaches both `npm start` and the
+ * server in its process group, and npm forwards it again; `timeout` signals
+ * the child and its group. The same signal again within
+ * `DUPLICATE_SIGNAL_WINDOW_MS` is that echo, not an operator insisting, and
+ * is ignored.
  */
 import type { AppLogger } from '../../core/app/ports.ts';
 
@@ -30,6 +36,9 @@ export interface ShutdownController {
   readonly started: boolean;
 }
 
+/** A repeat of the first signal this soon is the same signal delivered twice. */
+export const DUPLICATE_SIGNAL_WINDOW_MS = 1000;
+
 /** Exit status of a process ended by a signal, as shells report it (128 + signal number). */
 const SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
 
@@ -46,6 +55,8 @@ type DrainOutcome = 'drained' | 'timed-out';
 export function createShutdownController(steps: ShutdownSteps): ShutdownController {
   const { logger } = steps;
   let started = false;
+  let firstSignal = '';
+  let firstSignalAtMs = 0;
 
   const run = async (signal: string) => {
     logger.info('audo-eq shutting down', { signal, in_flight: steps.inFlight?.(), drain_timeout_ms: steps.drainTimeoutMs });
@@ -81,12 +92,18 @@ export function createShutdownController(steps: ShutdownSteps): ShutdownControll
       return started;
     },
     onSignal(signal) {
+      if (started && signal === firstSignal && performance.now() - firstSignalAtMs < DUPLICATE_SIGNAL_WINDOW_MS) {
+        logger.debug('audo-eq ignored a repeat of the shutdown signal', { signal });
+        return;
+      }
       if (started) {
         logger.warn('audo-eq second signal; exiting now', { signal, in_flight: steps.inFlight?.() });
         steps.exit(SIGNAL_EXIT_CODES[signal] ?? 1);
         return;
       }
       started = true;
+      firstSignal = signal;
+      firstSignalAtMs = performance.now();
       void run(signal);
     },
   };

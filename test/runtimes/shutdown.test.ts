@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDrainGate } from '../../runtimes/shared/drain-gate.ts';
-import { createShutdownController, type ShutdownSteps } from '../../runtimes/shared/shutdown.ts';
+import { createShutdownController, DUPLICATE_SIGNAL_WINDOW_MS, type ShutdownSteps } from '../../runtimes/shared/shutdown.ts';
 import { createRecordingLogger } from '../support/doubles.ts';
 
 function steps(overrides: Partial<ShutdownSteps> = {}) {
@@ -52,6 +52,20 @@ test('a second signal exits at once with the signal status, without waiting for 
   controller.onSignal('SIGINT');
   assert.is(await exited, 130);
   assert.equal(calls, ['exit 130']);
+});
+
+test('the same signal again within a second is a duplicate delivery and is ignored; later it exits at once', async () => {
+  let finishDrain!: () => void;
+  const drain = new Promise<void>((resolve) => (finishDrain = resolve));
+  const { all, calls, exited } = steps({ stopAccepting: () => drain });
+  const controller = createShutdownController(all);
+  controller.onSignal('SIGINT');
+  controller.onSignal('SIGINT');
+  assert.equal(calls, [], 'the echo of the first signal does not exit');
+  await new Promise((resolve) => setTimeout(resolve, DUPLICATE_SIGNAL_WINDOW_MS + 50));
+  controller.onSignal('SIGINT');
+  assert.is(await exited, 130);
+  finishDrain();
 });
 
 test('a failing clean-up is logged and turns the exit code to 1', async () => {
