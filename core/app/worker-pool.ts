@@ -1,9 +1,10 @@
 /**
- * A fixed pool of mastering workers with a bounded queue, independent of what
- * a worker is: each runtime passes a `spawn` function (Node worker threads,
- * Web Workers in Deno and Bun) and this file does the rest — dispatch, the
- * queue bound (`overloaded`), errors rebuilt from data, and replacing a worker
- * that dies, failing only the job it was running.
+ * A fixed pool of workers for the CPU work of the service — mastering jobs
+ * (`run`) and analysis jobs (`runAnalysis`) — with one bounded queue,
+ * independent of what a worker is: each runtime passes a `spawn` function
+ * (Node worker threads, Web Workers in Deno and Bun) and this file does the
+ * rest — dispatch, the queue bound (`overloaded`), errors rebuilt from data,
+ * and replacing a worker that dies, failing only the job it was running.
  *
  * Admission semantics, shared with the HTTP app: `size` jobs run (one per
  * worker), at most `maxWaiting` more wait in arrival order, the next job is
@@ -13,8 +14,8 @@
  */
 import { AudoEqError } from '../domain/errors.ts';
 import type { IngestPolicy } from '../domain/policies.ts';
-import type { AppLogger, MasteringJob, MasteringJobResult, MasteringRunner, MasteringRunnerStats } from './ports.ts';
-import { errorFromWire, jobMessage, type WorkerJobMessage, type WorkerReply } from './worker-protocol.ts';
+import type { AnalysisJob, AnalysisJobResult, AnalysisRunner, AppLogger, MasteringJob, MasteringJobResult, MasteringRunner, MasteringRunnerStats } from './ports.ts';
+import { analysisJobMessage, errorFromWire, masterJobMessage, type Outgoing, type WorkerJobMessage, type WorkerReply } from './worker-protocol.ts';
 
 /** One live worker, as the pool sees it. */
 export interface PoolWorkerHandle {
@@ -48,7 +49,7 @@ export interface WorkerPoolOptions {
   readonly retryAfterSeconds?: number;
 }
 
-export interface WorkerPool extends MasteringRunner {
+export interface WorkerPool extends MasteringRunner, AnalysisRunner {
   readonly concurrency: number;
   stats(): MasteringRunnerStats;
   /** Refuses new jobs, fails waiting ones (`not_ready`) and stops every worker. */
@@ -57,8 +58,10 @@ export interface WorkerPool extends MasteringRunner {
 
 interface PendingJob {
   readonly jobId: number;
-  readonly job: MasteringJob;
-  resolve(result: MasteringJobResult): void;
+  readonly correlationId: string;
+  /** Builds the message (moving the upload bytes) when a worker takes the job. */
+  message(): Outgoing<WorkerJobMessage>;
+  resolve(result: unknown): void;
   reject(error: unknown): void;
 }
 
@@ -82,6 +85,7 @@ const quietLogger: AppLogger = { debug: noop, info: noop, warn: noop, error: noo
  * @example
  * const pool = createWorkerPool({ size: 2, maxWaiting: 8, spawn: spawnNodeWorker });
  * const result = await pool.run(job); // runs in a worker; job.target.bytes is moved there
+ * const analysis = await pool.runAnalysis({ correlationId: 'c2', file: { bytes } }); // same workers, same queue
  * await pool.close();
  */
 export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
@@ -119,7 +123,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     slot.handle = null;
     slot.job = null;
     if (job) {
-      logger.error('mastering worker died while running a job; replacing it', { correlation_id: job.job.correlationId, reason });
+      logger.error('mastering worker died while running a job; replacing it', { correlation_id: job.correlationId, reason });
       // Not retried elsewhere: the job itself may be what killed the worker.
       job.reject(new Error(`mastering worker died while running the job: ${reason}`));
     }
@@ -165,7 +169,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       slot.state = 'busy';
       slot.job = job;
       try {
-        const { message, transfer } = jobMessage(job.jobId, job.job, options.ingestPolicy);
+        const { message, transfer } = job.message();
         slot.handle.post(message, transfer);
       } catch (error) {
         slot.state = 'idle';
@@ -177,25 +181,30 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
   for (const slot of slots) spawnInto(slot);
 
+  /** Queues one job of either kind under the shared bound. */
+  const submit = <T>(correlationId: string, message: (jobId: number) => Outgoing<WorkerJobMessage>): Promise<T> => {
+    if (closed) return Promise.reject(new AudoEqError('not_ready', 'The server is shutting down.'));
+    if (failedStarts > 0 && slots.every((s) => s.state === 'down')) {
+      return Promise.reject(new Error(`no mastering worker is running: ${lastStartFailure}`));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const jobId = nextJobId++;
+      const pending: PendingJob = { jobId, correlationId, message: () => message(jobId), resolve: resolve as (result: unknown) => void, reject };
+      waiting.push(pending);
+      dispatch();
+      // Same bound as the HTTP app's admission: `size` running + `maxWaiting` waiting
+      // (counting jobs as running while their worker is still starting).
+      if (busyCount() + waiting.length > size + maxWaiting) {
+        waiting.splice(waiting.indexOf(pending), 1);
+        reject(new AudoEqError('overloaded', undefined, { retry_after_seconds: retryAfterSeconds }));
+      }
+    });
+  };
+
   return {
     concurrency: size,
-    run(job) {
-      if (closed) return Promise.reject(new AudoEqError('not_ready', 'The server is shutting down.'));
-      if (failedStarts > 0 && slots.every((s) => s.state === 'down')) {
-        return Promise.reject(new Error(`no mastering worker is running: ${lastStartFailure}`));
-      }
-      return new Promise<MasteringJobResult>((resolve, reject) => {
-        const pending: PendingJob = { jobId: nextJobId++, job, resolve, reject };
-        waiting.push(pending);
-        dispatch();
-        // Same bound as the HTTP app's admission: `size` running + `maxWaiting` waiting
-        // (counting jobs as running while their worker is still starting).
-        if (busyCount() + waiting.length > size + maxWaiting) {
-          waiting.splice(waiting.indexOf(pending), 1);
-          reject(new AudoEqError('overloaded', undefined, { retry_after_seconds: retryAfterSeconds }));
-        }
-      });
-    },
+    run: (job: MasteringJob) => submit<MasteringJobResult>(job.correlationId, (jobId) => masterJobMessage(jobId, job, options.ingestPolicy)),
+    runAnalysis: (job: AnalysisJob) => submit<AnalysisJobResult>(job.correlationId, (jobId) => analysisJobMessage(jobId, job, options.ingestPolicy)),
     stats() {
       return { workers: size, running: busyCount(), waiting: waiting.length };
     },

@@ -1,22 +1,22 @@
 /**
- * The messages between a worker pool and its mastering workers, the same for
- * Node worker threads and Web Workers (Deno, Bun). Upload bytes go in and the
- * WAV comes out as transferred buffers (moved, not copied); errors cross as
- * plain data and are rebuilt on the pool's side with their class and code, so
- * a bad upload is the same 4xx whichever thread decoded it.
+ * The messages between a worker pool and its workers, the same for Node
+ * worker threads and Web Workers (Deno, Bun). Two kinds of job cross: a
+ * mastering job (`/master`) and an analysis job (`/analyze`), each run by the
+ * very function the in-process runners call. Upload bytes go in and the WAV
+ * comes out as transferred buffers (moved, not copied); errors cross as plain
+ * data and are rebuilt on the pool's side with their class and code, so a bad
+ * upload is the same 4xx whichever thread decoded it.
  */
 import { AudoEqError, ERROR_TABLE, INGEST_ERROR_CODES, IngestValidationError, type ErrorCode, type IngestErrorCode } from '../domain/errors.ts';
 import type { IngestPolicy } from '../domain/policies.ts';
+import { runAnalysisJob } from './in-process-analysis-runner.ts';
 import { runMasteringJob } from './mastering-job.ts';
-import type { MasteringJob, MasteringJobResult } from './ports.ts';
+import type { AnalysisJob, AnalysisJobResult, MasteringJob, MasteringJobResult } from './ports.ts';
 
-/** Pool → worker: run one job. */
-export interface WorkerJobMessage {
-  readonly type: 'job';
-  readonly jobId: number;
-  readonly job: MasteringJob;
-  readonly ingestPolicy?: IngestPolicy;
-}
+/** Pool → worker: run one job of either kind. */
+export type WorkerJobMessage =
+  | { readonly type: 'master'; readonly jobId: number; readonly job: MasteringJob; readonly ingestPolicy?: IngestPolicy }
+  | { readonly type: 'analyze'; readonly jobId: number; readonly job: AnalysisJob; readonly ingestPolicy?: IngestPolicy };
 
 /** An error as structured-clonable data. */
 export interface WireError {
@@ -33,7 +33,7 @@ export interface WireError {
 /** Worker → pool. `ready` once the worker has loaded its code. */
 export type WorkerReply =
   | { readonly type: 'ready' }
-  | { readonly type: 'result'; readonly jobId: number; readonly result: MasteringJobResult }
+  | { readonly type: 'result'; readonly jobId: number; readonly result: MasteringJobResult | AnalysisJobResult }
   | { readonly type: 'failure'; readonly jobId: number; readonly error: WireError };
 
 /** A message plus the buffers to move with it. */
@@ -62,25 +62,39 @@ export function ownedBytes(bytes: Uint8Array): { bytes: Uint8Array; buffer: Arra
 }
 
 /**
- * The job message for a worker, its two uploads moved (copied once first when
- * they are views into shared buffers).
+ * The message for a mastering job, its two uploads moved (copied once first
+ * when they are views into shared buffers).
  *
  * @example
- * const { message, transfer } = jobMessage(7, job, DEFAULT_INGEST_POLICY);
+ * const { message, transfer } = masterJobMessage(7, job, DEFAULT_INGEST_POLICY);
  * worker.postMessage(message, transfer);
  */
-export function jobMessage(jobId: number, job: MasteringJob, ingestPolicy?: IngestPolicy): Outgoing<WorkerJobMessage> {
+export function masterJobMessage(jobId: number, job: MasteringJob, ingestPolicy?: IngestPolicy): Outgoing<WorkerJobMessage> {
   const target = ownedBytes(job.target.bytes);
   const reference = ownedBytes(job.reference.bytes);
   const transfer = target.buffer === reference.buffer ? [target.buffer] : [target.buffer, reference.buffer];
   return {
     message: {
-      type: 'job',
+      type: 'master',
       jobId,
       job: { ...job, target: { ...job.target, bytes: target.bytes }, reference: { ...job.reference, bytes: reference.bytes } },
       ...(ingestPolicy ? { ingestPolicy } : {}),
     },
     transfer,
+  };
+}
+
+/**
+ * The message for an analysis job, its upload moved (copied once first when
+ * it is a view into a shared buffer).
+ *
+ * @example worker.postMessage(...Object.values(analysisJobMessage(8, { correlationId: 'c', file: { bytes } })));
+ */
+export function analysisJobMessage(jobId: number, job: AnalysisJob, ingestPolicy?: IngestPolicy): Outgoing<WorkerJobMessage> {
+  const file = ownedBytes(job.file.bytes);
+  return {
+    message: { type: 'analyze', jobId, job: { ...job, file: { ...job.file, bytes: file.bytes } }, ...(ingestPolicy ? { ingestPolicy } : {}) },
+    transfer: [file.buffer],
   };
 }
 
@@ -128,15 +142,19 @@ export function errorFromWire(wire: WireError): Error {
 }
 
 /**
- * What a worker does with one message: runs the job through the same
- * `runMasteringJob` the in-process runner uses and answers with the result
- * (its WAV moved back) or the failure as data. Never rejects.
+ * What a worker does with one message: runs the job through the function the
+ * in-process runners use (`runMasteringJob`, `runAnalysisJob`) and answers
+ * with the result (a WAV moved back) or the failure as data. Never rejects.
  *
  * @example
  * self.onmessage = async (event) => { const { message, transfer } = await answerJobMessage(event.data); self.postMessage(message, transfer); };
  */
 export async function answerJobMessage(message: WorkerJobMessage): Promise<Outgoing<WorkerReply>> {
   try {
+    if (message.type === 'analyze') {
+      const result = await runAnalysisJob(message.job, message.ingestPolicy);
+      return { message: { type: 'result', jobId: message.jobId, result }, transfer: [] };
+    }
     const result = await runMasteringJob(message.job, { ingestPolicy: message.ingestPolicy });
     const wav = ownedBytes(result.wav);
     return { message: { type: 'result', jobId: message.jobId, result: { ...result, wav: wav.bytes } }, transfer: [wav.buffer] };

@@ -90,9 +90,9 @@ function resolveDeps(options: AppOptions): AppDeps {
   const { runner } = options;
   if (runner.stats) {
     const stats = runner.stats.bind(runner);
-    metrics.registerGauge('audo_eq_mastering_workers', 'Mastering workers (jobs that can run at once).', () => stats().workers);
-    metrics.registerGauge('audo_eq_mastering_jobs_running', 'Mastering jobs running in a worker.', () => stats().running);
-    metrics.registerGauge('audo_eq_mastering_jobs_waiting', 'Mastering jobs waiting for a free worker.', () => stats().waiting);
+    metrics.registerGauge('audo_eq_workers', 'Workers for mastering and analysis jobs (jobs that can run at once).', () => stats().workers);
+    metrics.registerGauge('audo_eq_worker_jobs_running', 'Mastering and analysis jobs running in a worker.', () => stats().running);
+    metrics.registerGauge('audo_eq_worker_jobs_waiting', 'Mastering and analysis jobs waiting for a free worker.', () => stats().waiting);
   }
   const maxFileBytes = options.limits?.maxFileBytes ?? 100 * MIB;
   return {

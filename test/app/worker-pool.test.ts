@@ -31,7 +31,7 @@ function scriptedWorkers(options: { startReady?: boolean } = {}) {
       ready: () => events.onMessage({ type: 'ready' }),
       succeed(jobId = worker.jobs[worker.jobs.length - 1].jobId) {
         const job = worker.jobs.find((j) => j.jobId === jobId)!;
-        events.onMessage({ type: 'result', jobId, result: resultFor(job.job) });
+        events.onMessage({ type: 'result', jobId, result: resultFor(job.job.correlationId) });
       },
       fail(error) {
         events.onMessage({ type: 'failure', jobId: worker.jobs[worker.jobs.length - 1].jobId, error: errorToWire(error) });
@@ -48,11 +48,11 @@ function scriptedWorkers(options: { startReady?: boolean } = {}) {
   return { workers, spawn };
 }
 
-function resultFor(job: MasteringJob): MasteringJobResult {
+function resultFor(correlationId: string): MasteringJobResult {
   return {
     wav: new Uint8Array([1, 2, 3]),
     policies: { policyVersion: 'v1', ingestPolicyId: 'ingest-validation-default', normalizationPolicyId: 'pcm-canonical-default' },
-    diagnostics: { correlation: job.correlationId },
+    diagnostics: { correlation: correlationId },
     events: [],
   };
 }
@@ -86,6 +86,23 @@ test('jobs run one per worker, the rest wait in arrival order, and one beyond th
   const results = await Promise.all(runs);
   assert.equal(results.map((r) => r.diagnostics.correlation), ['a', 'b', 'c', 'd']);
   assert.equal(pool.stats(), { workers: 2, running: 0, waiting: 0 });
+  await pool.close();
+});
+
+test('analysis jobs share the workers, the queue and its bound with mastering jobs, and go as analyze messages', async () => {
+  const { workers, spawn } = scriptedWorkers();
+  const pool = createWorkerPool({ size: 1, maxWaiting: 1, spawn });
+  await tick();
+  const mastering = pool.run(job('m'));
+  const analysis = pool.runAnalysis({ correlationId: 'a', file: { bytes: new Uint8Array(8) } });
+  const refused = await settled(pool.runAnalysis({ correlationId: 'a2', file: { bytes: new Uint8Array(8) } }));
+  assert.is((refused as { error: AudoEqError }).error.code, 'overloaded');
+  assert.equal(pool.stats(), { workers: 1, running: 1, waiting: 1 });
+  workers[0].succeed();
+  assert.equal(workers[0].jobs.map((j) => [j.type, j.job.correlationId]), [['master', 'm'], ['analyze', 'a']]);
+  workers[0].succeed();
+  await mastering;
+  await analysis;
   await pool.close();
 });
 
@@ -149,7 +166,7 @@ test('a late message from a replaced worker is ignored', async () => {
   await first;
   await tick();
   const second = pool.run(job('second'));
-  staleEvents.onMessage({ type: 'result', jobId: workers[1].jobs[0].jobId, result: resultFor(job('forged')) });
+  staleEvents.onMessage({ type: 'result', jobId: workers[1].jobs[0].jobId, result: resultFor('forged') });
   workers[1].succeed();
   assert.is((await second).diagnostics.correlation, 'second');
   await pool.close();

@@ -8,12 +8,15 @@ import {
   deliverReply,
   errorFromWire,
   errorToWire,
-  jobMessage,
+  analysisJobMessage,
+  masterJobMessage,
   ownedBytes,
   type WorkerReply,
 } from '../../core/app/worker-protocol.ts';
 import { AudoEqError, IngestValidationError } from '../../core/domain/errors.ts';
 import { DEFAULT_MASTERING_OPTIONS } from '../../core/mastering/options.ts';
+import { runAnalysisJob } from '../../core/app/in-process-analysis-runner.ts';
+import type { AnalysisJobResult, MasteringJobResult } from '../../core/app/ports.ts';
 import { tinyWav } from '../support/doubles.ts';
 
 test('bytes spanning their whole buffer are moved as they are', () => {
@@ -37,7 +40,7 @@ test('a job message transfers both uploads and leaves views into shared buffers 
   const shared = new Uint8Array(tinyWav(800).byteLength + 16);
   shared.set(tinyWav(800), 8);
   const reference = shared.subarray(8, 8 + tinyWav(800).byteLength);
-  const { message, transfer } = jobMessage(3, { correlationId: 'p-1', target: { bytes: target }, reference: { bytes: reference }, options: DEFAULT_MASTERING_OPTIONS });
+  const { message, transfer } = masterJobMessage(3, { correlationId: 'p-1', target: { bytes: target }, reference: { bytes: reference }, options: DEFAULT_MASTERING_OPTIONS });
   assert.is(message.jobId, 3);
   assert.is(transfer.length, 2);
   assert.ok(transfer.includes(target.buffer as ArrayBuffer), 'the owned upload moves as is');
@@ -85,23 +88,42 @@ test('a wire error naming a code outside the error table is treated as unexpecte
 
 test('a worker answers a job with the mastered WAV moved back and the events in pipeline order', async () => {
   const job = { correlationId: 'p-2', target: { bytes: tinyWav(8000), filename: 't.wav' }, reference: { bytes: tinyWav(8000), filename: 'r.wav' }, options: DEFAULT_MASTERING_OPTIONS };
-  const { message, transfer } = await answerJobMessage({ type: 'job', jobId: 9, job });
+  const { message, transfer } = await answerJobMessage({ type: 'master', jobId: 9, job });
   assert.is(message.type, 'result');
   if (message.type !== 'result') return;
+  const result = message.result as MasteringJobResult;
   assert.is(message.jobId, 9);
-  assert.equal(transfer, [message.result.wav.buffer]);
-  assert.is(message.result.events[0].name, 'IngestValidated');
-  assert.ok(message.result.events.every((event) => event.correlationId === 'p-2'));
+  assert.equal(transfer, [result.wav.buffer]);
+  assert.is(result.events[0].name, 'IngestValidated');
+  assert.ok(result.events.every((event) => event.correlationId === 'p-2'));
 });
 
 test('a worker answers a bad upload with the failure as data naming the part', async () => {
   const job = { correlationId: 'p-3', target: { bytes: tinyWav(8000) }, reference: { bytes: new TextEncoder().encode('plain words, not audio at all') }, options: DEFAULT_MASTERING_OPTIONS };
-  const { message, transfer } = await answerJobMessage({ type: 'job', jobId: 4, job });
+  const { message, transfer } = await answerJobMessage({ type: 'master', jobId: 4, job });
   assert.equal(transfer, []);
   assert.is(message.type, 'failure');
   if (message.type !== 'failure') return;
   assert.is(message.error.code, 'unsupported_container');
   assert.is(message.error.details?.part, 'reference');
+});
+
+test('an analysis job moves its upload, and the worker answers with the same measurements the in-process analysis gives', async () => {
+  const upload = tinyWav(16000);
+  const { message, transfer } = analysisJobMessage(11, { correlationId: 'a-1', file: { bytes: upload, filename: 'mix.wav' } });
+  assert.equal(transfer, [upload.buffer]);
+  const answer = await answerJobMessage(structuredClone(message));
+  assert.is(answer.message.type, 'result');
+  const inProcess = await runAnalysisJob({ correlationId: 'a-1', file: { bytes: tinyWav(16000), filename: 'mix.wav' } });
+  assert.equal((answer.message as { result: AnalysisJobResult }).result, inProcess);
+});
+
+test('a bad upload to an analysis job fails with its code and part file', async () => {
+  const { message } = analysisJobMessage(12, { correlationId: 'a-2', file: { bytes: new TextEncoder().encode('not audio, only words') } });
+  const answer = await answerJobMessage(message);
+  assert.is(answer.message.type, 'failure');
+  if (answer.message.type !== 'failure') return;
+  assert.equal([answer.message.error.code, answer.message.error.details?.part], ['unsupported_container', 'file']);
 });
 
 test('a result that cannot be cloned is delivered as that job failure instead of never', () => {

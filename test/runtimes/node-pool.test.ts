@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { runAnalysisJob } from '../../core/app/in-process-analysis-runner.ts';
 import { createInProcessRunner } from '../../core/app/in-process-runner.ts';
 import type { MasteringJob } from '../../core/app/ports.ts';
 import { IngestValidationError } from '../../core/domain/errors.ts';
@@ -112,6 +113,37 @@ test('a worker that dies mid-job answers that request 500 internal_error (logged
       assert.is(next.status, 200, 'a replacement worker serves the next request');
       await next.arrayBuffer();
     }
+  } finally {
+    await pool.close();
+  }
+});
+
+test('an analysis run in a worker thread gives the measurements the in-process analysis gives', async () => {
+  const pool = createNodeWorkerPool({ size: 1, maxWaiting: 0 });
+  try {
+    const file = () => ({ bytes: fixture('speech_mono_target/target.wav'), filename: 'speech.wav' });
+    const inWorker = await pool.runAnalysis({ correlationId: 'an-1', file: file() });
+    assert.equal(inWorker, await runAnalysisJob({ correlationId: 'an-1', file: file() }));
+  } finally {
+    await pool.close();
+  }
+});
+
+test('the app sends POST /analyze to the pool: a worker dying on it answers 500, then the next analysis is served', async () => {
+  const pool = createNodeWorkerPool({ size: 1, maxWaiting: 0, workerUrl: CRASHING_WORKER });
+  const app = createApp({ runner: pool });
+  const analyze = (bytes: Uint8Array) => {
+    const form = new FormData();
+    form.append('file', new Blob([bytes as Uint8Array<ArrayBuffer>]), 'mix.wav');
+    return app(new Request('http://local/analyze', { method: 'POST', body: form }));
+  };
+  try {
+    // In-process, these bytes would be 415 unsupported_container; only a worker can die on them.
+    const died = await analyze(new TextEncoder().encode('CRASH while measuring'));
+    assert.equal([died.status, ((await died.json()) as { detail: { code: string } }).detail.code], [500, 'internal_error']);
+    const served = await analyze(fixture('speech_mono_target/target.wav'));
+    assert.is(served.status, 200);
+    assert.type(((await served.json()) as { integrated_lufs: number }).integrated_lufs, 'number');
   } finally {
     await pool.close();
   }

@@ -7,7 +7,8 @@ import { register } from 'tsx/esm/api';
 register();
 // Registered before the real worker's listener, so it sees each job first.
 parentPort.on('message', (message) => {
-  const head = new TextDecoder().decode(message.job.target.bytes.subarray(0, 5));
+  const upload = message.type === 'master' ? message.job.target : message.job.file;
+  const head = new TextDecoder().decode(upload.bytes.subarray(0, 5));
   if (head.startsWith('CRASH')) throw new Error('mastering worker blew up on purpose');
   if (head.startsWith('EXIT')) process.exit(3);
 });
