@@ -120,8 +120,8 @@ export interface MasteringRunnerStats {
 export interface MasteringRunner {
   /**
    * Jobs it runs at the same time (default 1). The HTTP app admits at most
-   * `concurrency + maxPending` masterings at once: that many run, up to
-   * `maxPending` more wait, the next request is `503 overloaded`.
+   * `concurrency + maxPending` masterings and analyses at once: that many
+   * run, up to `maxPending` more wait, the next request is `503 overloaded`.
    */
   readonly concurrency?: number;
   run(job: MasteringJob): Promise<MasteringJobResult>;
