@@ -5,16 +5,19 @@
  */
 import { ConfigError, loadConfig, secretValues, type AppConfig } from '../../core/app/config.ts';
 import { persistencePolicyProblem } from '../../core/app/persist-artifact.ts';
-import type { ArtifactQueue, ArtifactStorage, MasteringRunner } from '../../core/app/ports.ts';
+import type { ArtifactStorage, MasteringRunner } from '../../core/app/ports.ts';
+import { createLoggingEventPublisher } from '../../core/app/logging-event-publisher.ts';
+import { createMetrics } from '../../core/http/metrics.ts';
 import { createHandler, type FetchHandler } from '../../mod.ts';
 import { createTslogLogger, resolveLogFormat } from '../../adapters/events/tslog.ts';
 import { createFilesystemStorage } from '../../adapters/storage/filesystem.ts';
+import { consumerName, createQueueFromConfig, createWorkerFromConfig, MEMORY_DRAIN_TIMEOUT_MS } from './deferred.ts';
 
 export interface Composition {
   readonly config: AppConfig;
   readonly handler: FetchHandler;
   readonly logger: ReturnType<typeof createTslogLogger>;
-  /** Releases clients (S3 sockets) and flushes logs. */
+  /** Stops the in-process queue worker (draining a memory queue), releases clients (S3, Redis) and flushes logs. */
   close(): Promise<void>;
 }
 
@@ -25,7 +28,8 @@ export interface ComposeOptions {
   readonly runner?: MasteringRunner;
 }
 
-async function createStorage(config: AppConfig): Promise<(ArtifactStorage & { destroy?(): void }) | null> {
+/** The storage `AUDO_EQ_STORAGE_*` names, or null when storage is disabled. */
+export async function createStorage(config: AppConfig): Promise<(ArtifactStorage & { destroy?(): void }) | null> {
   if (!config.AUDO_EQ_STORAGE_ENABLED) return null;
   if (config.AUDO_EQ_STORAGE_BACKEND === 'filesystem') return createFilesystemStorage({ dataDir: config.AUDO_EQ_DATA_DIR });
   // Loaded only when used: the AWS SDK is large and irrelevant to filesystem runs.
@@ -44,11 +48,6 @@ async function createStorage(config: AppConfig): Promise<(ArtifactStorage & { de
   });
 }
 
-/** Deferred-persistence queues plug in here (memory / redis); none exists in this build yet. */
-function createQueue(_config: AppConfig): ArtifactQueue | null {
-  return null;
-}
-
 /**
  * Builds the handler from an environment map. Throws `ConfigError` (one line
  * naming the variable) for a bad value or a policy the build cannot honour.
@@ -65,13 +64,23 @@ export async function composeFromEnv(env: Record<string, string | undefined>, op
   });
   const persistence = { mode: config.AUDO_EQ_ARTIFACT_PERSISTENCE_MODE, guarantee: config.AUDO_EQ_ARTIFACT_PERSISTENCE_GUARANTEE };
   const storage = await createStorage(config);
-  const queue = createQueue(config);
+  // The queue exists only in deferred mode; its worker runs here unless AUDO_EQ_DEFERRED_WORKER=false.
+  const queue = persistence.mode === 'deferred' && storage ? await createQueueFromConfig(config, { logger, consumer: consumerName('api') }) : null;
   const problem = persistencePolicyProblem(persistence, storage, queue);
   if (problem) throw new ConfigError(`invalid configuration: AUDO_EQ_ARTIFACT_PERSISTENCE_MODE: ${problem}`);
+  const metrics = createMetrics();
+  const events = createLoggingEventPublisher(logger);
+  const worker =
+    queue && storage && config.AUDO_EQ_DEFERRED_WORKER
+      ? createWorkerFromConfig(config, { queue, storage, events, logger, onOutcome: (outcome) => metrics.countDeferredOutcome(outcome) })
+      : null;
+  worker?.start();
   const handler = createHandler({
     ...(options.runner ? { runner: options.runner } : {}),
     storage,
     queue,
+    metrics,
+    events,
     persistence,
     logger,
     limits: { maxFileBytes: config.AUDO_EQ_MAX_FILE_BYTES, maxRequestBytes: config.AUDO_EQ_MAX_REQUEST_BYTES },
@@ -84,6 +93,8 @@ export async function composeFromEnv(env: Record<string, string | undefined>, op
     storage: storage ? storage.backend : 'disabled',
     persistence_mode: persistence.mode,
     persistence_guarantee: persistence.guarantee,
+    queue: queue ? `${queue.backend}:${queue.name}` : 'none',
+    deferred_worker: worker ? 'in-process' : queue ? 'external' : 'none',
     api_keys: config.AUDO_EQ_API_KEYS.length > 0 ? 'required' : 'off',
     cors_origins: config.AUDO_EQ_CORS_ORIGINS,
   });
@@ -92,6 +103,8 @@ export async function composeFromEnv(env: Record<string, string | undefined>, op
     handler,
     logger,
     async close() {
+      await worker?.stop({ drainTimeoutMs: MEMORY_DRAIN_TIMEOUT_MS });
+      await queue?.close();
       storage?.destroy?.();
       await logger.flush();
     },
