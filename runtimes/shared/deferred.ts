@@ -10,8 +10,8 @@ import type { AppLogger, ArtifactQueue, ArtifactStorage } from '../../core/app/p
 import type { EventPublisher } from '../../core/domain/events.ts';
 import { createMemoryQueue } from '../../adapters/queue/memory.ts';
 
-/** How long a graceful stop keeps draining the memory queue before its tasks are given up as lost. */
-export const MEMORY_DRAIN_TIMEOUT_MS = 10_000;
+/** How long a graceful stop keeps draining the memory queue before its tasks are given up as lost (inside Docker's default 10 s stop grace). */
+export const MEMORY_DRAIN_TIMEOUT_MS = 5_000;
 
 /**
  * A consumer name unique to this process, e.g. `api-3f9c2a1b`: a restarted
