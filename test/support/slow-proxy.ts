@@ -2,7 +2,8 @@
 // request for `delayMs` before forwarding it, so uploads are reliably "in the
 // middle" when a worker is killed; a request whose client went away during
 // the hold is dropped (the upload never reaches the server), as a cut
-// connection would be. It counts the PUTs per object key that got through.
+// connection would be. It can also hold every request until released, and it
+// counts the PUTs per object key that got through.
 import { createServer, request as forward, type IncomingMessage } from 'node:http';
 
 export interface SlowProxy {
@@ -11,6 +12,9 @@ export interface SlowProxy {
   readonly puts: Map<string, number>;
   /** Requests currently held or forwarded and not yet answered. */
   inFlight(): number;
+  /** Holds every request (after its delay) until `release()` is called. */
+  pause(): void;
+  release(): void;
   stop(): Promise<void>;
 }
 
@@ -20,12 +24,15 @@ export interface SlowProxy {
 export async function startSlowProxy(targetPort: number, delayMs: number): Promise<SlowProxy> {
   const puts = new Map<string, number>();
   let inFlight = 0;
+  let gate: Promise<void> = Promise.resolve();
+  let openGate: () => void = () => {};
   const server = createServer(async (incoming: IncomingMessage, outgoing) => {
     inFlight++;
     outgoing.once('close', () => inFlight--);
     const chunks: Buffer[] = [];
     for await (const chunk of incoming) chunks.push(chunk as Buffer);
     await new Promise((resolve) => setTimeout(resolve, delayMs));
+    await gate;
     if (incoming.socket.destroyed) return;
     const path = (incoming.url ?? '/').split('?')[0];
     if (incoming.method === 'PUT') puts.set(path, (puts.get(path) ?? 0) + 1);
@@ -42,6 +49,13 @@ export async function startSlowProxy(targetPort: number, delayMs: number): Promi
     endpoint: `http://127.0.0.1:${port}`,
     puts,
     inFlight: () => inFlight,
+    pause() {
+      gate = new Promise<void>((resolve) => (openGate = resolve));
+    },
+    release() {
+      openGate();
+      gate = Promise.resolve();
+    },
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
