@@ -24,6 +24,7 @@
  * 69,313 Hz case above takes that path).
  */
 
+import { besselI0 } from '../dsp/bessel.ts';
 const STOPBAND_ATTENUATION_DB = 100;
 const KAISER_BETA = 0.1102 * (STOPBAND_ATTENUATION_DB - 8.7);
 const PASSBAND_EDGE = 0.4535;
@@ -37,19 +38,6 @@ const INTERPOLATED_PHASES = 1024;
 function greatestCommonDivisor(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];
   return a;
-}
-
-/** Zeroth-order modified Bessel function of the first kind (power series). */
-function besselI0(x: number): number {
-  let sum = 1;
-  let term = 1;
-  const quarterSquare = (x * x) / 4;
-  for (let k = 1; k < 64; k++) {
-    term *= quarterSquare / (k * k);
-    sum += term;
-    if (term < sum * 1e-17) break;
-  }
-  return sum;
 }
 
 interface PolyphaseKernel {

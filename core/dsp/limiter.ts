@@ -24,6 +24,19 @@ export const DEFAULT_LIMITER_TIMING: LimiterTiming = { lookaheadMs: 3, releaseMs
 
 const SKIP_BLOCK = 64;
 
+/** Sample magnitudes, the largest over channels, per sample. */
+export function samplePeakEnvelope(channels: readonly Float32Array[]): Float32Array {
+  const length = channels.length ? channels[0].length : 0;
+  const envelope = new Float32Array(length);
+  for (const samples of channels) {
+    for (let i = 0; i < length; i++) {
+      const a = samples[i] < 0 ? -samples[i] : samples[i];
+      if (a > envelope[i]) envelope[i] = a;
+    }
+  }
+  return envelope;
+}
+
 /**
  * Per-sample peak envelope of planar `channels`: the largest magnitude, over
  * all channels, of the sample and of the reconstructed signal up to the next
@@ -37,13 +50,7 @@ export function computeTruePeakEnvelope(
   relevantAboveLinear: number,
 ): Float32Array {
   const length = channels.length ? channels[0].length : 0;
-  const envelope = new Float32Array(length);
-  for (const samples of channels) {
-    for (let i = 0; i < length; i++) {
-      const a = samples[i] < 0 ? -samples[i] : samples[i];
-      if (a > envelope[i]) envelope[i] = a;
-    }
-  }
+  const envelope = samplePeakEnvelope(channels);
   const kernel = createInterpolatedEnvelopeKernel(filter);
   const skipBelow = relevantAboveLinear / filter.maxGain;
   const blocks = Math.ceil(length / SKIP_BLOCK);
@@ -84,36 +91,43 @@ export function lookaheadSamplesFor(sampleRateHz: number, timing: LimiterTiming 
 /**
  * Sliding maximum of `envelope` over [n, n + lookaheadSamples]: the loudest
  * peak each sample must already be ducked for. Independent of the input gain.
- * Van Herk / Gil–Werman: block-wise prefix and suffix maxima, three
- * comparisons per sample whatever the window length.
+ * Van Herk / Gil–Werman: with blocks as long as the window, the maximum over a
+ * window is max(suffix maximum in its first block, prefix maximum in the next)
+ * — three comparisons per sample whatever the window length. Only one block
+ * of prefix maxima is held at a time, so the extra memory is one window.
  */
 export function lookaheadPeaks(envelope: Float32Array, lookaheadSamples: number): Float32Array {
   const length = envelope.length;
   const window = lookaheadSamples + 1;
-  const prefix = new Float32Array(length);
-  const suffix = new Float32Array(length);
-  for (let blockStart = 0; blockStart < length; blockStart += window) {
-    const blockEnd = Math.min(length, blockStart + window);
+  const out = new Float32Array(length);
+  const nextPrefix = new Float32Array(window);
+  const suffixInto = (start: number, end: number) => {
     let running = 0;
-    for (let i = blockStart; i < blockEnd; i++) {
+    for (let i = end - 1; i >= start; i--) {
       if (envelope[i] > running) running = envelope[i];
-      prefix[i] = running;
+      out[i] = running;
     }
-    running = 0;
-    for (let i = blockEnd - 1; i >= blockStart; i--) {
+  };
+  suffixInto(0, Math.min(length, window));
+  for (let start = 0; start < length; start += window) {
+    const end = Math.min(length, start + window);
+    const nextEnd = Math.min(length, end + window);
+    let running = 0;
+    for (let i = end; i < nextEnd; i++) {
       if (envelope[i] > running) running = envelope[i];
-      suffix[i] = running;
+      nextPrefix[i - end] = running;
     }
+    // Window [n, n + window − 1] spans the suffix of this block and the prefix of the next, cut at the end.
+    for (let n = start + 1; n < end; n++) {
+      const last = Math.min(n + window - 1, length - 1);
+      if (last >= end) {
+        const right = nextPrefix[last - end];
+        if (right > out[n]) out[n] = right;
+      }
+    }
+    if (end < length) suffixInto(end, nextEnd);
   }
-  // max over [n, n + window - 1] = max(suffix[n], prefix[n + window - 1]); past the end, the window is cut short.
-  const lastBlockStart = Math.floor((length - 1) / window) * window;
-  for (let n = 0; n < length; n++) {
-    const last = n + window - 1;
-    const right = last < length ? prefix[last] : n >= lastBlockStart ? 0 : prefix[length - 1];
-    const left = suffix[n];
-    suffix[n] = left > right ? left : right;
-  }
-  return suffix;
+  return out;
 }
 
 /**

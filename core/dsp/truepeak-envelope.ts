@@ -7,6 +7,7 @@
  * and max(|E + O|, |E − O|) = |E| + |O|.
  */
 import type { TruePeakFilter } from './truepeak-filter.ts';
+import { splitBranches } from './truepeak-kernel.ts';
 
 /** Raises envelope[m] for m in [from, to) (input index m + latency must exist). */
 export type InterpolatedEnvelopeKernel = (samples: Float32Array, from: number, to: number, envelope: Float32Array) => void;
@@ -19,18 +20,7 @@ export type InterpolatedEnvelopeKernel = (samples: Float32Array, from: number, t
 export function createInterpolatedEnvelopeKernel(filter: TruePeakFilter): InterpolatedEnvelopeKernel {
   const taps = filter.tapsPerPhase;
   const half = taps / 2;
-  const branch = (p: number) => filter.coefficients.subarray((p - 1) * taps, p * taps);
-  const pairs: Float64Array[] = [];
-  for (let p = 1; 2 * p < filter.oversampling; p++) {
-    const c = branch(p);
-    const eo = new Float64Array(taps);
-    for (let k = 0; k < half; k++) {
-      eo[k] = (c[k] + c[taps - 1 - k]) / 2;
-      eo[half + k] = (c[k] - c[taps - 1 - k]) / 2;
-    }
-    pairs.push(eo);
-  }
-  const middle = filter.oversampling % 2 === 0 ? branch(filter.oversampling / 2).slice(0, half) : null;
+  const { pairs, middle } = splitBranches(filter);
   const latency = filter.latencySamples;
   if (taps === 16 && pairs.length === 1 && middle) return quad16(pairs[0], middle, latency);
   if (taps === 12 && pairs.length === 1 && middle) return quad12(pairs[0], middle, latency);

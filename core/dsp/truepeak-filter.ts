@@ -6,6 +6,7 @@
  */
 
 /** A windowed-sinc interpolator split into its polyphase branches. */
+import { besselI0 } from './bessel.ts';
 export interface TruePeakFilter {
   /** Output samples per input sample. */
   readonly oversampling: number;
@@ -60,19 +61,6 @@ const MAX_OVERSAMPLING = 32;
 export function truePeakFilterFor(sampleRateHz: number, use: 'meter' | 'compliance' = 'meter'): TruePeakFilter {
   const taps = use === 'compliance' || sampleRateHz < 32000 ? 32 : 16;
   return designTruePeakFilter(truePeakOversamplingFor(sampleRateHz), taps);
-}
-
-/** Zeroth-order modified Bessel function of the first kind (for the Kaiser window). */
-function besselI0(x: number): number {
-  let sum = 1;
-  let term = 1;
-  const quarterX2 = (x * x) / 4;
-  for (let k = 1; k < 64; k++) {
-    term *= quarterX2 / (k * k);
-    sum += term;
-    if (term < sum * 1e-17) break;
-  }
-  return sum;
 }
 
 /**

@@ -15,14 +15,15 @@ import type { TruePeakFilter } from './truepeak-filter.ts';
 export type InterpolatedPeakKernel = (buffer: Float32Array, start: number, end: number, peak: number) => number;
 
 /** Symmetric/antisymmetric halves of the branches, as the kernels read them. */
-interface SymmetricBranches {
+export interface SymmetricBranches {
   /** Per pair of mirrored branches (p, L − p): e then o, tapsPerPhase/2 each. */
   readonly pairs: Float64Array[];
   /** The self-mirrored middle branch (even oversampling), first half only; null for odd. */
   readonly middle: Float64Array | null;
 }
 
-function splitBranches(filter: TruePeakFilter): SymmetricBranches {
+/** Splits a filter's branches into mirrored pairs (E ± O form) and the middle branch. */
+export function splitBranches(filter: TruePeakFilter): SymmetricBranches {
   const taps = filter.tapsPerPhase;
   const half = taps / 2;
   const branch = (p: number) => filter.coefficients.subarray((p - 1) * taps, p * taps);
@@ -42,7 +43,8 @@ function splitBranches(filter: TruePeakFilter): SymmetricBranches {
 
 /**
  * Builds the fastest kernel for `filter`: a fully unrolled one for the default
- * 4× / 16-tap design, a general symmetric loop otherwise.
+ * 4× / 16-tap design, a fused loop for other 4× designs, a general symmetric
+ * loop otherwise.
  *
  * @example
  * const kernel = createInterpolatedPeakKernel(designTruePeakFilter(4));
@@ -53,7 +55,38 @@ export function createInterpolatedPeakKernel(filter: TruePeakFilter): Interpolat
   if (filter.tapsPerPhase === 16 && branches.pairs.length === 1 && branches.middle) {
     return quad16Kernel(branches.pairs[0], branches.middle);
   }
+  if (branches.pairs.length === 1 && branches.middle) {
+    return quadKernel(filter.tapsPerPhase, branches.pairs[0], branches.middle);
+  }
   return generalKernel(filter.tapsPerPhase, branches);
+}
+
+/** 4× with any tap count: one fused pass per output for the mirrored pair and the middle branch. */
+function quadKernel(taps: number, eo: Float64Array, middle: Float64Array): InterpolatedPeakKernel {
+  const half = taps / 2;
+  const even = eo.subarray(0, half);
+  const odd = eo.subarray(half);
+  return (buffer, start, end, peak) => {
+    for (let j = start; j < end; j++) {
+      const oldest = j - taps + 1;
+      let e = 0;
+      let o = 0;
+      let m = 0;
+      for (let k = 0; k < half; k++) {
+        const a = buffer[oldest + k];
+        const b = buffer[j - k];
+        const sum = a + b;
+        e += even[k] * sum;
+        o += odd[k] * (a - b);
+        m += middle[k] * sum;
+      }
+      const pair = (e < 0 ? -e : e) + (o < 0 ? -o : o);
+      if (pair > peak) peak = pair;
+      const mid = m < 0 ? -m : m;
+      if (mid > peak) peak = mid;
+    }
+    return peak;
+  };
 }
 
 function generalKernel(taps: number, { pairs, middle }: SymmetricBranches): InterpolatedPeakKernel {

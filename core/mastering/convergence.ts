@@ -23,6 +23,7 @@ import {
   DEFAULT_LIMITER_TIMING,
   lookaheadPeaks,
   lookaheadSamplesFor,
+  samplePeakEnvelope,
   type LimiterTiming,
 } from '../dsp/limiter.ts';
 import { integratedLoudness } from '../dsp/loudness-gating.ts';
@@ -84,19 +85,6 @@ function blockMaxima(envelope: Float32Array): Float32Array {
   return out;
 }
 
-/** Sample magnitudes, largest over channels. */
-function samplePeakEnvelope(channels: readonly Float32Array[]): Float32Array {
-  const length = channels.length ? channels[0].length : 0;
-  const envelope = new Float32Array(length);
-  for (const samples of channels) {
-    for (let i = 0; i < length; i++) {
-      const a = samples[i] < 0 ? -samples[i] : samples[i];
-      if (a > envelope[i]) envelope[i] = a;
-    }
-  }
-  return envelope;
-}
-
 /**
  * The limiter at control rate (one value per {@link ENERGY_BLOCK} samples) for
  * predictions: same look-ahead and release in milliseconds, block peaks in.
@@ -145,11 +133,12 @@ export function convergeLoudness(
   };
   if (canLevel) gainDb = solveGain(predictor(samplePeakEnvelope(channels)), settings.goalLufs!, gainDb, maxGainDb);
   const filter = truePeakFilterFor(sampleRateHz);
-  const envelope = computeTruePeakEnvelope(channels, filter, ceilingLinear / dbToLinear(gainDb + STAGE_TWO_MARGIN_DB));
+  let envelope: Float32Array | null = computeTruePeakEnvelope(channels, filter, ceilingLinear / dbToLinear(gainDb + STAGE_TWO_MARGIN_DB));
   const predict = predictor(envelope);
   if (canLevel) gainDb = solveGain(predict, settings.goalLufs!, gainDb, maxGainDb);
 
   const windowPeaks = lookaheadPeaks(envelope, lookaheadSamplesFor(sampleRateHz, timing));
+  envelope = null; // the look-ahead maxima are all the full-rate limiter needs from here
   const gainCurve = new Float32Array(length);
   const rounds: ConvergenceRound[] = [];
   let goal = settings.goalLufs;

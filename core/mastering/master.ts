@@ -7,7 +7,7 @@
  */
 import type { PcmAudio } from '../audio/pcm.ts';
 import { noopEventPublisher, type DomainEvent, type DomainEventName, type EventPublisher } from '../domain/events.ts';
-import { analyzeTrack, summarizeAnalysis } from './analysis.ts';
+import { analyzeTrack, summarizeAnalysis, type TrackAnalysis } from './analysis.ts';
 import { convergeLoudness } from './convergence.ts';
 import { decideMastering, type DecisionOptions } from './decision.ts';
 import { buildDiagnostics, type MasteringDiagnostics } from './diagnostics.ts';
@@ -34,13 +34,16 @@ export interface MasterResult {
 }
 
 /**
- * Masters `target` so it sounds like `reference`.
+ * Masters `target` so it sounds like `reference`. The reference may be given
+ * as audio or as its {@link analyzeTrack} result: mastering needs only the
+ * analysis, so a caller can release the reference's samples early, or analyse
+ * one reference once for a whole batch of targets.
  *
  * @example
  * const { audio, diagnostics } = master(target, reference, { eqMode: 'reference-match' });
  * diagnostics.output_lufs // ≈ reference loudness
  */
-export function master(target: PcmAudio, reference: PcmAudio, options: MasterOptions = {}): MasterResult {
+export function master(target: PcmAudio, reference: PcmAudio | TrackAnalysis, options: MasterOptions = {}): MasterResult {
   const events = options.events ?? noopEventPublisher;
   const correlationId = options.correlationId ?? 'local';
   const now = options.now ?? (() => new Date());
@@ -58,7 +61,7 @@ export function master(target: PcmAudio, reference: PcmAudio, options: MasterOpt
 
   const targetAnalysis = analyzeTrack(target);
   publish('TrackAnalyzed', { role: 'target', ...summarizeAnalysis(targetAnalysis) });
-  const referenceAnalysis = analyzeTrack(reference);
+  const referenceAnalysis = isTrackAnalysis(reference) ? reference : analyzeTrack(reference);
   publish('TrackAnalyzed', { role: 'reference', ...summarizeAnalysis(referenceAnalysis) });
   lap('analysis_ms');
 
@@ -98,7 +101,10 @@ export function master(target: PcmAudio, reference: PcmAudio, options: MasterOpt
     for (let pass = 0; pass < REFINEMENT_PASSES; pass++) {
       const probe = probeExcerpt(channels, sampleRateHz);
       renderFromEqualized(probe, sampleRateHz, decision, curve, targetAnalysis.integratedLufs, false);
-      curve = refineCorrections(curve, analyzeSpectrum(probe, sampleRateHz), referenceAnalysis.spectrum, decision.profile);
+      const refined = refineCorrections(curve, analyzeSpectrum(probe, sampleRateHz), referenceAnalysis.spectrum, decision.profile);
+      const largestChangeDb = Math.max(...refined.map((band, i) => Math.abs(band.correctionDb - curve[i].correctionDb)));
+      curve = refined;
+      if (largestChangeDb < REFINEMENT_SETTLED_DB) break;
     }
     lap('eq_refinement_ms');
   }
@@ -120,8 +126,14 @@ export function master(target: PcmAudio, reference: PcmAudio, options: MasterOpt
 
 const round = (value: number) => Math.round(value * 100) / 100;
 
-/** Probe-measure-correct iterations of the matching curve (reference-match only). */
+function isTrackAnalysis(value: PcmAudio | TrackAnalysis): value is TrackAnalysis {
+  return 'spectrum' in value;
+}
+
+/** Probe-measure-correct iterations of the matching curve (reference-match only), at most. */
 export const REFINEMENT_PASSES = 2;
+/** A pass that moves no band by this much has converged; the next would not pay for itself. */
+const REFINEMENT_SETTLED_DB = 0.3;
 
 interface RenderReport extends DynamicsReport {
   readonly matchFirTaps: number;

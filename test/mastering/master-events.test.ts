@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createRecordingPublisher } from '../../core/domain/events.ts';
+import { analyzeTrack } from '../../core/mastering/analysis.ts';
 import { master } from '../../core/mastering/master.ts';
 
 function tone(sampleRateHz: number, seconds: number, amplitude: number, channels: number): Float32Array[] {
@@ -62,6 +63,14 @@ test('diagnostics serialise to a compact ASCII JSON header value', () => {
   for (const key of ['input_lufs', 'reference_lufs', 'output_lufs', 'output_lra_lu', 'output_true_peak_dbtp', 'crest_factor_delta_db', 'balance_delta', 'limiter', 'strategy', 'profile', 'chain', 'stage_ms']) {
     assert.ok(key in result.diagnostics, key);
   }
+});
+
+test('a reference given as its analysis masters exactly like the reference audio', () => {
+  const target = () => ({ sampleRateHz: 44100, channels: tone(44100, 4, 0.1, 2) });
+  const reference = { sampleRateHz: 48000, channels: tone(48000, 4, 0.5, 2) };
+  const fromAudio = master(target(), reference, { eqMode: 'reference-match' });
+  const fromAnalysis = master(target(), analyzeTrack(reference), { eqMode: 'reference-match' });
+  assert.equal(fromAnalysis.audio.channels, fromAudio.audio.channels);
 });
 
 test.run();
