@@ -15,12 +15,15 @@ export interface RedisConnectionOptions {
   readonly timeoutMs: number;
   /** For logs: which connection of the queue this is. */
   readonly role: string;
+  /** Shown by `CLIENT LIST`, e.g. `api-3f9c2a1b:consumer`. */
+  readonly clientName?: string;
   readonly logger?: AppLogger;
 }
 
 function openClient(options: RedisConnectionOptions) {
   return createClient({
     url: options.url,
+    ...(options.clientName ? { name: options.clientName } : {}),
     disableOfflineQueue: true,
     socket: {
       connectTimeout: options.timeoutMs,

@@ -76,9 +76,14 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
   const stream = `${prefix}${options.name}`;
   const deadStream = `${stream}:dead`;
   const label = connectionLabel(options.url);
-  const producer = createRedisConnection({ url: options.url, timeoutMs: options.timeoutMs, role: 'producer', logger: options.logger });
+  const connect = (role: string) =>
+    createRedisConnection({ url: options.url, timeoutMs: options.timeoutMs, role, clientName: `${options.consumerName}:${role}`, logger: options.logger });
+  const producer = connect('producer');
   let consumer: RedisConnection | null = null;
+  /** Fields of every entry delivered here and not yet acknowledged or dead-lettered. */
   const held = new Map<string, Held>();
+  /** Entries a caller is working on right now (delivered, not yet settled or scheduled for a retry). */
+  const inFlight = new Set<string>();
   /** Entry id → when its retry is due (ms); the entry stays pending under this consumer meanwhile. */
   const retries = new Map<string, number>();
   let autoClaimCursor = '0-0';
@@ -114,7 +119,7 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
 
   const consumerConnection = async (): Promise<RedisConnection> => {
     // Blocking reads get their own connection so they never delay an enqueue.
-    consumer ??= createRedisConnection({ url: options.url, timeoutMs: options.timeoutMs, role: 'consumer', logger: options.logger });
+    consumer ??= connect('consumer');
     await consumer.whenReady();
     return consumer;
   };
@@ -140,6 +145,7 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
       const bytes = buffer === null ? null : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
       const decoded = decodeTaskFields(entry.message, bytes);
       held.set(entry.id, { fields: entry.message });
+      inFlight.add(entry.id);
       retries.delete(entry.id);
       return { id: entry.id, attempt: attempts.get(entry.id) ?? 1, task: decoded.task, problem: decoded.problem };
     });
@@ -150,8 +156,9 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
     const nowMs = Date.now();
     const due = [...retries].filter(([, dueMs]) => dueMs <= nowMs).slice(0, maxTasks).map(([id]) => id);
     if (due.length === 0) return [];
-    for (const id of due) retries.delete(id);
     const claimed = await connection.bounded(connection.client.xClaim(stream, CONSUMER_GROUP, options.consumerName, 0, due));
+    // Claimed or gone (deleted meanwhile): either way no longer waiting here. A failed XCLAIM keeps them due.
+    for (const id of due) retries.delete(id);
     return claimed.filter((entry) => entry !== null) as StreamEntry[];
   };
 
@@ -161,8 +168,8 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
       connection.client.xAutoClaim(stream, CONSUMER_GROUP, options.consumerName, options.visibilityTimeoutMs, autoClaimCursor, { COUNT: maxTasks }),
     );
     autoClaimCursor = reply.nextId;
-    // An entry of ours that is still in flight here was only touched (its idle time reset), not lost.
-    return (reply.messages.filter((entry) => entry !== null) as StreamEntry[]).filter((entry) => !held.has(entry.id) || retries.has(entry.id));
+    // An entry still in flight here (a slow upload) was only touched (its idle time reset), not lost.
+    return (reply.messages.filter((entry) => entry !== null) as StreamEntry[]).filter((entry) => !inFlight.has(entry.id));
   };
 
   const readNew = async (connection: RedisConnection, maxTasks: number, blockMs: number): Promise<StreamEntry[]> => {
@@ -198,7 +205,13 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
     await connection.whenReady();
     const multi = connection.client.multi();
     build(multi);
-    await connection.bounded(multi.exec());
+    try {
+      await connection.bounded(multi.exec());
+    } finally {
+      // Settled, or failed to settle: in both cases no longer worked on here, so a
+      // failed acknowledgement is redelivered after the visibility timeout.
+      inFlight.delete(delivery.id);
+    }
     held.delete(delivery.id);
     retries.delete(delivery.id);
   };
@@ -246,6 +259,7 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
 
     async retryLater(delivery, delayMs) {
       // The entry stays pending under this consumer; consume() XCLAIMs it again when due.
+      inFlight.delete(delivery.id);
       if (!closed) retries.set(delivery.id, Date.now() + Math.max(0, delayMs));
     },
 

@@ -192,6 +192,33 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'Redis q
     assert.equal(deliveries.map((d) => d.task?.object.key), ['mastered/after.wav']);
   });
 
+  test('a task whose acknowledgement failed is delivered again after the visibility timeout', async () => {
+    const consumerName = `unacked-${crypto.randomUUID().slice(0, 8)}`;
+    const queue = queueOf({ visibilityTimeoutMs: 500, consumerName });
+    await queue.connected();
+    await queue.enqueue(task('mastered/unacked.wav'));
+    const [delivery] = await queue.consume({ maxTasks: 1, waitMs: 500 });
+    const client = await testRedisClient();
+    try {
+      // Cut the consumer's connection: the acknowledgement cannot reach Redis.
+      const clients = String(await client.sendCommand(['CLIENT', 'LIST']));
+      const id = new RegExp(`id=(\\d+) [^\\n]*name=${consumerName}:consumer`).exec(clients)![1];
+      await client.sendCommand(['CLIENT', 'KILL', 'ID', id]);
+    } finally {
+      await client.close();
+    }
+    const error = await queue.acknowledge(delivery).then(() => null, (e: Error) => e);
+    assert.ok(error, 'the acknowledgement failed');
+    const again = await queue.consume({ maxTasks: 1, waitMs: 5000 }).catch(async () => {
+      // The connection may still be coming back; the worker would simply read again.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return queue.consume({ maxTasks: 1, waitMs: 5000 });
+    });
+    assert.equal(again.map((d) => [d.id, d.attempt]), [[delivery.id, 2]]);
+    await queue.acknowledge(again[0]);
+    assert.is(await queue.depth(), 0);
+  });
+
   test('with nothing listening on the Redis port, enqueue and readiness fail within seconds', async () => {
     const queue = queueOf({ url: `redis://127.0.0.1:${await closedPort()}` });
     const startedMs = Date.now();
