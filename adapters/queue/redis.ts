@@ -20,8 +20,9 @@
 import { Buffer } from 'node:buffer';
 import type { AppLogger, ArtifactQueue, ConsumeOptions, QueueDelivery } from '../../core/app/ports.ts';
 import { QueueFullError } from './memory.ts';
-import { DEAD_LETTER_FIELDS, decodeTaskFields, encodeTaskFields, payloadKeyOf } from './redis-message.ts';
+import { DEAD_LETTER_FIELDS, encodeTaskFields, payloadKeyOf } from './redis-message.ts';
 import { connectionLabel, createRedisConnection, type RedisConnection } from './redis-connection.ts';
+import { CONSUMER_GROUP, createConsumerState, createStreamReader } from './redis-reader.ts';
 
 export interface RedisQueueOptions {
   /** `redis[s]://[user:password@]host:port[/db]` */
@@ -41,21 +42,9 @@ export interface RedisQueueOptions {
   readonly logger?: AppLogger;
 }
 
-export const CONSUMER_GROUP = 'workers';
-/** Longest single blocking read: keeps shutdown and retry timers responsive. */
-const MAX_BLOCK_MS = 1000;
+export { CONSUMER_GROUP };
 /** Extra budget per byte moved, so a large artifact is not cut by the command timeout (≈ 20 MB/s floor). */
 const MS_PER_BYTE = 1 / 20_000;
-
-interface StreamEntry {
-  readonly id: string;
-  readonly message: Record<string, string> | null;
-}
-
-/** What the adapter remembers about a delivery until it is settled. */
-interface Held {
-  readonly fields: Record<string, string>;
-}
 
 function isError(error: unknown, prefix: string): boolean {
   return error instanceof Error && error.message.startsWith(prefix);
@@ -80,13 +69,8 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
     createRedisConnection({ url: options.url, timeoutMs: options.timeoutMs, role, clientName: `${options.consumerName}:${role}`, logger: options.logger });
   const producer = connect('producer');
   let consumer: RedisConnection | null = null;
-  /** Fields of every entry delivered here and not yet acknowledged or dead-lettered. */
-  const held = new Map<string, Held>();
-  /** Entries a caller is working on right now (delivered, not yet settled or scheduled for a retry). */
-  const inFlight = new Set<string>();
-  /** Entry id → when its retry is due (ms); the entry stays pending under this consumer meanwhile. */
-  const retries = new Map<string, number>();
-  let autoClaimCursor = '0-0';
+  const state = createConsumerState();
+  const { held, inFlight, retries } = state;
   let groupReady: Promise<void> | null = null;
   let closed = false;
 
@@ -124,88 +108,20 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
     return consumer;
   };
 
-  /** Delivery counts of entries this consumer holds, from XPENDING. */
-  const deliveryCounts = async (connection: RedisConnection, ids: string[]): Promise<Map<string, number>> => {
-    const counts = new Map<string, number>();
-    const rows = await Promise.all(ids.map((id) => connection.bounded(connection.client.xPendingRange(stream, CONSUMER_GROUP, id, id, 1))));
-    for (const row of rows) for (const entry of row) counts.set(entry.id, entry.deliveriesCounter);
-    return counts;
-  };
+  const reader = createStreamReader({ stream, consumerName: options.consumerName, visibilityTimeoutMs: options.visibilityTimeoutMs, state });
 
-  /** Turns claimed or read entries into deliveries: payloads fetched in one MGET, fields validated. */
-  const toDeliveries = async (connection: RedisConnection, entries: StreamEntry[], attempts: Map<string, number>): Promise<QueueDelivery[]> => {
-    const live = entries.filter((entry): entry is { id: string; message: Record<string, string> } => entry.message !== null);
-    const payloadKeys = live.map((entry) => payloadKeyOf(entry.message));
-    const wanted = payloadKeys.filter((key): key is string => key !== null);
-    const buffers = wanted.length === 0 ? [] : ((await connection.bounded(connection.buffers.mGet(wanted), 0)) as Array<Buffer | null>);
-    const payloads = new Map(wanted.map((key, i) => [key, buffers[i]] as const));
-    return live.map((entry, i) => {
-      const key = payloadKeys[i];
-      const buffer = key === null ? null : (payloads.get(key) ?? null);
-      const bytes = buffer === null ? null : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-      const decoded = decodeTaskFields(entry.message, bytes);
-      held.set(entry.id, { fields: entry.message });
-      inFlight.add(entry.id);
-      retries.delete(entry.id);
-      return { id: entry.id, attempt: attempts.get(entry.id) ?? 1, task: decoded.task, problem: decoded.problem };
-    });
-  };
-
-  /** XCLAIMs this consumer's entries whose retry delay is over (bumping their delivery count). */
-  const claimDueRetries = async (connection: RedisConnection, maxTasks: number): Promise<StreamEntry[]> => {
-    const nowMs = Date.now();
-    const due = [...retries].filter(([, dueMs]) => dueMs <= nowMs).slice(0, maxTasks).map(([id]) => id);
-    if (due.length === 0) return [];
-    const claimed = await connection.bounded(connection.client.xClaim(stream, CONSUMER_GROUP, options.consumerName, 0, due));
-    // Claimed or gone (deleted meanwhile): either way no longer waiting here. A failed XCLAIM keeps them due.
-    for (const id of due) retries.delete(id);
-    return claimed.filter((entry) => entry !== null) as StreamEntry[];
-  };
-
-  /** XAUTOCLAIMs entries silent for the visibility timeout (their consumer died), skipping ones this process is still working on. */
-  const reclaimStale = async (connection: RedisConnection, maxTasks: number): Promise<StreamEntry[]> => {
-    const reply = await connection.bounded(
-      connection.client.xAutoClaim(stream, CONSUMER_GROUP, options.consumerName, options.visibilityTimeoutMs, autoClaimCursor, { COUNT: maxTasks }),
-    );
-    autoClaimCursor = reply.nextId;
-    // An entry still in flight here (a slow upload) was only touched (its idle time reset), not lost.
-    return (reply.messages.filter((entry) => entry !== null) as StreamEntry[]).filter((entry) => !inFlight.has(entry.id));
-  };
-
-  const readNew = async (connection: RedisConnection, maxTasks: number, blockMs: number): Promise<StreamEntry[]> => {
-    const reply = await connection.bounded(
-      connection.client.xReadGroup(CONSUMER_GROUP, options.consumerName, { key: stream, id: '>' }, blockMs > 0 ? { COUNT: maxTasks, BLOCK: blockMs } : { COUNT: maxTasks }),
-      blockMs,
-    );
-    if (!reply) return [];
-    return (reply as Array<{ messages: StreamEntry[] }>).flatMap((item) => item.messages);
-  };
-
-  /** One pass: due retries, then stale entries, then new ones (blocking up to `remainingMs` when nothing else came). */
+  /** One pass of the reader, on the consumer connection, recreating the group if the stream vanished. */
   const consumeOnce = async (maxTasks: number, remainingMs: number, signal?: AbortSignal): Promise<QueueDelivery[]> => {
     const connection = await consumerConnection();
-    return withGroup(connection, async () => {
-      const entries = await claimDueRetries(connection, maxTasks);
-      if (entries.length < maxTasks) entries.push(...(await reclaimStale(connection, maxTasks - entries.length)));
-      const claimedIds = entries.map((entry) => entry.id);
-      if (entries.length < maxTasks) {
-        const untilRetryMs = Math.min(Infinity, ...retries.values()) - Date.now();
-        const waitMs = Math.min(remainingMs, untilRetryMs, MAX_BLOCK_MS);
-        const blockMs = entries.length > 0 || signal?.aborted || waitMs <= 0 ? 0 : Math.max(1, Math.ceil(waitMs));
-        entries.push(...(await readNew(connection, maxTasks - entries.length, blockMs)));
-      }
-      // A fresh read is delivery 1; claimed entries carry XPENDING's count.
-      const attempts = claimedIds.length > 0 ? await deliveryCounts(connection, claimedIds) : new Map<string, number>();
-      return toDeliveries(connection, entries, attempts);
-    });
+    return withGroup(connection, () => reader.readOnce(connection, maxTasks, remainingMs, signal));
   };
 
   const settle = async (delivery: QueueDelivery, build: (multi: ReturnType<RedisConnection['client']['multi']>) => void): Promise<void> => {
     const connection = consumer ?? producer;
-    await connection.whenReady();
-    const multi = connection.client.multi();
-    build(multi);
     try {
+      await connection.whenReady();
+      const multi = connection.client.multi();
+      build(multi);
       await connection.bounded(multi.exec());
     } finally {
       // Settled, or failed to settle: in both cases no longer worked on here, so a
