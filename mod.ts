@@ -50,6 +50,11 @@ export { createArtifactWorker, retryDelayMs } from './core/app/artifact-worker.t
 export type { ArtifactWorker, ArtifactWorkerOptions, RetryPolicy, WorkerOutcome } from './core/app/artifact-worker.ts';
 export type { PersistenceOutcome, PersistencePolicy } from './core/app/persist-artifact.ts';
 export { createInProcessRunner } from './core/app/in-process-runner.ts';
+export { createInProcessAnalysisRunner, runAnalysisJob } from './core/app/in-process-analysis-runner.ts';
+export type { AnalysisJob, AnalysisJobResult, AnalysisRunner } from './core/app/ports.ts';
+export { measureTrack } from './core/measurement/track-measurements.ts';
+export type { TrackMeasurements, ShortTermLoudnessSeries } from './core/measurement/track-measurements.ts';
+export type { ThirdOctaveSpectrum } from './core/measurement/third-octave-spectrum.ts';
 export { createLoggingEventPublisher } from './core/app/logging-event-publisher.ts';
 export { loadConfig, ConfigError } from './core/app/config.ts';
 export type { AppConfig } from './core/app/config.ts';

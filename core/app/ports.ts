@@ -4,6 +4,7 @@
  */
 import type { DomainEvent, EventPublisher } from '../domain/events.ts';
 import type { MasteringRequestOptions } from '../mastering/options.ts';
+import type { TrackMeasurements } from '../measurement/track-measurements.ts';
 
 export type { EventPublisher };
 
@@ -153,4 +154,26 @@ export interface MasteringJobResult {
  */
 export interface MasteringRunner {
   run(job: MasteringJob): Promise<MasteringJobResult>;
+}
+
+/** One analysis job (`POST /analyze`): one encoded upload in, its measurements out. */
+export interface AnalysisJob {
+  readonly correlationId: string;
+  readonly file: { readonly bytes: Uint8Array; readonly filename?: string };
+}
+
+export interface AnalysisJobResult {
+  /** What ingest found: container, codec and source bit depth (null for lossy codecs). */
+  readonly source: { readonly container: string; readonly codec: string; readonly bitDepth: number | null };
+  readonly measurements: TrackMeasurements;
+}
+
+/**
+ * Port: runs the CPU work of measuring one upload (decode, loudness, spectrum).
+ * Lighter than mastering but still seconds on long files, so a server hands
+ * it to the same worker pool; the default runs in-process. Rejects with
+ * `IngestValidationError` (with `part: 'file'`) for a bad upload.
+ */
+export interface AnalysisRunner {
+  runAnalysis(job: AnalysisJob): Promise<AnalysisJobResult>;
 }

@@ -6,7 +6,8 @@
 import { Router, type IRequest } from 'itty-router';
 import { createArtifactPersister, type ArtifactPersister, type PersistencePolicy } from '../app/persist-artifact.ts';
 import { createLoggingEventPublisher, silentLogger } from '../app/logging-event-publisher.ts';
-import type { AppLogger, ArtifactQueue, ArtifactStorage, Clock, IdGenerator, MasteringRunner } from '../app/ports.ts';
+import { canRunAnalysis, createInProcessAnalysisRunner } from '../app/in-process-analysis-runner.ts';
+import type { AnalysisRunner, AppLogger, ArtifactQueue, ArtifactStorage, Clock, IdGenerator, MasteringRunner } from '../app/ports.ts';
 import { AudoEqError } from '../domain/errors.ts';
 import type { EventPublisher } from '../domain/events.ts';
 import { requireApiKey } from './auth.ts';
@@ -30,6 +31,11 @@ const MIB = 1024 * 1024;
 /** Everything the app can be given; only `runner` is required here (`createHandler` supplies a default). */
 export interface AppOptions {
   readonly runner: MasteringRunner;
+  /**
+   * Runs `POST /analyze` jobs. Default: `runner` itself when it also has
+   * `runAnalysis` (a worker pool handling both job kinds), else in-process.
+   */
+  readonly analysisRunner?: AnalysisRunner;
   /** Where artifacts go; absent or null means storage disabled (`skipped`). */
   readonly storage?: ArtifactStorage | null;
   /** Deferred-persistence queue (mode `deferred` only). */
@@ -45,9 +51,9 @@ export interface AppOptions {
   readonly metrics?: AppMetrics;
   /** Default 100 MiB per file, 201 MiB per request. */
   readonly limits?: Partial<UploadLimits>;
-  /** Masterings in progress before `503 overloaded`; default 8. */
+  /** Masterings and analyses in progress before `503 overloaded`; default 8. */
   readonly maxPending?: number;
-  /** When non-empty, `/master` and `/metrics` need one of these keys. */
+  /** When non-empty, `/master`, `/analyze` and `/metrics` need one of these keys. */
   readonly apiKeys?: readonly string[];
   /** Allowed CORS origins (`*` for any); default none. */
   readonly corsOrigins?: readonly string[];
@@ -81,6 +87,7 @@ function resolveDeps(options: AppOptions): AppDeps {
   const maxFileBytes = options.limits?.maxFileBytes ?? 100 * MIB;
   return {
     runner: options.runner,
+    analysisRunner: options.analysisRunner ?? (canRunAnalysis(options.runner) ? options.runner : createInProcessAnalysisRunner()),
     persister,
     storage,
     queue,
@@ -173,6 +180,7 @@ export function createApp(options: AppOptions): App {
   };
   const routes = router.routes
     .filter(([method]) => method !== 'ALL')
-    .map(([method, , , path]) => ({ method, path: path ?? '' }));
+    // itty-router stores paths without their trailing slash, so the root comes back as ''.
+    .map(([method, , , path]) => ({ method, path: path || '/' }));
   return Object.assign(handler, { routes });
 }

@@ -3,7 +3,7 @@
  * (`AppDeps`) and the per-request context (correlation id, parsed URL).
  */
 import type { ArtifactPersister } from '../app/persist-artifact.ts';
-import type { AppLogger, ArtifactQueue, ArtifactStorage, Clock, IdGenerator, MasteringRunner } from '../app/ports.ts';
+import type { AnalysisRunner, AppLogger, ArtifactQueue, ArtifactStorage, Clock, IdGenerator, MasteringRunner } from '../app/ports.ts';
 import type { EventPublisher } from '../domain/events.ts';
 import type { CorsPolicy } from './cors.ts';
 import type { AppMetrics } from './metrics.ts';
@@ -11,6 +11,8 @@ import type { UploadLimits } from './multipart.ts';
 
 export interface AppDeps {
   readonly runner: MasteringRunner;
+  /** Runs `POST /analyze` jobs. */
+  readonly analysisRunner: AnalysisRunner;
   readonly persister: ArtifactPersister;
   /** null when storage is disabled. */
   readonly storage: ArtifactStorage | null;
@@ -21,7 +23,7 @@ export interface AppDeps {
   readonly ids: IdGenerator;
   readonly metrics: AppMetrics;
   readonly limits: UploadLimits;
-  /** Admission control for `POST /master`: at most `maxPending` at once. */
+  /** Admission control for the CPU work of `POST /master` and `POST /analyze`: at most `maxPending` at once. */
   readonly admission: { readonly maxPending: number; inFlight: number };
   readonly apiKeys: readonly string[];
   readonly cors: CorsPolicy;

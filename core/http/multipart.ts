@@ -1,7 +1,7 @@
 /**
- * Streaming `multipart/form-data` reading for `POST /master`. The body is
- * parsed as it arrives (never `request.formData()`, which holds 4–5× the upload
- * in memory) and cut off as soon as a limit is crossed: a part over the
+ * Streaming `multipart/form-data` reading for `POST /master` and
+ * `POST /analyze`. The body is parsed as it arrives (never
+ * `request.formData()`, which holds 4–5× the upload in memory) and cut off as soon as a limit is crossed: a part over the
  * per-file limit is `file_too_large`, a body over the total limit is
  * `request_too_large` (413), decided before the rest of the body is read.
  */
@@ -32,7 +32,6 @@ export interface MasteringUpload {
 }
 
 export const FILE_PARTS = ['target', 'reference'] as const;
-type FilePart = (typeof FILE_PARTS)[number];
 
 const MAX_PARTS = 16;
 
@@ -93,17 +92,27 @@ function translateParseError(error: unknown, limits: UploadLimits): unknown {
   return error;
 }
 
+/** "target and reference", "file": how a message names the expected parts. */
+function partList(names: readonly string[]): string {
+  return `file part${names.length > 1 ? 's' : ''} ${names.join(' and ')}`;
+}
+
 /**
- * Reads the `target` and `reference` file parts of a mastering request under
- * `limits`. Other parts are ignored (they still count toward the total).
+ * Reads the file parts named in `names` from a multipart request under
+ * `limits`; every one is required and must be non-empty. Other parts are
+ * ignored (they still count toward the total).
  *
  * @example
- * const { target, reference } = await readMasteringUpload(request, { maxFileBytes: 100 << 20, maxRequestBytes: 201 << 20 });
+ * const { file } = await readFileParts(request, limits, ['file']);
  */
-export async function readMasteringUpload(request: Request, limits: UploadLimits): Promise<MasteringUpload> {
+export async function readFileParts<const Name extends string>(
+  request: Request,
+  limits: UploadLimits,
+  names: readonly Name[],
+): Promise<Record<Name, UploadedFile>> {
   const contentType = request.headers.get('content-type') ?? '';
   if (!/^multipart\/form-data\s*(;|$)/i.test(contentType)) {
-    throw new AudoEqError('invalid_payload', 'The request body must be multipart/form-data with file parts target and reference.');
+    throw new AudoEqError('invalid_payload', `The request body must be multipart/form-data with ${partList(names)}.`);
   }
   const boundary = getMultipartBoundary(contentType);
   if (!boundary) throw new AudoEqError('invalid_payload', 'The multipart Content-Type has no boundary.');
@@ -111,7 +120,7 @@ export async function readMasteringUpload(request: Request, limits: UploadLimits
   if (Number.isFinite(declaredLength) && declaredLength > limits.maxRequestBytes) throw tooLarge(limits);
   if (!request.body) throw new AudoEqError('invalid_payload', 'The request body is empty.');
 
-  const files: Partial<Record<FilePart, UploadedFile>> = {};
+  const files: Partial<Record<Name, UploadedFile>> = {};
   const limited = limitBytes(request.body, limits.maxRequestBytes, limits);
   try {
     const parts = parseMultipartStream(limited, {
@@ -121,8 +130,8 @@ export async function readMasteringUpload(request: Request, limits: UploadLimits
       maxParts: MAX_PARTS,
     });
     for await (const part of parts) {
-      const name = part.name as FilePart | undefined;
-      if (name !== 'target' && name !== 'reference') continue;
+      const name = part.name as Name | undefined;
+      if (name === undefined || !names.includes(name)) continue;
       if (files[name]) throw new AudoEqError('invalid_payload', `The file part '${name}' was sent more than once.`, { part: name });
       const filename = part.filename;
       files[name] = { bytes: joinChunks(part.content, part.size), ...(filename ? { filename } : {}) };
@@ -133,14 +142,25 @@ export async function readMasteringUpload(request: Request, limits: UploadLimits
     throw translateParseError(error, limits);
   }
 
-  const missing = FILE_PARTS.filter((name) => !files[name]);
+  const missing = names.filter((name) => !files[name]);
   if (missing.length > 0) {
     throw new AudoEqError('missing_file', `Missing file part${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}.`, { missing_parts: missing });
   }
-  for (const name of FILE_PARTS) {
+  for (const name of names) {
     if (files[name]!.bytes.byteLength === 0) {
       throw new AudoEqError('empty_file', `The file part '${name}' is empty.`, { part: name });
     }
   }
-  return { target: files.target!, reference: files.reference! };
+  return files as Record<Name, UploadedFile>;
+}
+
+/**
+ * Reads the `target` and `reference` file parts of a mastering request under
+ * `limits`. Other parts are ignored (they still count toward the total).
+ *
+ * @example
+ * const { target, reference } = await readMasteringUpload(request, { maxFileBytes: 100 << 20, maxRequestBytes: 201 << 20 });
+ */
+export async function readMasteringUpload(request: Request, limits: UploadLimits): Promise<MasteringUpload> {
+  return readFileParts(request, limits, FILE_PARTS);
 }

@@ -9,7 +9,7 @@ import { MASTER_QUERY_PARAMETERS } from './query.ts';
 import { TARGET_LUFS_RANGE } from '../mastering/options.ts';
 
 export interface OperationDescription {
-  readonly tag: 'mastering' | 'operations';
+  readonly tag: 'mastering' | 'analysis' | 'operations';
   readonly summary: string;
   readonly description: string;
   readonly parameters?: readonly Record<string, unknown>[];
@@ -107,6 +107,37 @@ export const OPERATIONS: Readonly<Record<string, OperationDescription>> = {
       },
     },
     errors: ['invalid_query_parameter', 'invalid_payload', ...INGEST_ERROR_CODES, 'request_too_large', 'storage_unavailable', 'overloaded'],
+  },
+  postAnalyze: {
+    tag: 'analysis',
+    summary: 'Measure one track',
+    description:
+      'Upload one audio file as the multipart/form-data file part `file`; get its integrated loudness, loudness range, true peak, sample peak, RMS, crest factor, duration, sample rate and channels, its long-term 1/3-octave spectrum (level-normalised) and its short-term loudness every 100 ms, as JSON. Same streaming upload, limits and ingest errors as `/master` (ingest errors name `part: file`); the body may hold one file plus 1 MiB of form overhead. The web page at `/` draws its plots and table from this.',
+    requestBody: {
+      required: true,
+      content: {
+        'multipart/form-data': {
+          schema: { type: 'object', required: ['file'], properties: { file: audioFile } },
+          encoding: { file: { contentType: 'application/octet-stream' } },
+        },
+      },
+    },
+    responses: {
+      '200': {
+        description: 'The measurements.',
+        headers: correlationHeader,
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/TrackAnalysis' } } },
+      },
+    },
+    errors: ['invalid_payload', ...INGEST_ERROR_CODES, 'request_too_large', 'overloaded'],
+  },
+  getPage: {
+    tag: 'mastering',
+    summary: 'Web page: master, listen, compare',
+    description:
+      'A self-contained page (no external assets; works offline): pick a target and a reference, set the `/master` options, master with upload progress, then listen to target, reference and result with a level-matched A/B switch, download the result, and compare spectra, short-term loudness and a metrics table drawn from `/analyze`. When the server requires API keys, paste one into the page (kept in the page’s memory only).',
+    responses: { '200': { description: 'The page.', headers: correlationHeader, content: { 'text/html': { schema: { type: 'string' } } } } },
+    errors: [],
   },
   getOpenApi: {
     tag: 'operations',

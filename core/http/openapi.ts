@@ -6,6 +6,7 @@
 import { ERROR_TABLE, INGEST_ERROR_CODES, type ErrorCode } from '../domain/errors.ts';
 import { DOMAIN_EVENT_NAMES } from '../domain/events.ts';
 import type { RouteDefinition } from './context.ts';
+import { TRACK_ANALYSIS_SCHEMA } from './analysis-json.ts';
 import { MASTER_RESPONSE_HEADERS } from './headers.ts';
 import { MASTER_QUERY_PARAMETERS } from './query.ts';
 import { OPERATIONS, type OperationDescription } from './openapi-operations.ts';
@@ -96,7 +97,7 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[]): Record
         '',
         'Every error body is `{"detail": {"code", "message", …}}` and carries `X-Correlation-Id`. An unknown path answers `404 not_found`; a known path with another method answers `405 method_not_allowed` with `Allow`. `HEAD` is accepted wherever `GET` is.',
         '',
-        'API keys: when the server has `AUDO_EQ_API_KEYS` set, operations marked with security need `Authorization: Bearer <key>` or `X-Api-Key: <key>`; `/health`, `/ready`, `/docs` and `/openapi.json` stay open. Without configured keys everything is open.',
+        'API keys: when the server has `AUDO_EQ_API_KEYS` set, operations marked with security need `Authorization: Bearer <key>` or `X-Api-Key: <key>`; `/`, `/health`, `/ready`, `/docs` and `/openapi.json` stay open. Without configured keys everything is open.',
         '',
         `Domain events logged as \`domain_event_emitted\`: ${DOMAIN_EVENT_NAMES.join(', ')}.`,
       ].join('\n'),
@@ -105,6 +106,7 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[]): Record
     servers: [{ url: '/' }],
     tags: [
       { name: 'mastering', description: 'Mastering a target against a reference.' },
+      { name: 'analysis', description: 'Measuring a track: loudness, peaks, spectrum.' },
       { name: 'operations', description: 'Health, readiness, metrics and documentation.' },
     ],
     paths,
@@ -136,8 +138,8 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[]): Record
                 message: { type: 'string' },
                 parameter: { type: 'string', enum: Object.keys(MASTER_QUERY_PARAMETERS), description: 'With `invalid_query_parameter`.' },
                 allowed_values: { type: 'array', items: { type: 'string' }, description: 'With `invalid_query_parameter`.' },
-                missing_parts: { type: 'array', items: { type: 'string', enum: ['target', 'reference'] }, description: 'With `missing_file`.' },
-                part: { type: 'string', enum: ['target', 'reference'], description: 'Which upload an ingest error is about.' },
+                missing_parts: { type: 'array', items: { type: 'string', enum: ['target', 'reference', 'file'] }, description: 'With `missing_file`.' },
+                part: { type: 'string', enum: ['target', 'reference', 'file'], description: 'Which upload an ingest error is about.' },
                 max_bytes: { type: 'integer', description: 'With `file_too_large` and `request_too_large`.' },
                 retry_after_seconds: { type: 'integer', description: 'With `overloaded`.' },
                 checks: { $ref: '#/components/schemas/ReadyChecks' },
@@ -146,6 +148,7 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[]): Record
           },
           description: `Ingest codes: ${INGEST_ERROR_CODES.join(', ')}.`,
         },
+        TrackAnalysis: TRACK_ANALYSIS_SCHEMA,
         ReadyChecks: {
           type: 'object',
           additionalProperties: {

@@ -93,6 +93,22 @@ test('POST /master documents every query parameter and every result header', asy
   assert.equal(master.requestBody.content['multipart/form-data'].schema.required, ['target', 'reference']);
 });
 
+test('POST /analyze documents its one file part, its JSON measurements and its errors; GET / is the HTML page', async () => {
+  const doc = await document();
+  const analyze = doc.paths['/analyze'].post;
+  assert.equal(analyze.requestBody.content['multipart/form-data'].schema.required, ['file']);
+  assert.is(analyze.responses['200'].content['application/json'].schema.$ref, '#/components/schemas/TrackAnalysis');
+  const schema = doc.components.schemas.TrackAnalysis;
+  for (const field of ['integrated_lufs', 'loudness_range_lu', 'true_peak_dbtp', 'sample_peak_dbfs', 'rms_dbfs', 'crest_factor_db', 'duration_seconds', 'sample_rate_hz', 'channels', 'spectrum', 'short_term_loudness']) {
+    assert.ok(schema.required.includes(field), field);
+  }
+  assert.equal(Object.keys(analyze.responses).sort(), ['200', '400', '401', '413', '415', '500', '503']);
+  assert.ok(analyze.security.some((requirement: object) => Object.keys(requirement).length > 0), 'needs a key when keys are configured');
+  const page = doc.paths['/'].get;
+  assert.ok(page.responses['200'].content['text/html']);
+  assert.equal(page.security, []);
+});
+
 test('the documented API version is the package version', () => {
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
   assert.is(API_VERSION, pkg.version);

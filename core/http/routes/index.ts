@@ -3,22 +3,27 @@
  * API-key check and the OpenAPI document are all built from it.
  */
 import type { RouteDefinition } from '../context.ts';
+import { analyze } from './analyze.ts';
 import { docs } from './docs.ts';
 import { health } from './health.ts';
 import { master } from './master.ts';
 import { metricsRoute } from './metrics.ts';
 import { openApiJson } from './openapi-json.ts';
+import { page } from './page.ts';
 import { ready } from './ready.ts';
 
 /**
- * Open routes: probes and documentation (no secrets; orchestrators and
- * browsers reach them without a key). Mastering and metrics need a key when
- * keys are configured.
+ * Open routes: probes, documentation and the web page (no secrets;
+ * orchestrators and browsers reach them without a key; the page asks the user
+ * for a key when the server needs one). Mastering, analysis and metrics need
+ * a key when keys are configured.
  */
 export const ROUTES: readonly RouteDefinition[] = [
+  { method: 'GET', path: '/', operationId: 'getPage', requiresApiKey: false, handle: page },
   { method: 'GET', path: '/health', operationId: 'getHealth', requiresApiKey: false, handle: health },
   { method: 'GET', path: '/ready', operationId: 'getReady', requiresApiKey: false, handle: ready },
   { method: 'POST', path: '/master', operationId: 'postMaster', requiresApiKey: true, handle: master },
+  { method: 'POST', path: '/analyze', operationId: 'postAnalyze', requiresApiKey: true, handle: analyze },
   { method: 'GET', path: '/openapi.json', operationId: 'getOpenApi', requiresApiKey: false, handle: openApiJson },
   { method: 'GET', path: '/docs', operationId: 'getDocs', requiresApiKey: false, handle: docs },
   { method: 'GET', path: '/metrics', operationId: 'getMetrics', requiresApiKey: true, handle: metricsRoute },

@@ -1,0 +1,268 @@
+/**
+ * Client script, part 5: the workflow — choosing files (picker or drag and
+ * drop), measuring each file as soon as it is chosen, mastering with upload
+ * progress, showing the result and every error the API can answer with.
+ */
+export const CLIENT_WORKFLOW = String.raw`
+const slots = {
+  target: { file: null, url: null, analysis: null, analysisPromise: null, generation: 0 },
+  reference: { file: null, url: null, analysis: null, analysisPromise: null, generation: 0 },
+  result: { blob: null, url: null, filename: 'mastered.wav', analysis: null, analysisPromise: null, generation: 0 },
+};
+let busy = false;
+let elapsedTimer = null;
+
+function infoOf(name) { return byId(name === 'result' ? 'player-result-name' : 'file-' + name + '-info'); }
+
+function setInfo(name, text, isError) {
+  const info = infoOf(name);
+  info.textContent = text;
+  info.classList.toggle('error', Boolean(isError));
+}
+
+/** Measures a slot's audio once; a failed measurement is forgotten, so the next call retries (e.g. after a key is entered). */
+function ensureAnalysis(name) {
+  const slot = slots[name];
+  if (slot.analysisPromise) return slot.analysisPromise;
+  const generation = slot.generation;
+  const source = name === 'result' ? slot.blob : slot.file;
+  const filename = name === 'result' ? slot.filename : slot.file.name;
+  const label = name === 'result' ? filename + ' \u00b7 ' : '';
+  setInfo(name, label + 'Measuring\u2026');
+  slot.analysisPromise = requestAnalysis(source, filename).then((analysis) => {
+    if (slot.generation === generation) {
+      slot.analysis = analysis;
+      setInfo(name, (name === 'result' ? label : slot.file.name + ' \u00b7 ') + analysisSummary(analysis));
+      renderComparison();
+    }
+    return analysis;
+  }, (error) => {
+    if (slot.generation === generation) {
+      slot.analysisPromise = null;
+      setInfo(name, SLOT_TITLES[name] + ' could not be measured: ' + error.message + ' (' + error.code + ')', true);
+      renderComparison();
+    }
+    error.slot = name;
+    throw error;
+  });
+  renderComparison();
+  return slot.analysisPromise;
+}
+
+function resetSlot(slot) {
+  slot.generation++;
+  slot.analysis = null;
+  slot.analysisPromise = null;
+  if (slot.url) URL.revokeObjectURL(slot.url);
+  slot.url = null;
+}
+
+function setFile(name, file) {
+  const slot = slots[name];
+  resetSlot(slot);
+  slot.file = file || null;
+  // A result belongs to the files it was mastered from.
+  clearResult();
+  if (file) slot.url = URL.createObjectURL(file);
+  setPlayerSource(name, slot.url, file ? file.name : null);
+  if (!file) { setInfo(name, ''); updateControls(); return; }
+  if (file.size === 0) {
+    setInfo(name, file.name + ': ' + config.errorMessages.empty_file + ' (empty_file)', true);
+  } else if (file.size > config.maxFileBytes) {
+    setInfo(name, file.name + ' is ' + formatBytes(file.size) + '; the server accepts files up to ' + formatBytes(config.maxFileBytes) + ' (file_too_large).', true);
+  } else {
+    setInfo(name, file.name + ' \u00b7 ' + formatBytes(file.size));
+    ensureAnalysis(name).catch(() => { /* shown beside the file */ });
+  }
+  updateControls();
+  renderComparison();
+}
+
+function clearResult() {
+  const slot = slots.result;
+  if (!slot.url && !slot.blob) return;
+  resetSlot(slot);
+  slot.blob = null;
+  setPlayerSource('result', null, null);
+  byId('result-panel').hidden = true;
+  renderComparison();
+}
+
+function initDropZones() {
+  document.querySelectorAll('.drop').forEach((zone) => {
+    const name = zone.getAttribute('data-slot');
+    const input = byId('file-' + name);
+    input.addEventListener('change', () => setFile(name, input.files[0]));
+    zone.addEventListener('dragover', (event) => { event.preventDefault(); event.dataTransfer.dropEffect = 'copy'; zone.classList.add('dragover'); });
+    zone.addEventListener('dragleave', () => zone.classList.remove('dragover'));
+    zone.addEventListener('drop', (event) => {
+      event.preventDefault();
+      zone.classList.remove('dragover');
+      const files = event.dataTransfer.files;
+      if (!files || files.length === 0) return;
+      // The input shows the dropped file too, so keyboard and screen-reader users see the same state.
+      try { input.files = files; } catch (ignored) { /* older browsers: the slot still takes the file */ }
+      setFile(name, files[0]);
+    });
+  });
+  // A file dropped beside the zones must not make the browser navigate away from the page.
+  window.addEventListener('dragover', (event) => event.preventDefault());
+  window.addEventListener('drop', (event) => event.preventDefault());
+}
+
+function updateControls() {
+  const ready = Boolean(slots.target.file && slots.reference.file);
+  byId('master-button').disabled = busy || !ready;
+  const status = byId('status');
+  const phase = status.getAttribute('data-phase');
+  if (!busy && (phase === null || phase === 'idle')) {
+    byId('status-text').textContent = ready ? 'Ready: press Master.' : 'Choose a target and a reference to begin.';
+    status.setAttribute('data-phase', 'idle');
+  }
+  byId('options').querySelectorAll('select, input').forEach((control) => { control.disabled = busy; });
+}
+
+/** The /master query from the option controls; empty values are left out (the server's defaults apply). */
+function masterQuery() {
+  const params = new URLSearchParams();
+  byId('options').querySelectorAll('select, input').forEach((control) => {
+    if (control.value.trim() !== '') params.append(control.name, control.value.trim());
+  });
+  const text = params.toString();
+  return text ? '?' + text : '';
+}
+
+/** Shows a phase of the work: waiting, upload (detail: fraction sent), processing, measuring, or a final text. */
+function setStatus(phase, detail) {
+  const bar = byId('progress');
+  const text = byId('status-text');
+  if (elapsedTimer) { clearInterval(elapsedTimer); elapsedTimer = null; }
+  bar.hidden = ['waiting', 'upload', 'processing', 'measuring'].indexOf(phase) < 0;
+  if (phase === 'upload') {
+    bar.value = Math.round(detail * 100);
+    text.textContent = 'Uploading\u2026 ' + Math.round(detail * 100) + ' %';
+  } else if (phase === 'processing') {
+    // An indeterminate bar: the server does not report how far mastering has got.
+    bar.removeAttribute('value');
+    const started = Date.now();
+    text.textContent = 'Upload complete. Mastering on the server\u2026 ';
+    const counter = el('span', { 'aria-hidden': 'true', text: '0 s' });
+    text.appendChild(counter);
+    elapsedTimer = setInterval(() => { counter.textContent = Math.round((Date.now() - started) / 1000) + ' s'; }, 500);
+  } else if (phase === 'measuring') {
+    bar.removeAttribute('value');
+    text.textContent = 'Mastered. Measuring target, reference and result\u2026';
+  } else {
+    if (phase === 'waiting') bar.removeAttribute('value');
+    text.textContent = detail;
+  }
+  byId('status').setAttribute('data-phase', phase);
+}
+
+function partLabel(error) {
+  const part = error.part === 'file' ? error.slot : error.part || error.slot;
+  return part ? SLOT_TITLES[part] + ' file: ' : '';
+}
+
+/** Shows an API error: its own message and code, what to do about it, and the ids needed to trace it. */
+function showError(error, context) {
+  const box = clear(byId('error'));
+  box.setAttribute('data-code', error.code);
+  box.appendChild(el('p', {}, [el('strong', { text: (context ? context + ' ' : '') + partLabel(error) + error.message })]));
+  const hint = config.errorHints[error.code];
+  if (hint) box.appendChild(el('p', { text: hint }));
+  if (error.allowed_values) box.appendChild(el('p', { text: 'Allowed values for ' + error.parameter + ': ' + error.allowed_values.join(', ') + '.' }));
+  if (error.retryAfter) box.appendChild(el('p', { text: 'Retry after ' + error.retryAfter + ' s.' }));
+  const facts = ['Code ', el('code', { class: 'error-code', text: error.code })];
+  if (error.status) facts.push(' \u00b7 HTTP ' + error.status);
+  if (error.correlationId) facts.push(' \u00b7 correlation id ', el('code', { text: error.correlationId }));
+  box.appendChild(el('p', {}, facts));
+  box.hidden = false;
+}
+
+function hideError() { const box = byId('error'); box.hidden = true; clear(box); }
+
+function showPersistence(response) {
+  const status = response.header('X-Artifact-Persistence-Status') || 'unknown';
+  const words = { stored: 'Stored', deferred: 'Queued for storage', skipped: 'Not stored (storage disabled or unavailable)' };
+  clear(byId('persistence')).appendChild(el('span', { class: 'pill ' + status, 'data-status': status, text: words[status] || status }));
+  const url = response.header('X-Mastered-Object-Url');
+  const cell = clear(byId('object-url'));
+  if (!url) cell.textContent = status === 'deferred' ? 'none yet (the artifact is queued)' : '\u2014';
+  else if (/^https?:/i.test(url)) cell.appendChild(el('a', { href: url, target: '_blank', rel: 'noopener', text: url }));
+  else cell.appendChild(el('code', { text: url }));
+}
+
+function showResult(response) {
+  const slot = slots.result;
+  resetSlot(slot);
+  slot.blob = response.blob;
+  slot.filename = stemOf(slots.target.file.name) + '_mastered.wav';
+  slot.url = URL.createObjectURL(slot.blob);
+  const link = byId('download');
+  link.href = slot.url;
+  link.setAttribute('download', slot.filename);
+  link.textContent = 'Download ' + slot.filename + ' (' + formatBytes(slot.blob.size) + ')';
+  showPersistence(response);
+  byId('correlation-id').textContent = response.header('X-Correlation-Id') || '';
+  byId('profile-id').textContent = response.header('X-Mastering-Profile-Id') || '';
+  let diagnostics = response.header('X-Mastering-Diagnostics') || '';
+  try { diagnostics = JSON.stringify(JSON.parse(diagnostics), null, 2); } catch (ignored) { /* shown as sent */ }
+  byId('diagnostics').textContent = diagnostics;
+  byId('result-panel').hidden = false;
+  setPlayerSource('result', slot.url, slot.filename);
+}
+
+function master() {
+  hideError();
+  const missing = ['target', 'reference'].filter((name) => !slots[name].file);
+  if (missing.length) {
+    showError({ code: 'missing_file', message: 'Choose ' + missing.map((name) => 'a ' + name).join(' and ') + ' file first.' });
+    byId('file-' + missing[0]).focus();
+    return;
+  }
+  const form = new FormData();
+  form.append('target', slots.target.file, slots.target.file.name);
+  form.append('reference', slots.reference.file, slots.reference.file.name);
+  busy = true;
+  updateControls();
+  clearResult();
+  const started = Date.now();
+  const query = masterQuery();
+  let stage = 'Mastering failed.';
+  // Measurements still running take server slots too: let them finish first, so the
+  // page never pushes its own mastering request over the server's admission limit.
+  const running = ['target', 'reference'].map((name) => slots[name].analysisPromise).filter(Boolean);
+  if (running.length) setStatus('waiting', 'Finishing the file measurements\u2026');
+  Promise.all(running.map((promise) => promise.catch(() => null))).then(() => {
+    setStatus('upload', 0);
+    return send('POST', 'master' + query, form, {
+      onUploadProgress: (loaded, total) => setStatus('upload', loaded / total),
+      onUploaded: () => setStatus('processing'),
+    });
+  }).then((response) => {
+    showResult(response);
+    stage = 'Mastered, but measuring failed.';
+    setStatus('measuring');
+    return Promise.all(['target', 'reference', 'result'].map(ensureAnalysis));
+  }).then(() => {
+    setStatus('done', 'Done in ' + ((Date.now() - started) / 1000).toFixed(1) + ' s. Listen and compare below.');
+  }).catch((error) => {
+    setStatus('failed', stage);
+    showError(error, stage === 'Mastering failed.' ? null : 'Measuring:');
+  }).then(() => {
+    busy = false;
+    updateControls();
+  });
+}
+
+function init() {
+  initPlayers();
+  initDropZones();
+  byId('master-button').addEventListener('click', master);
+  ['target', 'reference'].forEach((name) => { const input = byId('file-' + name); if (input.files[0]) setFile(name, input.files[0]); });
+  updateControls();
+  if (config.apiKeyRequired) byId('api-key').setAttribute('aria-required', 'true');
+  document.body.setAttribute('data-ready', 'true');
+}
+`;

@@ -1,0 +1,44 @@
+/**
+ * The page's words that are not the API's own: a label and a one-line hint
+ * per mastering option, and what a user can do about each error code. Typed
+ * against the option and error tables, so a new option or code cannot ship
+ * without its text (the compiler refuses a missing key).
+ */
+import type { ErrorCode } from '../../domain/errors.ts';
+import type { MasterQueryParameter } from '../query.ts';
+
+export const OPTION_COPY: Readonly<Record<MasterQueryParameter, { readonly label: string; readonly hint: string }>> = {
+  eq_mode: { label: 'EQ mode', hint: 'reference-match also matches the reference’s tonal balance; fixed applies the preset only.' },
+  eq_preset: { label: 'EQ preset', hint: 'Tonal flavour; it also picks the profile unless you choose one.' },
+  de_esser_mode: { label: 'De-esser', hint: 'auto tames harsh 5–10 kHz sibilance.' },
+  profile: { label: 'Profile', hint: 'How strongly to correct: conservative, default or aggressive (or an alias).' },
+  target_lufs: { label: 'Target loudness (LUFS)', hint: 'Leave empty to match the reference’s loudness.' },
+  bit_depth: { label: 'Output bit depth', hint: '16-bit is dithered; 32 is IEEE float.' },
+};
+
+/** What to do next, per error code; shown under the API's own message. */
+export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
+  invalid_query_parameter: 'Pick one of the listed values for that option.',
+  invalid_payload: 'The upload did not arrive as a form; reload the page and try again.',
+  missing_file: 'Choose both a target and a reference file.',
+  empty_file: 'The chosen file has no bytes; choose another file.',
+  file_too_large: 'Files may be up to the server’s size limit; export a shorter or compressed (FLAC) version.',
+  corrupted_file: 'The file is damaged or truncated; export it again from your audio editor.',
+  mp3_malformed_header: 'The MP3 could not be read; export it again, or use WAV or FLAC.',
+  id3_malformed_header: 'The MP3’s ID3 tag is broken; strip the tags or export it again.',
+  unsupported_codec_profile: 'Only MPEG-1 Layer III MP3 files are accepted; use WAV or FLAC instead.',
+  invalid_duration: 'The file holds no audio; choose a file with sound in it.',
+  duration_too_long: 'Audio may be at most one hour long; split the file.',
+  invalid_sample_rate: 'Sample rates from 8 kHz to 192 kHz are accepted; resample the file.',
+  invalid_channel_count: 'Files with 1 to 8 channels are accepted.',
+  unauthorized: 'This server needs an API key: paste it into the API key field and try again.',
+  not_found: 'The page and the server disagree; reload the page.',
+  method_not_allowed: 'The page and the server disagree; reload the page.',
+  request_too_large: 'The two files together are over the server’s upload limit; use shorter or FLAC files.',
+  unsupported_container: 'Use a WAV, FLAC or MP3 file.',
+  unsupported_codec: 'Use PCM or float WAV, FLAC or MP3 (compressed WAV codecs such as ADPCM are not accepted).',
+  storage_unavailable: 'The server could not store the result as it must; try again later or ask the operator.',
+  overloaded: 'The server is busy; try again in a few seconds.',
+  not_ready: 'The server is starting or a dependency is down; try again shortly.',
+  internal_error: 'Something went wrong on the server; try again, and quote the correlation id if it persists.',
+};
