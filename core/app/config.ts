@@ -118,8 +118,10 @@ export const configSchema = z
       context.addIssue({ code: 'custom', path: ['AUDO_EQ_QUEUE_RETRY_BASE_MS'], message: 'must not exceed AUDO_EQ_QUEUE_RETRY_MAX_MS' });
     }
     // A task waiting for its retry, or being uploaded, must not look abandoned to the other workers.
+    // Checked only where a queue is in use (deferred mode, or a Redis worker).
+    const queueInUse = config.AUDO_EQ_ARTIFACT_PERSISTENCE_MODE === 'deferred' || config.AUDO_EQ_QUEUE_BACKEND === 'redis';
     const longestHoldMs = Math.max(config.AUDO_EQ_QUEUE_RETRY_MAX_MS, config.AUDO_EQ_STORAGE_BACKEND === 's3' ? config.AUDO_EQ_S3_TIMEOUT_MS : 0);
-    if (config.AUDO_EQ_QUEUE_VISIBILITY_TIMEOUT_MS <= longestHoldMs) {
+    if (queueInUse && config.AUDO_EQ_QUEUE_VISIBILITY_TIMEOUT_MS <= longestHoldMs) {
       context.addIssue({
         code: 'custom',
         path: ['AUDO_EQ_QUEUE_VISIBILITY_TIMEOUT_MS'],

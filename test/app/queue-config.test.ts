@@ -43,9 +43,13 @@ test('the memory queue without its in-process worker is refused; the Redis queue
   assert.is(config.AUDO_EQ_DEFERRED_WORKER, false);
 });
 
-test('the visibility timeout must outlast a retry wait and an S3 upload, and the retry base must not exceed its cap', () => {
-  assert.match(refusal({ AUDO_EQ_QUEUE_VISIBILITY_TIMEOUT_MS: '30000' }), /^invalid configuration: AUDO_EQ_QUEUE_VISIBILITY_TIMEOUT_MS: must exceed AUDO_EQ_QUEUE_RETRY_MAX_MS/);
-  assert.match(refusal({ AUDO_EQ_STORAGE_BACKEND: 's3', AUDO_EQ_S3_TIMEOUT_MS: '5000', AUDO_EQ_QUEUE_RETRY_MAX_MS: '1000', AUDO_EQ_QUEUE_RETRY_BASE_MS: '100', AUDO_EQ_QUEUE_VISIBILITY_TIMEOUT_MS: '4000' }), /AUDO_EQ_QUEUE_VISIBILITY_TIMEOUT_MS/);
+test('where a queue is used, its visibility timeout must outlast a retry wait and an S3 upload, and the retry base must not exceed its cap', () => {
+  const deferred = { AUDO_EQ_ARTIFACT_PERSISTENCE_MODE: 'deferred' };
+  assert.match(refusal({ ...deferred, AUDO_EQ_QUEUE_VISIBILITY_TIMEOUT_MS: '30000' }), /^invalid configuration: AUDO_EQ_QUEUE_VISIBILITY_TIMEOUT_MS: must exceed AUDO_EQ_QUEUE_RETRY_MAX_MS/);
+  const slowS3 = { AUDO_EQ_STORAGE_BACKEND: 's3', AUDO_EQ_S3_TIMEOUT_MS: '5000', AUDO_EQ_QUEUE_RETRY_MAX_MS: '1000', AUDO_EQ_QUEUE_RETRY_BASE_MS: '100', AUDO_EQ_QUEUE_VISIBILITY_TIMEOUT_MS: '4000' };
+  assert.match(refusal({ ...slowS3, AUDO_EQ_QUEUE_BACKEND: 'redis' }), /AUDO_EQ_QUEUE_VISIBILITY_TIMEOUT_MS/);
+  // Immediate mode on the memory queue uses no queue: a long S3 budget is not refused for it.
+  assert.is(loadConfig(slowS3).AUDO_EQ_S3_TIMEOUT_MS, 5000);
   assert.match(refusal({ AUDO_EQ_QUEUE_RETRY_BASE_MS: '40000' }), /^invalid configuration: AUDO_EQ_QUEUE_RETRY_BASE_MS: must not exceed AUDO_EQ_QUEUE_RETRY_MAX_MS/);
   const tight = loadConfig({ AUDO_EQ_QUEUE_RETRY_BASE_MS: '50', AUDO_EQ_QUEUE_RETRY_MAX_MS: '500', AUDO_EQ_QUEUE_VISIBILITY_TIMEOUT_MS: '2000' });
   assert.is(tight.AUDO_EQ_QUEUE_VISIBILITY_TIMEOUT_MS, 2000);
