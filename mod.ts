@@ -44,7 +44,11 @@ export type {
   MasteringRunner,
   MasteringRunnerStats,
   StoredArtifact,
+  QueueDelivery,
+  ConsumeOptions,
 } from './core/app/ports.ts';
+export { createArtifactWorker, retryDelayMs } from './core/app/artifact-worker.ts';
+export type { ArtifactWorker, ArtifactWorkerOptions, RetryPolicy, WorkerOutcome } from './core/app/artifact-worker.ts';
 export type { PersistenceOutcome, PersistencePolicy } from './core/app/persist-artifact.ts';
 export { createInProcessRunner } from './core/app/in-process-runner.ts';
 export { runMasteringJob } from './core/app/mastering-job.ts';

@@ -86,7 +86,11 @@ function resolveDeps(options: AppOptions): AppDeps {
     clock,
     ids,
   });
-  if (queue) metrics.registerGauge('audo_eq_persistence_queue_depth', 'Deferred persistence tasks waiting.', () => queue.depth());
+  if (queue) {
+    metrics.registerGauge('audo_eq_persistence_queue_depth', 'Deferred persistence tasks not yet stored (waiting, in flight or waiting for a retry).', () => queue.depth());
+    metrics.registerGauge('audo_eq_persistence_queue_oldest_age_seconds', 'Age of the oldest deferred persistence task not yet stored (0 when none).', async () => ((await queue.oldestAgeMs()) ?? 0) / 1000);
+    metrics.registerGauge('audo_eq_persistence_queue_dead_letters', 'Deferred persistence tasks in the dead-letter queue.', () => queue.deadLetterDepth());
+  }
   const { runner } = options;
   if (runner.stats) {
     const stats = runner.stats.bind(runner);
