@@ -42,10 +42,21 @@ export type {
   MasteringJob,
   MasteringJobResult,
   MasteringRunner,
+  MasteringRunnerStats,
   StoredArtifact,
+  QueueDelivery,
+  ConsumeOptions,
 } from './core/app/ports.ts';
+export { createArtifactWorker, retryDelayMs } from './core/app/artifact-worker.ts';
+export type { ArtifactWorker, ArtifactWorkerOptions, RetryPolicy, WorkerOutcome } from './core/app/artifact-worker.ts';
 export type { PersistenceOutcome, PersistencePolicy } from './core/app/persist-artifact.ts';
 export { createInProcessRunner } from './core/app/in-process-runner.ts';
+export { runMasteringJob } from './core/app/mastering-job.ts';
+export type { MasteringJobSettings } from './core/app/mastering-job.ts';
+export { createWorkerPool } from './core/app/worker-pool.ts';
+export type { PoolWorkerEvents, PoolWorkerHandle, SpawnPoolWorker, WorkerPool, WorkerPoolOptions } from './core/app/worker-pool.ts';
+export { answerJobMessage, deliverReply, READY_REPLY } from './core/app/worker-protocol.ts';
+export type { WorkerJobMessage, WorkerReply } from './core/app/worker-protocol.ts';
 export { createInProcessAnalysisRunner, runAnalysisJob } from './core/app/in-process-analysis-runner.ts';
 export type { AnalysisJob, AnalysisJobResult, AnalysisRunner } from './core/app/ports.ts';
 export { measureTrack } from './core/measurement/track-measurements.ts';

@@ -21,16 +21,31 @@ const list = z.preprocess(
  * (SPEC section 8). Env names live only here. Additions beyond the spec:
  * `AUDO_EQ_MAX_FILE_BYTES` / `AUDO_EQ_MAX_REQUEST_BYTES` (upload limits),
  * `AUDO_EQ_S3_TIMEOUT_MS` / `AUDO_EQ_S3_MAX_ATTEMPTS` (how long a dead S3
- * endpoint may cost one request).
+ * endpoint may cost one request), `AUDO_EQ_REQUEST_TIMEOUT_MS` /
+ * `AUDO_EQ_UPLOAD_IDLE_TIMEOUT_MS` (slow and stalled uploads),
+ * `AUDO_EQ_SHUTDOWN_TIMEOUT_MS` (graceful shutdown bound), and the deferred
+ * queue's tuning (`AUDO_EQ_DEFERRED_WORKER*`, `AUDO_EQ_QUEUE_*`,
+ * `AUDO_EQ_REDIS_TIMEOUT_MS`).
  */
 export const configSchema = z
   .object({
     API_HOST: text.default('0.0.0.0'),
     API_PORT: port.default(8000),
-    /** Mastering workers; unset means one per CPU (the runtime decides). */
+    /** Mastering workers (jobs running at once); unset means one per CPU (the runtime decides). */
     AUDO_EQ_WORKERS: positiveInt(256).optional(),
-    /** Mastering requests in progress at once; the next one gets `503 overloaded`. */
-    AUDO_EQ_MAX_PENDING: positiveInt(100_000).default(8),
+    /**
+     * Masterings that may wait (uploading, or queued for a free worker) beside
+     * the AUDO_EQ_WORKERS that run; the next one gets `503 overloaded` at once.
+     */
+    AUDO_EQ_MAX_PENDING: z.coerce.number().int().min(0).max(100_000).default(8),
+    /** CPU nice value of mastering workers (Linux, per thread): above 0 the event loop is served first. */
+    AUDO_EQ_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+    /** Longest time a `/master` upload may take to arrive in full. */
+    AUDO_EQ_REQUEST_TIMEOUT_MS: positiveInt(86_400_000).default(300_000),
+    /** Longest silence in the middle of an upload before it counts as stalled. */
+    AUDO_EQ_UPLOAD_IDLE_TIMEOUT_MS: positiveInt(86_400_000).default(30_000),
+    /** On SIGTERM/SIGINT, how long in-flight requests may take to finish before they are cut. */
+    AUDO_EQ_SHUTDOWN_TIMEOUT_MS: positiveInt(3_600_000).default(25_000),
     AUDO_EQ_LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
     /** `auto`: pretty on a TTY, JSON otherwise (containers). */
     AUDO_EQ_LOG_FORMAT: oneOf(['auto', 'json', 'pretty']).default('auto'),
@@ -57,6 +72,28 @@ export const configSchema = z
     AUDO_EQ_ARTIFACT_PERSISTENCE_GUARANTEE: oneOf(['best-effort', 'guaranteed']).default('best-effort'),
     AUDO_EQ_QUEUE_BACKEND: oneOf(['memory', 'redis']).default('memory'),
     AUDO_EQ_REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+    /** Connect and per-command budget for Redis: a dead Redis costs this long, not a hung request. */
+    AUDO_EQ_REDIS_TIMEOUT_MS: positiveInt(60_000).default(2000),
+    /** Run the deferred-persistence worker inside the API process (else run `npm run worker`). */
+    AUDO_EQ_DEFERRED_WORKER: bool.default(true),
+    /** Uploads one worker runs at once. */
+    AUDO_EQ_DEFERRED_WORKER_CONCURRENCY: positiveInt(64).default(2),
+    /** Queue name: `queue://<name>/<key>`; the Redis stream is `audo-eq:<name>`, dead letters `audo-eq:<name>:dead`. */
+    AUDO_EQ_QUEUE_NAME: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores')
+      .default('artifacts'),
+    /** Most tasks the queue holds; a full queue answers `skipped` (best-effort) or 503 (guaranteed). */
+    AUDO_EQ_QUEUE_CAPACITY: positiveInt(10_000_000).default(256),
+    /** Most payload bytes the memory queue holds. */
+    AUDO_EQ_QUEUE_MEMORY_MAX_BYTES: positiveInt().default(1024 * MIB),
+    /** Silence after which a delivered task is given to another worker (its worker died). */
+    AUDO_EQ_QUEUE_VISIBILITY_TIMEOUT_MS: positiveInt(86_400_000).default(60_000),
+    /** Upload attempts per task before it goes to the dead-letter queue. */
+    AUDO_EQ_QUEUE_MAX_ATTEMPTS: positiveInt(10_000).default(10),
+    /** Retry delay after the first failed upload; doubles per attempt up to AUDO_EQ_QUEUE_RETRY_MAX_MS. */
+    AUDO_EQ_QUEUE_RETRY_BASE_MS: positiveInt(3_600_000).default(1000),
+    AUDO_EQ_QUEUE_RETRY_MAX_MS: positiveInt(3_600_000).default(30_000),
     /** Comma-separated API keys; none means the API is open. */
     AUDO_EQ_API_KEYS: list.default([]),
     /** Comma-separated allowed origins (`*` for any); none means no CORS headers. */
@@ -82,6 +119,27 @@ export const configSchema = z
         code: 'custom',
         path: ['AUDO_EQ_QUEUE_BACKEND'],
         message: 'deferred + guaranteed persistence needs a durable queue (AUDO_EQ_QUEUE_BACKEND=redis); memory is not durable',
+      });
+    }
+    if (config.AUDO_EQ_ARTIFACT_PERSISTENCE_MODE === 'deferred' && config.AUDO_EQ_QUEUE_BACKEND === 'memory' && !config.AUDO_EQ_DEFERRED_WORKER) {
+      context.addIssue({
+        code: 'custom',
+        path: ['AUDO_EQ_DEFERRED_WORKER'],
+        message: 'the memory queue lives inside the API process, so only its in-process worker can drain it; keep AUDO_EQ_DEFERRED_WORKER=true or use AUDO_EQ_QUEUE_BACKEND=redis',
+      });
+    }
+    if (config.AUDO_EQ_QUEUE_RETRY_BASE_MS > config.AUDO_EQ_QUEUE_RETRY_MAX_MS) {
+      context.addIssue({ code: 'custom', path: ['AUDO_EQ_QUEUE_RETRY_BASE_MS'], message: 'must not exceed AUDO_EQ_QUEUE_RETRY_MAX_MS' });
+    }
+    // A task waiting for its retry, or being uploaded, must not look abandoned to the other workers.
+    // Checked only where a queue is in use (deferred mode, or a Redis worker).
+    const queueInUse = config.AUDO_EQ_ARTIFACT_PERSISTENCE_MODE === 'deferred' || config.AUDO_EQ_QUEUE_BACKEND === 'redis';
+    const longestHoldMs = Math.max(config.AUDO_EQ_QUEUE_RETRY_MAX_MS, config.AUDO_EQ_STORAGE_BACKEND === 's3' ? config.AUDO_EQ_S3_TIMEOUT_MS : 0);
+    if (queueInUse && config.AUDO_EQ_QUEUE_VISIBILITY_TIMEOUT_MS <= longestHoldMs) {
+      context.addIssue({
+        code: 'custom',
+        path: ['AUDO_EQ_QUEUE_VISIBILITY_TIMEOUT_MS'],
+        message: 'must exceed AUDO_EQ_QUEUE_RETRY_MAX_MS (and AUDO_EQ_S3_TIMEOUT_MS with S3 storage), or other workers would take over tasks still being retried or uploaded',
       });
     }
     if (config.AUDO_EQ_MAX_FILE_BYTES > config.AUDO_EQ_MAX_REQUEST_BYTES) {

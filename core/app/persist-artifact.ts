@@ -72,8 +72,9 @@ export function persistencePolicyProblem(
   if (policy.guarantee === 'guaranteed' && storage === null) {
     return 'guaranteed artifact persistence needs storage enabled';
   }
-  if (policy.mode === 'deferred' && !queue) {
-    return 'deferred artifact persistence needs a queue, and no queue backend is available in this build';
+  // With storage disabled every result is `skipped` before any queue is asked.
+  if (policy.mode === 'deferred' && !queue && storage !== null) {
+    return 'deferred artifact persistence needs a queue to hand artifacts to';
   }
   if (policy.mode === 'deferred' && policy.guarantee === 'guaranteed' && queue && !queue.durable) {
     return `deferred + guaranteed artifact persistence needs a durable queue; '${queue.name}' is not durable`;

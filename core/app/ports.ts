@@ -44,18 +44,66 @@ export interface ArtifactPersistenceTask {
 }
 
 /**
+ * One task handed to a queue consumer. `attempt` counts deliveries, this one
+ * included (Redis: XPENDING's delivery count), so a task that keeps killing
+ * its worker is still seen to fail. `task` is null when the stored message
+ * cannot be read (`problem` says why): such a message is retried like any
+ * failure and ends in the dead-letter queue, it never blocks the others.
+ */
+export interface QueueDelivery {
+  /** Queue-assigned message id (a Redis stream id, or a counter in memory). */
+  readonly id: string;
+  readonly attempt: number;
+  readonly task: ArtifactPersistenceTask | null;
+  readonly problem: string | null;
+}
+
+export interface ConsumeOptions {
+  /** Most deliveries to return (the consumer's free slots). */
+  readonly maxTasks: number;
+  /** How long to wait for a first delivery when none is ready; 0 returns at once. */
+  readonly waitMs: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
  * Port: the queue deferred persistence hands artifacts to (SPEC section 6).
  * `durable` says whether an accepted task survives a process restart; the
  * `guaranteed` policy refuses a non-durable queue at start-up.
+ *
+ * Consumption is at-least-once: a delivered task stays invisible to other
+ * consumers until it is acknowledged, scheduled for a retry or dead-lettered;
+ * a consumer that dies loses its claim after the queue's visibility timeout
+ * and the task is delivered again (with a higher `attempt`).
  */
 export interface ArtifactQueue {
+  /** The queue's name, as in `queue://<name>/<object key>`. */
   readonly name: string;
+  /** `memory` or `redis`, for `/ready` and logs. */
+  readonly backend: string;
   readonly durable: boolean;
+  /** Where dead-lettered tasks go, for logs and events (e.g. `redis://audo-eq:artifacts:dead`). */
+  readonly deadLetterName: string;
+  /** Rejects when the queue is full or does not answer in time. */
   enqueue(task: ArtifactPersistenceTask, options?: { signal?: AbortSignal }): Promise<void>;
-  /** Tasks waiting, for `/metrics`. */
+  /** Up to `maxTasks` deliveries: tasks due for a retry, tasks reclaimed from dead consumers, then new ones. */
+  consume(options: ConsumeOptions): Promise<QueueDelivery[]>;
+  /** The task is done (stored): remove it for good. */
+  acknowledge(delivery: QueueDelivery): Promise<void>;
+  /** The attempt failed: deliver the task again after `delayMs`. */
+  retryLater(delivery: QueueDelivery, delayMs: number): Promise<void>;
+  /** Give up: move the task, with `reason`, to the dead-letter queue. */
+  deadLetter(delivery: QueueDelivery, reason: string): Promise<void>;
+  /** Tasks not yet acknowledged or dead-lettered (waiting, in flight or waiting for a retry). */
   depth(): Promise<number>;
+  /** Age of the oldest of those tasks, or null when there is none. */
+  oldestAgeMs(): Promise<number | null>;
+  /** Tasks in the dead-letter queue. */
+  deadLetterDepth(): Promise<number>;
   /** Resolves when the queue answers (used by /ready). */
   checkReady(): Promise<void>;
+  /** Releases connections and timers; deliveries not acknowledged stay in a durable queue. */
+  close(): Promise<void>;
 }
 
 /** Port: structured logging. Fields are flat JSON values; secrets never go in. */
@@ -99,13 +147,34 @@ export interface MasteringJobResult {
   readonly events: readonly DomainEvent[];
 }
 
+/** Live figures of a runner, for `/metrics`. */
+export interface MasteringRunnerStats {
+  /** Jobs it can run at the same time (workers). */
+  readonly workers: number;
+  /** Jobs running now. */
+  readonly running: number;
+  /** Jobs accepted and waiting for a free worker. */
+  readonly waiting: number;
+}
+
 /**
  * Port: runs CPU-heavy mastering. The default runs in-process; the Node runtime
- * supplies a worker-thread pool, Deno a Web Worker pool. Rejects with
- * `IngestValidationError` for bad uploads and `AudoEqError('overloaded')` when full.
+ * supplies a worker-thread pool, Deno and Bun a Web Worker pool. Rejects with
+ * `IngestValidationError` for bad uploads and `AudoEqError('overloaded')` when
+ * its own queue is full. A pool takes ownership of the job's upload bytes
+ * (their buffers are transferred to the worker, so the caller's views end up
+ * empty): hand it bytes you are done with.
  */
 export interface MasteringRunner {
+  /**
+   * Jobs it runs at the same time (default 1). The HTTP app admits at most
+   * `concurrency + maxPending` masterings and analyses at once: that many
+   * run, up to `maxPending` more wait, the next request is `503 overloaded`.
+   */
+  readonly concurrency?: number;
   run(job: MasteringJob): Promise<MasteringJobResult>;
+  /** Live figures for `/metrics`, when the runner has them. */
+  stats?(): MasteringRunnerStats;
 }
 
 /** One analysis job (`POST /analyze`): one encoded upload in, its measurements out. */

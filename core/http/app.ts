@@ -27,6 +27,9 @@ export type FetchHandler = (request: Request) => Promise<Response>;
 export type App = FetchHandler & { readonly routes: ReadonlyArray<{ readonly method: string; readonly path: string }> };
 
 const MIB = 1024 * 1024;
+/** A whole upload may take 5 minutes (201 MiB at about 0.7 MB/s); 30 s of silence is a stalled client. */
+const DEFAULT_UPLOAD_TIMEOUT_MS = 300_000;
+const DEFAULT_UPLOAD_IDLE_TIMEOUT_MS = 30_000;
 
 /** Everything the app can be given; only `runner` is required here (`createHandler` supplies a default). */
 export interface AppOptions {
@@ -49,9 +52,13 @@ export interface AppOptions {
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
   readonly metrics?: AppMetrics;
-  /** Default 100 MiB per file, 201 MiB per request. */
+  /** Default 100 MiB per file, 201 MiB per request, 300 s per upload, 30 s of upload silence. */
   readonly limits?: Partial<UploadLimits>;
-  /** Masterings and analyses in progress before `503 overloaded`; default 8. */
+  /**
+   * Masterings and analyses that may wait (uploading, or queued for a free worker) beside
+   * the `runner.concurrency` that run; one more is `503 overloaded` with
+   * `Retry-After`, answered before its upload is read. Default 8.
+   */
   readonly maxPending?: number;
   /** When non-empty, `/master`, `/analyze` and `/metrics` need one of these keys. */
   readonly apiKeys?: readonly string[];
@@ -79,11 +86,22 @@ function resolveDeps(options: AppOptions): AppDeps {
     clock,
     ids,
   });
-  if (queue) metrics.registerGauge('audo_eq_persistence_queue_depth', 'Deferred persistence tasks waiting.', () => queue.depth());
+  if (queue) {
+    metrics.registerGauge('audo_eq_persistence_queue_depth', 'Deferred persistence tasks not yet stored (waiting, in flight or waiting for a retry).', () => queue.depth());
+    metrics.registerGauge('audo_eq_persistence_queue_oldest_age_seconds', 'Age of the oldest deferred persistence task not yet stored (0 when none).', async () => ((await queue.oldestAgeMs()) ?? 0) / 1000);
+    metrics.registerGauge('audo_eq_persistence_queue_dead_letters', 'Deferred persistence tasks in the dead-letter queue.', () => queue.deadLetterDepth());
+  }
+  const { runner } = options;
+  if (runner.stats) {
+    const stats = runner.stats.bind(runner);
+    metrics.registerGauge('audo_eq_workers', 'Workers for mastering and analysis jobs (jobs that can run at once).', () => stats().workers);
+    metrics.registerGauge('audo_eq_worker_jobs_running', 'Mastering and analysis jobs running in a worker.', () => stats().running);
+    metrics.registerGauge('audo_eq_worker_jobs_waiting', 'Mastering and analysis jobs waiting for a free worker.', () => stats().waiting);
+  }
   const maxFileBytes = options.limits?.maxFileBytes ?? 100 * MIB;
   return {
-    runner: options.runner,
-    analysisRunner: options.analysisRunner ?? (canRunAnalysis(options.runner) ? options.runner : createInProcessAnalysisRunner()),
+    runner,
+    analysisRunner: options.analysisRunner ?? (canRunAnalysis(runner) ? runner : createInProcessAnalysisRunner()),
     persister,
     storage,
     queue,
@@ -92,8 +110,13 @@ function resolveDeps(options: AppOptions): AppDeps {
     clock,
     ids,
     metrics,
-    limits: { maxFileBytes, maxRequestBytes: options.limits?.maxRequestBytes ?? Math.max(201 * MIB, maxFileBytes) },
-    admission: { maxPending: options.maxPending ?? 8, inFlight: 0 },
+    limits: {
+      maxFileBytes,
+      maxRequestBytes: options.limits?.maxRequestBytes ?? Math.max(201 * MIB, maxFileBytes),
+      timeoutMs: options.limits?.timeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS,
+      idleTimeoutMs: options.limits?.idleTimeoutMs ?? DEFAULT_UPLOAD_IDLE_TIMEOUT_MS,
+    },
+    admission: { maxAdmitted: Math.max(1, runner.concurrency ?? 1) + Math.max(0, options.maxPending ?? 8), inFlight: 0 },
     apiKeys: options.apiKeys ?? [],
     cors: { allowedOrigins: options.corsOrigins ?? [] },
     readyTimeoutMs: options.readyTimeoutMs ?? 2000,

@@ -23,8 +23,12 @@ export interface AppDeps {
   readonly ids: IdGenerator;
   readonly metrics: AppMetrics;
   readonly limits: UploadLimits;
-  /** Admission control for the CPU work of `POST /master` and `POST /analyze`: at most `maxPending` at once. */
-  readonly admission: { readonly maxPending: number; inFlight: number };
+  /**
+   * Admission control for the CPU work of `POST /master` and `POST /analyze`:
+   * at most `maxAdmitted` (the runner's concurrency + maxPending) at once,
+   * counted from before the upload is read until the response is ready.
+   */
+  readonly admission: { readonly maxAdmitted: number; inFlight: number };
   readonly apiKeys: readonly string[];
   readonly cors: CorsPolicy;
   /** How long `/ready` waits for each dependency. */

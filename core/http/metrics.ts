@@ -79,6 +79,8 @@ export interface AppMetrics {
   observeRequest(method: string, route: string, status: number, seconds: number): void;
   observeMastering(seconds: number, outcome: 'success' | 'failure'): void;
   countPersistence(status: 'stored' | 'deferred' | 'skipped' | 'failed'): void;
+  /** One settled attempt of the deferred-persistence worker running in this process. */
+  countDeferredOutcome(outcome: 'stored' | 'retried' | 'dead_lettered'): void;
   /** Masterings in progress (+1 when one starts, −1 when it ends). */
   addInFlight(delta: number): void;
   /** A gauge read when scraped, e.g. the persistence queue depth. */
@@ -100,6 +102,7 @@ export function createMetrics(): AppMetrics {
   const latency = new Histogram('audo_eq_http_request_duration_seconds', 'HTTP request latency by method and route.', LATENCY_BUCKETS_SECONDS);
   const mastering = new Histogram('audo_eq_mastering_duration_seconds', 'Wall time of mastering jobs (decode to encoded WAV).', MASTERING_BUCKETS_SECONDS);
   const persistence = new Counter('audo_eq_artifact_persistence_total', 'Artifact persistence outcomes by status.');
+  const deferred = new Counter('audo_eq_deferred_persistence_total', 'Deferred-persistence worker attempts in this process by outcome.');
   const gauges: Array<{ name: string; help: string; read: () => Promise<number> | number }> = [];
   let inFlight = 0;
 
@@ -114,6 +117,9 @@ export function createMetrics(): AppMetrics {
     countPersistence(status) {
       persistence.inc({ status });
     },
+    countDeferredOutcome(outcome) {
+      deferred.inc({ outcome });
+    },
     addInFlight(delta) {
       inFlight += delta;
     },
@@ -121,7 +127,7 @@ export function createMetrics(): AppMetrics {
       gauges.push({ name, help, read });
     },
     async render() {
-      const lines = [...requests.render(), ...latency.render(), ...mastering.render(), ...persistence.render()];
+      const lines = [...requests.render(), ...latency.render(), ...mastering.render(), ...persistence.render(), ...deferred.render()];
       lines.push('# HELP audo_eq_mastering_in_flight Mastering requests in progress.', '# TYPE audo_eq_mastering_in_flight gauge', `audo_eq_mastering_in_flight ${inFlight}`);
       for (const gauge of gauges) {
         let value = Number.NaN;

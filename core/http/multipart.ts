@@ -4,6 +4,9 @@
  * `request.formData()`, which holds 4–5× the upload in memory) and cut off as soon as a limit is crossed: a part over the
  * per-file limit is `file_too_large`, a body over the total limit is
  * `request_too_large` (413), decided before the rest of the body is read.
+ * Time is bounded the same way: a body that takes longer than `timeoutMs` in
+ * all, or goes silent for `idleTimeoutMs`, is `400 invalid_payload` with
+ * `reason: "upload_timeout"` (SPEC has no 408; the upload is what is wrong).
  */
 import {
   getMultipartBoundary,
@@ -19,6 +22,10 @@ export interface UploadLimits {
   readonly maxFileBytes: number;
   /** Largest accepted request body (all parts plus form overhead), in bytes. */
   readonly maxRequestBytes: number;
+  /** Longest time the whole body may take to arrive, from the first read; default no limit. */
+  readonly timeoutMs?: number;
+  /** Longest silence between two pieces of the body; default no limit. */
+  readonly idleTimeoutMs?: number;
 }
 
 export interface UploadedFile {
@@ -39,25 +46,56 @@ function tooLarge(limits: UploadLimits): AudoEqError {
   return new AudoEqError('request_too_large', undefined, { max_bytes: limits.maxRequestBytes });
 }
 
+function uploadTimedOut(kind: 'total' | 'idle', timeoutMs: number): AudoEqError {
+  const message =
+    kind === 'total'
+      ? `The upload did not arrive in full within ${timeoutMs} ms; it was too slow.`
+      : `The upload stalled: no data arrived for ${timeoutMs} ms.`;
+  return new AudoEqError('invalid_payload', message, { reason: 'upload_timeout', timeout_ms: timeoutMs });
+}
+
+type ReadOutcome = ReadableStreamReadResult<Uint8Array> | 'timeout';
+
+/** One read, or `'timeout'` after `waitMs` (the read is left pending; releasing the lock rejects it). */
+async function readWithin(reader: ReadableStreamDefaultReader<Uint8Array>, waitMs: number): Promise<ReadOutcome> {
+  if (!Number.isFinite(waitMs)) return reader.read();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, waitMs))));
+  try {
+    return await Promise.race([reader.read(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
- * Passes `body` through while counting bytes; errors the stream with
- * `request_too_large` once more than `maxBytes` arrived. The source is left
+ * Passes `body` through while counting bytes and watching the clock; errors
+ * the stream with `request_too_large` once more than `maxBytes` arrived, or
+ * with an upload timeout (see the file comment). The source is left
  * un-cancelled on purpose: on node:http, cancelling the request stream
- * destroys the socket before the 413 can be written.
+ * destroys the socket before the answer can be written.
  */
 function limitBytes(body: ReadableStream<Uint8Array>, maxBytes: number, limits: UploadLimits): ReadableStream<Uint8Array> {
   const reader = body.getReader();
+  const totalMs = limits.timeoutMs ?? Infinity;
+  const idleMs = limits.idleTimeoutMs ?? Infinity;
+  let deadlineMs = Infinity;
   let seenBytes = 0;
+  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, error: AudoEqError) => {
+    reader.releaseLock();
+    controller.error(error);
+  };
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        const { done, value } = await reader.read();
+        if (deadlineMs === Infinity) deadlineMs = performance.now() + totalMs;
+        const leftMs = deadlineMs - performance.now();
+        const outcome = await readWithin(reader, Math.min(idleMs, leftMs));
+        if (outcome === 'timeout') return fail(controller, leftMs <= idleMs ? uploadTimedOut('total', totalMs) : uploadTimedOut('idle', idleMs));
+        const { done, value } = outcome;
         if (done) return controller.close();
         seenBytes += value.byteLength;
-        if (seenBytes > maxBytes) {
-          reader.releaseLock();
-          return controller.error(tooLarge(limits));
-        }
+        if (seenBytes > maxBytes) return fail(controller, tooLarge(limits));
         controller.enqueue(value);
       },
       cancel: () => reader.releaseLock(),

@@ -70,7 +70,7 @@ export const OPERATIONS: Readonly<Record<string, OperationDescription>> = {
   getReady: {
     tag: 'operations',
     summary: 'Readiness',
-    description: 'Checks that storage (and the deferred-persistence queue, when configured) answer; lists each check.',
+    description: 'Checks that storage (and the deferred-persistence queue, when configured) answer; lists each check, the queue with its depth, oldest task age and dead letters.',
     responses: {
       '200': {
         description: 'Every dependency answered.',
@@ -156,7 +156,7 @@ export const OPERATIONS: Readonly<Record<string, OperationDescription>> = {
   getMetrics: {
     tag: 'operations',
     summary: 'Prometheus metrics',
-    description: 'Text exposition format 0.0.4: requests by route and status, request latency, mastering time, persistence outcomes, masterings in flight, queue depth (deferred mode).',
+    description: 'Text exposition format 0.0.4: requests by route and status, request latency, mastering time, persistence outcomes, masterings in flight; in deferred mode queue depth, oldest task age, dead letters and worker outcomes.',
     responses: {
       '200': { description: 'The metrics.', headers: correlationHeader, content: { 'text/plain': { schema: { type: 'string' } } } },
     },

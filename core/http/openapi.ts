@@ -154,7 +154,15 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[]): Record
           additionalProperties: {
             type: 'object',
             required: ['status'],
-            properties: { status: { enum: ['ok', 'failed', 'disabled'] }, backend: { type: 'string' }, error: { type: 'string' } },
+            properties: {
+              status: { enum: ['ok', 'failed', 'disabled'] },
+              backend: { type: 'string' },
+              error: { type: 'string' },
+              name: { type: 'string', description: 'Queue check: the queue name.' },
+              depth: { type: 'integer', description: 'Queue check: tasks not yet stored.' },
+              oldest_age_seconds: { type: ['number', 'null'], description: 'Queue check: age of the oldest task not yet stored.' },
+              dead_letters: { type: 'integer', description: 'Queue check: tasks in the dead-letter queue.' },
+            },
           },
         },
       },

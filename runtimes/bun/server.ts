@@ -1,6 +1,9 @@
-// Bun composition root: `bun runtimes/bun/server.ts`.
+// Bun composition root: `bun runtimes/bun/server.ts`. Mastering runs on a Web
+// Worker pool; SIGTERM/SIGINT shut down gracefully.
 import { ConfigError } from '../../core/app/config.ts';
 import { composeFromEnv } from '../shared/compose.ts';
+import { createShutdownController } from '../shared/shutdown.ts';
+import { createWebWorkerPool } from '../shared/web-worker-pool.ts';
 
 declare const Bun: {
   serve(options: {
@@ -9,12 +12,15 @@ declare const Bun: {
     maxRequestBodySize: number;
     idleTimeout: number;
     fetch: (req: Request) => Promise<Response>;
-  }): { hostname: string; port: number; stop(closeActiveConnections?: boolean): Promise<void> };
+  }): { hostname: string; port: number; pendingRequests: number; stop(closeActiveConnections?: boolean): Promise<void> };
 };
 
 let composition;
 try {
-  composition = await composeFromEnv(process.env, { isTty: process.stdout.isTTY === true });
+  composition = await composeFromEnv(process.env, {
+    isTty: process.stdout.isTTY === true,
+    createRunner: ({ config, logger }) => createWebWorkerPool({ size: config.AUDO_EQ_WORKERS, maxWaiting: config.AUDO_EQ_MAX_PENDING, workerNice: config.AUDO_EQ_WORKER_NICE, logger }),
+  });
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);
@@ -23,7 +29,7 @@ try {
   throw err;
 }
 
-const { config, handler, logger } = composition;
+const { config, handler, logger, runner } = composition;
 const server = Bun.serve({
   hostname: config.API_HOST,
   port: config.API_PORT,
@@ -33,12 +39,17 @@ const server = Bun.serve({
   idleTimeout: 255,
   fetch: handler,
 });
-logger.info('audo-eq listening', { host: server.hostname, port: server.port, runtime: 'bun' });
+logger.info('audo-eq listening', { host: server.hostname, port: server.port, runtime: 'bun', workers: runner.concurrency });
 
-const shutdown = async () => {
-  await server.stop();
-  await composition.close();
-  process.exit(0);
-};
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+const shutdown = createShutdownController({
+  logger,
+  drainTimeoutMs: config.AUDO_EQ_SHUTDOWN_TIMEOUT_MS,
+  inFlight: () => server.pendingRequests,
+  // Bun's stop() stops listening, closes idle keep-alive connections and resolves once the rest are done.
+  stopAccepting: () => server.stop(),
+  forceClose: () => server.stop(true),
+  cleanUp: () => composition.close(),
+  exit: (code) => process.exit(code),
+});
+process.on('SIGTERM', () => shutdown.onSignal('SIGTERM'));
+process.on('SIGINT', () => shutdown.onSignal('SIGINT'));

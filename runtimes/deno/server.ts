@@ -1,10 +1,17 @@
-// Deno composition root: `deno run -A runtimes/deno/server.ts`.
+// Deno composition root: `deno run -A runtimes/deno/server.ts`. Mastering runs
+// on a Web Worker pool; SIGTERM/SIGINT shut down gracefully.
 import { ConfigError } from '../../core/app/config.ts';
 import { composeFromEnv } from '../shared/compose.ts';
+import { createDrainGate } from '../shared/drain-gate.ts';
+import { createShutdownController } from '../shared/shutdown.ts';
+import { createWebWorkerPool } from '../shared/web-worker-pool.ts';
 
 let composition;
 try {
-  composition = await composeFromEnv(Deno.env.toObject(), { isTty: Deno.stdout.isTerminal() });
+  composition = await composeFromEnv(Deno.env.toObject(), {
+    isTty: Deno.stdout.isTerminal(),
+    createRunner: ({ config, logger }) => createWebWorkerPool({ size: config.AUDO_EQ_WORKERS, maxWaiting: config.AUDO_EQ_MAX_PENDING, workerNice: config.AUDO_EQ_WORKER_NICE, logger }),
+  });
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);
@@ -13,21 +20,30 @@ try {
   throw err;
 }
 
-const { config, handler, logger } = composition;
+const { config, handler, logger, runner } = composition;
+const gate = createDrainGate(handler);
 const server = Deno.serve(
   {
     hostname: config.API_HOST,
     port: config.API_PORT,
-    onListen: ({ hostname, port }) => logger.info('audo-eq listening', { host: hostname, port, runtime: 'deno' }),
+    onListen: ({ hostname, port }) => logger.info('audo-eq listening', { host: hostname, port, runtime: 'deno', workers: runner.concurrency }),
   },
-  handler,
+  gate.handler,
 );
 
-const shutdown = async () => {
-  logger.info('audo-eq shutting down', {});
-  await server.shutdown();
-  await composition.close();
-  Deno.exit(0);
-};
-Deno.addSignalListener('SIGTERM', shutdown);
-Deno.addSignalListener('SIGINT', shutdown);
+const shutdown = createShutdownController({
+  logger,
+  drainTimeoutMs: config.AUDO_EQ_SHUTDOWN_TIMEOUT_MS,
+  inFlight: gate.inFlight,
+  // Drain through the gate first: Deno's shutdown() would cut the bodies of uploads still arriving.
+  stopAccepting: async () => {
+    await gate.close();
+    await server.shutdown();
+  },
+  // Nothing to cut by hand: exiting ends the remaining connections.
+  forceClose: () => {},
+  cleanUp: () => composition.close(),
+  exit: (code) => Deno.exit(code),
+});
+Deno.addSignalListener('SIGTERM', () => shutdown.onSignal('SIGTERM'));
+Deno.addSignalListener('SIGINT', () => shutdown.onSignal('SIGINT'));

@@ -13,6 +13,8 @@ type FetchHandler = (request: Request) => Promise<Response>;
  */
 const DRAIN_LIMIT_BYTES = 32 * 1024 * 1024;
 const CLOSE_GRACE_MS = 1000;
+/** A client that stops sending (a stalled upload answered with a timeout) is not waited for longer than this. */
+const DRAIN_TIMEOUT_MS = 5000;
 
 /**
  * Translates node:http requests into Web `Request`s for a fetch handler and
@@ -104,12 +106,17 @@ function closeGently(req: IncomingMessage): void {
   socket.once('close', () => clearTimeout(timer));
 }
 
-/** Reads and drops what is left of an unread request body (bounded), or closes the connection. */
+/** Reads and drops what is left of an unread request body (bounded in bytes and time), or closes the connection. */
 async function drainOrClose(request: Request, req: IncomingMessage): Promise<void> {
   const body = request.body;
   if (!body || body.locked) return closeGently(req);
   const reader = body.getReader();
   let drainedBytes = 0;
+  // Releasing the lock rejects the pending read, which ends the loop below.
+  const timer = setTimeout(() => {
+    reader.releaseLock();
+    closeGently(req);
+  }, DRAIN_TIMEOUT_MS);
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -121,6 +128,8 @@ async function drainOrClose(request: Request, req: IncomingMessage): Promise<voi
       }
     }
   } catch {
-    // The client went away; nothing left to drain.
+    // The client went away, or stopped sending and was cut; nothing left to drain.
+  } finally {
+    clearTimeout(timer);
   }
 }

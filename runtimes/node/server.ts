@@ -1,13 +1,23 @@
-// Node composition root: env → handler (runtimes/shared/compose.ts) → node:http.
+// Node composition root: env → handler (runtimes/shared/compose.ts) with a
+// worker-thread pool → node:http, with graceful shutdown on SIGTERM/SIGINT.
 import { createServer } from 'node:http';
 import { ConfigError } from '../../core/app/config.ts';
 import { composeFromEnv } from '../shared/compose.ts';
 import { toNodeListener } from './fetch-adapter.ts';
+import { installGracefulShutdown } from './graceful-shutdown.ts';
+import { createNodeWorkerPool } from './pool.ts';
+
+/** Node's own request timeout stays behind the app's, so the app's clear error answers first. */
+const NODE_REQUEST_TIMEOUT_MARGIN_MS = 10_000;
 
 async function main(): Promise<void> {
   let composition;
   try {
-    composition = await composeFromEnv(process.env, { isTty: process.stdout.isTTY === true });
+    composition = await composeFromEnv(process.env, {
+      isTty: process.stdout.isTTY === true,
+      createRunner: ({ config, logger }) =>
+        createNodeWorkerPool({ size: config.AUDO_EQ_WORKERS, maxWaiting: config.AUDO_EQ_MAX_PENDING, workerNice: config.AUDO_EQ_WORKER_NICE, logger }),
+    });
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -16,31 +26,23 @@ async function main(): Promise<void> {
     throw error;
   }
   const { config, handler, logger } = composition;
+  const requestTimeout = config.AUDO_EQ_REQUEST_TIMEOUT_MS + NODE_REQUEST_TIMEOUT_MARGIN_MS;
   const server = createServer(
     {
-      // Uploads of up to AUDO_EQ_MAX_REQUEST_BYTES on slow links need more than Node's 300 s default.
-      requestTimeout: 15 * 60_000,
-      headersTimeout: 60_000,
+      requestTimeout,
+      // Node refuses a headers timeout longer than the request timeout.
+      headersTimeout: Math.min(60_000, requestTimeout),
       keepAliveTimeout: 5_000,
     },
     toNodeListener(handler),
   );
+  installGracefulShutdown({ server, drainTimeoutMs: config.AUDO_EQ_SHUTDOWN_TIMEOUT_MS, logger, cleanUp: () => composition.close() });
   server.listen(config.API_PORT, config.API_HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.API_PORT;
     // Tests and operators wait for this line; it carries the actual port (API_PORT=0 picks a free one).
-    logger.info('audo-eq listening', { host: config.API_HOST, port, runtime: 'node' });
+    logger.info('audo-eq listening', { host: config.API_HOST, port, runtime: 'node', workers: composition.runner.concurrency });
   });
-  const shutdown = () => {
-    logger.info('audo-eq shutting down', {});
-    server.close(async () => {
-      await composition.close();
-      process.exit(0);
-    });
-    server.closeIdleConnections();
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
 }
 
 await main();

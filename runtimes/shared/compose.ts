@@ -5,27 +5,38 @@
  */
 import { ConfigError, loadConfig, secretValues, type AppConfig } from '../../core/app/config.ts';
 import { persistencePolicyProblem } from '../../core/app/persist-artifact.ts';
-import type { ArtifactQueue, ArtifactStorage, MasteringRunner } from '../../core/app/ports.ts';
-import { createHandler, type FetchHandler } from '../../mod.ts';
+import type { AppLogger, ArtifactStorage, MasteringRunner } from '../../core/app/ports.ts';
+import { createLoggingEventPublisher } from '../../core/app/logging-event-publisher.ts';
+import { createMetrics } from '../../core/http/metrics.ts';
+import { createHandler, createInProcessRunner, type FetchHandler } from '../../mod.ts';
 import { createTslogLogger, resolveLogFormat } from '../../adapters/events/tslog.ts';
 import { createFilesystemStorage } from '../../adapters/storage/filesystem.ts';
+import { consumerName, createQueueFromConfig, createWorkerFromConfig, MEMORY_DRAIN_TIMEOUT_MS } from './deferred.ts';
 
 export interface Composition {
   readonly config: AppConfig;
   readonly handler: FetchHandler;
   readonly logger: ReturnType<typeof createTslogLogger>;
-  /** Releases clients (S3 sockets) and flushes logs. */
+  /** The mastering runner the handler uses (a worker pool in the servers). */
+  readonly runner: MasteringRunner;
+  /** Stops the runner's workers and the in-process queue worker (draining a memory queue), releases clients (S3, Redis) and flushes logs. Call it after in-flight requests are done. */
   close(): Promise<void>;
 }
+
+/** A runner a runtime builds once config and logger exist; `close` stops its workers. */
+export type RunnerFactory = (context: { readonly config: AppConfig; readonly logger: AppLogger }) => MasteringRunner & { close?(): Promise<void> };
 
 export interface ComposeOptions {
   /** Whether stdout is a terminal (pretty logs under AUDO_EQ_LOG_FORMAT=auto). */
   readonly isTty: boolean;
   /** A runner to use instead of the in-process default (e.g. a worker pool). */
   readonly runner?: MasteringRunner;
+  /** Builds the runner from config and logger (how the servers make their worker pools); wins over `runner`. */
+  readonly createRunner?: RunnerFactory;
 }
 
-async function createStorage(config: AppConfig): Promise<(ArtifactStorage & { destroy?(): void }) | null> {
+/** The storage `AUDO_EQ_STORAGE_*` names, or null when storage is disabled. */
+export async function createStorage(config: AppConfig): Promise<(ArtifactStorage & { destroy?(): void }) | null> {
   if (!config.AUDO_EQ_STORAGE_ENABLED) return null;
   if (config.AUDO_EQ_STORAGE_BACKEND === 'filesystem') return createFilesystemStorage({ dataDir: config.AUDO_EQ_DATA_DIR });
   // Loaded only when used: the AWS SDK is large and irrelevant to filesystem runs.
@@ -44,11 +55,6 @@ async function createStorage(config: AppConfig): Promise<(ArtifactStorage & { de
   });
 }
 
-/** Deferred-persistence queues plug in here (memory / redis); none exists in this build yet. */
-function createQueue(_config: AppConfig): ArtifactQueue | null {
-  return null;
-}
-
 /**
  * Builds the handler from an environment map. Throws `ConfigError` (one line
  * naming the variable) for a bad value or a policy the build cannot honour.
@@ -65,16 +71,32 @@ export async function composeFromEnv(env: Record<string, string | undefined>, op
   });
   const persistence = { mode: config.AUDO_EQ_ARTIFACT_PERSISTENCE_MODE, guarantee: config.AUDO_EQ_ARTIFACT_PERSISTENCE_GUARANTEE };
   const storage = await createStorage(config);
-  const queue = createQueue(config);
+  // The queue exists only in deferred mode; its worker runs here unless AUDO_EQ_DEFERRED_WORKER=false.
+  const queue = persistence.mode === 'deferred' && storage ? await createQueueFromConfig(config, { logger, consumer: consumerName('api') }) : null;
   const problem = persistencePolicyProblem(persistence, storage, queue);
   if (problem) throw new ConfigError(`invalid configuration: AUDO_EQ_ARTIFACT_PERSISTENCE_MODE: ${problem}`);
+  const runner: MasteringRunner & { close?(): Promise<void> } = options.createRunner?.({ config, logger }) ?? options.runner ?? createInProcessRunner();
+  const metrics = createMetrics();
+  const events = createLoggingEventPublisher(logger);
+  const worker =
+    queue && storage && config.AUDO_EQ_DEFERRED_WORKER
+      ? createWorkerFromConfig(config, { queue, storage, events, logger, onOutcome: (outcome) => metrics.countDeferredOutcome(outcome) })
+      : null;
+  worker?.start();
   const handler = createHandler({
-    ...(options.runner ? { runner: options.runner } : {}),
+    runner,
     storage,
     queue,
+    metrics,
+    events,
     persistence,
     logger,
-    limits: { maxFileBytes: config.AUDO_EQ_MAX_FILE_BYTES, maxRequestBytes: config.AUDO_EQ_MAX_REQUEST_BYTES },
+    limits: {
+      maxFileBytes: config.AUDO_EQ_MAX_FILE_BYTES,
+      maxRequestBytes: config.AUDO_EQ_MAX_REQUEST_BYTES,
+      timeoutMs: config.AUDO_EQ_REQUEST_TIMEOUT_MS,
+      idleTimeoutMs: config.AUDO_EQ_UPLOAD_IDLE_TIMEOUT_MS,
+    },
     maxPending: config.AUDO_EQ_MAX_PENDING,
     apiKeys: config.AUDO_EQ_API_KEYS,
     corsOrigins: config.AUDO_EQ_CORS_ORIGINS,
@@ -84,14 +106,22 @@ export async function composeFromEnv(env: Record<string, string | undefined>, op
     storage: storage ? storage.backend : 'disabled',
     persistence_mode: persistence.mode,
     persistence_guarantee: persistence.guarantee,
+    queue: queue ? `${queue.backend}:${queue.name}` : 'none',
+    deferred_worker: worker ? 'in-process' : queue ? 'external' : 'none',
     api_keys: config.AUDO_EQ_API_KEYS.length > 0 ? 'required' : 'off',
     cors_origins: config.AUDO_EQ_CORS_ORIGINS,
+    workers: runner.concurrency ?? 1,
+    max_pending: config.AUDO_EQ_MAX_PENDING,
   });
   return {
     config,
     handler,
     logger,
+    runner,
     async close() {
+      await runner.close?.();
+      await worker?.stop({ drainTimeoutMs: MEMORY_DRAIN_TIMEOUT_MS });
+      await queue?.close();
       storage?.destroy?.();
       await logger.flush();
     },

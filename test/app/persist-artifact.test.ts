@@ -4,22 +4,23 @@ import { createArtifactPersister, persistencePolicyProblem, QUEUED_INFO, STORAGE
 import type { ArtifactPersistenceTask, ArtifactQueue } from '../../core/app/ports.ts';
 import { AudoEqError } from '../../core/domain/errors.ts';
 import { createRecordingPublisher } from '../../core/domain/events.ts';
+import { createMemoryQueue } from '../../adapters/queue/memory.ts';
 import { createFailingStorage, createMemoryStorage, createRecordingLogger, tinyWav } from '../support/doubles.ts';
 
+/** A real memory queue that also records what it was given, can be told to fail, and can claim durability (the policy check reads only the flag). */
 function queue(options: { durable: boolean; fail?: boolean }): ArtifactQueue & { tasks: ArtifactPersistenceTask[] } {
   const tasks: ArtifactPersistenceTask[] = [];
+  const base = createMemoryQueue({ name: 'unused', capacity: 100, maxBytes: 1 << 30, visibilityTimeoutMs: 1000 });
   return {
+    ...base,
     name: options.durable ? 'durable-test' : 'memory-test',
     durable: options.durable,
     tasks,
     async enqueue(task) {
       if (options.fail) throw new Error('queue full');
       tasks.push(task);
+      await base.enqueue(task);
     },
-    async depth() {
-      return tasks.length;
-    },
-    async checkReady() {},
   };
 }
 

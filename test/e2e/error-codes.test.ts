@@ -29,7 +29,9 @@ test.before(async () => {
     AUDO_EQ_STORAGE_BACKEND: 'filesystem',
     AUDO_EQ_DATA_DIR: dataDir,
     AUDO_EQ_API_KEYS: API_KEY,
-    AUDO_EQ_MAX_PENDING: '1',
+    // One mastering at a time (one worker, nothing waiting): the overloaded test holds it.
+    AUDO_EQ_WORKERS: '1',
+    AUDO_EQ_MAX_PENDING: '0',
   });
 });
 test.after(async () => {

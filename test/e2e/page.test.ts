@@ -312,7 +312,8 @@ if (requireTool('chromium', existsSync(CHROMIUM), 'web page in Chromium') && req
     const app = createApp({
       runner: masterer,
       storage: createMemoryStorage(),
-      maxPending: 2,
+      // Two admission slots: one running (the echo runner's concurrency) and one waiting.
+      maxPending: 1,
       analysisRunner: { runAnalysis: async (job) => (analysed.push(job), await gate, runAnalysisJob(job)) },
     });
     const local = createServer(toNodeListener(app));

@@ -32,9 +32,14 @@ test('a bad value stops start-up with exit and one line naming the variable, wit
   }
 });
 
-test('deferred persistence without a queue backend stops start-up with a clear message', async () => {
-  const output = await startupError({ AUDO_EQ_ARTIFACT_PERSISTENCE_MODE: 'deferred' });
-  assert.is(output, 'invalid configuration: AUDO_EQ_ARTIFACT_PERSISTENCE_MODE: deferred artifact persistence needs a queue, and no queue backend is available in this build');
+test('deferred + guaranteed persistence on the memory queue stops start-up: the memory queue is not durable', async () => {
+  const output = await startupError({ AUDO_EQ_ARTIFACT_PERSISTENCE_MODE: 'deferred', AUDO_EQ_ARTIFACT_PERSISTENCE_GUARANTEE: 'guaranteed', AUDO_EQ_QUEUE_BACKEND: 'memory' });
+  assert.is(output, 'invalid configuration: AUDO_EQ_QUEUE_BACKEND: deferred + guaranteed persistence needs a durable queue (AUDO_EQ_QUEUE_BACKEND=redis); memory is not durable');
+});
+
+test('deferred persistence on the memory queue without the in-process worker stops start-up: nothing could drain it', async () => {
+  const output = await startupError({ AUDO_EQ_ARTIFACT_PERSISTENCE_MODE: 'deferred', AUDO_EQ_DEFERRED_WORKER: 'false' });
+  assert.match(output, /^invalid configuration: AUDO_EQ_DEFERRED_WORKER: the memory queue lives inside the API process/);
 });
 
 test('guaranteed persistence with storage disabled stops start-up', async () => {

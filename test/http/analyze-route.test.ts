@@ -235,7 +235,7 @@ function createGatedAnalysisRunner() {
 
 test('analyses count toward the admission limit: beyond it the answer is 503 overloaded with Retry-After', async () => {
   const gated = createGatedAnalysisRunner();
-  const url = await serve({ analysisRunner: gated.runner, maxPending: 1 });
+  const url = await serve({ analysisRunner: gated.runner, maxPending: 0 });
   const first = analyze(tinyWav(), 'a.wav', { url, headers: { 'X-Correlation-Id': 'held-1' } });
   while (gated.jobs.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
   const second = await analyze(tinyWav(), 'b.wav', { url });

@@ -182,12 +182,12 @@ test('an unexpected runner failure is 500 internal_error with a generic message,
   assert.match(String((logged?.fields.error as Error).message), /secret internals/);
 });
 
-test('more masterings than maxPending at once get 503 overloaded with Retry-After', async () => {
+test('a mastering beyond the running one and maxPending waiting ones gets 503 overloaded with Retry-After', async () => {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
   const runner = createEchoRunner();
   const slow = { run: async (job: Parameters<typeof runner.run>[0]) => (await gate, runner.run(job)) };
-  const { post } = setup({ runner: slow, maxPending: 1 });
+  const { post } = setup({ runner: slow, maxPending: 0 });
   const first = post();
   await new Promise((resolve) => setTimeout(resolve, 20));
   const second = await post();

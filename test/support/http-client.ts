@@ -7,6 +7,8 @@ export interface MasterCall {
   readonly headers?: Record<string, string>;
   /** File names sent in the parts (default: the fixtures' own names). */
   readonly filenames?: { target?: string; reference?: string };
+  /** Aborts the request (e.g. `AbortSignal.timeout(ms)` so a hang fails instead of stalling). */
+  readonly signal?: AbortSignal;
 }
 
 /** POSTs `target` and `reference` (file paths or bytes) to `/master` as multipart/form-data. */
@@ -16,7 +18,7 @@ export async function postMaster(baseUrl: string, target: string | Uint8Array, r
   const nameOf = (file: string | Uint8Array, fallback: string) => (typeof file === 'string' ? file.split('/').pop()! : fallback);
   form.append('target', new Blob([bytesOf(target) as Uint8Array<ArrayBuffer>]), call.filenames?.target ?? nameOf(target, 'target.wav'));
   form.append('reference', new Blob([bytesOf(reference) as Uint8Array<ArrayBuffer>]), call.filenames?.reference ?? nameOf(reference, 'reference.wav'));
-  return fetch(`${baseUrl}/master${call.query ?? ''}`, { method: 'POST', body: form, headers: call.headers });
+  return fetch(`${baseUrl}/master${call.query ?? ''}`, { method: 'POST', body: form, headers: call.headers, signal: call.signal });
 }
 
 export interface WavInfo {

@@ -69,3 +69,58 @@ export function startServer(
 export const nodeServerCommand = (): [string, string[]] => [process.execPath, ['--import', 'tsx', 'runtimes/node/server.ts']];
 export const denoBinary = resolve(repoRoot, 'node_modules/.bin/deno');
 export const bunBinary = resolve(repoRoot, 'node_modules/.bin/bun');
+
+export interface RunningProcess {
+  readonly process: ChildProcess;
+  /** What the `ready` pattern's first group captured (e.g. the base URL). */
+  readonly ready: string;
+  output(): string;
+  /** Sends `signal` (default SIGTERM) and resolves with the exit code (SIGKILL after 10 s). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Starts any process and resolves once its output matches `ready` (whose
+ * first group is returned), e.g. an example server printing its URL.
+ *
+ * @example const app = await startProcess(process.execPath, ['--import', 'tsx', 'examples/embed-node.ts'], { PORT: '0' }, /listening on (http:\S+)/);
+ */
+export function startProcess(command: string, args: string[], env: Record<string, string>, ready: RegExp, timeoutMs = 30_000): Promise<RunningProcess> {
+  const child = spawn(command, args, { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${command} ${args.join(' ')} was not ready in ${timeoutMs} ms:\n${log}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      const match = ready.exec(log);
+      if (!match) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      child.stderr!.off('data', onData);
+      child.stdout!.on('data', (more: Buffer) => (log += more.toString()));
+      child.stderr!.on('data', (more: Buffer) => (log += more.toString()));
+      resolve({
+        process: child,
+        ready: match[1],
+        output: () => log,
+        stop: async (signal = 'SIGTERM') => {
+          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+          const killTimer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          const code = await exited;
+          clearTimeout(killTimer);
+          return code;
+        },
+      });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} exited with ${code} before it was ready:\n${log}`));
+    });
+  });
+}

@@ -20,7 +20,7 @@ const FORM_OVERHEAD_BYTES = 1024 * 1024;
 /** One file plus framing: a body that could only fit two files is refused as it streams. */
 function singleFileLimits(limits: UploadLimits): UploadLimits {
   return {
-    maxFileBytes: limits.maxFileBytes,
+    ...limits,
     maxRequestBytes: Math.min(limits.maxRequestBytes, limits.maxFileBytes + FORM_OVERHEAD_BYTES),
   };
 }
@@ -33,7 +33,7 @@ function singleFileLimits(limits: UploadLimits): UploadLimits {
  */
 export const analyze: RouteHandler = async (request, { correlationId, deps }) => {
   const { admission } = deps;
-  if (admission.inFlight >= admission.maxPending) {
+  if (admission.inFlight >= admission.maxAdmitted) {
     throw new AudoEqError('overloaded', undefined, { retry_after_seconds: RETRY_AFTER_SECONDS });
   }
   admission.inFlight++;

@@ -31,7 +31,7 @@ export const master: RouteHandler = async (request, { correlationId, url, deps }
     publishRequestFailure(error);
     throw error;
   }
-  if (admission.inFlight >= admission.maxPending) {
+  if (admission.inFlight >= admission.maxAdmitted) {
     const error = new AudoEqError('overloaded', undefined, { retry_after_seconds: RETRY_AFTER_SECONDS });
     publishRequestFailure(error);
     throw error;

@@ -1,7 +1,8 @@
 /**
  * `GET /ready`: readiness. 200 when storage (and the queue, when one is
  * configured) answer within the timeout, else `503 not_ready`; both bodies
- * list each check.
+ * list each check. The queue's backlog (depth, oldest age, dead letters) is
+ * reported but does not make the service unready: requests still succeed.
  */
 import { AudoEqError } from '../../domain/errors.ts';
 import { errorResponse, jsonResponse } from '../responses.ts';
@@ -11,6 +12,11 @@ export interface CheckResult {
   readonly status: 'ok' | 'failed' | 'disabled';
   readonly backend?: string;
   readonly error?: string;
+  /** Queue check only. */
+  readonly name?: string;
+  readonly depth?: number;
+  readonly oldest_age_seconds?: number | null;
+  readonly dead_letters?: number;
 }
 
 /** Runs `check`, bounded by `timeoutMs`. */
@@ -45,9 +51,16 @@ export const ready: RouteHandler = async (_request, { deps }) => {
   }
   if (deps.queue !== null) {
     const queue = deps.queue;
+    let stats: Pick<CheckResult, 'depth' | 'oldest_age_seconds' | 'dead_letters'> = {};
+    const checkQueue = async () => {
+      await queue.checkReady();
+      const [depth, oldestAgeMs, deadLetters] = await Promise.all([queue.depth(), queue.oldestAgeMs(), queue.deadLetterDepth()]);
+      stats = { depth, oldest_age_seconds: oldestAgeMs === null ? null : oldestAgeMs / 1000, dead_letters: deadLetters };
+    };
     pending.push(
-      runCheck(() => queue.checkReady(), deps.readyTimeoutMs).then((result) => {
-        checks.queue = result.ok ? { status: 'ok', backend: queue.name } : { status: 'failed', backend: queue.name, error: result.error };
+      runCheck(checkQueue, deps.readyTimeoutMs).then((result) => {
+        const about = { backend: queue.backend, name: queue.name };
+        checks.queue = result.ok ? { status: 'ok', ...about, ...stats } : { status: 'failed', ...about, error: result.error };
       }),
     );
   }

@@ -1,0 +1,98 @@
+/**
+ * One mastering job from encoded uploads to an encoded WAV: decode both files
+ * under the ingest policy, master, encode. Every runner runs exactly this
+ * function — the in-process runner on the calling thread, the worker pools
+ * inside their workers — so a job gives the same bytes, diagnostics and
+ * events wherever it runs.
+ */
+import { decodeAudio } from '../audio/decode.ts';
+import { durationSeconds, type DecodedAudio } from '../audio/pcm.ts';
+import { encodeWav } from '../audio/wav-encode.ts';
+import { IngestValidationError } from '../domain/errors.ts';
+import { createRecordingPublisher } from '../domain/events.ts';
+import { DEFAULT_INGEST_POLICY, DEFAULT_NORMALIZATION_POLICY, POLICY_VERSION, type IngestPolicy } from '../domain/policies.ts';
+import { master } from '../mastering/master.ts';
+import type { Clock, MasteringJob, MasteringJobResult } from './ports.ts';
+
+export interface MasteringJobSettings {
+  /** Ingest limits; default `ingest-validation-default` v1. */
+  readonly ingestPolicy?: IngestPolicy;
+  /** Stamps `IngestValidated`; default the system clock. */
+  readonly clock?: Clock;
+}
+
+type Part = 'target' | 'reference';
+
+const systemClock: Clock = { now: () => new Date() };
+
+/** Decodes one upload; an ingest error gains `part` so the client knows which file failed. */
+async function decodePart(part: Part, upload: MasteringJob['target'], policy: IngestPolicy): Promise<DecodedAudio> {
+  try {
+    return await decodeAudio(upload.bytes, { filename: upload.filename, policy });
+  } catch (error) {
+    if (error instanceof IngestValidationError) {
+      throw new IngestValidationError(error.code, error.message, { ...error.details, part }, { cause: error.cause });
+    }
+    throw error;
+  }
+}
+
+function ingestSummary(audio: DecodedAudio, sizeBytes: number): Record<string, unknown> {
+  return {
+    container: audio.container,
+    codec: audio.codec,
+    bit_depth: audio.bitDepth,
+    sample_rate_hz: audio.sampleRateHz,
+    channels: audio.channels.length,
+    duration_seconds: Number(durationSeconds(audio).toFixed(3)),
+    size_bytes: sizeBytes,
+  };
+}
+
+/**
+ * Runs one job. Events come back in pipeline order: `IngestValidated`, then
+ * what `master()` publishes (`TrackAnalyzed` ×2, `MasteringDecided`,
+ * `MasteringRendered`); the caller publishes them. Rejects with
+ * `IngestValidationError` (its `details.part` naming the file) for a bad
+ * upload; anything else it throws is a bug.
+ *
+ * @example
+ * const { wav, diagnostics, events } = await runMasteringJob(
+ *   { correlationId: 'c1', target: { bytes: targetWav }, reference: { bytes: referenceWav }, options: DEFAULT_MASTERING_OPTIONS },
+ * );
+ */
+export async function runMasteringJob(job: MasteringJob, settings: MasteringJobSettings = {}): Promise<MasteringJobResult> {
+  const ingestPolicy = settings.ingestPolicy ?? DEFAULT_INGEST_POLICY;
+  const clock = settings.clock ?? systemClock;
+  const recorder = createRecordingPublisher();
+  // Sizes first: a worker may hand the upload buffers to the decoder in place.
+  const targetBytes = job.target.bytes.byteLength;
+  const referenceBytes = job.reference.bytes.byteLength;
+  const target = await decodePart('target', job.target, ingestPolicy);
+  const reference = await decodePart('reference', job.reference, ingestPolicy);
+  recorder.publish({
+    name: 'IngestValidated',
+    correlationId: job.correlationId,
+    occurredAt: clock.now().toISOString(),
+    payload: {
+      policy_id: ingestPolicy.id,
+      policy_version: ingestPolicy.version,
+      target: ingestSummary(target, targetBytes),
+      reference: ingestSummary(reference, referenceBytes),
+    },
+  });
+  const { bitDepth, ...masterOptions } = job.options;
+  // The decoded target belongs to this job alone: process it in place rather than in a copy.
+  const result = master(target, reference, { ...masterOptions, correlationId: job.correlationId, events: recorder, inPlace: true });
+  const wav = encodeWav(result.audio, { bitDepth });
+  return {
+    wav,
+    policies: {
+      policyVersion: POLICY_VERSION,
+      ingestPolicyId: ingestPolicy.id,
+      normalizationPolicyId: DEFAULT_NORMALIZATION_POLICY.id,
+    },
+    diagnostics: result.diagnostics as unknown as Record<string, unknown>,
+    events: recorder.events,
+  };
+}

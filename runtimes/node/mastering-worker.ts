@@ -1,0 +1,18 @@
+// The Node mastering worker (a worker thread of runtimes/node/pool.ts): runs
+// each job it is sent through the shared protocol and posts the answer back,
+// the WAV moved rather than copied. Loaded through mastering-worker.mjs.
+import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThreadPriority } from '../shared/thread-priority.ts';
+import { answerJobMessage, deliverReply, READY_REPLY, type WorkerJobMessage, type WorkerReply } from '../../core/app/worker-protocol.ts';
+
+const port = parentPort;
+if (!port) throw new Error('mastering-worker.ts runs inside a worker thread (see runtimes/node/pool.ts)');
+
+lowerThreadPriority((workerData as { nice?: number } | undefined)?.nice ?? 0);
+
+const post = (message: WorkerReply, transfer: ArrayBuffer[]) => port.postMessage(message, transfer);
+
+port.on('message', (message: WorkerJobMessage) => {
+  void answerJobMessage(message).then((answer) => deliverReply(post, answer));
+});
+post(READY_REPLY, []);

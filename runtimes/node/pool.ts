@@ -1,0 +1,79 @@
+/**
+ * The Node mastering runner: a pool of worker threads (core/app/worker-pool.ts
+ * does the pooling; this file only starts threads). Mastering never runs on
+ * the event loop, so `/health` and every other request stay quick while jobs
+ * run; the worker threads also run at a lower CPU priority than the event loop
+ * (runtimes/shared/thread-priority.ts). Idle workers are unref'd: an idle
+ * pool does not keep a process alive.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { createWorkerPool, type PoolWorkerHandle, type PoolWorkerEvents, type WorkerPool } from '../../core/app/worker-pool.ts';
+import type { AppLogger } from '../../core/app/ports.ts';
+import type { IngestPolicy } from '../../core/domain/policies.ts';
+import type { WorkerReply } from '../../core/app/worker-protocol.ts';
+import { DEFAULT_WORKER_NICE } from '../shared/thread-priority.ts';
+
+export interface NodeWorkerPoolOptions {
+  /** Worker threads; default one per CPU (`os.availableParallelism()`). */
+  readonly size?: number;
+  /** Jobs that may wait for a free worker; one more is `overloaded`. Default 8. */
+  readonly maxWaiting?: number;
+  readonly ingestPolicy?: IngestPolicy;
+  readonly logger?: AppLogger;
+  /** Nice value of the worker threads (0–19, Linux); default 10, below the event loop. */
+  readonly workerNice?: number;
+  /** The worker entry; default `mastering-worker.mjs` beside this file. Tests swap it. */
+  readonly workerUrl?: URL;
+}
+
+const DEFAULT_WORKER_URL = new URL('./mastering-worker.mjs', import.meta.url);
+
+/** Starts one worker thread and translates its events for the pool. */
+function spawnThread(workerUrl: URL, nice: number, events: PoolWorkerEvents): PoolWorkerHandle {
+  const worker = new Worker(workerUrl, { workerData: { nice } });
+  let lastError: Error | undefined;
+  worker.unref();
+  worker.on('message', (reply: WorkerReply) => {
+    // A busy worker holds the process open (someone awaits its job); an idle one does not.
+    if (reply.type !== 'ready') worker.unref();
+    events.onMessage(reply);
+  });
+  // An uncaught error in the worker: 'exit' follows, and reports it.
+  worker.on('error', (error) => (lastError = error));
+  worker.on('messageerror', (error) => (lastError = error));
+  worker.on('exit', (code) => {
+    events.onExit(lastError ? `${lastError.name}: ${lastError.message}` : `worker thread exited with code ${code}`);
+  });
+  return {
+    post(message, transfer) {
+      worker.ref();
+      worker.postMessage(message, transfer);
+    },
+    async terminate() {
+      await worker.terminate();
+    },
+  };
+}
+
+/**
+ * Creates the worker-thread pool (`MasteringRunner` with `concurrency` =
+ * size). Close it when the server stops.
+ *
+ * @example
+ * const runner = createNodeWorkerPool({ size: 2, maxWaiting: 8 });
+ * const handler = createHandler({ runner });
+ * // …on shutdown, after in-flight requests finish:
+ * await runner.close();
+ */
+export function createNodeWorkerPool(options: NodeWorkerPoolOptions = {}): WorkerPool {
+  const workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
+  const nice = options.workerNice ?? DEFAULT_WORKER_NICE;
+  return createWorkerPool({
+    size: options.size ?? availableParallelism(),
+    maxWaiting: options.maxWaiting ?? 8,
+    ingestPolicy: options.ingestPolicy,
+    logger: options.logger,
+    spawn: (events) => spawnThread(workerUrl, nice, events),
+  });
+}

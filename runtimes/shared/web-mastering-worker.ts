@@ -1,0 +1,21 @@
+// The mastering worker for runtimes with Web Workers (Deno, Bun): runs each job
+// it is sent through the shared protocol and posts the answer back, the WAV
+// moved rather than copied. Started by runtimes/shared/web-worker-pool.ts.
+import { lowerThreadPriority } from './thread-priority.ts';
+import { answerJobMessage, deliverReply, READY_REPLY, type WorkerJobMessage, type WorkerReply } from '../../core/app/worker-protocol.ts';
+
+/** The part of a dedicated worker's global scope used here (the DOM lib types `self` as a window). */
+interface DedicatedWorkerScope {
+  onmessage: ((event: MessageEvent<WorkerJobMessage>) => void) | null;
+  postMessage(message: unknown, transfer: Transferable[]): void;
+}
+
+lowerThreadPriority(Number(new URL(import.meta.url).searchParams.get('nice') ?? 0));
+
+const scope = globalThis as unknown as DedicatedWorkerScope;
+const post = (message: WorkerReply, transfer: ArrayBuffer[]) => scope.postMessage(message, transfer);
+
+scope.onmessage = (event) => {
+  void answerJobMessage(event.data).then((answer) => deliverReply(post, answer));
+};
+post(READY_REPLY, []);

@@ -1,0 +1,77 @@
+/**
+ * The mastering runner for Deno and Bun: a pool of Web Workers
+ * (core/app/worker-pool.ts does the pooling; this file only starts workers).
+ * Both runtimes load TypeScript workers directly. A worker's uncaught error
+ * reaches the pool as an `error` event (handled here, so it never takes the
+ * server down); the worker is then stopped and replaced.
+ */
+import { createWorkerPool, type PoolWorkerEvents, type PoolWorkerHandle, type WorkerPool } from '../../core/app/worker-pool.ts';
+import type { AppLogger } from '../../core/app/ports.ts';
+import type { IngestPolicy } from '../../core/domain/policies.ts';
+import type { WorkerReply } from '../../core/app/worker-protocol.ts';
+import { DEFAULT_WORKER_NICE } from './thread-priority.ts';
+
+export interface WebWorkerPoolOptions {
+  /** Workers; default `navigator.hardwareConcurrency` (one per CPU). */
+  readonly size?: number;
+  /** Jobs that may wait for a free worker; one more is `overloaded`. Default 8. */
+  readonly maxWaiting?: number;
+  readonly ingestPolicy?: IngestPolicy;
+  readonly logger?: AppLogger;
+  /** Nice value of the worker threads (0–19, Linux); default 10, below the event loop. */
+  readonly workerNice?: number;
+  /** The worker module; default `web-mastering-worker.ts` beside this file. Tests swap it. */
+  readonly workerUrl?: URL;
+}
+
+const DEFAULT_WORKER_URL = new URL('./web-mastering-worker.ts', import.meta.url);
+
+function spawnWebWorker(workerUrl: URL, nice: number, events: PoolWorkerEvents): PoolWorkerHandle {
+  // Web Workers take no start-up data: the nice value rides in the module URL.
+  const url = new URL(workerUrl);
+  url.searchParams.set('nice', String(nice));
+  const worker = new Worker(url.href, { type: 'module' });
+  let gone = false;
+  const end = (reason: string) => {
+    if (gone) return;
+    gone = true;
+    worker.terminate();
+    events.onExit(reason);
+  };
+  worker.onmessage = (event: MessageEvent<WorkerReply>) => events.onMessage(event.data);
+  worker.onerror = (event: ErrorEvent) => {
+    // Handled here: unhandled, Deno would rethrow it in the main thread and stop the server.
+    event.preventDefault();
+    end(`uncaught error in mastering worker: ${event.message}`);
+  };
+  worker.onmessageerror = () => end('a message from the mastering worker could not be read');
+  // Bun reports a worker that exits (process.exit inside it) with `close`; Deno has no such event.
+  worker.addEventListener('close', () => end('mastering worker exited'));
+  return {
+    post: (message, transfer) => worker.postMessage(message, transfer),
+    terminate() {
+      gone = true;
+      worker.terminate();
+    },
+  };
+}
+
+/**
+ * Creates the Web Worker pool (`MasteringRunner` with `concurrency` = size).
+ * Close it when the server stops.
+ *
+ * @example
+ * const runner = createWebWorkerPool({ size: 2, maxWaiting: 8 });
+ * Deno.serve(createHandler({ runner }));
+ */
+export function createWebWorkerPool(options: WebWorkerPoolOptions = {}): WorkerPool {
+  const workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
+  const nice = options.workerNice ?? DEFAULT_WORKER_NICE;
+  return createWorkerPool({
+    size: options.size ?? Math.max(1, navigator.hardwareConcurrency || 1),
+    maxWaiting: options.maxWaiting ?? 8,
+    ingestPolicy: options.ingestPolicy,
+    logger: options.logger,
+    spawn: (events) => spawnWebWorker(workerUrl, nice, events),
+  });
+}

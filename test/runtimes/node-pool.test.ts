@@ -1,0 +1,158 @@
+// The Node worker-thread pool for real: same output as the in-process runner,
+// uploads moved (not copied) into workers, errors rebuilt with their codes, a
+// dead worker replaced and its request answered 500 without hanging.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { runAnalysisJob } from '../../core/app/in-process-analysis-runner.ts';
+import { createInProcessRunner } from '../../core/app/in-process-runner.ts';
+import type { MasteringJob } from '../../core/app/ports.ts';
+import { IngestValidationError } from '../../core/domain/errors.ts';
+import { createApp } from '../../core/http/app.ts';
+import { DEFAULT_MASTERING_OPTIONS } from '../../core/mastering/options.ts';
+import { createNodeWorkerPool } from '../../runtimes/node/pool.ts';
+import { createRecordingLogger, multipartForm } from '../support/doubles.ts';
+import { fixturePath } from '../support/fixtures.ts';
+import { truncateWav } from '../support/http-client.ts';
+import { repoRoot } from '../support/processes.ts';
+
+const CRASHING_WORKER = new URL('./workers/crashing-mastering-worker.mjs', import.meta.url);
+const seconds = 3;
+const fixture = (path: string) => truncateWav(new Uint8Array(readFileSync(fixturePath(path))), seconds);
+
+function jobFor(correlationId: string, eqMode: 'fixed' | 'reference-match' = 'reference-match'): MasteringJob {
+  return {
+    correlationId,
+    target: { bytes: fixture('synthwave_48k_24bit/target.wav'), filename: 'target.wav' },
+    reference: { bytes: fixture('synthwave_48k_24bit/reference.wav'), filename: 'reference.wav' },
+    options: { ...DEFAULT_MASTERING_OPTIONS, eqMode },
+  };
+}
+
+/** Drops wall-clock fields (`*_ms`, `occurredAt`) that legitimately differ between two runs. */
+function withoutTimings(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutTimings);
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !key.endsWith('_ms') && key !== 'occurredAt')
+      .map(([key, inner]) => [key, withoutTimings(inner)]),
+  );
+}
+
+test('a job run in a worker thread gives the same WAV bytes, diagnostics and events as the in-process runner', async () => {
+  const pool = createNodeWorkerPool({ size: 1, maxWaiting: 0 });
+  try {
+    const inWorker = await pool.run(jobFor('same-1'));
+    const inProcess = await createInProcessRunner().run(jobFor('same-1'));
+    assert.ok(inWorker.wav.byteLength > 44);
+    assert.ok(Buffer.from(inWorker.wav).equals(Buffer.from(inProcess.wav)), 'byte-identical WAV');
+    assert.equal(inWorker.policies, inProcess.policies);
+    assert.equal(withoutTimings(inWorker.diagnostics), withoutTimings(inProcess.diagnostics));
+    assert.equal(withoutTimings(inWorker.events), withoutTimings(inProcess.events));
+    assert.equal(inWorker.events.map((e) => e.name), ['IngestValidated', 'TrackAnalyzed', 'TrackAnalyzed', 'MasteringDecided', 'MasteringRendered']);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('uploads that own their buffers are moved into the worker; a view into a shared buffer is copied and left intact', async () => {
+  const pool = createNodeWorkerPool({ size: 1, maxWaiting: 0 });
+  try {
+    const job = jobFor('move-1', 'fixed');
+    const owned = job.target.bytes;
+    const referenceBytes = job.reference.bytes;
+    const shared = new Uint8Array(referenceBytes.byteLength + 32);
+    shared.set(referenceBytes, 16);
+    const view = shared.subarray(16, 16 + referenceBytes.byteLength);
+    const result = await pool.run({ ...job, reference: { bytes: view, filename: 'reference.wav' } });
+    assert.ok(result.wav.byteLength > 44);
+    assert.is(owned.byteLength, 0, 'the owned upload was transferred, not copied');
+    assert.is(view.byteLength, referenceBytes.byteLength, 'the view is still readable');
+    assert.ok(Buffer.from(view).equals(Buffer.from(referenceBytes)));
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a bad upload decoded in a worker is rejected as IngestValidationError with the code and part the in-process runner gives', async () => {
+  const pool = createNodeWorkerPool({ size: 1, maxWaiting: 0 });
+  try {
+    const truncated = () => ({ bytes: new Uint8Array(readFileSync(fixturePath('malformed/truncated.wav'))), filename: 'truncated.wav' });
+    const job = { ...jobFor('bad-1', 'fixed'), reference: truncated() };
+    const inWorker = await pool.run(job).then(() => null, (e: unknown) => e);
+    const inProcess = await createInProcessRunner().run({ ...jobFor('bad-1', 'fixed'), reference: truncated() }).then(() => null, (e: unknown) => e);
+    assert.instance(inWorker, IngestValidationError);
+    const [a, b] = [inWorker as IngestValidationError, inProcess as IngestValidationError];
+    assert.equal([a.code, a.message, a.details], [b.code, b.message, b.details]);
+    assert.is(a.details.part, 'reference');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a worker that dies mid-job answers that request 500 internal_error (logged with its correlation id) and the next request is served', async () => {
+  const logger = createRecordingLogger();
+  const pool = createNodeWorkerPool({ size: 1, maxWaiting: 2, logger, workerUrl: CRASHING_WORKER });
+  const app = createApp({ runner: pool, logger });
+  const post = (target: Uint8Array, correlationId: string) =>
+    app(new Request('http://local/master', { method: 'POST', body: multipartForm({ target, reference: fixture('indie_pop/reference.wav') }), headers: { 'X-Correlation-Id': correlationId } }));
+  try {
+    for (const [marker, reason] of [['CRASH', /blew up on purpose/], ['EXIT', /exited with code 3/]] as const) {
+      const correlationId = `crash-${marker.toLowerCase()}`;
+      const response = await post(new TextEncoder().encode(`${marker} then anything`), correlationId);
+      assert.is(response.status, 500);
+      const text = await response.text();
+      assert.equal(JSON.parse(text).detail, { code: 'internal_error', message: 'An internal error occurred.' });
+      assert.not.match(text, /purpose|exited/);
+      const logged = logger.records.filter((r) => r.level === 'error' && r.fields.correlation_id === correlationId);
+      assert.ok(logged.length >= 1, 'the failure is logged with the correlation id');
+      assert.match(JSON.stringify(logged.map((r) => r.fields)), reason);
+      const next = await post(fixture('indie_pop/target.wav'), `${correlationId}-next`);
+      assert.is(next.status, 200, 'a replacement worker serves the next request');
+      await next.arrayBuffer();
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
+test('an analysis run in a worker thread gives the measurements the in-process analysis gives', async () => {
+  const pool = createNodeWorkerPool({ size: 1, maxWaiting: 0 });
+  try {
+    const file = () => ({ bytes: fixture('speech_mono_target/target.wav'), filename: 'speech.wav' });
+    const inWorker = await pool.runAnalysis({ correlationId: 'an-1', file: file() });
+    assert.equal(inWorker, await runAnalysisJob({ correlationId: 'an-1', file: file() }));
+  } finally {
+    await pool.close();
+  }
+});
+
+test('the app sends POST /analyze to the pool: a worker dying on it answers 500, then the next analysis is served', async () => {
+  const pool = createNodeWorkerPool({ size: 1, maxWaiting: 0, workerUrl: CRASHING_WORKER });
+  const app = createApp({ runner: pool });
+  const analyze = (bytes: Uint8Array) => {
+    const form = new FormData();
+    form.append('file', new Blob([bytes as Uint8Array<ArrayBuffer>]), 'mix.wav');
+    return app(new Request('http://local/analyze', { method: 'POST', body: form }));
+  };
+  try {
+    // In-process, these bytes would be 415 unsupported_container; only a worker can die on them.
+    const died = await analyze(new TextEncoder().encode('CRASH while measuring'));
+    assert.equal([died.status, ((await died.json()) as { detail: { code: string } }).detail.code], [500, 'internal_error']);
+    const served = await analyze(fixture('speech_mono_target/target.wav'));
+    assert.is(served.status, 200);
+    assert.type(((await served.json()) as { integrated_lufs: number }).integrated_lufs, 'number');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('an idle pool does not keep its process alive', () => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/runtimes/workers/idle-pool-exits.ts'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+  assert.is(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^wav \d+/);
+});
+
+test.run();
