@@ -106,6 +106,12 @@ if (requireTool('ffmpeg', hasTool('ffmpeg') && hasTool('ffprobe'), 'batch-master
     assert.is(new Set(ids).size, 6, 'one correlation id per item');
     assert.equal(readdirSync(join(dir, 'out')).sort(), ['001_song1_vs_pop_ref.wav', '002_song2_vs_synth_ref.wav', '003_speech_vs_speech_ref.wav', '006_song3_vs_pop_ref.wav']);
     assert.not.match(stderr, /\r/, 'no progress bar when stderr is not a terminal');
+    assert.is(stderr, 'audo-eq batch-master: 6 items, reference rule manifest, concurrency 2 (worker-threads)\n');
+
+    // Items on worker threads give the same bytes as `master` in-process.
+    const single = runCli(['master', '-t', 'mixes/song1.wav', '-r', 'refs/pop_ref.wav', '-o', 'single.wav'], dir);
+    assert.is(single.status, 0, single.stderr);
+    assert.ok(Buffer.compare(readFileSync(join(dir, 'single.wav')), readFileSync(join(dir, 'out/001_song1_vs_pop_ref.wav'))) === 0, 'byte-identical');
 
     // Each output keeps its target's rate and layout and meets its own reference's loudness (ffmpeg measures).
     const expectations: Array<[string, number, number, string]> = [
@@ -156,7 +162,7 @@ if (requireTool('ffmpeg', hasTool('ffmpeg') && hasTool('ffprobe'), 'batch-master
       flat.stdout.trimEnd().split('\n').map((line) => line.replace(/ \(correlation_id=[^)]+\)$/, '')),
       ['[OK] mixes/one.wav -> mastered/one_mastered.wav', '[OK] mixes/two.wav -> mastered/two_mastered.wav', 'total=2 succeeded=2 failed=0'],
     );
-    assert.match(flat.stderr, /^audo-eq batch-master: 2 items, reference rule single, concurrency 1\n$/);
+    assert.match(flat.stderr, /^audo-eq batch-master: 2 items, reference rule single, concurrency 1 \(in-process\)\n$/);
 
     const deep = batch(root, '--target-pattern', 'mixes/**/*.wav', '--reference', 'ref.wav', '--output-dir', 'deep', '--naming-template', '{index:03d}-{target_stem}.wav');
     assert.is(deep.status, 0, deep.stderr);
@@ -248,7 +254,7 @@ if (requireTool('ffmpeg', hasTool('ffmpeg') && hasTool('ffprobe'), 'batch-master
     child.stdout.once('data', () => child.stdout.destroy());
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     assert.is(code, 0, stderr);
-    assert.is(stderr, 'audo-eq batch-master: 5 items, reference rule single, concurrency 1\n');
+    assert.is(stderr, 'audo-eq batch-master: 5 items, reference rule single, concurrency 1 (in-process)\n');
     assert.ok(readdirSync(join(root, 'mastered')).length < 5, 'the batch stopped');
   });
 

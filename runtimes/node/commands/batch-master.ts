@@ -5,9 +5,8 @@
 // failed. The whole plan is checked first (exit 2 for a usage error), so a
 // typo never costs a half-done batch.
 import { availableParallelism } from 'node:os';
-import { createInProcessRunner } from '../../../core/app/in-process-runner.ts';
-import type { MasteringRunner } from '../../../core/app/ports.ts';
 import type { MasteringRequestOptions } from '../../../core/mastering/options.ts';
+import { openBatchRunner } from '../batch/batch-runner.ts';
 import { globFiles } from '../batch/glob.ts';
 import { readManifest } from '../batch/manifest.ts';
 import { DEFAULT_NAMING_TEMPLATE } from '../batch/naming-template.ts';
@@ -43,7 +42,8 @@ outputs:
   --output-dir DIR            folder for outputs the manifest does not name (default ${DEFAULT_OUTPUT_DIR})
   --naming-template T         default ${DEFAULT_NAMING_TEMPLATE}; fields {index:03d} {target_name}
                               {target_stem} {target_suffix} {reference_name} {reference_stem}
-  --concurrency-limit N       items in flight at once (default: CPU count, here ${availableParallelism()})
+  --concurrency-limit N       items mastered at once, each on its own worker thread
+                              (default: the CPU count, here ${availableParallelism()})
 mastering (as for master):
 ${masteringFlagsHelp()}
   -h, --help                  show this help`;
@@ -64,8 +64,6 @@ const OPTIONS = {
 export interface BatchMasterIo {
   readonly out: DisplayStream;
   readonly err: DisplayStream;
-  /** The runner for `concurrency` items at once; default the in-process runner. */
-  readonly createRunner?: (concurrency: number) => MasteringRunner;
 }
 
 function parseConcurrency(values: ParsedFlags): number {
@@ -142,8 +140,10 @@ export async function runBatchMasterCommand(
   }
 
   const { items, options, concurrency, rule } = plan;
+  const lanes = Math.min(concurrency, items.length);
+  const { runner, kind, close } = openBatchRunner(lanes);
   if (io.err.isTTY !== true) {
-    io.err.write(`audo-eq batch-master: ${items.length} items, reference rule ${rule}, concurrency ${concurrency}\n`);
+    io.err.write(`audo-eq batch-master: ${items.length} items, reference rule ${rule}, concurrency ${lanes} (${kind})\n`);
   }
   const interrupt = new AbortController();
   const onSigint = () => {
@@ -153,13 +153,13 @@ export async function runBatchMasterCommand(
   };
   process.on('SIGINT', onSigint);
   try {
-    const runner = (io.createRunner ?? (() => createInProcessRunner()))(concurrency);
     const display = createBatchDisplay({ out: io.out, err: io.err, total: items.length });
-    await runBatch(items, { runner, options, concurrency, observer: display, signal: interrupt.signal });
+    await runBatch(items, { runner, options, concurrency: lanes, observer: display, signal: interrupt.signal });
     const summary = display.finish();
     if (interrupt.signal.aborted) return INTERRUPTED_EXIT_CODE;
     return summary.failed > 0 ? 1 : 0;
   } finally {
     process.off('SIGINT', onSigint);
+    await close();
   }
 }

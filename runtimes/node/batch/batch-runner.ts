@@ -1,0 +1,35 @@
+// The MasteringRunner a batch runs on. Mastering is CPU-bound and synchronous,
+// so lanes sharing one thread would only take turns (and hold more audio in
+// memory at once): with two or more lanes the items go to the server's own
+// worker-thread pool, one thread per lane, and really run in parallel. One
+// lane needs no threads and uses the in-process runner.
+import { createInProcessRunner } from '../../../core/app/in-process-runner.ts';
+import type { MasteringRunner } from '../../../core/app/ports.ts';
+import { createNodeWorkerPool } from '../pool.ts';
+
+export interface BatchRunner {
+  readonly runner: MasteringRunner;
+  /** `worker-threads` or `in-process`, for the batch's start line. */
+  readonly kind: 'worker-threads' | 'in-process';
+  /** Stops the worker threads (nothing to do in-process). */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the runner for `lanes` items in flight at once.
+ *
+ * @example
+ * const { runner, close } = openBatchRunner(2);
+ * try { await runBatch(items, { runner, concurrency: 2, options }); } finally { await close(); }
+ */
+export function openBatchRunner(lanes: number): BatchRunner {
+  if (lanes <= 1) return { runner: createInProcessRunner(), kind: 'in-process', close: async () => undefined };
+  const pool = createNodeWorkerPool({
+    size: lanes,
+    // The batch never has more than `lanes` jobs out; the margin only covers a crashed worker being replaced.
+    maxWaiting: lanes,
+    // The server lowers its workers below its event loop; a batch has no requests to answer, so full priority.
+    workerNice: 0,
+  });
+  return { runner: pool, kind: 'worker-threads', close: () => pool.close() };
+}
