@@ -258,6 +258,34 @@ if (requireTool('ffmpeg', hasTool('ffmpeg') && hasTool('ffprobe'), 'batch-master
     assert.ok(readdirSync(join(root, 'mastered')).length < 5, 'the batch stopped');
   });
 
+  test('Ctrl-C lets the running item finish, reports the rest as interrupted and exits 130', async () => {
+    const root = layout(join(scratch.dir, 'sigint'), {
+      ...Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((name) => [`mixes/${name}.wav`, STOCK.popTarget])),
+      'ref.wav': STOCK.popReference,
+    });
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/audo-eq.mjs'), 'batch-master', '--target-pattern', 'mixes/*.wav', '--reference', 'ref.wav', '--concurrency-limit', '1'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdout.on('data', (chunk) => {
+      const first = stdout === '';
+      stdout += chunk;
+      if (first) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.is(code, 130, stderr);
+    assert.match(stderr, /interrupted; finishing running items/);
+    const { ok, failed } = parseItemLines(stdout);
+    assert.ok(ok.length >= 1 && failed.length >= 1, stdout);
+    assert.ok(failed.every((line) => line.code === 'interrupted' && /not started/.test(line.message)), stdout);
+    assert.is(ok.length + failed.length, 5);
+    assert.match(stdout, new RegExp(`total=5 succeeded=${ok.length} failed=${failed.length}\\n$`));
+    assert.is(readdirSync(join(root, 'mastered')).length, ok.length, 'only finished items wrote files');
+  });
+
   test('usage errors exit 2 with one line before anything is mastered', async () => {
     const root = layout(join(scratch.dir, 'usage'), { 'mixes/a.wav': STOCK.popTarget, 'mixes/b.wav': STOCK.popTarget, 'ref.wav': STOCK.popReference });
     writeFileSync(join(root, 'bad-column.csv'), 'target,referense\nmixes/a.wav,ref.wav\n');
