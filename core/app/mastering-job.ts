@@ -11,6 +11,7 @@ import { encodeWav } from '../audio/wav-encode.ts';
 import { IngestValidationError } from '../domain/errors.ts';
 import { createRecordingPublisher } from '../domain/events.ts';
 import { DEFAULT_INGEST_POLICY, DEFAULT_NORMALIZATION_POLICY, POLICY_VERSION, type IngestPolicy } from '../domain/policies.ts';
+import { analyzeTrack, type TrackAnalysis } from '../mastering/analysis.ts';
 import { master } from '../mastering/master.ts';
 import type { Clock, MasteringJob, MasteringJobResult } from './ports.ts';
 
@@ -68,8 +69,17 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
   // Sizes first: a worker may hand the upload buffers to the decoder in place.
   const targetBytes = job.target.bytes.byteLength;
   const referenceBytes = job.reference.bytes.byteLength;
+  // The reference is decoded, summarised and analysed first, and only its
+  // analysis is kept: its samples are released before the target is decoded,
+  // so the two decoded tracks never occupy memory together.
+  let referenceSummary: Record<string, unknown>;
+  let referenceAnalysis: TrackAnalysis;
+  {
+    const reference = await decodePart('reference', job.reference, ingestPolicy);
+    referenceSummary = ingestSummary(reference, referenceBytes);
+    referenceAnalysis = analyzeTrack(reference);
+  }
   const target = await decodePart('target', job.target, ingestPolicy);
-  const reference = await decodePart('reference', job.reference, ingestPolicy);
   recorder.publish({
     name: 'IngestValidated',
     correlationId: job.correlationId,
@@ -78,12 +88,12 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
       policy_id: ingestPolicy.id,
       policy_version: ingestPolicy.version,
       target: ingestSummary(target, targetBytes),
-      reference: ingestSummary(reference, referenceBytes),
+      reference: referenceSummary,
     },
   });
   const { bitDepth, ...masterOptions } = job.options;
   // The decoded target belongs to this job alone: process it in place rather than in a copy.
-  const result = master(target, reference, { ...masterOptions, correlationId: job.correlationId, events: recorder, inPlace: true });
+  const result = master(target, referenceAnalysis, { ...masterOptions, correlationId: job.correlationId, events: recorder, inPlace: true });
   const wav = encodeWav(result.audio, { bitDepth });
   return {
     wav,
