@@ -17,53 +17,21 @@ export interface RunningServer {
  * Starts a server process that logs a JSON line `{"message":"audo-eq listening",...,"port":N}`
  * and resolves once it does. API_PORT defaults to 0 so the OS picks a free port.
  */
-export function startServer(
+export async function startServer(
   command: string,
   args: string[],
   env: Record<string, string> = {},
   timeoutMs = 30_000,
 ): Promise<RunningServer> {
-  const child = spawn(command, args, {
-    cwd: repoRoot,
-    env: { ...process.env, API_HOST: '127.0.0.1', API_PORT: '0', NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  let exited = false;
-  const exitPromise = new Promise<number | null>((res) => child.once('exit', (code) => ((exited = true), res(code))));
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`server did not start in ${timeoutMs} ms:\n${log}`));
-    }, timeoutMs);
-    const onData = (chunk: Buffer) => {
-      log += chunk.toString();
-      const match = /"message":"audo-eq listening"[^\n]*"port":(\d+)/.exec(log);
-      if (match) {
-        clearTimeout(timer);
-        const port = Number(match[1]);
-        resolvePromise({
-          process: child,
-          port,
-          baseUrl: `http://127.0.0.1:${port}`,
-          output: () => log,
-          stop: async (signal = 'SIGTERM') => {
-            if (!exited) child.kill(signal);
-            const killTimer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-            const code = await exitPromise;
-            clearTimeout(killTimer);
-            return code;
-          },
-        });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${log}`));
-    });
-  });
+  const started = await startProcess(
+    command,
+    args,
+    { API_HOST: '127.0.0.1', API_PORT: '0', ...env },
+    /"message":"audo-eq listening"[^\n]*"port":(\d+)/,
+    timeoutMs,
+  );
+  const port = Number(started.ready);
+  return { process: started.process, port, baseUrl: `http://127.0.0.1:${port}`, output: started.output, stop: started.stop };
 }
 
 export const nodeServerCommand = (): [string, string[]] => [process.execPath, ['--import', 'tsx', 'runtimes/node/server.ts']];
