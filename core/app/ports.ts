@@ -192,7 +192,7 @@ export interface AnalysisJobResult {
 /**
  * Port: runs the CPU work of measuring one upload (decode, loudness, spectrum).
  * Lighter than mastering but still seconds on long files, so a server hands
- * it to the same worker pool; the default runs in-process. Rejects with
+ * it to the same worker pool; the default runs on the calling thread. Rejects with
  * `IngestValidationError` (with `part: 'file'`) for a bad upload.
  */
 export interface AnalysisRunner {

@@ -36,7 +36,7 @@ export interface AppOptions {
   readonly runner: MasteringRunner;
   /**
    * Runs `POST /analyze` jobs. Default: `runner` itself when it also has
-   * `runAnalysis` (a worker pool handling both job kinds), else in-process.
+   * `runAnalysis` (a worker pool handling both job kinds), else the in-process analysis runner.
    */
   readonly analysisRunner?: AnalysisRunner;
   /** Where artifacts go; absent or null means storage disabled (`skipped`). */

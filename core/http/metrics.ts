@@ -79,7 +79,7 @@ export interface AppMetrics {
   observeRequest(method: string, route: string, status: number, seconds: number): void;
   observeMastering(seconds: number, outcome: 'success' | 'failure'): void;
   countPersistence(status: 'stored' | 'deferred' | 'skipped' | 'failed'): void;
-  /** One settled attempt of the deferred-persistence worker running in this process. */
+  /** One settled attempt of the deferred-persistence worker running in this server (in-API worker). */
   countDeferredOutcome(outcome: 'stored' | 'retried' | 'dead_lettered'): void;
   /** Masterings in progress (+1 when one starts, −1 when it ends). */
   addInFlight(delta: number): void;
