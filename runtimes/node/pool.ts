@@ -9,23 +9,11 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createWorkerPool, type PoolWorkerHandle, type PoolWorkerEvents, type WorkerPool } from '../../core/app/worker-pool.ts';
-import type { AppLogger } from '../../core/app/ports.ts';
-import type { IngestPolicy } from '../../core/domain/policies.ts';
 import type { WorkerReply } from '../../core/app/worker-protocol.ts';
 import { DEFAULT_WORKER_NICE } from '../shared/thread-priority.ts';
+import type { RuntimePoolOptions } from '../shared/pool-options.ts';
 
-export interface NodeWorkerPoolOptions {
-  /** Worker threads; default one per CPU (`os.availableParallelism()`). */
-  readonly size?: number;
-  /** Jobs that may wait for a free worker; one more is `overloaded`. Default 8. */
-  readonly maxWaiting?: number;
-  readonly ingestPolicy?: IngestPolicy;
-  readonly logger?: AppLogger;
-  /** Nice value of the worker threads (0–19, Linux); default 10, below the event loop. */
-  readonly workerNice?: number;
-  /** The worker entry; default `mastering-worker.mjs` beside this file. Tests swap it. */
-  readonly workerUrl?: URL;
-}
+export type NodeWorkerPoolOptions = RuntimePoolOptions;
 
 const DEFAULT_WORKER_URL = new URL('./mastering-worker.mjs', import.meta.url);
 

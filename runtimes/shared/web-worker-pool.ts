@@ -6,23 +6,11 @@
  * server down); the worker is then stopped and replaced.
  */
 import { createWorkerPool, type PoolWorkerEvents, type PoolWorkerHandle, type WorkerPool } from '../../core/app/worker-pool.ts';
-import type { AppLogger } from '../../core/app/ports.ts';
-import type { IngestPolicy } from '../../core/domain/policies.ts';
 import type { WorkerReply } from '../../core/app/worker-protocol.ts';
 import { DEFAULT_WORKER_NICE } from './thread-priority.ts';
+import type { RuntimePoolOptions } from './pool-options.ts';
 
-export interface WebWorkerPoolOptions {
-  /** Workers; default `navigator.hardwareConcurrency` (one per CPU). */
-  readonly size?: number;
-  /** Jobs that may wait for a free worker; one more is `overloaded`. Default 8. */
-  readonly maxWaiting?: number;
-  readonly ingestPolicy?: IngestPolicy;
-  readonly logger?: AppLogger;
-  /** Nice value of the worker threads (0–19, Linux); default 10, below the event loop. */
-  readonly workerNice?: number;
-  /** The worker module; default `web-mastering-worker.ts` beside this file. Tests swap it. */
-  readonly workerUrl?: URL;
-}
+export type WebWorkerPoolOptions = RuntimePoolOptions;
 
 const DEFAULT_WORKER_URL = new URL('./web-mastering-worker.ts', import.meta.url);
 

@@ -1,0 +1,16 @@
+// Options every runtime's worker pool takes (Node worker threads, Web Workers in Deno and Bun).
+import type { AppLogger } from '../../core/app/ports.ts';
+import type { IngestPolicy } from '../../core/domain/policies.ts';
+
+export interface RuntimePoolOptions {
+  /** Workers; default one per CPU. */
+  readonly size?: number;
+  /** Jobs that may wait for a free worker; one more is `overloaded`. Default 8. */
+  readonly maxWaiting?: number;
+  readonly ingestPolicy?: IngestPolicy;
+  readonly logger?: AppLogger;
+  /** Nice value of the worker threads (0–19, Linux); default 10, below the event loop. */
+  readonly workerNice?: number;
+  /** The worker entry; default the runtime's own worker module beside the pool. Tests swap it. */
+  readonly workerUrl?: URL;
+}
