@@ -9,7 +9,7 @@ import { fixturePath } from '../support/fixtures.ts';
 import { jsonLogRecords, postMaster, readWavInfo, truncateWav } from '../support/http-client.ts';
 import { nodeServerCommand, startServer, type RunningServer } from '../support/processes.ts';
 import { deleteQueueKeys, redisAnswers, TEST_REDIS_URL, uniqueQueueName } from '../support/redis.ts';
-import { closedPort, S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY, startS3rver, type TestS3Server } from '../support/s3.ts';
+import { closedPort, startS3rver, type TestS3Server, s3rverEnv } from '../support/s3.ts';
 import { requireTool } from '../support/tools.ts';
 
 const BUCKET = 'outage';
@@ -61,13 +61,7 @@ for (const backend of backends) {
         AUDO_EQ_QUEUE_RETRY_MAX_MS: '1000',
         AUDO_EQ_QUEUE_MAX_ATTEMPTS: '1000',
         AUDO_EQ_DEFERRED_WORKER_CONCURRENCY: '4',
-        AUDO_EQ_STORAGE_BACKEND: 's3',
-        AUDO_EQ_S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
-        AUDO_EQ_S3_ACCESS_KEY: S3RVER_ACCESS_KEY,
-        AUDO_EQ_S3_SECRET_KEY: S3RVER_SECRET_KEY,
-        AUDO_EQ_S3_BUCKET: BUCKET,
-        AUDO_EQ_S3_TIMEOUT_MS: '1000',
-        AUDO_EQ_S3_MAX_ATTEMPTS: '1',
+        ...s3rverEnv(`http://127.0.0.1:${s3Port}`, BUCKET),
       });
       const bodies = await sendRequests(server.baseUrl, backend);
       assert.is(new Set([...bodies.values()].map((body) => body.join(','))).size, REQUESTS, 'every response is different audio');

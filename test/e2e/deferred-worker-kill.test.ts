@@ -10,7 +10,7 @@ import type { ArtifactPersistenceTask } from '../../core/app/ports.ts';
 import { waitUntil, withinMs } from '../support/deadline.ts';
 import { jsonLogRecords } from '../support/http-client.ts';
 import { deleteQueueKeys, redisAnswers, testRedisClient, TEST_REDIS_URL, uniqueQueueName } from '../support/redis.ts';
-import { S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY, startS3rver } from '../support/s3.ts';
+import { startS3rver, s3rverEnv } from '../support/s3.ts';
 import { startSlowProxy } from '../support/slow-proxy.ts';
 import { requireTool } from '../support/tools.ts';
 import { startWorkerProcess, type RunningWorker } from '../support/worker-process.ts';
@@ -41,13 +41,7 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'worker 
       AUDO_EQ_QUEUE_RETRY_BASE_MS: '100',
       AUDO_EQ_QUEUE_RETRY_MAX_MS: '1000',
       AUDO_EQ_DEFERRED_WORKER_CONCURRENCY: String(CONCURRENCY),
-      AUDO_EQ_STORAGE_BACKEND: 's3',
-      AUDO_EQ_S3_ENDPOINT: proxy.endpoint,
-      AUDO_EQ_S3_ACCESS_KEY: S3RVER_ACCESS_KEY,
-      AUDO_EQ_S3_SECRET_KEY: S3RVER_SECRET_KEY,
-      AUDO_EQ_S3_BUCKET: BUCKET,
-      AUDO_EQ_S3_TIMEOUT_MS: '3000',
-      AUDO_EQ_S3_MAX_ATTEMPTS: '1',
+      ...s3rverEnv(proxy.endpoint, BUCKET, { timeoutMs: 3000 }),
     };
     const producer = createRedisQueue({ url: TEST_REDIS_URL, name, capacity: 1000, visibilityTimeoutMs: 4000, timeoutMs: 2000, consumerName: 'test-producer' });
     const client = await testRedisClient();

@@ -127,3 +127,22 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/**
+ * The server environment that points S3 storage at a test server: endpoint,
+ * s3rver's only key pair, bucket, and a short time budget per store so a dead
+ * endpoint costs tests one second, not minutes.
+ *
+ * @example startServer(cmd, args, { ...s3rverEnv(s3.endpoint, 'bucket'), AUDO_EQ_ARTIFACT_PERSISTENCE_MODE: 'deferred' })
+ */
+export function s3rverEnv(endpoint: string, bucket: string, budget: { timeoutMs?: number; maxAttempts?: number } = {}): Record<string, string> {
+  return {
+    AUDO_EQ_STORAGE_BACKEND: 's3',
+    AUDO_EQ_S3_ENDPOINT: endpoint,
+    AUDO_EQ_S3_ACCESS_KEY: S3RVER_ACCESS_KEY,
+    AUDO_EQ_S3_SECRET_KEY: S3RVER_SECRET_KEY,
+    AUDO_EQ_S3_BUCKET: bucket,
+    AUDO_EQ_S3_TIMEOUT_MS: String(budget.timeoutMs ?? 1000),
+    AUDO_EQ_S3_MAX_ATTEMPTS: String(budget.maxAttempts ?? 1),
+  };
+}
