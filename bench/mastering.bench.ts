@@ -18,6 +18,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, 'out');
 
 function loopedCopy(source: string, seconds: number, name: string): string {
+  mkdirSync(outDir, { recursive: true });
   const path = join(outDir, name);
   if (!existsSync(path)) {
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-stream_loop', '-1', '-i', source, '-t', String(seconds), '-c:a', 'pcm_s16le', path]);
@@ -54,7 +55,7 @@ async function runOne(seconds: number, eqMode: EqMode): Promise<void> {
     .map(([name, ms]) => `${name.replace(/_ms$/, '')} ${Math.round(ms)}`)
     .join(', ');
   console.log(
-    `${String(seconds).padStart(4)} s ${eqMode.padEnd(15)} total ${String(total).padStart(6)} ms | decode + reference analysis ${stages['decode + reference analysis']}, master ${stages.master} (${inner}), encode ${stages.encode} | peak RSS ${peakRssMb} MB`,
+    `${String(seconds).padStart(4)} s ${eqMode.padEnd(15)} total ${String(total).padStart(6)} ms | decode + reference analysis ${stages['decode + reference analysis']}, master ${stages.master} (${inner}), encode ${stages.encode} | convergence rounds ${result.diagnostics.chain.convergence_rounds} | peak RSS ${peakRssMb} MB`,
   );
 }
 

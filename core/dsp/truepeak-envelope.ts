@@ -7,17 +7,24 @@
  * and max(|E + O|, |E − O|) = |E| + |O|.
  */
 import type { TruePeakFilter } from './truepeak-filter.ts';
-import { splitBranches } from './truepeak-kernel.ts';
+import { splitBranches } from './truepeak-branches.ts';
+import { createSimdEnvelopeKernel } from './truepeak-simd.ts';
 
 /** Raises envelope[m] for m in [from, to) (input index m + latency must exist). */
 export type InterpolatedEnvelopeKernel = (samples: Float32Array, from: number, to: number, envelope: Float32Array) => void;
 
 /**
- * Builds the envelope kernel for `filter`; unrolled for 4× with 16 or 12 taps per branch.
+ * Builds the envelope kernel for `filter`: WebAssembly SIMD for 4× designs where
+ * the runtime has it, else JavaScript unrolled for 4× with 16 or 12 taps per branch.
  *
  * @example createInterpolatedEnvelopeKernel(designTruePeakFilter(4, 12))(left, 11, left.length - 6, envelope);
  */
 export function createInterpolatedEnvelopeKernel(filter: TruePeakFilter): InterpolatedEnvelopeKernel {
+  return createSimdEnvelopeKernel(filter) ?? createScalarEnvelopeKernel(filter);
+}
+
+/** The JavaScript kernel alone (the SIMD one's fallback and yardstick). */
+export function createScalarEnvelopeKernel(filter: TruePeakFilter): InterpolatedEnvelopeKernel {
   const taps = filter.tapsPerPhase;
   const half = taps / 2;
   const { pairs, middle } = splitBranches(filter);

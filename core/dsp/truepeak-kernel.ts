@@ -7,6 +7,8 @@
  * max(|E + O|, |E − O|) = |E| + |O| needs no second sum.
  */
 import type { TruePeakFilter } from './truepeak-filter.ts';
+import { splitBranches, type SymmetricBranches } from './truepeak-branches.ts';
+import { createSimdPeakKernel } from './truepeak-simd.ts';
 
 /**
  * Raises `peak` to the largest interpolated magnitude at input indices
@@ -14,43 +16,22 @@ import type { TruePeakFilter } from './truepeak-filter.ts';
  */
 export type InterpolatedPeakKernel = (buffer: Float32Array, start: number, end: number, peak: number) => number;
 
-/** Symmetric/antisymmetric halves of the branches, as the kernels read them. */
-export interface SymmetricBranches {
-  /** Per pair of mirrored branches (p, L − p): e then o, tapsPerPhase/2 each. */
-  readonly pairs: Float64Array[];
-  /** The self-mirrored middle branch (even oversampling), first half only; null for odd. */
-  readonly middle: Float64Array | null;
-}
-
-/** Splits a filter's branches into mirrored pairs (E ± O form) and the middle branch. */
-export function splitBranches(filter: TruePeakFilter): SymmetricBranches {
-  const taps = filter.tapsPerPhase;
-  const half = taps / 2;
-  const branch = (p: number) => filter.coefficients.subarray((p - 1) * taps, p * taps);
-  const pairs: Float64Array[] = [];
-  for (let p = 1; 2 * p < filter.oversampling; p++) {
-    const c = branch(p);
-    const eo = new Float64Array(taps);
-    for (let k = 0; k < half; k++) {
-      eo[k] = (c[k] + c[taps - 1 - k]) / 2;
-      eo[half + k] = (c[k] - c[taps - 1 - k]) / 2;
-    }
-    pairs.push(eo);
-  }
-  const middle = filter.oversampling % 2 === 0 ? branch(filter.oversampling / 2).slice(0, half) : null;
-  return { pairs, middle };
-}
-
 /**
- * Builds the fastest kernel for `filter`: a fully unrolled one for the default
- * 4× / 16-tap design, a fused loop for other 4× designs, a general symmetric
- * loop otherwise.
+ * Builds the fastest kernel for `filter`: WebAssembly SIMD for 4× designs
+ * where the runtime has it; else in JavaScript a fully unrolled one for the
+ * default 4× / 16-tap design, a fused loop for other 4× designs, a general
+ * symmetric loop otherwise.
  *
  * @example
  * const kernel = createInterpolatedPeakKernel(designTruePeakFilter(4));
  * const peak = kernel(samplesWithHistory, 15, samplesWithHistory.length, 0);
  */
 export function createInterpolatedPeakKernel(filter: TruePeakFilter): InterpolatedPeakKernel {
+  return createSimdPeakKernel(filter) ?? createScalarPeakKernel(filter);
+}
+
+/** The JavaScript kernel alone (the SIMD one's fallback and yardstick). */
+export function createScalarPeakKernel(filter: TruePeakFilter): InterpolatedPeakKernel {
   const branches = splitBranches(filter);
   if (filter.tapsPerPhase === 16 && branches.pairs.length === 1 && branches.middle) {
     return quad16Kernel(branches.pairs[0], branches.middle);

@@ -6,6 +6,7 @@
 import type { PcmAudio } from '../audio/pcm.ts';
 import { truePeakFilterFor, type TruePeakFilter } from './truepeak-filter.ts';
 import { createInterpolatedPeakKernel, type InterpolatedPeakKernel } from './truepeak-kernel.ts';
+import { createSimdPeakScanner } from './truepeak-simd.ts';
 
 export { designTruePeakFilter, truePeakFilterFor, truePeakOversamplingFor, type TruePeakFilter } from './truepeak-filter.ts';
 export { createInterpolatedPeakKernel, type InterpolatedPeakKernel } from './truepeak-kernel.ts';
@@ -53,6 +54,9 @@ export function createTruePeakDetector(
   const history = filter.tapsPerPhase - 1;
   const peaks = new Float64Array(channelCount);
   const kernel = createInterpolatedPeakKernel(filter);
+  // In SIMD, interpolating everything costs less than scanning for what may be skipped.
+  const scan: InterpolatedPeakKernel =
+    createSimdPeakScanner(filter) ?? ((buffer, start, end, peak) => scanChannel(filter, kernel, buffer, start, end, peak));
   // Each channel's working buffer: the last `history` samples, then the piece being scanned.
   const work: Float32Array[] = Array.from({ length: channelCount }, () => new Float32Array(history + PIECE_FRAMES));
   let started = false;
@@ -68,7 +72,7 @@ export function createTruePeakDetector(
         const piece = channels[ch].subarray(offset, offset + pieceFrames);
         if (!started) buffer.fill(piece[0], 0, history);
         buffer.set(piece, history);
-        peaks[ch] = scanChannel(filter, kernel, buffer, history, history + pieceFrames, peaks[ch]);
+        peaks[ch] = scan(buffer, history, history + pieceFrames, peaks[ch]);
         buffer.copyWithin(0, pieceFrames, pieceFrames + history);
       }
       started = true;
