@@ -3,8 +3,10 @@
  * channels share one complex transform (left in the real part, right in the
  * imaginary part): the kernel is real, so multiplying by its spectrum keeps the
  * two apart, and a stereo pass costs one forward and one inverse FFT per block.
+ * Blocks go through the WebAssembly SIMD transform where the runtime has it.
  */
 import { fftPlan, nextPowerOfTwo } from './fft.ts';
+import { createSimdFft } from './fft-simd.ts';
 
 export interface FirKernel {
   readonly taps: Float32Array;
@@ -40,12 +42,10 @@ export function convolveChannelsInPlace(channels: readonly Float32Array[], kerne
 }
 
 function convolvePair(a: Float32Array, b: Float32Array | null, kernel: FirKernel): void {
-  const { fftSize, blockSize, spectrum } = kernel;
-  const plan = fftPlan(fftSize);
+  const { fftSize, blockSize } = kernel;
   const length = a.length;
-  const input = new Float64Array(2 * fftSize);
-  const transformed = new Float64Array(2 * fftSize);
-  const output = new Float64Array(2 * fftSize);
+  const block = blockFilterFor(kernel);
+  const input = block.input;
   // Overlap-add tail carried between blocks (the last fftSize - blockSize outputs).
   const tailLength = fftSize - blockSize;
   const tailA = new Float64Array(tailLength);
@@ -53,21 +53,12 @@ function convolvePair(a: Float32Array, b: Float32Array | null, kernel: FirKernel
 
   for (let start = 0; start < length; start += blockSize) {
     const count = Math.min(blockSize, length - start);
-    input.fill(0);
     for (let i = 0; i < count; i++) {
       input[2 * i] = a[start + i];
-      if (b) input[2 * i + 1] = b[start + i];
+      input[2 * i + 1] = b ? b[start + i] : 0;
     }
-    plan.transform(transformed, input);
-    for (let k = 0; k < fftSize; k++) {
-      const xr = transformed[2 * k];
-      const xi = transformed[2 * k + 1];
-      const hr = spectrum[2 * k];
-      const hi = spectrum[2 * k + 1];
-      transformed[2 * k] = xr * hr - xi * hi;
-      transformed[2 * k + 1] = xr * hi + xi * hr;
-    }
-    plan.inverseTransform(output, transformed);
+    input.fill(0, 2 * count);
+    const output = block.filter();
 
     const writable = Math.min(blockSize, length - start);
     for (let i = 0; i < writable; i++) {
@@ -82,4 +73,49 @@ function convolvePair(a: Float32Array, b: Float32Array | null, kernel: FirKernel
       if (b) tailB[i] = output[2 * (blockSize + i) + 1] + (blockSize + i < tailLength ? tailB[blockSize + i] : 0);
     }
   }
+}
+
+/** One block's circular convolution with the kernel: fill `input` (interleaved pair), then `filter()`. */
+interface BlockFilter {
+  readonly input: Float32Array | Float64Array;
+  filter(): Float32Array | Float64Array;
+}
+
+function blockFilterFor(kernel: FirKernel): BlockFilter {
+  const { fftSize, spectrum } = kernel;
+  const simd = createSimdFft(fftSize);
+  if (simd) {
+    // The SIMD inverse is unscaled: fold 1/N into the kernel's spectrum.
+    const scaled = new Float32Array(2 * fftSize);
+    for (let k = 0; k < 2 * fftSize; k++) scaled[k] = spectrum[k] / fftSize;
+    simd.setMultiplier(scaled);
+    return {
+      input: simd.input,
+      filter() {
+        simd.forward();
+        simd.multiply();
+        return simd.inverse();
+      },
+    };
+  }
+  const plan = fftPlan(fftSize);
+  const input = new Float64Array(2 * fftSize);
+  const transformed = new Float64Array(2 * fftSize);
+  const output = new Float64Array(2 * fftSize);
+  return {
+    input,
+    filter() {
+      plan.transform(transformed, input);
+      for (let k = 0; k < fftSize; k++) {
+        const xr = transformed[2 * k];
+        const xi = transformed[2 * k + 1];
+        const hr = spectrum[2 * k];
+        const hi = spectrum[2 * k + 1];
+        transformed[2 * k] = xr * hr - xi * hi;
+        transformed[2 * k + 1] = xr * hi + xi * hr;
+      }
+      plan.inverseTransform(output, transformed);
+      return output;
+    },
+  };
 }

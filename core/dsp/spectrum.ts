@@ -6,6 +6,7 @@
  * Consecutive windows travel in pairs through one complex FFT.
  */
 import { fftPlan, hannWindow, nextPowerOfTwo } from './fft.ts';
+import { createSimdFft } from './fft-simd.ts';
 
 /** Band edges (Hz) of the per-window trajectories. */
 export const TRAJECTORY_BANDS = {
@@ -56,7 +57,6 @@ export function analyzeSpectrum(
   const half = fftSize >> 1;
   const binHz = sampleRateHz / fftSize;
   const window = hannWindow(windowLength);
-  const plan = fftPlan(fftSize);
 
   const frameCount = length >= windowLength ? 1 + Math.floor((length - windowLength) / hop) : length > 0 ? 1 : 0;
   const longTermPower = new Float64Array(half + 1);
@@ -68,8 +68,8 @@ export function analyzeSpectrum(
     sibilance: new Float32Array(frameCount),
   };
 
-  const input = new Float64Array(2 * fftSize);
-  const spectrum = new Float64Array(2 * fftSize);
+  const transform = frameTransformFor(fftSize);
+  const input = transform.input;
   const channelScale = channels.length ? 1 / channels.length : 0;
   // Power normalised by window energy so that levels do not depend on window length.
   let windowEnergy = 0;
@@ -84,7 +84,8 @@ export function analyzeSpectrum(
     if (!hasSecond) input.fill(0);
     fillFrame(channels, channelScale, frame * hop, windowLength, window, input, 0);
     if (hasSecond) fillFrame(channels, channelScale, (frame + 1) * hop, windowLength, window, input, 1);
-    plan.transform(spectrum, input);
+    input.fill(0, 2 * windowLength);
+    const spectrum = transform.run();
     splitIntoBands(spectrum, fftSize, scale, edges, longTermPower, sumsA, hasSecond ? sumsB : null);
     recordBands(sumsA, frame, trajectories);
     if (hasSecond) recordBands(sumsB, frame + 1, trajectories);
@@ -110,7 +111,7 @@ function fillFrame(
   start: number,
   windowLength: number,
   window: Float64Array,
-  target: Float64Array,
+  target: Float32Array | Float64Array,
   offset: 0 | 1,
 ): void {
   const available = Math.max(0, Math.min(windowLength, channels[0].length - start));
@@ -128,6 +129,28 @@ function fillFrame(
   for (let i = available; i < windowLength; i++) target[2 * i + offset] = 0;
 }
 
+/** The complex transform of one pair of frames: fill `input`, then `run()`. */
+interface FrameTransform {
+  readonly input: Float32Array | Float64Array;
+  run(): Float32Array | Float64Array;
+}
+
+/** WebAssembly SIMD where the runtime has it (it overwrites its input, hence the refill of the padding), else fft.js. */
+function frameTransformFor(fftSize: number): FrameTransform {
+  const simd = createSimdFft(fftSize);
+  if (simd) return { input: simd.input, run: () => simd.forward() };
+  const plan = fftPlan(fftSize);
+  const input = new Float64Array(2 * fftSize);
+  const spectrum = new Float64Array(2 * fftSize);
+  return {
+    input,
+    run() {
+      plan.transform(spectrum, input);
+      return spectrum;
+    },
+  };
+}
+
 /** Bins are summed into these disjoint ranges; trajectories are sums of them. */
 const BAND_COUNT = 5; // [1,200) [200,4k) [4k,5k) [5k,10k) [10k, Nyquist]
 
@@ -142,7 +165,7 @@ function bandEdgeBins(binHz: number, half: number): Int32Array {
  * over the disjoint band ranges — one pass over the bins.
  */
 function splitIntoBands(
-  z: Float64Array,
+  z: Float32Array | Float64Array,
   size: number,
   scale: number,
   edges: Int32Array,

@@ -1,0 +1,119 @@
+/**
+ * Complex FFT in WebAssembly SIMD (single precision), for the bulk spectral
+ * work of mastering: the analysis spectra of whole tracks and the overlap-add
+ * FIR filtering. About three times faster than fft.js here; single precision
+ * puts its round-off near −140 dB of the signal, below a 24-bit output's floor.
+ * fft.js remains for double-precision needs (filter design) and as the
+ * fallback where WebAssembly SIMD is missing ({@link createSimdFft} returns null).
+ */
+import { WASM_BASE64 } from './wasm/complex-fft.wasm.ts';
+
+interface ComplexFftExports {
+  readonly memory: WebAssembly.Memory;
+  transform(x: number, y: number, n: number, twiddles: number, firstTable: number, dir: number): number;
+  multiply(z: number, h: number, count: number): void;
+}
+
+/** A transform of one size with its own buffers; results are views into them, valid until the next call. */
+export interface SimdFft {
+  readonly size: number;
+  /** Where the next forward transform reads from: `size` interleaved complex numbers (re, im). */
+  readonly input: Float32Array;
+  /** Transforms `input`; returns the spectrum (interleaved, unscaled). */
+  forward(): Float32Array;
+  /** Inverse of the last result (unscaled: a round trip multiplies by `size`). */
+  inverse(): Float32Array;
+  /** Stores a spectrum (interleaved complex) to multiply results by. */
+  setMultiplier(spectrum: ArrayLike<number>): void;
+  /** Multiplies the last result by the stored spectrum, bin by bin, in place. */
+  multiply(): void;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+function complexFftModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  try {
+    if (typeof WebAssembly === 'object') {
+      const bytes = Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0));
+      if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
+    }
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+const instances = new Map<number, SimdFft>();
+/** The vector passes need two butterflies per pass at least. */
+const MIN_SIZE = 8;
+
+/**
+ * The SIMD transform of `size` (a power of two), cached per size, or null
+ * where WebAssembly SIMD is missing or the size is below 8 (too small to matter). Not reentrant: one caller at a time per
+ * size (everything in core runs synchronously on one thread).
+ *
+ * @example
+ * const fft = createSimdFft(16384)!;
+ * fft.input.set(interleaved);
+ * const spectrum = fft.forward();
+ */
+export function createSimdFft(size: number): SimdFft | null {
+  if (!Number.isInteger(size) || size < 1 || (size & (size - 1)) !== 0) throw new RangeError(`FFT size must be a power of two, got ${size}`);
+  if (size < MIN_SIZE) return null;
+  const cached = instances.get(size);
+  if (cached) return cached;
+  const module = complexFftModule();
+  if (!module) return null;
+  const exports = new WebAssembly.Instance(module, {}).exports as unknown as ComplexFftExports;
+  // Bytes: twiddles 4·size, first-pass table 8·size, buffers A, B and the multiplier 8·size each.
+  const twiddles = 0;
+  const firstTable = 4 * size;
+  const a = 12 * size;
+  const b = 20 * size;
+  const multiplier = 28 * size;
+  const needed = 36 * size;
+  const missingPages = Math.ceil((needed - exports.memory.buffer.byteLength) / 65536);
+  if (missingPages > 0) exports.memory.grow(missingPages);
+  const heap = new Float32Array(exports.memory.buffer);
+  for (let k = 0; k < size / 2; k++) {
+    const angle = (2 * Math.PI * k) / size;
+    heap[twiddles / 4 + 2 * k] = Math.cos(angle);
+    heap[twiddles / 4 + 2 * k + 1] = -Math.sin(angle);
+  }
+  for (let p = 0; p < size / 2; p += 2) {
+    const entry = firstTable / 4 + 4 * p;
+    const c0 = Math.cos((2 * Math.PI * p) / size);
+    const s0 = Math.sin((2 * Math.PI * p) / size);
+    const c1 = Math.cos((2 * Math.PI * (p + 1)) / size);
+    const s1 = Math.sin((2 * Math.PI * (p + 1)) / size);
+    heap.set([c0, c0, c1, c1, s0, -s0, s1, -s1], entry);
+  }
+  const views = new Map<number, Float32Array>([
+    [a, heap.subarray(a / 4, a / 4 + 2 * size)],
+    [b, heap.subarray(b / 4, b / 4 + 2 * size)],
+  ]);
+  let current = a;
+  const fft: SimdFft = {
+    size,
+    input: views.get(a)!,
+    forward() {
+      current = exports.transform(a, b, size, twiddles, firstTable, 1);
+      return views.get(current)!;
+    },
+    inverse() {
+      current = exports.transform(current, current === a ? b : a, size, twiddles, firstTable, -1);
+      return views.get(current)!;
+    },
+    setMultiplier(spectrum) {
+      if (spectrum.length !== 2 * size) throw new RangeError(`multiplier must hold ${size} complex numbers`);
+      heap.set(spectrum, multiplier / 4);
+    },
+    multiply() {
+      exports.multiply(current, multiplier, size);
+    },
+  };
+  instances.set(size, fft);
+  return fft;
+}

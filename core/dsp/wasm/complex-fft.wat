@@ -1,0 +1,103 @@
+;; Complex FFT of a power-of-two size in single precision with WebAssembly SIMD:
+;; Stockham autosort radix-2 (no bit reversal; each pass reads one buffer and
+;; writes the other), two interleaved complex numbers (re, im, re, im) per f32x4.
+;; X[k] = sum_n x[n] e^(-2 pi i k n / N) forward, e^(+...) inverse, unscaled.
+;;
+;; The caller lays out memory: a twiddle table of N/2 pairs (cos, -sin)(2 pi k / N);
+;; a first-pass table of N/4 entries, each two vectors (c_p, c_p, c_p+1, c_p+1) and
+;; (sin_p, -sin_p, sin_p+1, -sin_p+1) for p = 2j; and two buffers of N complex.
+(module
+  (memory (export "memory") 1)
+
+  ;; Complex products d * w of two numbers at once are written out inline (V8
+  ;; does not inline small wasm functions): with w as (wr, wr, ..) and
+  ;; (-wi, wi, ..), d * w = d * wr + swap(d) * wi, where swap exchanges re and im
+  ;; (the shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11).
+
+  ;; Pass with stride 1: butterflies of x[p] and x[p + m], twiddle per p.
+  (func $firstPass (param $x i32) (param $y i32) (param $m i32) (param $table i32) (param $dir v128)
+    (local $p i32) (local $a v128) (local $b v128) (local $s v128) (local $r v128) (local $t i32)
+    (loop $butterflies
+      (local.set $a (v128.load (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 3)))))
+      (local.set $b (v128.load (i32.add (local.get $x) (i32.shl (i32.add (local.get $p) (local.get $m)) (i32.const 3)))))
+      (local.set $s (f32x4.add (local.get $a) (local.get $b)))
+      (local.set $t (i32.add (local.get $table) (i32.shl (local.get $p) (i32.const 4))))
+      (local.set $r (f32x4.sub (local.get $a) (local.get $b)))
+      (local.set $r (f32x4.add (f32x4.mul (local.get $r) (v128.load (local.get $t)))
+        (f32x4.mul (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $r) (local.get $r))
+          (f32x4.mul (v128.load offset=16 (local.get $t)) (local.get $dir)))))
+      ;; y[2p] = s_p, y[2p+1] = r_p, y[2p+2] = s_p+1, y[2p+3] = r_p+1
+      (v128.store (i32.add (local.get $y) (i32.shl (local.get $p) (i32.const 4)))
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $s) (local.get $r)))
+      (v128.store offset=16 (i32.add (local.get $y) (i32.shl (local.get $p) (i32.const 4)))
+        (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $s) (local.get $r)))
+      (local.set $p (i32.add (local.get $p) (i32.const 2)))
+      (br_if $butterflies (i32.lt_u (local.get $p) (local.get $m)))))
+
+  ;; Pass with stride s >= 2: for each p, the s butterflies share one twiddle.
+  (func $pass (param $x i32) (param $y i32) (param $s i32) (param $m i32) (param $twiddles i32) (param $sign v128)
+    (local $p i32) (local $q i32) (local $wr v128) (local $wi v128) (local $tw i32)
+    (local $src i32) (local $dst i32) (local $half i32) (local $span i32) (local $a v128) (local $b v128)
+    ;; byte distances: x[q + s(p + m)] is half bytes after x[q + sp]; y[q + s(2p + 1)] is span after y[q + 2sp]
+    (local.set $half (i32.shl (i32.mul (local.get $s) (local.get $m)) (i32.const 3)))
+    (local.set $span (i32.shl (local.get $s) (i32.const 3)))
+    (loop $twiddle
+      (local.set $tw (i32.add (local.get $twiddles) (i32.shl (i32.mul (local.get $p) (local.get $s)) (i32.const 3))))
+      (local.set $wr (f32x4.splat (f32.load (local.get $tw))))
+      (local.set $wi (f32x4.mul (f32x4.splat (f32.load offset=4 (local.get $tw))) (local.get $sign)))
+      (local.set $src (i32.add (local.get $x) (i32.mul (local.get $p) (local.get $span))))
+      (local.set $dst (i32.add (local.get $y) (i32.shl (i32.mul (local.get $p) (local.get $span)) (i32.const 1))))
+      (local.set $q (i32.const 0))
+      (loop $butterflies
+        (local.set $a (v128.load (local.get $src)))
+        (local.set $b (v128.load (i32.add (local.get $src) (local.get $half))))
+        (v128.store (local.get $dst) (f32x4.add (local.get $a) (local.get $b)))
+        (local.set $a (f32x4.sub (local.get $a) (local.get $b)))
+        (v128.store (i32.add (local.get $dst) (local.get $span))
+          (f32x4.add (f32x4.mul (local.get $a) (local.get $wr))
+            (f32x4.mul (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $a) (local.get $a)) (local.get $wi))))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (local.set $q (i32.add (local.get $q) (i32.const 2)))
+        (br_if $butterflies (i32.lt_u (local.get $q) (local.get $s))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br_if $twiddle (i32.lt_u (local.get $p) (local.get $m)))))
+
+  ;; Transforms the n complex numbers at $x (n >= 4, a power of two), using $y as
+  ;; scratch; $dir is 1 forward, -1 inverse. Returns where the result lies ($x or $y).
+  (func (export "transform") (param $x i32) (param $y i32) (param $n i32) (param $twiddles i32) (param $firstTable i32)
+    (param $dir f32) (result i32)
+    (local $s i32) (local $m i32) (local $t i32) (local $sign v128)
+    (call $firstPass (local.get $x) (local.get $y) (i32.shr_u (local.get $n) (i32.const 1)) (local.get $firstTable)
+      (f32x4.splat (local.get $dir)))
+    (local.set $t (local.get $x)) (local.set $x (local.get $y)) (local.set $y (local.get $t))
+    ;; the forward twiddle is (c, -sin); (-t, t) lanes, flipped for the inverse
+    (local.set $sign (f32x4.mul (v128.const f32x4 -1 1 -1 1) (f32x4.splat (local.get $dir))))
+    (local.set $s (i32.const 2))
+    (local.set $m (i32.shr_u (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $passes
+        (br_if $done (i32.eqz (local.get $m)))
+        (call $pass (local.get $x) (local.get $y) (local.get $s) (local.get $m) (local.get $twiddles) (local.get $sign))
+        (local.set $t (local.get $x)) (local.set $x (local.get $y)) (local.set $y (local.get $t))
+        (local.set $s (i32.shl (local.get $s) (i32.const 1)))
+        (local.set $m (i32.shr_u (local.get $m) (i32.const 1)))
+        (br $passes)))
+    (local.get $x))
+
+  ;; z[k] *= h[k] for $count complex numbers ($count even).
+  (func (export "multiply") (param $z i32) (param $h i32) (param $count i32)
+    (local $end i32) (local $v v128) (local $w v128)
+    (local.set $end (i32.add (local.get $z) (i32.shl (local.get $count) (i32.const 3))))
+    (loop $products
+      (local.set $v (v128.load (local.get $z)))
+      (local.set $w (v128.load (local.get $h)))
+      (v128.store (local.get $z)
+        (f32x4.add
+          (f32x4.mul (local.get $v) (i8x16.shuffle 0 1 2 3 0 1 2 3 8 9 10 11 8 9 10 11 (local.get $w) (local.get $w)))
+          (f32x4.mul (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $v) (local.get $v))
+            (f32x4.mul (v128.const f32x4 -1 1 -1 1)
+              (i8x16.shuffle 4 5 6 7 4 5 6 7 12 13 14 15 12 13 14 15 (local.get $w) (local.get $w))))))
+      (local.set $z (i32.add (local.get $z) (i32.const 16)))
+      (local.set $h (i32.add (local.get $h) (i32.const 16)))
+      (br_if $products (i32.lt_u (local.get $z) (local.get $end))))))

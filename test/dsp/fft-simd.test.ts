@@ -1,0 +1,73 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import FFT from 'fft.js';
+import { createSimdFft } from '../../core/dsp/fft-simd.ts';
+import { convolveChannelsInPlace, prepareFirKernel } from '../../core/dsp/fir-convolution.ts';
+import { analyzeSpectrum } from '../../core/dsp/spectrum.ts';
+
+function noise(length: number, seed: number): Float32Array {
+  let s = seed;
+  return Float32Array.from({ length }, () => {
+    s = (s * 16807) % 2147483647;
+    return s / 2147483647 - 0.5;
+  });
+}
+
+test('the SIMD FFT runs here and matches fft.js forward and inverse at every size from 8 to 32768', () => {
+  for (let size = 8; size <= 32768; size *= 2) {
+    const fft = createSimdFft(size);
+    if (!fft) return assert.unreachable('this runtime lacks WebAssembly SIMD');
+    const reference = new FFT(size);
+    const input = Float64Array.from(noise(2 * size, size + 1));
+    const expected = reference.createComplexArray();
+    reference.transform(expected, input);
+    fft.input.set(input);
+    const spectrum = fft.forward();
+    let scale = 0;
+    for (const v of expected) scale = Math.max(scale, Math.abs(v));
+    for (let i = 0; i < 2 * size; i++) assert.ok(Math.abs(spectrum[i] - expected[i]) < 1e-6 * scale, `size ${size}, forward [${i}]`);
+    const back = fft.inverse();
+    for (let i = 0; i < 2 * size; i++) assert.ok(Math.abs(back[i] / size - input[i]) < 1e-6, `size ${size}, round trip [${i}]`);
+  }
+  assert.is(createSimdFft(4), null, 'sizes below 8 are left to fft.js');
+  assert.throws(() => createSimdFft(1000), /power of two/);
+});
+
+test('FIR filtering by FFT blocks equals direct convolution, stereo and mono, across block edges', () => {
+  const taps = noise(301, 5).map((v, i) => v * Math.exp(-i / 60));
+  const kernel = prepareFirKernel(taps);
+  const left = noise(5000, 6);
+  const right = noise(5000, 7);
+  const mono = noise(3333, 8);
+  const direct = (x: Float32Array) =>
+    x.map((_, n) => {
+      let acc = 0;
+      for (let k = 0; k < taps.length && k <= n; k++) acc += taps[k] * x[n - k];
+      return acc;
+    });
+  const expected = [direct(left), direct(right), direct(mono)];
+  const stereo = [left.slice(), right.slice()];
+  convolveChannelsInPlace(stereo, kernel);
+  const single = [mono.slice()];
+  convolveChannelsInPlace(single, kernel);
+  [...stereo, ...single].forEach((actual, c) => {
+    for (let n = 0; n < actual.length; n++) assert.ok(Math.abs(actual[n] - expected[c][n]) < 1e-5, `channel ${c} sample ${n}: ${actual[n]} vs ${expected[c][n]}`);
+  });
+});
+
+test('the long-term spectrum puts a sine in its bin and keeps Parseval: band power equals mean square', () => {
+  const fs = 44100;
+  const x = new Float32Array(fs * 3);
+  for (let i = 0; i < x.length; i++) x[i] = 0.5 * Math.sin((2 * Math.PI * 1000 * i) / fs);
+  const spectrum = analyzeSpectrum([x, x], fs);
+  let peakBin = 0;
+  for (let k = 1; k < spectrum.longTermPower.length; k++) if (spectrum.longTermPower[k] > spectrum.longTermPower[peakBin]) peakBin = k;
+  assert.ok(Math.abs(peakBin * spectrum.binHz - 1000) <= spectrum.binHz, `peak at ${peakBin * spectrum.binHz} Hz`);
+  // One-sided: the bins up to Nyquist hold half the power of a real signal.
+  let total = 0;
+  for (const p of spectrum.longTermPower) total += p;
+  const meanSquare = 0.125;
+  assert.ok(Math.abs(10 * Math.log10((2 * total) / meanSquare)) < 0.1, `power ${2 * total} vs ${meanSquare}`);
+});
+
+test.run();
