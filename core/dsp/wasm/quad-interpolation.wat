@@ -11,33 +11,6 @@
 (module
   (memory (export "memory") 3)
 
-  ;; max(|E| + |O|, |M|) for the four positions j .. j + 3.
-  (func $interpolate4 (param $x i32) (param $j i32) (param $half i32) (result v128)
-    (local $a v128) (local $b v128) (local $s v128)
-    (local $e v128) (local $o v128) (local $m v128)
-    (local $pa i32) (local $pb i32) (local $c i32) (local $end i32)
-    ;; pa walks up from the oldest sample, pb down from the newest.
-    (local.set $pa (i32.add (local.get $x)
-      (i32.shl (i32.sub (i32.add (local.get $j) (i32.const 1)) (i32.shl (local.get $half) (i32.const 1))) (i32.const 2))))
-    (local.set $pb (i32.add (local.get $x) (i32.shl (local.get $j) (i32.const 2))))
-    (local.set $end (i32.shl (local.get $half) (i32.const 4)))
-    (local.set $c (i32.const 0))
-    (loop $taps
-      (local.set $a (v128.load align=4 (local.get $pa)))
-      (local.set $b (v128.load align=4 (local.get $pb)))
-      (local.set $s (f32x4.add (local.get $a) (local.get $b)))
-      (local.set $e (f32x4.add (local.get $e) (f32x4.mul (v128.load (local.get $c)) (local.get $s))))
-      (local.set $o (f32x4.add (local.get $o)
-        (f32x4.mul (v128.load offset=512 (local.get $c)) (f32x4.sub (local.get $a) (local.get $b)))))
-      (local.set $m (f32x4.add (local.get $m) (f32x4.mul (v128.load offset=1024 (local.get $c)) (local.get $s))))
-      (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
-      (local.set $pb (i32.sub (local.get $pb) (i32.const 4)))
-      (local.set $c (i32.add (local.get $c) (i32.const 16)))
-      (br_if $taps (i32.lt_u (local.get $c) (local.get $end))))
-    (f32x4.max
-      (f32x4.add (f32x4.abs (local.get $e)) (f32x4.abs (local.get $o)))
-      (f32x4.abs (local.get $m))))
-
   ;; Largest interpolated magnitude over positions [start, end), end - start >= 4,
   ;; raised from $peak; with $withSamples set, also the magnitudes of samples
   ;; start .. end - 1 themselves. The last group is aligned to end (overlapping
@@ -45,12 +18,38 @@
   (func (export "peak") (param $x i32) (param $start i32) (param $end i32) (param $half i32) (param $peak f32)
     (param $withSamples i32) (result f32)
     (local $j i32) (local $last i32) (local $acc v128)
+    (local $a v128) (local $b v128) (local $s v128) (local $e v128) (local $o v128) (local $m v128) (local $y v128)
+    (local $pa i32) (local $pb i32) (local $c i32) (local $coefficientBytes i32)
+    (local.set $coefficientBytes (i32.shl (local.get $half) (i32.const 4)))
     (local.set $acc (f32x4.splat (local.get $peak)))
     (local.set $last (i32.sub (local.get $end) (i32.const 4)))
     (local.set $j (local.get $start))
     (loop $groups
       (if (i32.gt_s (local.get $j) (local.get $last)) (then (local.set $j (local.get $last))))
-      (local.set $acc (f32x4.max (local.get $acc) (call $interpolate4 (local.get $x) (local.get $j) (local.get $half))))
+      ;; max(|E| + |O|, |M|) for the four positions j .. j + 3 (written inline: V8 does not inline wasm calls)
+      (local.set $pa (i32.add (local.get $x)
+        (i32.shl (i32.sub (i32.add (local.get $j) (i32.const 1)) (i32.shl (local.get $half) (i32.const 1))) (i32.const 2))))
+      (local.set $pb (i32.add (local.get $x) (i32.shl (local.get $j) (i32.const 2))))
+      (local.set $c (i32.const 0))
+      (local.set $e (v128.const i32x4 0 0 0 0))
+      (local.set $o (v128.const i32x4 0 0 0 0))
+      (local.set $m (v128.const i32x4 0 0 0 0))
+      (loop $taps
+        (local.set $a (v128.load align=4 (local.get $pa)))
+        (local.set $b (v128.load align=4 (local.get $pb)))
+        (local.set $s (f32x4.add (local.get $a) (local.get $b)))
+        (local.set $e (f32x4.add (local.get $e) (f32x4.mul (v128.load (local.get $c)) (local.get $s))))
+        (local.set $o (f32x4.add (local.get $o)
+          (f32x4.mul (v128.load offset=512 (local.get $c)) (f32x4.sub (local.get $a) (local.get $b)))))
+        (local.set $m (f32x4.add (local.get $m) (f32x4.mul (v128.load offset=1024 (local.get $c)) (local.get $s))))
+        (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+        (local.set $pb (i32.sub (local.get $pb) (i32.const 4)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br_if $taps (i32.lt_u (local.get $c) (local.get $coefficientBytes))))
+      (local.set $y (f32x4.max
+        (f32x4.add (f32x4.abs (local.get $e)) (f32x4.abs (local.get $o)))
+        (f32x4.abs (local.get $m))))
+      (local.set $acc (f32x4.max (local.get $acc) (local.get $y)))
       (if (local.get $withSamples) (then
         (local.set $acc (f32x4.max (local.get $acc)
           (f32x4.abs (v128.load align=4 (i32.add (local.get $x) (i32.shl (local.get $j) (i32.const 2)))))))))
@@ -60,17 +59,40 @@
       (f32.max (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
       (f32.max (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
 
-  ;; env[i] = max(env[i], interpolated magnitude at position i + latency) for i in [0, count),
+  ;; env[i] = max(env[i], interpolated magnitude at position i + offset) for i in [0, count),
   ;; count >= 4; positions are relative to $x, env indices to $env.
-  (func (export "envelope") (param $x i32) (param $env i32) (param $count i32) (param $half i32) (param $latency i32)
+  (func (export "envelope") (param $x i32) (param $env i32) (param $count i32) (param $half i32) (param $offset i32)
     (local $i i32) (local $last i32) (local $p i32)
+    (local $a v128) (local $b v128) (local $s v128) (local $e v128) (local $o v128) (local $m v128) (local $y v128)
+    (local $pa i32) (local $pb i32) (local $c i32) (local $coefficientBytes i32)
+    (local.set $coefficientBytes (i32.shl (local.get $half) (i32.const 4)))
     (local.set $last (i32.sub (local.get $count) (i32.const 4)))
     (local.set $i (i32.const 0))
     (loop $groups
       (if (i32.gt_s (local.get $i) (local.get $last)) (then (local.set $i (local.get $last))))
       (local.set $p (i32.add (local.get $env) (i32.shl (local.get $i) (i32.const 2))))
-      (v128.store align=4 (local.get $p)
-        (f32x4.max (v128.load align=4 (local.get $p))
-          (call $interpolate4 (local.get $x) (i32.add (local.get $i) (local.get $latency)) (local.get $half))))
+      (local.set $pa (i32.add (local.get $x)
+        (i32.shl (i32.sub (i32.add (i32.add (local.get $i) (local.get $offset)) (i32.const 1)) (i32.shl (local.get $half) (i32.const 1))) (i32.const 2))))
+      (local.set $pb (i32.add (local.get $x) (i32.shl (i32.add (local.get $i) (local.get $offset)) (i32.const 2))))
+      (local.set $c (i32.const 0))
+      (local.set $e (v128.const i32x4 0 0 0 0))
+      (local.set $o (v128.const i32x4 0 0 0 0))
+      (local.set $m (v128.const i32x4 0 0 0 0))
+      (loop $taps
+        (local.set $a (v128.load align=4 (local.get $pa)))
+        (local.set $b (v128.load align=4 (local.get $pb)))
+        (local.set $s (f32x4.add (local.get $a) (local.get $b)))
+        (local.set $e (f32x4.add (local.get $e) (f32x4.mul (v128.load (local.get $c)) (local.get $s))))
+        (local.set $o (f32x4.add (local.get $o)
+          (f32x4.mul (v128.load offset=512 (local.get $c)) (f32x4.sub (local.get $a) (local.get $b)))))
+        (local.set $m (f32x4.add (local.get $m) (f32x4.mul (v128.load offset=1024 (local.get $c)) (local.get $s))))
+        (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+        (local.set $pb (i32.sub (local.get $pb) (i32.const 4)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br_if $taps (i32.lt_u (local.get $c) (local.get $coefficientBytes))))
+      (local.set $y (f32x4.max
+        (f32x4.add (f32x4.abs (local.get $e)) (f32x4.abs (local.get $o)))
+        (f32x4.abs (local.get $m))))
+      (v128.store align=4 (local.get $p) (f32x4.max (v128.load align=4 (local.get $p)) (local.get $y)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br_if $groups (i32.lt_s (i32.sub (local.get $i) (i32.const 4)) (local.get $last))))))
