@@ -50,14 +50,66 @@ export function runBiquad(
   return output;
 }
 
-/** Runs a cascade of sections in place, one pass per section (cache friendly on long buffers). */
-export function runBiquadCascade(
-  sections: readonly BiquadCoefficients[],
-  states: readonly BiquadState[],
-  samples: Float32Array,
-): Float32Array {
-  for (let s = 0; s < sections.length; s++) runBiquad(sections[s], states[s], samples, samples);
-  return samples;
+/**
+ * Runs a cascade over whole channels in place, from rest: two sections at a
+ * time over two channels at a time, four recursions per loop, so the CPU
+ * overlaps their dependency chains (one section over one channel is bound by
+ * the latency of its own recursion). The signal between the two sections of a
+ * step stays in double precision.
+ */
+export function filterChannelsInPlace(sections: readonly BiquadCoefficients[], channels: readonly Float32Array[]): void {
+  for (let c = 0; c < channels.length; c += 2) {
+    const a = channels[c];
+    const b = c + 1 < channels.length ? channels[c + 1] : null;
+    for (let s = 0; s < sections.length; s += 2) {
+      const second = s + 1 < sections.length ? sections[s + 1] : PASS_THROUGH;
+      if (b) runTwoSectionsOnPair(sections[s], second, a, b);
+      else runTwoSections(sections[s], second, a);
+    }
+  }
+}
+
+const PASS_THROUGH: BiquadCoefficients = { b0: 1, b1: 0, b2: 0, a1: 0, a2: 0 };
+
+function runTwoSections(first: BiquadCoefficients, second: BiquadCoefficients, x: Float32Array): void {
+  const { b0: f0, b1: f1, b2: f2, a1: fa1, a2: fa2 } = first;
+  const { b0: g0, b1: g1, b2: g2, a1: ga1, a2: ga2 } = second;
+  let p1 = 0, p2 = 0, q1 = 0, q2 = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    const y = f0 * v + p1;
+    p1 = f1 * v - fa1 * y + p2;
+    p2 = f2 * v - fa2 * y;
+    const z = g0 * y + q1;
+    q1 = g1 * y - ga1 * z + q2;
+    q2 = g2 * y - ga2 * z;
+    x[i] = z;
+  }
+}
+
+function runTwoSectionsOnPair(first: BiquadCoefficients, second: BiquadCoefficients, a: Float32Array, b: Float32Array): void {
+  const { b0: f0, b1: f1, b2: f2, a1: fa1, a2: fa2 } = first;
+  const { b0: g0, b1: g1, b2: g2, a1: ga1, a2: ga2 } = second;
+  let p1 = 0, p2 = 0, q1 = 0, q2 = 0;
+  let r1 = 0, r2 = 0, s1 = 0, s2 = 0;
+  for (let i = 0; i < a.length; i++) {
+    const u = a[i];
+    const v = b[i];
+    const y = f0 * u + p1;
+    const w = f0 * v + r1;
+    p1 = f1 * u - fa1 * y + p2;
+    r1 = f1 * v - fa1 * w + r2;
+    p2 = f2 * u - fa2 * y;
+    r2 = f2 * v - fa2 * w;
+    const z = g0 * y + q1;
+    const zz = g0 * w + s1;
+    q1 = g1 * y - ga1 * z + q2;
+    s1 = g1 * w - ga1 * zz + s2;
+    q2 = g2 * y - ga2 * z;
+    s2 = g2 * w - ga2 * zz;
+    a[i] = z;
+    b[i] = zz;
+  }
 }
 
 /** Complex magnitude response |H(e^jw)| of one section at `frequencyHz`. */

@@ -39,7 +39,16 @@ export function measureLevels(audio: PcmAudio): SignalLevels {
     if (channelPeak > peak) peak = channelPeak;
     samples += channel.length;
   }
-  const meanSquare = samples > 0 ? sumSquares / samples : 0;
+  return levelsFrom(peak, samples > 0 ? sumSquares / samples : 0);
+}
+
+/**
+ * Levels from a sample peak and a mean square (linear), for callers that
+ * gathered them in a pass of their own.
+ *
+ * @example levelsFrom(1, 0.5) // { samplePeakDbfs: 0, rmsDbfs: -3.01, crestFactorDb: 3.01 }
+ */
+export function levelsFrom(peak: number, meanSquare: number): SignalLevels {
   if (!(peak > 0 && meanSquare > 0 && Number.isFinite(peak) && Number.isFinite(meanSquare))) {
     return { samplePeakDbfs: null, rmsDbfs: null, crestFactorDb: null };
   }

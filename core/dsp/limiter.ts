@@ -28,6 +28,15 @@ const SKIP_BLOCK = 64;
 export function samplePeakEnvelope(channels: readonly Float32Array[]): Float32Array {
   const length = channels.length ? channels[0].length : 0;
   const envelope = new Float32Array(length);
+  if (channels.length === 2) {
+    const [left, right] = channels;
+    for (let i = 0; i < length; i++) {
+      const a = Math.abs(left[i]);
+      const b = Math.abs(right[i]);
+      envelope[i] = a > b ? a : b;
+    }
+    return envelope;
+  }
   for (const samples of channels) {
     for (let i = 0; i < length; i++) {
       const a = samples[i] < 0 ? -samples[i] : samples[i];
@@ -42,15 +51,17 @@ export function samplePeakEnvelope(channels: readonly Float32Array[]): Float32Ar
  * all channels, of the sample and of the reconstructed signal up to the next
  * sample. Blocks whose neighbourhood cannot produce an interpolated value above
  * `relevantAboveLinear` (by the filter's worst-case gain) keep their sample
- * magnitudes, which is all a limiter working below that level needs.
+ * magnitudes, which is all a limiter working below that level needs. A
+ * caller that has the {@link samplePeakEnvelope} already passes it in, and it
+ * is raised in place.
  */
 export function computeTruePeakEnvelope(
   channels: readonly Float32Array[],
   filter: TruePeakFilter,
   relevantAboveLinear: number,
+  envelope: Float32Array = samplePeakEnvelope(channels),
 ): Float32Array {
   const length = channels.length ? channels[0].length : 0;
-  const envelope = samplePeakEnvelope(channels);
   const kernel = createInterpolatedEnvelopeKernel(filter);
   const skipBelow = relevantAboveLinear / filter.maxGain;
   const blocks = Math.ceil(length / SKIP_BLOCK);

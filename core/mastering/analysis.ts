@@ -5,7 +5,7 @@
  * spectrum is kept for reference matching.
  */
 import type { PcmAudio } from '../audio/pcm.ts';
-import { measureLevels } from '../dsp/levels.ts';
+import { levelsFrom } from '../dsp/levels.ts';
 import { measureLoudness } from '../dsp/loudness.ts';
 import {
   analyzeSpectrum,
@@ -74,9 +74,11 @@ export interface TrackAnalysis {
 export function analyzeTrack(audio: PcmAudio): TrackAnalysis {
   const { channels, sampleRateHz } = audio;
   const length = channels.length ? channels[0].length : 0;
-  const levels = measureLevels(audio);
   const loudness = measureLoudness(audio, { integrated: true, loudnessRange: true, truePeak: true });
   const spectrum = analyzeSpectrum(channels, sampleRateHz);
+  // One pass gives the short-time level blocks and, summed, the whole track's levels.
+  const blocks = levelBlocks(channels, Math.round(spectrum.hopSeconds * sampleRateHz), spectrum.frameCount + 1);
+  const levels = levelsFrom(blocks.peak, length * channels.length > 0 ? blocks.energy / (length * channels.length) : 0);
   const power = spectrum.longTermPower;
   const binHz = spectrum.binHz;
   const nyquist = sampleRateHz / 2;
@@ -100,36 +102,77 @@ export function analyzeTrack(audio: PcmAudio): TrackAnalysis {
     sibilanceRatio: share(5000, 10000),
     clipping: samplePeakLinear >= CLIPPING_PEAK_LINEAR,
     silent: levels.rmsDbfs === null || levels.rmsDbfs <= SILENCE_RMS_DBFS,
-    shortTime: describeShortTime(audio, spectrum),
+    shortTime: describeShortTime(audio, spectrum, blocks),
     spectrum,
   };
 }
 
-function describeShortTime(audio: PcmAudio, spectrum: SpectrumAnalysis): ShortTimeDescriptors {
+interface LevelBlocks {
+  /** Largest |sample| and sum of squares per hop-long block, over all channels. */
+  readonly blockPeak: Float64Array;
+  readonly blockEnergy: Float64Array;
+  /** The same over the whole track. */
+  readonly peak: number;
+  readonly energy: number;
+}
+
+/**
+ * Peak and energy per `hop`-long block (at least `minimumBlocks`, empty past
+ * the end), each sample read once; stereo runs both channels in one loop so
+ * their sums overlap.
+ */
+function levelBlocks(channels: readonly Float32Array[], hop: number, minimumBlocks: number): LevelBlocks {
+  const length = channels.length ? channels[0].length : 0;
+  const step = Math.max(1, hop);
+  const count = Math.max(minimumBlocks, Math.ceil(length / step));
+  const blockPeak = new Float64Array(count);
+  const blockEnergy = new Float64Array(count);
+  const pairs = channels.length === 2 ? [[channels[0], channels[1]]] : channels.map((samples) => [samples]);
+  for (const [a, b] of pairs) {
+    for (let block = 0; block < count; block++) {
+      const end = Math.min(length, (block + 1) * step);
+      let peakA = 0;
+      let peakB = 0;
+      let energyA = 0;
+      let energyB = 0;
+      if (b) {
+        for (let i = block * step; i < end; i++) {
+          const x = a[i];
+          const y = b[i];
+          energyA += x * x;
+          energyB += y * y;
+          const ax = x < 0 ? -x : x;
+          const ay = y < 0 ? -y : y;
+          if (ax > peakA) peakA = ax;
+          if (ay > peakB) peakB = ay;
+        }
+      } else {
+        for (let i = block * step; i < end; i++) {
+          const x = a[i];
+          energyA += x * x;
+          const ax = x < 0 ? -x : x;
+          if (ax > peakA) peakA = ax;
+        }
+      }
+      blockPeak[block] = Math.max(blockPeak[block], peakA, peakB);
+      blockEnergy[block] += energyA + energyB;
+    }
+  }
+  let peak = 0;
+  let energy = 0;
+  for (let block = 0; block < count; block++) {
+    if (blockPeak[block] > peak) peak = blockPeak[block];
+    energy += blockEnergy[block];
+  }
+  return { blockPeak, blockEnergy, peak, energy };
+}
+
+function describeShortTime(audio: PcmAudio, spectrum: SpectrumAnalysis, { blockPeak, blockEnergy }: LevelBlocks): ShortTimeDescriptors {
   const { channels, sampleRateHz } = audio;
   const length = channels.length ? channels[0].length : 0;
   const frames = spectrum.frameCount;
   const windowLength = Math.round(spectrum.windowSeconds * sampleRateHz);
   const hop = Math.round(spectrum.hopSeconds * sampleRateHz);
-  // Peak and energy per hop-long block, each sample read once; a window is two blocks.
-  const blocks = frames + 1;
-  const blockPeak = new Float64Array(blocks);
-  const blockEnergy = new Float64Array(blocks);
-  for (const samples of channels) {
-    for (let b = 0; b < blocks; b++) {
-      const end = Math.min(length, (b + 1) * hop);
-      let peak = blockPeak[b];
-      let energy = 0;
-      for (let i = b * hop; i < end; i++) {
-        const x = samples[i];
-        energy += x * x;
-        const a = x < 0 ? -x : x;
-        if (a > peak) peak = a;
-      }
-      blockPeak[b] = peak;
-      blockEnergy[b] += energy;
-    }
-  }
   const levelEnvelopeDb = new Float32Array(frames);
   const crestDb = new Float32Array(frames);
   for (let f = 0; f < frames; f++) {

@@ -100,11 +100,13 @@ export function convergeLoudness(
   const maxGainDb = Math.min(MAX_LOUDNESS_GAIN_DB, gainDb + SEARCH_HEADROOM_DB);
   const solve = (predictor: LoudnessPredictor, goal: number, startDb: number) =>
     solveGain((candidateDb) => predictor(candidateDb, ceilingLinear), goal, startDb, maxGainDb);
+  const samplePeaks = samplePeakEnvelope(channels);
   if (canLevel) {
-    gainDb = solve(createLoudnessPredictor(energy, samplePeakEnvelope(channels), sampleRateHz, timing), settings.goalLufs!, gainDb);
+    gainDb = solve(createLoudnessPredictor(energy, samplePeaks, sampleRateHz, timing), settings.goalLufs!, gainDb);
   }
   const filter = truePeakFilterFor(sampleRateHz);
-  let envelope: Float32Array | null = computeTruePeakEnvelope(channels, filter, ceilingLinear / dbToLinear(gainDb + STAGE_TWO_MARGIN_DB));
+  // The sample peaks are raised into the true-peak envelope in place.
+  let envelope: Float32Array | null = computeTruePeakEnvelope(channels, filter, ceilingLinear / dbToLinear(gainDb + STAGE_TWO_MARGIN_DB), samplePeaks);
   const predict = createLoudnessPredictor(energy, envelope, sampleRateHz, timing);
   if (canLevel) gainDb = solve(predict, settings.goalLufs!, gainDb);
 

@@ -7,7 +7,7 @@
  * block peaks. One prediction is two linear passes over block values.
  */
 import { defaultChannelWeights } from '../dsp/channel-weights.ts';
-import { kWeightedSquareSum, K_WEIGHTING_STATE_SLOTS, packKWeighting } from '../dsp/kweighted-energy.ts';
+import { kWeightedSquareSum, kWeightedSquareSumPair, K_WEIGHTING_STATE_SLOTS, packKWeighting } from '../dsp/kweighted-energy.ts';
 import { designKWeighting } from '../dsp/kweighting.ts';
 import { computeLimiterGain, lookaheadPeaks, lookaheadSamplesFor, type LimiterTiming } from '../dsp/limiter.ts';
 import { integratedLoudness } from '../dsp/loudness-gating.ts';
@@ -29,7 +29,17 @@ export function kWeightedBlockEnergy(channels: readonly Float32Array[], sampleRa
   const energy = new Float64Array(blocks);
   const packed = packKWeighting(...designKWeighting(sampleRateHz));
   const weights = defaultChannelWeights(channels.length);
-  const state = new Float64Array(K_WEIGHTING_STATE_SLOTS);
+  const state = new Float64Array(2 * K_WEIGHTING_STATE_SLOTS);
+  if (channels.length === 2) {
+    // Both recursions in one loop (the meter's pair kernel): the same sums, half the wall time.
+    const [left, right] = channels;
+    for (let b = 0; b < blocks; b++) {
+      const start = b * ENERGY_BLOCK;
+      const end = Math.min(length, start + ENERGY_BLOCK);
+      energy[b] = kWeightedSquareSumPair(left, right, weights[0], weights[1], start, end, packed, state, 0, K_WEIGHTING_STATE_SLOTS);
+    }
+    return energy;
+  }
   channels.forEach((samples, c) => {
     const weight = weights[c];
     if (weight === 0) return;

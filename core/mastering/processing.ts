@@ -9,7 +9,7 @@
  * gain changes, so the result is the same and the gain search can treat the
  * whole pre-limiter signal as fixed.
  */
-import { createBiquadState, runBiquadCascade, type BiquadCoefficients } from '../dsp/biquad.ts';
+import { filterChannelsInPlace, type BiquadCoefficients } from '../dsp/biquad.ts';
 import { applyGainReduction, computeGainReduction, summarizeGainReduction } from '../dsp/compressor.ts';
 import { deEss, type DeEsserReport } from '../dsp/deesser.ts';
 import { designHighPass, designHighShelf, designLowShelf, designPeaking, IDENTITY_BIQUAD } from '../dsp/filters.ts';
@@ -60,7 +60,7 @@ export function compressorAmount(crestDeltaDb: number): number {
 /** High-pass, shelves and band bias, in place. Returns the number of sections. */
 export function applyStaticEq(channels: Float32Array[], sampleRateHz: number, decision: MasteringDecision): number {
   const sections = designStaticEq(decision, sampleRateHz);
-  for (const samples of channels) runBiquadCascade(sections, sections.map(createBiquadState), samples);
+  filterChannelsInPlace(sections, channels);
   return sections.length;
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { biquadMagnitude, createBiquadState, isStableBiquad, runBiquad, type BiquadCoefficients } from '../../core/dsp/biquad.ts';
+import { biquadMagnitude, createBiquadState, filterChannelsInPlace, isStableBiquad, runBiquad, type BiquadCoefficients } from '../../core/dsp/biquad.ts';
 import { designHighPass, designHighShelf, designLowShelf, designPeaking, qFromOctaves } from '../../core/dsp/filters.ts';
 
 /** Gain (dB) of `section` measured by a steady sine probe: RMS out / RMS in after the transient. */
@@ -65,6 +65,29 @@ test('every design stays stable at every supported rate (8 kHz to 192 kHz), corn
     for (const section of sections) {
       assert.ok(isStableBiquad(section), `unstable at ${fs}`);
       for (const value of Object.values(section)) assert.ok(Number.isFinite(value));
+    }
+  }
+});
+
+test('a cascade over channels in place equals each section run in turn, for 1-3 channels and 1-4 sections', () => {
+  const fs = 44100;
+  const all = [designHighPass(30, fs), designLowShelf(100, 3, fs), designHighShelf(8000, -2, fs), designPeaking(1200, 1.5, 0.5, fs)];
+  for (let channelCount = 1; channelCount <= 3; channelCount++) {
+    for (let count = 1; count <= all.length; count++) {
+      const sections = all.slice(0, count);
+      const input = Array.from({ length: channelCount }, (_, c) => Float32Array.from({ length: 20000 }, (_, i) => Math.sin(i * (0.01 + 0.03 * c)) * 0.5 + ((i * 7919) % 97) / 970));
+      const expected = input.map((samples) => {
+        let x: Float32Array = samples.slice();
+        for (const section of sections) x = runBiquad(section, createBiquadState(), x, new Float32Array(x.length));
+        return x;
+      });
+      const actual = input.map((samples) => samples.slice());
+      filterChannelsInPlace(sections, actual);
+      actual.forEach((samples, c) => {
+        for (let i = 0; i < samples.length; i++) {
+          assert.ok(Math.abs(samples[i] - expected[c][i]) < 1e-5, `${channelCount} ch, ${count} sections, [${c}][${i}]: ${samples[i]} vs ${expected[c][i]}`);
+        }
+      });
     }
   }
 });
