@@ -153,21 +153,33 @@ function swapPairs(bytes: Uint8Array, byteCount: number): void {
 
 function writePcm24(out: Uint8Array, offset: number, channels: Float32Array[], frames: number): void {
   const channelCount = channels.length;
-  const stride = channelCount * 3;
-  for (let c = 0; c < channelCount; c++) {
-    const channel = channels[c];
-    for (let i = 0, p = offset + c * 3; i < frames; i++, p += stride) {
-      const x = channel[i];
-      if (x - x !== 0) throw nonFinite();
-      // floor(x + 0.5) is Math.round for these magnitudes, and several times faster in V8.
-      let q = Math.floor(x * 8388608 + 0.5);
-      if (q > 8388607) q = 8388607;
-      else if (q < -8388608) q = -8388608;
-      out[p] = q & 0xff;
-      out[p + 1] = (q >> 8) & 0xff;
-      out[p + 2] = (q >> 16) & 0xff;
+  const total = frames * channelCount;
+  if (total === 0) return;
+  // Each sample is stored as a little-endian 32-bit word at its 3-byte slot:
+  // one store instead of three, its fourth byte overwritten by the next
+  // sample's word. The very last sample, with no successor, goes byte by byte.
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  let p = offset;
+  let n = 0;
+  for (let i = 0; i < frames; i++) {
+    for (let c = 0; c < channelCount; c++, n++, p += 3) {
+      const q = quantize24(channels[c][i]);
+      if (n + 1 < total) {
+        view.setInt32(p, q, true);
+      } else {
+        out[p] = q & 0xff;
+        out[p + 1] = (q >> 8) & 0xff;
+        out[p + 2] = (q >> 16) & 0xff;
+      }
     }
   }
+}
+
+function quantize24(x: number): number {
+  if (x - x !== 0) throw nonFinite();
+  // floor(x + 0.5) is Math.round for these magnitudes, and several times faster in V8.
+  const q = Math.floor(x * 8388608 + 0.5);
+  return q > 8388607 ? 8388607 : q < -8388608 ? -8388608 : q;
 }
 
 function writeFloat32(out: Uint8Array, offset: number, channels: Float32Array[], frames: number): void {
