@@ -70,7 +70,7 @@ export function analyzeSpectrum(
 
   const transform = frameTransformFor(fftSize);
   const input = transform.input;
-  const channelScale = channels.length ? 1 / channels.length : 0;
+  const mix = slidingMonoMix(channels, windowLength);
   // Power normalised by window energy so that levels do not depend on window length.
   let windowEnergy = 0;
   for (let i = 0; i < windowLength; i++) windowEnergy += window[i] * window[i];
@@ -82,8 +82,8 @@ export function analyzeSpectrum(
   for (let frame = 0; frame < frameCount; frame += 2) {
     const hasSecond = frame + 1 < frameCount;
     if (!hasSecond) input.fill(0);
-    fillFrame(channels, channelScale, frame * hop, windowLength, window, input, 0);
-    if (hasSecond) fillFrame(channels, channelScale, (frame + 1) * hop, windowLength, window, input, 1);
+    windowInto(mix.at(frame * hop), window, input, 0);
+    if (hasSecond) windowInto(mix.at((frame + 1) * hop), window, input, 1);
     input.fill(0, 2 * windowLength);
     const spectrum = transform.run();
     splitIntoBands(spectrum, fftSize, scale, edges, longTermPower, sumsA, hasSecond ? sumsB : null);
@@ -104,29 +104,50 @@ export function analyzeSpectrum(
   };
 }
 
-/** Writes the windowed mono mix of one frame into every other slot of `target` (offset 0 or 1). */
-function fillFrame(
-  channels: readonly Float32Array[],
-  channelScale: number,
-  start: number,
-  windowLength: number,
-  window: Float64Array,
-  target: Float32Array | Float64Array,
-  offset: 0 | 1,
-): void {
-  const available = Math.max(0, Math.min(windowLength, channels[0].length - start));
-  if (channels.length === 2) {
-    const left = channels[0];
-    const right = channels[1];
-    for (let i = 0; i < available; i++) target[2 * i + offset] = (left[start + i] + right[start + i]) * channelScale * window[i];
-  } else {
-    for (let i = 0; i < available; i++) {
-      let sum = 0;
-      for (let c = 0; c < channels.length; c++) sum += channels[c][start + i];
-      target[2 * i + offset] = sum * channelScale * window[i];
+/**
+ * The mono mix of one window at a time, for frames visited in increasing
+ * order: overlapping frames share their mix, so each sample is mixed once
+ * (zero past the end of the signal).
+ */
+function slidingMonoMix(channels: readonly Float32Array[], windowLength: number): { at(start: number): Float64Array } {
+  const length = channels.length ? channels[0].length : 0;
+  const scale = channels.length ? 1 / channels.length : 0;
+  const mono = new Float64Array(windowLength);
+  let bufferStart = -windowLength;
+  const mixInto = (from: number, to: number) => {
+    // mono[i] holds sample bufferStart + i.
+    const end = Math.min(to, Math.max(from, length - bufferStart));
+    if (channels.length === 2) {
+      const [left, right] = channels;
+      for (let i = from; i < end; i++) mono[i] = (left[bufferStart + i] + right[bufferStart + i]) * scale;
+    } else {
+      for (let i = from; i < end; i++) {
+        let sum = 0;
+        for (let c = 0; c < channels.length; c++) sum += channels[c][bufferStart + i];
+        mono[i] = sum * scale;
+      }
     }
-  }
-  for (let i = available; i < windowLength; i++) target[2 * i + offset] = 0;
+    mono.fill(0, end, to);
+  };
+  return {
+    at(start) {
+      const shift = start - bufferStart;
+      if (shift > 0 && shift < windowLength) {
+        mono.copyWithin(0, shift);
+        bufferStart = start;
+        mixInto(windowLength - shift, windowLength);
+      } else if (shift !== 0) {
+        bufferStart = start;
+        mixInto(0, windowLength);
+      }
+      return mono;
+    },
+  };
+}
+
+/** Writes `mono` × `window` into every other slot of `target` (offset 0 or 1). */
+function windowInto(mono: Float64Array, window: Float64Array, target: Float32Array | Float64Array, offset: 0 | 1): void {
+  for (let i = 0; i < window.length; i++) target[2 * i + offset] = mono[i] * window[i];
 }
 
 /** The complex transform of one pair of frames: fill `input`, then `run()`. */

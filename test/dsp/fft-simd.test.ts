@@ -70,4 +70,39 @@ test('the long-term spectrum puts a sine in its bin and keeps Parseval: band pow
   assert.ok(Math.abs(10 * Math.log10((2 * total) / meanSquare)) < 0.1, `power ${2 * total} vs ${meanSquare}`);
 });
 
+test('the spectrum of every frame equals a plain windowed FFT of the mono mix, for 1-3 channels and a short tail', () => {
+  const fs = 8000;
+  for (const channelCount of [1, 2, 3]) {
+    const length = 9 * 1200 + 777; // 300 ms windows of 2400 samples, hop 1200, and a partial tail
+    const channels = Array.from({ length: channelCount }, (_, c) => noise(length, 40 + c).map((v, i) => v * (1 + Math.sin(i / (300 + 50 * c)))));
+    const spectrum = analyzeSpectrum(channels, fs);
+    const windowLength = 2400;
+    const hop = 1200;
+    const size = spectrum.fftSize;
+    const plain = new FFT(size);
+    const frame = new Float64Array(size);
+    const out = plain.createComplexArray();
+    const expected = new Float64Array(size / 2 + 1);
+    let windowEnergy = 0;
+    const w = (i: number) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (windowLength - 1));
+    for (let i = 0; i < windowLength; i++) windowEnergy += w(i) ** 2;
+    for (let f = 0; f < spectrum.frameCount; f++) {
+      frame.fill(0);
+      for (let i = 0; i < windowLength && f * hop + i < length; i++) {
+        let sum = 0;
+        for (const samples of channels) sum += samples[f * hop + i];
+        frame[i] = (sum / channelCount) * w(i);
+      }
+      plain.realTransform(out, frame);
+      for (let k = 0; k <= size / 2; k++) expected[k] += (out[2 * k] ** 2 + out[2 * k + 1] ** 2) / (windowEnergy * size);
+    }
+    let peak = 0;
+    for (const v of expected) peak = Math.max(peak, v / spectrum.frameCount);
+    for (let k = 0; k <= size / 2; k++) {
+      const e = expected[k] / spectrum.frameCount;
+      assert.ok(Math.abs(spectrum.longTermPower[k] - e) <= 1e-5 * peak, `${channelCount} ch, bin ${k}: ${spectrum.longTermPower[k]} vs ${e}`);
+    }
+  }
+});
+
 test.run();
