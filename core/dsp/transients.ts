@@ -11,6 +11,11 @@ const JUMP_RATIO = 4; // 6 dB in energy
 const FLOOR_BELOW_MAX = 1e-4; // 40 dB
 const REFRACTORY_BLOCKS = 5;
 
+/** Samples per onset block at `sampleRateHz` (10 ms). */
+export function onsetBlockSize(sampleRateHz: number): number {
+  return Math.max(1, Math.round(BLOCK_SECONDS * sampleRateHz));
+}
+
 /**
  * Returns the onset times (in 10 ms blocks) of the mono mix of `channels`.
  *
@@ -18,18 +23,27 @@ const REFRACTORY_BLOCKS = 5;
  */
 export function detectOnsets(channels: readonly Float32Array[], sampleRateHz: number): Int32Array {
   const length = channels.length ? channels[0].length : 0;
-  const blockSize = Math.max(1, Math.round(BLOCK_SECONDS * sampleRateHz));
+  const blockSize = onsetBlockSize(sampleRateHz);
   const blocks = Math.floor(length / blockSize);
   const energy = new Float64Array(blocks);
-  let loudest = 0;
   for (let b = 0; b < blocks; b++) {
     let sum = 0;
     for (const samples of channels) {
       for (let i = b * blockSize, end = i + blockSize; i < end; i++) sum += samples[i] * samples[i];
     }
     energy[b] = sum;
-    if (sum > loudest) loudest = sum;
   }
+  return onsetsFromBlockEnergy(energy);
+}
+
+/**
+ * The onsets of a signal given its energy per complete {@link onsetBlockSize}
+ * block (summed over channels), for callers that gather it in a pass of their own.
+ */
+export function onsetsFromBlockEnergy(energy: Float64Array): Int32Array {
+  const blocks = energy.length;
+  let loudest = 0;
+  for (let b = 0; b < blocks; b++) if (energy[b] > loudest) loudest = energy[b];
   const floor = loudest * FLOOR_BELOW_MAX;
   const onsets: number[] = [];
   let history = 0;

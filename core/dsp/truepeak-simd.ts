@@ -20,6 +20,7 @@ import { WASM_BASE64 } from './wasm/quad-interpolation.wasm.ts';
 interface QuadInterpolationExports {
   readonly memory: WebAssembly.Memory;
   peak(samplesPtr: number, start: number, end: number, half: number, peak: number, withSamples: number): number;
+  scan(samplesPtr: number, start: number, end: number, half: number, peak: number, maxGain: number): number;
   envelope(samplesPtr: number, envelopePtr: number, count: number, half: number, offset: number): void;
 }
 
@@ -67,7 +68,8 @@ interface QuadInstance {
 function instantiate(filter: TruePeakFilter): QuadInstance | null {
   const { pairs, middle } = splitBranches(filter);
   const half = filter.tapsPerPhase / 2;
-  if (filter.oversampling !== 4 || pairs.length !== 1 || !middle || half > MAX_HALF_TAPS) return null;
+  // The scan reads at least four history samples (taps ≥ 6).
+  if (filter.oversampling !== 4 || pairs.length !== 1 || !middle || half > MAX_HALF_TAPS || half < 3) return null;
   const module = quadInterpolationModule();
   if (!module) return null;
   const exports = new WebAssembly.Instance(module, {}).exports as unknown as QuadInterpolationExports;
@@ -116,6 +118,8 @@ function peakKernel(filter: TruePeakFilter, withSamples: boolean): InterpolatedP
   const quad = instantiate(filter);
   if (!quad) return null;
   const { exports, heap, half, history, samplesAt, interpolateAt } = quad;
+  // The skip test runs in single precision: a hair of headroom keeps it conservative.
+  const skipGain = filter.maxGain * (1 + 1e-5);
   return (buffer, start, end, peak) => {
     for (let from = start; from < end; from += PIECE) {
       const to = Math.min(end, from + PIECE);
@@ -129,7 +133,9 @@ function peakKernel(filter: TruePeakFilter, withSamples: boolean): InterpolatedP
         continue;
       }
       heap.set(buffer.subarray(from - history, to), samplesAt);
-      const found = exports.peak(samplesAt * 4, history, history + to - from, half, peak, withSamples ? 1 : 0);
+      const found = withSamples
+        ? exports.scan(samplesAt * 4, history, history + to - from, half, peak, skipGain)
+        : exports.peak(samplesAt * 4, history, history + to - from, half, peak, 0);
       if (found > peak) peak = found;
     }
     return peak;
@@ -142,9 +148,10 @@ export function createSimdPeakKernel(filter: TruePeakFilter): InterpolatedPeakKe
 }
 
 /**
- * Like {@link createSimdPeakKernel}, but also raising the peak to the sample
- * magnitudes of the positions: a whole stretch in one call, which in SIMD is
- * cheaper than first scanning samples to decide what to interpolate.
+ * The meter's whole scan in SIMD: the largest sample and interpolated
+ * magnitude over the positions, interpolating only the 64-sample chunks whose
+ * neighbourhood could beat the peak found so far (quiet passages cost a
+ * vector max per four samples).
  */
 export function createSimdPeakScanner(filter: TruePeakFilter): InterpolatedPeakKernel | null {
   return peakKernel(filter, true);

@@ -14,7 +14,7 @@ import {
   spectralRolloffHz,
   type SpectrumAnalysis,
 } from '../dsp/spectrum.ts';
-import { detectOnsets } from '../dsp/transients.ts';
+import { onsetBlockSize, onsetsFromBlockEnergy } from '../dsp/transients.ts';
 
 export const CLIPPING_PEAK_LINEAR = 0.999;
 export const SILENCE_RMS_DBFS = -60;
@@ -77,7 +77,7 @@ export function analyzeTrack(audio: PcmAudio): TrackAnalysis {
   const loudness = measureLoudness(audio, { integrated: true, loudnessRange: true, truePeak: true });
   const spectrum = analyzeSpectrum(channels, sampleRateHz);
   // One pass gives the short-time level blocks and, summed, the whole track's levels.
-  const blocks = levelBlocks(channels, Math.round(spectrum.hopSeconds * sampleRateHz), spectrum.frameCount + 1);
+  const blocks = levelBlocks(channels, Math.round(spectrum.hopSeconds * sampleRateHz), spectrum.frameCount + 1, onsetBlockSize(sampleRateHz));
   const levels = levelsFrom(blocks.peak, length * channels.length > 0 ? blocks.energy / (length * channels.length) : 0);
   const power = spectrum.longTermPower;
   const binHz = spectrum.binHz;
@@ -111,32 +111,43 @@ interface LevelBlocks {
   /** Largest |sample| and sum of squares per hop-long block, over all channels. */
   readonly blockPeak: Float64Array;
   readonly blockEnergy: Float64Array;
-  /** The same over the whole track. */
+  /** Sum of squares per complete 10 ms onset block, over all channels. */
+  readonly onsetEnergy: Float64Array;
+  /** Largest |sample| and sum of squares over the whole track. */
   readonly peak: number;
   readonly energy: number;
 }
 
 /**
  * Peak and energy per `hop`-long block (at least `minimumBlocks`, empty past
- * the end), each sample read once; stereo runs both channels in one loop so
- * their sums overlap.
+ * the end) and energy per onset block, each sample read once: the loop runs
+ * over the stretches where both block indices hold, and stereo runs both
+ * channels in it so their sums overlap.
  */
-function levelBlocks(channels: readonly Float32Array[], hop: number, minimumBlocks: number): LevelBlocks {
+function levelBlocks(channels: readonly Float32Array[], hop: number, minimumBlocks: number, onsetBlock: number): LevelBlocks {
   const length = channels.length ? channels[0].length : 0;
   const step = Math.max(1, hop);
   const count = Math.max(minimumBlocks, Math.ceil(length / step));
   const blockPeak = new Float64Array(count);
   const blockEnergy = new Float64Array(count);
+  const onsetEnergy = new Float64Array(Math.floor(length / onsetBlock));
   const pairs = channels.length === 2 ? [[channels[0], channels[1]]] : channels.map((samples) => [samples]);
   for (const [a, b] of pairs) {
-    for (let block = 0; block < count; block++) {
-      const end = Math.min(length, (block + 1) * step);
+    let hopBlock = 0;
+    let onsetIndex = 0;
+    let hopPeak = 0;
+    let hopSum = 0;
+    let onsetSum = 0;
+    for (let i = 0; i < length; ) {
+      const hopEnd = Math.min(length, (hopBlock + 1) * step);
+      const onsetEnd = (onsetIndex + 1) * onsetBlock;
+      const end = Math.min(hopEnd, onsetEnd);
       let peakA = 0;
       let peakB = 0;
       let energyA = 0;
       let energyB = 0;
       if (b) {
-        for (let i = block * step; i < end; i++) {
+        for (; i < end; i++) {
           const x = a[i];
           const y = b[i];
           energyA += x * x;
@@ -147,15 +158,29 @@ function levelBlocks(channels: readonly Float32Array[], hop: number, minimumBloc
           if (ay > peakB) peakB = ay;
         }
       } else {
-        for (let i = block * step; i < end; i++) {
+        for (; i < end; i++) {
           const x = a[i];
           energyA += x * x;
           const ax = x < 0 ? -x : x;
           if (ax > peakA) peakA = ax;
         }
       }
-      blockPeak[block] = Math.max(blockPeak[block], peakA, peakB);
-      blockEnergy[block] += energyA + energyB;
+      const energy = energyA + energyB;
+      hopSum += energy;
+      onsetSum += energy;
+      hopPeak = Math.max(hopPeak, peakA, peakB);
+      if (i === hopEnd) {
+        blockPeak[hopBlock] = Math.max(blockPeak[hopBlock], hopPeak);
+        blockEnergy[hopBlock] += hopSum;
+        hopBlock++;
+        hopPeak = 0;
+        hopSum = 0;
+      }
+      if (i === onsetEnd) {
+        onsetEnergy[onsetIndex] += onsetSum;
+        onsetIndex++;
+        onsetSum = 0;
+      }
     }
   }
   let peak = 0;
@@ -164,10 +189,10 @@ function levelBlocks(channels: readonly Float32Array[], hop: number, minimumBloc
     if (blockPeak[block] > peak) peak = blockPeak[block];
     energy += blockEnergy[block];
   }
-  return { blockPeak, blockEnergy, peak, energy };
+  return { blockPeak, blockEnergy, onsetEnergy, peak, energy };
 }
 
-function describeShortTime(audio: PcmAudio, spectrum: SpectrumAnalysis, { blockPeak, blockEnergy }: LevelBlocks): ShortTimeDescriptors {
+function describeShortTime(audio: PcmAudio, spectrum: SpectrumAnalysis, { blockPeak, blockEnergy, onsetEnergy }: LevelBlocks): ShortTimeDescriptors {
   const { channels, sampleRateHz } = audio;
   const length = channels.length ? channels[0].length : 0;
   const frames = spectrum.frameCount;
@@ -185,7 +210,7 @@ function describeShortTime(audio: PcmAudio, spectrum: SpectrumAnalysis, { blockP
   }
   const t = spectrum.bandTrajectories;
   const ratio = (band: Float32Array) => band.map((value, i) => (t.total[i] > 0 ? value / t.total[i] : 0));
-  const onsets = detectOnsets(channels, sampleRateHz);
+  const onsets = onsetsFromBlockEnergy(onsetEnergy);
   const seconds = length / sampleRateHz;
   return {
     windowSeconds: spectrum.windowSeconds,

@@ -15,7 +15,7 @@
   ;; raised from $peak; with $withSamples set, also the magnitudes of samples
   ;; start .. end - 1 themselves. The last group is aligned to end (overlapping
   ;; is harmless for a max).
-  (func (export "peak") (param $x i32) (param $start i32) (param $end i32) (param $half i32) (param $peak f32)
+  (func $peak (export "peak") (param $x i32) (param $start i32) (param $end i32) (param $half i32) (param $peak f32)
     (param $withSamples i32) (result f32)
     (local $j i32) (local $last i32) (local $acc v128)
     (local $a v128) (local $b v128) (local $s v128) (local $e v128) (local $o v128) (local $m v128) (local $y v128)
@@ -59,7 +59,47 @@
       (f32.max (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
       (f32.max (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
 
-  ;; env[i] = max(env[i], interpolated magnitude at position i + offset) for i in [0, count),
+;; Largest |x| over [from, to), to - from >= 4 (the last vector aligned to $to).
+  (func $maxAbs (param $x i32) (param $from i32) (param $to i32) (result f32)
+    (local $i i32) (local $last i32) (local $acc v128)
+    (local.set $last (i32.sub (local.get $to) (i32.const 4)))
+    (local.set $i (local.get $from))
+    (loop $groups
+      (if (i32.gt_s (local.get $i) (local.get $last)) (then (local.set $i (local.get $last))))
+      (local.set $acc (f32x4.max (local.get $acc)
+        (f32x4.abs (v128.load align=4 (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br_if $groups (i32.lt_s (i32.sub (local.get $i) (i32.const 4)) (local.get $last))))
+    (f32.max
+      (f32.max (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+      (f32.max (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
+
+  ;; The meter's scan: largest sample and interpolated magnitude over positions
+  ;; [start, end), end - start >= 4, raised from $peak, with the history (taps - 1
+  ;; samples, at least 4) before $start. Positions go in chunks of 64; a chunk
+  ;; whose reachable inputs (its own and the previous chunk's, which covers the
+  ;; history) times $maxGain cannot beat the peak so far is not interpolated.
+  (func (export "scan") (param $x i32) (param $start i32) (param $end i32) (param $half i32) (param $peak f32)
+    (param $maxGain f32) (result f32)
+    (local $cs i32) (local $ce i32) (local $lo i32) (local $m f32) (local $previous f32)
+    (local.set $previous (call $maxAbs (local.get $x)
+      (i32.add (i32.sub (local.get $start) (i32.shl (local.get $half) (i32.const 1))) (i32.const 1)) (local.get $start)))
+    (local.set $cs (local.get $start))
+    (loop $chunks
+      (local.set $ce (select (local.get $end) (i32.add (local.get $cs) (i32.const 64))
+        (i32.lt_s (local.get $end) (i32.add (local.get $cs) (i32.const 64)))))
+      (local.set $lo (select (i32.sub (local.get $ce) (i32.const 4)) (local.get $cs)
+        (i32.lt_s (i32.sub (local.get $ce) (local.get $cs)) (i32.const 4))))
+      (local.set $m (call $maxAbs (local.get $x) (local.get $lo) (local.get $ce)))
+      (local.set $peak (f32.max (local.get $peak) (local.get $m)))
+      (if (f32.gt (f32.mul (f32.max (local.get $m) (local.get $previous)) (local.get $maxGain)) (local.get $peak))
+        (then (local.set $peak (call $peak (local.get $x) (local.get $lo) (local.get $ce) (local.get $half) (local.get $peak) (i32.const 0)))))
+      (local.set $previous (local.get $m))
+      (local.set $cs (local.get $ce))
+      (br_if $chunks (i32.lt_s (local.get $cs) (local.get $end))))
+    (local.get $peak))
+
+    ;; env[i] = max(env[i], interpolated magnitude at position i + offset) for i in [0, count),
   ;; count >= 4; positions are relative to $x, env indices to $env.
   (func (export "envelope") (param $x i32) (param $env i32) (param $count i32) (param $half i32) (param $offset i32)
     (local $i i32) (local $last i32) (local $p i32)
