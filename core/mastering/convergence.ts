@@ -117,6 +117,8 @@ export function convergeLoudness(
   let goal = settings.goalLufs;
   let output: LoudnessResult | null = null;
   let guardTrimDb = 0;
+  // Measuring writes the limited signal into the channels; a further round undoes it first.
+  let limitedInPlace = false;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (round > 0 && canLevel) {
       const previous = gainDb;
@@ -128,7 +130,8 @@ export function convergeLoudness(
       rounds.push({ gainDb, predictedLufs, measuredLufs: null, truePeakDbtp: null });
       break;
     }
-    output = measureLimited(channels, gainCurve, dbToLinear(gainDb), sampleRateHz);
+    output = limitAndMeasure(channels, gainCurve, dbToLinear(gainDb), sampleRateHz);
+    limitedInPlace = true;
     guardTrimDb = guardTrim(output.truePeakDbtp, settings.truePeakCeilingDbtp);
     const measuredLufs = output.integratedLufs === null ? null : output.integratedLufs + guardTrimDb;
     rounds.push({ gainDb, predictedLufs, measuredLufs, truePeakDbtp: output.truePeakDbtp });
@@ -141,9 +144,14 @@ export function convergeLoudness(
     if (guardTrimDb < 0) ceilingLinear *= dbToLinear(guardTrimDb);
     // Aim the predictor at where the measurement says the goal is.
     goal = goal! + (guardTrimDb < 0 ? error + guardTrimDb : error);
+    if (round + 1 < MAX_ROUNDS) {
+      unlimit(channels, gainCurve, dbToLinear(gainDb));
+      limitedInPlace = false;
+    }
   }
 
-  applyLimiterGain(channels, gainCurve, dbToLinear(gainDb + guardTrimDb), channels);
+  if (!limitedInPlace) applyLimiterGain(channels, gainCurve, dbToLinear(gainDb + guardTrimDb), channels);
+  else if (guardTrimDb !== 0) scaleInPlace(channels, dbToLinear(guardTrimDb));
   let minGain = 1;
   for (let n = 0; n < length; n++) if (gainCurve[n] < minGain) minGain = gainCurve[n];
   const final = output ? shiftResult(output, guardTrimDb) : null;
@@ -191,8 +199,11 @@ function shiftResult(result: LoudnessResult, shiftDb: number): LoudnessResult {
   };
 }
 
-/** Exact measurement of the limited output, streamed so it is never held twice. */
-function measureLimited(
+/**
+ * Limits `channels` in place (× gain curve × `gain`) and measures the result
+ * exactly, piece by piece while each piece is fresh in cache.
+ */
+function limitAndMeasure(
   channels: readonly Float32Array[],
   gainCurve: Float32Array,
   gain: number,
@@ -206,15 +217,25 @@ function measureLimited(
     // The guard answers to ffmpeg-grade meters: the most accurate interpolator.
     truePeakFilter: truePeakFilterFor(sampleRateHz, 'compliance'),
   });
-  const pieces = channels.map(() => new Float32Array(PIECE));
   for (let start = 0; start < length; start += PIECE) {
-    const count = Math.min(PIECE, length - start);
-    const views = pieces.map((piece) => (count === PIECE ? piece : piece.subarray(0, count)));
-    channels.forEach((samples, c) => {
-      const out = views[c];
-      for (let i = 0; i < count; i++) out[i] = samples[start + i] * gainCurve[start + i] * gain;
-    });
-    meter.addFrames(views);
+    const end = Math.min(length, start + PIECE);
+    for (const samples of channels) {
+      for (let i = start; i < end; i++) samples[i] *= gainCurve[i] * gain;
+    }
+    meter.addFrames(channels.map((samples) => samples.subarray(start, end)));
   }
   return meter.result();
+}
+
+/** Undoes {@link limitAndMeasure} before a round with another gain (the curve is never 0). */
+function unlimit(channels: readonly Float32Array[], gainCurve: Float32Array, gain: number): void {
+  for (const samples of channels) {
+    for (let i = 0; i < samples.length; i++) samples[i] /= gainCurve[i] * gain;
+  }
+}
+
+function scaleInPlace(channels: readonly Float32Array[], factor: number): void {
+  for (const samples of channels) {
+    for (let i = 0; i < samples.length; i++) samples[i] *= factor;
+  }
 }

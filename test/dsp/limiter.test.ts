@@ -10,6 +10,7 @@ import {
 import { measureTruePeak } from '../../core/dsp/truepeak.ts';
 import { designTruePeakFilter } from '../../core/dsp/truepeak-filter.ts';
 import { convergeLoudness } from '../../core/mastering/convergence.ts';
+import { measureLoudness } from '../../core/dsp/loudness.ts';
 
 const dbToLinear = (db: number) => Math.pow(10, db / 20);
 
@@ -78,6 +79,34 @@ test('the full loudness stage with its true-peak guard never exceeds the ceiling
   assert.ok(peak <= -1 + 1e-6, `guarded output at ${peak} dBTP`);
   assert.ok(result.output.truePeakDbtp! <= -1 + 1e-6);
   assert.ok(result.limiterMaxReductionDb > 6, 'the material was hot');
+});
+
+test('several convergence rounds leave exactly the signal the last round measured (each round limits the original, not the previous output)', () => {
+  const sampleRateHz = 44100;
+  const original = hotMaterial(sampleRateHz, 6).map((samples) => samples.map((x) => x * 0.25));
+  const channels = original.map((samples) => samples.slice());
+  // A tolerance no prediction meets: every round runs.
+  const result = convergeLoudness(channels, sampleRateHz, {
+    goalLufs: -9,
+    limiterCeilingDbtp: -0.9,
+    truePeakCeilingDbtp: -1,
+    toleranceDb: 1e-6,
+    maxCorrectionDb: 1.5,
+  });
+  assert.is(result.rounds.length, 3);
+  const measured = measureLoudness({ sampleRateHz, channels }, { integrated: true, loudnessRange: false, truePeak: true });
+  assert.ok(Math.abs(measured.integratedLufs! - result.output.integratedLufs!) < 0.01, `${measured.integratedLufs} vs reported ${result.output.integratedLufs}`);
+  assert.ok(measured.truePeakDbtp! <= -1 + 1e-6, `true peak ${measured.truePeakDbtp}`);
+  // The output is the original times one gain curve: where the limiter rests, exactly the loudness gain.
+  const gain = Math.pow(10, (result.loudnessGainDb + result.guardTrimDb) / 20);
+  let checked = 0;
+  for (let i = 0; i < original[0].length; i += 97) {
+    if (Math.abs(original[0][i]) < 1e-3) continue;
+    const ratio = channels[0][i] / original[0][i];
+    if (Math.abs(ratio - gain) < gain * 1e-4) checked++;
+    assert.ok(ratio > 0 && ratio <= gain * (1 + 1e-4), `sample ${i}: ratio ${ratio} outside (0, loudness gain ${gain}]`);
+  }
+  assert.ok(checked > 10, 'some samples pass the limiter untouched');
 });
 
 test('limiting a sine 12 dB over the ceiling makes no clicks: sample steps stay near the sine’s own', () => {
