@@ -14,6 +14,7 @@
  */
 import type { TruePeakFilter } from './truepeak-filter.ts';
 import { createInterpolatedEnvelopeKernel } from './truepeak-envelope.ts';
+import { slidingMaxSimd } from './sliding-max-simd.ts';
 
 export interface LimiterTiming {
   readonly lookaheadMs: number;
@@ -100,14 +101,22 @@ export function lookaheadSamplesFor(sampleRateHz: number, timing: LimiterTiming 
 }
 
 /**
- * Sliding maximum of `envelope` over [n, n + lookaheadSamples]: the loudest
- * peak each sample must already be ducked for. Independent of the input gain.
+ * Sliding maximum of `envelope` (magnitudes, ≥ 0) over [n, n + lookaheadSamples],
+ * cut at the end: the loudest peak each sample must already be ducked for.
+ * Independent of the input gain. In WebAssembly SIMD where the runtime has it.
+ */
+export function lookaheadPeaks(envelope: Float32Array, lookaheadSamples: number): Float32Array {
+  return slidingMaxSimd(envelope, lookaheadSamples + 1) ?? scalarLookaheadPeaks(envelope, lookaheadSamples);
+}
+
+/**
+ * {@link lookaheadPeaks} in plain JavaScript (the fallback and the yardstick).
  * Van Herk / Gil–Werman: with blocks as long as the window, the maximum over a
  * window is max(suffix maximum in its first block, prefix maximum in the next)
  * — three comparisons per sample whatever the window length. Only one block
  * of prefix maxima is held at a time, so the extra memory is one window.
  */
-export function lookaheadPeaks(envelope: Float32Array, lookaheadSamples: number): Float32Array {
+export function scalarLookaheadPeaks(envelope: Float32Array, lookaheadSamples: number): Float32Array {
   const length = envelope.length;
   const window = lookaheadSamples + 1;
   const out = new Float32Array(length);

@@ -6,11 +6,13 @@ import {
   computeTruePeakEnvelope,
   lookaheadPeaks,
   lookaheadSamplesFor,
+  scalarLookaheadPeaks,
 } from '../../core/dsp/limiter.ts';
 import { measureTruePeak } from '../../core/dsp/truepeak.ts';
 import { designTruePeakFilter } from '../../core/dsp/truepeak-filter.ts';
 import { convergeLoudness } from '../../core/mastering/convergence.ts';
 import { measureLoudness } from '../../core/dsp/loudness.ts';
+import { slidingMaxSimd } from '../../core/dsp/sliding-max-simd.ts';
 
 const dbToLinear = (db: number) => Math.pow(10, db / 20);
 
@@ -107,6 +109,22 @@ test('several convergence rounds leave exactly the signal the last round measure
     assert.ok(ratio > 0 && ratio <= gain * (1 + 1e-4), `sample ${i}: ratio ${ratio} outside (0, loudness gain ${gain}]`);
   }
   assert.ok(checked > 10, 'some samples pass the limiter untouched');
+});
+
+test('the SIMD look-ahead maximum equals the scalar scan for every window, length and chunk edge', () => {
+  let seed = 3;
+  const values = Float32Array.from({ length: 70001 }, () => {
+    seed = (seed * 16807) % 2147483647;
+    return (seed / 2147483647) ** 4;
+  });
+  for (const lookahead of [0, 1, 2, 3, 4, 7, 132, 143, 575, 40000]) {
+    for (const length of [1, 3, 5, 200, 32768, 32769, 70001]) {
+      const input = values.subarray(0, length);
+      const simd = slidingMaxSimd(input, lookahead + 1);
+      if (!simd) return assert.unreachable('this runtime lacks WebAssembly SIMD');
+      assert.equal(Array.from(simd), Array.from(scalarLookaheadPeaks(input, lookahead)), `look-ahead ${lookahead}, length ${length}`);
+    }
+  }
 });
 
 test('limiting a sine 12 dB over the ceiling makes no clicks: sample steps stay near the sine’s own', () => {

@@ -1,0 +1,71 @@
+/**
+ * The limiter's look-ahead maximum in WebAssembly SIMD (see sliding-max.wat):
+ * the scalar van Herk scan is branchy, one compare at a time; here a window of
+ * 133 samples costs eight vector max passes over a cache-sized chunk. Null
+ * where WebAssembly SIMD is missing (callers keep the scalar scan).
+ */
+import { WASM_BASE64 } from './wasm/sliding-max.wasm.ts';
+
+interface SlidingMaxExports {
+  readonly memory: WebAssembly.Memory;
+  slidingMax(pointer: number, count: number, window: number): void;
+}
+
+/** Outputs per call: the chunk and its window stay in cache through every pass. */
+const CHUNK = 32768;
+/** Longer windows (none in practice) go to the scalar scan rather than grow memory without bound. */
+const MAX_WINDOW = 1 << 20;
+/** Zeros after the data, read by the last vectors of a pass. */
+const PADDING = 4;
+
+let instance: { exports: SlidingMaxExports; heap: Float32Array; capacity: number } | null | undefined;
+
+function slidingMaxInstance(window: number) {
+  if (instance === undefined) {
+    instance = null;
+    try {
+      if (typeof WebAssembly === 'object') {
+        const bytes = Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0));
+        if (WebAssembly.validate(bytes)) {
+          const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as SlidingMaxExports;
+          instance = { exports, heap: new Float32Array(exports.memory.buffer), capacity: exports.memory.buffer.byteLength / 4 };
+        }
+      }
+    } catch {
+      instance = null;
+    }
+  }
+  if (!instance) return null;
+  const needed = CHUNK + window - 1 + PADDING;
+  if (needed > instance.capacity) {
+    instance.exports.memory.grow(Math.ceil((needed - instance.capacity) / 16384));
+    instance.heap = new Float32Array(instance.exports.memory.buffer);
+    instance.capacity = instance.heap.length;
+  }
+  return instance;
+}
+
+/**
+ * out[n] = max(values[n .. n + window − 1]), the window cut at the end, for
+ * non-negative `values`; null where SIMD cannot run.
+ *
+ * @example const peaks = slidingMaxSimd(envelope, 133);
+ */
+export function slidingMaxSimd(values: Float32Array, window: number): Float32Array | null {
+  if (!Number.isInteger(window) || window < 1 || window > MAX_WINDOW) return null;
+  const wasm = slidingMaxInstance(window);
+  if (!wasm) return null;
+  const { exports, heap } = wasm;
+  const length = values.length;
+  const out = new Float32Array(length);
+  for (let start = 0; start < length; start += CHUNK) {
+    const count = Math.min(CHUNK, length - start);
+    const available = Math.min(length, start + count + window - 1) - start;
+    heap.set(values.subarray(start, start + available), 0);
+    // Past the end the window is cut: zeros (the values are magnitudes).
+    heap.fill(0, available, count + window - 1 + PADDING);
+    exports.slidingMax(0, count, window);
+    out.set(heap.subarray(0, count), start);
+  }
+  return out;
+}

@@ -1,0 +1,33 @@
+;; Sliding maximum with WebAssembly SIMD, in place: afterwards buf[i] is the
+;; largest of buf[i .. i + window - 1] for i < count. The caller fills
+;; count + window - 1 values and four more (zeros) so the last vectors may read
+;; past the end. Doubling (van Herk's alternative for vectors): after the pass
+;; with shift s, buf[i] covers [i, i + 2s - 1]; a last pass with the rest closes
+;; the window. Each pass reads ahead of where it writes, so in place is safe.
+(module
+  (memory (export "memory") 1)
+
+  (func $pass (param $p i32) (param $n i32) (param $shift i32)
+    (local $q i32) (local $end i32) (local $offset i32)
+    (local.set $q (local.get $p))
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $offset (i32.shl (local.get $shift) (i32.const 2)))
+    (loop $vectors
+      (v128.store align=4 (local.get $q)
+        (f32x4.max (v128.load align=4 (local.get $q)) (v128.load align=4 (i32.add (local.get $q) (local.get $offset)))))
+      (local.set $q (i32.add (local.get $q) (i32.const 16)))
+      (br_if $vectors (i32.lt_u (local.get $q) (local.get $end)))))
+
+  (func (export "slidingMax") (param $p i32) (param $count i32) (param $window i32)
+    (local $span i32)
+    (local.set $span (i32.const 1))
+    (block $done
+      (loop $doubling
+        (br_if $done (i32.gt_u (i32.shl (local.get $span) (i32.const 1)) (local.get $window)))
+        ;; positions still needed later: count + window - 1 - (span covered so far)
+        (call $pass (local.get $p) (i32.sub (i32.add (local.get $count) (local.get $window)) (i32.shl (local.get $span) (i32.const 1)))
+          (local.get $span))
+        (local.set $span (i32.shl (local.get $span) (i32.const 1)))
+        (br $doubling)))
+    (if (i32.gt_u (local.get $window) (local.get $span))
+      (then (call $pass (local.get $p) (local.get $count) (i32.sub (local.get $window) (local.get $span)))))))
