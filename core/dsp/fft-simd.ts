@@ -12,6 +12,8 @@ interface ComplexFftExports {
   readonly memory: WebAssembly.Memory;
   transform(x: number, y: number, n: number, twiddles: number, firstTable: number, dir: number): number;
   multiply(z: number, h: number, count: number): void;
+  mix(left: number, right: number, mono: number, count: number, scale: number): void;
+  windowPair(mono: number, window: number, count: number, hop: number, second: number, out: number, n: number): void;
 }
 
 /** A transform of one size with its own buffers; results are views into them, valid until the next call. */
@@ -27,6 +29,21 @@ export interface SimdFft {
   setMultiplier(spectrum: ArrayLike<number>): void;
   /** Multiplies the last result by the stored spectrum, bin by bin, in place. */
   multiply(): void;
+  /**
+   * A scratch area of at least `floats` in this transform's memory, for the
+   * frame helpers below (offsets are float indices into it, multiples of 4).
+   * Taking a larger one invalidates views taken before, `input` included.
+   */
+  workspace(floats: number): Float32Array;
+  /** workspace[mono + i] = (workspace[left + i] + workspace[right + i]) · scale for i < count (a multiple of 4). */
+  mix(left: number, right: number, mono: number, count: number, scale: number): void;
+  /**
+   * Fills `input` with two windowed frames of the workspace: real parts
+   * mono[i]·window[i], imaginary parts mono[hop + i]·window[i] (zeros without
+   * a second frame), for i < count (a multiple of 4; window zero past its end);
+   * zeros after that.
+   */
+  windowPair(mono: number, window: number, count: number, hop: number, second: boolean): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -76,7 +93,7 @@ export function createSimdFft(size: number): SimdFft | null {
   const needed = 36 * size;
   const missingPages = Math.ceil((needed - exports.memory.buffer.byteLength) / 65536);
   if (missingPages > 0) exports.memory.grow(missingPages);
-  const heap = new Float32Array(exports.memory.buffer);
+  let heap = new Float32Array(exports.memory.buffer);
   for (let k = 0; k < size / 2; k++) {
     const angle = (2 * Math.PI * k) / size;
     heap[twiddles / 4 + 2 * k] = Math.cos(angle);
@@ -90,14 +107,26 @@ export function createSimdFft(size: number): SimdFft | null {
     const s1 = Math.sin((2 * Math.PI * (p + 1)) / size);
     heap.set([c0, c0, c1, c1, s0, -s0, s1, -s1], entry);
   }
-  const views = new Map<number, Float32Array>([
-    [a, heap.subarray(a / 4, a / 4 + 2 * size)],
-    [b, heap.subarray(b / 4, b / 4 + 2 * size)],
-  ]);
+  // The workspace starts after the multiplier; views are rebuilt whenever memory grows.
+  const workspaceAt = needed;
+  let workspaceFloats = 0;
+  let views = new Map<number, Float32Array>();
+  let workspaceView = new Float32Array(0);
+  const rebuildViews = () => {
+    heap = new Float32Array(exports.memory.buffer);
+    views = new Map([
+      [a, heap.subarray(a / 4, a / 4 + 2 * size)],
+      [b, heap.subarray(b / 4, b / 4 + 2 * size)],
+    ]);
+    workspaceView = heap.subarray(workspaceAt / 4, workspaceAt / 4 + workspaceFloats);
+  };
+  rebuildViews();
   let current = a;
   const fft: SimdFft = {
     size,
-    input: views.get(a)!,
+    get input() {
+      return views.get(a)!;
+    },
     forward() {
       current = exports.transform(a, b, size, twiddles, firstTable, 1);
       return views.get(current)!;
@@ -112,6 +141,21 @@ export function createSimdFft(size: number): SimdFft | null {
     },
     multiply() {
       exports.multiply(current, multiplier, size);
+    },
+    workspace(floats) {
+      if (floats > workspaceFloats) {
+        const missing = Math.ceil((workspaceAt + floats * 4 - exports.memory.buffer.byteLength) / 65536);
+        if (missing > 0) exports.memory.grow(missing);
+        workspaceFloats = floats;
+        rebuildViews();
+      }
+      return workspaceView.subarray(0, floats);
+    },
+    mix(left, right, mono, count, scale) {
+      exports.mix(workspaceAt + 4 * left, workspaceAt + 4 * right, workspaceAt + 4 * mono, count, scale);
+    },
+    windowPair(mono, window, count, hop, second) {
+      exports.windowPair(workspaceAt + 4 * mono, workspaceAt + 4 * window, count, hop, second ? 1 : 0, a, size);
     },
   };
   instances.set(size, fft);

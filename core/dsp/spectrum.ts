@@ -68,9 +68,6 @@ export function analyzeSpectrum(
     sibilance: new Float32Array(frameCount),
   };
 
-  const transform = frameTransformFor(fftSize);
-  const input = transform.input;
-  const mix = slidingMonoMix(channels, windowLength);
   // Power normalised by window energy so that levels do not depend on window length.
   let windowEnergy = 0;
   for (let i = 0; i < windowLength; i++) windowEnergy += window[i] * window[i];
@@ -78,14 +75,11 @@ export function analyzeSpectrum(
   const edges = bandEdgeBins(binHz, half);
   const sumsA = new Float64Array(BAND_COUNT);
   const sumsB = new Float64Array(BAND_COUNT);
+  const framePairs = simdFramePairs(channels, window, hop, fftSize) ?? scalarFramePairs(channels, window, hop, fftSize);
 
   for (let frame = 0; frame < frameCount; frame += 2) {
     const hasSecond = frame + 1 < frameCount;
-    if (!hasSecond) input.fill(0);
-    windowInto(mix.at(frame * hop), window, input, 0);
-    if (hasSecond) windowInto(mix.at((frame + 1) * hop), window, input, 1);
-    input.fill(0, 2 * windowLength);
-    const spectrum = transform.run();
+    const spectrum = framePairs(frame * hop, hasSecond);
     splitIntoBands(spectrum, fftSize, scale, edges, longTermPower, sumsA, hasSecond ? sumsB : null);
     recordBands(sumsA, frame, trajectories);
     if (hasSecond) recordBands(sumsB, frame + 1, trajectories);
@@ -115,19 +109,22 @@ function slidingMonoMix(channels: readonly Float32Array[], windowLength: number)
   const mono = new Float64Array(windowLength);
   let bufferStart = -windowLength;
   const mixInto = (from: number, to: number) => {
-    // mono[i] holds sample bufferStart + i.
-    const end = Math.min(to, Math.max(from, length - bufferStart));
+    // mono[i] holds sample bufferStart + i. Locals, not the closure's variables, in the loops: V8 keeps them in registers.
+    const base = bufferStart;
+    const out = mono;
+    const end = Math.min(to, Math.max(from, length - base));
     if (channels.length === 2) {
-      const [left, right] = channels;
-      for (let i = from; i < end; i++) mono[i] = (left[bufferStart + i] + right[bufferStart + i]) * scale;
+      const left = channels[0].subarray(base);
+      const right = channels[1].subarray(base);
+      for (let i = from; i < end; i++) out[i] = (left[i] + right[i]) * scale;
     } else {
       for (let i = from; i < end; i++) {
         let sum = 0;
-        for (let c = 0; c < channels.length; c++) sum += channels[c][bufferStart + i];
-        mono[i] = sum * scale;
+        for (let c = 0; c < channels.length; c++) sum += channels[c][base + i];
+        out[i] = sum * scale;
       }
     }
-    mono.fill(0, end, to);
+    out.fill(0, end, to);
   };
   return {
     at(start) {
@@ -146,29 +143,63 @@ function slidingMonoMix(channels: readonly Float32Array[], windowLength: number)
 }
 
 /** Writes `mono` × `window` into every other slot of `target` (offset 0 or 1). */
-function windowInto(mono: Float64Array, window: Float64Array, target: Float32Array | Float64Array, offset: 0 | 1): void {
+function windowInto(mono: Float64Array, window: Float64Array, target: Float64Array, offset: 0 | 1): void {
   for (let i = 0; i < window.length; i++) target[2 * i + offset] = mono[i] * window[i];
 }
 
-/** The complex transform of one pair of frames: fill `input`, then `run()`. */
-interface FrameTransform {
-  readonly input: Float32Array | Float64Array;
-  run(): Float32Array | Float64Array;
+/**
+ * The complex spectrum of the windowed mono mix of the frame starting at
+ * `start` (real part) and, with `second`, of the next one (imaginary part).
+ */
+type FramePairs = (start: number, second: boolean) => Float32Array | Float64Array;
+
+/**
+ * Frames in WebAssembly SIMD, for mono and stereo: each pair's samples are
+ * copied into the transform's workspace, mixed, windowed and transformed
+ * there. Null where SIMD cannot run or for more channels.
+ */
+function simdFramePairs(channels: readonly Float32Array[], window: Float64Array, hop: number, fftSize: number): FramePairs | null {
+  const fft = channels.length >= 1 && channels.length <= 2 && window.length >= 4 ? createSimdFft(fftSize) : null;
+  if (!fft) return null;
+  const length = channels[0].length;
+  const roundUp4 = (n: number) => (n + 3) & ~3;
+  const windowFloats = roundUp4(window.length);
+  // A pair spans hop + window samples; the vector loops may read four past it.
+  const span = roundUp4(hop + windowFloats) + 4;
+  const at = { window: 0, mono: windowFloats, left: windowFloats + span, right: windowFloats + 2 * span };
+  const workspace = fft.workspace(windowFloats + 3 * span);
+  workspace.set(window, at.window);
+  workspace.fill(0, at.window + window.length, at.mono);
+  const stereo = channels.length === 2;
+  return (start, second) => {
+    const available = Math.max(0, Math.min(length - start, second ? hop + window.length : window.length));
+    if (stereo) {
+      workspace.set(channels[0].subarray(start, start + available), at.left);
+      workspace.fill(0, at.left + available, at.left + span);
+      workspace.set(channels[1].subarray(start, start + available), at.right);
+      workspace.fill(0, at.right + available, at.right + span);
+      fft.mix(at.left, at.right, at.mono, span, 0.5);
+    } else {
+      workspace.set(channels[0].subarray(start, start + available), at.mono);
+      workspace.fill(0, at.mono + available, at.mono + span);
+    }
+    fft.windowPair(at.mono, at.window, windowFloats, hop, second);
+    return fft.forward();
+  };
 }
 
-/** WebAssembly SIMD where the runtime has it (it overwrites its input, hence the refill of the padding), else fft.js. */
-function frameTransformFor(fftSize: number): FrameTransform {
-  const simd = createSimdFft(fftSize);
-  if (simd) return { input: simd.input, run: () => simd.forward() };
+/** Frames in JavaScript through fft.js: any channel count, any runtime. */
+function scalarFramePairs(channels: readonly Float32Array[], window: Float64Array, hop: number, fftSize: number): FramePairs {
   const plan = fftPlan(fftSize);
   const input = new Float64Array(2 * fftSize);
   const spectrum = new Float64Array(2 * fftSize);
-  return {
-    input,
-    run() {
-      plan.transform(spectrum, input);
-      return spectrum;
-    },
+  const mix = slidingMonoMix(channels, window.length);
+  return (start, second) => {
+    if (!second) input.fill(0);
+    windowInto(mix.at(start), window, input, 0);
+    if (second) windowInto(mix.at(start + hop), window, input, 1);
+    plan.transform(spectrum, input);
+    return spectrum;
   };
 }
 

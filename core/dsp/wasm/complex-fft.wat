@@ -100,4 +100,44 @@
               (i8x16.shuffle 4 5 6 7 4 5 6 7 12 13 14 15 12 13 14 15 (local.get $w) (local.get $w))))))
       (local.set $z (i32.add (local.get $z) (i32.const 16)))
       (local.set $h (i32.add (local.get $h) (i32.const 16)))
-      (br_if $products (i32.lt_u (local.get $z) (local.get $end))))))
+      (br_if $products (i32.lt_u (local.get $z) (local.get $end)))))
+  ;; Spectral frames (analysis): mono[i] = (l[i] + r[i]) * scale for i < count (count a multiple of 4).
+  (func (export "mix") (param $l i32) (param $r i32) (param $mono i32) (param $count i32) (param $scale f32)
+    (local $end i32) (local $k v128)
+    (local.set $k (f32x4.splat (local.get $scale)))
+    (local.set $end (i32.add (local.get $mono) (i32.shl (local.get $count) (i32.const 2))))
+    (loop $vectors
+      (v128.store (local.get $mono)
+        (f32x4.mul (f32x4.add (v128.load (local.get $l)) (v128.load (local.get $r))) (local.get $k)))
+      (local.set $l (i32.add (local.get $l) (i32.const 16)))
+      (local.set $r (i32.add (local.get $r) (i32.const 16)))
+      (local.set $mono (i32.add (local.get $mono) (i32.const 16)))
+      (br_if $vectors (i32.lt_u (local.get $mono) (local.get $end)))))
+
+  ;; Two windowed frames into one complex input of n numbers: re = mono[i] * win[i],
+  ;; im = mono[hop + i] * win[i] (0 without a second frame), for i < count (a
+  ;; multiple of 4, the window zero-padded to it); zeros from there to n.
+  (func (export "windowPair") (param $mono i32) (param $win i32) (param $count i32) (param $hop i32)
+    (param $second i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $w v128) (local $a v128) (local $b v128) (local $end i32)
+    (loop $vectors
+      (local.set $w (v128.load (i32.add (local.get $win) (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $a (f32x4.mul (local.get $w) (v128.load align=4 (i32.add (local.get $mono) (i32.shl (local.get $i) (i32.const 2))))))
+      (local.set $b (f32x4.mul (local.get $w)
+        (v128.load align=4 (i32.add (local.get $mono) (i32.shl (i32.add (local.get $hop) (local.get $i)) (i32.const 2))))))
+      (if (i32.eqz (local.get $second)) (then (local.set $b (v128.const i32x4 0 0 0 0))))
+      (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3)))
+        (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a) (local.get $b)))
+      (v128.store offset=16 (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3)))
+        (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a) (local.get $b)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br_if $vectors (i32.lt_u (local.get $i) (local.get $count))))
+    (local.set $i (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 3))))
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 3))))
+    (block $zeroed
+      (loop $zeros
+        (br_if $zeroed (i32.ge_u (local.get $i) (local.get $end)))
+        (v128.store (local.get $i) (v128.const i32x4 0 0 0 0))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $zeros))))
+)
