@@ -55,25 +55,53 @@ export function computeGainReduction(
   const releaseCoef = Math.exp(-1 / ((settings.releaseMs / 1000) * controlRateHz));
   const { thresholdDb, ratio, kneeDb, detectorOffsetDb } = settings;
 
+  // Below the knee the curve gives no reduction: such blocks skip the logarithm.
+  const kneeStartLinear = Math.pow(10, (thresholdDb - Math.max(0, kneeDb) / 2 - detectorOffsetDb) / 20);
+  const blockPeaks = linkedBlockPeaks(channels, blocks);
   let smoothed = 0;
   for (let block = 0; block < blocks; block++) {
-    const start = block * CONTROL_BLOCK;
-    const end = Math.min(length, start + CONTROL_BLOCK);
-    let peak = 0;
-    for (let c = 0; c < channels.length; c++) {
-      const samples = channels[c];
-      for (let i = start; i < end; i++) {
-        const a = samples[i] < 0 ? -samples[i] : samples[i];
-        if (a > peak) peak = a;
-      }
-    }
+    const peak = blockPeaks[block];
     const levelDb = peak > 1e-10 ? 20 * Math.log10(peak) + detectorOffsetDb : -200;
-    const target = staticGainReductionDb(levelDb, thresholdDb, ratio, kneeDb);
+    const target = peak <= kneeStartLinear ? 0 : staticGainReductionDb(levelDb, thresholdDb, ratio, kneeDb);
     const coef = target > smoothed ? attackCoef : releaseCoef;
     smoothed = coef * smoothed + (1 - coef) * target;
     reductionDb[block] = smoothed;
   }
   return { blockSize: CONTROL_BLOCK, reductionDb };
+}
+
+/** The largest |sample| over all channels per {@link CONTROL_BLOCK} samples. */
+function linkedBlockPeaks(channels: readonly Float32Array[], blocks: number): Float32Array {
+  const length = channels.length ? channels[0].length : 0;
+  const peaks = new Float32Array(blocks);
+  if (channels.length === 2) {
+    // Stereo, the common case: both channels in one loop.
+    const [left, right] = channels;
+    for (let block = 0; block < blocks; block++) {
+      const end = Math.min(length, (block + 1) * CONTROL_BLOCK);
+      let peak = 0;
+      for (let i = block * CONTROL_BLOCK; i < end; i++) {
+        const a = Math.abs(left[i]);
+        const b = Math.abs(right[i]);
+        const m = a > b ? a : b;
+        if (m > peak) peak = m;
+      }
+      peaks[block] = peak;
+    }
+    return peaks;
+  }
+  for (const samples of channels) {
+    for (let block = 0; block < blocks; block++) {
+      const end = Math.min(length, (block + 1) * CONTROL_BLOCK);
+      let peak = peaks[block];
+      for (let i = block * CONTROL_BLOCK; i < end; i++) {
+        const a = samples[i] < 0 ? -samples[i] : samples[i];
+        if (a > peak) peak = a;
+      }
+      peaks[block] = peak;
+    }
+  }
+  return peaks;
 }
 
 /**

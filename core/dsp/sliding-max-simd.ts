@@ -9,6 +9,7 @@ import { WASM_BASE64 } from './wasm/sliding-max.wasm.ts';
 interface SlidingMaxExports {
   readonly memory: WebAssembly.Memory;
   slidingMax(pointer: number, count: number, window: number): void;
+  blockMax16(pointer: number, out: number, blocks: number): void;
 }
 
 /** Outputs per call: the chunk and its window stay in cache through every pass. */
@@ -36,7 +37,7 @@ function slidingMaxInstance(window: number) {
     }
   }
   if (!instance) return null;
-  const needed = CHUNK + window - 1 + PADDING;
+  const needed = Math.max(CHUNK + window - 1 + PADDING, CHUNK + CHUNK / 16);
   if (needed > instance.capacity) {
     instance.exports.memory.grow(Math.ceil((needed - instance.capacity) / 16384));
     instance.heap = new Float32Array(instance.exports.memory.buffer);
@@ -66,6 +67,35 @@ export function slidingMaxSimd(values: Float32Array, window: number): Float32Arr
     heap.fill(0, available, count + window - 1 + PADDING);
     exports.slidingMax(0, count, window);
     out.set(heap.subarray(0, count), start);
+  }
+  return out;
+}
+
+/** Samples per block of {@link blockMaximaSimd}. */
+export const SIMD_MAX_BLOCK = 16;
+
+/**
+ * The largest value of each 16-value block (the last one cut at the end), for
+ * non-negative `values`; null where SIMD cannot run.
+ *
+ * @example const blockPeaks = blockMaximaSimd(envelope);
+ */
+export function blockMaximaSimd(values: Float32Array): Float32Array | null {
+  const wasm = slidingMaxInstance(1);
+  if (!wasm) return null;
+  const { exports, heap } = wasm;
+  const blocks = Math.ceil(values.length / SIMD_MAX_BLOCK);
+  const out = new Float32Array(blocks);
+  // A chunk of CHUNK values is followed by its CHUNK / 16 maxima in the same memory.
+  const perChunk = CHUNK / SIMD_MAX_BLOCK;
+  for (let first = 0; first < blocks; first += perChunk) {
+    const count = Math.min(perChunk, blocks - first);
+    const start = first * SIMD_MAX_BLOCK;
+    const available = Math.min(values.length - start, count * SIMD_MAX_BLOCK);
+    heap.set(values.subarray(start, start + available), 0);
+    heap.fill(0, available, count * SIMD_MAX_BLOCK);
+    exports.blockMax16(0, CHUNK * 4, count);
+    out.set(heap.subarray(CHUNK, CHUNK + count), first);
   }
   return out;
 }

@@ -11,6 +11,7 @@ import { kWeightedSquareSum, kWeightedSquareSumPair, K_WEIGHTING_STATE_SLOTS, pa
 import { designKWeighting } from '../dsp/kweighting.ts';
 import { computeLimiterGain, lookaheadPeaks, lookaheadSamplesFor, type LimiterTiming } from '../dsp/limiter.ts';
 import { integratedLoudness } from '../dsp/loudness-gating.ts';
+import { blockMaximaSimd, SIMD_MAX_BLOCK } from '../dsp/sliding-max-simd.ts';
 
 /** Samples per energy block and per control-rate limiter step. */
 export const ENERGY_BLOCK = 16;
@@ -81,8 +82,12 @@ export function predictLoudness(
   return integratedLoudness(blockEnergy);
 }
 
-/** Largest value of each {@link ENERGY_BLOCK}-sample block. */
+/** Largest value of each {@link ENERGY_BLOCK}-sample block (of a peak envelope, ≥ 0). */
 function blockMaxima(envelope: Float32Array): Float32Array {
+  if (ENERGY_BLOCK === SIMD_MAX_BLOCK) {
+    const simd = blockMaximaSimd(envelope);
+    if (simd) return simd;
+  }
   const blocks = Math.ceil(envelope.length / ENERGY_BLOCK);
   const out = new Float32Array(blocks);
   for (let b = 0; b < blocks; b++) {

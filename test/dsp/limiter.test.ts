@@ -12,7 +12,7 @@ import { measureTruePeak } from '../../core/dsp/truepeak.ts';
 import { designTruePeakFilter } from '../../core/dsp/truepeak-filter.ts';
 import { convergeLoudness } from '../../core/mastering/convergence.ts';
 import { measureLoudness } from '../../core/dsp/loudness.ts';
-import { slidingMaxSimd } from '../../core/dsp/sliding-max-simd.ts';
+import { blockMaximaSimd, slidingMaxSimd } from '../../core/dsp/sliding-max-simd.ts';
 
 const dbToLinear = (db: number) => Math.pow(10, db / 20);
 
@@ -124,6 +124,21 @@ test('the SIMD look-ahead maximum equals the scalar scan for every window, lengt
       if (!simd) return assert.unreachable('this runtime lacks WebAssembly SIMD');
       assert.equal(Array.from(simd), Array.from(scalarLookaheadPeaks(input, lookahead)), `look-ahead ${lookahead}, length ${length}`);
     }
+  }
+});
+
+test('SIMD block maxima equal a plain scan, whole and cut blocks, across chunk edges', () => {
+  let seed = 11;
+  const values = Float32Array.from({ length: 100003 }, () => {
+    seed = (seed * 16807) % 2147483647;
+    return seed / 2147483647;
+  });
+  for (const length of [1, 15, 16, 17, 32768, 32769, 100003]) {
+    const input = values.subarray(0, length);
+    const simd = blockMaximaSimd(input);
+    if (!simd) return assert.unreachable('this runtime lacks WebAssembly SIMD');
+    const expected = Array.from({ length: Math.ceil(length / 16) }, (_, b) => Math.max(...input.subarray(16 * b, 16 * b + 16)));
+    assert.equal(Array.from(simd), expected, `length ${length}`);
   }
 });
 

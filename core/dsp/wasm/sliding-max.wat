@@ -30,4 +30,18 @@
         (local.set $span (i32.shl (local.get $span) (i32.const 1)))
         (br $doubling)))
     (if (i32.gt_u (local.get $window) (local.get $span))
-      (then (call $pass (local.get $p) (local.get $count) (i32.sub (local.get $window) (local.get $span)))))))
+      (then (call $pass (local.get $p) (local.get $count) (i32.sub (local.get $window) (local.get $span))))))
+  ;; Block maxima: out[b] = max(buf[16b .. 16b + 15]) for b < blocks (input padded with zeros to whole blocks).
+  (func (export "blockMax16") (param $p i32) (param $out i32) (param $blocks i32)
+    (local $end i32) (local $v v128)
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $blocks) (i32.const 2))))
+    (loop $blocks
+      (local.set $v (f32x4.max
+        (f32x4.max (v128.load (local.get $p)) (v128.load offset=16 (local.get $p)))
+        (f32x4.max (v128.load offset=32 (local.get $p)) (v128.load offset=48 (local.get $p)))))
+      (local.set $v (f32x4.max (local.get $v) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+      (f32.store (local.get $out) (f32.max (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v))))
+      (local.set $p (i32.add (local.get $p) (i32.const 64)))
+      (local.set $out (i32.add (local.get $out) (i32.const 4)))
+      (br_if $blocks (i32.lt_u (local.get $out) (local.get $end)))))
+)
