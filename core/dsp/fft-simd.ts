@@ -14,6 +14,7 @@ interface ComplexFftExports {
   multiply(z: number, h: number, count: number): void;
   mix(left: number, right: number, mono: number, count: number, scale: number): void;
   windowPair(mono: number, window: number, count: number, hop: number, second: number, out: number, n: number): void;
+  deinterleave(z: number, a: number, b: number, count: number): void;
 }
 
 /** A transform of one size with its own buffers; results are views into them, valid until the next call. */
@@ -44,6 +45,8 @@ export interface SimdFft {
    * zeros after that.
    */
   windowPair(mono: number, window: number, count: number, hop: number, second: boolean): void;
+  /** Splits the last result's numbers from index `from` on, `count` of them (a multiple of 4), into real parts at workspace offset `re` and imaginary parts at `im`. */
+  splitResult(from: number, count: number, re: number, im: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -156,6 +159,9 @@ export function createSimdFft(size: number): SimdFft | null {
     },
     windowPair(mono, window, count, hop, second) {
       exports.windowPair(workspaceAt + 4 * mono, workspaceAt + 4 * window, count, hop, second ? 1 : 0, a, size);
+    },
+    splitResult(from, count, re, im) {
+      exports.deinterleave(current + 8 * from, workspaceAt + 4 * re, workspaceAt + 4 * im, count);
     },
   };
   instances.set(size, fft);

@@ -1,9 +1,10 @@
 /**
- * FIR filtering by FFT overlap-add, in place over whole channels. Two real
+ * FIR filtering by FFT blocks, in place over whole channels. Two real
  * channels share one complex transform (left in the real part, right in the
  * imaginary part): the kernel is real, so multiplying by its spectrum keeps the
  * two apart, and a stereo pass costs one forward and one inverse FFT per block.
- * Blocks go through the WebAssembly SIMD transform where the runtime has it.
+ * With WebAssembly SIMD the blocks run overlap-save inside the transform's
+ * memory; without it, overlap-add through fft.js.
  */
 import { fftPlan, nextPowerOfTwo } from './fft.ts';
 import { createSimdFft } from './fft-simd.ts';
@@ -34,10 +35,15 @@ export function prepareFirKernel(taps: Float32Array): FirKernel {
   return { taps, spectrum, fftSize, blockSize };
 }
 
-/** Filters every channel in place with `kernel` (causal; output keeps the input length). */
-export function convolveChannelsInPlace(channels: readonly Float32Array[], kernel: FirKernel): void {
+/**
+ * Filters every channel in place with `kernel` (causal; output keeps the input
+ * length). `simd: false` forces the fft.js path (the fallback, for tests).
+ */
+export function convolveChannelsInPlace(channels: readonly Float32Array[], kernel: FirKernel, { simd = true } = {}): void {
   for (let c = 0; c < channels.length; c += 2) {
-    convolvePair(channels[c], c + 1 < channels.length ? channels[c + 1] : null, kernel);
+    const a = channels[c];
+    const b = c + 1 < channels.length ? channels[c + 1] : null;
+    if (!(simd && convolvePairSimd(a, b, kernel))) convolvePair(a, b, kernel);
   }
 }
 
@@ -75,6 +81,52 @@ function convolvePair(a: Float32Array, b: Float32Array | null, kernel: FirKernel
   }
 }
 
+/**
+ * Overlap-save in the SIMD transform's memory: each block's input (the last
+ * taps − 1 samples of the previous block, then the new ones) is interleaved,
+ * transformed, multiplied and transformed back there, and only the valid
+ * outputs come back split per channel — JavaScript just copies. Returns false
+ * where SIMD cannot run.
+ */
+function convolvePairSimd(a: Float32Array, b: Float32Array | null, kernel: FirKernel): boolean {
+  const { fftSize, blockSize, spectrum, taps } = kernel;
+  const fft = createSimdFft(fftSize);
+  if (!fft) return false;
+  const history = taps.length - 1;
+  const outputFloats = (blockSize + 3) & ~3;
+  // Channel regions one transform long plus vector padding; the second one
+  // starts `span` after the first, which is the hop windowPair reads it at.
+  const span = fftSize + 4;
+  const at = { ones: 0, left: fftSize, right: fftSize + span, outLeft: fftSize + 2 * span, outRight: fftSize + 2 * span + outputFloats };
+  const workspace = fft.workspace(at.outRight + outputFloats);
+  workspace.fill(1, at.ones, at.left);
+  workspace.fill(0, at.left, at.outLeft);
+  // The SIMD inverse is unscaled: fold 1/N into the kernel's spectrum.
+  const scaled = new Float32Array(2 * fftSize);
+  for (let k = 0; k < 2 * fftSize; k++) scaled[k] = spectrum[k] / fftSize;
+  fft.setMultiplier(scaled);
+  const length = a.length;
+  for (let start = 0; start < length; start += blockSize) {
+    const count = Math.min(blockSize, length - start);
+    for (const [samples, region] of [[a, at.left], [b, at.right]] as const) {
+      if (!samples) continue;
+      // The previous block's last `history` inputs lead this one (zeros before the first).
+      workspace.copyWithin(region, region + blockSize, region + blockSize + history);
+      workspace.set(samples.subarray(start, start + count), region + history);
+      workspace.fill(0, region + history + count, region + fftSize);
+    }
+    fft.windowPair(at.left, at.ones, fftSize, span, b !== null);
+    fft.forward();
+    fft.multiply();
+    fft.inverse();
+    // Circular wrap-around spoils the first `history` outputs; the rest are the block's.
+    fft.splitResult(history, outputFloats, at.outLeft, at.outRight);
+    a.set(workspace.subarray(at.outLeft, at.outLeft + count), start);
+    if (b) b.set(workspace.subarray(at.outRight, at.outRight + count), start);
+  }
+  return true;
+}
+
 /** One block's circular convolution with the kernel: fill `input` (interleaved pair), then `filter()`. */
 interface BlockFilter {
   readonly input: Float32Array | Float64Array;
@@ -83,21 +135,6 @@ interface BlockFilter {
 
 function blockFilterFor(kernel: FirKernel): BlockFilter {
   const { fftSize, spectrum } = kernel;
-  const simd = createSimdFft(fftSize);
-  if (simd) {
-    // The SIMD inverse is unscaled: fold 1/N into the kernel's spectrum.
-    const scaled = new Float32Array(2 * fftSize);
-    for (let k = 0; k < 2 * fftSize; k++) scaled[k] = spectrum[k] / fftSize;
-    simd.setMultiplier(scaled);
-    return {
-      input: simd.input,
-      filter() {
-        simd.forward();
-        simd.multiply();
-        return simd.inverse();
-      },
-    };
-  }
   const plan = fftPlan(fftSize);
   const input = new Float64Array(2 * fftSize);
   const transformed = new Float64Array(2 * fftSize);

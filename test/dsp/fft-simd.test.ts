@@ -33,7 +33,7 @@ test('the SIMD FFT runs here and matches fft.js forward and inverse at every siz
   assert.throws(() => createSimdFft(1000), /power of two/);
 });
 
-test('FIR filtering by FFT blocks equals direct convolution, stereo and mono, across block edges', () => {
+test('FIR filtering by FFT blocks equals direct convolution, SIMD and fft.js paths, stereo and mono, across block edges', () => {
   const taps = noise(301, 5).map((v, i) => v * Math.exp(-i / 60));
   const kernel = prepareFirKernel(taps);
   const left = noise(5000, 6);
@@ -46,13 +46,17 @@ test('FIR filtering by FFT blocks equals direct convolution, stereo and mono, ac
       return acc;
     });
   const expected = [direct(left), direct(right), direct(mono)];
-  const stereo = [left.slice(), right.slice()];
-  convolveChannelsInPlace(stereo, kernel);
-  const single = [mono.slice()];
-  convolveChannelsInPlace(single, kernel);
-  [...stereo, ...single].forEach((actual, c) => {
-    for (let n = 0; n < actual.length; n++) assert.ok(Math.abs(actual[n] - expected[c][n]) < 1e-5, `channel ${c} sample ${n}: ${actual[n]} vs ${expected[c][n]}`);
-  });
+  for (const simd of [true, false]) {
+    const stereo = [left.slice(), right.slice()];
+    convolveChannelsInPlace(stereo, kernel, { simd });
+    const single = [mono.slice()];
+    convolveChannelsInPlace(single, kernel, { simd });
+    [...stereo, ...single].forEach((actual, c) => {
+      for (let n = 0; n < actual.length; n++) {
+        assert.ok(Math.abs(actual[n] - expected[c][n]) < 1e-5, `simd ${simd}, channel ${c} sample ${n}: ${actual[n]} vs ${expected[c][n]}`);
+      }
+    });
+  }
 });
 
 test('the long-term spectrum puts a sine in its bin and keeps Parseval: band power equals mean square', () => {

@@ -140,4 +140,19 @@
         (v128.store (local.get $i) (v128.const i32x4 0 0 0 0))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $zeros))))
+
+  ;; Splits count complex numbers at $z (count a multiple of 4) into their real
+  ;; parts at $a and imaginary parts at $b ($z need not be 16-byte aligned).
+  (func (export "deinterleave") (param $z i32) (param $a i32) (param $b i32) (param $count i32)
+    (local $end i32) (local $lo v128) (local $hi v128)
+    (local.set $end (i32.add (local.get $a) (i32.shl (local.get $count) (i32.const 2))))
+    (loop $vectors
+      (local.set $lo (v128.load align=4 (local.get $z)))
+      (local.set $hi (v128.load offset=16 align=4 (local.get $z)))
+      (v128.store (local.get $a) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $lo) (local.get $hi)))
+      (v128.store (local.get $b) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo) (local.get $hi)))
+      (local.set $z (i32.add (local.get $z) (i32.const 32)))
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (local.set $b (i32.add (local.get $b) (i32.const 16)))
+      (br_if $vectors (i32.lt_u (local.get $a) (local.get $end)))))
 )
