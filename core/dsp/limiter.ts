@@ -14,7 +14,7 @@
  */
 import type { TruePeakFilter } from './truepeak-filter.ts';
 import { createInterpolatedEnvelopeKernel } from './truepeak-envelope.ts';
-import { slidingMaxSimd } from './sliding-max-simd.ts';
+import { slidingMaxSimd, stereoPeakEnvelopeSimd } from './sliding-max-simd.ts';
 
 export interface LimiterTiming {
   readonly lookaheadMs: number;
@@ -31,6 +31,8 @@ export function samplePeakEnvelope(channels: readonly Float32Array[]): Float32Ar
   const envelope = new Float32Array(length);
   if (channels.length === 2) {
     const [left, right] = channels;
+    const simd = stereoPeakEnvelopeSimd(left, right);
+    if (simd) return simd;
     for (let i = 0; i < length; i++) {
       const a = Math.abs(left[i]);
       const b = Math.abs(right[i]);

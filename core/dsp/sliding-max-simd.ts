@@ -10,6 +10,7 @@ interface SlidingMaxExports {
   readonly memory: WebAssembly.Memory;
   slidingMax(pointer: number, count: number, window: number): void;
   blockMax16(pointer: number, out: number, blocks: number): void;
+  stereoMaxAbs(left: number, right: number, out: number, count: number): void;
 }
 
 /** Outputs per call: the chunk and its window stay in cache through every pass. */
@@ -37,7 +38,7 @@ function slidingMaxInstance(window: number) {
     }
   }
   if (!instance) return null;
-  const needed = Math.max(CHUNK + window - 1 + PADDING, CHUNK + CHUNK / 16);
+  const needed = Math.max(CHUNK + window - 1 + PADDING, 3 * CHUNK);
   if (needed > instance.capacity) {
     instance.exports.memory.grow(Math.ceil((needed - instance.capacity) / 16384));
     instance.heap = new Float32Array(instance.exports.memory.buffer);
@@ -96,6 +97,28 @@ export function blockMaximaSimd(values: Float32Array): Float32Array | null {
     heap.fill(0, available, count * SIMD_MAX_BLOCK);
     exports.blockMax16(0, CHUNK * 4, count);
     out.set(heap.subarray(CHUNK, CHUNK + count), first);
+  }
+  return out;
+}
+
+/**
+ * max(|left[i]|, |right[i]|) per sample; null where SIMD cannot run.
+ *
+ * @example const envelope = stereoPeakEnvelopeSimd(left, right);
+ */
+export function stereoPeakEnvelopeSimd(left: Float32Array, right: Float32Array): Float32Array | null {
+  const wasm = slidingMaxInstance(1);
+  if (!wasm) return null;
+  const { exports, heap } = wasm;
+  const length = left.length;
+  const out = new Float32Array(length);
+  // Left at floats [0, CHUNK), right at [CHUNK, 2·CHUNK), result at [2·CHUNK, 3·CHUNK).
+  for (let start = 0; start < length; start += CHUNK) {
+    const count = Math.min(CHUNK, length - start);
+    heap.set(left.subarray(start, start + count), 0);
+    heap.set(right.subarray(start, start + count), CHUNK);
+    exports.stereoMaxAbs(0, CHUNK * 4, CHUNK * 8, (count + 3) & ~3);
+    out.set(heap.subarray(2 * CHUNK, 2 * CHUNK + count), start);
   }
   return out;
 }

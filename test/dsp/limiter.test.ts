@@ -12,7 +12,7 @@ import { measureTruePeak } from '../../core/dsp/truepeak.ts';
 import { designTruePeakFilter } from '../../core/dsp/truepeak-filter.ts';
 import { convergeLoudness } from '../../core/mastering/convergence.ts';
 import { measureLoudness } from '../../core/dsp/loudness.ts';
-import { blockMaximaSimd, slidingMaxSimd } from '../../core/dsp/sliding-max-simd.ts';
+import { blockMaximaSimd, slidingMaxSimd, stereoPeakEnvelopeSimd } from '../../core/dsp/sliding-max-simd.ts';
 
 const dbToLinear = (db: number) => Math.pow(10, db / 20);
 
@@ -139,6 +139,16 @@ test('SIMD block maxima equal a plain scan, whole and cut blocks, across chunk e
     if (!simd) return assert.unreachable('this runtime lacks WebAssembly SIMD');
     const expected = Array.from({ length: Math.ceil(length / 16) }, (_, b) => Math.max(...input.subarray(16 * b, 16 * b + 16)));
     assert.equal(Array.from(simd), expected, `length ${length}`);
+  }
+});
+
+test('the SIMD stereo peak envelope is max(|left|, |right|) at every sample, across chunk edges', () => {
+  for (const length of [1, 5, 32768, 32771, 70000]) {
+    const left = Float32Array.from({ length }, (_, i) => Math.sin(i * 0.37) * (i % 3 === 0 ? -1 : 0.5));
+    const right = Float32Array.from({ length }, (_, i) => Math.cos(i * 0.11) * -0.8);
+    const simd = stereoPeakEnvelopeSimd(left, right);
+    if (!simd) return assert.unreachable('this runtime lacks WebAssembly SIMD');
+    assert.equal(Array.from(simd), Array.from(left, (x, i) => Math.fround(Math.max(Math.abs(x), Math.abs(right[i])))), `length ${length}`);
   }
 });
 

@@ -44,4 +44,15 @@
       (local.set $p (i32.add (local.get $p) (i32.const 64)))
       (local.set $out (i32.add (local.get $out) (i32.const 4)))
       (br_if $blocks (i32.lt_u (local.get $out) (local.get $end)))))
+
+  ;; Stereo peak envelope: out[i] = max(|l[i]|, |r[i]|) for i < count (a multiple of 4).
+  (func (export "stereoMaxAbs") (param $l i32) (param $r i32) (param $out i32) (param $count i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 2))))
+    (loop $vectors
+      (v128.store (local.get $out) (f32x4.max (f32x4.abs (v128.load (local.get $l))) (f32x4.abs (v128.load (local.get $r)))))
+      (local.set $l (i32.add (local.get $l) (i32.const 16)))
+      (local.set $r (i32.add (local.get $r) (i32.const 16)))
+      (local.set $out (i32.add (local.get $out) (i32.const 16)))
+      (br_if $vectors (i32.lt_u (local.get $out) (local.get $end)))))
 )
