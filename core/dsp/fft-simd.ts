@@ -26,6 +26,8 @@ export interface SimdFft {
   forward(): Float32Array;
   /** Inverse of the last result (unscaled: a round trip multiplies by `size`). */
   inverse(): Float32Array;
+  /** Inverse transform of `input` (unscaled). */
+  inverseOfInput(): Float32Array;
   /** Stores a spectrum (interleaved complex) to multiply results by. */
   setMultiplier(spectrum: ArrayLike<number>): void;
   /** Multiplies the last result by the stored spectrum, bin by bin, in place. */
@@ -136,6 +138,10 @@ export function createSimdFft(size: number): SimdFft | null {
     },
     inverse() {
       current = exports.transform(current, current === a ? b : a, size, twiddles, firstTable, -1);
+      return views.get(current)!;
+    },
+    inverseOfInput() {
+      current = exports.transform(a, b, size, twiddles, firstTable, -1);
       return views.get(current)!;
     },
     setMultiplier(spectrum) {
