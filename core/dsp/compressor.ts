@@ -131,11 +131,8 @@ export function applyGainReduction(channels: readonly Float32Array[], envelope: 
       const end = Math.min(length, start + blockSize);
       const g0 = gains[b];
       const dg = (gains[b + 1] - g0) * step;
-      let g = g0;
-      for (let i = start; i < end; i++) {
-        samples[i] *= g;
-        g += dg;
-      }
+      // g0 + dg·k rather than a running sum: no chain from one sample to the next.
+      for (let i = start, k = 0; i < end; i++, k++) samples[i] *= g0 + dg * k;
     }
   }
 }
