@@ -16,6 +16,7 @@ import { energyToLufs, integratedLoudness, loudnessRange } from './loudness-gati
 import { createTruePeakDetector, linearToDbOrNull, type TruePeakDetector, type TruePeakFilter } from './truepeak.ts';
 import { defaultChannelWeights } from './channel-weights.ts';
 import { K_WEIGHTING_STATE_SLOTS, kWeightedSquareSum, kWeightedSquareSumPair, packKWeighting } from './kweighted-energy.ts';
+import { kWeightedSquareSumPairSimd } from './kweighted-energy-simd.ts';
 
 export { defaultChannelWeights } from './channel-weights.ts';
 
@@ -173,10 +174,15 @@ export function createLoudnessMeter(options: LoudnessMeterOptions): LoudnessMete
       for (; k + 1 < counted.length; k += 2) {
         const a = counted[k];
         const b = counted[k + 1];
-        currentEnergy += kWeightedSquareSumPair(
-          channels[a], channels[b], weights[a], weights[b], offset, offset + take,
-          coefficients, filterState, K_WEIGHTING_STATE_SLOTS * a, K_WEIGHTING_STATE_SLOTS * b,
-        );
+        currentEnergy +=
+          kWeightedSquareSumPairSimd(
+            channels[a], channels[b], weights[a], weights[b], offset, offset + take,
+            coefficients, filterState, K_WEIGHTING_STATE_SLOTS * a, K_WEIGHTING_STATE_SLOTS * b,
+          ) ??
+          kWeightedSquareSumPair(
+            channels[a], channels[b], weights[a], weights[b], offset, offset + take,
+            coefficients, filterState, K_WEIGHTING_STATE_SLOTS * a, K_WEIGHTING_STATE_SLOTS * b,
+          );
       }
       if (k < counted.length) {
         const a = counted[k];

@@ -8,6 +8,7 @@
  */
 import { defaultChannelWeights } from '../dsp/channel-weights.ts';
 import { kWeightedSquareSum, kWeightedSquareSumPair, K_WEIGHTING_STATE_SLOTS, packKWeighting } from '../dsp/kweighted-energy.ts';
+import { kWeightedBlockEnergyPairSimd } from '../dsp/kweighted-energy-simd.ts';
 import { designKWeighting } from '../dsp/kweighting.ts';
 import { computeLimiterGain, lookaheadPeaks, lookaheadSamplesFor, type LimiterTiming } from '../dsp/limiter.ts';
 import { integratedLoudness } from '../dsp/loudness-gating.ts';
@@ -32,8 +33,9 @@ export function kWeightedBlockEnergy(channels: readonly Float32Array[], sampleRa
   const weights = defaultChannelWeights(channels.length);
   const state = new Float64Array(2 * K_WEIGHTING_STATE_SLOTS);
   if (channels.length === 2) {
-    // Both recursions in one loop (the meter's pair kernel): the same sums, half the wall time.
     const [left, right] = channels;
+    if (kWeightedBlockEnergyPairSimd(left, right, weights[0], weights[1], ENERGY_BLOCK, packed, energy)) return energy;
+    // Both recursions in one loop (the meter's pair kernel): the same sums, half the wall time.
     for (let b = 0; b < blocks; b++) {
       const start = b * ENERGY_BLOCK;
       const end = Math.min(length, start + ENERGY_BLOCK);

@@ -8,6 +8,8 @@ import {
   designKWeighting,
   type AnalogSection,
 } from '../../core/dsp/kweighting.ts';
+import { kWeightedSquareSumPair, packKWeighting } from '../../core/dsp/kweighted-energy.ts';
+import { kWeightedBlockEnergyPairSimd, kWeightedSquareSumPairSimd } from '../../core/dsp/kweighted-energy-simd.ts';
 
 /** |H(j·2πf)| of an analog section. */
 function analogMagnitude(s: AnalogSection, frequencyHz: number): number {
@@ -86,6 +88,45 @@ test('both sections are stable at every rate from 8 kHz to 192 kHz, odd rates in
 test('a rate outside 8 kHz to 384 kHz is refused with a RangeError', () => {
   assert.throws(() => designKWeighting(4000), RangeError);
   assert.throws(() => designKWeighting(Number.NaN), RangeError);
+});
+
+test('stereo K-weighting in SIMD gives the scalar kernel\'s sums and states exactly, any stretch length, and block energies too', () => {
+  const packed = packKWeighting(...designKWeighting(44100));
+  const length = 20011;
+  const left = Float32Array.from({ length }, (_, i) => Math.sin(i / 13) * ((i % 11) / 11));
+  const right = Float32Array.from({ length }, (_, i) => Math.cos(i / 29) * 0.7);
+  for (const stretch of [1, 3, 4, 7, 4410, 8192, 9001, 20011]) {
+    const scalarState = new Float64Array(8);
+    const simdState = new Float64Array(8);
+    let scalar = 0;
+    let simd = 0;
+    for (let start = 0; start < length; start += stretch) {
+      const end = Math.min(length, start + stretch);
+      scalar += kWeightedSquareSumPair(left, right, 1, 1.41, start, end, packed, scalarState, 0, 4);
+      const value = kWeightedSquareSumPairSimd(left, right, 1, 1.41, start, end, packed, simdState, 0, 4);
+      if (value === null) return assert.unreachable('this runtime lacks WebAssembly SIMD');
+      simd += value;
+    }
+    assert.ok(Math.abs(simd - scalar) <= 1e-12 * scalar, `stretch ${stretch}: ${simd} vs ${scalar}`);
+    assert.equal(Array.from(simdState), Array.from(scalarState), `stretch ${stretch}: states`);
+  }
+  const blocks = kWeightedBlockEnergyPairSimd(left, right, 1, 1.41, 16, packed, new Float64Array(Math.ceil(length / 16)));
+  if (!blocks) return assert.unreachable('this runtime lacks WebAssembly SIMD');
+  const state = new Float64Array(8);
+  for (let b = 0; b < blocks.length; b++) {
+    const expected = kWeightedSquareSumPair(left, right, 1, 1.41, 16 * b, Math.min(length, 16 * b + 16), packed, state, 0, 4);
+    assert.ok(Math.abs(blocks[b] - expected) <= 1e-9 * Math.max(expected, 1e-12), `block ${b}: ${blocks[b]} vs ${expected}`);
+  }
+});
+
+test('after a burst, silence drives the SIMD K-weighting state to exactly zero (no subnormal arithmetic)', () => {
+  const packed = packKWeighting(...designKWeighting(48000));
+  const length = 48000 * 12;
+  const signal = new Float32Array(length);
+  for (let i = 0; i < 4800; i++) signal[i] = Math.sin(i / 5);
+  const state = new Float64Array(8);
+  for (let start = 0; start < length; start += 4800) kWeightedSquareSumPairSimd(signal, signal, 1, 1, start, start + 4800, packed, state, 0, 4);
+  assert.equal(Array.from(state), [0, 0, 0, 0, 0, 0, 0, 0]);
 });
 
 test.run();

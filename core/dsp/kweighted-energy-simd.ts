@@ -1,0 +1,149 @@
+/**
+ * The K-weighting loop of loudness metering for a stereo pair in WebAssembly
+ * SIMD (stereo-biquads.wat): both channels' recursions in the two lanes of
+ * f64x2 vectors, double precision and the scalar kernel's operation order.
+ * Stretches are copied into the module's memory in chunks; the last samples
+ * that do not fill a vector of four go through the scalar kernel, continuing
+ * the same state. Null where WebAssembly SIMD is missing.
+ */
+import { WASM_BASE64 } from './wasm/stereo-biquads.wasm.ts';
+import { kWeightedSquareSumPair } from './kweighted-energy.ts';
+
+interface StereoBiquadExports {
+  readonly memory: WebAssembly.Memory;
+  kWeight(left: number, right: number, count: number, block: number, out: number): void;
+}
+
+/** Frames per call (a multiple of every block size used, 16). */
+const CHUNK = 8192;
+const COEFFICIENTS = 0;
+const STATE = 80;
+const WEIGHTS = 144;
+const SUMS = 160;
+const LEFT = 256;
+const RIGHT = LEFT + 4 * CHUNK;
+const OUT = RIGHT + 4 * CHUNK;
+const BYTES = OUT + 8 * CHUNK;
+
+interface Kernel {
+  readonly exports: StereoBiquadExports;
+  readonly f32: Float32Array;
+  readonly f64: Float64Array;
+  coefficients: Float64Array | null;
+}
+
+let kernel: Kernel | null | undefined;
+
+function stereoKernel(): Kernel | null {
+  if (kernel !== undefined) return kernel;
+  kernel = null;
+  try {
+    if (typeof WebAssembly === 'object') {
+      const bytes = Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0));
+      if (WebAssembly.validate(bytes)) {
+        const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as StereoBiquadExports;
+        const missing = Math.ceil((BYTES - exports.memory.buffer.byteLength) / 65536);
+        if (missing > 0) exports.memory.grow(missing);
+        kernel = { exports, f32: new Float32Array(exports.memory.buffer), f64: new Float64Array(exports.memory.buffer), coefficients: null };
+      }
+    }
+  } catch {
+    kernel = null;
+  }
+  return kernel;
+}
+
+function load(k: Kernel, c: Float64Array, state: Float64Array, offsetA: number, offsetB: number, weightA: number, weightB: number): void {
+  if (k.coefficients !== c) {
+    k.f64.set(c.subarray(0, 10), COEFFICIENTS / 8);
+    k.coefficients = c;
+  }
+  for (let s = 0; s < 4; s++) {
+    k.f64[STATE / 8 + 2 * s] = state[offsetA + s];
+    k.f64[STATE / 8 + 2 * s + 1] = state[offsetB + s];
+  }
+  k.f64[WEIGHTS / 8] = weightA;
+  k.f64[WEIGHTS / 8 + 1] = weightB;
+  k.f64[SUMS / 8] = 0;
+  k.f64[SUMS / 8 + 1] = 0;
+}
+
+/** States this small are set to zero between calls, as the scalar kernel does, so silence never decays into slow subnormal arithmetic. */
+const STATE_FLOOR = 1e-25;
+
+function flushTinyStates(k: Kernel): void {
+  for (let i = STATE / 8; i < STATE / 8 + 8; i++) if (Math.abs(k.f64[i]) < STATE_FLOOR) k.f64[i] = 0;
+}
+
+function save(k: Kernel, state: Float64Array, offsetA: number, offsetB: number): void {
+  for (let s = 0; s < 4; s++) {
+    state[offsetA + s] = k.f64[STATE / 8 + 2 * s];
+    state[offsetB + s] = k.f64[STATE / 8 + 2 * s + 1];
+  }
+}
+
+/**
+ * {@link kWeightedSquareSumPair} in SIMD (same arguments, same result), or
+ * null where it cannot run.
+ */
+export function kWeightedSquareSumPairSimd(
+  a: Float32Array,
+  b: Float32Array,
+  weightA: number,
+  weightB: number,
+  start: number,
+  end: number,
+  c: Float64Array,
+  state: Float64Array,
+  offsetA: number,
+  offsetB: number,
+): number | null {
+  const k = stereoKernel();
+  if (!k) return null;
+  const vectorEnd = start + ((end - start) & ~3);
+  load(k, c, state, offsetA, offsetB, weightA, weightB);
+  for (let from = start; from < vectorEnd; from += CHUNK) {
+    const count = Math.min(CHUNK, vectorEnd - from);
+    k.f32.set(a.subarray(from, from + count), LEFT / 4);
+    k.f32.set(b.subarray(from, from + count), RIGHT / 4);
+    k.exports.kWeight(LEFT, RIGHT, count, 0, 0);
+    flushTinyStates(k);
+  }
+  save(k, state, offsetA, offsetB);
+  const vectorSum = weightA * k.f64[SUMS / 8] + weightB * k.f64[SUMS / 8 + 1];
+  // The scalar kernel finishes the stretch (and flushes tiny states, as it always does at the end).
+  return vectorSum + kWeightedSquareSumPair(a, b, weightA, weightB, vectorEnd, end, c, state, offsetA, offsetB);
+}
+
+/**
+ * Weighted K-weighted energy per `block` frames (a multiple of 4 dividing
+ * {@link CHUNK}) of a stereo pair from rest, into `energy` (one value per
+ * block, the last block possibly short); null where SIMD cannot run.
+ */
+export function kWeightedBlockEnergyPairSimd(
+  a: Float32Array,
+  b: Float32Array,
+  weightA: number,
+  weightB: number,
+  block: number,
+  c: Float64Array,
+  energy: Float64Array,
+): Float64Array | null {
+  const k = stereoKernel();
+  if (!k || block % 4 !== 0 || CHUNK % block !== 0) return null;
+  const length = a.length;
+  const whole = length - (length % block);
+  const state = new Float64Array(8);
+  load(k, c, state, 0, 4, weightA, weightB);
+  for (let from = 0; from < whole; from += CHUNK) {
+    const count = Math.min(CHUNK, whole - from);
+    k.f32.set(a.subarray(from, from + count), LEFT / 4);
+    k.f32.set(b.subarray(from, from + count), RIGHT / 4);
+    k.exports.kWeight(LEFT, RIGHT, count, block, OUT);
+    flushTinyStates(k);
+    energy.set(k.f64.subarray(OUT / 8, OUT / 8 + count / block), from / block);
+  }
+  save(k, state, 0, 4);
+  if (whole < length) energy[whole / block] = kWeightedSquareSumPair(a, b, weightA, weightB, whole, length, c, state, 0, 4);
+  return energy;
+}
