@@ -2,6 +2,7 @@
  * Second-order IIR sections in transposed direct form II, run over Float32Array
  * channels with Float64 state. Coefficients are normalised (a0 = 1).
  */
+import { runTwoSectionsOnPairSimd } from './stereo-biquads-simd.ts';
 export interface BiquadCoefficients {
   readonly b0: number;
   readonly b1: number;
@@ -63,7 +64,9 @@ export function filterChannelsInPlace(sections: readonly BiquadCoefficients[], c
     const b = c + 1 < channels.length ? channels[c + 1] : null;
     for (let s = 0; s < sections.length; s += 2) {
       const second = s + 1 < sections.length ? sections[s + 1] : PASS_THROUGH;
-      if (b) runTwoSectionsOnPair(sections[s], second, a, b);
+      if (b) {
+        if (!runTwoSectionsOnPairSimd(sections[s], second, a, b)) runTwoSectionsOnPair(sections[s], second, a, b);
+      }
       else runTwoSections(sections[s], second, a);
     }
   }

@@ -16,7 +16,7 @@ import { energyToLufs, integratedLoudness, loudnessRange } from './loudness-gati
 import { createTruePeakDetector, linearToDbOrNull, type TruePeakDetector, type TruePeakFilter } from './truepeak.ts';
 import { defaultChannelWeights } from './channel-weights.ts';
 import { K_WEIGHTING_STATE_SLOTS, kWeightedSquareSum, kWeightedSquareSumPair, packKWeighting } from './kweighted-energy.ts';
-import { kWeightedSquareSumPairSimd } from './kweighted-energy-simd.ts';
+import { kWeightedSquareSumPairSimd } from './stereo-biquads-simd.ts';
 
 export { defaultChannelWeights } from './channel-weights.ts';
 

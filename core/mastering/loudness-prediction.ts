@@ -8,7 +8,7 @@
  */
 import { defaultChannelWeights } from '../dsp/channel-weights.ts';
 import { kWeightedSquareSum, kWeightedSquareSumPair, K_WEIGHTING_STATE_SLOTS, packKWeighting } from '../dsp/kweighted-energy.ts';
-import { kWeightedBlockEnergyPairSimd } from '../dsp/kweighted-energy-simd.ts';
+import { kWeightedBlockEnergyPairSimd } from '../dsp/stereo-biquads-simd.ts';
 import { designKWeighting } from '../dsp/kweighting.ts';
 import { computeLimiterGain, lookaheadPeaks, lookaheadSamplesFor, type LimiterTiming } from '../dsp/limiter.ts';
 import { integratedLoudness } from '../dsp/loudness-gating.ts';

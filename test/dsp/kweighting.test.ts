@@ -9,7 +9,7 @@ import {
   type AnalogSection,
 } from '../../core/dsp/kweighting.ts';
 import { kWeightedSquareSumPair, packKWeighting } from '../../core/dsp/kweighted-energy.ts';
-import { kWeightedBlockEnergyPairSimd, kWeightedSquareSumPairSimd } from '../../core/dsp/kweighted-energy-simd.ts';
+import { kWeightedBlockEnergyPairSimd, kWeightedSquareSumPairSimd } from '../../core/dsp/stereo-biquads-simd.ts';
 
 /** |H(j·2πf)| of an analog section. */
 function analogMagnitude(s: AnalogSection, frequencyHz: number): number {

@@ -1,17 +1,20 @@
 /**
- * The K-weighting loop of loudness metering for a stereo pair in WebAssembly
- * SIMD (stereo-biquads.wat): both channels' recursions in the two lanes of
- * f64x2 vectors, double precision and the scalar kernel's operation order.
- * Stretches are copied into the module's memory in chunks; the last samples
- * that do not fill a vector of four go through the scalar kernel, continuing
- * the same state. Null where WebAssembly SIMD is missing.
+ * Two-section recursive filters over a stereo pair in WebAssembly SIMD
+ * (stereo-biquads.wat): both channels' recursions in the two lanes of f64x2
+ * vectors, double precision and the scalar kernels' operation order, so the
+ * results are the scalar ones. Used for the K-weighting of loudness metering
+ * and for the static EQ. Stretches are copied into the module's memory in
+ * chunks; samples that do not fill a vector of four finish in scalar code,
+ * continuing the same state. Null / false where WebAssembly SIMD is missing.
  */
 import { WASM_BASE64 } from './wasm/stereo-biquads.wasm.ts';
+import type { BiquadCoefficients } from './biquad.ts';
 import { kWeightedSquareSumPair } from './kweighted-energy.ts';
 
 interface StereoBiquadExports {
   readonly memory: WebAssembly.Memory;
   kWeight(left: number, right: number, count: number, block: number, out: number): void;
+  cascade(left: number, right: number, count: number): void;
 }
 
 /** Frames per call (a multiple of every block size used, 16). */
@@ -146,4 +149,49 @@ export function kWeightedBlockEnergyPairSimd(
   save(k, state, 0, 4);
   if (whole < length) energy[whole / block] = kWeightedSquareSumPair(a, b, weightA, weightB, whole, length, c, state, 0, 4);
   return energy;
+}
+
+/**
+ * Runs `first` then `second` over whole channels `a` and `b` in place, from
+ * rest; false where SIMD cannot run.
+ *
+ * @example runTwoSectionsOnPairSimd(highPass, lowShelf, left, right);
+ */
+export function runTwoSectionsOnPairSimd(first: BiquadCoefficients, second: BiquadCoefficients, a: Float32Array, b: Float32Array): boolean {
+  const k = stereoKernel();
+  if (!k) return false;
+  const coefficients = [first.b0, first.b1, first.b2, first.a1, first.a2, second.b0, second.b1, second.b2, second.a1, second.a2];
+  k.f64.set(coefficients, COEFFICIENTS / 8);
+  k.coefficients = null; // the K-weighting's coefficients must be loaded again
+  k.f64.fill(0, STATE / 8, STATE / 8 + 8);
+  const length = a.length;
+  const vectorEnd = length & ~3;
+  for (let from = 0; from < vectorEnd; from += CHUNK) {
+    const count = Math.min(CHUNK, vectorEnd - from);
+    k.f32.set(a.subarray(from, from + count), LEFT / 4);
+    k.f32.set(b.subarray(from, from + count), RIGHT / 4);
+    k.exports.cascade(LEFT, RIGHT, count);
+    flushTinyStates(k);
+    a.set(k.f32.subarray(LEFT / 4, LEFT / 4 + count), from);
+    b.set(k.f32.subarray(RIGHT / 4, RIGHT / 4 + count), from);
+  }
+  // The last one to three samples, from the vectors' state.
+  const [f0, f1, f2, fa1, fa2, g0, g1, g2, ga1, ga2] = coefficients;
+  for (const [samples, lane] of [[a, 0], [b, 1]] as const) {
+    let p1 = k.f64[STATE / 8 + lane];
+    let p2 = k.f64[STATE / 8 + 2 + lane];
+    let q1 = k.f64[STATE / 8 + 4 + lane];
+    let q2 = k.f64[STATE / 8 + 6 + lane];
+    for (let i = vectorEnd; i < length; i++) {
+      const v = samples[i];
+      const y = f0 * v + p1;
+      p1 = f1 * v - fa1 * y + p2;
+      p2 = f2 * v - fa2 * y;
+      const z = g0 * y + q1;
+      q1 = g1 * y - ga1 * z + q2;
+      q2 = g2 * y - ga2 * z;
+      samples[i] = z;
+    }
+  }
+  return true;
 }
