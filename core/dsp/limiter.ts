@@ -169,25 +169,24 @@ export function computeLimiterGain(
   const lookahead = lookaheadSamplesFor(sampleRateHz, timing);
   const release = Math.exp(-1 / ((timing.releaseMs / 1000) * sampleRateHz));
   const limit = ceilingLinear / inputGain;
-  // Hold-with-release into `out`.
+  // Hold-with-release, then a moving average over lookahead + 1 samples (a
+  // running sum in float64), in one pass. Before the first sample the first
+  // gain is held: those virtual samples' windows reach into the start, so they
+  // must already be ducked for its peaks.
+  const window = lookahead + 1;
+  // The first sample's gain (from unity, nothing held yet).
+  const start = length > 0 ? Math.fround(Math.min(windowPeaks[0] > limit ? limit / windowPeaks[0] : 1, 1)) : 1;
+  const history = new Float64Array(window).fill(start);
+  let sum = window * start;
+  let slot = 0;
   let held = 1;
   for (let n = 0; n < length; n++) {
     const peak = windowPeaks[n];
     const need = peak > limit ? limit / peak : 1;
     const released = 1 - (1 - held) * release;
     held = need < released ? need : released;
-    out[n] = held;
-  }
-  // Moving average over lookahead + 1 samples, in place (running sum in float64).
-  const window = lookahead + 1;
-  // Before the first sample, hold the first gain: those virtual samples' windows
-  // reach into the start, so they must already be ducked for its peaks.
-  const start = length > 0 ? out[0] : 1;
-  const history = new Float64Array(window).fill(start);
-  let sum = window * start;
-  let slot = 0;
-  for (let n = 0; n < length; n++) {
-    const value = out[n];
+    // The gain as stored (single precision), as the average has always seen it.
+    const value = Math.fround(held);
     sum += value - history[slot];
     history[slot] = value;
     slot = slot + 1 === window ? 0 : slot + 1;

@@ -69,8 +69,15 @@ export function predictLoudness(
   const subBlocks = Math.floor(length / subBlock);
   if (subBlocks < 4) return null;
   const subEnergy = new Float64Array(subBlocks);
+  // Each energy block goes to the sub-block its first sample falls in (a running boundary, no division per block).
+  let s = 0;
+  let nextBoundary = subBlock;
   for (let b = 0; b < energy.length; b++) {
-    const s = Math.floor((b * ENERGY_BLOCK) / subBlock);
+    const first = b * ENERGY_BLOCK;
+    while (first >= nextBoundary) {
+      s++;
+      nextBoundary += subBlock;
+    }
     if (s >= subBlocks) break;
     const g = blockGains ? blockGains[b] : 1;
     subEnergy[s] += g * g * energy[b];
