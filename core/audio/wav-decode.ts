@@ -7,6 +7,7 @@
 import { IngestValidationError } from '../domain/errors.ts';
 import { HOST_IS_LITTLE_ENDIAN } from './wav-format.ts';
 import type { WavStreamInfo } from './wav-header.ts';
+import { decodeS16StereoSimd } from './pcm-simd.ts';
 
 /** Frames converted per block: large enough to amortise the copy, small enough to stay in cache. */
 const BLOCK_FRAMES = 16384;
@@ -122,9 +123,13 @@ export function decodeWavSamples(bytes: Uint8Array, info: WavStreamInfo): Float3
     case 'pcm_s24le':
       decodeS24(bytes, info.dataOffset, out, info.frameCount);
       break;
-    case 'pcm_s16le':
-      decodeWords(bytes, info, out, (b) => new Int16Array(b), 1 / 32768, false);
+    case 'pcm_s16le': {
+      // Stereo in SIMD (the common upload); what it leaves, and other layouts, below.
+      const done = info.channelCount === 2 ? decodeS16StereoSimd(bytes, info.dataOffset, out[0], out[1], info.frameCount) : 0;
+      const rest = { ...info, dataOffset: info.dataOffset + done * 4, frameCount: info.frameCount - done };
+      decodeWords(bytes, rest, out.map((channel) => channel.subarray(done)), (b) => new Int16Array(b), 1 / 32768, false);
       break;
+    }
     case 'pcm_s32le':
       decodeWords(bytes, info, out, (b) => new Int32Array(b), 1 / 2147483648, false);
       break;
