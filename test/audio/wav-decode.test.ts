@@ -154,4 +154,20 @@ test('a WAV whose bytes start at an odd offset inside a larger buffer decodes th
   assert.equal(Array.from(decoded.channels[1]), [-1 / 32768, 32767 / 32768]);
 });
 
+test('16-bit stereo decodes to value / 32768 at every frame count, including the tail after whole vectors and across chunks', async () => {
+  for (const frames of [1, 3, 4, 7, 16384, 16389, 40001]) {
+    const body = new Uint8Array(4 * frames);
+    const view = new DataView(body.buffer);
+    for (let i = 0; i < 2 * frames; i++) view.setInt16(2 * i, ((i * 7919) % 65536) - 32768, true);
+    const audio = await decodeAudio(riff([['fmt ', fmtChunk(2, 44100, 16)], ['data', body]]));
+    assert.is(audio.channels[0].length, frames);
+    for (let i = 0; i < frames; i++) {
+      for (let c = 0; c < 2; c++) {
+        const expected = view.getInt16(4 * i + 2 * c, true) / 32768;
+        if (audio.channels[c][i] !== expected) assert.unreachable(`${frames} frames, frame ${i} channel ${c}: ${audio.channels[c][i]} vs ${expected}`);
+      }
+    }
+  }
+});
+
 test.run();

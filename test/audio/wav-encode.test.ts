@@ -164,4 +164,35 @@ test('non-finite samples, unequal channel lengths and bad bit depths are refused
   for (const run of cases) assert.throws(run, (error: unknown) => error instanceof AudoEqError && error.code === 'internal_error');
 });
 
+test('stereo 24-bit bytes are floor(x · 2^23 + 0.5) clipped, little-endian, interleaved, at every length, and a NaN or infinity anywhere is refused', () => {
+  let seed = 5;
+  const random = () => {
+    seed = (seed * 16807) % 2147483647;
+    return seed / 2147483647;
+  };
+  for (const frames of [1, 2, 5, 8, 16385, 40003]) {
+    const left = Float32Array.from({ length: frames }, (_, i) => (i % 50 === 0 ? 1.5 : i % 77 === 0 ? -1.2 : 2 * random() - 1));
+    // Exact half-steps of the 24-bit grid, where rounding direction shows.
+    const right = Float32Array.from({ length: frames }, (_, i) => (i % 3 === 0 ? (Math.round(random() * 1000) + 0.5) / 8388608 : -random()));
+    const wav = encodeWav({ sampleRateHz: 44100, channels: [left, right] }, { bitDepth: 24 });
+    const data = wav.subarray(wav.length - 6 * frames - ((6 * frames) % 2));
+    for (let i = 0; i < frames; i++) {
+      for (const [c, x] of [[0, left[i]], [1, right[i]]] as const) {
+        const q = Math.min(8388607, Math.max(-8388608, Math.floor(x * 8388608 + 0.5)));
+        const p = 6 * i + 3 * c;
+        const actual = ((data[p] | (data[p + 1] << 8) | (data[p + 2] << 16)) << 8) >> 8;
+        if (actual !== q) assert.unreachable(`${frames} frames, frame ${i} channel ${c}: ${actual} vs ${q}`);
+      }
+    }
+  }
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    for (const at of [0, 3, 9999]) {
+      const left = new Float32Array(10000);
+      const right = new Float32Array(10000);
+      right[at] = bad;
+      assert.throws(() => encodeWav({ sampleRateHz: 44100, channels: [left, right] }, { bitDepth: 24 }), (error: unknown) => error instanceof AudoEqError);
+    }
+  }
+});
+
 test.run();
