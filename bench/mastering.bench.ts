@@ -55,12 +55,14 @@ async function runOne(seconds: number, eqMode: EqMode): Promise<void> {
     encodeWav(result.audio, { bitDepth: 24 });
     lap('encode');
     const total = Math.round(performance.now() - started);
+    // RSS never shrinks back, so the warm run's figure is the high-water mark of both runs.
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    const rssLabel = run === 'cold' ? 'peak RSS' : 'RSS high-water, both runs';
     const inner = Object.entries(result.diagnostics.stage_ms)
       .map(([name, ms]) => `${name.replace(/_ms$/, '')} ${Math.round(ms)}`)
       .join(', ');
     console.log(
-      `${String(seconds).padStart(4)} s ${eqMode.padEnd(15)} ${run} total ${String(total).padStart(6)} ms | decode + reference analysis ${stages['decode + reference analysis']}, master ${stages.master} (${inner}), encode ${stages.encode} | convergence rounds ${result.diagnostics.chain.convergence_rounds} | peak RSS ${peakRssMb} MB`,
+      `${String(seconds).padStart(4)} s ${eqMode.padEnd(15)} ${run} total ${String(total).padStart(6)} ms | decode + reference analysis ${stages['decode + reference analysis']}, master ${stages.master} (${inner}), encode ${stages.encode} | convergence rounds ${result.diagnostics.chain.convergence_rounds} | ${rssLabel} ${peakRssMb} MB`,
     );
   }
 }

@@ -21,7 +21,13 @@ function watSources(dir: string): string[] {
 export async function generatedModuleFor(watPath: string): Promise<string> {
   const wabt = await wabtInit();
   const source = readFileSync(watPath, 'utf8');
-  const parsed = wabt.parseWat(watPath, source, { simd: true });
+  let parsed: ReturnType<typeof wabt.parseWat>;
+  try {
+    parsed = wabt.parseWat(watPath, source, { simd: true });
+  } catch (error) {
+    // wabt's own message holds the position and the reason; its stack is the whole minified library.
+    throw new Error(error instanceof Error ? error.message : String(error));
+  }
   try {
     parsed.validate();
     const { buffer } = parsed.toBinary({});
@@ -46,6 +52,10 @@ export function allWatSources(): string[] {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  process.on('uncaughtException', (error) => {
+    console.error(error.message);
+    process.exit(1);
+  });
   const check = process.argv.includes('--check');
   let stale = 0;
   for (const wat of allWatSources()) {
