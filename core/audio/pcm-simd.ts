@@ -7,6 +7,7 @@
  */
 import { HOST_IS_LITTLE_ENDIAN } from './wav-format.ts';
 import { WASM_BASE64 } from './wasm/pcm-convert.wasm.ts';
+import { compileSimdModule, instantiateWithMemory } from '../wasm/simd-module.ts';
 
 interface PcmExports {
   readonly memory: WebAssembly.Memory;
@@ -25,21 +26,11 @@ const TOTAL = BYTES + 8 * CHUNK + 16;
 let module: { exports: PcmExports; f32: Float32Array; u8: Uint8Array } | null | undefined;
 
 function pcmModule() {
-  if (module !== undefined) return module;
-  module = null;
-  try {
-    // The vector code assumes little-endian words, as WebAssembly memory is; the host's typed arrays must agree.
-    if (typeof WebAssembly === 'object' && HOST_IS_LITTLE_ENDIAN) {
-      const bytes = Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0));
-      if (WebAssembly.validate(bytes)) {
-        const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as PcmExports;
-        const missing = Math.ceil((TOTAL - exports.memory.buffer.byteLength) / 65536);
-        if (missing > 0) exports.memory.grow(missing);
-        module = { exports, f32: new Float32Array(exports.memory.buffer), u8: new Uint8Array(exports.memory.buffer) };
-      }
-    }
-  } catch {
-    module = null;
+  if (module === undefined) {
+    // The vector code reads little-endian words, as WebAssembly memory is; the host's typed arrays must agree.
+    const compiled = HOST_IS_LITTLE_ENDIAN ? compileSimdModule(WASM_BASE64) : null;
+    const exports = compiled && instantiateWithMemory<PcmExports>(compiled, TOTAL);
+    module = exports && { exports, f32: new Float32Array(exports.memory.buffer), u8: new Uint8Array(exports.memory.buffer) };
   }
   return module;
 }

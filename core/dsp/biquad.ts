@@ -2,7 +2,6 @@
  * Second-order IIR sections in transposed direct form II, run over Float32Array
  * channels with Float64 state. Coefficients are normalised (a0 = 1).
  */
-import { runTwoSectionsOnPairSimd } from './stereo-biquads-simd.ts';
 export interface BiquadCoefficients {
   readonly b0: number;
   readonly b1: number;
@@ -52,33 +51,15 @@ export function runBiquad(
 }
 
 /**
- * Runs a cascade over whole channels in place, from rest: two sections at a
- * time over two channels at a time, four recursions per loop, so the CPU
- * overlaps their dependency chains (one section over one channel is bound by
- * the latency of its own recursion). The signal between the two sections of a
- * step stays in double precision.
+ * `first` then `second` over x[from..] in place, from `state` (first z1 z2,
+ * second z1 z2; rest by default) — also how the SIMD cascade finishes the
+ * samples that do not fill a vector.
  */
-export function filterChannelsInPlace(sections: readonly BiquadCoefficients[], channels: readonly Float32Array[]): void {
-  for (let c = 0; c < channels.length; c += 2) {
-    const a = channels[c];
-    const b = c + 1 < channels.length ? channels[c + 1] : null;
-    for (let s = 0; s < sections.length; s += 2) {
-      const second = s + 1 < sections.length ? sections[s + 1] : PASS_THROUGH;
-      if (b) {
-        if (!runTwoSectionsOnPairSimd(sections[s], second, a, b)) runTwoSectionsOnPair(sections[s], second, a, b);
-      }
-      else runTwoSections(sections[s], second, a);
-    }
-  }
-}
-
-const PASS_THROUGH: BiquadCoefficients = { b0: 1, b1: 0, b2: 0, a1: 0, a2: 0 };
-
-function runTwoSections(first: BiquadCoefficients, second: BiquadCoefficients, x: Float32Array): void {
+export function runTwoSections(first: BiquadCoefficients, second: BiquadCoefficients, x: Float32Array, from = 0, state: ArrayLike<number> = [0, 0, 0, 0]): void {
   const { b0: f0, b1: f1, b2: f2, a1: fa1, a2: fa2 } = first;
   const { b0: g0, b1: g1, b2: g2, a1: ga1, a2: ga2 } = second;
-  let p1 = 0, p2 = 0, q1 = 0, q2 = 0;
-  for (let i = 0; i < x.length; i++) {
+  let p1 = state[0], p2 = state[1], q1 = state[2], q2 = state[3];
+  for (let i = from; i < x.length; i++) {
     const v = x[i];
     const y = f0 * v + p1;
     p1 = f1 * v - fa1 * y + p2;
@@ -90,7 +71,8 @@ function runTwoSections(first: BiquadCoefficients, second: BiquadCoefficients, x
   }
 }
 
-function runTwoSectionsOnPair(first: BiquadCoefficients, second: BiquadCoefficients, a: Float32Array, b: Float32Array): void {
+/** `first` then `second` over two channels in place from rest, their recursions interleaved (the scalar stereo cascade). */
+export function runTwoSectionsOnPair(first: BiquadCoefficients, second: BiquadCoefficients, a: Float32Array, b: Float32Array): void {
   const { b0: f0, b1: f1, b2: f2, a1: fa1, a2: fa2 } = first;
   const { b0: g0, b1: g1, b2: g2, a1: ga1, a2: ga2 } = second;
   let p1 = 0, p2 = 0, q1 = 0, q2 = 0;

@@ -7,6 +7,7 @@
  * fallback where WebAssembly SIMD is missing ({@link createSimdFft} returns null).
  */
 import { WASM_BASE64 } from './wasm/complex-fft.wasm.ts';
+import { compileSimdModule, instantiateWithMemory } from '../wasm/simd-module.ts';
 
 interface ComplexFftExports {
   readonly memory: WebAssembly.Memory;
@@ -51,22 +52,6 @@ export interface SimdFft {
   splitResult(from: number, count: number, re: number, im: number): void;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
-
-function complexFftModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  try {
-    if (typeof WebAssembly === 'object') {
-      const bytes = Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0));
-      if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
-    }
-  } catch {
-    compiled = null;
-  }
-  return compiled;
-}
-
 const instances = new Map<number, SimdFft>();
 /** The vector passes need two butterflies per pass at least. */
 const MIN_SIZE = 8;
@@ -86,9 +71,8 @@ export function createSimdFft(size: number): SimdFft | null {
   if (size < MIN_SIZE) return null;
   const cached = instances.get(size);
   if (cached) return cached;
-  const module = complexFftModule();
+  const module = compileSimdModule(WASM_BASE64);
   if (!module) return null;
-  const exports = new WebAssembly.Instance(module, {}).exports as unknown as ComplexFftExports;
   // Bytes: twiddles 4·size, first-pass table 8·size, buffers A, B and the multiplier 8·size each.
   const twiddles = 0;
   const firstTable = 4 * size;
@@ -96,8 +80,7 @@ export function createSimdFft(size: number): SimdFft | null {
   const b = 20 * size;
   const multiplier = 28 * size;
   const needed = 36 * size;
-  const missingPages = Math.ceil((needed - exports.memory.buffer.byteLength) / 65536);
-  if (missingPages > 0) exports.memory.grow(missingPages);
+  const exports = instantiateWithMemory<ComplexFftExports>(module, needed);
   let heap = new Float32Array(exports.memory.buffer);
   for (let k = 0; k < size / 2; k++) {
     const angle = (2 * Math.PI * k) / size;

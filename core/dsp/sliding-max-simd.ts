@@ -5,6 +5,7 @@
  * where WebAssembly SIMD is missing (callers keep the scalar scan).
  */
 import { WASM_BASE64 } from './wasm/sliding-max.wasm.ts';
+import { compileSimdModule, instantiateWithMemory } from '../wasm/simd-module.ts';
 
 interface SlidingMaxExports {
   readonly memory: WebAssembly.Memory;
@@ -24,18 +25,9 @@ let instance: { exports: SlidingMaxExports; heap: Float32Array; capacity: number
 
 function slidingMaxInstance(window: number) {
   if (instance === undefined) {
-    instance = null;
-    try {
-      if (typeof WebAssembly === 'object') {
-        const bytes = Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0));
-        if (WebAssembly.validate(bytes)) {
-          const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as SlidingMaxExports;
-          instance = { exports, heap: new Float32Array(exports.memory.buffer), capacity: exports.memory.buffer.byteLength / 4 };
-        }
-      }
-    } catch {
-      instance = null;
-    }
+    const module = compileSimdModule(WASM_BASE64);
+    const exports = module && instantiateWithMemory<SlidingMaxExports>(module, 0);
+    instance = exports && { exports, heap: new Float32Array(exports.memory.buffer), capacity: exports.memory.buffer.byteLength / 4 };
   }
   if (!instance) return null;
   const needed = Math.max(CHUNK + window - 1 + PADDING, 3 * CHUNK);

@@ -8,7 +8,8 @@
  * continuing the same state. Null / false where WebAssembly SIMD is missing.
  */
 import { WASM_BASE64 } from './wasm/stereo-biquads.wasm.ts';
-import type { BiquadCoefficients } from './biquad.ts';
+import { compileSimdModule, instantiateWithMemory } from '../wasm/simd-module.ts';
+import { runTwoSections, type BiquadCoefficients } from './biquad.ts';
 import { kWeightedSquareSumPair } from './kweighted-energy.ts';
 
 interface StereoBiquadExports {
@@ -38,20 +39,10 @@ interface Kernel {
 let kernel: Kernel | null | undefined;
 
 function stereoKernel(): Kernel | null {
-  if (kernel !== undefined) return kernel;
-  kernel = null;
-  try {
-    if (typeof WebAssembly === 'object') {
-      const bytes = Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0));
-      if (WebAssembly.validate(bytes)) {
-        const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as StereoBiquadExports;
-        const missing = Math.ceil((BYTES - exports.memory.buffer.byteLength) / 65536);
-        if (missing > 0) exports.memory.grow(missing);
-        kernel = { exports, f32: new Float32Array(exports.memory.buffer), f64: new Float64Array(exports.memory.buffer), coefficients: null };
-      }
-    }
-  } catch {
-    kernel = null;
+  if (kernel === undefined) {
+    const module = compileSimdModule(WASM_BASE64);
+    const exports = module && instantiateWithMemory<StereoBiquadExports>(module, BYTES);
+    kernel = exports && { exports, f32: new Float32Array(exports.memory.buffer), f64: new Float64Array(exports.memory.buffer), coefficients: null };
   }
   return kernel;
 }
@@ -160,8 +151,7 @@ export function kWeightedBlockEnergyPairSimd(
 export function runTwoSectionsOnPairSimd(first: BiquadCoefficients, second: BiquadCoefficients, a: Float32Array, b: Float32Array): boolean {
   const k = stereoKernel();
   if (!k) return false;
-  const coefficients = [first.b0, first.b1, first.b2, first.a1, first.a2, second.b0, second.b1, second.b2, second.a1, second.a2];
-  k.f64.set(coefficients, COEFFICIENTS / 8);
+  k.f64.set([first.b0, first.b1, first.b2, first.a1, first.a2, second.b0, second.b1, second.b2, second.a1, second.a2], COEFFICIENTS / 8);
   k.coefficients = null; // the K-weighting's coefficients must be loaded again
   k.f64.fill(0, STATE / 8, STATE / 8 + 8);
   const length = a.length;
@@ -175,23 +165,9 @@ export function runTwoSectionsOnPairSimd(first: BiquadCoefficients, second: Biqu
     a.set(k.f32.subarray(LEFT / 4, LEFT / 4 + count), from);
     b.set(k.f32.subarray(RIGHT / 4, RIGHT / 4 + count), from);
   }
-  // The last one to three samples, from the vectors' state.
-  const [f0, f1, f2, fa1, fa2, g0, g1, g2, ga1, ga2] = coefficients;
-  for (const [samples, lane] of [[a, 0], [b, 1]] as const) {
-    let p1 = k.f64[STATE / 8 + lane];
-    let p2 = k.f64[STATE / 8 + 2 + lane];
-    let q1 = k.f64[STATE / 8 + 4 + lane];
-    let q2 = k.f64[STATE / 8 + 6 + lane];
-    for (let i = vectorEnd; i < length; i++) {
-      const v = samples[i];
-      const y = f0 * v + p1;
-      p1 = f1 * v - fa1 * y + p2;
-      p2 = f2 * v - fa2 * y;
-      const z = g0 * y + q1;
-      q1 = g1 * y - ga1 * z + q2;
-      q2 = g2 * y - ga2 * z;
-      samples[i] = z;
-    }
-  }
+  // The last one to three samples, from the vectors' state (lane 0 left, lane 1 right).
+  const laneState = (lane: number) => [0, 1, 2, 3].map((slot) => k.f64[STATE / 8 + 2 * slot + lane]);
+  runTwoSections(first, second, a, vectorEnd, laneState(0));
+  runTwoSections(first, second, b, vectorEnd, laneState(1));
   return true;
 }

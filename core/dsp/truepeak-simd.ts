@@ -16,6 +16,7 @@ import { splitBranches } from './truepeak-branches.ts';
 import type { InterpolatedPeakKernel } from './truepeak-kernel.ts';
 import type { InterpolatedEnvelopeKernel } from './truepeak-envelope.ts';
 import { WASM_BASE64 } from './wasm/quad-interpolation.wasm.ts';
+import { compileSimdModule, instantiateWithMemory } from '../wasm/simd-module.ts';
 
 interface QuadInterpolationExports {
   readonly memory: WebAssembly.Memory;
@@ -32,25 +33,9 @@ const PIECE = 16384;
 /** The vector loop needs four positions; shorter stretches go to the scalar twin. */
 const VECTOR = 4;
 
-let compiled: WebAssembly.Module | null | undefined;
-
-function quadInterpolationModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  try {
-    if (typeof WebAssembly === 'object') {
-      const bytes = Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0));
-      if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
-    }
-  } catch {
-    compiled = null;
-  }
-  return compiled;
-}
-
 /** Whether this runtime runs the SIMD kernels (tests assert it where it must). */
 export function simdTruePeakAvailable(): boolean {
-  return quadInterpolationModule() !== null;
+  return compileSimdModule(WASM_BASE64) !== null;
 }
 
 interface QuadInstance {
@@ -70,14 +55,12 @@ function instantiate(filter: TruePeakFilter): QuadInstance | null {
   const half = filter.tapsPerPhase / 2;
   // The scan reads at least four history samples (taps ≥ 6).
   if (filter.oversampling !== 4 || pairs.length !== 1 || !middle || half > MAX_HALF_TAPS || half < 3) return null;
-  const module = quadInterpolationModule();
+  const module = compileSimdModule(WASM_BASE64);
   if (!module) return null;
-  const exports = new WebAssembly.Instance(module, {}).exports as unknown as QuadInterpolationExports;
   const history = filter.tapsPerPhase - 1;
   const samplesAt = COEFFICIENT_BYTES / 4;
   const envelopeAt = samplesAt + PIECE + history + VECTOR;
-  const missingPages = Math.ceil(((envelopeAt + PIECE) * 4 - exports.memory.buffer.byteLength) / 65536);
-  if (missingPages > 0) exports.memory.grow(missingPages);
+  const exports = instantiateWithMemory<QuadInterpolationExports>(module, (envelopeAt + PIECE) * 4);
   const heap = new Float32Array(exports.memory.buffer);
   // Each coefficient splatted across four lanes: E at float 0, O at 128, M at 256.
   const eo = pairs[0];

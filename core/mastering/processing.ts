@@ -9,7 +9,8 @@
  * gain changes, so the result is the same and the gain search can treat the
  * whole pre-limiter signal as fixed.
  */
-import { filterChannelsInPlace, type BiquadCoefficients } from '../dsp/biquad.ts';
+import type { BiquadCoefficients } from '../dsp/biquad.ts';
+import { filterChannelsInPlace } from '../dsp/channel-cascade.ts';
 import { applyGainReduction, computeGainReduction, summarizeGainReduction } from '../dsp/compressor.ts';
 import { deEss, type DeEsserReport } from '../dsp/deesser.ts';
 import { designHighPass, designHighShelf, designLowShelf, designPeaking, IDENTITY_BIQUAD } from '../dsp/filters.ts';

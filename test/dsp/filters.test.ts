@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { biquadMagnitude, createBiquadState, filterChannelsInPlace, isStableBiquad, runBiquad, type BiquadCoefficients } from '../../core/dsp/biquad.ts';
+import { biquadMagnitude, createBiquadState, isStableBiquad, runBiquad, type BiquadCoefficients } from '../../core/dsp/biquad.ts';
+import { filterChannelsInPlace } from '../../core/dsp/channel-cascade.ts';
 import { designHighPass, designHighShelf, designLowShelf, designPeaking, qFromOctaves } from '../../core/dsp/filters.ts';
 
 /** Gain (dB) of `section` measured by a steady sine probe: RMS out / RMS in after the transient. */
