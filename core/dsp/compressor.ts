@@ -6,7 +6,7 @@
  * sample: at 44.1 kHz a block is 0.36 ms, far below the 15 ms attack, so the
  * result is indistinguishable from per-sample control at a fraction of the cost.
  */
-import { blockMaximaSimd, SIMD_MAX_BLOCK, stereoPeakEnvelopeSimd } from './sliding-max-simd.ts';
+import { SIMD_MAX_BLOCK, stereoBlockMaximaSimd } from './sliding-max-simd.ts';
 
 export const CONTROL_BLOCK = 16;
 
@@ -76,9 +76,8 @@ function linkedBlockPeaks(channels: readonly Float32Array[], blocks: number): Fl
   const length = channels.length ? channels[0].length : 0;
   const peaks = new Float32Array(blocks);
   if (channels.length === 2 && CONTROL_BLOCK === SIMD_MAX_BLOCK) {
-    // Stereo, the common case: the per-sample envelope and its block maxima in SIMD.
-    const envelope = stereoPeakEnvelopeSimd(channels[0], channels[1]);
-    const simd = envelope && blockMaximaSimd(envelope);
+    // Stereo, the common case: the block peaks in SIMD.
+    const simd = stereoBlockMaximaSimd(channels[0], channels[1]);
     if (simd) return simd;
   }
   if (channels.length === 2) {

@@ -12,6 +12,7 @@ interface SlidingMaxExports {
   slidingMax(pointer: number, count: number, window: number): void;
   blockMax16(pointer: number, out: number, blocks: number): void;
   stereoMaxAbs(left: number, right: number, out: number, count: number): void;
+  stereoBlockMax16(left: number, right: number, out: number, blocks: number): void;
 }
 
 /** Outputs per call: the chunk and its window stay in cache through every pass. */
@@ -111,6 +112,33 @@ export function stereoPeakEnvelopeSimd(left: Float32Array, right: Float32Array):
     heap.set(right.subarray(start, start + count), CHUNK);
     exports.stereoMaxAbs(0, CHUNK * 4, CHUNK * 8, (count + 3) & ~3);
     out.set(heap.subarray(2 * CHUNK, 2 * CHUNK + count), start);
+  }
+  return out;
+}
+
+/**
+ * The largest of max(|left|, |right|) in each 16-frame block (the last one cut
+ * at the end); null where SIMD cannot run.
+ *
+ * @example const blockPeaks = stereoBlockMaximaSimd(left, right);
+ */
+export function stereoBlockMaximaSimd(left: Float32Array, right: Float32Array): Float32Array | null {
+  const wasm = slidingMaxInstance(1);
+  if (!wasm) return null;
+  const { exports, heap } = wasm;
+  const length = left.length;
+  const blocks = Math.ceil(length / SIMD_MAX_BLOCK);
+  const out = new Float32Array(blocks);
+  // Left at floats [0, CHUNK), right at [CHUNK, 2·CHUNK), block peaks from 2·CHUNK.
+  for (let start = 0; start < length; start += CHUNK) {
+    const count = Math.min(CHUNK, length - start);
+    const chunkBlocks = Math.ceil(count / SIMD_MAX_BLOCK);
+    heap.set(left.subarray(start, start + count), 0);
+    heap.fill(0, count, chunkBlocks * SIMD_MAX_BLOCK);
+    heap.set(right.subarray(start, start + count), CHUNK);
+    heap.fill(0, CHUNK + count, CHUNK + chunkBlocks * SIMD_MAX_BLOCK);
+    exports.stereoBlockMax16(0, CHUNK * 4, CHUNK * 8, chunkBlocks);
+    out.set(heap.subarray(2 * CHUNK, 2 * CHUNK + chunkBlocks), start / SIMD_MAX_BLOCK);
   }
   return out;
 }

@@ -12,7 +12,7 @@ import { measureTruePeak } from '../../core/dsp/truepeak.ts';
 import { designTruePeakFilter } from '../../core/dsp/truepeak-filter.ts';
 import { convergeLoudness } from '../../core/mastering/convergence.ts';
 import { measureLoudness } from '../../core/dsp/loudness.ts';
-import { blockMaximaSimd, slidingMaxSimd, stereoPeakEnvelopeSimd } from '../../core/dsp/sliding-max-simd.ts';
+import { blockMaximaSimd, slidingMaxSimd, stereoBlockMaximaSimd, stereoPeakEnvelopeSimd } from '../../core/dsp/sliding-max-simd.ts';
 
 const dbToLinear = (db: number) => Math.pow(10, db / 20);
 
@@ -149,6 +149,21 @@ test('the SIMD stereo peak envelope is max(|left|, |right|) at every sample, acr
     const simd = stereoPeakEnvelopeSimd(left, right);
     if (!simd) return assert.unreachable('this runtime lacks WebAssembly SIMD');
     assert.equal(Array.from(simd), Array.from(left, (x, i) => Math.fround(Math.max(Math.abs(x), Math.abs(right[i])))), `length ${length}`);
+  }
+});
+
+test('SIMD stereo block peaks are the largest |left| or |right| of each 16 frames, whole and cut blocks, across chunks', () => {
+  for (const length of [1, 17, 32768, 32790, 70001]) {
+    const left = Float32Array.from({ length }, (_, i) => Math.sin(i * 0.31) * (i % 5 === 0 ? -0.9 : 0.4));
+    const right = Float32Array.from({ length }, (_, i) => Math.cos(i * 0.07) * -0.6);
+    const simd = stereoBlockMaximaSimd(left, right);
+    if (!simd) return assert.unreachable('this runtime lacks WebAssembly SIMD');
+    const expected = Array.from({ length: Math.ceil(length / 16) }, (_, b) => {
+      let peak = 0;
+      for (let i = 16 * b; i < Math.min(length, 16 * b + 16); i++) peak = Math.max(peak, Math.abs(left[i]), Math.abs(right[i]));
+      return Math.fround(peak);
+    });
+    assert.equal(Array.from(simd), expected, `length ${length}`);
   }
 });
 

@@ -55,4 +55,23 @@
       (local.set $r (i32.add (local.get $r) (i32.const 16)))
       (local.set $out (i32.add (local.get $out) (i32.const 16)))
       (br_if $vectors (i32.lt_u (local.get $out) (local.get $end)))))
+
+  ;; Linked stereo block peaks: out[b] = max over 16 frames of max(|l|, |r|), for b < blocks.
+  (func (export "stereoBlockMax16") (param $l i32) (param $r i32) (param $out i32) (param $blocks i32)
+    (local $end i32) (local $v v128)
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $blocks) (i32.const 2))))
+    (loop $blocks
+      (local.set $v (f32x4.max
+        (f32x4.max
+          (f32x4.max (f32x4.abs (v128.load (local.get $l))) (f32x4.abs (v128.load offset=16 (local.get $l))))
+          (f32x4.max (f32x4.abs (v128.load offset=32 (local.get $l))) (f32x4.abs (v128.load offset=48 (local.get $l)))))
+        (f32x4.max
+          (f32x4.max (f32x4.abs (v128.load (local.get $r))) (f32x4.abs (v128.load offset=16 (local.get $r))))
+          (f32x4.max (f32x4.abs (v128.load offset=32 (local.get $r))) (f32x4.abs (v128.load offset=48 (local.get $r)))))))
+      (local.set $v (f32x4.max (local.get $v) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+      (f32.store (local.get $out) (f32.max (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v))))
+      (local.set $l (i32.add (local.get $l) (i32.const 64)))
+      (local.set $r (i32.add (local.get $r) (i32.const 64)))
+      (local.set $out (i32.add (local.get $out) (i32.const 4)))
+      (br_if $blocks (i32.lt_u (local.get $out) (local.get $end)))))
 )
