@@ -186,21 +186,47 @@ export function correctionCurve(bands: readonly MatchBand[]): (frequencyHz: numb
 }
 
 /**
- * Closes the loop on the matching curve: compares the rendered output's
+ * The chain's effect on an excerpt, per 1/3-octave band: its output's power
+ * over its input's (flat outside the bands and where a band is empty). Laid
+ * over the whole track's spectrum, it estimates the whole output without the
+ * excerpt's own content in it.
+ *
+ * @example const transfer = bandTransfer(analyzeSpectrum(excerpt, fs), analyzeSpectrum(renderedExcerpt, fs));
+ */
+export function bandTransfer(input: SpectrumAnalysis, output: SpectrumAnalysis): PowerResponse {
+  const bands = THIRD_OCTAVE_CENTRES_HZ.map((c) => [c * Math.pow(2, -1 / 6), c * Math.pow(2, 1 / 6)] as const);
+  const ratios = bands.map(([lowHz, highHz]) => {
+    const before = bandPowerDensity(input, lowHz, highHz, unity);
+    const after = bandPowerDensity(output, lowHz, highHz, unity);
+    return before === null || after === null || !(before > 0) || !(after > 0) ? 1 : after / before;
+  });
+  const lowest = bands[0][0];
+  return (frequencyHz) => {
+    if (frequencyHz < lowest) return ratios[0];
+    for (let b = 0; b < bands.length; b++) if (frequencyHz < bands[b][1]) return ratios[b];
+    return ratios[ratios.length - 1];
+  };
+}
+
+/**
+ * Closes the loop on the matching curve: compares the estimated output
  * spectrum with the reference and folds the smoothed residual into the
  * current corrections (same bands, same clamps and minimum). Compression and
  * limiting shift the tonal balance they are fed; this measures that shift
- * instead of guessing it.
+ * instead of guessing it. The estimate is the whole target's spectrum through
+ * `response`: the static EQ's response times the {@link bandTransfer} a probe
+ * render measured, so a probe of excerpts judges the chain, not the excerpts.
  *
- * @example const refined = refineCorrections(decision.eqCurve, analyzeSpectrum(out, fs), reference.spectrum, profile);
+ * @example const refined = refineCorrections(curve, target.spectrum, (f) => staticEq(f) * transfer(f), reference.spectrum, profile);
  */
 export function refineCorrections(
   current: readonly MatchBand[],
-  output: SpectrumAnalysis,
+  target: SpectrumAnalysis,
+  response: PowerResponse,
   reference: SpectrumAnalysis,
   profile: MasteringProfile,
 ): MatchBand[] {
-  const residual = thirdOctaveCorrections(output, reference, profile);
+  const residual = thirdOctaveCorrections(target, reference, profile, response);
   const smoothed = smooth(
     residual.map((band) => band.rawDeltaDb),
     profile.eqSmoothingKernel,

@@ -14,8 +14,8 @@ import { buildDiagnostics, type MasteringDiagnostics } from './diagnostics.ts';
 import { DEFAULT_MASTERING_OPTIONS } from './options.ts';
 import { analyzeSpectrum } from '../dsp/spectrum.ts';
 import { probeExcerpt } from './probe-excerpt.ts';
-import { refineCorrections, type MatchBand } from './eq-match.ts';
-import { applyDynamics, applyMatchEq, applyStaticEq, type DynamicsReport } from './processing.ts';
+import { bandTransfer, refineCorrections, type MatchBand } from './eq-match.ts';
+import { applyDynamics, applyMatchEq, applyStaticEq, staticEqPowerResponse, type DynamicsReport } from './processing.ts';
 import type { MasteringDecision } from './decision.ts';
 import type { ConvergenceResult } from './convergence.ts';
 
@@ -98,10 +98,16 @@ export function master(target: PcmAudio, reference: PcmAudio | TrackAnalysis, op
   // the whole track is rendered once with the refined curve.
   let curve = decision.eqCurve;
   if (curve.length > 0) {
+    // What the chain does to the probe, per band, laid over the whole track's
+    // (statically equalised) spectrum: an excerpt's own tone does not count.
+    const probeInput = analyzeSpectrum(probeExcerpt(channels, sampleRateHz), sampleRateHz);
+    const staticResponse = staticEqPowerResponse(decision, sampleRateHz);
     for (let pass = 0; pass < REFINEMENT_PASSES; pass++) {
       const probe = probeExcerpt(channels, sampleRateHz);
       renderFromEqualized(probe, sampleRateHz, decision, curve, targetAnalysis.integratedLufs, false);
-      const refined = refineCorrections(curve, analyzeSpectrum(probe, sampleRateHz), referenceAnalysis.spectrum, decision.profile);
+      const transfer = bandTransfer(probeInput, analyzeSpectrum(probe, sampleRateHz));
+      const response = (frequencyHz: number) => staticResponse(frequencyHz) * transfer(frequencyHz);
+      const refined = refineCorrections(curve, targetAnalysis.spectrum, response, referenceAnalysis.spectrum, decision.profile);
       const largestChangeDb = Math.max(...refined.map((band, i) => Math.abs(band.correctionDb - curve[i].correctionDb)));
       curve = refined;
       if (largestChangeDb < REFINEMENT_SETTLED_DB) break;

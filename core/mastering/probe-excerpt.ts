@@ -8,16 +8,19 @@
 
 /** Tracks up to this long are probed whole. */
 export const PROBE_WHOLE_TRACK_SECONDS = 40;
-const SEGMENT_SECONDS = 3;
-const SEGMENTS = 10;
+// Many short segments rather than a few long ones: a song's sections are
+// sampled more evenly, and a periodic arrangement (a loop) is not caught at
+// the same few phases (ten 3 s segments of a 30 s loop missed a third of it).
+const SEGMENT_SECONDS = 2;
+const SEGMENTS = 15;
 const FADE_SECONDS = 0.005;
 
 /**
- * Copies either the whole track or ten 3 s segments spread evenly across it,
+ * Copies either the whole track or fifteen 2 s segments spread evenly across it,
  * joined with 5 ms fades so the joins do not click (a click would make the
  * limiter duck and colour the measurement).
  *
- * @example const probe = probeExcerpt(channels, 44100); renderProbe(probe);
+ * @example const probe = probeExcerpt(channels, 44100); // ≤ 40 s: a copy; longer: 30 s of excerpts
  */
 export function probeExcerpt(channels: readonly Float32Array[], sampleRateHz: number): Float32Array[] {
   const length = channels.length ? channels[0].length : 0;

@@ -9,7 +9,7 @@
  * gain changes, so the result is the same and the gain search can treat the
  * whole pre-limiter signal as fixed.
  */
-import type { BiquadCoefficients } from '../dsp/biquad.ts';
+import { biquadMagnitude, type BiquadCoefficients } from '../dsp/biquad.ts';
 import { filterChannelsInPlace } from '../dsp/channel-cascade.ts';
 import { applyGainReduction, computeGainReduction, summarizeGainReduction } from '../dsp/compressor.ts';
 import { deEss, type DeEsserReport } from '../dsp/deesser.ts';
@@ -56,6 +56,16 @@ export const FULL_COMPRESSION_CREST_DELTA_DB = 6;
  */
 export function compressorAmount(crestDeltaDb: number): number {
   return Math.min(1, Math.max(0, crestDeltaDb / FULL_COMPRESSION_CREST_DELTA_DB));
+}
+
+/** Power response of {@link designStaticEq}'s sections at `frequencyHz`. */
+export function staticEqPowerResponse(decision: MasteringDecision, sampleRateHz: number): (frequencyHz: number) => number {
+  const sections = designStaticEq(decision, sampleRateHz);
+  return (frequencyHz) => {
+    let gain = 1;
+    for (const section of sections) gain *= biquadMagnitude(section, frequencyHz, sampleRateHz);
+    return gain * gain;
+  };
 }
 
 /** High-pass, shelves and band bias, in place. Returns the number of sections. */
