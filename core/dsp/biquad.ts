@@ -111,6 +111,15 @@ export function biquadMagnitude(c: BiquadCoefficients, frequencyHz: number, samp
   return Math.sqrt((numRe * numRe + numIm * numIm) / (denRe * denRe + denIm * denIm));
 }
 
+/** Power response |H(f)|² of a cascade of sections, as a function of frequency. */
+export function cascadePowerResponse(sections: readonly BiquadCoefficients[], sampleRateHz: number): (frequencyHz: number) => number {
+  return (frequencyHz) => {
+    let gain = 1;
+    for (const section of sections) gain *= biquadMagnitude(section, frequencyHz, sampleRateHz);
+    return gain * gain;
+  };
+}
+
 /** A section is stable when both poles lie inside the unit circle (Jury criterion for order 2). */
 export function isStableBiquad(c: BiquadCoefficients): boolean {
   return Math.abs(c.a2) < 1 && Math.abs(c.a1) < 1 + c.a2;

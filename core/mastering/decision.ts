@@ -4,7 +4,7 @@
  * conditions, shelves, matching EQ, compressor, de-esser, limiter ceiling and
  * loudness goal. Pure: the same analyses and options give the same decision.
  */
-import { biquadMagnitude } from '../dsp/biquad.ts';
+import { cascadePowerResponse } from '../dsp/biquad.ts';
 import { designHighPass, designHighShelf, designLowShelf } from '../dsp/filters.ts';
 import type { TrackAnalysis } from './analysis.ts';
 import { nineBandCorrections, thirdOctaveCorrections, type MatchBand, type PowerResponse } from './eq-match.ts';
@@ -79,11 +79,7 @@ function chainPowerResponse(sampleRateHz: number, lowShelfDb: number, highShelfD
     designLowShelf(CHAIN_FREQUENCIES.lowShelfHz, lowShelfDb, sampleRateHz),
     designHighShelf(CHAIN_FREQUENCIES.highShelfHz, highShelfDb, sampleRateHz),
   ];
-  return (frequencyHz) => {
-    let gain = 1;
-    for (const section of sections) gain *= biquadMagnitude(section, frequencyHz, sampleRateHz);
-    return gain * gain;
-  };
+  return cascadePowerResponse(sections, sampleRateHz);
 }
 
 /**

@@ -9,7 +9,7 @@
  * gain changes, so the result is the same and the gain search can treat the
  * whole pre-limiter signal as fixed.
  */
-import { biquadMagnitude, type BiquadCoefficients } from '../dsp/biquad.ts';
+import { cascadePowerResponse, type BiquadCoefficients } from '../dsp/biquad.ts';
 import { filterChannelsInPlace } from '../dsp/channel-cascade.ts';
 import { applyGainReduction, computeGainReduction, summarizeGainReduction } from '../dsp/compressor.ts';
 import { deEss, type DeEsserReport } from '../dsp/deesser.ts';
@@ -60,12 +60,7 @@ export function compressorAmount(crestDeltaDb: number): number {
 
 /** Power response of {@link designStaticEq}'s sections at `frequencyHz`. */
 export function staticEqPowerResponse(decision: MasteringDecision, sampleRateHz: number): (frequencyHz: number) => number {
-  const sections = designStaticEq(decision, sampleRateHz);
-  return (frequencyHz) => {
-    let gain = 1;
-    for (const section of sections) gain *= biquadMagnitude(section, frequencyHz, sampleRateHz);
-    return gain * gain;
-  };
+  return cascadePowerResponse(designStaticEq(decision, sampleRateHz), sampleRateHz);
 }
 
 /** High-pass, shelves and band bias, in place. Returns the number of sections. */
