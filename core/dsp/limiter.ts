@@ -28,11 +28,11 @@ const SKIP_BLOCK = 64;
 /** Sample magnitudes, the largest over channels, per sample. */
 export function samplePeakEnvelope(channels: readonly Float32Array[]): Float32Array {
   const length = channels.length ? channels[0].length : 0;
-  const envelope = new Float32Array(length);
   if (channels.length === 2) {
     const [left, right] = channels;
     const simd = stereoPeakEnvelopeSimd(left, right);
     if (simd) return simd;
+    const envelope = new Float32Array(length);
     for (let i = 0; i < length; i++) {
       const a = Math.abs(left[i]);
       const b = Math.abs(right[i]);
@@ -40,6 +40,7 @@ export function samplePeakEnvelope(channels: readonly Float32Array[]): Float32Ar
     }
     return envelope;
   }
+  const envelope = new Float32Array(length);
   for (const samples of channels) {
     for (let i = 0; i < length; i++) {
       const a = samples[i] < 0 ? -samples[i] : samples[i];

@@ -109,7 +109,7 @@ function slidingMonoMix(channels: readonly Float32Array[], windowLength: number)
   const mono = new Float64Array(windowLength);
   let bufferStart = -windowLength;
   const mixInto = (from: number, to: number) => {
-    // mono[i] holds sample bufferStart + i. Locals, not the closure's variables, in the loops: V8 keeps them in registers.
+    // mono[i] holds sample bufferStart + i.
     const base = bufferStart;
     const out = mono;
     const end = Math.min(to, Math.max(from, length - base));

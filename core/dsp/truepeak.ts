@@ -54,7 +54,7 @@ export function createTruePeakDetector(
   const history = filter.tapsPerPhase - 1;
   const peaks = new Float64Array(channelCount);
   const kernel = createInterpolatedPeakKernel(filter);
-  // In SIMD, interpolating everything costs less than scanning for what may be skipped.
+  // The SIMD scanner skips quiet chunks itself, in vector code; the scalar one scans first.
   const scan: InterpolatedPeakKernel =
     createSimdPeakScanner(filter) ?? ((buffer, start, end, peak) => scanChannel(filter, kernel, buffer, start, end, peak));
   // Each channel's working buffer: the last `history` samples, then the piece being scanned.
