@@ -1,10 +1,11 @@
 /**
  * Complex FFT in WebAssembly SIMD (single precision), for the bulk spectral
- * work of mastering: the analysis spectra of whole tracks and the overlap-add
- * FIR filtering. About three times faster than fft.js here; single precision
- * puts its round-off near −140 dB of the signal, below a 24-bit output's floor.
- * fft.js remains for double-precision needs (filter design) and as the
- * fallback where WebAssembly SIMD is missing ({@link createSimdFft} returns null).
+ * work of mastering: the analysis spectra of whole tracks (frames mixed and
+ * windowed in its memory), the overlap-save FIR filtering and the
+ * minimum-phase design. About four times faster than fft.js at 16384 points;
+ * single precision puts its round-off near −140 dB of the signal, below a
+ * 24-bit output's floor. fft.js remains the fallback where WebAssembly SIMD is
+ * missing ({@link createSimdFft} returns null).
  */
 import { WASM_BASE64 } from './wasm/complex-fft.wasm.ts';
 import { compileSimdModule, instantiateWithMemory } from '../wasm/simd-module.ts';
