@@ -1,8 +1,10 @@
 // The Node mastering worker (a worker thread of runtimes/node/pool.ts): runs
 // each job it is sent through the shared protocol and posts the answer back,
-// the WAV moved rather than copied. Loaded through mastering-worker.mjs.
+// the WAV moved rather than copied, and collects garbage once idle (see
+// idle-collector.ts). Loaded through mastering-worker.mjs.
 import { parentPort, workerData } from 'node:worker_threads';
 import { lowerThreadPriority } from '../shared/thread-priority.ts';
+import { createIdleCollector } from './idle-collector.ts';
 import { answerJobMessage, deliverReply, READY_REPLY, type WorkerJobMessage, type WorkerReply } from '../../core/app/worker-protocol.ts';
 
 const port = parentPort;
@@ -12,7 +14,12 @@ lowerThreadPriority((workerData as { nice?: number } | undefined)?.nice ?? 0);
 
 const post = (message: WorkerReply, transfer: ArrayBuffer[]) => port.postMessage(message, transfer);
 
+const idle = createIdleCollector();
+
 port.on('message', (message: WorkerJobMessage) => {
-  void answerJobMessage(message).then((answer) => deliverReply(post, answer));
+  idle.busy();
+  void answerJobMessage(message)
+    .then((answer) => deliverReply(post, answer))
+    .finally(() => idle.done());
 });
 post(READY_REPLY, []);
