@@ -35,13 +35,28 @@ function gatedRunner() {
       return { wav: tinyWav(), policies: { policyVersion: 'v1', ingestPolicyId: 'i', normalizationPolicyId: 'n' }, diagnostics: {}, events: [] };
     },
   };
-  /** Releases waiting jobs until the batch settles. */
-  const drain = async (done: Promise<unknown>) => {
+  /**
+   * Releases waiting jobs until the batch settles. With `wave`, jobs are held
+   * until that many wait (given how many were released so far), so a
+   * concurrency check does not depend on how quickly the items' files are read;
+   * a wave that never fills is released after a second, failing the check
+   * instead of hanging.
+   */
+  const drain = async (done: Promise<unknown>, wave?: (released: number) => number) => {
     let settled = false;
+    let released = 0;
+    let lastArrival = Date.now();
+    let waitingBefore = 0;
     void done.then(() => (settled = true));
     while (!settled) {
       await new Promise((resolve) => setTimeout(resolve, 1));
-      waiting.splice(0).forEach((release) => release());
+      if (waiting.length !== waitingBefore) lastArrival = Date.now();
+      const full = wave === undefined || waiting.length >= wave(released);
+      if (waiting.length > 0 && (full || Date.now() - lastArrival > 1000)) {
+        released += waiting.length;
+        waiting.splice(0).forEach((release) => release());
+      }
+      waitingBefore = waiting.length;
     }
   };
   return { runner, drain, maxInFlight: () => maxInFlight };
@@ -58,7 +73,7 @@ test('never more items in flight than the concurrency limit, and the limit is us
   const { runner, drain, maxInFlight } = gatedRunner();
   const items = ['a.wav', 'b.wav', 'c.wav', 'd.wav', 'e.wav'].map((name, i) => item(i + 1, name));
   const done = runBatch(items, { runner, options: DEFAULT_MASTERING_OPTIONS, concurrency: 2 });
-  await drain(done);
+  await drain(done, (released) => Math.min(2, items.length - released));
   const outcomes = await done;
   assert.is(maxInFlight(), 2);
   assert.ok(outcomes.every((outcome) => outcome.ok));
