@@ -185,11 +185,13 @@ test('an unexpected runner failure is 500 internal_error with a generic message,
 test('a mastering beyond the running one and maxPending waiting ones gets 503 overloaded with Retry-After', async () => {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
+  let started!: () => void;
+  const firstRunning = new Promise<void>((resolve) => (started = resolve));
   const runner = createEchoRunner();
-  const slow = { run: async (job: Parameters<typeof runner.run>[0]) => (await gate, runner.run(job)) };
+  const slow = { run: async (job: Parameters<typeof runner.run>[0]) => (started(), await gate, runner.run(job)) };
   const { post } = setup({ runner: slow, maxPending: 0 });
   const first = post();
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await firstRunning;
   const second = await post();
   assert.is(second.status, 503);
   assert.is((await second.json()).detail.code, 'overloaded');
