@@ -6,6 +6,7 @@
  * sample: at 44.1 kHz a block is 0.36 ms, far below the 15 ms attack, so the
  * result is indistinguishable from per-sample control at a fraction of the cost.
  */
+import { applyRampGainsSimd, SIMD_RAMP_BLOCK } from './channel-gain-simd.ts';
 import { SIMD_MAX_BLOCK, stereoBlockMaximaSimd } from './sliding-max-simd.ts';
 
 export const CONTROL_BLOCK = 16;
@@ -121,6 +122,7 @@ export function applyGainReduction(channels: readonly Float32Array[], envelope: 
   const gains = new Float32Array(blocks + 1);
   for (let b = 0; b < blocks; b++) gains[b] = Math.pow(10, (-amount * reductionDb[b]) / 20);
   gains[blocks] = blocks ? gains[blocks - 1] : 1;
+  if (blockSize === SIMD_RAMP_BLOCK && applyRampGainsSimd(channels, gains)) return;
   const length = channels.length ? channels[0].length : 0;
   const step = 1 / blockSize;
   for (let c = 0; c < channels.length; c++) {

@@ -166,6 +166,23 @@ export function computeLimiterGain(
   timing: LimiterTiming = DEFAULT_LIMITER_TIMING,
   out: Float32Array = new Float32Array(windowPeaks.length),
 ): Float32Array {
+  writeLimiterGain(windowPeaks, inputGain, ceilingLinear, sampleRateHz, timing, out);
+  return out;
+}
+
+/**
+ * {@link computeLimiterGain} into `out`, returning the smallest gain written
+ * (1 when nothing is limited): the limiter's deepest reduction comes with the
+ * curve instead of from another pass over it.
+ */
+export function writeLimiterGain(
+  windowPeaks: Float32Array,
+  inputGain: number,
+  ceilingLinear: number,
+  sampleRateHz: number,
+  timing: LimiterTiming,
+  out: Float32Array,
+): number {
   const length = windowPeaks.length;
   const lookahead = lookaheadSamplesFor(sampleRateHz, timing);
   const release = Math.exp(-1 / ((timing.releaseMs / 1000) * sampleRateHz));
@@ -181,6 +198,7 @@ export function computeLimiterGain(
   let sum = window * start;
   let slot = 0;
   let held = 1;
+  let smallest = 1;
   for (let n = 0; n < length; n++) {
     const peak = windowPeaks[n];
     const need = peak > limit ? limit / peak : 1;
@@ -191,9 +209,11 @@ export function computeLimiterGain(
     sum += value - history[slot];
     history[slot] = value;
     slot = slot + 1 === window ? 0 : slot + 1;
-    out[n] = sum / window;
+    const gain = Math.fround(sum / window);
+    out[n] = gain;
+    if (gain < smallest) smallest = gain;
   }
-  return out;
+  return smallest;
 }
 
 /** Largest `inputGain` × gain × peak: the limited output's true peak as the envelope sees it. */

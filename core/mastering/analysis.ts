@@ -14,6 +14,7 @@ import {
   spectralRolloffHz,
   type SpectrumAnalysis,
 } from '../dsp/spectrum.ts';
+import { STEREO_STRETCH_MAX_FRAMES, stereoStretchMeterSimd } from '../dsp/stereo-levels-simd.ts';
 import { onsetBlockSize, onsetsFromBlockEnergy } from '../dsp/transients.ts';
 
 export const CLIPPING_PEAK_LINEAR = 0.999;
@@ -122,7 +123,8 @@ interface LevelBlocks {
  * Peak and energy per `hop`-long block (at least `minimumBlocks`, empty past
  * the end) and energy per onset block, each sample read once: the loop runs
  * over the stretches where both block indices hold, and stereo runs both
- * channels in it so their sums overlap.
+ * channels in it so their sums overlap (in WebAssembly SIMD where the runtime
+ * has it, with the same sums).
  */
 function levelBlocks(channels: readonly Float32Array[], hop: number, minimumBlocks: number, onsetBlock: number): LevelBlocks {
   const length = channels.length ? channels[0].length : 0;
@@ -132,6 +134,8 @@ function levelBlocks(channels: readonly Float32Array[], hop: number, minimumBloc
   const blockEnergy = new Float64Array(count);
   const onsetEnergy = new Float64Array(Math.floor(length / onsetBlock));
   const pairs = channels.length === 2 ? [[channels[0], channels[1]]] : channels.map((samples) => [samples]);
+  // Stretches never span more than one onset block.
+  const stereoMeter = channels.length === 2 && onsetBlock <= STEREO_STRETCH_MAX_FRAMES ? stereoStretchMeterSimd(channels[0], channels[1]) : null;
   for (const [a, b] of pairs) {
     let hopBlock = 0;
     let onsetIndex = 0;
@@ -146,7 +150,12 @@ function levelBlocks(channels: readonly Float32Array[], hop: number, minimumBloc
       let peakB = 0;
       let energyA = 0;
       let energyB = 0;
-      if (b) {
+      if (stereoMeter) {
+        const stretch = stereoMeter.measure(i, end);
+        energyA = stretch.energy;
+        peakA = stretch.peak;
+        i = end;
+      } else if (b) {
         for (; i < end; i++) {
           const x = a[i];
           const y = b[i];

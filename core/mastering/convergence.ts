@@ -12,14 +12,15 @@
  */
 import {
   applyLimiterGain,
-  computeLimiterGain,
   computeTruePeakEnvelope,
   DEFAULT_LIMITER_TIMING,
   lookaheadPeaks,
   lookaheadSamplesFor,
   samplePeakEnvelope,
+  writeLimiterGain,
   type LimiterTiming,
 } from '../dsp/limiter.ts';
+import { applyGainCurveSimd, scaleChannelsSimd } from '../dsp/channel-gain-simd.ts';
 import { createLoudnessMeter, type LoudnessResult } from '../dsp/loudness.ts';
 import { truePeakFilterFor } from '../dsp/truepeak-filter.ts';
 import {
@@ -117,6 +118,7 @@ export function convergeLoudness(
   let goal = settings.goalLufs;
   let output: LoudnessResult | null = null;
   let guardTrimDb = 0;
+  let minGain = 1;
   // Measuring writes the limited signal into the channels; a further round undoes it first.
   let limitedInPlace = false;
   for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -124,7 +126,7 @@ export function convergeLoudness(
       const previous = gainDb;
       gainDb = previous + clampAbs(solve(predict, goal!, gainDb) - previous, settings.maxCorrectionDb);
     }
-    computeLimiterGain(windowPeaks, dbToLinear(gainDb), ceilingLinear, sampleRateHz, timing, gainCurve);
+    minGain = writeLimiterGain(windowPeaks, dbToLinear(gainDb), ceilingLinear, sampleRateHz, timing, gainCurve);
     const predictedLufs = canLevel ? predict(gainDb, ceilingLinear) : unlimited;
     if (!verify) {
       rounds.push({ gainDb, predictedLufs, measuredLufs: null, truePeakDbtp: null });
@@ -152,8 +154,6 @@ export function convergeLoudness(
 
   if (!limitedInPlace) applyLimiterGain(channels, gainCurve, dbToLinear(gainDb + guardTrimDb), channels);
   else if (guardTrimDb !== 0) scaleInPlace(channels, dbToLinear(guardTrimDb));
-  let minGain = 1;
-  for (let n = 0; n < length; n++) if (gainCurve[n] < minGain) minGain = gainCurve[n];
   const final = output ? shiftResult(output, guardTrimDb) : null;
   return {
     loudnessGainDb: gainDb,
@@ -219,8 +219,10 @@ function limitAndMeasure(
   });
   for (let start = 0; start < length; start += PIECE) {
     const end = Math.min(length, start + PIECE);
-    for (const samples of channels) {
-      for (let i = start; i < end; i++) samples[i] *= gainCurve[i] * gain;
+    if (!applyGainCurveSimd(channels, gainCurve, gain, start, end)) {
+      for (const samples of channels) {
+        for (let i = start; i < end; i++) samples[i] *= gainCurve[i] * gain;
+      }
     }
     meter.addFrames(channels.map((samples) => samples.subarray(start, end)));
   }
@@ -235,6 +237,7 @@ function unlimit(channels: readonly Float32Array[], gainCurve: Float32Array, gai
 }
 
 function scaleInPlace(channels: readonly Float32Array[], factor: number): void {
+  if (scaleChannelsSimd(channels, factor)) return;
   for (const samples of channels) {
     for (let i = 0; i < samples.length; i++) samples[i] *= factor;
   }
