@@ -14,6 +14,7 @@ import { analyzeTrack } from '../core/mastering/analysis.ts';
 import { master } from '../core/mastering/master.ts';
 import type { EqMode } from '../core/mastering/options.ts';
 import { ensureFixtures, fixturePath } from '../test/support/fixtures.ts';
+import { ownBytes } from '../runtimes/node/file-bytes.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, 'out');
@@ -47,8 +48,8 @@ async function runOne(seconds: number, eqMode: EqMode): Promise<void> {
     };
     // As a service would: the reference is analysed and its samples released
     // before the target is decoded, and upload bytes die with their decode.
-    const reference = analyzeTrack(await decodeAudio(new Uint8Array(readFileSync(referencePath)), { filename: 'reference.wav', policy }));
-    const target = await decodeAudio(new Uint8Array(readFileSync(targetPath)), { filename: 'target.wav', policy });
+    const reference = analyzeTrack(await decodeAudio(ownBytes(readFileSync(referencePath)), { filename: 'reference.wav', policy }));
+    const target = await decodeAudio(ownBytes(readFileSync(targetPath)), { filename: 'target.wav', policy });
     lap('decode + reference analysis');
     const result = master(target, reference, { eqMode, inPlace: true });
     lap('master');

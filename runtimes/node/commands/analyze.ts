@@ -1,7 +1,8 @@
 // `audo-eq analyze FILE [--json]`: decodes one audio file and prints its
 // integrated loudness, loudness range, true peak, sample peak, RMS, crest
 // factor and duration, as aligned text or as one JSON object.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readFileBytes } from '../file-bytes.ts';
 import { decodeAudio } from '../../../core/audio/decode.ts';
 import { durationSeconds } from '../../../core/audio/pcm.ts';
 import { AudoEqError } from '../../../core/domain/errors.ts';
@@ -103,7 +104,7 @@ export async function runAnalyzeCommand(args: string[]): Promise<number> {
 
   let report: AnalysisReport;
   try {
-    const audio = await decodeAudio(new Uint8Array(await readFile(file)), { filename: file });
+    const audio = await decodeAudio(await readFileBytes(file), { filename: file });
     report = analyzeAudio(file, audio);
   } catch (error) {
     if (error instanceof AudoEqError) {

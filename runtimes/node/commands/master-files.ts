@@ -3,7 +3,8 @@
 // reading a byte of an oversized file), run the job on a MasteringRunner —
 // the same work `POST /master` does — and write the WAV so that a failed or
 // interrupted run never leaves half a file under the output name.
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFileBytes } from '../file-bytes.ts';
 import { basename, dirname, join } from 'node:path';
 import type { MasteringJobResult, MasteringRunner } from '../../../core/app/ports.ts';
 import { checkFileSize } from '../../../core/audio/ingest-limits.ts';
@@ -55,7 +56,7 @@ export async function readInputFile(role: 'target' | 'reference', path: string, 
     const info = await stat(path);
     if (info.isDirectory()) throw new FileJobError('unreadable_file', role, path, 'is a directory, not a file');
     checkFileSize(policy, info.size);
-    return new Uint8Array(await readFile(path));
+    return await readFileBytes(path);
   } catch (error) {
     if (error instanceof FileJobError) throw error;
     if (error instanceof AudoEqError) throw new FileJobError(error.code, role, path, error.message, { cause: error });
