@@ -1,6 +1,8 @@
 ;; Complex FFT of a power-of-two size in single precision with WebAssembly SIMD:
-;; Stockham autosort radix-2 (no bit reversal; each pass reads one buffer and
-;; writes the other), two interleaved complex numbers (re, im, re, im) per f32x4.
+;; Stockham autosort (no bit reversal; each pass reads one buffer and writes the
+;; other), two interleaved complex numbers (re, im, re, im) per f32x4. A radix-2
+;; first pass, then radix-4 passes (half the passes over memory of radix 2, and
+;; a quarter of the twiddle loads), and one radix-2 pass when a factor 2 is left.
 ;; X[k] = sum_n x[n] e^(-2 pi i k n / N) forward, e^(+...) inverse, unscaled.
 ;;
 ;; The caller lays out memory: a twiddle table of N/2 pairs (cos, -sin)(2 pi k / N);
@@ -63,6 +65,69 @@
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br_if $twiddle (i32.lt_u (local.get $p) (local.get $m)))))
 
+  ;; Radix-4 pass with stride s >= 2 (n = 4 s m): with a_k = x[q + s(p + k m)],
+  ;; y[q + s(4p + j)] = w^(jp) Σ_k a_k W4^(jk), w = e^(∓2πi s / n), W4 = ∓i.
+  ;; Twiddle w^(3p) may lie past the table's n/2 entries: e^(-iπ) = -1 folds it back.
+  (func $pass4 (param $x i32) (param $y i32) (param $s i32) (param $m i32) (param $twiddles i32) (param $halfN i32) (param $sign v128)
+    (local $p i32) (local $q i32) (local $tw i32) (local $k i32) (local $src i32) (local $dst i32)
+    (local $quarter i32) (local $span i32)
+    (local $w1r v128) (local $w1i v128) (local $w2r v128) (local $w2i v128) (local $w3r v128) (local $w3i v128)
+    (local $a v128) (local $b v128) (local $c v128) (local $d v128)
+    (local $apc v128) (local $amc v128) (local $bpd v128) (local $jbmd v128) (local $t v128)
+    (local.set $quarter (i32.shl (i32.mul (local.get $s) (local.get $m)) (i32.const 3)))
+    (local.set $span (i32.shl (local.get $s) (i32.const 3)))
+    (loop $twiddle
+      (local.set $k (i32.mul (local.get $p) (local.get $s)))
+      (local.set $tw (i32.add (local.get $twiddles) (i32.shl (local.get $k) (i32.const 3))))
+      (local.set $w1r (f32x4.splat (f32.load (local.get $tw))))
+      (local.set $w1i (f32x4.mul (f32x4.splat (f32.load offset=4 (local.get $tw))) (local.get $sign)))
+      (local.set $tw (i32.add (local.get $twiddles) (i32.shl (local.get $k) (i32.const 4))))
+      (local.set $w2r (f32x4.splat (f32.load (local.get $tw))))
+      (local.set $w2i (f32x4.mul (f32x4.splat (f32.load offset=4 (local.get $tw))) (local.get $sign)))
+      (local.set $k (i32.mul (local.get $k) (i32.const 3)))
+      (if (i32.lt_u (local.get $k) (local.get $halfN))
+        (then
+          (local.set $tw (i32.add (local.get $twiddles) (i32.shl (local.get $k) (i32.const 3))))
+          (local.set $w3r (f32x4.splat (f32.load (local.get $tw))))
+          (local.set $w3i (f32x4.mul (f32x4.splat (f32.load offset=4 (local.get $tw))) (local.get $sign))))
+        (else
+          (local.set $tw (i32.add (local.get $twiddles) (i32.shl (i32.sub (local.get $k) (local.get $halfN)) (i32.const 3))))
+          (local.set $w3r (f32x4.splat (f32.neg (f32.load (local.get $tw)))))
+          (local.set $w3i (f32x4.mul (f32x4.splat (f32.neg (f32.load offset=4 (local.get $tw)))) (local.get $sign)))))
+      (local.set $src (i32.add (local.get $x) (i32.mul (local.get $p) (local.get $span))))
+      (local.set $dst (i32.add (local.get $y) (i32.shl (i32.mul (local.get $p) (local.get $span)) (i32.const 2))))
+      (local.set $q (i32.const 0))
+      (loop $butterflies
+        (local.set $a (v128.load (local.get $src)))
+        (local.set $b (v128.load (i32.add (local.get $src) (local.get $quarter))))
+        (local.set $c (v128.load (i32.add (local.get $src) (i32.shl (local.get $quarter) (i32.const 1)))))
+        (local.set $d (v128.load (i32.add (local.get $src) (i32.mul (local.get $quarter) (i32.const 3)))))
+        (local.set $apc (f32x4.add (local.get $a) (local.get $c)))
+        (local.set $amc (f32x4.sub (local.get $a) (local.get $c)))
+        (local.set $bpd (f32x4.add (local.get $b) (local.get $d)))
+        (local.set $t (f32x4.sub (local.get $b) (local.get $d)))
+        ;; ±i (b - d): the sign vector is (-1, 1) forward, (1, -1) inverse
+        (local.set $jbmd (f32x4.mul (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $t) (local.get $t)) (local.get $sign)))
+        (v128.store (local.get $dst) (f32x4.add (local.get $apc) (local.get $bpd)))
+        (local.set $t (f32x4.sub (local.get $amc) (local.get $jbmd)))
+        (v128.store (i32.add (local.get $dst) (local.get $span))
+          (f32x4.add (f32x4.mul (local.get $t) (local.get $w1r))
+            (f32x4.mul (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $t) (local.get $t)) (local.get $w1i))))
+        (local.set $t (f32x4.sub (local.get $apc) (local.get $bpd)))
+        (v128.store (i32.add (local.get $dst) (i32.shl (local.get $span) (i32.const 1)))
+          (f32x4.add (f32x4.mul (local.get $t) (local.get $w2r))
+            (f32x4.mul (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $t) (local.get $t)) (local.get $w2i))))
+        (local.set $t (f32x4.add (local.get $amc) (local.get $jbmd)))
+        (v128.store (i32.add (local.get $dst) (i32.mul (local.get $span) (i32.const 3)))
+          (f32x4.add (f32x4.mul (local.get $t) (local.get $w3r))
+            (f32x4.mul (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $t) (local.get $t)) (local.get $w3i))))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (local.set $q (i32.add (local.get $q) (i32.const 2)))
+        (br_if $butterflies (i32.lt_u (local.get $q) (local.get $s))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br_if $twiddle (i32.lt_u (local.get $p) (local.get $m)))))
+
   ;; Transforms the n complex numbers at $x (n >= 4, a power of two), using $y as
   ;; scratch; $dir is 1 forward, -1 inverse. Returns where the result lies ($x or $y).
   (func (export "transform") (param $x i32) (param $y i32) (param $n i32) (param $twiddles i32) (param $firstTable i32)
@@ -73,16 +138,22 @@
     (local.set $t (local.get $x)) (local.set $x (local.get $y)) (local.set $y (local.get $t))
     ;; the forward twiddle is (c, -sin); (-t, t) lanes, flipped for the inverse
     (local.set $sign (f32x4.mul (v128.const f32x4 -1 1 -1 1) (f32x4.splat (local.get $dir))))
+    ;; $m: the size still to transform at stride $s (n / s)
     (local.set $s (i32.const 2))
-    (local.set $m (i32.shr_u (local.get $n) (i32.const 2)))
+    (local.set $m (i32.shr_u (local.get $n) (i32.const 1)))
     (block $done
       (loop $passes
-        (br_if $done (i32.eqz (local.get $m)))
-        (call $pass (local.get $x) (local.get $y) (local.get $s) (local.get $m) (local.get $twiddles) (local.get $sign))
+        (br_if $done (i32.lt_u (local.get $m) (i32.const 4)))
+        (call $pass4 (local.get $x) (local.get $y) (local.get $s) (i32.shr_u (local.get $m) (i32.const 2)) (local.get $twiddles)
+          (i32.shr_u (local.get $n) (i32.const 1)) (local.get $sign))
         (local.set $t (local.get $x)) (local.set $x (local.get $y)) (local.set $y (local.get $t))
-        (local.set $s (i32.shl (local.get $s) (i32.const 1)))
-        (local.set $m (i32.shr_u (local.get $m) (i32.const 1)))
+        (local.set $s (i32.shl (local.get $s) (i32.const 2)))
+        (local.set $m (i32.shr_u (local.get $m) (i32.const 2)))
         (br $passes)))
+    (if (i32.eq (local.get $m) (i32.const 2))
+      (then
+        (call $pass (local.get $x) (local.get $y) (local.get $s) (i32.const 1) (local.get $twiddles) (local.get $sign))
+        (local.set $t (local.get $x)) (local.set $x (local.get $y)) (local.set $y (local.get $t))))
     (local.get $x))
 
   ;; z[k] *= h[k] for $count complex numbers ($count even).
