@@ -120,7 +120,9 @@ export function applyGainReduction(channels: readonly Float32Array[], envelope: 
   const { blockSize, reductionDb } = envelope;
   const blocks = reductionDb.length;
   const gains = new Float32Array(blocks + 1);
-  for (let b = 0; b < blocks; b++) gains[b] = Math.pow(10, (-amount * reductionDb[b]) / 20);
+  // 10^(−amount·dB/20) as one exp per block (Math.pow costs twice as much here).
+  const perDb = (-amount * Math.LN10) / 20;
+  for (let b = 0; b < blocks; b++) gains[b] = Math.exp(perDb * reductionDb[b]);
   gains[blocks] = blocks ? gains[blocks - 1] : 1;
   if (blockSize === SIMD_RAMP_BLOCK && applyRampGainsSimd(channels, gains)) return;
   const length = channels.length ? channels[0].length : 0;
