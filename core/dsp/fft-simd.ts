@@ -17,6 +17,7 @@ interface ComplexFftExports {
   mix(left: number, right: number, mono: number, count: number, scale: number): void;
   windowPair(mono: number, window: number, count: number, hop: number, second: number, out: number, n: number): void;
   deinterleave(z: number, a: number, b: number, count: number): void;
+  pairBandPowers(z: number, n: number, scale: number, edges: number, bandCount: number, ltp: number, sums: number, second: number): void;
 }
 
 /** A transform of one size with its own buffers; results are views into them, valid until the next call. */
@@ -51,6 +52,16 @@ export interface SimdFft {
   windowPair(mono: number, window: number, count: number, hop: number, second: boolean): void;
   /** Splits the last result's numbers from index `from` on, `count` of them (a multiple of 4), into real parts at workspace offset `re` and imaginary parts at `im`. */
   splitResult(from: number, count: number, re: number, im: number): void;
+  /**
+   * Splits the last result, the transform of two real frames (A real, B
+   * imaginary), into their powers × `scale`: per band, the sums over bins
+   * [edges[band], edges[band + 1]) go to `sums` as float64 (A, B) pairs, and
+   * each bin's power (A + B with a `second` frame, else A; DC alone at bin 0)
+   * is added to the float64 long-term spectrum at `longTerm`. `edges` (int32,
+   * bandCount + 1 of them), `longTerm` and `sums` are workspace offsets, the
+   * last two even (8-byte aligned).
+   */
+  pairBandPowers(scale: number, edges: number, bandCount: number, longTerm: number, sums: number, second: boolean): void;
 }
 
 const instances = new Map<number, SimdFft>();
@@ -152,6 +163,10 @@ export function createSimdFft(size: number): SimdFft | null {
     },
     splitResult(from, count, re, im) {
       exports.deinterleave(current + 8 * from, workspaceAt + 4 * re, workspaceAt + 4 * im, count);
+    },
+    pairBandPowers(scale, edges, bandCount, longTerm, sums, second) {
+      if (longTerm % 2 !== 0 || sums % 2 !== 0) throw new RangeError('float64 areas must start at an even workspace offset');
+      exports.pairBandPowers(current, size, scale, workspaceAt + 4 * edges, bandCount, workspaceAt + 4 * longTerm, workspaceAt + 4 * sums, second ? 1 : 0);
     },
   };
   instances.set(size, fft);

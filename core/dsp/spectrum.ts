@@ -73,17 +73,15 @@ export function analyzeSpectrum(
   for (let i = 0; i < windowLength; i++) windowEnergy += window[i] * window[i];
   const scale = 1 / (windowEnergy * fftSize);
   const edges = bandEdgeBins(binHz, half);
-  const sumsA = new Float64Array(BAND_COUNT);
-  const sumsB = new Float64Array(BAND_COUNT);
-  const framePairs = simdFramePairs(channels, window, hop, fftSize) ?? scalarFramePairs(channels, window, hop, fftSize);
+  const powers = simdFramePowers(channels, window, hop, fftSize, scale, edges) ?? scalarFramePowers(channels, window, hop, fftSize, scale, edges);
 
   for (let frame = 0; frame < frameCount; frame += 2) {
     const hasSecond = frame + 1 < frameCount;
-    const spectrum = framePairs(frame * hop, hasSecond);
-    splitIntoBands(spectrum, fftSize, scale, edges, longTermPower, sumsA, hasSecond ? sumsB : null);
-    recordBands(sumsA, frame, trajectories);
-    if (hasSecond) recordBands(sumsB, frame + 1, trajectories);
+    powers.add(frame * hop, hasSecond);
+    recordBands(powers.sumsA, frame, trajectories);
+    if (hasSecond) recordBands(powers.sumsB, frame + 1, trajectories);
   }
+  longTermPower.set(powers.longTermSum());
   if (frameCount > 0) for (let k = 0; k <= half; k++) longTermPower[k] /= frameCount;
 
   return {
@@ -148,17 +146,31 @@ function windowInto(mono: Float64Array, window: Float64Array, target: Float64Arr
 }
 
 /**
- * The complex spectrum of the windowed mono mix of the frame starting at
- * `start` (real part) and, with `second`, of the next one (imaginary part).
+ * The windowed mono mix's power, frame by frame in pairs: per band into
+ * `sumsA` for the frame starting at `start` and into `sumsB` for the next one
+ * (with `second`), each bin's power added to the long-term sum.
  */
-type FramePairs = (start: number, second: boolean) => Float32Array | Float64Array;
+interface FramePowers {
+  add(start: number, second: boolean): void;
+  readonly sumsA: Float64Array;
+  readonly sumsB: Float64Array;
+  /** Power per bin 0..fftSize/2 summed over the frames so far. */
+  longTermSum(): Float64Array;
+}
 
 /**
  * Frames in WebAssembly SIMD, for mono and stereo: each pair's samples are
- * copied into the transform's workspace, mixed, windowed and transformed
- * there. Null where SIMD cannot run or for more channels.
+ * copied into the transform's workspace, mixed, windowed, transformed and
+ * split into band powers there. Null where SIMD cannot run or for more channels.
  */
-function simdFramePairs(channels: readonly Float32Array[], window: Float64Array, hop: number, fftSize: number): FramePairs | null {
+function simdFramePowers(
+  channels: readonly Float32Array[],
+  window: Float64Array,
+  hop: number,
+  fftSize: number,
+  scale: number,
+  edges: Int32Array,
+): FramePowers | null {
   const fft = channels.length >= 1 && channels.length <= 2 && window.length >= 4 ? createSimdFft(fftSize) : null;
   if (!fft) return null;
   const length = channels[0].length;
@@ -166,12 +178,23 @@ function simdFramePairs(channels: readonly Float32Array[], window: Float64Array,
   const windowFloats = roundUp4(window.length);
   // A pair spans hop + window samples; the vector loops may read four past it.
   const span = roundUp4(hop + windowFloats) + 4;
-  const at = { window: 0, mono: windowFloats, left: windowFloats + span, right: windowFloats + 2 * span };
-  const workspace = fft.workspace(windowFloats + 3 * span);
+  const bins = (fftSize >> 1) + 1;
+  const at = { window: 0, mono: windowFloats, left: windowFloats + span, right: windowFloats + 2 * span, edges: windowFloats + 3 * span };
+  const longTermAt = at.edges + roundUp4(edges.length);
+  const sumsAt = longTermAt + roundUp4(2 * bins);
+  const workspace = fft.workspace(sumsAt + 4 * BAND_COUNT);
   workspace.set(window, at.window);
   workspace.fill(0, at.window + window.length, at.mono);
+  const view = <T>(Type: new (buffer: ArrayBufferLike, byteOffset: number, length: number) => T, offset: number, count: number) =>
+    new Type(workspace.buffer, workspace.byteOffset + 4 * offset, count);
+  view(Int32Array, at.edges, edges.length).set(edges);
+  const longTerm = view(Float64Array, longTermAt, bins);
+  longTerm.fill(0);
+  const sums = view(Float64Array, sumsAt, 2 * BAND_COUNT);
+  const sumsA = new Float64Array(BAND_COUNT);
+  const sumsB = new Float64Array(BAND_COUNT);
   const stereo = channels.length === 2;
-  return (start, second) => {
+  const transformPair = (start: number, second: boolean) => {
     const available = Math.max(0, Math.min(length - start, second ? hop + window.length : window.length));
     if (stereo) {
       workspace.set(channels[0].subarray(start, start + available), at.left);
@@ -184,22 +207,51 @@ function simdFramePairs(channels: readonly Float32Array[], window: Float64Array,
       workspace.fill(0, at.mono + available, at.mono + span);
     }
     fft.windowPair(at.mono, at.window, windowFloats, hop, second);
-    return fft.forward();
+    fft.forward();
+  };
+  return {
+    sumsA,
+    sumsB,
+    add(start, second) {
+      transformPair(start, second);
+      fft.pairBandPowers(scale, at.edges, BAND_COUNT, longTermAt, sumsAt, second);
+      for (let band = 0; band < BAND_COUNT; band++) {
+        sumsA[band] = sums[2 * band];
+        sumsB[band] = second ? sums[2 * band + 1] : 0;
+      }
+    },
+    longTermSum: () => longTerm.slice(),
   };
 }
 
 /** Frames in JavaScript through fft.js: any channel count, any runtime. */
-function scalarFramePairs(channels: readonly Float32Array[], window: Float64Array, hop: number, fftSize: number): FramePairs {
+function scalarFramePowers(
+  channels: readonly Float32Array[],
+  window: Float64Array,
+  hop: number,
+  fftSize: number,
+  scale: number,
+  edges: Int32Array,
+): FramePowers {
   const plan = fftPlan(fftSize);
   const input = new Float64Array(2 * fftSize);
   const spectrum = new Float64Array(2 * fftSize);
   const mix = slidingMonoMix(channels, window.length);
-  return (start, second) => {
-    if (!second) input.fill(0);
-    windowInto(mix.at(start), window, input, 0);
-    if (second) windowInto(mix.at(start + hop), window, input, 1);
-    plan.transform(spectrum, input);
-    return spectrum;
+  const longTerm = new Float64Array((fftSize >> 1) + 1);
+  const sumsA = new Float64Array(BAND_COUNT);
+  const sumsB = new Float64Array(BAND_COUNT);
+  return {
+    sumsA,
+    sumsB,
+    add(start, second) {
+      if (!second) input.fill(0);
+      windowInto(mix.at(start), window, input, 0);
+      if (second) windowInto(mix.at(start + hop), window, input, 1);
+      plan.transform(spectrum, input);
+      splitIntoBands(spectrum, fftSize, scale, edges, longTerm, sumsA, second ? sumsB : null);
+      if (!second) sumsB.fill(0);
+    },
+    longTermSum: () => longTerm,
   };
 }
 

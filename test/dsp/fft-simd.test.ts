@@ -74,7 +74,7 @@ test('the long-term spectrum puts a sine in its bin and keeps Parseval: band pow
   assert.ok(Math.abs(10 * Math.log10((2 * total) / meanSquare)) < 0.1, `power ${2 * total} vs ${meanSquare}`);
 });
 
-test('the spectrum of every frame equals a plain windowed FFT of the mono mix, for 1-3 channels and a short tail', () => {
+test('the spectrum and band powers of every frame equal a plain windowed FFT of the mono mix, for 1-3 channels and a short tail', () => {
   const fs = 8000;
   for (const channelCount of [1, 2, 3]) {
     const length = 9 * 1200 + 777; // 300 ms windows of 2400 samples, hop 1200, and a partial tail
@@ -98,7 +98,22 @@ test('the spectrum of every frame equals a plain windowed FFT of the mono mix, f
         frame[i] = (sum / channelCount) * w(i);
       }
       plain.realTransform(out, frame);
-      for (let k = 0; k <= size / 2; k++) expected[k] += (out[2 * k] ** 2 + out[2 * k + 1] ** 2) / (windowEnergy * size);
+      const bandSums = { low: 0, mid: 0, high: 0, total: 0 };
+      for (let k = 0; k <= size / 2; k++) {
+        const power = (out[2 * k] ** 2 + out[2 * k + 1] ** 2) / (windowEnergy * size);
+        expected[k] += power;
+        if (k === 0) continue;
+        const hz = k * spectrum.binHz;
+        bandSums.total += power;
+        if (hz < 200) bandSums.low += power;
+        else if (hz < 4000) bandSums.mid += power;
+        else bandSums.high += power;
+      }
+      // Each frame's band powers (its own transform half, whichever of a pair it was).
+      for (const band of ['low', 'mid', 'high', 'total'] as const) {
+        const got = spectrum.bandTrajectories[band][f];
+        assert.ok(Math.abs(got - bandSums[band]) <= 1e-5 * bandSums.total + 1e-30, `${channelCount} ch, frame ${f}, ${band}: ${got} vs ${bandSums[band]}`);
+      }
     }
     let peak = 0;
     for (const v of expected) peak = Math.max(peak, v / spectrum.frameCount);

@@ -172,6 +172,55 @@
       (local.set $z (i32.add (local.get $z) (i32.const 16)))
       (local.set $h (i32.add (local.get $h) (i32.const 16)))
       (br_if $products (i32.lt_u (local.get $z) (local.get $end)))))
+  ;; Analysis spectra: the result z of a transform of two real frames (A in the
+  ;; real parts, B in the imaginary ones) split into the frames' powers,
+  ;; A = (Z[k] + conj Z[n-k]) / 2, B = (Z[k] - conj Z[n-k]) / 2i, in float64:
+  ;; per band the sums over bins [edges[band], edges[band + 1]) of A's and B's
+  ;; power (scaled by $scale) go to $sums as (A, B) pairs, and each bin's power
+  ;; (A + B with a second frame, else A) is added to the long-term spectrum at
+  ;; $ltp (DC from the DC bin alone). Lanes hold (A, B) and add bin after bin,
+  ;; as the scalar loop does, so the sums are the same.
+  (func (export "pairBandPowers") (param $z i32) (param $n i32) (param $scale f64) (param $edges i32) (param $bandCount i32)
+    (param $ltp i32) (param $sums i32) (param $second i32)
+    (local $band i32) (local $k i32) (local $kEnd i32) (local $addr i32)
+    (local $acc v128) (local $zk v128) (local $wk v128) (local $v1 v128) (local $v2 v128) (local $power v128) (local $quarter v128)
+    (local $x f64) (local $y f64)
+    (local.set $x (f64.promote_f32 (f32.load (local.get $z))))
+    (local.set $y (f64.promote_f32 (f32.load offset=4 (local.get $z))))
+    (f64.store (local.get $ltp) (f64.add (f64.load (local.get $ltp))
+      (f64.mul (local.get $scale) (f64.add (f64.mul (local.get $x) (local.get $x)) (f64.mul (local.get $y) (local.get $y))))))
+    (local.set $quarter (f64x2.splat (f64.mul (f64.const 0.25) (local.get $scale))))
+    (block $bandsDone
+      (br_if $bandsDone (i32.eqz (local.get $bandCount)))
+      (loop $bands
+        (local.set $k (i32.load (i32.add (local.get $edges) (i32.shl (local.get $band) (i32.const 2)))))
+        (local.set $kEnd (i32.load offset=4 (i32.add (local.get $edges) (i32.shl (local.get $band) (i32.const 2)))))
+        (local.set $acc (v128.const i64x2 0 0))
+        (block $binsDone
+          (loop $bins
+            (br_if $binsDone (i32.ge_s (local.get $k) (local.get $kEnd)))
+            (local.set $zk (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $z) (i32.shl (local.get $k) (i32.const 3))))))
+            (local.set $wk (f64x2.promote_low_f32x4 (v128.load64_zero
+              (i32.add (local.get $z) (i32.shl (i32.sub (local.get $n) (local.get $k)) (i32.const 3))))))
+            ;; (ar, br) = (zr + wr, zi + wi); (ai, bi) = (zi - wi, zr - wr)
+            (local.set $v1 (f64x2.add (local.get $zk) (local.get $wk)))
+            (local.set $v2 (f64x2.sub
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $zk) (local.get $zk))
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $wk) (local.get $wk))))
+            (local.set $power (f64x2.mul (local.get $quarter)
+              (f64x2.add (f64x2.mul (local.get $v1) (local.get $v1)) (f64x2.mul (local.get $v2) (local.get $v2)))))
+            (local.set $acc (f64x2.add (local.get $acc) (local.get $power)))
+            (local.set $addr (i32.add (local.get $ltp) (i32.shl (local.get $k) (i32.const 3))))
+            (f64.store (local.get $addr) (f64.add (f64.load (local.get $addr))
+              (if (result f64) (local.get $second)
+                (then (f64.add (f64x2.extract_lane 0 (local.get $power)) (f64x2.extract_lane 1 (local.get $power))))
+                (else (f64x2.extract_lane 0 (local.get $power))))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $bins)))
+        (v128.store (i32.add (local.get $sums) (i32.shl (local.get $band) (i32.const 4))) (local.get $acc))
+        (local.set $band (i32.add (local.get $band) (i32.const 1)))
+        (br_if $bands (i32.lt_u (local.get $band) (local.get $bandCount))))))
+
   ;; Spectral frames (analysis): mono[i] = (l[i] + r[i]) * scale for i < count (count a multiple of 4).
   (func (export "mix") (param $l i32) (param $r i32) (param $mono i32) (param $count i32) (param $scale f32)
     (local $end i32) (local $k v128)
