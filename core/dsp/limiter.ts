@@ -107,9 +107,12 @@ export function lookaheadSamplesFor(sampleRateHz: number, timing: LimiterTiming 
  * Sliding maximum of `envelope` (magnitudes, ≥ 0) over [n, n + lookaheadSamples],
  * cut at the end: the loudest peak each sample must already be ducked for.
  * Independent of the input gain. In WebAssembly SIMD where the runtime has it.
+ * With `overwrite`, a caller done with `envelope` lets the result take its
+ * place where it can (a fresh array of a whole track costs ~25 ms in page
+ * faults on the VMs measured).
  */
-export function lookaheadPeaks(envelope: Float32Array, lookaheadSamples: number): Float32Array {
-  return slidingMaxSimd(envelope, lookaheadSamples + 1) ?? scalarLookaheadPeaks(envelope, lookaheadSamples);
+export function lookaheadPeaks(envelope: Float32Array, lookaheadSamples: number, overwrite = false): Float32Array {
+  return slidingMaxSimd(envelope, lookaheadSamples + 1, overwrite ? envelope : undefined) ?? scalarLookaheadPeaks(envelope, lookaheadSamples);
 }
 
 /**

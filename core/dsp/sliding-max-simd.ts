@@ -42,17 +42,18 @@ function slidingMaxInstance(window: number) {
 
 /**
  * out[n] = max(values[n .. n + window − 1]), the window cut at the end, for
- * non-negative `values`; null where SIMD cannot run.
+ * non-negative `values`; null where SIMD cannot run. `out` may be `values`
+ * itself: each chunk reads only values no earlier chunk has overwritten.
  *
  * @example const peaks = slidingMaxSimd(envelope, 133);
  */
-export function slidingMaxSimd(values: Float32Array, window: number): Float32Array | null {
+export function slidingMaxSimd(values: Float32Array, window: number, out = new Float32Array(values.length)): Float32Array | null {
   if (!Number.isInteger(window) || window < 1 || window > MAX_WINDOW) return null;
+  if (out.length !== values.length) throw new RangeError('out must be as long as values');
   const wasm = slidingMaxInstance(window);
   if (!wasm) return null;
   const { exports, heap } = wasm;
   const length = values.length;
-  const out = new Float32Array(length);
   for (let start = 0; start < length; start += CHUNK) {
     const count = Math.min(CHUNK, length - start);
     const available = Math.min(length, start + count + window - 1) - start;

@@ -111,8 +111,9 @@ export function convergeLoudness(
   const predict = createLoudnessPredictor(energy, envelope, sampleRateHz, timing);
   if (canLevel) gainDb = solve(predict, settings.goalLufs!, gainDb);
 
-  const windowPeaks = lookaheadPeaks(envelope, lookaheadSamplesFor(sampleRateHz, timing));
-  envelope = null; // the look-ahead maxima are all the full-rate limiter needs from here
+  // The look-ahead maxima are all the full-rate limiter needs from here: they take the envelope's place.
+  const windowPeaks = lookaheadPeaks(envelope, lookaheadSamplesFor(sampleRateHz, timing), true);
+  envelope = null;
   const gainCurve = new Float32Array(length);
   const rounds: ConvergenceRound[] = [];
   let goal = settings.goalLufs;

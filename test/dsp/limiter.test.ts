@@ -111,7 +111,7 @@ test('several convergence rounds leave exactly the signal the last round measure
   assert.ok(checked > 10, 'some samples pass the limiter untouched');
 });
 
-test('the SIMD look-ahead maximum equals the scalar scan for every window, length and chunk edge', () => {
+test('the SIMD look-ahead maximum equals the scalar scan for every window, length and chunk edge, in place too', () => {
   let seed = 3;
   const values = Float32Array.from({ length: 70001 }, () => {
     seed = (seed * 16807) % 2147483647;
@@ -122,7 +122,11 @@ test('the SIMD look-ahead maximum equals the scalar scan for every window, lengt
       const input = values.subarray(0, length);
       const simd = slidingMaxSimd(input, lookahead + 1);
       if (!simd) return assert.unreachable('this runtime lacks WebAssembly SIMD');
-      assert.equal(Array.from(simd), Array.from(scalarLookaheadPeaks(input, lookahead)), `look-ahead ${lookahead}, length ${length}`);
+      const expected = Array.from(scalarLookaheadPeaks(input, lookahead));
+      assert.equal(Array.from(simd), expected, `look-ahead ${lookahead}, length ${length}`);
+      const overwritten = input.slice();
+      assert.is(slidingMaxSimd(overwritten, lookahead + 1, overwritten), overwritten);
+      assert.equal(Array.from(overwritten), expected, `in place: look-ahead ${lookahead}, length ${length}`);
     }
   }
 });
