@@ -47,7 +47,7 @@ function slidingMaxInstance(window: number) {
  *
  * @example const peaks = slidingMaxSimd(envelope, 133);
  */
-export function slidingMaxSimd(values: Float32Array, window: number, out = new Float32Array(values.length)): Float32Array | null {
+export function slidingMaxSimd(values: Float32Array, window: number, out: Float32Array = new Float32Array(values.length)): Float32Array | null {
   if (!Number.isInteger(window) || window < 1 || window > MAX_WINDOW) return null;
   if (out.length !== values.length) throw new RangeError('out must be as long as values');
   const wasm = slidingMaxInstance(window);
