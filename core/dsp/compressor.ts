@@ -120,7 +120,7 @@ export function applyGainReduction(channels: readonly Float32Array[], envelope: 
   const { blockSize, reductionDb } = envelope;
   const blocks = reductionDb.length;
   const gains = new Float32Array(blocks + 1);
-  // 10^(−amount·dB/20) as one exp per block (Math.pow costs twice as much here).
+  // 10^(−amount·dB/20) as one exp per block (Math.pow costs several times as much).
   const perDb = (-amount * Math.LN10) / 20;
   for (let b = 0; b < blocks; b++) gains[b] = Math.exp(perDb * reductionDb[b]);
   gains[blocks] = blocks ? gains[blocks - 1] : 1;

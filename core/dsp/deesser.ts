@@ -53,8 +53,8 @@ const INACTIVE_CUT_DB = 0.01;
  * The side chain runs at a control rate of one step per
  * {@link DE_ESSER_CONTROL_BLOCK} samples (mean band and total energy of the
  * block), like the compressor's, and the band's gain is interpolated per
- * sample between steps: per-sample detection cost ten times as much for the
- * same cut, and blocks without a cut are skipped.
+ * sample between steps: per-sample detection cost two to three times as much
+ * for the same cut, and blocks without a cut are skipped.
  *
  * @example deEss(audio.channels, 44100, { thresholdShare: 0.08, depthDb: 4 });
  */

@@ -2,7 +2,7 @@
  * Complex FFT in WebAssembly SIMD (single precision), for the bulk spectral
  * work of mastering: the analysis spectra of whole tracks (frames mixed and
  * windowed in its memory), the overlap-save FIR filtering and the
- * minimum-phase design. About four times faster than fft.js at 16384 points;
+ * minimum-phase design. Several times faster than fft.js at 16384 points;
  * single precision puts its round-off near −140 dB of the signal, below a
  * 24-bit output's floor. fft.js remains the fallback where WebAssembly SIMD is
  * missing ({@link createSimdFft} returns null).
