@@ -48,7 +48,7 @@ const roundUp = (n: number, multiple: number) => Math.ceil(n / multiple) * multi
  * samples[16b + k] *= gains[b] + (gains[b + 1] − gains[b]) / 16 · k on every
  * channel (`gains` holds one value per 16-sample block and one more).
  *
- * @example applyRampGainsSimd(channels, gains) || applyRampGainsScalar(channels, gains)
+ * @example if (!applyRampGainsSimd(channels, gains)) interpolateInJavaScript(); // the compressor's scalar loop
  */
 export function applyRampGainsSimd(channels: readonly Float32Array[], gains: Float32Array): boolean {
   const wasm = channelGainInstance();
