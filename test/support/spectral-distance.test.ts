@@ -18,6 +18,8 @@ import { hasTool, requireTool } from './tools.ts';
 
 const generatorDir = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/generator');
 const TOLERANCE_DB = 0.01;
+// Debian's interpreter, as generate.sh uses for audiogen.py (numpy and scipy from python3-numpy, python3-scipy).
+const PYTHON = '/usr/bin/python3';
 
 interface PythonFigures {
   levels_a: Array<number | null>;
@@ -43,14 +45,14 @@ for a, b in json.loads(sys.argv[2]):
                     side_mid_a=ag.side_mid_db(xa)))
 print(json.dumps(out))
 `;
-  const result = spawnSync('python3', ['-c', script, generatorDir, JSON.stringify(pairs)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const result = spawnSync(PYTHON, ['-c', script, generatorDir, JSON.stringify(pairs)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (result.status !== 0) throw new Error(`audiogen.py figures failed: ${result.stderr}`);
   return JSON.parse(result.stdout) as PythonFigures[];
 }
 
-const hasNumpy = () => hasTool('python3', ['-c', 'import numpy, scipy']);
+const hasNumpy = () => hasTool(PYTHON, ['-c', 'import numpy, scipy']);
 
-if (requireTool('ffmpeg', hasFfmpeg(), 'spectral distance vs audiogen.py') && requireTool('python3 with numpy and scipy', hasNumpy(), 'spectral distance vs audiogen.py')) {
+if (requireTool('ffmpeg', hasFfmpeg(), 'spectral distance vs audiogen.py') && requireTool('/usr/bin/python3 with numpy and scipy', hasNumpy(), 'spectral distance vs audiogen.py')) {
   const manifest = ensureFixtures();
   const dir = mkdtempSync(join(tmpdir(), 'audo-eq-spectral-'));
   const pairs: Array<{ name: string; a: string; b: string }> = manifest.pairs.map((pair) => ({
