@@ -4,7 +4,7 @@
  * content type in a `<key>.meta.json` sidecar. Writes go to a temporary file
  * first and are renamed into place, so a reader never sees half an artifact.
  */
-import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -58,6 +58,20 @@ export function createFilesystemStorage(options: FilesystemStorageOptions): Arti
       } catch {
         return false;
       }
+    },
+    async read(key: string, readOptions?: { signal?: AbortSignal }): Promise<Uint8Array | null> {
+      try {
+        const buffer = await readFile(pathOf(key), { signal: readOptions?.signal });
+        return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw error;
+      }
+    },
+    async remove(key: string): Promise<void> {
+      const path = pathOf(key);
+      await rm(path, { force: true });
+      await rm(`${path}.meta.json`, { force: true });
     },
     async checkReady(): Promise<void> {
       await mkdir(root, { recursive: true });

@@ -7,6 +7,7 @@
  */
 import {
   CreateBucketCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -161,6 +162,23 @@ export function createS3Storage(options: S3StorageOptions): ArtifactStorage & { 
           throw error;
         }
       });
+    },
+    async read(key: string, readOptions?: { signal?: AbortSignal }): Promise<Uint8Array | null> {
+      const abortSignal = deadline(readOptions?.signal);
+      return bounded('read', abortSignal, async () => {
+        try {
+          const result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal });
+          return await result.Body!.transformToByteArray();
+        } catch (error) {
+          if (isStatus(error, 404, 'NoSuchKey', 'NotFound')) return null;
+          throw error;
+        }
+      });
+    },
+    async remove(key: string): Promise<void> {
+      const abortSignal = deadline();
+      // S3 answers 204 for a key that has no object, so a second removal is not an error.
+      await bounded('remove', abortSignal, () => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal }));
     },
     async checkReady(): Promise<void> {
       const abortSignal = deadline();

@@ -31,6 +31,10 @@ export interface ArtifactStorage {
   readonly backend: string;
   store(object: ArtifactObject, options?: { signal?: AbortSignal }): Promise<StoredArtifact>;
   exists(key: string): Promise<boolean>;
+  /** The object's bytes, or null when no object has this key. */
+  read(key: string, options?: { signal?: AbortSignal }): Promise<Uint8Array | null>;
+  /** Deletes the object; a key with no object is not an error. */
+  remove(key: string): Promise<void>;
   /** Resolves when the backend answers (used by /ready); rejects with the reason otherwise. */
   checkReady(): Promise<void>;
 }

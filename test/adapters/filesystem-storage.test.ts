@@ -31,10 +31,23 @@ test('store writes the bytes under the key with a metadata sidecar and returns i
   assert.not.ok(readdirSync(join(dataDir, 'mastered')).some((name) => name.endsWith('.partial')));
 });
 
+test('read returns the stored bytes, null for an unknown key, and remove deletes object and sidecar (twice is fine)', async () => {
+  await storage.store({ key: 'jobs/j1/target', bytes: tinyWav(), contentType: 'application/octet-stream', metadata: {} });
+  assert.equal(await storage.read('jobs/j1/target'), tinyWav());
+  assert.is(await storage.read('jobs/j1/other'), null);
+  await storage.remove('jobs/j1/target');
+  assert.is(existsSync(join(dataDir, 'jobs/j1/target')), false);
+  assert.is(existsSync(join(dataDir, 'jobs/j1/target.meta.json')), false);
+  assert.is(await storage.read('jobs/j1/target'), null);
+  await storage.remove('jobs/j1/target');
+});
+
 test('a key that would escape the data directory is refused', async () => {
   const error = await storage.store({ key: '../escape.wav', bytes: tinyWav(), contentType: 'audio/wav', metadata: {} }).then(() => null, (e: Error) => e);
   assert.match(error?.message ?? '', /escapes/);
   assert.is(existsSync(join(dataDir, '..', 'escape.wav')), false);
+  assert.match((await storage.read('../escape.wav').then(() => null, (e: Error) => e))?.message ?? '', /escapes/);
+  assert.match((await storage.remove('../../etc/x').then(() => null, (e: Error) => e))?.message ?? '', /escapes/);
 });
 
 test.run();

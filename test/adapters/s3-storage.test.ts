@@ -54,6 +54,18 @@ test('store puts the exact bytes with content type and metadata, and the presign
   storage.destroy();
 });
 
+test('read returns the stored bytes, null for an unknown key, and remove deletes the object (twice is fine)', async () => {
+  const storage = createS3Storage(options());
+  await storage.store(object('jobs/read-me/target'));
+  assert.equal(await storage.read('jobs/read-me/target'), tinyWav(4000));
+  assert.is(await storage.read('jobs/read-me/nothing'), null);
+  await storage.remove('jobs/read-me/target');
+  assert.is(await storage.exists('jobs/read-me/target'), false);
+  assert.is(await storage.read('jobs/read-me/target'), null);
+  await storage.remove('jobs/read-me/target');
+  storage.destroy();
+});
+
 test('a missing bucket is created on first use', async () => {
   const storage = createS3Storage(options({ bucket: 'created-on-demand' }));
   assert.is(await s3.bucketExists('created-on-demand'), false);

@@ -66,6 +66,12 @@ export function createMemoryStorage(): ArtifactStorage & { objects: Map<string, 
     async exists(key) {
       return objects.has(key);
     },
+    async read(key) {
+      return objects.get(key)?.bytes ?? null;
+    },
+    async remove(key) {
+      objects.delete(key);
+    },
     async checkReady() {},
   };
 }
@@ -78,6 +84,12 @@ export function createFailingStorage(message = 'connect ECONNREFUSED 127.0.0.1:9
       throw new Error(message);
     },
     async exists() {
+      throw new Error(message);
+    },
+    async read() {
+      throw new Error(message);
+    },
+    async remove() {
       throw new Error(message);
     },
     async checkReady() {
