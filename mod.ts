@@ -64,6 +64,15 @@ export type { TrackMeasurements, ShortTermLoudnessSeries } from './core/measurem
 export type { ThirdOctaveSpectrum } from './core/measurement/third-octave-spectrum.ts';
 export { createLoggingEventPublisher } from './core/app/logging-event-publisher.ts';
 export { loadConfig, ConfigError } from './core/app/config.ts';
+// Asynchronous jobs: the job port, its records and documents, and the callback signature (for receivers).
+export { signWebhook, verifyWebhookSignature, SIGNATURE_HEADER } from './core/app/jobs/webhook-signature.ts';
+export { createMasteringJobProcessor } from './core/app/jobs/mastering-job-processor.ts';
+export { jobDocument } from './core/app/jobs/job-document.ts';
+export type { JobDocument } from './core/app/jobs/job-document.ts';
+export type { JobControl, JobLifecycle, JobListPage, JobProcessor, JobQueue, JobWorker } from './core/app/jobs/job-queue.ts';
+export type { JobRecord, JobResult, JobStatus, JobStage, JobSubmission } from './core/app/jobs/job-record.ts';
+export type { CallbackSettings, CallbackTransport, HostResolver } from './core/app/jobs/callbacks.ts';
+export type { RunControl } from './core/app/ports.ts';
 export type { AppConfig } from './core/app/config.ts';
 
 /**

@@ -94,6 +94,40 @@ export const configSchema = z
     /** Retry delay after the first failed upload; doubles per attempt up to AUDO_EQ_QUEUE_RETRY_MAX_MS. */
     AUDO_EQ_QUEUE_RETRY_BASE_MS: positiveInt(3_600_000).default(1000),
     AUDO_EQ_QUEUE_RETRY_MAX_MS: positiveInt(3_600_000).default(30_000),
+    /** Where asynchronous jobs (`/jobs`) queue: `memory` (this process) or `redis` (BullMQ, shared by API and worker processes). */
+    AUDO_EQ_JOBS_BACKEND: oneOf(['memory', 'redis']).default('memory'),
+    /** BullMQ queue name of mastering jobs (Redis keys `audo-eq:<name>:*`). */
+    AUDO_EQ_JOBS_QUEUE_NAME: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores')
+      .default('mastering-jobs'),
+    /** Run a job worker inside the API process (else only `npm run worker` processes take jobs). */
+    AUDO_EQ_JOBS_WORKER: bool.default(true),
+    /** Jobs one worker process runs at once; unset: its mastering worker count (AUDO_EQ_WORKERS). */
+    AUDO_EQ_JOBS_CONCURRENCY: positiveInt(256).optional(),
+    /** Most jobs waiting to start; one more is `503 queue_full`. */
+    AUDO_EQ_JOBS_CAPACITY: positiveInt(1_000_000).default(1000),
+    /** Runs per job (a run its worker died in counts) before it ends `failed`. */
+    AUDO_EQ_JOBS_MAX_ATTEMPTS: positiveInt(100).default(3),
+    /** Delay before a failed run is tried again; doubles per attempt. */
+    AUDO_EQ_JOBS_RETRY_BASE_MS: positiveInt(3_600_000).default(5000),
+    /** Lock a worker holds on a running job (renewed at half of it); a dead worker's job is taken over after about this long. */
+    AUDO_EQ_JOBS_LOCK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+    /** How long finished jobs stay readable (`GET /jobs/{id}`). */
+    AUDO_EQ_JOBS_RETENTION_SECONDS: positiveInt(31_536_000).default(86_400),
+    /** HMAC-SHA256 secret of job callbacks; without one, `callback_url` is refused. */
+    AUDO_EQ_WEBHOOK_SECRET: text.optional(),
+    /** Callback hosts or address ranges allowed although private/loopback/link-local (e.g. `hooks.internal,10.1.0.0/16`). */
+    AUDO_EQ_WEBHOOK_ALLOWED_HOSTS: list.default([]),
+    /** Delivery attempts per callback. */
+    AUDO_EQ_WEBHOOK_MAX_ATTEMPTS: positiveInt(100).default(6),
+    /** Delay after the first failed delivery; doubles per attempt up to AUDO_EQ_WEBHOOK_RETRY_MAX_MS. */
+    AUDO_EQ_WEBHOOK_RETRY_BASE_MS: positiveInt(3_600_000).default(2000),
+    AUDO_EQ_WEBHOOK_RETRY_MAX_MS: positiveInt(86_400_000).default(300_000),
+    /** Time one delivery attempt may take. */
+    AUDO_EQ_WEBHOOK_TIMEOUT_MS: positiveInt(600_000).default(10_000),
+    /** Public base URL of the API (e.g. `https://master.example.com`), for absolute URLs in callback bodies. */
+    AUDO_EQ_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
     /** Comma-separated API keys; none means the API is open. */
     AUDO_EQ_API_KEYS: list.default([]),
     /** Comma-separated allowed origins (`*` for any); none means no CORS headers. */
@@ -142,6 +176,16 @@ export const configSchema = z
         message: 'must exceed AUDO_EQ_QUEUE_RETRY_MAX_MS (and AUDO_EQ_S3_TIMEOUT_MS with S3 storage), or other workers would take over tasks still being retried or uploaded',
       });
     }
+    if (config.AUDO_EQ_JOBS_BACKEND === 'memory' && !config.AUDO_EQ_JOBS_WORKER) {
+      context.addIssue({
+        code: 'custom',
+        path: ['AUDO_EQ_JOBS_WORKER'],
+        message: 'the memory job queue lives inside the API process, so only its in-process worker can run its jobs; keep AUDO_EQ_JOBS_WORKER=true or use AUDO_EQ_JOBS_BACKEND=redis',
+      });
+    }
+    if (config.AUDO_EQ_WEBHOOK_RETRY_BASE_MS > config.AUDO_EQ_WEBHOOK_RETRY_MAX_MS) {
+      context.addIssue({ code: 'custom', path: ['AUDO_EQ_WEBHOOK_RETRY_BASE_MS'], message: 'must not exceed AUDO_EQ_WEBHOOK_RETRY_MAX_MS' });
+    }
     if (config.AUDO_EQ_MAX_FILE_BYTES > config.AUDO_EQ_MAX_REQUEST_BYTES) {
       context.addIssue({
         code: 'custom',
@@ -154,7 +198,7 @@ export const configSchema = z
 export type AppConfig = z.infer<typeof configSchema>;
 
 /** Env names that hold secrets: their values never reach a log line. */
-export const SECRET_CONFIG_KEYS = ['AUDO_EQ_S3_SECRET_KEY', 'AUDO_EQ_API_KEYS'] as const;
+export const SECRET_CONFIG_KEYS = ['AUDO_EQ_S3_SECRET_KEY', 'AUDO_EQ_API_KEYS', 'AUDO_EQ_WEBHOOK_SECRET'] as const;
 
 /** Thrown when the environment holds a bad value; its message is one line naming the variable. */
 export class ConfigError extends Error {
@@ -183,5 +227,5 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
 
 /** The secret values of a configuration, for log redaction. */
 export function secretValues(config: AppConfig): string[] {
-  return [config.AUDO_EQ_S3_SECRET_KEY, ...config.AUDO_EQ_API_KEYS].filter((value) => value.length >= 4);
+  return [config.AUDO_EQ_S3_SECRET_KEY, ...config.AUDO_EQ_API_KEYS, config.AUDO_EQ_WEBHOOK_SECRET ?? ''].filter((value) => value.length >= 4);
 }

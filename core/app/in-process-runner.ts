@@ -6,7 +6,8 @@
  */
 import type { IngestPolicy } from '../domain/policies.ts';
 import { runMasteringJob } from './mastering-job.ts';
-import type { Clock, MasteringJob, MasteringJobResult, MasteringRunner } from './ports.ts';
+import type { Clock, MasteringJob, MasteringJobResult, MasteringRunner, RunControl } from './ports.ts';
+import { stageHook } from './run-control.ts';
 
 export interface InProcessRunnerOptions {
   /** Ingest limits; default `ingest-validation-default` v1. */
@@ -29,6 +30,7 @@ export function createInProcessRunner(options: InProcessRunnerOptions = {}): Mas
   const settings = { ingestPolicy: options.ingestPolicy, clock: options.clock };
   return {
     concurrency: 1,
-    run: (job: MasteringJob): Promise<MasteringJobResult> => runMasteringJob(job, settings),
+    run: (job: MasteringJob, control?: RunControl): Promise<MasteringJobResult> =>
+      runMasteringJob(job, control ? { ...settings, onStage: stageHook(() => control.signal?.aborted === true, control.onStage) } : settings),
   };
 }

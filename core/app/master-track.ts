@@ -7,7 +7,8 @@ import { AudoEqError, IngestValidationError } from '../domain/errors.ts';
 import type { EventPublisher } from '../domain/events.ts';
 import { resolveProfile, type MasteringRequestOptions } from '../mastering/options.ts';
 import type { ArtifactPersister, PersistenceOutcome } from './persist-artifact.ts';
-import type { AppliedPolicies, Clock, MasteringJob, MasteringRunner } from './ports.ts';
+import type { AppliedPolicies, Clock, MasteringJob, MasteringRunner, RunControl } from './ports.ts';
+import { isJobCancelled, jobCancelledError } from './run-control.ts';
 
 export interface MasterTrackDeps {
   readonly runner: MasteringRunner;
@@ -50,14 +51,17 @@ function profileOf(diagnostics: Record<string, unknown>, options: MasteringReque
  * const result = await masterTrack({ runner, persister, events, clock }, job);
  * result.persistence.status; // 'stored' | 'deferred' | 'skipped'
  */
-export async function masterTrack(deps: MasterTrackDeps, job: MasteringJob): Promise<MasterTrackResult> {
+export async function masterTrack(deps: MasterTrackDeps, job: MasteringJob, control?: RunControl): Promise<MasterTrackResult> {
   const { runner, persister, events, clock } = deps;
   try {
     const startedMs = performance.now();
-    const result = await runner.run(job);
+    const result = await runner.run(job, control);
     const masteringSeconds = (performance.now() - startedMs) / 1000;
     for (const event of result.events) events.publish(event);
     const profileId = profileOf(result.diagnostics, job.options);
+    // Storing is the last stage boundary: a job cancelled during the render stops before it writes anything.
+    if (control?.signal?.aborted) throw jobCancelledError();
+    control?.onStage?.('upload');
     const persistence = await persister.persist({ wav: result.wav, correlationId: job.correlationId, profileId });
     return { wav: result.wav, diagnostics: result.diagnostics, policies: result.policies, profileId, persistence, masteringSeconds };
   } catch (error) {
@@ -67,8 +71,8 @@ export async function masterTrack(deps: MasterTrackDeps, job: MasteringJob): Pro
       occurredAt: clock.now().toISOString(),
       payload: {
         stage: failedStage(error),
-        code: error instanceof AudoEqError ? error.code : 'internal_error',
-        message: error instanceof AudoEqError ? error.message : 'unexpected error',
+        code: error instanceof AudoEqError ? error.code : isJobCancelled(error) ? 'job_cancelled' : 'internal_error',
+        message: error instanceof AudoEqError || isJobCancelled(error) ? (error as Error).message : 'unexpected error',
       },
     });
     throw error;

@@ -9,10 +9,11 @@ import { decodeAudio } from '../audio/decode.ts';
 import { durationSeconds, type DecodedAudio } from '../audio/pcm.ts';
 import { encodeWav } from '../audio/wav-encode.ts';
 import { IngestValidationError } from '../domain/errors.ts';
-import { createRecordingPublisher } from '../domain/events.ts';
+import { createRecordingPublisher, type DomainEvent, type EventPublisher } from '../domain/events.ts';
 import { DEFAULT_INGEST_POLICY, DEFAULT_NORMALIZATION_POLICY, POLICY_VERSION, type IngestPolicy } from '../domain/policies.ts';
 import { analyzeTrack, type TrackAnalysis } from '../mastering/analysis.ts';
 import { master } from '../mastering/master.ts';
+import type { JobStage } from './jobs/job-record.ts';
 import type { Clock, MasteringJob, MasteringJobResult } from './ports.ts';
 
 export interface MasteringJobSettings {
@@ -20,11 +21,36 @@ export interface MasteringJobSettings {
   readonly ingestPolicy?: IngestPolicy;
   /** Stamps `IngestValidated`; default the system clock. */
   readonly clock?: Clock;
+  /**
+   * Called as the job enters each stage (`decode`, `analysis`, `decision`,
+   * `render`, `encode`); whatever it throws stops the job there (how a
+   * cancelled job stops at its next stage boundary).
+   */
+  readonly onStage?: (stage: JobStage) => void;
 }
 
 type Part = 'target' | 'reference';
 
 const systemClock: Clock = { now: () => new Date() };
+
+/** The stage a pipeline event opens: the reference analysed means deciding comes next, and so on. */
+function stageAfter(event: DomainEvent): JobStage | null {
+  if (event.name === 'TrackAnalyzed') return event.payload.role === 'reference' ? 'decision' : null;
+  if (event.name === 'MasteringDecided') return 'render';
+  if (event.name === 'MasteringRendered') return 'encode';
+  return null;
+}
+
+/** Records every event and reports the stage each one opens. */
+function stageReporting(recorder: EventPublisher, onStage: (stage: JobStage) => void): EventPublisher {
+  return {
+    publish(event) {
+      recorder.publish(event);
+      const stage = stageAfter(event);
+      if (stage) onStage(stage);
+    },
+  };
+}
 
 /** Decodes one upload; an ingest error gains `part` so the client knows which file failed. */
 async function decodePart(part: Part, upload: MasteringJob['target'], policy: IngestPolicy): Promise<DecodedAudio> {
@@ -66,6 +92,8 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
   const ingestPolicy = settings.ingestPolicy ?? DEFAULT_INGEST_POLICY;
   const clock = settings.clock ?? systemClock;
   const recorder = createRecordingPublisher();
+  const onStage = settings.onStage ?? (() => {});
+  onStage('decode');
   // Sizes first: a worker may hand the upload buffers to the decoder in place.
   const targetBytes = job.target.bytes.byteLength;
   const referenceBytes = job.reference.bytes.byteLength;
@@ -91,9 +119,11 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
       reference: referenceSummary,
     },
   });
+  onStage('analysis');
   const { bitDepth, ...masterOptions } = job.options;
+  const events = settings.onStage ? stageReporting(recorder, onStage) : recorder;
   // The decoded target belongs to this job alone: process it in place rather than in a copy.
-  const result = master(target, referenceAnalysis, { ...masterOptions, correlationId: job.correlationId, events: recorder, inPlace: true });
+  const result = master(target, referenceAnalysis, { ...masterOptions, correlationId: job.correlationId, events, inPlace: true });
   const wav = encodeWav(result.audio, { bitDepth });
   return {
     wav,

@@ -5,6 +5,7 @@
 import type { DomainEvent, EventPublisher } from '../domain/events.ts';
 import type { MasteringRequestOptions } from '../mastering/options.ts';
 import type { TrackMeasurements } from '../measurement/track-measurements.ts';
+import type { JobStage } from './jobs/job-record.ts';
 
 export type { EventPublisher };
 
@@ -162,6 +163,17 @@ export interface MasteringRunnerStats {
 }
 
 /**
+ * Optional control of one mastering run, for asynchronous jobs: stages are
+ * reported as the job enters them (from whichever thread runs it), and once
+ * `signal` is aborted the job stops at its next stage boundary with
+ * `JobCancelledError` (core/app/run-control.ts).
+ */
+export interface RunControl {
+  readonly signal?: AbortSignal;
+  onStage?(stage: JobStage): void;
+}
+
+/**
  * Port: runs CPU-heavy mastering. The default runs in-process; the Node runtime
  * supplies a worker-thread pool, Deno and Bun a Web Worker pool. Rejects with
  * `IngestValidationError` for bad uploads and `AudoEqError('overloaded')` when
@@ -176,7 +188,7 @@ export interface MasteringRunner {
    * run, up to `maxPending` more wait, the next request is `503 overloaded`.
    */
   readonly concurrency?: number;
-  run(job: MasteringJob): Promise<MasteringJobResult>;
+  run(job: MasteringJob, control?: RunControl): Promise<MasteringJobResult>;
   /** Live figures for `/metrics`, when the runner has them. */
   stats?(): MasteringRunnerStats;
 }

@@ -14,7 +14,8 @@
  */
 import { AudoEqError } from '../domain/errors.ts';
 import type { IngestPolicy } from '../domain/policies.ts';
-import type { AnalysisJob, AnalysisJobResult, AnalysisRunner, AppLogger, MasteringJob, MasteringJobResult, MasteringRunner, MasteringRunnerStats } from './ports.ts';
+import type { AnalysisJob, AnalysisJobResult, AnalysisRunner, AppLogger, MasteringJob, MasteringJobResult, MasteringRunner, MasteringRunnerStats, RunControl } from './ports.ts';
+import { createCancelFlag, jobCancelledError, raiseCancelFlag } from './run-control.ts';
 import { analysisJobMessage, errorFromWire, masterJobMessage, type Outgoing, type WorkerJobMessage, type WorkerReply } from './worker-protocol.ts';
 
 /** One live worker, as the pool sees it. */
@@ -63,6 +64,8 @@ interface PendingJob {
   message(): Outgoing<WorkerJobMessage>;
   resolve(result: unknown): void;
   reject(error: unknown): void;
+  /** Stage reports of a controlled run. */
+  onStage?: RunControl['onStage'];
 }
 
 interface Slot {
@@ -109,6 +112,14 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     }
     const job = slot.job;
     if (!job || job.jobId !== reply.jobId) return;
+    if (reply.type === 'stage') {
+      try {
+        job.onStage?.(reply.stage);
+      } catch (error) {
+        logger.warn('a stage report handler failed', { correlation_id: job.correlationId, error });
+      }
+      return;
+    }
     slot.job = null;
     slot.state = 'idle';
     if (reply.type === 'result') job.resolve(reply.result);
@@ -182,14 +193,27 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   for (const slot of slots) spawnInto(slot);
 
   /** Queues one job of either kind under the shared bound. */
-  const submit = <T>(correlationId: string, message: (jobId: number) => Outgoing<WorkerJobMessage>): Promise<T> => {
+  const submit = <T>(correlationId: string, message: (jobId: number) => Outgoing<WorkerJobMessage>, control?: RunControl, cancelFlag?: SharedArrayBuffer): Promise<T> => {
     if (closed) return Promise.reject(new AudoEqError('not_ready', 'The server is shutting down.'));
     if (failedStarts > 0 && slots.every((s) => s.state === 'down')) {
       return Promise.reject(new Error(`no mastering worker is running: ${lastStartFailure}`));
     }
     return new Promise<T>((resolve, reject) => {
       const jobId = nextJobId++;
-      const pending: PendingJob = { jobId, correlationId, message: () => message(jobId), resolve: resolve as (result: unknown) => void, reject };
+      const pending: PendingJob = { jobId, correlationId, message: () => message(jobId), resolve: resolve as (result: unknown) => void, reject, onStage: control?.onStage };
+      if (control?.signal?.aborted) return reject(jobCancelledError());
+      // A cancel while waiting takes the job out of the queue; while running it raises the flag the worker reads at its next stage.
+      control?.signal?.addEventListener(
+        'abort',
+        () => {
+          const index = waiting.indexOf(pending);
+          if (index >= 0) {
+            waiting.splice(index, 1);
+            reject(jobCancelledError());
+          } else if (cancelFlag) raiseCancelFlag(cancelFlag);
+        },
+        { once: true },
+      );
       waiting.push(pending);
       dispatch();
       // Same bound as the HTTP app's admission: `size` running + `maxWaiting` waiting
@@ -203,7 +227,15 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
   return {
     concurrency: size,
-    run: (job: MasteringJob) => submit<MasteringJobResult>(job.correlationId, (jobId) => masterJobMessage(jobId, job, options.ingestPolicy)),
+    run: (job: MasteringJob, control?: RunControl) => {
+      const cancelFlag = control ? createCancelFlag() : undefined;
+      return submit<MasteringJobResult>(
+        job.correlationId,
+        (jobId) => masterJobMessage(jobId, job, options.ingestPolicy, cancelFlag ? { cancelFlag } : undefined),
+        control,
+        cancelFlag,
+      );
+    },
     runAnalysis: (job: AnalysisJob) => submit<AnalysisJobResult>(job.correlationId, (jobId) => analysisJobMessage(jobId, job, options.ingestPolicy)),
     stats() {
       return { workers: size, running: busyCount(), waiting: waiting.length };

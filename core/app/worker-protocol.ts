@@ -11,11 +11,20 @@ import { AudoEqError, ERROR_TABLE, INGEST_ERROR_CODES, IngestValidationError, ty
 import type { IngestPolicy } from '../domain/policies.ts';
 import { runAnalysisJob } from './in-process-analysis-runner.ts';
 import { runMasteringJob } from './mastering-job.ts';
+import type { JobStage } from './jobs/job-record.ts';
 import type { AnalysisJob, AnalysisJobResult, MasteringJob, MasteringJobResult } from './ports.ts';
+import { cancelFlagRaised, stageHook } from './run-control.ts';
 
 /** Pool → worker: run one job of either kind. */
 export type WorkerJobMessage =
-  | { readonly type: 'master'; readonly jobId: number; readonly job: MasteringJob; readonly ingestPolicy?: IngestPolicy }
+  | {
+      readonly type: 'master';
+      readonly jobId: number;
+      readonly job: MasteringJob;
+      readonly ingestPolicy?: IngestPolicy;
+      /** Present for a controlled run: stages are posted back, and a raised flag stops the job at its next stage. */
+      readonly control?: { readonly cancelFlag: SharedArrayBuffer };
+    }
   | { readonly type: 'analyze'; readonly jobId: number; readonly job: AnalysisJob; readonly ingestPolicy?: IngestPolicy };
 
 /** An error as structured-clonable data. */
@@ -33,6 +42,7 @@ export interface WireError {
 /** Worker → pool. `ready` once the worker has loaded its code. */
 export type WorkerReply =
   | { readonly type: 'ready' }
+  | { readonly type: 'stage'; readonly jobId: number; readonly stage: JobStage }
   | { readonly type: 'result'; readonly jobId: number; readonly result: MasteringJobResult | AnalysisJobResult }
   | { readonly type: 'failure'; readonly jobId: number; readonly error: WireError };
 
@@ -69,7 +79,12 @@ export function ownedBytes(bytes: Uint8Array): { bytes: Uint8Array; buffer: Arra
  * const { message, transfer } = masterJobMessage(7, job, DEFAULT_INGEST_POLICY);
  * worker.postMessage(message, transfer);
  */
-export function masterJobMessage(jobId: number, job: MasteringJob, ingestPolicy?: IngestPolicy): Outgoing<WorkerJobMessage> {
+export function masterJobMessage(
+  jobId: number,
+  job: MasteringJob,
+  ingestPolicy?: IngestPolicy,
+  control?: { readonly cancelFlag: SharedArrayBuffer },
+): Outgoing<WorkerJobMessage> {
   const target = ownedBytes(job.target.bytes);
   const reference = ownedBytes(job.reference.bytes);
   const transfer = target.buffer === reference.buffer ? [target.buffer] : [target.buffer, reference.buffer];
@@ -79,6 +94,7 @@ export function masterJobMessage(jobId: number, job: MasteringJob, ingestPolicy?
       jobId,
       job: { ...job, target: { ...job.target, bytes: target.bytes }, reference: { ...job.reference, bytes: reference.bytes } },
       ...(ingestPolicy ? { ingestPolicy } : {}),
+      ...(control ? { control } : {}),
     },
     transfer,
   };
@@ -149,13 +165,18 @@ export function errorFromWire(wire: WireError): Error {
  * @example
  * self.onmessage = async (event) => { const { message, transfer } = await answerJobMessage(event.data); self.postMessage(message, transfer); };
  */
-export async function answerJobMessage(message: WorkerJobMessage): Promise<Outgoing<WorkerReply>> {
+export async function answerJobMessage(message: WorkerJobMessage, post?: (reply: WorkerReply, transfer: ArrayBuffer[]) => void): Promise<Outgoing<WorkerReply>> {
   try {
     if (message.type === 'analyze') {
       const result = await runAnalysisJob(message.job, message.ingestPolicy);
       return { message: { type: 'result', jobId: message.jobId, result }, transfer: [] };
     }
-    const result = await runMasteringJob(message.job, { ingestPolicy: message.ingestPolicy });
+    const { control, jobId } = message;
+    // Posting does not wait for the pool's thread: stages reach it while this thread keeps computing.
+    const onStage = control
+      ? stageHook(() => cancelFlagRaised(control.cancelFlag), (stage) => post?.({ type: 'stage', jobId, stage }, []))
+      : undefined;
+    const result = await runMasteringJob(message.job, { ingestPolicy: message.ingestPolicy, onStage });
     const wav = ownedBytes(result.wav);
     return { message: { type: 'result', jobId: message.jobId, result: { ...result, wav: wav.bytes } }, transfer: [wav.buffer] };
   } catch (error) {
@@ -174,7 +195,7 @@ export function deliverReply(post: (message: WorkerReply, transfer: ArrayBuffer[
   try {
     post(answer.message, answer.transfer);
   } catch (error) {
-    if (answer.message.type === 'ready') throw error;
+    if (answer.message.type === 'ready' || answer.message.type === 'stage') throw error;
     post({ type: 'failure', jobId: answer.message.jobId, error: errorToWire(error) }, []);
   }
 }

@@ -25,6 +25,14 @@ export const ERROR_TABLE = {
   storage_unavailable: { status: 503, message: 'The mastered artifact could not be persisted as guaranteed.' },
   overloaded: { status: 503, message: 'The server is busy; retry later.' },
   not_ready: { status: 503, message: 'The service is not ready.' },
+  job_not_found: { status: 404, message: 'No job with this id exists for this API key.' },
+  job_finished: { status: 409, message: 'The job has already finished; there is nothing to cancel.' },
+  job_result_unavailable: { status: 409, message: 'The job has no result to download (it has not succeeded).' },
+  callback_not_allowed: { status: 400, message: 'The callback URL points to an address callbacks may not reach.' },
+  queue_full: { status: 503, message: 'The job queue is full; retry later.' },
+  queue_unavailable: { status: 503, message: 'The job queue does not answer; retry later.' },
+  jobs_unavailable: { status: 503, message: 'Asynchronous jobs are not available on this server.' },
+  worker_lost: { status: 500, message: 'The job stopped its worker too many times and was given up.' },
   internal_error: { status: 500, message: 'An internal error occurred.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -11,6 +11,8 @@ import type { AnalysisRunner, AppLogger, ArtifactQueue, ArtifactStorage, Clock, 
 import { AudoEqError } from '../domain/errors.ts';
 import type { EventPublisher } from '../domain/events.ts';
 import { requireApiKey } from './auth.ts';
+import type { CallbackSettings, HostResolver } from '../app/jobs/callbacks.ts';
+import type { JobQueue } from '../app/jobs/job-queue.ts';
 import type { AppDeps, RequestContext, RouteDefinition } from './context.ts';
 import { CORRELATION_HEADER, resolveCorrelationId } from './correlation.ts';
 import { applyCors, isPreflight, preflightResponse } from './cors.ts';
@@ -19,6 +21,7 @@ import type { UploadLimits } from './multipart.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { errorResponse, toAudoEqError } from './responses.ts';
 import { ROUTES } from './routes/index.ts';
+import { openApiPath, pathPattern } from './route-path.ts';
 
 /** A fetch-style handler: what every runtime and embedding server mounts. */
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -66,7 +69,26 @@ export interface AppOptions {
   readonly corsOrigins?: readonly string[];
   /** How long `/ready` waits for each dependency; default 2000 ms. */
   readonly readyTimeoutMs?: number;
+  /**
+   * Asynchronous jobs (`/jobs`): the queue, plus callback settings (default:
+   * no secret, so callback URLs are refused) and a host resolver (default:
+   * none, so only IP-literal callback hosts can be checked). Without it the
+   * job routes answer `503 jobs_unavailable`.
+   */
+  readonly jobs?: {
+    readonly queue: JobQueue;
+    readonly callbacks?: CallbackSettings;
+    readonly resolveHost?: HostResolver;
+    /** Default 2000 ms. */
+    readonly timeoutMs?: number;
+  } | null;
 }
+
+const NO_CALLBACKS: CallbackSettings = { secret: null, allowList: { hosts: [], ranges: [] }, maxAttempts: 1, baseDelayMs: 1000, maxDelayMs: 1000, timeoutMs: 5000 };
+const noResolver: HostResolver = async (host) => {
+  throw new Error(`no resolver for ${host}`);
+};
+
 
 /** Resolves options to the dependencies route handlers see, with embedded defaults. */
 function resolveDeps(options: AppOptions): AppDeps {
@@ -90,6 +112,18 @@ function resolveDeps(options: AppOptions): AppDeps {
     metrics.registerGauge('audo_eq_persistence_queue_depth', 'Deferred persistence tasks not yet stored (waiting, in flight or waiting for a retry).', () => queue.depth());
     metrics.registerGauge('audo_eq_persistence_queue_oldest_age_seconds', 'Age of the oldest deferred persistence task not yet stored (0 when none).', async () => ((await queue.oldestAgeMs()) ?? 0) / 1000);
     metrics.registerGauge('audo_eq_persistence_queue_dead_letters', 'Deferred persistence tasks in the dead-letter queue.', () => queue.deadLetterDepth());
+  }
+  const jobs = options.jobs
+    ? {
+        queue: options.jobs.queue,
+        callbacks: options.jobs.callbacks ?? NO_CALLBACKS,
+        resolveHost: options.jobs.resolveHost ?? noResolver,
+        timeoutMs: options.jobs.timeoutMs ?? 2000,
+      }
+    : null;
+  if (jobs) {
+    const { queue: jobQueue } = jobs;
+    metrics.registerGaugeFamily('audo_eq_jobs', 'Asynchronous mastering jobs by state (finished ones while retained).', 'state', () => jobQueue.counts());
   }
   const { runner } = options;
   if (runner.stats) {
@@ -120,13 +154,21 @@ function resolveDeps(options: AppOptions): AppDeps {
     apiKeys: options.apiKeys ?? [],
     cors: { allowedOrigins: options.corsOrigins ?? [] },
     readyTimeoutMs: options.readyTimeoutMs ?? 2000,
+    jobs,
     openApiDocument: buildOpenApiDocument(ROUTES),
   };
 }
 
 /** 404 for an unknown path, 405 (with `Allow`) for a known path and another method. */
+const ROUTE_PATTERNS = ROUTES.map((route) => ({ route, pattern: pathPattern(route.path) }));
+
+/** The route definitions whose path matches `pathname`. */
+function routesAt(pathname: string): RouteDefinition[] {
+  return ROUTE_PATTERNS.filter(({ pattern }) => pattern.test(pathname)).map(({ route }) => route);
+}
+
 function unmatched(request: Request, url: URL): Response {
-  const methods: string[] = ROUTES.filter((route) => route.path === url.pathname).map((route) => route.method);
+  const methods: string[] = routesAt(url.pathname).map((route) => route.method);
   if (methods.length === 0) return errorResponse(new AudoEqError('not_found'));
   if (methods.includes('GET')) methods.push('HEAD');
   return errorResponse(
@@ -160,12 +202,10 @@ export function createApp(options: AppOptions): App {
   const authenticate = (request: IRequest, context: RequestContext) => {
     requireApiKey(request.headers, context.deps.apiKeys);
   };
-  const routeOf = new Map<string, RouteDefinition>();
   for (const route of ROUTES) {
-    const method = route.method.toLowerCase() as 'get' | 'post';
+    const method = route.method.toLowerCase() as 'get' | 'post' | 'delete';
     const handlers = route.requiresApiKey ? [authenticate, route.handle] : [route.handle];
     router[method](route.path, ...(handlers as Array<(request: IRequest, context: RequestContext) => unknown>));
-    routeOf.set(`${route.method} ${route.path}`, route);
   }
   router.all('*', (request: IRequest, context: RequestContext) => unmatched(request, context.url));
 
@@ -185,7 +225,9 @@ export function createApp(options: AppOptions): App {
     applyCors(request, response, deps.cors);
     if (incoming.method === 'HEAD') response = new Response(null, { status: response.status, headers: response.headers });
 
-    const route = routeOf.has(`${request.method} ${url.pathname}`) ? url.pathname : 'unmatched';
+    // Metrics label by route pattern (`/jobs/{id}`), never by the raw path.
+    const matched = routesAt(url.pathname).find((candidate) => candidate.method === request.method);
+    const route = matched ? openApiPath(matched.path) : 'unmatched';
     const seconds = (performance.now() - startedMs) / 1000;
     metrics.observeRequest(incoming.method, route, response.status, seconds);
     logger.info('http_request', {
@@ -200,6 +242,6 @@ export function createApp(options: AppOptions): App {
   const routes = router.routes
     .filter(([method]) => method !== 'ALL')
     // itty-router stores paths without their trailing slash, so the root comes back as ''.
-    .map(([method, , , path]) => ({ method, path: path || '/' }));
+    .map(([method, , , path]) => ({ method, path: openApiPath(path || '/') }));
   return Object.assign(handler, { routes });
 }

@@ -4,6 +4,8 @@
  */
 import type { ArtifactPersister } from '../app/persist-artifact.ts';
 import type { AnalysisRunner, AppLogger, ArtifactQueue, ArtifactStorage, Clock, IdGenerator, MasteringRunner } from '../app/ports.ts';
+import type { CallbackSettings, HostResolver } from '../app/jobs/callbacks.ts';
+import type { JobQueue } from '../app/jobs/job-queue.ts';
 import type { EventPublisher } from '../domain/events.ts';
 import type { CorsPolicy } from './cors.ts';
 import type { AppMetrics } from './metrics.ts';
@@ -33,8 +35,20 @@ export interface AppDeps {
   readonly cors: CorsPolicy;
   /** How long `/ready` waits for each dependency. */
   readonly readyTimeoutMs: number;
+  /** Asynchronous jobs, or null when this app has no job queue (`/jobs` answers `503 jobs_unavailable`). */
+  readonly jobs: AppJobs | null;
   /** The OpenAPI document `/openapi.json` serves (built once from the route table). */
   readonly openApiDocument: Readonly<Record<string, unknown>>;
+}
+
+/** The job queue and what the job routes need around it. */
+export interface AppJobs {
+  readonly queue: JobQueue;
+  readonly callbacks: CallbackSettings;
+  /** Resolves callback hosts to check their addresses at submission. */
+  readonly resolveHost: HostResolver;
+  /** How long a queue call may take before the answer is `503 queue_unavailable`. */
+  readonly timeoutMs: number;
 }
 
 export interface RequestContext {
@@ -46,7 +60,8 @@ export interface RequestContext {
 export type RouteHandler = (request: Request, context: RequestContext) => Response | Promise<Response>;
 
 export interface RouteDefinition {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  /** The path; `:name` segments are parameters (`/jobs/:id`). */
   readonly path: string;
   /** Key into the OpenAPI operation descriptions. */
   readonly operationId: string;

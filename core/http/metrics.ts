@@ -9,6 +9,8 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
 
 const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const MASTERING_BUCKETS_SECONDS = [0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300];
+/** Jobs wait from milliseconds (idle workers) to many minutes (a backlog) and run up to several minutes (an hour of audio). */
+const JOB_BUCKETS_SECONDS = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -85,6 +87,12 @@ export interface AppMetrics {
   addInFlight(delta: number): void;
   /** A gauge read when scraped, e.g. the persistence queue depth. */
   registerGauge(name: string, help: string, read: () => Promise<number> | number): void;
+  /** A gauge with one label read when scraped, e.g. jobs per state: `read` answers value per label value. */
+  registerGaugeFamily(name: string, help: string, label: string, read: () => Promise<Readonly<Record<string, number>>>): void;
+  /** A job started running `waitSeconds` after it was submitted (first start only). */
+  observeJobWait(waitSeconds: number): void;
+  /** A job finished (`succeeded`, `failed`, `cancelled`) after running `seconds`. */
+  observeJobDuration(seconds: number, status: string): void;
   /** The exposition text. */
   render(): Promise<string>;
 }
@@ -103,7 +111,10 @@ export function createMetrics(): AppMetrics {
   const mastering = new Histogram('audo_eq_mastering_duration_seconds', 'Wall time of mastering jobs (decode to encoded WAV).', MASTERING_BUCKETS_SECONDS);
   const persistence = new Counter('audo_eq_artifact_persistence_total', 'Artifact persistence outcomes by status.');
   const deferred = new Counter('audo_eq_deferred_persistence_total', 'Deferred-persistence worker attempts in this process by outcome.');
+  const jobWait = new Histogram('audo_eq_job_queue_wait_seconds', 'Time asynchronous jobs waited in the queue before a worker of this process started them.', JOB_BUCKETS_SECONDS);
+  const jobDuration = new Histogram('audo_eq_job_duration_seconds', 'Run time of asynchronous jobs finished by workers of this process, by final status.', JOB_BUCKETS_SECONDS);
   const gauges: Array<{ name: string; help: string; read: () => Promise<number> | number }> = [];
+  const families: Array<{ name: string; help: string; label: string; read: () => Promise<Readonly<Record<string, number>>> }> = [];
   let inFlight = 0;
 
   return {
@@ -126,8 +137,25 @@ export function createMetrics(): AppMetrics {
     registerGauge(name, help, read) {
       gauges.push({ name, help, read });
     },
+    registerGaugeFamily(name, help, label, read) {
+      families.push({ name, help, label, read });
+    },
+    observeJobWait(waitSeconds) {
+      jobWait.observe(waitSeconds);
+    },
+    observeJobDuration(seconds, status) {
+      jobDuration.observe(seconds, { status });
+    },
     async render() {
-      const lines = [...requests.render(), ...latency.render(), ...mastering.render(), ...persistence.render(), ...deferred.render()];
+      const lines = [...requests.render(), ...latency.render(), ...mastering.render(), ...persistence.render(), ...deferred.render(), ...jobWait.render(), ...jobDuration.render()];
+      for (const family of families) {
+        lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} gauge`);
+        try {
+          for (const [value, count] of Object.entries(await family.read())) lines.push(`${family.name}${labelText({ [family.label]: value })} ${formatNumber(count)}`);
+        } catch {
+          lines.push(`${family.name} NaN`);
+        }
+      }
       lines.push('# HELP audo_eq_mastering_in_flight Mastering requests in progress.', '# TYPE audo_eq_mastering_in_flight gauge', `audo_eq_mastering_in_flight ${inFlight}`);
       for (const gauge of gauges) {
         let value = Number.NaN;

@@ -9,7 +9,7 @@ import { MASTER_QUERY_PARAMETERS } from './query.ts';
 import { TARGET_LUFS_RANGE } from '../mastering/options.ts';
 
 export interface OperationDescription {
-  readonly tag: 'mastering' | 'analysis' | 'operations';
+  readonly tag: 'mastering' | 'analysis' | 'jobs' | 'operations';
   readonly summary: string;
   readonly description: string;
   readonly parameters?: readonly Record<string, unknown>[];
@@ -30,7 +30,8 @@ const queryDescriptions: Record<keyof typeof MASTER_QUERY_PARAMETERS, string> = 
   bit_depth: 'Output WAV sample format: `16` (TPDF-dithered), `24`, `32` (IEEE float).',
 };
 
-const masterParameters = Object.entries(MASTER_QUERY_PARAMETERS).map(([name, spec]) => {
+/** The query parameters of `POST /master`, shared by `POST /jobs`. */
+export const MASTER_OPERATION_PARAMETERS: readonly Record<string, unknown>[] = Object.entries(MASTER_QUERY_PARAMETERS).map(([name, spec]) => {
   const schema =
     name === 'target_lufs'
       ? { type: 'number', minimum: TARGET_LUFS_RANGE.min, maximum: TARGET_LUFS_RANGE.max }
@@ -51,6 +52,17 @@ const audioFile = {
   type: 'string',
   contentMediaType: 'application/octet-stream',
   description: 'WAV (PCM 8/16/24/32-bit, float 32/64, extensible), FLAC or MP3 (MPEG-1 Layer III); up to 100 MiB, 1 h, 8–192 kHz, 1–8 channels.',
+};
+
+/** The multipart body of `POST /master`, shared by `POST /jobs`. */
+export const MASTER_UPLOAD_BODY: Record<string, unknown> = {
+  required: true,
+  content: {
+    'multipart/form-data': {
+      schema: { type: 'object', required: ['target', 'reference'], properties: { target: audioFile, reference: audioFile } },
+      encoding: { target: { contentType: 'application/octet-stream' }, reference: { contentType: 'application/octet-stream' } },
+    },
+  },
 };
 
 export const OPERATIONS: Readonly<Record<string, OperationDescription>> = {
@@ -89,16 +101,8 @@ export const OPERATIONS: Readonly<Record<string, OperationDescription>> = {
     summary: 'Master a target against a reference',
     description:
       'Upload `target` and `reference` as multipart/form-data file parts. The body is parsed while it streams: a part over the per-file limit is `file_too_large`, a body over the total limit is `413 request_too_large` before it is read whole. The mastered WAV is persisted per the server’s policy (`X-Artifact-Persistence-Status`).',
-    parameters: masterParameters,
-    requestBody: {
-      required: true,
-      content: {
-        'multipart/form-data': {
-          schema: { type: 'object', required: ['target', 'reference'], properties: { target: audioFile, reference: audioFile } },
-          encoding: { target: { contentType: 'application/octet-stream' }, reference: { contentType: 'application/octet-stream' } },
-        },
-      },
-    },
+    parameters: MASTER_OPERATION_PARAMETERS,
+    requestBody: MASTER_UPLOAD_BODY,
     responses: {
       '200': {
         description: 'The mastered audio.',

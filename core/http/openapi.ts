@@ -10,6 +10,8 @@ import { TRACK_ANALYSIS_SCHEMA } from './analysis-json.ts';
 import { MASTER_RESPONSE_HEADERS } from './headers.ts';
 import { MASTER_QUERY_PARAMETERS } from './query.ts';
 import { OPERATIONS, type OperationDescription } from './openapi-operations.ts';
+import { JOB_OPERATIONS, JOB_SCHEMA, JOB_WEBHOOKS } from './openapi-jobs.ts';
+import { openApiPath } from './route-path.ts';
 
 /** Version of the HTTP contract (kept equal to package.json's version by a test). */
 export const API_VERSION = '0.1.0';
@@ -29,7 +31,8 @@ function codesByStatus(codes: readonly ErrorCode[]): Map<number, ErrorCode[]> {
 function errorResponses(codes: readonly ErrorCode[]): Record<string, unknown> {
   const responses: Record<string, unknown> = {};
   for (const [status, group] of codesByStatus(codes)) {
-    const retryAfter = group.includes('overloaded') ? { 'Retry-After': { description: 'Seconds to wait (with `overloaded`).', schema: { type: 'integer' } } } : {};
+    const retrying = group.filter((code) => ['overloaded', 'queue_full', 'queue_unavailable', 'storage_unavailable'].includes(code));
+    const retryAfter = retrying.length > 0 ? { 'Retry-After': { description: `Seconds to wait (with ${retrying.map((code) => `\`${code}\``).join(', ')}).`, schema: { type: 'integer' } } } : {};
     const authenticate = group.includes('unauthorized') ? { 'WWW-Authenticate': { description: 'The accepted scheme.', schema: { type: 'string' } } } : {};
     responses[String(status)] = {
       description: group.map((code) => `\`${code}\`: ${ERROR_TABLE[code].message}`).join('\n\n'),
@@ -80,9 +83,10 @@ const headerDescriptions: Record<string, string> = {
 export function buildOpenApiDocument(routes: readonly RouteDefinition[]): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const description = OPERATIONS[route.operationId];
+    const description = OPERATIONS[route.operationId] ?? JOB_OPERATIONS[route.operationId];
     if (!description) throw new Error(`no OpenAPI description for operation ${route.operationId}`);
-    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operationObject(route, description) };
+    const path = openApiPath(route.path);
+    paths[path] = { ...paths[path], [route.method.toLowerCase()]: operationObject(route, description) };
   }
   const headers: Record<string, unknown> = {};
   for (const [name, description] of Object.entries(headerDescriptions)) headers[name] = { description, schema: { type: 'string' } };
@@ -107,9 +111,11 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[]): Record
     tags: [
       { name: 'mastering', description: 'Mastering a target against a reference.' },
       { name: 'analysis', description: 'Measuring a track: loudness, peaks, spectrum.' },
+      { name: 'jobs', description: 'Asynchronous mastering: submit, poll or get a signed callback, download.' },
       { name: 'operations', description: 'Health, readiness, metrics and documentation.' },
     ],
     paths,
+    webhooks: JOB_WEBHOOKS,
     components: {
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key from AUDO_EQ_API_KEYS as a bearer token.' },
@@ -136,12 +142,13 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[]): Record
               properties: {
                 code: { type: 'string', enum: Object.keys(ERROR_TABLE) },
                 message: { type: 'string' },
-                parameter: { type: 'string', enum: Object.keys(MASTER_QUERY_PARAMETERS), description: 'With `invalid_query_parameter`.' },
+                parameter: { type: 'string', enum: [...Object.keys(MASTER_QUERY_PARAMETERS), 'callback_url', 'limit'], description: 'With `invalid_query_parameter` and `callback_not_allowed`.' },
                 allowed_values: { type: 'array', items: { type: 'string' }, description: 'With `invalid_query_parameter`.' },
                 missing_parts: { type: 'array', items: { type: 'string', enum: ['target', 'reference', 'file'] }, description: 'With `missing_file`.' },
                 part: { type: 'string', enum: ['target', 'reference', 'file'], description: 'Which upload an ingest error is about.' },
                 max_bytes: { type: 'integer', description: 'With `file_too_large` and `request_too_large`.' },
-                retry_after_seconds: { type: 'integer', description: 'With `overloaded`.' },
+                retry_after_seconds: { type: 'integer', description: 'With `overloaded`, `queue_full`, `queue_unavailable`.' },
+                job_id: { type: 'string', description: 'With the job errors.' },
                 checks: { $ref: '#/components/schemas/ReadyChecks' },
               },
             },
@@ -149,6 +156,7 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[]): Record
           description: `Ingest codes: ${INGEST_ERROR_CODES.join(', ')}.`,
         },
         TrackAnalysis: TRACK_ANALYSIS_SCHEMA,
+        Job: JOB_SCHEMA,
         ReadyChecks: {
           type: 'object',
           additionalProperties: {

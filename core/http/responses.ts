@@ -20,13 +20,15 @@ export function jsonResponse(status: number, body: unknown, headers: HeadersInit
 
 /**
  * The error response for an `AudoEqError`: status from the error table, the
- * JSON error body, and `Retry-After` for `overloaded`.
+ * JSON error body, and `Retry-After` for `overloaded` and any error whose
+ * details carry `retry_after_seconds` (a full or unreachable job queue).
  *
  * @example errorResponse(new AudoEqError('not_found')) // 404 {"detail":{"code":"not_found",…}}
  */
 export function errorResponse(error: AudoEqError, headers: HeadersInit = {}): Response {
   const response = jsonResponse(error.status, errorBody(error), headers);
-  if (error.code === 'overloaded' && !response.headers.has('retry-after')) {
+  const retryable = error.code === 'overloaded' || typeof error.details.retry_after_seconds === 'number';
+  if (retryable && !response.headers.has('retry-after')) {
     response.headers.set('retry-after', String(error.details.retry_after_seconds ?? 5));
   }
   return response;

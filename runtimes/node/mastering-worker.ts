@@ -18,7 +18,7 @@ const idle = createIdleCollector();
 
 port.on('message', (message: WorkerJobMessage) => {
   idle.busy();
-  void answerJobMessage(message)
+  void answerJobMessage(message, post)
     .then((answer) => deliverReply(post, answer))
     .finally(() => idle.done());
 });

@@ -1,7 +1,10 @@
-// The standalone deferred-persistence worker (`npm run worker`): drains the
-// Redis queue into storage, next to API processes started with
-// AUDO_EQ_DEFERRED_WORKER=false (or alongside their in-process workers; every
-// process is its own consumer in the group). Same environment as the API.
+// The standalone worker (`npm run worker`, the compose `worker` service):
+// takes mastering jobs from the BullMQ job queue (AUDO_EQ_JOBS_BACKEND=redis)
+// and runs them on its own mastering worker threads, and drains the Redis
+// deferred-persistence queue (AUDO_EQ_QUEUE_BACKEND=redis), next to API
+// processes started with AUDO_EQ_JOBS_WORKER=false / AUDO_EQ_DEFERRED_WORKER=false
+// (or alongside their in-process workers). Same environment as the API; run
+// as many as you like, on any machine that reaches Redis and storage.
 //
 //   npm run worker                              run until SIGTERM/SIGINT
 //   npm run worker -- --requeue-dead-letters    move dead letters back to the queue, then exit
@@ -12,19 +15,26 @@ import { createTslogLogger, resolveLogFormat } from '../../adapters/events/tslog
 import type { RedisQueue } from '../../adapters/queue/redis.ts';
 import { createStorage } from '../shared/compose.ts';
 import { consumerName, createQueueFromConfig, createWorkerFromConfig } from '../shared/deferred.ts';
+import { createJobSystem } from '../shared/jobs.ts';
+import { createNodeWorkerPool } from './pool.ts';
 
 const USAGE = 'usage: npm run worker [-- --requeue-dead-letters]';
 
 /** The configuration, or a ConfigError for what the worker cannot run with. */
-function workerConfig(env: Record<string, string | undefined>): AppConfig {
+function workerConfig(env: Record<string, string | undefined>, requeue: boolean): AppConfig {
   const config = loadConfig(env);
-  if (config.AUDO_EQ_QUEUE_BACKEND !== 'redis') {
+  const deferred = config.AUDO_EQ_QUEUE_BACKEND === 'redis';
+  const jobs = config.AUDO_EQ_JOBS_BACKEND === 'redis';
+  if (requeue && !deferred) {
+    throw new ConfigError('invalid configuration: AUDO_EQ_QUEUE_BACKEND: dead letters live in the Redis deferred queue; set AUDO_EQ_QUEUE_BACKEND=redis');
+  }
+  if (!deferred && !jobs) {
     throw new ConfigError(
-      'invalid configuration: AUDO_EQ_QUEUE_BACKEND: the standalone worker drains a queue shared with the API; set AUDO_EQ_QUEUE_BACKEND=redis (the memory queue lives inside the API process)',
+      'invalid configuration: AUDO_EQ_JOBS_BACKEND: the standalone worker takes work from queues shared with the API; set AUDO_EQ_JOBS_BACKEND=redis (mastering jobs) and/or AUDO_EQ_QUEUE_BACKEND=redis (deferred persistence) — memory queues live inside the API process',
     );
   }
   if (!config.AUDO_EQ_STORAGE_ENABLED) {
-    throw new ConfigError('invalid configuration: AUDO_EQ_STORAGE_ENABLED: the worker stores artifacts; storage must be enabled');
+    throw new ConfigError('invalid configuration: AUDO_EQ_STORAGE_ENABLED: the worker reads job inputs and stores results; storage must be enabled');
   }
   return config;
 }
@@ -38,7 +48,7 @@ async function main(argv: string[]): Promise<void> {
   }
   let config: AppConfig;
   try {
-    config = workerConfig(process.env);
+    config = workerConfig(process.env, requeue);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -52,9 +62,9 @@ async function main(argv: string[]): Promise<void> {
     secretValues: secretValues(config),
   });
   const consumer = consumerName(`worker-${hostname()}-${process.pid}`);
-  const queue = (await createQueueFromConfig(config, { logger, consumer })) as RedisQueue;
 
   if (requeue) {
+    const queue = (await createQueueFromConfig(config, { logger, consumer })) as RedisQueue;
     const moved = await queue.requeueDeadLetters();
     logger.info('Requeued dead-lettered persistence tasks', { queue_name: queue.name, count: moved });
     await queue.close();
@@ -63,14 +73,24 @@ async function main(argv: string[]): Promise<void> {
   }
 
   const storage = (await createStorage(config))!;
-  const worker = createWorkerFromConfig(config, { queue, storage, events: createLoggingEventPublisher(logger), logger });
-  worker.start();
+  const events = createLoggingEventPublisher(logger);
+  const deferredQueue = config.AUDO_EQ_QUEUE_BACKEND === 'redis' ? ((await createQueueFromConfig(config, { logger, consumer })) as RedisQueue) : null;
+  const deferredWorker = deferredQueue ? createWorkerFromConfig(config, { queue: deferredQueue, storage, events, logger }) : null;
+  deferredWorker?.start();
+  const runner =
+    config.AUDO_EQ_JOBS_BACKEND === 'redis'
+      ? createNodeWorkerPool({ size: config.AUDO_EQ_WORKERS, maxWaiting: config.AUDO_EQ_MAX_PENDING, workerNice: config.AUDO_EQ_WORKER_NICE, logger })
+      : null;
+  const jobs = runner ? await createJobSystem(config, { storage, runner, events, logger, runWorker: true }) : null;
   // Tests and operators wait for this line.
   logger.info('audo-eq worker started', {
-    queue: queue.describe(),
-    queue_name: queue.name,
     consumer,
+    pid: process.pid,
     storage: storage.backend,
+    jobs: jobs ? `${jobs.queue.backend}:${jobs.queue.name}` : 'none',
+    job_concurrency: jobs ? (config.AUDO_EQ_JOBS_CONCURRENCY ?? runner?.concurrency ?? 1) : 0,
+    deferred_queue: deferredQueue ? deferredQueue.describe() : 'none',
+    ...(deferredQueue ? { queue: deferredQueue.describe(), queue_name: deferredQueue.name } : {}),
     concurrency: config.AUDO_EQ_DEFERRED_WORKER_CONCURRENCY,
     max_attempts: config.AUDO_EQ_QUEUE_MAX_ATTEMPTS,
   });
@@ -80,10 +100,13 @@ async function main(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('audo-eq worker stopping', { consumer });
+    // Running jobs finish (up to AUDO_EQ_SHUTDOWN_TIMEOUT_MS); jobs not started stay queued for the other workers.
     // Uploads in flight finish; tasks not yet acknowledged stay in Redis for the next worker.
-    await worker.stop();
-    await queue.close();
+    await Promise.all([jobs?.close({ timeoutMs: config.AUDO_EQ_SHUTDOWN_TIMEOUT_MS }), deferredWorker?.stop()]);
+    await runner?.close();
+    await deferredQueue?.close();
     storage.destroy?.();
+    logger.info('audo-eq worker stopped', { consumer });
     await logger.flush();
     process.exit(0);
   };

@@ -12,6 +12,7 @@ import { createHandler, createInProcessRunner, type FetchHandler } from '../../m
 import { createTslogLogger, resolveLogFormat } from '../../adapters/events/tslog.ts';
 import { createFilesystemStorage } from '../../adapters/storage/filesystem.ts';
 import { consumerName, createQueueFromConfig, createWorkerFromConfig, MEMORY_DRAIN_TIMEOUT_MS } from './deferred.ts';
+import { createJobSystem, resolveHostAddresses } from './jobs.ts';
 
 export interface Composition {
   readonly config: AppConfig;
@@ -83,6 +84,10 @@ export async function composeFromEnv(env: Record<string, string | undefined>, op
       ? createWorkerFromConfig(config, { queue, storage, events, logger, onOutcome: (outcome) => metrics.countDeferredOutcome(outcome) })
       : null;
   worker?.start();
+  // Jobs keep their inputs in storage: without storage the job routes answer 503 jobs_unavailable.
+  const jobs = storage
+    ? await createJobSystem(config, { storage, runner, events, logger, metrics, runWorker: config.AUDO_EQ_JOBS_WORKER })
+    : null;
   const handler = createHandler({
     runner,
     storage,
@@ -101,6 +106,7 @@ export async function composeFromEnv(env: Record<string, string | undefined>, op
     apiKeys: config.AUDO_EQ_API_KEYS,
     corsOrigins: config.AUDO_EQ_CORS_ORIGINS,
     readyTimeoutMs: config.AUDO_EQ_S3_TIMEOUT_MS,
+    jobs: jobs ? { queue: jobs.queue, callbacks: jobs.callbacks, resolveHost: resolveHostAddresses, timeoutMs: config.AUDO_EQ_REDIS_TIMEOUT_MS } : null,
   });
   logger.info('audo-eq configured', {
     storage: storage ? storage.backend : 'disabled',
@@ -108,6 +114,8 @@ export async function composeFromEnv(env: Record<string, string | undefined>, op
     persistence_guarantee: persistence.guarantee,
     queue: queue ? `${queue.backend}:${queue.name}` : 'none',
     deferred_worker: worker ? 'in-process' : queue ? 'external' : 'none',
+    jobs: jobs ? `${jobs.queue.backend}:${jobs.queue.name}` : 'disabled (no storage)',
+    job_worker: jobs?.worker ? 'in-process' : jobs ? 'external' : 'none',
     api_keys: config.AUDO_EQ_API_KEYS.length > 0 ? 'required' : 'off',
     cors_origins: config.AUDO_EQ_CORS_ORIGINS,
     workers: runner.concurrency ?? 1,
@@ -119,6 +127,8 @@ export async function composeFromEnv(env: Record<string, string | undefined>, op
     logger,
     runner,
     async close() {
+      // Running jobs finish first (bounded), while the runner they use is still up.
+      await jobs?.close({ timeoutMs: config.AUDO_EQ_SHUTDOWN_TIMEOUT_MS });
       await runner.close?.();
       await worker?.stop({ drainTimeoutMs: MEMORY_DRAIN_TIMEOUT_MS });
       await queue?.close();

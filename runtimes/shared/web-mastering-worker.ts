@@ -16,6 +16,6 @@ const scope = globalThis as unknown as DedicatedWorkerScope;
 const post = (message: WorkerReply, transfer: ArrayBuffer[]) => scope.postMessage(message, transfer);
 
 scope.onmessage = (event) => {
-  void answerJobMessage(event.data).then((answer) => deliverReply(post, answer));
+  void answerJobMessage(event.data, post).then((answer) => deliverReply(post, answer));
 };
 post(READY_REPLY, []);

@@ -137,6 +137,31 @@ test('redis runs only under the redis profile, and then the API waits for it', (
   }
 });
 
+test('the worker service runs npm run worker on the shared queue with the API’s environment, scalable (no published port, no fixed name)', () => {
+  for (const files of [DEV_FILES, PROD_FILES]) {
+    assert.not.ok('worker' in loadStack(files).services, 'the worker needs Redis, so it comes with --profile redis');
+    const project = loadStack(files, { AUDO_EQ_JOBS_BACKEND: 'redis', AUDO_EQ_JOBS_WORKER: 'false' }, ['redis']);
+    const worker = project.services.worker;
+    const api = project.services[API];
+    assert.ok(worker, 'worker is enabled by --profile redis');
+    assert.equal(worker.command, ['node', '--import', 'tsx', 'runtimes/node/worker.ts']);
+    assert.ok(existsSync(join(repoRoot, 'runtimes/node/worker.ts')));
+    assert.is(worker.image, api.image, 'the same image as the API');
+    // `docker compose up --scale worker=N` refuses services with a fixed container name or a published host port.
+    assert.is(worker.container_name, undefined);
+    assert.equal(worker.ports ?? [], []);
+    assert.is(worker.environment!.AUDO_EQ_JOBS_BACKEND, 'redis');
+    for (const [name, value] of Object.entries(api.environment!)) {
+      if (name === 'AUDO_EQ_JOBS_BACKEND' || name === 'NODE_ENV' || name === 'AUDO_EQ_LOG_LEVEL' || name === 'AUDO_EQ_LOG_FORMAT') continue;
+      assert.is(worker.environment![name], value, `worker gets ${name} like the API`);
+    }
+    assert.is(api.environment!.AUDO_EQ_JOBS_WORKER, 'false');
+    assert.is(worker.depends_on!.redis.condition, 'service_healthy');
+    assert.is(worker.depends_on!.minio.condition, 'service_healthy');
+    assert.ok(parseInt(worker.stop_grace_period!, 10) >= 30, 'running jobs get time to finish on stop');
+  }
+});
+
 test('the development override mounts the source read-only and restarts the server on changes', () => {
   const project = loadStack(DEV_FILES);
   const api = project.services[API];

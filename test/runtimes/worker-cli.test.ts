@@ -19,10 +19,13 @@ function runWorker(args: string[], env: Record<string, string>) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr.split('\n').filter((line) => line && !/Warning|node --trace/.test(line)).join('\n') };
 }
 
-test('the worker refuses the memory queue with one line naming the variable: it lives inside the API process', () => {
-  const { status, stderr } = runWorker([], { AUDO_EQ_QUEUE_BACKEND: 'memory' });
+test('the worker refuses memory queues with one line naming the variable: they live inside the API process', () => {
+  const { status, stderr } = runWorker([], { AUDO_EQ_QUEUE_BACKEND: 'memory', AUDO_EQ_JOBS_BACKEND: 'memory' });
   assert.is(status, 1);
-  assert.is(stderr, 'invalid configuration: AUDO_EQ_QUEUE_BACKEND: the standalone worker drains a queue shared with the API; set AUDO_EQ_QUEUE_BACKEND=redis (the memory queue lives inside the API process)');
+  assert.match(stderr, /^invalid configuration: AUDO_EQ_JOBS_BACKEND: the standalone worker takes work from queues shared with the API; set AUDO_EQ_JOBS_BACKEND=redis .* and\/or AUDO_EQ_QUEUE_BACKEND=redis .*memory queues live inside the API process$/);
+  const requeue = runWorker(['--requeue-dead-letters'], { AUDO_EQ_QUEUE_BACKEND: 'memory', AUDO_EQ_JOBS_BACKEND: 'redis' });
+  assert.is(requeue.status, 1);
+  assert.match(requeue.stderr, /^invalid configuration: AUDO_EQ_QUEUE_BACKEND: dead letters live in the Redis deferred queue/);
 });
 
 test('the worker refuses disabled storage and bad values like the API does', () => {

@@ -40,5 +40,13 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   storage_unavailable: 'The server could not store the result as it must; try again later or ask the operator.',
   overloaded: 'The server is busy; try again in a few seconds.',
   not_ready: 'The server is starting or a dependency is down; try again shortly.',
+  job_not_found: 'The job is gone (finished jobs are kept for a limited time) or belongs to another API key; master the files again.',
+  job_finished: 'The job had already finished; its result (or error) is shown.',
+  job_result_unavailable: 'The job has no result to download; see its status.',
+  callback_not_allowed: 'Callbacks may only go to public addresses (or hosts the operator allows).',
+  queue_full: 'Many jobs are waiting; try again in a little while.',
+  queue_unavailable: 'The job queue is not answering; try again shortly or ask the operator.',
+  jobs_unavailable: 'This server masters long files only while you wait; use a shorter file or ask the operator to enable jobs.',
+  worker_lost: 'Mastering this file kept stopping the server’s worker; try a shorter file and report the correlation id.',
   internal_error: 'Something went wrong on the server; try again, and quote the correlation id if it persists.',
 };

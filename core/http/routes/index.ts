@@ -6,6 +6,7 @@ import type { RouteDefinition } from '../context.ts';
 import { analyze } from './analyze.ts';
 import { docs } from './docs.ts';
 import { health } from './health.ts';
+import { deleteJob, getJob, getJobResult, listJobs, postJob } from './jobs.ts';
 import { master } from './master.ts';
 import { metricsRoute } from './metrics.ts';
 import { openApiJson } from './openapi-json.ts';
@@ -16,7 +17,7 @@ import { ready } from './ready.ts';
  * Open routes: probes, documentation and the web page (no secrets;
  * orchestrators and browsers reach them without a key; the page asks the user
  * for a key when the server needs one). Mastering, analysis and metrics need
- * a key when keys are configured.
+ * a key when keys are configured, and so do jobs (each belongs to the key that submitted it).
  */
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/', operationId: 'getPage', requiresApiKey: false, handle: page },
@@ -24,6 +25,11 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/ready', operationId: 'getReady', requiresApiKey: false, handle: ready },
   { method: 'POST', path: '/master', operationId: 'postMaster', requiresApiKey: true, handle: master },
   { method: 'POST', path: '/analyze', operationId: 'postAnalyze', requiresApiKey: true, handle: analyze },
+  { method: 'POST', path: '/jobs', operationId: 'postJob', requiresApiKey: true, handle: postJob },
+  { method: 'GET', path: '/jobs', operationId: 'listJobs', requiresApiKey: true, handle: listJobs },
+  { method: 'GET', path: '/jobs/:id', operationId: 'getJob', requiresApiKey: true, handle: getJob },
+  { method: 'DELETE', path: '/jobs/:id', operationId: 'deleteJob', requiresApiKey: true, handle: deleteJob },
+  { method: 'GET', path: '/jobs/:id/result', operationId: 'getJobResult', requiresApiKey: true, handle: getJobResult },
   { method: 'GET', path: '/openapi.json', operationId: 'getOpenApi', requiresApiKey: false, handle: openApiJson },
   { method: 'GET', path: '/docs', operationId: 'getDocs', requiresApiKey: false, handle: docs },
   { method: 'GET', path: '/metrics', operationId: 'getMetrics', requiresApiKey: true, handle: metricsRoute },

@@ -50,7 +50,8 @@ export const master: RouteHandler = async (request, { correlationId, url, deps }
     const startedMs = performance.now();
     let result;
     try {
-      result = await masterTrack(deps, { correlationId, target: upload.target, reference: upload.reference, options });
+      // The job is the upload object plus id and options (jobs build it the same way from stored uploads).
+      result = await masterTrack(deps, { correlationId, ...upload, options });
     } catch (error) {
       metrics.observeMastering((performance.now() - startedMs) / 1000, 'failure');
       if (error instanceof AudoEqError && error.code === 'storage_unavailable') metrics.countPersistence('failed');

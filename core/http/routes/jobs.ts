@@ -1,0 +1,191 @@
+/**
+ * The job routes: `POST /jobs` (same inputs, options and validation as
+ * `POST /master`, read by the very same query parser and multipart reader;
+ * inputs go to storage and the job to the queue; `202` with its status
+ * URL), `GET /jobs` (the caller's recent jobs), `GET /jobs/{id}`,
+ * `DELETE /jobs/{id}` (cancel) and `GET /jobs/{id}/result` (the WAV).
+ * Jobs belong to the API key that submitted them; another key's job is 404.
+ */
+import { checkCallbackUrl } from '../../app/jobs/callbacks.ts';
+import { jobDocument } from '../../app/jobs/job-document.ts';
+import { removeJobInputs, storeJobInputs, type Uploads } from '../../app/jobs/job-inputs.ts';
+import { isFinished, type JobRecord, type JobSubmission } from '../../app/jobs/job-record.ts';
+import { AudoEqError } from '../../domain/errors.ts';
+import type { AppDeps, RequestContext, RouteHandler } from '../context.ts';
+import { jobOwner } from '../job-owner.ts';
+import { readMasteringUpload } from '../multipart.ts';
+import { parseMasteringQuery } from '../query.ts';
+import { jsonResponse, toAudoEqError } from '../responses.ts';
+
+/** The one query parameter jobs add to `/master`'s. */
+export const CALLBACK_PARAMETER = 'callback_url';
+
+const RETRY_AFTER_SECONDS = 5;
+const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 100;
+
+function requireJobs(deps: AppDeps): NonNullable<AppDeps['jobs']> {
+  if (!deps.jobs) throw new AudoEqError('jobs_unavailable');
+  return deps.jobs;
+}
+
+/** The queue's answer, or `queue_unavailable` (503 with Retry-After) when it fails or does not answer in time. */
+async function fromQueue<T>(deps: AppDeps, what: string, run: () => Promise<T>): Promise<T> {
+  const { timeoutMs } = requireJobs(deps);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the job queue did not answer ${what} within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([run(), timeout]);
+  } catch (error) {
+    if (error instanceof AudoEqError) throw error;
+    throw new AudoEqError('queue_unavailable', undefined, { retry_after_seconds: RETRY_AFTER_SECONDS }, { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The caller's job, or `job_not_found` (unknown, expired, or another key's). */
+async function ownJob(request: Request, { deps }: RequestContext, id: string): Promise<JobRecord> {
+  const { queue } = requireJobs(deps);
+  const owner = await jobOwner(request.headers, deps.apiKeys);
+  const record = await fromQueue(deps, 'a read', () => queue.get(id));
+  if (!record || record.submission.owner !== owner) throw new AudoEqError('job_not_found', undefined, { job_id: id });
+  return record;
+}
+
+const baseUrlOf = (url: URL) => url.origin;
+
+function idParameter(request: Request): string {
+  const id = (request as Request & { params?: Record<string, string> }).params?.id ?? '';
+  return decodeURIComponent(id);
+}
+
+/**
+ * `POST /jobs`
+ *
+ * @example
+ * const response = await postJob(new Request('http://x/jobs?eq_mode=reference-match', { method: 'POST', body: form }), context);
+ * response.status; // 202, Location: /jobs/<id>
+ */
+export const postJob: RouteHandler = async (request, { correlationId, url, deps }) => {
+  const jobs = requireJobs(deps);
+  const { admission, events, clock, storage } = deps;
+  const publishRequestFailure = (error: unknown) => {
+    const { code, message } = toAudoEqError(error);
+    events.publish({ name: 'MasteringFailed', correlationId, occurredAt: clock.now().toISOString(), payload: { stage: 'request', code, message, async: true } });
+  };
+  let options;
+  let callbackUrl: string | null = null;
+  try {
+    const params = new URLSearchParams(url.searchParams);
+    const callbacks = params.getAll(CALLBACK_PARAMETER).filter((value) => value.trim() !== '');
+    params.delete(CALLBACK_PARAMETER);
+    options = parseMasteringQuery(params);
+    if (callbacks.length > 1) {
+      throw new AudoEqError('invalid_query_parameter', `Query parameter '${CALLBACK_PARAMETER}' was given more than once.`, { parameter: CALLBACK_PARAMETER, allowed_values: ['one absolute http(s) URL'] });
+    }
+    if (callbacks.length === 1) callbackUrl = await checkCallbackUrl(callbacks[0].trim(), jobs.resolveHost, jobs.callbacks);
+    if (!storage) throw new AudoEqError('jobs_unavailable', 'Jobs keep their inputs in storage, and storage is disabled on this server.');
+  } catch (error) {
+    publishRequestFailure(error);
+    throw error;
+  }
+  // Uploads are admitted like /master's (they hold memory while they arrive); the mastering itself waits in the job queue.
+  if (admission.inFlight >= admission.maxAdmitted) {
+    const error = new AudoEqError('overloaded', undefined, { retry_after_seconds: RETRY_AFTER_SECONDS });
+    publishRequestFailure(error);
+    throw error;
+  }
+  admission.inFlight++;
+  try {
+    let upload: Uploads;
+    try {
+      upload = (await readMasteringUpload(request, deps.limits)) as unknown as Uploads;
+    } catch (error) {
+      publishRequestFailure(error);
+      throw error;
+    }
+    const id = crypto.randomUUID();
+    const owner = await jobOwner(request.headers, deps.apiKeys);
+    const inputs = await storeJobInputs(storage, id, correlationId, upload);
+    const submission: JobSubmission = { id, owner, correlationId, options: { ...options }, inputs, callbackUrl, submittedAt: clock.now().toISOString() };
+    let record: JobRecord;
+    try {
+      record = await fromQueue(deps, 'the submission', () => jobs.queue.submit(submission));
+    } catch (error) {
+      await removeJobInputs(storage, inputs);
+      publishRequestFailure(error);
+      throw error;
+    }
+    deps.logger.info('Queued mastering job', { correlation_id: correlationId, job_id: id, queue_name: jobs.queue.name, backend: jobs.queue.backend });
+    const document = jobDocument(record, baseUrlOf(url));
+    return jsonResponse(202, { job_id: id, status: record.status, status_url: document.status_url }, { location: `/jobs/${id}` });
+  } finally {
+    admission.inFlight--;
+  }
+};
+
+/** `GET /jobs/{id}` */
+export const getJob: RouteHandler = async (request, context) => {
+  const record = await ownJob(request, context, idParameter(request));
+  return jsonResponse(200, jobDocument(record, baseUrlOf(context.url)));
+};
+
+/** `DELETE /jobs/{id}`: cancels; `409 job_finished` when it had already finished. */
+export const deleteJob: RouteHandler = async (request, context) => {
+  const { deps } = context;
+  const id = idParameter(request);
+  const record = await ownJob(request, context, id);
+  if (isFinished(record.status)) {
+    throw new AudoEqError('job_finished', `The job has already ${record.status === 'succeeded' ? 'succeeded' : record.status}.`, { job_id: id, status: record.status });
+  }
+  const cancelled = (await fromQueue(deps, 'the cancel', () => requireJobs(deps).queue.cancel(id))) ?? record;
+  return jsonResponse(202, jobDocument(cancelled, baseUrlOf(context.url)));
+};
+
+/** `GET /jobs`: the caller's jobs, newest first, `limit` per page, `cursor` from the previous page. */
+export const listJobs: RouteHandler = async (request, { deps, url }) => {
+  const { queue } = requireJobs(deps);
+  const limitText = url.searchParams.get('limit');
+  const limit = limitText === null || limitText === '' ? DEFAULT_PAGE_SIZE : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new AudoEqError('invalid_query_parameter', `Query parameter 'limit' must be a whole number from 1 to ${MAX_PAGE_SIZE}.`, {
+      parameter: 'limit',
+      allowed_values: [`1-${MAX_PAGE_SIZE}`],
+    });
+  }
+  const cursor = url.searchParams.get('cursor') || undefined;
+  const owner = await jobOwner(request.headers, deps.apiKeys);
+  const page = await fromQueue(deps, 'the list', () => queue.list(owner, { limit, ...(cursor ? { cursor } : {}) }));
+  const next = page.nextCursor ? `/jobs?limit=${limit}&cursor=${encodeURIComponent(page.nextCursor)}` : null;
+  return jsonResponse(200, { jobs: page.jobs.map((record) => jobDocument(record, baseUrlOf(url))), next_cursor: page.nextCursor, next });
+};
+
+/** `GET /jobs/{id}/result`: the mastered WAV of a succeeded job. */
+export const getJobResult: RouteHandler = async (request, context) => {
+  const id = idParameter(request);
+  const record = await ownJob(request, context, id);
+  if (record.status !== 'succeeded' || !record.result) {
+    throw new AudoEqError('job_result_unavailable', `The job is ${record.status}; it has no result.`, { job_id: id, status: record.status });
+  }
+  const storage = context.deps.storage;
+  if (!storage) throw new AudoEqError('jobs_unavailable', 'Storage is disabled on this server.');
+  let bytes: Uint8Array | null;
+  try {
+    bytes = await storage.read(record.result.key);
+  } catch (error) {
+    throw new AudoEqError('storage_unavailable', 'The result could not be read from storage; retry later.', { retry_after_seconds: RETRY_AFTER_SECONDS }, { cause: error });
+  }
+  if (!bytes) throw new AudoEqError('job_result_unavailable', 'The result is no longer in storage (retention).', { job_id: id });
+  return new Response(bytes as Uint8Array<ArrayBuffer>, {
+    status: 200,
+    headers: {
+      'content-type': 'audio/wav',
+      'content-length': String(bytes.byteLength),
+      'content-disposition': `attachment; filename="${id}.wav"`,
+      'x-mastered-object-key': record.result.key,
+    },
+  });
+};
