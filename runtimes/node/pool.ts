@@ -24,7 +24,8 @@ function spawnThread(workerUrl: URL, nice: number, events: PoolWorkerEvents): Po
   worker.unref();
   worker.on('message', (reply: WorkerReply) => {
     // A busy worker holds the process open (someone awaits its job); an idle one does not.
-    if (reply.type !== 'ready') worker.unref();
+    // Stage reports arrive while the job still runs.
+    if (reply.type === 'result' || reply.type === 'failure') worker.unref();
     events.onMessage(reply);
   });
   // An uncaught error in the worker: 'exit' follows, and reports it.
