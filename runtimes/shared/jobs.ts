@@ -42,6 +42,7 @@ export function jobRetryDelayMs(config: AppConfig, attempt: number): number {
 export function jobLifecycle(deps: { storage: ArtifactStorage; metrics?: AppMetrics; logger: AppLogger }): JobLifecycle {
   return {
     started(record) {
+      deps.logger.info('Mastering job started', { correlation_id: record.submission.correlationId, job_id: record.submission.id, attempt: record.attempts });
       if (record.attempts === 1 && record.startedAt) {
         deps.metrics?.observeJobWait(Math.max(0, Date.parse(record.startedAt) - Date.parse(record.submission.submittedAt)) / 1000);
       }

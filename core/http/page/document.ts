@@ -17,7 +17,13 @@ export interface PageSettings {
   readonly maxFileBytes: number;
   /** Whether the API needs a key (the key field is then shown first and marked required). */
   readonly apiKeyRequired: boolean;
+  /** Whether the server has asynchronous jobs; targets longer than `jobThresholdSeconds` then go through `/jobs`. */
+  readonly jobsAvailable?: boolean;
+  readonly jobThresholdSeconds?: number;
 }
+
+/** Targets longer than this go through a job (progress and cancel) rather than one long request. */
+export const JOB_THRESHOLD_SECONDS = 180;
 
 const escapeHtml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -73,7 +79,7 @@ function player(slot: 'target' | 'reference' | 'result', title: string): string 
 /** Client-side settings and tables as JSON, safe inside a script element. */
 function configJson(settings: PageSettings): string {
   const messages = Object.fromEntries(Object.entries(ERROR_TABLE).map(([code, { message }]) => [code, message]));
-  const json = JSON.stringify({ ...settings, errorHints: ERROR_HINTS, errorMessages: messages });
+  const json = JSON.stringify({ jobsAvailable: false, jobThresholdSeconds: JOB_THRESHOLD_SECONDS, ...settings, errorHints: ERROR_HINTS, errorMessages: messages });
   return json.replace(/</g, '\\u003c');
 }
 
@@ -116,6 +122,7 @@ ${options}
   </div>
   <div class="actions">
     <button id="master-button" type="button">Master</button>
+    <button id="cancel-button" type="button" class="secondary" hidden>Cancel</button>
     <div class="status" id="status" role="status" aria-live="polite">
       <progress id="progress" max="100" value="0" hidden></progress>
       <p id="status-text">Choose a target and a reference to begin.</p>

@@ -46,6 +46,8 @@ h3 { font-size: 15px; margin: 14px 0 6px; color: var(--muted); text-transform: u
 .actions { display: flex; align-items: center; gap: 16px; flex-wrap: wrap; margin-top: 16px; }
 button, .button { font: inherit; font-weight: 650; border-radius: 8px; padding: 9px 18px; border: 1px solid var(--accent); background: var(--accent); color: var(--accent-ink); cursor: pointer; text-decoration: none; display: inline-block; }
 button.secondary { background: #fff; color: var(--accent); }
+/* Buttons set display, which would otherwise beat the hidden attribute (the job Cancel button). */
+button[hidden] { display: none; }
 button:disabled { background: #8792a8; border-color: #8792a8; cursor: not-allowed; }
 .status { flex: 1; min-width: 240px; }
 .status progress { width: 100%; height: 10px; accent-color: var(--accent); }

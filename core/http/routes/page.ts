@@ -16,7 +16,7 @@ export const PAGE_CONTENT_SECURITY_POLICY =
 export const page: RouteHandler = (_request, { deps }) => {
   let html = rendered.get(deps);
   if (html === undefined) {
-    html = renderPage({ maxFileBytes: deps.limits.maxFileBytes, apiKeyRequired: deps.apiKeys.length > 0 });
+    html = renderPage({ maxFileBytes: deps.limits.maxFileBytes, apiKeyRequired: deps.apiKeys.length > 0, jobsAvailable: deps.jobs !== null && deps.storage !== null });
     rendered.set(deps, html);
   }
   return new Response(html, {

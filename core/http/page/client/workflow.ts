@@ -236,7 +236,7 @@ function master() {
   if (running.length) setStatus('waiting', 'Finishing the file measurements\u2026');
   Promise.all(running.map((promise) => promise.catch(() => null))).then(() => {
     setStatus('upload', 0);
-    return send('POST', 'master' + query, form, {
+    return masterOrQueue(query, form, {
       onUploadProgress: (loaded, total) => setStatus('upload', loaded / total),
       onUploaded: () => setStatus('processing'),
     });
@@ -260,6 +260,7 @@ function init() {
   initPlayers();
   initDropZones();
   byId('master-button').addEventListener('click', master);
+  initJobs();
   ['target', 'reference'].forEach((name) => { const input = byId('file-' + name); if (input.files[0]) setFile(name, input.files[0]); });
   updateControls();
   if (config.apiKeyRequired) byId('api-key').setAttribute('aria-required', 'true');
