@@ -410,9 +410,11 @@ export function createBullmqJobWorker(options: BullmqJobOptions, deps: BullmqWor
       const timedOut = await Promise.race([closing.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)))]);
       clearTimeout(timer);
       if (timedOut) {
-        // Jobs still running are left locked; once the lock expires another worker takes them over.
+        // Jobs still running are given up here: their locks are no longer renewed, and once
+        // they expire another worker takes the jobs over. A forced close waits for the same
+        // running jobs, so it is not awaited (shutdown must stay bounded).
         logger.warn('Jobs still running when the worker stopped; another worker takes them over after the lock expires', { queue_name: name });
-        await Promise.all([masteringWorker?.close(true), callbackWorker?.close(true)]).catch(() => {});
+        void Promise.all([masteringWorker?.close(true), callbackWorker?.close(true)]).catch(() => {});
       }
       redis.disconnect();
     },
