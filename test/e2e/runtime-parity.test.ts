@@ -3,7 +3,8 @@
 // reference-match master stored on disk with its events in order, a bad upload
 // answered with its code from inside a worker, backpressure (one worker,
 // nothing waiting → 503 overloaded), and SIGTERM during an in-flight request
-// (full response, exit 0).
+// (full response, exit 0); an in-memory job with a signed callback (the Node
+// callback transport under Deno's and Bun's node:http).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { once } from 'node:events';
@@ -16,6 +17,11 @@ import { holdUpload } from '../support/held-upload.ts';
 import { eventNamesFor, jsonLogRecords, postMaster, readWavInfo, truncateWav, waitForOutput } from '../support/http-client.ts';
 import { bunBinary, denoBinary, nodeServerCommand, startServer, type RunningServer } from '../support/processes.ts';
 import { requireTool } from '../support/tools.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verifyWebhookSignature } from '../../core/app/jobs/webhook-signature.ts';
+import { multipartForm } from '../support/doubles.ts';
+import { buildPcmWav } from '../support/wav-builder.ts';
 
 const RUNTIMES = [
   { name: 'Node', command: nodeServerCommand, binary: null },
@@ -104,6 +110,54 @@ for (const runtime of RUNTIMES) {
       assert.ok(messages.indexOf('audo-eq shutting down') < messages.indexOf('audo-eq stopped'));
     } finally {
       if (server.process.exitCode === null) server.process.kill('SIGKILL');
+    }
+  });
+
+  test(`${runtime.name}: an in-memory job runs on the worker pool, its result equals /master, and its signed callback arrives`, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), `audo-eq-${runtime.name.toLowerCase()}-jobs-`));
+    const received: Array<{ body: string; signature: string }> = [];
+    const receiver = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        received.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(request.headers['x-audo-eq-signature']) });
+        response.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    const [command, args] = runtime.command();
+    const server = await startServer(command, args, {
+      AUDO_EQ_WORKERS: '1',
+      AUDO_EQ_STORAGE_BACKEND: 'filesystem',
+      AUDO_EQ_DATA_DIR: dataDir,
+      AUDO_EQ_LOG_FORMAT: 'json',
+      AUDO_EQ_WEBHOOK_SECRET: 'parity-secret',
+      AUDO_EQ_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+    });
+    try {
+      const files = { target: buildPcmWav({ sampleRateHz: 44_100, channels: 2, frames: 44_100 * 3 }), reference: buildPcmWav({ sampleRateHz: 48_000, channels: 2, frames: 48_000 * 2 }) };
+      const submitted = await fetch(`${server.baseUrl}/jobs?bit_depth=16&callback_url=${encodeURIComponent(hook)}`, { method: 'POST', body: multipartForm(files) });
+      assert.is(submitted.status, 202, await submitted.clone().text());
+      const { job_id } = await submitted.json();
+      let doc: { status: string; callback: { status: string } | null; error: unknown } | null = null;
+      for (let i = 0; i < 600 && !(doc && doc.callback?.status === 'delivered'); i++) {
+        doc = await (await fetch(`${server.baseUrl}/jobs/${job_id}`)).json();
+        if (doc!.status === 'failed' || doc!.callback?.status === 'failed') break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.is(doc!.status, 'succeeded', JSON.stringify(doc));
+      assert.is(doc!.callback?.status, 'delivered', JSON.stringify(doc!.callback));
+      const result = new Uint8Array(await (await fetch(`${server.baseUrl}/jobs/${job_id}/result`)).arrayBuffer());
+      const direct = await fetch(`${server.baseUrl}/master?bit_depth=16`, { method: 'POST', body: multipartForm(files) });
+      assert.ok(Buffer.from(result).equals(Buffer.from(await direct.arrayBuffer())), 'job result equals /master');
+      assert.is(received.length, 1);
+      assert.ok(await verifyWebhookSignature('parity-secret', received[0].body, received[0].signature, Date.now() / 1000));
+      assert.is(JSON.parse(received[0].body).job_id, job_id);
+    } finally {
+      await server.stop();
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 }
