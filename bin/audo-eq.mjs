@@ -3,4 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../runtimes/node/cli.ts');
+await import('../runtimes/node/cli/main.ts');

@@ -1,7 +1,7 @@
 // `npm run preflight -- --mode dev|prod`: prepares `.env` for `docker compose up`
 // (see runtimes/node/preflight/run.ts for what it checks).
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { UsageError, parseCommandArgs, stringFlag } from './cli/args.ts';
 import { PreflightError, runPreflight, type PreflightMode, type PreflightResult } from './preflight/run.ts';
 
 const USAGE = `usage: npm run preflight -- [--mode dev|prod] [--cwd DIR] [--env-file PATH] [--example PATH]
@@ -15,36 +15,24 @@ about secrets that still have their example values.
   --env-file PATH    the .env to check or create (default: DIR/.env)
   --example PATH     the template (default: DIR/.env.example)`;
 
-class UsageError extends Error {}
+const OPTIONS = {
+  mode: { type: 'string' },
+  cwd: { type: 'string' },
+  'env-file': { type: 'string' },
+  example: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 function parseCommandLine(argv: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        mode: { type: 'string', default: 'dev' },
-        cwd: { type: 'string', default: '.' },
-        'env-file': { type: 'string' },
-        example: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const { values } = parsed;
-  if (values.mode !== 'dev' && values.mode !== 'prod') {
-    throw new UsageError(`--mode must be dev or prod, not '${values.mode}'`);
-  }
-  const dir = resolve(values.cwd!);
+  const { values } = parseCommandArgs(argv, OPTIONS);
+  const mode = stringFlag(values, 'mode') ?? 'dev';
+  if (mode !== 'dev' && mode !== 'prod') throw new UsageError(`--mode must be dev or prod, not '${mode}'`);
+  const dir = resolve(stringFlag(values, 'cwd') ?? '.');
   return {
     help: values.help === true,
-    mode: values.mode as PreflightMode,
-    envPath: resolve(dir, values['env-file'] ?? '.env'),
-    examplePath: resolve(dir, values.example ?? '.env.example'),
+    mode: mode as PreflightMode,
+    envPath: resolve(dir, stringFlag(values, 'env-file') ?? '.env'),
+    examplePath: resolve(dir, stringFlag(values, 'example') ?? '.env.example'),
   };
 }
 

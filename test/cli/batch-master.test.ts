@@ -11,7 +11,7 @@ import { fixturePath } from '../support/fixtures.ts';
 import { readWavInfo } from '../support/http-client.ts';
 import { repoRoot } from '../support/processes.ts';
 import { hasTool, requireTool } from '../support/tools.ts';
-import { runBatchMasterCommand } from '../../runtimes/node/commands/batch-master.ts';
+import { runBatchMasterCommand } from '../../runtimes/node/cli/commands/batch-master.ts';
 import { UUID, cutFixture, parseItemLines, runCli, scratchDir } from './workspace.ts';
 
 const scratch = scratchDir('batch');

@@ -1,9 +1,9 @@
-// `--target-pattern`: the glob matcher over a real folder tree.
+// `--target-pattern`: the glob matcher (the `glob` package) over a real folder tree.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { globFiles } from '../../runtimes/node/batch/glob.ts';
+import { globFiles } from '../../runtimes/node/cli/batch/glob.ts';
 import { scratchDir } from './workspace.ts';
 
 const scratch = scratchDir('glob');
@@ -45,15 +45,21 @@ test('? matches exactly one character', async () => {
   assert.equal(await glob('??.wav'), ['ab.wav']);
 });
 
-test('** matches any depth, zero included, without entering hidden or symlinked folders', async () => {
-  assert.equal(await glob('**/*.wav'), ['a.wav', 'ab.wav', 'link-a.wav', 'other/h.wav', 'sub/d.wav', 'sub/deeper/f.wav', 'x*y.wav']);
+test('** matches any depth, zero included, without entering hidden folders or crawling symlinked ones', async () => {
+  // As in bash: `**` never descends through a symlinked folder, but the next segment may match inside it once.
+  assert.equal(await glob('**/*.wav'), ['a.wav', 'ab.wav', 'link-a.wav', 'link-to-sub/d.wav', 'other/h.wav', 'sub/d.wav', 'sub/deeper/f.wav', 'x*y.wav']);
   assert.equal(await glob('sub/**'), ['sub/d.wav', 'sub/deeper/f.wav', 'sub/e.mp3']);
-  assert.equal(await glob('**/deeper/*.wav'), ['sub/deeper/f.wav']);
+  assert.equal(await glob('**/f.wav'), ['sub/deeper/f.wav']);
 });
 
 test('wildcards work in folder segments, and a named symlinked folder is entered', async () => {
   assert.equal(await glob('*/*.wav'), ['link-to-sub/d.wav', 'other/h.wav', 'sub/d.wav']);
   assert.equal(await glob('link-to-sub/*.mp3'), ['link-to-sub/e.mp3']);
+});
+
+test('character classes and braces pick among names', async () => {
+  assert.equal(await glob('[ab].wav'), ['a.wav']);
+  assert.equal(await glob('*.{wav,flac}'), ['a.wav', 'ab.wav', 'c.flac', 'link-a.wav', 'x*y.wav']);
 });
 
 test('a backslash makes a wildcard literal, and a pattern without wildcards names one file', async () => {

@@ -1,11 +1,10 @@
-// Batch manifests: the CSV reader (RFC 4180 quoting) and the CSV/JSON manifest shapes.
+// Batch manifests: CSV (RFC 4180 quoting, read by csv-parse) and JSON shapes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../../runtimes/node/commands/cli-args.ts';
-import { CsvSyntaxError, parseCsv } from '../../runtimes/node/batch/csv.ts';
-import { parseCsvManifest, parseJsonManifest, readManifest } from '../../runtimes/node/batch/manifest.ts';
+import { UsageError } from '../../runtimes/node/cli/args.ts';
+import { parseCsvManifest, parseJsonManifest, readManifest } from '../../runtimes/node/cli/batch/manifest.ts';
 import { scratchDir } from './workspace.ts';
 
 function usageMessage(run: () => unknown): string {
@@ -18,26 +17,27 @@ function usageMessage(run: () => unknown): string {
   throw new Error('expected a UsageError');
 }
 
-test('CSV fields may be quoted, hold commas, doubled quotes and line breaks', () => {
-  const records = parseCsv('\uFEFFtarget,output\r\n"my, song.wav","say ""hi"".wav"\n"two\nlines.wav",plain.wav\n');
-  assert.equal(records, [
-    { line: 1, fields: ['target', 'output'] },
-    { line: 2, fields: ['my, song.wav', 'say "hi".wav'] },
-    { line: 3, fields: ['two\nlines.wav', 'plain.wav'] },
-  ]);
+test('CSV fields may be quoted, hold commas, doubled quotes and line breaks, with any line ends', () => {
+  const entries = parseCsvManifest('\uFEFFtarget,output\r\n"my, song.wav","say ""hi"".wav"\n"two\nlines.wav",plain.wav\rlast.wav,x.wav', '');
+  assert.equal(
+    entries.map((entry) => [entry.target, entry.output]),
+    [
+      ['my, song.wav', 'say "hi".wav'],
+      ['two\nlines.wav', 'plain.wav'],
+      ['last.wav', 'x.wav'],
+    ],
+  );
 });
 
 test('CSV trims unquoted fields, keeps quoted spaces, skips blank lines and reads a last line without a newline', () => {
-  assert.equal(parseCsv('a , b\n\n   \n" c ",d'), [
-    { line: 1, fields: ['a', 'b'] },
-    { line: 4, fields: [' c ', 'd'] },
-  ]);
-  assert.equal(parseCsv('a,,c\n'), [{ line: 1, fields: ['a', '', 'c'] }]);
+  assert.equal(parseCsvManifest('target , output\n\n   \n" c.wav ",d.wav', ''), [{ where: 'line 4', target: ' c.wav ', output: 'd.wav' }]);
+  assert.equal(parseCsvManifest('target,reference,output\na.wav,,c.wav\n', ''), [{ where: 'line 2', target: 'a.wav', output: 'c.wav' }]);
+  assert.equal(parseCsvManifest('target\nsay "hi".wav', ''), [{ where: 'line 2', target: 'say "hi".wav' }], 'a quote inside an unquoted field is literal');
 });
 
-test('CSV syntax errors name the line', () => {
-  assert.throws(() => parseCsv('a\n"open'), (error: unknown) => error instanceof CsvSyntaxError && error.line === 2);
-  assert.throws(() => parseCsv('a\nb\n"x"y'), (error: unknown) => error instanceof CsvSyntaxError && /line 3: text after a closing quote/.test(error.message));
+test('CSV syntax errors are usage errors naming the line', () => {
+  assert.match(usageMessage(() => parseCsvManifest('target\n"open', '.')), /^manifest line 2: a quoted field is never closed$/);
+  assert.match(usageMessage(() => parseCsvManifest('target\nb\n"x"y', '.')), /^manifest line 3: text after a closing quote/);
 });
 
 test('a CSV manifest maps columns by header in any order, resolves relative paths from its folder and treats empty cells as absent', () => {

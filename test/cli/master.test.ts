@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHandler } from '../../mod.ts';
-import { runMasterCommand } from '../../runtimes/node/commands/master.ts';
+import { runMasterCommand } from '../../runtimes/node/cli/commands/master.ts';
 import { ffmpegEbur128 } from '../support/ffmpeg-meter.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { readWavInfo } from '../support/http-client.ts';

@@ -1,8 +1,8 @@
 // `--naming-template`: Python str.format fields and specs, and the errors that stop a batch before it starts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { UsageError } from '../../runtimes/node/commands/cli-args.ts';
-import { DEFAULT_NAMING_TEMPLATE, compileNamingTemplate, type NamingFields } from '../../runtimes/node/batch/naming-template.ts';
+import { UsageError } from '../../runtimes/node/cli/args.ts';
+import { DEFAULT_NAMING_TEMPLATE, compileNamingTemplate, type NamingFields } from '../../runtimes/node/cli/batch/naming-template.ts';
 
 const fields: NamingFields = {
   index: 7,

@@ -1,9 +1,9 @@
 // The batch display: a progress bar redrawn in place on a terminal, plain lines otherwise.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createBatchDisplay, formatOutcome, formatSummary, renderProgressBar, type DisplayStream } from '../../runtimes/node/batch/progress.ts';
-import type { BatchItem } from '../../runtimes/node/batch/plan.ts';
-import type { BatchOutcome } from '../../runtimes/node/batch/run-batch.ts';
+import { createBatchDisplay, formatOutcome, formatSummary, renderProgressBar, type DisplayStream } from '../../runtimes/node/cli/batch/progress.ts';
+import type { BatchItem } from '../../runtimes/node/cli/batch/plan.ts';
+import type { BatchOutcome } from '../../runtimes/node/cli/batch/run-batch.ts';
 
 function fakeStream(isTTY: boolean, columns?: number): DisplayStream & { text: string } {
   const stream = { isTTY, columns, text: '', write: (chunk: string) => ((stream.text += chunk), true) };

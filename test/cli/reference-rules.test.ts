@@ -3,9 +3,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../../runtimes/node/commands/cli-args.ts';
-import { FileJobError } from '../../runtimes/node/commands/master-files.ts';
-import { createReferenceResolver, type ReferenceSettings } from '../../runtimes/node/batch/reference-rules.ts';
+import { UsageError } from '../../runtimes/node/cli/args.ts';
+import { FileJobError } from '../../runtimes/node/cli/master-files.ts';
+import { createReferenceResolver, type ReferenceSettings } from '../../runtimes/node/cli/batch/reference-rules.ts';
 import { scratchDir } from './workspace.ts';
 
 const scratch = scratchDir('rules');

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import type { MasteringJob, MasteringJobResult, MasteringRunner } from '../../core/app/ports.ts';
 import { IngestValidationError } from '../../core/domain/errors.ts';
 import { DEFAULT_MASTERING_OPTIONS } from '../../core/mastering/options.ts';
-import type { BatchItem } from '../../runtimes/node/batch/plan.ts';
-import { runBatch } from '../../runtimes/node/batch/run-batch.ts';
-import { FileJobError } from '../../runtimes/node/commands/master-files.ts';
+import type { BatchItem } from '../../runtimes/node/cli/batch/plan.ts';
+import { runBatch } from '../../runtimes/node/cli/batch/run-batch.ts';
+import { FileJobError } from '../../runtimes/node/cli/master-files.ts';
 import { tinyWav } from '../support/doubles.ts';
 import { scratchDir } from './workspace.ts';
 

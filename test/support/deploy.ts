@@ -2,7 +2,7 @@
 // operators start from, and the local import graph of an entry point.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { envValues, parseEnvFile } from '../../runtimes/node/preflight/env-file.ts';
+import { envValues } from '../../runtimes/node/preflight/env-file.ts';
 import { loadComposeProject, type ComposeProject } from './compose/load.ts';
 import { repoRoot } from './processes.ts';
 
@@ -11,7 +11,7 @@ export const PROD_FILES = ['compose.yaml', 'compose.prod.yaml'] as const;
 
 /** `.env.example` as the variables `docker compose` would read from a fresh `.env`. */
 export function exampleEnv(): Record<string, string> {
-  return Object.fromEntries(envValues(parseEnvFile(readFileSync(join(repoRoot, '.env.example'), 'utf8'))));
+  return Object.fromEntries(envValues(readFileSync(join(repoRoot, '.env.example'), 'utf8')));
 }
 
 /**

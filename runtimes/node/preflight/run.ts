@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { appendEnvValue, envValues, parseEnvFile, serializeEnvFile, setEnvValue, type EnvFile } from './env-file.ts';
+import { appendEnvValue, envValues, setEnvValue } from './env-file.ts';
 import { findFreePort, isPortFree } from './ports.ts';
 import { policyWarnings, secretWarnings, type PreflightWarning } from './warnings.ts';
 
@@ -69,14 +69,14 @@ export function composeCommand(mode: PreflightMode, valueOf: (key: string) => st
  */
 export async function runPreflight(options: PreflightOptions): Promise<PreflightResult> {
   const isFree = options.isFree ?? isPortFree;
-  const example = existsSync(options.examplePath) ? parseEnvFile(readFileSync(options.examplePath, 'utf8')) : undefined;
+  const example = existsSync(options.examplePath) ? readFileSync(options.examplePath, 'utf8') : undefined;
   const createdEnvFile = !existsSync(options.envPath);
-  if (createdEnvFile && !example) {
+  if (createdEnvFile && example === undefined) {
     throw new PreflightError(`neither ${options.envPath} nor ${options.examplePath} exists: nothing to check`);
   }
-  let env: EnvFile = createdEnvFile ? example! : parseEnvFile(readFileSync(options.envPath, 'utf8'));
+  let env = createdEnvFile ? example! : readFileSync(options.envPath, 'utf8');
   const envMap = envValues(env);
-  const exampleMap = example ? envValues(example) : new Map<string, string>();
+  const exampleMap = example !== undefined ? envValues(example) : new Map<string, string>();
   const effective = (key: string) => envMap.get(key) || exampleMap.get(key) || '';
 
   const skipped: string[] = [];
@@ -111,7 +111,7 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
 
   if (createdEnvFile || decisions.some((d) => d.movedFrom !== undefined)) {
     // .env holds credentials: a new one is readable by its owner only.
-    writeFileSync(options.envPath, serializeEnvFile(env), { mode: 0o600 });
+    writeFileSync(options.envPath, env, { mode: 0o600 });
   }
   const finalValues = envValues(env);
   // What compose will use: the .env value, or the default when it is empty.

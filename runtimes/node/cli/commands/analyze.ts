@@ -2,14 +2,20 @@
 // integrated loudness, loudness range, true peak, sample peak, RMS, crest
 // factor and duration, as aligned text or as one JSON object.
 import { stat } from 'node:fs/promises';
-import { readFileBytes } from '../file-bytes.ts';
-import { decodeAudio } from '../../../core/audio/decode.ts';
-import { durationSeconds } from '../../../core/audio/pcm.ts';
-import { AudoEqError } from '../../../core/domain/errors.ts';
-import { measureLevels } from '../../../core/dsp/levels.ts';
-import { measureLoudness } from '../../../core/dsp/loudness.ts';
+import { readFileBytes } from '../../file-bytes.ts';
+import { USAGE_EXIT_CODE, UsageError, parseCommandArgs } from '../args.ts';
+import { decodeAudio } from '../../../../core/audio/decode.ts';
+import { durationSeconds } from '../../../../core/audio/pcm.ts';
+import { AudoEqError } from '../../../../core/domain/errors.ts';
+import { measureLevels } from '../../../../core/dsp/levels.ts';
+import { measureLoudness } from '../../../../core/dsp/loudness.ts';
 
 export const ANALYZE_USAGE = 'usage: audo-eq analyze FILE [--json]';
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /** The measurement JSON; null stands for −∞ (silence) or for audio too short to measure. */
 export interface AnalysisReport {
@@ -79,27 +85,26 @@ export function formatAnalysis(report: AnalysisReport): string {
  * @example process.exitCode = await runAnalyzeCommand(['mix.wav', '--json']);
  */
 export async function runAnalyzeCommand(args: string[]): Promise<number> {
-  const files: string[] = [];
-  let json = false;
-  for (const arg of args) {
-    if (arg === '--json') json = true;
-    else if (arg === '-h' || arg === '--help') {
+  let file: string;
+  let json: boolean;
+  try {
+    const { values, positionals } = parseCommandArgs(args, OPTIONS, { allowPositionals: true });
+    if (values.help) {
       console.log(ANALYZE_USAGE);
       return 0;
-    } else if (arg.startsWith('-') && arg !== '-') {
-      console.error(`audo-eq analyze: unknown option '${arg}' (${ANALYZE_USAGE})`);
-      return 2;
-    } else files.push(arg);
+    }
+    if (positionals.length !== 1) throw new UsageError(`expected one FILE, got ${positionals.length}`);
+    [file] = positionals;
+    json = values.json === true;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`audo-eq analyze: ${error.message} (${ANALYZE_USAGE})`);
+    return USAGE_EXIT_CODE;
   }
-  if (files.length !== 1) {
-    console.error(`audo-eq analyze: expected one FILE, got ${files.length} (${ANALYZE_USAGE})`);
-    return 2;
-  }
-  const [file] = files;
   const isFile = await stat(file).then((s) => s.isFile(), () => false);
   if (!isFile) {
     console.error(`audo-eq analyze: no such file: ${file}`);
-    return 2;
+    return USAGE_EXIT_CODE;
   }
 
   let report: AnalysisReport;

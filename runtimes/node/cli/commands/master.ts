@@ -3,12 +3,12 @@
 // `POST /master` does and prints two lines on stdout, the output path and
 // `correlation_id=<uuid>`, so scripts can read either with `head`/`tail`.
 import { stat } from 'node:fs/promises';
-import { createInProcessRunner } from '../../../core/app/in-process-runner.ts';
-import type { MasteringRunner } from '../../../core/app/ports.ts';
-import { USAGE_EXIT_CODE, UsageError, parseCommandArgs, requiredFlag, stringFlag } from './cli-args.ts';
-import { MASTERING_FLAG_SPECS, masteringFlagsHelp, masteringOptionsFromFlags } from './mastering-flags.ts';
-import { FileJobError, describeFailure, masterFiles, writeOutputFile, type FileJob } from './master-files.ts';
-import { checkOutputPath, fileIdentity } from './output-path.ts';
+import { createInProcessRunner } from '../../../../core/app/in-process-runner.ts';
+import type { MasteringRunner } from '../../../../core/app/ports.ts';
+import { USAGE_EXIT_CODE, UsageError, parseCommandArgs, requiredFlag, stringFlag } from '../args.ts';
+import { MASTERING_FLAG_SPECS, masteringFlagsHelp, masteringOptionsFromFlags } from '../mastering-flags.ts';
+import { FileJobError, describeFailure, masterFiles, writeOutputFile, type FileJob } from '../master-files.ts';
+import { checkOutputPath, fileIdentity } from '../output-path.ts';
 
 export const MASTER_USAGE = `usage: audo-eq master -t TARGET -r REFERENCE -o OUTPUT [options]
 

@@ -8,8 +8,8 @@
 // target without a matching reference fails alone as `no_reference`.
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join, parse } from 'node:path';
-import { UsageError } from '../commands/cli-args.ts';
-import { FileJobError } from '../commands/master-files.ts';
+import { UsageError } from '../args.ts';
+import { FileJobError } from '../master-files.ts';
 
 export const REFERENCE_RULES = ['single', 'manifest', 'match-by-basename', 'first-in-dir'] as const;
 export type ReferenceRule = (typeof REFERENCE_RULES)[number];

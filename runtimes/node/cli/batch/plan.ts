@@ -5,8 +5,8 @@
 // that is not a .wav name, two items writing the same file, an output that
 // would overwrite one of the batch's own inputs.
 import { basename, join, parse } from 'node:path';
-import { UsageError } from '../commands/cli-args.ts';
-import { fileIdentity, outputNameProblem } from '../commands/output-path.ts';
+import { UsageError } from '../args.ts';
+import { fileIdentity, outputNameProblem } from '../output-path.ts';
 import { compileNamingTemplate } from './naming-template.ts';
 import type { ReferenceChoice, ReferenceResolver } from './reference-rules.ts';
 

@@ -4,8 +4,8 @@
 // to the manifest's own folder, so a manifest travels with its audio.
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join } from 'node:path';
-import { UsageError } from '../commands/cli-args.ts';
-import { CsvSyntaxError, parseCsv } from './csv.ts';
+import { CsvError, parse } from 'csv-parse/sync';
+import { UsageError } from '../args.ts';
 
 /** One manifest entry with paths resolved; `where` names it in messages (`line 4`, `entry 3`). */
 export interface ManifestEntry {
@@ -30,21 +30,61 @@ function entry(where: string, values: Partial<Record<Column, string>>, baseDir: 
   return { where, target, ...(reference !== undefined ? { reference } : {}), ...(output !== undefined ? { output } : {}) };
 }
 
+/** One CSV record and the line it ends on (the line it is on, for the one-line records manifests hold). */
+interface CsvRecord {
+  readonly line: number;
+  readonly fields: string[];
+}
+
+/** csv-parse's errors in manifest words: what is wrong and how to fix it. */
+const CSV_PROBLEMS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted field is never closed',
+  CSV_INVALID_CLOSING_QUOTE: 'text after a closing quote (double a quote inside a quoted field: "")',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'text after a closing quote (double a quote inside a quoted field: "")',
+};
+
+/**
+ * RFC 4180 records through csv-parse: quoted fields may hold commas, doubled
+ * quotes and line breaks; CRLF, LF or CR line ends, mixed too; a UTF-8 BOM is
+ * ignored; unquoted fields are trimmed (hand-written manifests put a space
+ * after the comma), quoted ones kept exactly; a quote inside an unquoted field
+ * is taken literally (`say "hi".wav`); blank lines are skipped.
+ */
+function readCsvRecords(text: string): CsvRecord[] {
+  try {
+    // csv-parse's types promise string[][] from parse, so the records with their lines are collected beside it.
+    const records: CsvRecord[] = [];
+    parse(text, {
+      bom: true,
+      trim: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      skip_records_with_empty_values: true,
+      relax_column_count: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+      on_record: (fields, context) => {
+        records.push({ line: context.lines, fields });
+        return fields;
+      },
+    });
+    return records;
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    const line = typeof error.lines === 'number' ? error.lines : undefined;
+    const problem = CSV_PROBLEMS[error.code] ?? error.message.split('\n')[0];
+    throw new UsageError(`manifest ${line === undefined ? '' : `line ${line}: `}${problem}`);
+  }
+}
+
 /**
  * Reads CSV manifest text. Throws `UsageError` for a missing or unknown
  * column, a repeated column, a row with more fields than the header or a CSV
- * syntax error.
+ * syntax error (naming its line).
  *
  * @example parseCsvManifest('target,reference\nsong.wav,ref.wav\n', '/music') // [{ where: 'line 2', target: '/music/song.wav', reference: '/music/ref.wav' }]
  */
 export function parseCsvManifest(text: string, baseDir: string): ManifestEntry[] {
-  let records;
-  try {
-    records = parseCsv(text);
-  } catch (error) {
-    if (error instanceof CsvSyntaxError) throw new UsageError(`manifest ${error.message}`);
-    throw error;
-  }
+  const records = readCsvRecords(text);
   if (records.length === 0) throw new UsageError('manifest is empty (expected a header row: target,reference,output)');
   const [header, ...rows] = records;
   const columns = header.fields.map((name) => name.trim().toLowerCase());

@@ -13,7 +13,7 @@ async function main(argv: string[]): Promise<number> {
   const [command] = argv;
   switch (command) {
     case 'serve':
-      await import('./server.ts');
+      await import('../server.ts');
       return -1;
     case 'analyze': {
       const { runAnalyzeCommand } = await import('./commands/analyze.ts');

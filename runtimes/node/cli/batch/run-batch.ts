@@ -2,9 +2,9 @@
 // in flight. Each item is independent: its failure (missing file, malformed
 // audio, unreadable reference, unwritable output) becomes its outcome and the
 // others go on. Aborting stops new items from starting; running ones finish.
-import type { MasteringRunner } from '../../../core/app/ports.ts';
-import type { MasteringRequestOptions } from '../../../core/mastering/options.ts';
-import { describeFailure, masterFiles } from '../commands/master-files.ts';
+import type { MasteringRunner } from '../../../../core/app/ports.ts';
+import type { MasteringRequestOptions } from '../../../../core/mastering/options.ts';
+import { describeFailure, masterFiles } from '../master-files.ts';
 import type { BatchItem } from './plan.ts';
 
 export type BatchOutcome =

@@ -3,9 +3,9 @@
 // memory at once): with two or more lanes the items go to the server's own
 // worker-thread pool, one thread per lane, and really run in parallel. One
 // lane needs no threads and uses the in-process runner.
-import { createInProcessRunner } from '../../../core/app/in-process-runner.ts';
-import type { MasteringRunner } from '../../../core/app/ports.ts';
-import { createNodeWorkerPool } from '../pool.ts';
+import { createInProcessRunner } from '../../../../core/app/in-process-runner.ts';
+import type { MasteringRunner } from '../../../../core/app/ports.ts';
+import { createNodeWorkerPool } from '../../pool.ts';
 
 export interface BatchRunner {
   readonly runner: MasteringRunner;

@@ -4,7 +4,7 @@
 // hard link, hence the identity by device and inode when the file exists).
 import { stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { UsageError } from './cli-args.ts';
+import { UsageError } from './args.ts';
 
 /**
  * A key that is equal for two paths naming the same file: `dev:ino` when the

@@ -5,7 +5,7 @@
 import { AudoEqError } from '../../../core/domain/errors.ts';
 import { MASTER_QUERY_PARAMETERS, parseMasteringQuery, type MasterQueryParameter } from '../../../core/http/query.ts';
 import type { MasteringRequestOptions } from '../../../core/mastering/options.ts';
-import { UsageError, stringFlag, type OptionSpecs, type ParsedFlags } from './cli-args.ts';
+import { UsageError, stringFlag, type OptionSpecs, type ParsedFlags } from './args.ts';
 
 /** CLI flag → query parameter of `POST /master`. */
 const FLAG_PARAMETERS = {

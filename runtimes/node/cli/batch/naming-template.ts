@@ -4,7 +4,7 @@
 // `reference_stem`. Format specs take the subset of Python's mini-language a
 // file name needs: `[[fill]align][0][width][.precision][type]`, type `d` for
 // `index` and `s` for the names; `{{` and `}}` are literal braces.
-import { UsageError } from '../commands/cli-args.ts';
+import { UsageError } from '../args.ts';
 
 export const DEFAULT_NAMING_TEMPLATE = '{target_stem}_mastered.wav';
 

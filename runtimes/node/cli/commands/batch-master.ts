@@ -5,7 +5,7 @@
 // failed. The whole plan is checked first (exit 2 for a usage error), so a
 // typo never costs a half-done batch.
 import { availableParallelism } from 'node:os';
-import type { MasteringRequestOptions } from '../../../core/mastering/options.ts';
+import type { MasteringRequestOptions } from '../../../../core/mastering/options.ts';
 import { openBatchRunner } from '../batch/batch-runner.ts';
 import { globFiles } from '../batch/glob.ts';
 import { readManifest } from '../batch/manifest.ts';
@@ -14,8 +14,8 @@ import { planBatch, type BatchItem, type BatchSource } from '../batch/plan.ts';
 import { createBatchDisplay, type DisplayStream } from '../batch/progress.ts';
 import { REFERENCE_RULES, createReferenceResolver, type ReferenceRule } from '../batch/reference-rules.ts';
 import { runBatch } from '../batch/run-batch.ts';
-import { USAGE_EXIT_CODE, UsageError, parseCommandArgs, stringFlag, type ParsedFlags } from './cli-args.ts';
-import { MASTERING_FLAG_SPECS, masteringFlagsHelp, masteringOptionsFromFlags } from './mastering-flags.ts';
+import { USAGE_EXIT_CODE, UsageError, parseCommandArgs, stringFlag, type ParsedFlags } from '../args.ts';
+import { MASTERING_FLAG_SPECS, masteringFlagsHelp, masteringOptionsFromFlags } from '../mastering-flags.ts';
 
 const DEFAULT_OUTPUT_DIR = 'mastered';
 const MAX_CONCURRENCY = 256;
