@@ -1,6 +1,6 @@
 // One mastering job between files, shared by `master` and `batch-master`:
-// read target and reference (refusing what the ingest policy refuses before
-// reading a byte of an oversized file), run the job on a MasteringRunner —
+// read target and reference (local files have no byte limit: the runner's
+// ingest policy limits their duration), run the job on a MasteringRunner —
 // the same work `POST /master` does — and write the WAV so that a failed or
 // interrupted run never leaves half a file under the output name.
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -9,8 +9,9 @@ import { basename, dirname, join } from 'node:path';
 import type { MasteringJobResult, MasteringRunner } from '../../../core/app/ports.ts';
 import { checkFileSize } from '../../../core/audio/ingest-limits.ts';
 import { AudoEqError, type ErrorCode } from '../../../core/domain/errors.ts';
-import { DEFAULT_INGEST_POLICY, type IngestPolicy } from '../../../core/domain/policies.ts';
+import type { IngestPolicy } from '../../../core/domain/policies.ts';
 import type { MasteringRequestOptions } from '../../../core/mastering/options.ts';
+import { localIngestPolicy } from './local-ingest.ts';
 
 /** Failure codes of a file job: the product's error codes plus the CLI's own file problems. */
 export type FileJobFailureCode = ErrorCode | 'unreadable_file' | 'output_not_writable' | 'no_reference';
@@ -44,14 +45,14 @@ export interface FileJob {
 const errnoOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code;
 
 /**
- * Reads one input file under the ingest policy's size limit. A missing path is
- * `missing_file`, a directory or a permission problem `unreadable_file`, an
- * empty or oversized file `empty_file` / `file_too_large` (checked on the
- * size before reading, so a 4 GB file costs nothing).
+ * Reads one input file. A missing path is `missing_file`, a directory or a
+ * permission problem `unreadable_file`, an empty file `empty_file` (checked
+ * on the size before reading); local files have no byte limit unless
+ * `policy` sets one.
  *
  * @example const bytes = await readInputFile('reference', 'ref.flac');
  */
-export async function readInputFile(role: 'target' | 'reference', path: string, policy: IngestPolicy = DEFAULT_INGEST_POLICY): Promise<Uint8Array> {
+export async function readInputFile(role: 'target' | 'reference', path: string, policy: IngestPolicy = localIngestPolicy()): Promise<Uint8Array> {
   try {
     const info = await stat(path);
     if (info.isDirectory()) throw new FileJobError('unreadable_file', role, path, 'is a directory, not a file');

@@ -5,6 +5,7 @@
 // lane needs no threads and uses the in-process runner.
 import { createInProcessRunner } from '../../../../core/app/in-process-runner.ts';
 import type { MasteringRunner } from '../../../../core/app/ports.ts';
+import type { IngestPolicy } from '../../../../core/domain/policies.ts';
 import { createNodeWorkerPool } from '../../pool.ts';
 
 export interface BatchRunner {
@@ -16,20 +17,21 @@ export interface BatchRunner {
 }
 
 /**
- * Opens the runner for `lanes` items in flight at once.
+ * Opens the runner for `lanes` items in flight at once, decoding under `ingestPolicy`.
  *
  * @example
- * const { runner, close } = openBatchRunner(2);
+ * const { runner, close } = openBatchRunner(2, localIngestPolicy());
  * try { await runBatch(items, { runner, concurrency: 2, options }); } finally { await close(); }
  */
-export function openBatchRunner(lanes: number): BatchRunner {
-  if (lanes <= 1) return { runner: createInProcessRunner(), kind: 'in-process', close: async () => undefined };
+export function openBatchRunner(lanes: number, ingestPolicy: IngestPolicy): BatchRunner {
+  if (lanes <= 1) return { runner: createInProcessRunner({ ingestPolicy }), kind: 'in-process', close: async () => undefined };
   const pool = createNodeWorkerPool({
     size: lanes,
     // The batch never has more than `lanes` jobs out; the margin only covers a crashed worker being replaced.
     maxWaiting: lanes,
     // The server lowers its workers below its event loop; a batch has no requests to answer, so full priority.
     workerNice: 0,
+    ingestPolicy,
   });
   return { runner: pool, kind: 'worker-threads', close: () => pool.close() };
 }

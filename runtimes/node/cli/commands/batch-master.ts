@@ -16,6 +16,8 @@ import { REFERENCE_RULES, createReferenceResolver, type ReferenceRule } from '..
 import { runBatch } from '../batch/run-batch.ts';
 import { USAGE_EXIT_CODE, UsageError, parseCommandArgs, stringFlag, type ParsedFlags } from '../args.ts';
 import { MASTERING_FLAG_SPECS, masteringFlagsHelp, masteringOptionsFromFlags } from '../mastering-flags.ts';
+import { MAX_DURATION_FLAG_SPEC, MAX_DURATION_HELP, localIngestPolicyFromFlags } from '../local-ingest.ts';
+import type { IngestPolicy } from '../../../../core/domain/policies.ts';
 
 const DEFAULT_OUTPUT_DIR = 'mastered';
 const MAX_CONCURRENCY = 256;
@@ -46,6 +48,7 @@ outputs:
                               (default: the CPU count, here ${availableParallelism()})
 mastering (as for master):
 ${masteringFlagsHelp()}
+${MAX_DURATION_HELP}
   -h, --help                  show this help`;
 
 const OPTIONS = {
@@ -59,6 +62,7 @@ const OPTIONS = {
   'concurrency-limit': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...MASTERING_FLAG_SPECS,
+  ...MAX_DURATION_FLAG_SPEC,
 } as const;
 
 export interface BatchMasterIo {
@@ -110,7 +114,7 @@ export async function runBatchMasterCommand(
   args: readonly string[],
   io: BatchMasterIo = { out: process.stdout, err: process.stderr },
 ): Promise<number> {
-  let plan: { items: BatchItem[]; options: MasteringRequestOptions; concurrency: number; rule: ReferenceRule };
+  let plan: { items: BatchItem[]; options: MasteringRequestOptions; concurrency: number; rule: ReferenceRule; ingestPolicy: IngestPolicy };
   try {
     const { values } = parseCommandArgs(args, OPTIONS);
     if (values.help) {
@@ -122,6 +126,7 @@ export async function runBatchMasterCommand(
     if ((manifest === undefined) === (pattern === undefined)) throw new UsageError('give exactly one of --manifest FILE or --target-pattern GLOB');
     const options = masteringOptionsFromFlags(values);
     const concurrency = parseConcurrency(values);
+    const ingestPolicy = localIngestPolicyFromFlags(values);
     const rule = parseRule(values, manifest !== undefined);
     const resolveReference = await createReferenceResolver(
       { rule, reference: stringFlag(values, 'reference'), referenceDir: stringFlag(values, 'reference-dir') },
@@ -132,16 +137,16 @@ export async function runBatchMasterCommand(
       outputDir: stringFlag(values, 'output-dir') ?? DEFAULT_OUTPUT_DIR,
       namingTemplate: stringFlag(values, 'naming-template') ?? DEFAULT_NAMING_TEMPLATE,
     });
-    plan = { items, options, concurrency, rule };
+    plan = { items, options, concurrency, rule, ingestPolicy };
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.err.write(`audo-eq batch-master: ${error.message} (see audo-eq batch-master --help)\n`);
     return USAGE_EXIT_CODE;
   }
 
-  const { items, options, concurrency, rule } = plan;
+  const { items, options, concurrency, rule, ingestPolicy } = plan;
   const lanes = Math.min(concurrency, items.length);
-  const { runner, kind, close } = openBatchRunner(lanes);
+  const { runner, kind, close } = openBatchRunner(lanes, ingestPolicy);
   if (io.err.isTTY !== true) {
     io.err.write(`audo-eq batch-master: ${items.length} items, reference rule ${rule}, concurrency ${lanes} (${kind})\n`);
   }

@@ -9,6 +9,7 @@ import { USAGE_EXIT_CODE, UsageError, parseCommandArgs, requiredFlag, stringFlag
 import { MASTERING_FLAG_SPECS, masteringFlagsHelp, masteringOptionsFromFlags } from '../mastering-flags.ts';
 import { FileJobError, describeFailure, masterFiles, writeOutputFile, type FileJob } from '../master-files.ts';
 import { checkOutputPath, fileIdentity } from '../output-path.ts';
+import { MAX_DURATION_FLAG_SPEC, MAX_DURATION_HELP, localIngestPolicyFromFlags } from '../local-ingest.ts';
 
 export const MASTER_USAGE = `usage: audo-eq master -t TARGET -r REFERENCE -o OUTPUT [options]
 
@@ -22,6 +23,7 @@ options:
   -o, --output FILE      where to write the mastered WAV (must end in .wav)
   --report-json FILE     also write the mastering diagnostics as pretty JSON
 ${masteringFlagsHelp()}
+${MAX_DURATION_HELP}
   -h, --help             show this help`;
 
 const OPTIONS = {
@@ -31,6 +33,7 @@ const OPTIONS = {
   'report-json': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...MASTERING_FLAG_SPECS,
+  ...MAX_DURATION_FLAG_SPEC,
 } as const;
 
 /** Where the command writes; a test or an embedding can capture it. */
@@ -54,16 +57,18 @@ async function requireExistingFile(flag: string, path: string): Promise<void> {
  * Runs `audo-eq master` with the arguments after the command name and returns
  * the exit code: 0 on success, 1 when the audio cannot be mastered or a file
  * cannot be written (one line `audo-eq master: <code>: <message>`), 2 for a
- * usage error.
+ * usage error. Without a `runner` the job runs in-process under the local
+ * ingest policy (no byte limit, `--max-duration`); a given runner brings its own.
  *
  * @example process.exitCode = await runMasterCommand(['-t', 'mix.wav', '-r', 'ref.wav', '-o', 'out.wav']);
  */
 export async function runMasterCommand(
   args: readonly string[],
   io: CommandIo = processIo,
-  runner: MasteringRunner = createInProcessRunner(),
+  runner?: MasteringRunner,
 ): Promise<number> {
   let job: FileJob;
+  let jobRunner: MasteringRunner;
   let reportPath: string | undefined;
   try {
     const { values } = parseCommandArgs(args, OPTIONS);
@@ -76,6 +81,7 @@ export async function runMasterCommand(
     const outputPath = requiredFlag(values, 'output', '-o');
     reportPath = stringFlag(values, 'report-json');
     const options = masteringOptionsFromFlags(values);
+    jobRunner = runner ?? createInProcessRunner({ ingestPolicy: localIngestPolicyFromFlags(values) });
     await requireExistingFile('-t/--target', targetPath);
     await requireExistingFile('-r/--reference', referencePath);
     await checkOutputPath(outputPath, { target: targetPath, reference: referencePath });
@@ -93,7 +99,7 @@ export async function runMasterCommand(
   }
 
   try {
-    const result = await masterFiles(runner, job);
+    const result = await masterFiles(jobRunner, job);
     if (reportPath !== undefined) {
       const report = new TextEncoder().encode(`${JSON.stringify(result.diagnostics, null, 2)}\n`);
       await writeOutputFile(reportPath, report).catch((error: unknown) => {
