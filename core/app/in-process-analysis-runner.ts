@@ -20,7 +20,7 @@ import type { AnalysisJob, AnalysisJobResult, AnalysisRunner } from './ports.ts'
 export async function runAnalysisJob(job: AnalysisJob, policy: IngestPolicy = DEFAULT_INGEST_POLICY): Promise<AnalysisJobResult> {
   let audio;
   try {
-    audio = await decodeAudio(job.file.bytes, { filename: job.file.filename, policy });
+    audio = await decodeAudio(job.file.bytes, { filename: job.file.filename, policy, keepChannels: true });
   } catch (error) {
     if (error instanceof IngestValidationError) {
       throw new IngestValidationError(error.code, error.message, { ...error.details, part: 'file' }, { cause: error.cause });

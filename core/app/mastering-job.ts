@@ -5,12 +5,14 @@
  * inside their workers — so a job gives the same bytes, diagnostics and
  * events wherever it runs.
  */
+import { foldToStereo } from '../audio/channels.ts';
 import { decodeAudio } from '../audio/decode.ts';
 import { durationSeconds, type DecodedAudio } from '../audio/pcm.ts';
 import { encodeWav } from '../audio/wav-encode.ts';
 import { IngestValidationError } from '../domain/errors.ts';
 import { createRecordingPublisher, type DomainEvent, type EventPublisher } from '../domain/events.ts';
 import { DEFAULT_INGEST_POLICY, DEFAULT_NORMALIZATION_POLICY, POLICY_VERSION, type IngestPolicy } from '../domain/policies.ts';
+import { channelWeightsFor, measureLoudness } from '../dsp/loudness.ts';
 import { analyzeTrack, type TrackAnalysis } from '../mastering/analysis.ts';
 import { master } from '../mastering/master.ts';
 import type { JobStage } from './jobs/job-record.ts';
@@ -52,10 +54,10 @@ function stageReporting(recorder: EventPublisher, onStage: (stage: JobStage) => 
   };
 }
 
-/** Decodes one upload; an ingest error gains `part` so the client knows which file failed. */
+/** Decodes one upload with all its channels; an ingest error gains `part` so the client knows which file failed. */
 async function decodePart(part: Part, upload: MasteringJob['target'], policy: IngestPolicy): Promise<DecodedAudio> {
   try {
-    return await decodeAudio(upload.bytes, { filename: upload.filename, policy });
+    return await decodeAudio(upload.bytes, { filename: upload.filename, policy, keepChannels: true });
   } catch (error) {
     if (error instanceof IngestValidationError) {
       throw new IngestValidationError(error.code, error.message, { ...error.details, part }, { cause: error.cause });
@@ -74,6 +76,20 @@ function ingestSummary(audio: DecodedAudio, sizeBytes: number): Record<string, u
     duration_seconds: Number(durationSeconds(audio).toFixed(3)),
     size_bytes: sizeBytes,
   };
+}
+
+/**
+ * The reference's analysis: tone and dynamics of the stereo fold (what the
+ * target's fold is compared with), loudness and true peak of its own channels
+ * with BS.1770 weights, so a surround reference sets the goal it is
+ * measured at (a 5.0 mix at −23 LUFS reads about −19.4 once folded).
+ */
+function analyzeReference(reference: DecodedAudio): TrackAnalysis {
+  const analysis = analyzeTrack(foldToStereo(reference));
+  if (reference.channels.length <= 2) return analysis;
+  const weights = channelWeightsFor(reference.channels.length, reference.channelMask);
+  const loudness = measureLoudness(reference, { integrated: true, loudnessRange: true, truePeak: true }, weights);
+  return { ...analysis, integratedLufs: loudness.integratedLufs, loudnessRangeLu: loudness.loudnessRangeLu, truePeakDbtp: loudness.truePeakDbtp };
 }
 
 /**
@@ -105,9 +121,16 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
   {
     const reference = await decodePart('reference', job.reference, ingestPolicy);
     referenceSummary = ingestSummary(reference, referenceBytes);
-    referenceAnalysis = analyzeTrack(reference);
+    referenceAnalysis = analyzeReference(reference);
   }
-  const target = await decodePart('target', job.target, ingestPolicy);
+  let targetSummary: Record<string, unknown>;
+  let target: DecodedAudio;
+  {
+    const source = await decodePart('target', job.target, ingestPolicy);
+    targetSummary = ingestSummary(source, targetBytes);
+    // Only the output is stereo: a surround target is processed as its stereo fold.
+    target = foldToStereo(source);
+  }
   recorder.publish({
     name: 'IngestValidated',
     correlationId: job.correlationId,
@@ -115,7 +138,7 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
     payload: {
       policy_id: ingestPolicy.id,
       policy_version: ingestPolicy.version,
-      target: ingestSummary(target, targetBytes),
+      target: targetSummary,
       reference: referenceSummary,
     },
   });

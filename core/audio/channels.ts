@@ -7,6 +7,7 @@
  * so a loud 5.1 mix may exceed 1.0 in float, which is fine before mastering
  * sets the level (clipping to the WAV range happens only at encode).
  */
+import type { DecodedAudio } from './pcm.ts';
 import { SPEAKER, countMaskBits, defaultChannelMask } from './wav-format.ts';
 
 const MINUS_3_DB = Math.SQRT1_2;
@@ -120,6 +121,17 @@ export function downmixToStereo(channels: readonly Float32Array[], channelMask: 
     downmixInto(channels, gains, left, right, start, start, Math.min(blockFrames, frames - start));
   }
   return [left, right];
+}
+
+/**
+ * Decoded audio in the processing layout: 1 and 2 channels as they are (the
+ * same object), 3–8 folded to stereo by their speaker positions.
+ *
+ * @example const stereo = foldToStereo(await decodeAudio(bytes, { keepChannels: true }));
+ */
+export function foldToStereo(audio: DecodedAudio): DecodedAudio {
+  if (audio.channels.length <= 2) return audio;
+  return { ...audio, channels: downmixToStereo(audio.channels, audio.channelMask), channelMask: null };
 }
 
 /**

@@ -6,13 +6,14 @@
  */
 import { IngestValidationError } from '../domain/errors.ts';
 import { DEFAULT_INGEST_POLICY, type IngestPolicy } from '../domain/policies.ts';
-import { downmixToStereo } from './channels.ts';
+import { foldToStereo } from './channels.ts';
 import { checkFilenameExtension, detectContainer } from './detect.ts';
 import { decodeFlac } from './flac.ts';
 import { checkDuration, checkFileSize, checkStreamShape } from './ingest-limits.ts';
 import { decodeMp3 } from './mp3.ts';
 import type { DecodedAudio } from './pcm.ts';
 import { decodeWavSamples } from './wav-decode.ts';
+import { countMaskBits } from './wav-format.ts';
 import { parseWavHeader } from './wav-header.ts';
 
 export interface DecodeOptions {
@@ -20,32 +21,39 @@ export interface DecodeOptions {
   readonly filename?: string;
   /** Limits to enforce; `DEFAULT_INGEST_POLICY` when omitted. */
   readonly policy?: IngestPolicy;
+  /**
+   * Keep every source channel with its speaker positions (`channelMask`), as
+   * measurement needs (BS.1770 weighs surrounds, leaves out the LFE), instead
+   * of folding 3–8 channels to stereo as processing does. Default false.
+   */
+  readonly keepChannels?: boolean;
 }
 
-function decodeWav(bytes: Uint8Array, policy: IngestPolicy): DecodedAudio {
+function decodeWav(bytes: Uint8Array, policy: IngestPolicy, keepChannels: boolean): DecodedAudio {
   const info = parseWavHeader(bytes);
   checkStreamShape(policy, info.channelCount, info.sampleRateHz);
   // Every size was checked against the bytes present, so this allocation is bounded by the upload.
   checkDuration(policy, info.frameCount, info.sampleRateHz);
-  const channels = downmixToStereo(decodeWavSamples(bytes, info), info.channelMask);
   const bitDepth = info.codec === 'pcm_f64le' ? 64 : info.bitsPerSample;
-  return { container: 'wav', codec: info.codec, bitDepth, sampleRateHz: info.sampleRateHz, channels };
+  const channelMask = info.channelMask !== null && countMaskBits(info.channelMask) === info.channelCount ? info.channelMask : null;
+  const source: DecodedAudio = { container: 'wav', codec: info.codec, bitDepth, sampleRateHz: info.sampleRateHz, channels: decodeWavSamples(bytes, info), channelMask };
+  return keepChannels ? source : foldToStereo(source);
 }
 
-async function decodeDetected(bytes: Uint8Array, policy: IngestPolicy, filename: string | undefined): Promise<DecodedAudio> {
+async function decodeDetected(bytes: Uint8Array, policy: IngestPolicy, filename: string | undefined, keepChannels: boolean): Promise<DecodedAudio> {
   checkFileSize(policy, bytes.length);
   checkFilenameExtension(filename);
   const container = detectContainer(bytes);
   switch (container) {
     case 'wav':
-      return decodeWav(bytes, policy);
+      return decodeWav(bytes, policy, keepChannels);
     case 'flac': {
-      const flac = await decodeFlac(bytes, policy);
-      return { container, codec: 'flac', bitDepth: flac.bitsPerSample, sampleRateHz: flac.sampleRateHz, channels: flac.channels };
+      const flac = await decodeFlac(bytes, policy, { keepChannels });
+      return { container, codec: 'flac', bitDepth: flac.bitsPerSample, sampleRateHz: flac.sampleRateHz, channels: flac.channels, channelMask: null };
     }
     case 'mp3': {
       const mp3 = await decodeMp3(bytes, policy);
-      return { container, codec: 'mp3', bitDepth: null, sampleRateHz: mp3.sampleRateHz, channels: mp3.channels };
+      return { container, codec: 'mp3', bitDepth: null, sampleRateHz: mp3.sampleRateHz, channels: mp3.channels, channelMask: null };
     }
     case 'rf64':
       throw new IngestValidationError('unsupported_container', 'RF64/BW64 files are not accepted; upload a RIFF WAV, FLAC or MP3.');
@@ -63,7 +71,8 @@ async function decodeDetected(bytes: Uint8Array, policy: IngestPolicy, filename:
  * enforces the ingest policy (size, duration, sample rate, channels), decodes
  * to planar Float32Array channels at the source's own sample rate, rejects
  * non-finite samples, and normalizes channels (mono and stereo kept, 3–8
- * channels downmixed to stereo). Throws only `IngestValidationError`.
+ * channels downmixed to stereo, unless `keepChannels`). Throws only
+ * `IngestValidationError`.
  *
  * @example
  * const audio = await decodeAudio(bytes, { filename: 'mix.flac' });
@@ -74,7 +83,7 @@ export async function decodeAudio(bytes: Uint8Array, options: DecodeOptions = {}
   const policy = options.policy ?? DEFAULT_INGEST_POLICY;
   let audio: DecodedAudio;
   try {
-    audio = await decodeDetected(bytes, policy, options.filename);
+    audio = await decodeDetected(bytes, policy, options.filename, options.keepChannels ?? false);
     checkDuration(policy, audio.channels[0].length, audio.sampleRateHz);
   } catch (error) {
     if (error instanceof IngestValidationError) throw error;

@@ -29,7 +29,7 @@ export interface DecodedFlac {
   readonly sampleRateHz: number;
   readonly bitsPerSample: number;
   readonly sourceChannelCount: number;
-  /** Already normalized: mono, or stereo (3–8 channels downmixed). */
+  /** Mono, or stereo (3–8 channels downmixed while decoding), or with `keepChannels` every channel in FLAC's order. */
   readonly channels: Float32Array[];
 }
 
@@ -113,9 +113,11 @@ class FlacSink {
     private readonly info: FlacStreamInfo,
     private readonly maxFrames: number,
     firstBlockFrames: number,
+    keepChannels: boolean,
   ) {
-    this.outCount = info.channelCount > 2 ? 2 : info.channelCount;
-    this.gains = info.channelCount > 2 ? stereoDownmixGains(info.channelCount) : null;
+    const fold = info.channelCount > 2 && !keepChannels;
+    this.outCount = fold ? 2 : info.channelCount;
+    this.gains = fold ? stereoDownmixGains(info.channelCount) : null;
     // The decoder scales by 1 / (2^(bits−1) − 1); recover the integer and use
     // 1 / 2^(bits−1) like ffmpeg, which makes FLAC bit-identical to `ffmpeg -f f32le`.
     const full = 2 ** (info.bitsPerSample - 1);
@@ -200,11 +202,12 @@ function collect(sink: FlacSink, decoded: { channelData: Float32Array[]; samples
  * Validates and decodes a FLAC file under `policy`: channel count, sample rate
  * and claimed duration are checked from STREAMINFO before decoding; a claim
  * the file is too short to hold, a damaged frame, a stream shorter or longer
- * than claimed, or no samples at all are `corrupted_file`.
+ * than claimed, or no samples at all are `corrupted_file`. 3–8 channels are
+ * folded to stereo block by block unless `keepChannels`.
  *
  * @example const { channels, sampleRateHz } = await decodeFlac(bytes, DEFAULT_INGEST_POLICY);
  */
-export async function decodeFlac(bytes: Uint8Array, policy: IngestPolicy): Promise<DecodedFlac> {
+export async function decodeFlac(bytes: Uint8Array, policy: IngestPolicy, options: { keepChannels?: boolean } = {}): Promise<DecodedFlac> {
   const info = parseFlacStreamInfo(bytes);
   checkStreamShape(policy, info.channelCount, info.sampleRateHz);
   const audioBytes = bytes.length - info.audioOffset;
@@ -219,7 +222,7 @@ export async function decodeFlac(bytes: Uint8Array, policy: IngestPolicy): Promi
   }
   const maxFrames = info.totalFrames > 0 ? info.totalFrames : maxFramesAllowed(policy, info.sampleRateHz);
   const firstBlockFrames = Math.min(maxFrames, audioBytes * PLAUSIBLE_FRAMES_PER_BYTE);
-  const sink = new FlacSink(info, maxFrames, firstBlockFrames);
+  const sink = new FlacSink(info, maxFrames, firstBlockFrames, options.keepChannels ?? false);
   await withFlacDecoder(async (decoder) => {
     for (let offset = 0; offset < bytes.length; offset += INPUT_CHUNK_BYTES) {
       const chunk = bytes.subarray(offset, Math.min(bytes.length, offset + INPUT_CHUNK_BYTES));

@@ -15,6 +15,12 @@ export interface DecodedAudio extends PcmAudio {
   readonly codec: string;
   /** Bits per sample of the source, or null for lossy codecs. */
   readonly bitDepth: number | null;
+  /**
+   * Speaker positions of `channels` as WAVE_FORMAT_EXTENSIBLE mask bits, from
+   * the file when it names them; null means the standard order for the count
+   * (and always after channels were folded to stereo).
+   */
+  readonly channelMask: number | null;
 }
 
 export function frameCount(audio: PcmAudio): number {

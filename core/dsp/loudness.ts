@@ -18,7 +18,7 @@ import { defaultChannelWeights } from './channel-weights.ts';
 import { K_WEIGHTING_STATE_SLOTS, kWeightedSquareSum, kWeightedSquareSumPair, packKWeighting } from './kweighted-energy.ts';
 import { kWeightedSquareSumPairSimd } from './stereo-biquads-simd.ts';
 
-export { defaultChannelWeights } from './channel-weights.ts';
+export { channelWeightsFor, defaultChannelWeights } from './channel-weights.ts';
 
 /** What a meter measures; everything off by default, so the caller pays only for what it asks. */
 export interface LoudnessCapabilities {
@@ -221,13 +221,20 @@ export const DEFAULT_LOUDNESS_CAPABILITIES: Readonly<LoudnessCapabilities> = { i
 
 /**
  * Measures a whole signal in one call (default: integrated loudness, loudness
- * range and true peak) with the default channel weights for its channel count.
+ * range and true peak) with `channelWeights`, by default the standard
+ * layout's for its channel count ({@link channelWeightsFor} gives them for a
+ * file's speaker positions).
  *
  * @example
  * const { integratedLufs, loudnessRangeLu, truePeakDbtp } = measureLoudness({ sampleRateHz: 44100, channels: [left, right] });
+ * const surround = measureLoudness(fiveOh, { integrated: true }, channelWeightsFor(5, 0x607)); // L R C Ls Rs (side surrounds)
  */
-export function measureLoudness(audio: PcmAudio, capabilities: LoudnessCapabilities = DEFAULT_LOUDNESS_CAPABILITIES): LoudnessResult {
-  const meter = createLoudnessMeter({ sampleRateHz: audio.sampleRateHz, channelCount: audio.channels.length, capabilities });
+export function measureLoudness(
+  audio: PcmAudio,
+  capabilities: LoudnessCapabilities = DEFAULT_LOUDNESS_CAPABILITIES,
+  channelWeights?: number[],
+): LoudnessResult {
+  const meter = createLoudnessMeter({ sampleRateHz: audio.sampleRateHz, channelCount: audio.channels.length, capabilities, channelWeights });
   meter.addFrames(audio.channels);
   return meter.result();
 }

@@ -73,7 +73,13 @@ export const TRACK_ANALYSIS_SCHEMA = {
     },
     duration_seconds: { type: 'number', minimum: 0 },
     sample_rate_hz: { type: 'integer', minimum: 1 },
-    channels: { type: 'integer', minimum: 1, maximum: 2, description: 'Channels measured; sources with more than two are downmixed to stereo at ingest.' },
+    channels: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 8,
+      description:
+        'Channels of the source, all measured: loudness weighs them per ITU-R BS.1770-4 by speaker position (WAVE_FORMAT_EXTENSIBLE mask, else the standard order for the count): surrounds +1.5 dB, LFE left out.',
+    },
     integrated_lufs: nullableNumber('Gated integrated loudness, LUFS.'),
     loudness_range_lu: nullableNumber('Loudness range (EBU Tech 3342), LU.'),
     true_peak_dbtp: nullableNumber('True peak (4× or more oversampled), dBTP.'),

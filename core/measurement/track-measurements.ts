@@ -3,11 +3,12 @@
  * loudness (integrated, range, short-term over time), peaks, RMS, crest
  * factor and the long-term 1/3-octave spectrum. A composition of the existing
  * meters (`measureLoudness`, `measureLevels`, `analyzeSpectrum`); nothing here
- * touches samples itself.
+ * touches samples itself. Surround tracks are measured on their own channels
+ * with BS.1770 weights (surrounds +1.5 dB, LFE left out), never on a downmix.
  */
 import { durationSeconds, type PcmAudio } from '../audio/pcm.ts';
 import { measureLevels } from '../dsp/levels.ts';
-import { measureLoudness } from '../dsp/loudness.ts';
+import { channelWeightsFor, measureLoudness } from '../dsp/loudness.ts';
 import { analyzeSpectrum } from '../dsp/spectrum.ts';
 import { thirdOctaveSpectrum, type ThirdOctaveSpectrum } from './third-octave-spectrum.ts';
 
@@ -29,7 +30,7 @@ export interface ShortTermLoudnessSeries {
 export interface TrackMeasurements {
   readonly durationSeconds: number;
   readonly sampleRateHz: number;
-  /** Channels measured (sources with more than two are downmixed to stereo at ingest). */
+  /** Channels measured: all of the source's. */
   readonly channelCount: number;
   readonly integratedLufs: number | null;
   readonly loudnessRangeLu: number | null;
@@ -46,15 +47,18 @@ export const SHORT_TERM_WINDOW_SECONDS = 3;
 export const SHORT_TERM_HOP_SECONDS = 0.1;
 
 /**
- * Measures one decoded track at its own sample rate.
+ * Measures one decoded track at its own sample rate, loudness weighted per
+ * channel by the speaker positions of `channelMask` (absent or null: the
+ * standard layout for the channel count).
  *
  * @example
- * const m = measureTrack(await decodeAudio(bytes, { filename: 'mix.wav' }));
+ * const m = measureTrack(await decodeAudio(bytes, { filename: 'mix.wav', keepChannels: true }));
  * m.integratedLufs; // e.g. -14.1
  * m.shortTermLoudness.lufs.length; // one value per 100 ms after the first 3 s
  */
-export function measureTrack(audio: PcmAudio): TrackMeasurements {
-  const loudness = measureLoudness(audio, { integrated: true, loudnessRange: true, truePeak: true, shortTerm: true });
+export function measureTrack(audio: PcmAudio & { readonly channelMask?: number | null }): TrackMeasurements {
+  const weights = channelWeightsFor(audio.channels.length, audio.channelMask ?? null);
+  const loudness = measureLoudness(audio, { integrated: true, loudnessRange: true, truePeak: true, shortTerm: true }, weights);
   const levels = measureLevels(audio);
   const spectrum = thirdOctaveSpectrum(analyzeSpectrum(audio.channels, audio.sampleRateHz));
   return {

@@ -1,20 +1,24 @@
 // `audo-eq analyze FILE [--json]`: decodes one audio file and prints its
 // integrated loudness, loudness range, true peak, sample peak, RMS, crest
-// factor and duration, as aligned text or as one JSON object.
+// factor and duration, as aligned text or as one JSON object. Surround files
+// are measured on their own channels with BS.1770 weights, never a downmix.
 import { stat } from 'node:fs/promises';
 import { readFileBytes } from '../../file-bytes.ts';
 import { USAGE_EXIT_CODE, UsageError, parseCommandArgs } from '../args.ts';
+import { MAX_DURATION_FLAG_SPEC, localIngestPolicyFromFlags } from '../local-ingest.ts';
+import type { IngestPolicy } from '../../../../core/domain/policies.ts';
 import { decodeAudio } from '../../../../core/audio/decode.ts';
 import { durationSeconds } from '../../../../core/audio/pcm.ts';
 import { AudoEqError } from '../../../../core/domain/errors.ts';
 import { measureLevels } from '../../../../core/dsp/levels.ts';
-import { measureLoudness } from '../../../../core/dsp/loudness.ts';
+import { channelWeightsFor, measureLoudness } from '../../../../core/dsp/loudness.ts';
 
-export const ANALYZE_USAGE = 'usage: audo-eq analyze FILE [--json]';
+export const ANALYZE_USAGE = 'usage: audo-eq analyze FILE [--json] [--max-duration SECONDS]';
 
 const OPTIONS = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  ...MAX_DURATION_FLAG_SPEC,
 } as const;
 
 /** The measurement JSON; null stands for −∞ (silence) or for audio too short to measure. */
@@ -36,12 +40,13 @@ const round2 = (value: number | null) => (value === null ? null : Math.round(val
 
 /**
  * Measures decoded audio for the report (integrated loudness, LRA and true
- * peak through one meter pass, levels through another).
+ * peak through one meter pass, weighted by the speaker positions of
+ * `channelMask`; levels through another).
  *
- * @example const report = analyzeAudio('mix.wav', await decodeAudio(bytes, { filename: 'mix.wav' }));
+ * @example const report = analyzeAudio('mix.wav', await decodeAudio(bytes, { filename: 'mix.wav', keepChannels: true }));
  */
-export function analyzeAudio(file: string, audio: { sampleRateHz: number; channels: Float32Array[] }): AnalysisReport {
-  const loudness = measureLoudness(audio);
+export function analyzeAudio(file: string, audio: { sampleRateHz: number; channels: Float32Array[]; channelMask: number | null }): AnalysisReport {
+  const loudness = measureLoudness(audio, undefined, channelWeightsFor(audio.channels.length, audio.channelMask));
   const levels = measureLevels(audio);
   return {
     file,
@@ -87,6 +92,7 @@ export function formatAnalysis(report: AnalysisReport): string {
 export async function runAnalyzeCommand(args: string[]): Promise<number> {
   let file: string;
   let json: boolean;
+  let policy: IngestPolicy;
   try {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, { allowPositionals: true });
     if (values.help) {
@@ -96,6 +102,7 @@ export async function runAnalyzeCommand(args: string[]): Promise<number> {
     if (positionals.length !== 1) throw new UsageError(`expected one FILE, got ${positionals.length}`);
     [file] = positionals;
     json = values.json === true;
+    policy = localIngestPolicyFromFlags(values);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`audo-eq analyze: ${error.message} (${ANALYZE_USAGE})`);
@@ -109,7 +116,7 @@ export async function runAnalyzeCommand(args: string[]): Promise<number> {
 
   let report: AnalysisReport;
   try {
-    const audio = await decodeAudio(await readFileBytes(file), { filename: file });
+    const audio = await decodeAudio(await readFileBytes(file), { filename: file, policy, keepChannels: true });
     report = analyzeAudio(file, audio);
   } catch (error) {
     if (error instanceof AudoEqError) {
