@@ -3,6 +3,7 @@
 import { ConfigError } from '../../core/app/config.ts';
 import { composeFromEnv } from '../shared/compose.ts';
 import { createDrainGate } from '../shared/drain-gate.ts';
+import { listenFailureLine } from '../shared/listen-failure.ts';
 import { createShutdownController } from '../shared/shutdown.ts';
 import { createWebWorkerPool } from '../shared/web-worker-pool.ts';
 
@@ -22,14 +23,21 @@ try {
 
 const { config, handler, logger, runner } = composition;
 const gate = createDrainGate(handler);
-const server = Deno.serve(
-  {
-    hostname: config.API_HOST,
-    port: config.API_PORT,
-    onListen: ({ hostname, port }) => logger.info('audo-eq listening', { host: hostname, port, runtime: 'deno', workers: runner.concurrency }),
-  },
-  gate.handler,
-);
+let server: ReturnType<typeof Deno.serve>;
+try {
+  server = Deno.serve(
+    {
+      hostname: config.API_HOST,
+      port: config.API_PORT,
+      onListen: ({ hostname, port }) => logger.info('audo-eq listening', { host: hostname, port, runtime: 'deno', workers: runner.concurrency }),
+    },
+    gate.handler,
+  );
+} catch (error) {
+  // A busy port or an address this machine lacks: one line, exit 1, no stack.
+  console.error(listenFailureLine(error, config.API_HOST, config.API_PORT));
+  Deno.exit(1);
+}
 
 const shutdown = createShutdownController({
   logger,

@@ -5,12 +5,16 @@ import { ConfigError } from '../../core/app/config.ts';
 import { composeFromEnv } from '../shared/compose.ts';
 import { toNodeListener } from './fetch-adapter.ts';
 import { installGracefulShutdown } from './graceful-shutdown.ts';
+import { listenFailureLine } from '../shared/listen-failure.ts';
 import { createNodeWorkerPool } from './pool.ts';
+import { routeProcessWarnings } from './process-warnings.ts';
 
 /** Node's own request timeout stays behind the app's, so the app's clear error answers first. */
 const NODE_REQUEST_TIMEOUT_MARGIN_MS = 10_000;
 
 async function main(): Promise<void> {
+  // Before the AWS SDK loads: its multi-line Node-version warning becomes one log record.
+  const warnings = routeProcessWarnings();
   let composition;
   try {
     composition = await composeFromEnv(process.env, {
@@ -19,6 +23,7 @@ async function main(): Promise<void> {
         createNodeWorkerPool({ size: config.AUDO_EQ_WORKERS, maxWaiting: config.AUDO_EQ_MAX_PENDING, workerNice: config.AUDO_EQ_WORKER_NICE, logger }),
     });
   } catch (error) {
+    warnings.release();
     if (error instanceof ConfigError) {
       console.error(error.message);
       process.exit(1);
@@ -26,6 +31,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const { config, handler, logger } = composition;
+  warnings.attach(logger);
   const requestTimeout = config.AUDO_EQ_REQUEST_TIMEOUT_MS + NODE_REQUEST_TIMEOUT_MARGIN_MS;
   const server = createServer(
     {
@@ -37,6 +43,11 @@ async function main(): Promise<void> {
     toNodeListener(handler),
   );
   installGracefulShutdown({ server, drainTimeoutMs: config.AUDO_EQ_SHUTDOWN_TIMEOUT_MS, logger, cleanUp: () => composition.close() });
+  // A busy port or an address this machine lacks: one line, exit 1, no stack.
+  server.once('error', (error) => {
+    console.error(listenFailureLine(error, config.API_HOST, config.API_PORT));
+    process.exit(1);
+  });
   server.listen(config.API_PORT, config.API_HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.API_PORT;

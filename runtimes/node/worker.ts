@@ -17,6 +17,7 @@ import { createStorage } from '../shared/compose.ts';
 import { consumerName, createQueueFromConfig, createWorkerFromConfig } from '../shared/deferred.ts';
 import { createJobSystem } from '../shared/jobs.ts';
 import { createNodeWorkerPool } from './pool.ts';
+import { routeProcessWarnings } from './process-warnings.ts';
 
 const USAGE = 'usage: npm run worker [-- --requeue-dead-letters]';
 
@@ -61,6 +62,8 @@ async function main(argv: string[]): Promise<void> {
     level: config.AUDO_EQ_LOG_LEVEL,
     secretValues: secretValues(config),
   });
+  // Before the AWS SDK loads: its multi-line Node-version warning becomes one log record.
+  routeProcessWarnings().attach(logger);
   const consumer = consumerName(`worker-${hostname()}-${process.pid}`);
 
   if (requeue) {

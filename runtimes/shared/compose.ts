@@ -116,7 +116,7 @@ export async function composeFromEnv(env: Record<string, string | undefined>, op
     deferred_worker: worker ? 'in-process' : queue ? 'external' : 'none',
     jobs: jobs ? `${jobs.queue.backend}:${jobs.queue.name}` : 'disabled (no storage)',
     job_worker: jobs?.worker ? 'in-process' : jobs ? 'external' : 'none',
-    api_keys: config.AUDO_EQ_API_KEYS.length > 0 ? 'required' : 'off',
+    api_keys_configured: config.AUDO_EQ_API_KEYS.length,
     cors_origins: config.AUDO_EQ_CORS_ORIGINS,
     workers: runner.concurrency ?? 1,
     max_pending: config.AUDO_EQ_MAX_PENDING,
