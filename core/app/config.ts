@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LIMITS } from '../domain/limits.ts';
 
 /** Enum values in env are case-insensitive, like the query parameters. */
 const lowerCase = (value: unknown) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
@@ -37,15 +38,15 @@ export const configSchema = z
      * Masterings that may wait (uploading, or queued for a free worker) beside
      * the AUDO_EQ_WORKERS that run; the next one gets `503 overloaded` at once.
      */
-    AUDO_EQ_MAX_PENDING: z.coerce.number().int().min(0).max(100_000).default(8),
+    AUDO_EQ_MAX_PENDING: z.coerce.number().int().min(0).max(100_000).default(DEFAULT_LIMITS.maxPending),
     /** CPU nice value of mastering workers (Linux, per thread): above 0 the event loop is served first. */
     AUDO_EQ_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
     /** Longest time a `/master` upload may take to arrive in full. */
-    AUDO_EQ_REQUEST_TIMEOUT_MS: positiveInt(86_400_000).default(300_000),
+    AUDO_EQ_REQUEST_TIMEOUT_MS: positiveInt(86_400_000).default(DEFAULT_LIMITS.requestTimeoutMs),
     /** Longest silence in the middle of an upload before it counts as stalled. */
-    AUDO_EQ_UPLOAD_IDLE_TIMEOUT_MS: positiveInt(86_400_000).default(30_000),
+    AUDO_EQ_UPLOAD_IDLE_TIMEOUT_MS: positiveInt(86_400_000).default(DEFAULT_LIMITS.uploadIdleTimeoutMs),
     /** On SIGTERM/SIGINT, how long in-flight requests may take to finish before they are cut. */
-    AUDO_EQ_SHUTDOWN_TIMEOUT_MS: positiveInt(3_600_000).default(25_000),
+    AUDO_EQ_SHUTDOWN_TIMEOUT_MS: positiveInt(3_600_000).default(DEFAULT_LIMITS.shutdownTimeoutMs),
     AUDO_EQ_LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
     /** `auto`: pretty on a TTY, JSON otherwise (containers). */
     AUDO_EQ_LOG_FORMAT: oneOf(['auto', 'json', 'pretty']).default('auto'),
@@ -133,9 +134,9 @@ export const configSchema = z
     /** Comma-separated allowed origins (`*` for any); none means no CORS headers. */
     AUDO_EQ_CORS_ORIGINS: list.default([]),
     /** Largest accepted upload per file part (the ingest policy allows 100 MiB). */
-    AUDO_EQ_MAX_FILE_BYTES: positiveInt().default(100 * MIB),
+    AUDO_EQ_MAX_FILE_BYTES: positiveInt().default(DEFAULT_LIMITS.maxFileBytes),
     /** Largest accepted request body; default two full files plus 1 MiB of form overhead. */
-    AUDO_EQ_MAX_REQUEST_BYTES: positiveInt().default(201 * MIB),
+    AUDO_EQ_MAX_REQUEST_BYTES: positiveInt().default(DEFAULT_LIMITS.maxRequestBytes),
     MINIO_API_PORT: port.default(9000),
     MINIO_CONSOLE_PORT: port.default(9001),
   })

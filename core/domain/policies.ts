@@ -5,6 +5,8 @@
  * `X-Policy-Version`), so a change of any limit must come with a new version.
  */
 
+import { DEFAULT_LIMITS } from './limits.ts';
+
 /** The version shared by every policy of this release (`X-Policy-Version`). */
 export const POLICY_VERSION = 'v1';
 
@@ -40,11 +42,11 @@ export interface NormalizationPolicy {
 export const DEFAULT_INGEST_POLICY: IngestPolicy = Object.freeze({
   id: 'ingest-validation-default',
   version: POLICY_VERSION,
-  maxFileBytes: 100 * 1024 * 1024,
+  maxFileBytes: DEFAULT_LIMITS.maxFileBytes,
   minDurationExclusiveSeconds: 0,
-  maxDurationSeconds: 3600,
-  sampleRateHz: Object.freeze({ min: 8000, max: 192000 }),
-  channels: Object.freeze({ min: 1, max: 8 }),
+  maxDurationSeconds: DEFAULT_LIMITS.maxDurationSeconds,
+  sampleRateHz: DEFAULT_LIMITS.sampleRateHz,
+  channels: DEFAULT_LIMITS.channels,
 });
 
 /**

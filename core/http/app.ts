@@ -22,17 +22,13 @@ import { buildOpenApiDocument } from './openapi.ts';
 import { errorResponse, toAudoEqError } from './responses.ts';
 import { ROUTES } from './routes/index.ts';
 import { openApiPath, pathPattern } from './route-path.ts';
+import { DEFAULT_LIMITS } from '../domain/limits.ts';
 
 /** A fetch-style handler: what every runtime and embedding server mounts. */
 export type FetchHandler = (request: Request) => Promise<Response>;
 
 /** The handler plus the routes its router actually registered (method, path). */
 export type App = FetchHandler & { readonly routes: ReadonlyArray<{ readonly method: string; readonly path: string }> };
-
-const MIB = 1024 * 1024;
-/** A whole upload may take 5 minutes (201 MiB at about 0.7 MB/s); 30 s of silence is a stalled client. */
-const DEFAULT_UPLOAD_TIMEOUT_MS = 300_000;
-const DEFAULT_UPLOAD_IDLE_TIMEOUT_MS = 30_000;
 
 /** Everything the app can be given; only `runner` is required here (`createHandler` supplies a default). */
 export interface AppOptions {
@@ -132,7 +128,7 @@ function resolveDeps(options: AppOptions): AppDeps {
     metrics.registerGauge('audo_eq_worker_jobs_running', 'Mastering and analysis jobs running in a worker.', () => stats().running);
     metrics.registerGauge('audo_eq_worker_jobs_waiting', 'Mastering and analysis jobs waiting for a free worker.', () => stats().waiting);
   }
-  const maxFileBytes = options.limits?.maxFileBytes ?? 100 * MIB;
+  const maxFileBytes = options.limits?.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes;
   return {
     runner,
     analysisRunner: options.analysisRunner ?? (canRunAnalysis(runner) ? runner : createInProcessAnalysisRunner()),
@@ -146,11 +142,11 @@ function resolveDeps(options: AppOptions): AppDeps {
     metrics,
     limits: {
       maxFileBytes,
-      maxRequestBytes: options.limits?.maxRequestBytes ?? Math.max(201 * MIB, maxFileBytes),
-      timeoutMs: options.limits?.timeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS,
-      idleTimeoutMs: options.limits?.idleTimeoutMs ?? DEFAULT_UPLOAD_IDLE_TIMEOUT_MS,
+      maxRequestBytes: options.limits?.maxRequestBytes ?? Math.max(DEFAULT_LIMITS.maxRequestBytes, maxFileBytes),
+      timeoutMs: options.limits?.timeoutMs ?? DEFAULT_LIMITS.requestTimeoutMs,
+      idleTimeoutMs: options.limits?.idleTimeoutMs ?? DEFAULT_LIMITS.uploadIdleTimeoutMs,
     },
-    admission: { maxAdmitted: Math.max(1, runner.concurrency ?? 1) + Math.max(0, options.maxPending ?? 8), inFlight: 0 },
+    admission: { maxAdmitted: Math.max(1, runner.concurrency ?? 1) + Math.max(0, options.maxPending ?? DEFAULT_LIMITS.maxPending), inFlight: 0 },
     apiKeys: options.apiKeys ?? [],
     cors: { allowedOrigins: options.corsOrigins ?? [] },
     readyTimeoutMs: options.readyTimeoutMs ?? 2000,

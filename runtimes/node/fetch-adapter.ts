@@ -23,7 +23,7 @@ const DRAIN_TIMEOUT_MS = 5000;
  *
  * @example http.createServer(toNodeListener(createHandler())).listen(8000)
  */
-export function toNodeListener(handler: FetchHandler) {
+export function toNodeListener(handler: FetchHandler): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const abort = new AbortController();
     res.on('close', () => {

@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createWorkerPool, type PoolWorkerHandle, type PoolWorkerEvents, type WorkerPool } from '../../core/app/worker-pool.ts';
 import type { WorkerReply } from '../../core/app/worker-protocol.ts';
+import { DEFAULT_LIMITS } from '../../core/domain/limits.ts';
 import { DEFAULT_WORKER_NICE } from '../shared/thread-priority.ts';
 import type { RuntimePoolOptions } from '../shared/pool-options.ts';
 
@@ -60,7 +61,7 @@ export function createNodeWorkerPool(options: NodeWorkerPoolOptions = {}): Worke
   const nice = options.workerNice ?? DEFAULT_WORKER_NICE;
   return createWorkerPool({
     size: options.size ?? availableParallelism(),
-    maxWaiting: options.maxWaiting ?? 8,
+    maxWaiting: options.maxWaiting ?? DEFAULT_LIMITS.maxPending,
     ingestPolicy: options.ingestPolicy,
     logger: options.logger,
     spawn: (events) => spawnThread(workerUrl, nice, events),

@@ -5,7 +5,7 @@ import type { IngestPolicy } from '../../core/domain/policies.ts';
 export interface RuntimePoolOptions {
   /** Workers; default one per CPU. */
   readonly size?: number;
-  /** Jobs that may wait for a free worker; one more is `overloaded`. Default 8. */
+  /** Jobs that may wait for a free worker; one more is `overloaded`. Default `DEFAULT_LIMITS.maxPending` (8). */
   readonly maxWaiting?: number;
   readonly ingestPolicy?: IngestPolicy;
   readonly logger?: AppLogger;

@@ -7,6 +7,7 @@
  */
 import { createWorkerPool, type PoolWorkerEvents, type PoolWorkerHandle, type WorkerPool } from '../../core/app/worker-pool.ts';
 import type { WorkerReply } from '../../core/app/worker-protocol.ts';
+import { DEFAULT_LIMITS } from '../../core/domain/limits.ts';
 import { DEFAULT_WORKER_NICE } from './thread-priority.ts';
 import type { RuntimePoolOptions } from './pool-options.ts';
 
@@ -57,7 +58,7 @@ export function createWebWorkerPool(options: WebWorkerPoolOptions = {}): WorkerP
   const nice = options.workerNice ?? DEFAULT_WORKER_NICE;
   return createWorkerPool({
     size: options.size ?? Math.max(1, navigator.hardwareConcurrency || 1),
-    maxWaiting: options.maxWaiting ?? 8,
+    maxWaiting: options.maxWaiting ?? DEFAULT_LIMITS.maxPending,
     ingestPolicy: options.ingestPolicy,
     logger: options.logger,
     spawn: (events) => spawnWebWorker(workerUrl, nice, events),
