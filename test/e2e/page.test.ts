@@ -21,6 +21,7 @@ import { createEchoRunner, createMemoryStorage } from '../support/doubles.ts';
 import { fixturePath, readFixture } from '../support/fixtures.ts';
 import { ffmpegEbur128 } from '../support/ffmpeg-meter.ts';
 import { hasFfmpeg } from '../support/ffmpeg.ts';
+import { holdUpload } from '../support/held-upload.ts';
 import { jsonLogRecords, readWavInfo, truncateWav } from '../support/http-client.ts';
 import { nodeServerCommand, repoRoot, startServer, type RunningServer } from '../support/processes.ts';
 import { requireTool } from '../support/tools.ts';
@@ -136,14 +137,15 @@ if (requireTool('chromium', existsSync(CHROMIUM), 'web page in Chromium') && req
     await page.evaluate(
       "window.phases = []; new MutationObserver(() => window.phases.push(document.getElementById('status').getAttribute('data-phase'))).observe(document.getElementById('status'), { attributes: true, attributeFilter: ['data-phase'] })",
     );
+    // Master is enabled once both files are measured.
+    await page.waitForSelector('#master-button:not([disabled])');
     await page.focus('#master-button');
     await page.keyboard.press('Enter');
     await waitForOutcome(page);
     const status = await page.textContent('#status-text');
     assert.is(await page.getAttribute('#status', 'data-phase'), 'done', `status: ${status}; error: ${await page.textContent('#error')}`);
     const phases = ((await page.evaluate('window.phases')) as string[]).filter((phase, i, all) => phase !== all[i - 1]);
-    // 'waiting' shows only when the files' own measurements are still running at the click.
-    assert.equal(phases.filter((phase) => phase !== 'idle' && phase !== 'waiting'), ['upload', 'processing', 'measuring', 'done']);
+    assert.equal(phases.filter((phase) => phase !== 'idle'), ['upload', 'processing', 'measuring', 'done']);
 
     // Download: a valid WAV with the target's rate, layout and length at the default 24 bits.
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
@@ -273,7 +275,7 @@ if (requireTool('chromium', existsSync(CHROMIUM), 'web page in Chromium') && req
     await close();
   });
 
-  test('a malformed file shows the API’s error message and code, beside the file and after Master', async () => {
+  test('a malformed file shows the API’s error message and code beside the file, and Master stays disabled', async () => {
     const { page, problems, close } = await openPage(server.baseUrl);
     const malformed = 'malformed/adpcm_format2.wav';
     const form = new FormData();
@@ -287,23 +289,24 @@ if (requireTool('chromium', existsSync(CHROMIUM), 'web page in Chromium') && req
     await page.setInputFiles('#file-target', fixturePath(malformed));
     await page.setInputFiles('#file-reference', fixturePath(REFERENCE));
     await page.waitForSelector('#file-target-info.error');
-    assert.ok((await page.textContent('#file-target-info'))!.includes(detail.message), 'measured on choosing: the API message beside the file');
-    await page.click('#master-button');
-    await waitForOutcome(page);
-    assert.is(await page.getAttribute('#status', 'data-phase'), 'failed');
-    const alert = (await page.textContent('#error'))!;
-    assert.ok(alert.includes(`Target file: ${detail.message}`), alert);
-    assert.is(await page.getAttribute('#error', 'data-code'), 'unsupported_codec');
-    assert.is(await page.textContent('#error .error-code'), 'unsupported_codec');
-    assert.match(alert, /HTTP 415/);
-    assert.match(alert, /correlation id [0-9a-f-]{36}/);
+    const info = (await page.textContent('#file-target-info'))!;
+    assert.ok(info.includes(detail.message), 'measured on choosing: the API message beside the file');
+    assert.ok(info.includes('(unsupported_codec)'), info);
+    // The reference measures fine, yet a file the server cannot read is never sent to be mastered.
+    await page.waitForSelector('#file-reference-info:not(.error):has-text("LUFS")');
+    assert.is(await page.isDisabled('#master-button'), true);
+    assert.match((await page.textContent('#status-text'))!, /Target could not be read \(see beside the file\): choose another file/);
     assert.is(await page.isHidden('#result-panel'), true);
+    // Choosing a readable target enables Master.
+    await page.setInputFiles('#file-target', fixturePath(TARGET));
+    await page.waitForSelector('#master-button:not([disabled])');
+    assert.match((await page.textContent('#status-text'))!, /Ready: press Master/);
     await page.screenshot({ path: join(OUTPUT_DIR, 'page-error.png'), fullPage: true });
     assert.equal(problems, []);
     await close();
   });
 
-  test('the page lets its own file measurements finish before mastering, so it never overloads a small server', async () => {
+  test('Master stays disabled while the files are measured, so the page never overloads a small server', async () => {
     // Analyses wait at a gate: with both files measuring, the server's two admission slots are taken.
     const analysed: AnalysisJob[] = [];
     let openGate = () => {};
@@ -325,11 +328,11 @@ if (requireTool('chromium', existsSync(CHROMIUM), 'web page in Chromium') && req
       await page.setInputFiles('#file-target', short(TARGET));
       await page.setInputFiles('#file-reference', short(REFERENCE));
       while (analysed.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
-      await page.click('#master-button');
-      await page.waitForSelector('#status[data-phase="waiting"]');
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      assert.is(masterer.jobs.length, 0, 'no mastering request while the measurements hold the slots');
+      assert.is(await page.isDisabled('#master-button'), true, 'no mastering while the measurements hold the slots');
+      assert.match((await page.textContent('#status-text'))!, /Measuring the files/);
       openGate();
+      await page.waitForSelector('#master-button:not([disabled])');
+      await page.click('#master-button');
       await waitForOutcome(page);
       assert.is(await page.getAttribute('#status', 'data-phase'), 'done', (await page.textContent('#error')) ?? '');
       assert.is(masterer.jobs.length, 1);
@@ -339,6 +342,66 @@ if (requireTool('chromium', existsSync(CHROMIUM), 'web page in Chromium') && req
     } finally {
       local.closeAllConnections();
       await new Promise((resolve) => local.close(resolve));
+    }
+  });
+
+  test('on a server with one worker and no queue the page waits out 503 Retry-After and ends with every measurement shown', async () => {
+    const [command, args] = nodeServerCommand();
+    const busy = await startServer(command, args, { AUDO_EQ_STORAGE_ENABLED: 'false', AUDO_EQ_WORKERS: '1', AUDO_EQ_MAX_PENDING: '0', AUDO_EQ_LOG_FORMAT: 'json' });
+    const target = truncateWav(readFixture(TARGET), 4);
+    const reference = truncateWav(readFixture(REFERENCE), 4);
+    /** Another client's upload holding the server's only slot; resolves once /analyze is certainly refused. */
+    const occupy = async () => {
+      const held = holdUpload(busy.baseUrl, target, reference);
+      for (;;) {
+        const form = new FormData();
+        form.append('file', new Blob([target as Uint8Array<ArrayBuffer>]), 'probe.wav');
+        const probe = await fetch(`${busy.baseUrl}/analyze`, { method: 'POST', body: form, headers: { 'X-Correlation-Id': `probe-${crypto.randomUUID()}` } });
+        await probe.arrayBuffer();
+        if (probe.status === 503) return held;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    try {
+      const { page, problems, close } = await openPage(busy.baseUrl);
+      const file = (name: string, bytes: Uint8Array) => ({ name, mimeType: 'audio/wav', buffer: Buffer.from(bytes) });
+
+      // The inputs are measured while another client holds the slot: 503, and the page waits as told.
+      const first = await occupy();
+      await page.setInputFiles('#file-target', file('target.wav', target));
+      await page.setInputFiles('#file-reference', file('reference.wav', reference));
+      await page.waitForSelector('#file-target-info:has-text("The server is busy; measuring again in 5 s")');
+      assert.is(await page.isDisabled('#master-button'), true);
+      first.release();
+      assert.is((await first.response).status, 200);
+      await page.waitForSelector('#master-button:not([disabled])', { timeout: MASTERING_TIMEOUT_MS });
+
+      // The result's measurement meets a busy server too: the page's request waits until another upload holds the slot.
+      let second: Awaited<ReturnType<typeof occupy>> | undefined;
+      await page.route('**/analyze', async (route) => {
+        if (!second) second = await occupy();
+        await route.continue();
+      });
+      await page.click('#master-button');
+      await page.waitForSelector('#player-result-name:has-text("The server is busy")', { timeout: MASTERING_TIMEOUT_MS });
+      second!.release();
+      assert.is((await second!.response).status, 200);
+      await waitForOutcome(page);
+      assert.is(await page.getAttribute('#status', 'data-phase'), 'done', (await page.textContent('#error')) ?? '');
+      assert.is(await page.isHidden('#error'), true);
+      for (const slot of ['target', 'reference', 'result']) {
+        const shown = displayedNumber((await page.textContent(`#metrics td[data-slot="${slot}"][data-metric="integrated_lufs"]`))!);
+        assert.ok(Number.isFinite(shown), `${slot} loudness shown`);
+      }
+      const refused = jsonLogRecords(busy.output()).filter(
+        (r) => r.message === 'http_request' && r.path === '/analyze' && r.status === 503 && !String(r.correlation_id).startsWith('probe-'),
+      );
+      assert.ok(refused.length >= 3, `the page's own measurements were refused (2 inputs, then the result) and retried: ${refused.length}`);
+      await page.screenshot({ path: join(OUTPUT_DIR, 'page-busy-server.png'), fullPage: true });
+      assert.equal(problems, []);
+      await close();
+    } finally {
+      await busy.stop();
     }
   });
 
@@ -353,12 +416,12 @@ if (requireTool('chromium', existsSync(CHROMIUM), 'web page in Chromium') && req
       await page.setInputFiles('#file-reference', short(REFERENCE));
       await page.waitForSelector('#file-reference-info.error');
       assert.match((await page.textContent('#file-reference-info'))!, /\(unauthorized\)/);
-      await page.click('#master-button');
-      await waitForOutcome(page);
-      assert.is(await page.getAttribute('#error', 'data-code'), 'unauthorized');
-      assert.match((await page.textContent('#error'))!, /paste it into the API key field/);
+      assert.is(await page.isDisabled('#master-button'), true, 'files the server refused to read keep Master disabled');
+      assert.match((await page.textContent('#status-text'))!, /or enter the API key/);
 
+      // Typing the key measures both files again, which enables Master.
       await page.fill('#api-key', API_KEY);
+      await page.waitForSelector('#master-button:not([disabled])');
       await page.click('#master-button');
       await waitForOutcome(page);
       assert.is(await page.getAttribute('#status', 'data-phase'), 'done', (await page.textContent('#error')) ?? '');

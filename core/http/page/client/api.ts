@@ -3,6 +3,7 @@
  * fetch, because only XHR reports upload progress. Every failure becomes the
  * API's own error detail (`code`, `message`, extra fields) plus the HTTP
  * status and correlation id, so the page can show exactly what the server said.
+ * Measurements wait and ask again while the server says it is busy.
  */
 export const CLIENT_API = String.raw`
 /** The key the user pasted, sent as a bearer token; it lives only in this input. */
@@ -54,10 +55,45 @@ function readError(response) {
   }, () => Object.assign({ status: response.status }, fallback));
 }
 
-/** POST /analyze with one file; resolves the measurement JSON. */
-function requestAnalysis(blob, filename) {
-  const form = new FormData();
-  form.append('file', blob, filename);
-  return send('POST', 'analyze', form).then((response) => response.blob.text()).then((text) => JSON.parse(text));
+/**
+ * Attempts at one measurement while the server answers 503 with Retry-After
+ * (all its workers busy): at the server's 5 s that is about a minute, enough
+ * for a one-worker server to measure three files one after another.
+ */
+const ANALYSIS_ATTEMPTS = 12;
+/** A Retry-After longer than this is waited only this long before the next attempt. */
+const MAX_RETRY_WAIT_SECONDS = 30;
+
+/** Seconds a failed request asks to be retried after (a 503 with Retry-After in seconds or as a date), else null. */
+function retryAfterSeconds(error) {
+  if (error.status !== 503 || !error.retryAfter) return null;
+  let seconds = Number(error.retryAfter);
+  if (!isFinite(seconds)) {
+    const date = Date.parse(error.retryAfter);
+    if (isNaN(date)) return null;
+    seconds = (date - Date.now()) / 1000;
+  }
+  return Math.min(MAX_RETRY_WAIT_SECONDS, Math.max(0, seconds));
+}
+
+/**
+ * POST /analyze with one file; resolves the measurement JSON. A busy server
+ * (503 with Retry-After) is asked again after the time it names, up to
+ * ANALYSIS_ATTEMPTS in all; onRetry(seconds, nextAttempt, attempts) reports each wait.
+ */
+function requestAnalysis(blob, filename, onRetry) {
+  const attempt = (number) => {
+    const form = new FormData();
+    form.append('file', blob, filename);
+    return send('POST', 'analyze', form)
+      .then((response) => response.blob.text())
+      .then((text) => JSON.parse(text), (error) => {
+        const seconds = retryAfterSeconds(error);
+        if (seconds === null || number >= ANALYSIS_ATTEMPTS) throw error;
+        if (onRetry) onRetry(seconds, number + 1, ANALYSIS_ATTEMPTS);
+        return new Promise((resolve) => setTimeout(resolve, seconds * 1000)).then(() => attempt(number + 1));
+      });
+  };
+  return attempt(1);
 }
 `;

@@ -1,7 +1,9 @@
 /**
  * Client script, part 5: the workflow — choosing files (picker or drag and
- * drop), measuring each file as soon as it is chosen, mastering with upload
- * progress, showing the result and every error the API can answer with.
+ * drop), measuring each file as soon as it is chosen (Master stays disabled
+ * until both are measured: a file the server cannot read is never sent to be
+ * mastered), mastering with upload progress, showing the result and every
+ * error the API can answer with.
  */
 export const CLIENT_WORKFLOW = String.raw`
 const slots = {
@@ -20,7 +22,10 @@ function setInfo(name, text, isError) {
   info.classList.toggle('error', Boolean(isError));
 }
 
-/** Measures a slot's audio once; a failed measurement is forgotten, so the next call retries (e.g. after a key is entered). */
+/**
+ * Measures a slot's audio once, waiting while the server is busy; a failed
+ * measurement is forgotten, so the next call retries (e.g. after a key is entered).
+ */
 function ensureAnalysis(name) {
   const slot = slots[name];
   if (slot.analysisPromise) return slot.analysisPromise;
@@ -29,11 +34,17 @@ function ensureAnalysis(name) {
   const filename = name === 'result' ? slot.filename : slot.file.name;
   const label = name === 'result' ? filename + ' \u00b7 ' : '';
   setInfo(name, label + 'Measuring\u2026');
-  slot.analysisPromise = requestAnalysis(source, filename).then((analysis) => {
+  const onRetry = (seconds, attempt, attempts) => {
+    if (slot.generation === generation) {
+      setInfo(name, label + 'The server is busy; measuring again in ' + Math.ceil(seconds) + ' s (attempt ' + attempt + ' of ' + attempts + ')\u2026');
+    }
+  };
+  slot.analysisPromise = requestAnalysis(source, filename, onRetry).then((analysis) => {
     if (slot.generation === generation) {
       slot.analysis = analysis;
       setInfo(name, (name === 'result' ? label : slot.file.name + ' \u00b7 ') + analysisSummary(analysis));
       renderComparison();
+      updateControls();
     }
     return analysis;
   }, (error) => {
@@ -41,12 +52,24 @@ function ensureAnalysis(name) {
       slot.analysisPromise = null;
       setInfo(name, SLOT_TITLES[name] + ' could not be measured: ' + error.message + ' (' + error.code + ')', true);
       renderComparison();
+      updateControls();
     }
     error.slot = name;
     throw error;
   });
   renderComparison();
   return slot.analysisPromise;
+}
+
+/** Measures again each chosen input that has no measurement yet (one that failed, e.g. for want of an API key). */
+function remeasureInputs() {
+  ['target', 'reference'].forEach((name) => {
+    const slot = slots[name];
+    if (slot.file && slot.file.size > 0 && slot.file.size <= config.maxFileBytes && !slot.analysis && !slot.analysisPromise) {
+      ensureAnalysis(name).catch(() => { /* shown beside the file */ });
+    }
+  });
+  updateControls();
 }
 
 function resetSlot(slot) {
@@ -110,13 +133,24 @@ function initDropZones() {
   window.addEventListener('drop', (event) => event.preventDefault());
 }
 
+/** What keeps Master disabled, as the status line says it; null once both files are chosen and measured. */
+function notReadyReason() {
+  const names = ['target', 'reference'];
+  const missing = names.filter((name) => !slots[name].file);
+  if (missing.length) return 'Choose a target and a reference to begin.';
+  const unreadable = names.filter((name) => !slots[name].analysis && !slots[name].analysisPromise);
+  if (unreadable.length) return unreadable.map((name) => SLOT_TITLES[name]).join(' and ') + ' could not be read (see beside the file): choose another file' + (config.apiKeyRequired ? ' or enter the API key' : '') + '.';
+  if (names.some((name) => !slots[name].analysis)) return 'Measuring the files\u2026';
+  return null;
+}
+
 function updateControls() {
-  const ready = Boolean(slots.target.file && slots.reference.file);
-  byId('master-button').disabled = busy || !ready;
+  const reason = notReadyReason();
+  byId('master-button').disabled = busy || reason !== null;
   const status = byId('status');
   const phase = status.getAttribute('data-phase');
   if (!busy && (phase === null || phase === 'idle')) {
-    byId('status-text').textContent = ready ? 'Ready: press Master.' : 'Choose a target and a reference to begin.';
+    byId('status-text').textContent = reason === null ? 'Ready: press Master.' : reason;
     status.setAttribute('data-phase', 'idle');
   }
   byId('options').querySelectorAll('select, input').forEach((control) => { control.disabled = busy; });
@@ -132,12 +166,12 @@ function masterQuery() {
   return text ? '?' + text : '';
 }
 
-/** Shows a phase of the work: waiting, upload (detail: fraction sent), processing, measuring, or a final text. */
+/** Shows a phase of the work: upload (detail: fraction sent), processing, measuring, or a final text. */
 function setStatus(phase, detail) {
   const bar = byId('progress');
   const text = byId('status-text');
   if (elapsedTimer) { clearInterval(elapsedTimer); elapsedTimer = null; }
-  bar.hidden = ['waiting', 'upload', 'processing', 'measuring'].indexOf(phase) < 0;
+  bar.hidden = ['upload', 'processing', 'measuring'].indexOf(phase) < 0;
   if (phase === 'upload') {
     bar.value = Math.round(detail * 100);
     text.textContent = 'Uploading\u2026 ' + Math.round(detail * 100) + ' %';
@@ -153,7 +187,6 @@ function setStatus(phase, detail) {
     bar.removeAttribute('value');
     text.textContent = 'Mastered. Measuring target, reference and result\u2026';
   } else {
-    if (phase === 'waiting') bar.removeAttribute('value');
     text.textContent = detail;
   }
   byId('status').setAttribute('data-phase', phase);
@@ -230,16 +263,11 @@ function master() {
   const started = Date.now();
   const query = masterQuery();
   let stage = 'Mastering failed.';
-  // Measurements still running take server slots too: let them finish first, so the
-  // page never pushes its own mastering request over the server's admission limit.
-  const running = ['target', 'reference'].map((name) => slots[name].analysisPromise).filter(Boolean);
-  if (running.length) setStatus('waiting', 'Finishing the file measurements\u2026');
-  Promise.all(running.map((promise) => promise.catch(() => null))).then(() => {
-    setStatus('upload', 0);
-    return masterOrQueue(query, form, {
-      onUploadProgress: (loaded, total) => setStatus('upload', loaded / total),
-      onUploaded: () => setStatus('processing'),
-    });
+  // Master is enabled only once both files are measured, so no measurement holds a server slot now.
+  setStatus('upload', 0);
+  masterOrQueue(query, form, {
+    onUploadProgress: (loaded, total) => setStatus('upload', loaded / total),
+    onUploaded: () => setStatus('processing'),
   }).then((response) => {
     showResult(response);
     stage = 'Mastered, but measuring failed.';
@@ -261,6 +289,12 @@ function init() {
   initDropZones();
   byId('master-button').addEventListener('click', master);
   initJobs();
+  // A key typed after the files were refused (unauthorized) lets them be measured again.
+  let keyTimer = null;
+  byId('api-key').addEventListener('input', () => {
+    if (keyTimer) clearTimeout(keyTimer);
+    keyTimer = setTimeout(remeasureInputs, 400);
+  });
   ['target', 'reference'].forEach((name) => { const input = byId('file-' + name); if (input.files[0]) setFile(name, input.files[0]); });
   updateControls();
   if (config.apiKeyRequired) byId('api-key').setAttribute('aria-required', 'true');
