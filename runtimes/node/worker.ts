@@ -17,6 +17,7 @@ import { createStorage } from '../shared/compose.ts';
 import { consumerName, createQueueFromConfig, createWorkerFromConfig } from '../shared/deferred.ts';
 import { createJobSystem } from '../shared/jobs.ts';
 import { createNodeWorkerPool } from './pool.ts';
+import { UsageError, parseCommandArgs } from './cli/args.ts';
 import { routeProcessWarnings } from './process-warnings.ts';
 
 const USAGE = 'usage: npm run worker [-- --requeue-dead-letters]';
@@ -41,10 +42,12 @@ function workerConfig(env: Record<string, string | undefined>, requeue: boolean)
 }
 
 async function main(argv: string[]): Promise<void> {
-  const requeue = argv.includes('--requeue-dead-letters');
-  const unknown = argv.filter((arg) => arg !== '--requeue-dead-letters');
-  if (unknown.length > 0) {
-    console.error(`unknown argument: ${unknown[0]}\n${USAGE}`);
+  let requeue: boolean;
+  try {
+    requeue = parseCommandArgs(argv, { 'requeue-dead-letters': { type: 'boolean' } }).values['requeue-dead-letters'] === true;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n${USAGE}`);
     process.exit(2);
   }
   let config: AppConfig;

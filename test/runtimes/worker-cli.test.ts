@@ -38,7 +38,7 @@ test('the worker refuses disabled storage and bad values like the API does', () 
 test('an unknown argument is a usage error with exit code 2', () => {
   const { status, stderr } = runWorker(['--frobnicate'], { AUDO_EQ_QUEUE_BACKEND: 'redis' });
   assert.is(status, 2);
-  assert.match(stderr, /^unknown argument: --frobnicate\nusage: npm run worker/);
+  assert.match(stderr, /^unknown option '--frobnicate'\nusage: npm run worker/);
 });
 
 if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'worker --requeue-dead-letters')) {
