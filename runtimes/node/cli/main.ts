@@ -9,6 +9,8 @@ commands:
 
 audo-eq <command> --help shows a command's options.`;
 
+const COMMANDS = 'commands: serve, analyze, master, batch-master';
+
 async function main(argv: string[]): Promise<number> {
   const [command] = argv;
   switch (command) {
@@ -27,13 +29,15 @@ async function main(argv: string[]): Promise<number> {
       const { runBatchMasterCommand } = await import('./commands/batch-master.ts');
       return runBatchMasterCommand(argv.slice(1));
     }
-    case undefined:
     case '-h':
     case '--help':
       console.log(USAGE);
-      return command === undefined ? 2 : 0;
+      return 0;
+    case undefined:
+      console.error(`audo-eq: missing command (${COMMANDS}; audo-eq --help lists them)`);
+      return 2;
     default:
-      console.error(`audo-eq: unknown command '${command}'\n${USAGE}`);
+      console.error(`audo-eq: unknown command '${command}' (${COMMANDS}; audo-eq --help lists them)`);
       return 2;
   }
 }
