@@ -3,7 +3,7 @@
 // at a local s3rver standing in for MinIO, and runs the runbook's smoke flow.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { PROD_FILES, loadStack } from '../support/deploy.ts';
@@ -13,8 +13,18 @@ import { S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY, closedPort, startS3rver, type Tes
 
 const STARTUP_LIMIT_MS = 60_000;
 
-function runProbe(argv: string[], launch: ImageLaunch, env = launch.env) {
-  return spawnSync(argv[0], argv.slice(1), { cwd: launch.cwd, env, encoding: 'utf8', timeout: 20_000 });
+/**
+ * Runs a healthcheck command. Asynchronously: a spawnSync here blocked the
+ * test's event loop for seconds, so fetch's idle keep-alive socket outlived
+ * the server's 5 s keep-alive and the next POST was written into a closed
+ * socket (EPIPE).
+ */
+function runProbe(argv: string[], launch: ImageLaunch, env = launch.env): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(argv[0], argv.slice(1), { cwd: launch.cwd, env, encoding: 'utf8', timeout: 20_000 }, (error, _stdout, stderr) => {
+      resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stderr });
+    });
+  });
 }
 
 const context: {
@@ -96,10 +106,10 @@ test("the Dockerfile HEALTHCHECK and the compose healthcheck pass against the ru
   await started();
   const launch = context.launch!;
   for (const probe of [launch.imageHealthcheck, launch.serviceHealthcheck!]) {
-    const healthy = runProbe(probe, launch);
+    const healthy = await runProbe(probe, launch);
     assert.is(healthy.status, 0, `${probe.join(' ')}: ${healthy.stderr}`);
     const nothingThere = String(await closedPort());
-    const unhealthy = runProbe(probe, launch, { ...launch.env, API_PORT: nothingThere });
+    const unhealthy = await runProbe(probe, launch, { ...launch.env, API_PORT: nothingThere });
     assert.is(unhealthy.status, 1, `${probe.join(' ')} with nothing on ${nothingThere}`);
   }
 });
