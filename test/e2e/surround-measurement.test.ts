@@ -5,17 +5,18 @@
 // folded to stereo first, it would read about −19.4.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PcmAudio } from '../../core/audio/pcm.ts';
 import { encodeWav } from '../../core/audio/wav-encode.ts';
 import { SPEAKER } from '../../core/audio/wav-format.ts';
-import { runCli, scratchDir } from '../cli/workspace.ts';
+import { scratchDir } from '../cli/workspace.ts';
 import { perChannelTone } from '../support/ebu-signals.ts';
 import { ffmpegEbur128 } from '../support/ffmpeg-meter.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { postMaster, readWavInfo } from '../support/http-client.ts';
-import { nodeServerCommand, startServer, type RunningServer } from '../support/processes.ts';
+import { nodeServerCommand, repoRoot, startServer, type RunningServer } from '../support/processes.ts';
 import { hasTool, requireTool } from '../support/tools.ts';
 
 const CASE_6_DBFS = [-28, -28, -24, -30, -30];
@@ -39,11 +40,24 @@ function writeWav(name: string, bytes: Uint8Array): string {
 const within = (value: number | null, expected: number, tolerance: number, what: string) =>
   assert.ok(value !== null && Math.abs(value - expected) <= tolerance, `${what}: ${value} vs ${expected} ± ${tolerance}`);
 
+/**
+ * `audo-eq analyze FILE --json` as a process, without blocking this test's
+ * event loop (a blocked loop lets fetch reuse a keep-alive socket the server
+ * has meanwhile closed).
+ */
+function analyzeWithCli(path: string): Promise<Record<string, unknown>> {
+  const { FORCE_COLOR: _ignored, ...env } = process.env;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['bin/audo-eq.mjs', 'analyze', path, '--json'], { cwd: repoRoot, env: { ...env, NO_COLOR: '1' }, timeout: 120_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`audo-eq analyze ${path}: ${stderr}`));
+      else resolve(JSON.parse(stdout));
+    });
+  });
+}
+
 /** The CLI's and the API's reading of one file: integrated loudness and channel count. */
 async function readings(server: RunningServer, path: string, bytes: Uint8Array) {
-  const cli = runCli(['analyze', path, '--json']);
-  assert.is(cli.status, 0, cli.stderr);
-  const fromCli = JSON.parse(cli.stdout);
+  const fromCli = await analyzeWithCli(path);
   const form = new FormData();
   form.append('file', new Blob([bytes as Uint8Array<ArrayBuffer>]), 'surround.wav');
   const response = await fetch(`${server.baseUrl}/analyze`, { method: 'POST', body: form });
