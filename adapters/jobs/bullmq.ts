@@ -299,6 +299,8 @@ export function createBullmqJobWorker(options: BullmqJobOptions, deps: BullmqWor
       await redis.multi().zadd(keys.cancelledRunning, Date.now(), job.id!).zremrangebyscore(keys.cancelledRunning, '-inf', Date.now() - retentionMs).hdel(keys.cancel, job.id!).exec();
     }
     await deps.lifecycle.finished?.(record);
+    // Jobs failed without a run of their own (their workers kept dying) get their callback here;
+    // for the others it already exists (same job id: not added twice).
     await deps.queue.scheduleCallback(record);
   };
 
@@ -328,10 +330,16 @@ export function createBullmqJobWorker(options: BullmqJobOptions, deps: BullmqWor
         job.updateProgress(progress).catch((error) => logger.debug('progress update failed', { job_id: id, error }));
       },
     };
+    // The callback job is added before this run ends (it waits until the job is seen finished),
+    // so a worker that dies between finishing and its 'completed' event loses no callback.
+    const scheduleCallback = () => deps.queue.scheduleCallback(record).catch((error) => logger.warn('could not schedule the job callback', { job_id: id, error }));
     try {
-      return await deps.processor(record, control);
+      const result = await deps.processor(record, control);
+      await scheduleCallback();
+      return result;
     } catch (error) {
       const outcome = classifyJobFailure(error, lastAttempt);
+      if (outcome.kind !== 'retry') await scheduleCallback();
       if (outcome.kind === 'cancelled') throw new UnrecoverableError(cancelledReason());
       logger.warn(outcome.kind === 'final' ? 'Mastering job failed' : 'Mastering job attempt failed; it will run again', {
         correlation_id: job.data.correlationId,
