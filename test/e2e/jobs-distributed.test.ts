@@ -3,7 +3,8 @@
 // and an S3-compatible server. Results must equal synchronous /master byte
 // for byte, work must spread over both workers, and a worker SIGKILLed in the
 // middle of a job must lose nothing: the other worker finishes it, and no job
-// is stored or finished twice.
+// is stored or finished twice. A worker stopped with SIGTERM finishes its
+// running job and leaves the rest queued for the next worker.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { waitUntil, withinMs } from '../support/deadline.ts';
@@ -106,10 +107,11 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'distrib
       for (const { id } of submitted) assert.is(finishedLines.filter((r) => r.job_id === id).length, 1, `${id} finished once`);
       const finishedBy = stack.workers.map((worker) => jsonLogRecords(worker.output()).filter((r) => r.message === 'Mastering job finished').length);
       assert.ok(finishedBy.every((count) => count > 0), `work spread: ${finishedBy.join(' / ')}`);
-      // Inputs are gone, one result per job is left.
+      // Inputs are gone, one result per job is left (beside the four /master artifacts).
       const keys = await stack.s3.listKeys(BUCKET);
       assert.equal(keys.filter((key) => key.startsWith('jobs/')), []);
-      assert.is(keys.filter((key) => key.startsWith('mastered/')).length, 20);
+      for (const { id } of submitted) assert.ok(keys.includes(`mastered/${id}.wav`), `result of ${id} stored`);
+      assert.is(keys.filter((key) => key.startsWith('mastered/')).length, 20 + 4);
     } finally {
       await stopStack(stack);
     }
@@ -162,6 +164,32 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'distrib
       const keys = await stack.s3.listKeys(BUCKET);
       assert.equal(keys.filter((key) => key.startsWith('mastered/')).sort(), ids.map((id) => `mastered/${id}.wav`).sort());
       assert.equal(keys.filter((key) => key.startsWith('jobs/')), []);
+    } finally {
+      await stopStack(stack);
+    }
+  });
+
+  test('SIGTERM lets a worker finish its running job and exit 0; the jobs it had not started stay queued for the next worker', async () => {
+    const stack = await startStack('jobs-term', 1, 15_000);
+    try {
+      const target = buildPcmWav({ sampleRateHz: 44_100, channels: 2, frames: 44_100 * 60 });
+      const reference = buildPcmWav({ sampleRateHz: 44_100, channels: 2, frames: 44_100 * 10 });
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) ids.push(await submit(stack.apis[0], '', target, reference));
+      const [first] = stack.workers;
+      await waitUntil(async () => (await statusOf(stack.apis[0], ids[0])).status === 'running', 60_000, () => first.output().slice(-1000), 50);
+      // One SIGTERM only (a second one is the operator insisting: the process would die at once).
+      const exited = new Promise<number | null>((resolve) => first.process.once('exit', (code) => resolve(code)));
+      first.process.kill('SIGTERM');
+      assert.is(await withinMs(exited, 120_000, 'the worker exits after its running job'), 0);
+      const after = await Promise.all(ids.map((id) => statusOf(stack.apis[0], id)));
+      assert.equal(after.map((doc) => doc.status), ['succeeded', 'queued', 'queued']);
+      assert.is(after[0].attempts, 1);
+      const messages = jsonLogRecords(first.output()).map((r) => r.message);
+      assert.ok(messages.indexOf('audo-eq worker stopping') < messages.indexOf('audo-eq worker stopped'));
+      const next = await startWorkerProcess(stack.env, 60_000);
+      stack.workers.push(next);
+      await waitUntil(async () => (await Promise.all(ids.map((id) => statusOf(stack.apis[0], id)))).every((doc) => doc.status === 'succeeded'), 240_000, () => next.output().slice(-1000), 250);
     } finally {
       await stopStack(stack);
     }
