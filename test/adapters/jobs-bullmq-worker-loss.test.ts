@@ -81,6 +81,10 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'BullMQ 
     } finally {
       await queue.close();
       await deleteQueueKeys(name);
+      // The workers closed by force still hold their never-ending job and tick their stalled
+      // checks for a moment; remove what they wrote after the first clean-up too.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await deleteQueueKeys(name);
     }
   });
 }
