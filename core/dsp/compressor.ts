@@ -6,7 +6,9 @@
  * sample: at 44.1 kHz a block is 0.36 ms, far below the 15 ms attack, so the
  * result is indistinguishable from per-sample control at a fraction of the cost.
  */
-import { applyRampGainsSimd, SIMD_RAMP_BLOCK } from './channel-gain-simd.ts';
+import { applyGainRamps, GAIN_BLOCK } from './block-gains.ts';
+import { kWeightedBlockEnergy } from './kweighted-blocks.ts';
+import { centredShortTermLoudness, interpolateSteps } from './short-term-loudness.ts';
 import { SIMD_MAX_BLOCK, stereoBlockMaximaSimd } from './sliding-max-simd.ts';
 
 export const CONTROL_BLOCK = 16;
@@ -19,6 +21,8 @@ export interface CompressorSettings {
   readonly kneeDb: number;
   /** Added to the detected level before the gain computer (aligns the threshold to a programme level). */
   readonly detectorOffsetDb: number;
+  /** Per control block (and one more), instead of `detectorOffsetDb`: a threshold that follows the programme. */
+  readonly detectorOffsetsDb?: Float64Array;
 }
 
 /** Gain reduction (dB, ≥ 0) per control block, with the block length it was computed for. */
@@ -55,16 +59,19 @@ export function computeGainReduction(
   const controlRateHz = sampleRateHz / CONTROL_BLOCK;
   const attackCoef = Math.exp(-1 / ((settings.attackMs / 1000) * controlRateHz));
   const releaseCoef = Math.exp(-1 / ((settings.releaseMs / 1000) * controlRateHz));
-  const { thresholdDb, ratio, kneeDb, detectorOffsetDb } = settings;
+  const { thresholdDb, ratio, kneeDb, detectorOffsetDb, detectorOffsetsDb } = settings;
 
   // Below the knee the curve gives no reduction: such blocks skip the logarithm.
-  const kneeStartLinear = Math.pow(10, (thresholdDb - Math.max(0, kneeDb) / 2 - detectorOffsetDb) / 20);
+  const kneeStartDb = thresholdDb - Math.max(0, kneeDb) / 2;
+  const kneeStartLinear = Math.pow(10, (kneeStartDb - detectorOffsetDb) / 20);
   const blockPeaks = linkedBlockPeaks(channels, blocks);
   let smoothed = 0;
   for (let block = 0; block < blocks; block++) {
     const peak = blockPeaks[block];
-    const levelDb = peak > 1e-10 ? 20 * Math.log10(peak) + detectorOffsetDb : -200;
-    const target = peak <= kneeStartLinear ? 0 : staticGainReductionDb(levelDb, thresholdDb, ratio, kneeDb);
+    const offsetDb = detectorOffsetsDb ? detectorOffsetsDb[block] : detectorOffsetDb;
+    const below = detectorOffsetsDb ? !(peak > 1e-10) || 20 * Math.log10(peak) + offsetDb <= kneeStartDb : peak <= kneeStartLinear;
+    const levelDb = peak > 1e-10 ? 20 * Math.log10(peak) + offsetDb : -200;
+    const target = below ? 0 : staticGainReductionDb(levelDb, thresholdDb, ratio, kneeDb);
     const coef = target > smoothed ? attackCoef : releaseCoef;
     smoothed = coef * smoothed + (1 - coef) * target;
     reductionDb[block] = smoothed;
@@ -124,7 +131,10 @@ export function applyGainReduction(channels: readonly Float32Array[], envelope: 
   const perDb = (-amount * Math.LN10) / 20;
   for (let b = 0; b < blocks; b++) gains[b] = Math.exp(perDb * reductionDb[b]);
   gains[blocks] = blocks ? gains[blocks - 1] : 1;
-  if (blockSize === SIMD_RAMP_BLOCK && applyRampGainsSimd(channels, gains)) return;
+  if (blockSize === GAIN_BLOCK) {
+    applyGainRamps(channels, gains);
+    return;
+  }
   const length = channels.length ? channels[0].length : 0;
   const step = 1 / blockSize;
   for (let c = 0; c < channels.length; c++) {
@@ -134,7 +144,6 @@ export function applyGainReduction(channels: readonly Float32Array[], envelope: 
       const end = Math.min(length, start + blockSize);
       const g0 = gains[b];
       const dg = (gains[b + 1] - g0) * step;
-      // g0 + dg·k rather than a running sum: no chain from one sample to the next.
       for (let i = start, k = 0; i < end; i++, k++) samples[i] *= g0 + dg * k;
     }
   }
@@ -150,4 +159,61 @@ export function summarizeGainReduction(envelope: GainReductionEnvelope, amount: 
   }
   const n = envelope.reductionDb.length || 1;
   return { meanDb: (amount * sum) / n, maxDb: amount * max };
+}
+
+export interface CompressorStageSettings extends CompressorSettings {
+  readonly sampleRateHz: number;
+  /** 0–1: how much of the computed gain reduction is applied (0 bypasses). */
+  readonly amount: number;
+  /**
+   * Let the threshold follow the programme: the detector is offset by
+   * `referenceLufs` − the input's centred 3 s loudness (held within `spanLu`
+   * of `integratedLufs`, so pauses are not compressed as if loud). The
+   * compressor then shapes each passage's peaks against its own level — its
+   * density — and leaves the level differences between passages (the loudness
+   * range) to the gain rider.
+   */
+  readonly followProgramme?: { readonly referenceLufs: number; readonly integratedLufs: number; readonly spanLu: number };
+}
+
+export interface CompressorStage {
+  /** Compresses planar channels in place; reports the reduction applied. */
+  process(channels: readonly Float32Array[]): { meanReductionDb: number; maxReductionDb: number };
+}
+
+/**
+ * The compressor as one processor.
+ *
+ * @example createCompressor({ sampleRateHz: 44100, thresholdDb: -22, ratio: 2.2, attackMs: 15, releaseMs: 120, kneeDb: 6, detectorOffsetDb: 0, amount: 1 }).process(channels);
+ */
+export function createCompressor(settings: CompressorStageSettings): CompressorStage {
+  return {
+    process(channels) {
+      if (settings.amount <= 0) return { meanReductionDb: 0, maxReductionDb: 0 };
+      const follow = settings.followProgramme;
+      const envelope = computeGainReduction(
+        channels,
+        settings.sampleRateHz,
+        follow ? { ...settings, detectorOffsetsDb: programmeOffsets(channels, settings.sampleRateHz, follow) } : settings,
+      );
+      applyGainReduction(channels, envelope, settings.amount);
+      const { meanDb, maxDb } = summarizeGainReduction(envelope, settings.amount);
+      return { meanReductionDb: meanDb, maxReductionDb: maxDb };
+    },
+  };
+}
+
+/** Programme-following detector offsets per control block (see `followProgramme`). */
+function programmeOffsets(
+  channels: readonly Float32Array[],
+  sampleRateHz: number,
+  follow: NonNullable<CompressorStageSettings['followProgramme']>,
+): Float64Array {
+  const length = channels.length ? channels[0].length : 0;
+  const step = Math.max(CONTROL_BLOCK, Math.round(0.1 * sampleRateHz));
+  const loudness = centredShortTermLoudness(kWeightedBlockEnergy(channels, sampleRateHz), length, sampleRateHz, step);
+  const low = follow.integratedLufs - follow.spanLu;
+  const high = follow.integratedLufs + follow.spanLu;
+  const offsets = loudness.map((lufs) => follow.referenceLufs - Math.min(high, Math.max(low, lufs)));
+  return interpolateSteps(offsets, step, CONTROL_BLOCK, Math.ceil(length / CONTROL_BLOCK));
 }

@@ -135,3 +135,12 @@ function blockEnergies(channels: readonly Float32Array[], blocks: number): Float
   }
   return energies;
 }
+
+/**
+ * The de-esser as one processor for a sample rate and its settings.
+ *
+ * @example createDeEsser(44100, { thresholdShare: 0.08, depthDb: 4 }).process(channels);
+ */
+export function createDeEsser(sampleRateHz: number, settings: DeEsserSettings): { process(channels: readonly Float32Array[]): DeEsserReport } {
+  return { process: (channels) => deEss(channels, sampleRateHz, settings) };
+}

@@ -242,3 +242,48 @@ export function applyLimiterGain(
     for (let n = 0; n < x.length; n++) y[n] = x[n] * gainCurve[n] * inputGain;
   }
 }
+
+export interface LimiterSettings {
+  readonly sampleRateHz: number;
+  /** The ceiling the limiter holds the true peak under (dBTP). */
+  readonly ceilingDbtp: number;
+  readonly lookaheadMs: number;
+  readonly releaseMs: number;
+}
+
+/**
+ * The look-ahead true-peak limiter for one sample rate, ceiling and timing,
+ * in the two halves the loudness search needs: the peaks it reacts to (the
+ * expensive oversampling, once per signal) and the gain curve for any input
+ * gain (two linear passes).
+ */
+export interface Limiter {
+  readonly settings: LimiterSettings;
+  readonly timing: LimiterTiming;
+  readonly ceilingLinear: number;
+  /**
+   * The signal's peak envelope: sample peaks raised to the reconstructed
+   * (true) peaks wherever they can reach `relevantAboveLinear`.
+   */
+  peakEnvelope(channels: readonly Float32Array[], filter: TruePeakFilter, relevantAboveLinear: number, samplePeaks?: Float32Array): Float32Array;
+  /** Look-ahead maxima of a peak envelope (which they overwrite). */
+  lookahead(envelope: Float32Array): Float32Array;
+  /** Writes the gain curve for `inputGain` into `out` under `ceilingLinear`; returns its smallest gain. */
+  writeGain(windowPeaks: Float32Array, inputGain: number, ceilingLinear: number, out: Float32Array): number;
+}
+
+/**
+ * @example const limiter = createLimiter({ sampleRateHz: 44100, ceilingDbtp: -1, lookaheadMs: 3, releaseMs: 150 });
+ */
+export function createLimiter(settings: LimiterSettings): Limiter {
+  const timing: LimiterTiming = { lookaheadMs: settings.lookaheadMs, releaseMs: settings.releaseMs };
+  const lookaheadSamples = lookaheadSamplesFor(settings.sampleRateHz, timing);
+  return {
+    settings,
+    timing,
+    ceilingLinear: Math.pow(10, settings.ceilingDbtp / 20),
+    peakEnvelope: (channels, filter, relevantAboveLinear, samplePeaks) => computeTruePeakEnvelope(channels, filter, relevantAboveLinear, samplePeaks),
+    lookahead: (envelope) => lookaheadPeaks(envelope, lookaheadSamples, true),
+    writeGain: (windowPeaks, inputGain, ceilingLinear, out) => writeLimiterGain(windowPeaks, inputGain, ceilingLinear, settings.sampleRateHz, timing, out),
+  };
+}

@@ -36,6 +36,12 @@ export interface SpectrumAnalysis {
 export interface SpectrumOptions {
   readonly windowSeconds?: number;
   readonly overlap?: number;
+  /**
+   * What is analysed: `mid` (default) the mean of the channels, i.e. the mono
+   * mix M = (L + R) / 2 of stereo; `side` the difference S = (L − R) / 2 of a
+   * stereo pair (stereo width is the side's energy against the mid's).
+   */
+  readonly mix?: 'mid' | 'side';
 }
 
 /**
@@ -50,6 +56,8 @@ export function analyzeSpectrum(
 ): SpectrumAnalysis {
   const windowSeconds = options.windowSeconds ?? 0.3;
   const overlap = options.overlap ?? 0.5;
+  const side = options.mix === 'side';
+  if (side && channels.length !== 2) throw new RangeError('a side spectrum needs a stereo pair');
   const length = channels.length ? channels[0].length : 0;
   const windowLength = Math.max(2, Math.min(Math.round(windowSeconds * sampleRateHz), Math.max(length, 2)));
   const hop = Math.max(1, Math.round(windowLength * (1 - overlap)));
@@ -73,7 +81,8 @@ export function analyzeSpectrum(
   for (let i = 0; i < windowLength; i++) windowEnergy += window[i] * window[i];
   const scale = 1 / (windowEnergy * fftSize);
   const edges = bandEdgeBins(binHz, half);
-  const powers = simdFramePowers(channels, window, hop, fftSize, scale, edges) ?? scalarFramePowers(channels, window, hop, fftSize, scale, edges);
+  const powers =
+    simdFramePowers(channels, window, hop, fftSize, scale, edges, side) ?? scalarFramePowers(channels, window, hop, fftSize, scale, edges, side);
 
   for (let frame = 0; frame < frameCount; frame += 2) {
     const hasSecond = frame + 1 < frameCount;
@@ -101,9 +110,11 @@ export function analyzeSpectrum(
  * order: overlapping frames share their mix, so each sample is mixed once
  * (zero past the end of the signal).
  */
-function slidingMonoMix(channels: readonly Float32Array[], windowLength: number): { at(start: number): Float64Array } {
+function slidingMonoMix(channels: readonly Float32Array[], windowLength: number, side: boolean): { at(start: number): Float64Array } {
   const length = channels.length ? channels[0].length : 0;
   const scale = channels.length ? 1 / channels.length : 0;
+  // The side of a pair: the right channel enters with the opposite sign.
+  const rightSign = side ? -1 : 1;
   const mono = new Float64Array(windowLength);
   let bufferStart = -windowLength;
   const mixInto = (from: number, to: number) => {
@@ -114,7 +125,7 @@ function slidingMonoMix(channels: readonly Float32Array[], windowLength: number)
     if (channels.length === 2) {
       const left = channels[0].subarray(base);
       const right = channels[1].subarray(base);
-      for (let i = from; i < end; i++) out[i] = (left[i] + right[i]) * scale;
+      for (let i = from; i < end; i++) out[i] = (left[i] + rightSign * right[i]) * scale;
     } else {
       for (let i = from; i < end; i++) {
         let sum = 0;
@@ -138,6 +149,10 @@ function slidingMonoMix(channels: readonly Float32Array[], windowLength: number)
       return mono;
     },
   };
+}
+
+function negate(values: Float32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) values[i] = -values[i];
 }
 
 /** Writes `mono` × `window` into every other slot of `target` (offset 0 or 1). */
@@ -170,6 +185,7 @@ function simdFramePowers(
   fftSize: number,
   scale: number,
   edges: Int32Array,
+  side: boolean,
 ): FramePowers | null {
   const fft = channels.length >= 1 && channels.length <= 2 && window.length >= 4 ? createSimdFft(fftSize) : null;
   if (!fft) return null;
@@ -201,6 +217,7 @@ function simdFramePowers(
       workspace.fill(0, at.left + available, at.left + span);
       workspace.set(channels[1].subarray(start, start + available), at.right);
       workspace.fill(0, at.right + available, at.right + span);
+      if (side) negate(workspace, at.right, at.right + available);
       fft.mix(at.left, at.right, at.mono, span, 0.5);
     } else {
       workspace.set(channels[0].subarray(start, start + available), at.mono);
@@ -232,11 +249,12 @@ function scalarFramePowers(
   fftSize: number,
   scale: number,
   edges: Int32Array,
+  side: boolean,
 ): FramePowers {
   const plan = fftPlan(fftSize);
   const input = new Float64Array(2 * fftSize);
   const spectrum = new Float64Array(2 * fftSize);
-  const mix = slidingMonoMix(channels, window.length);
+  const mix = slidingMonoMix(channels, window.length, side);
   const longTerm = new Float64Array((fftSize >> 1) + 1);
   const sumsA = new Float64Array(BAND_COUNT);
   const sumsB = new Float64Array(BAND_COUNT);

@@ -6,7 +6,7 @@
 import { INGEST_ERROR_CODES, type ErrorCode } from '../domain/errors.ts';
 import { MASTER_RESPONSE_HEADERS } from './headers.ts';
 import { MASTER_QUERY_PARAMETERS } from './query.ts';
-import { TARGET_LUFS_RANGE } from '../mastering/options.ts';
+import { CEILING_DBTP_RANGE, STRENGTH_RANGE, TARGET_LUFS_RANGE } from '../mastering/options.ts';
 
 export interface OperationDescription {
   readonly tag: 'mastering' | 'analysis' | 'jobs' | 'operations';
@@ -26,15 +26,24 @@ const queryDescriptions: Record<keyof typeof MASTER_QUERY_PARAMETERS, string> = 
   eq_preset: 'Tonal preset; also picks the profile when `profile` is absent.',
   de_esser_mode: '`auto` adds a dynamic de-esser on 5–10 kHz.',
   profile: 'Profile or alias (`reference-mastering-*`, `streaming-balanced`, `streaming-loud`); default: chosen by the preset.',
-  target_lufs: `Explicit loudness goal in LUFS, ${TARGET_LUFS_RANGE.min} to ${TARGET_LUFS_RANGE.max}; default: the reference’s integrated loudness.`,
+  target_lufs: `Explicit loudness goal in LUFS, ${TARGET_LUFS_RANGE.min} to ${TARGET_LUFS_RANGE.max}; wins over \`loudness_preset\`; default: the reference’s integrated loudness.`,
+  loudness_preset: 'Platform loudness target: its integrated loudness and true-peak ceiling (spotify −14/−1, apple-music −16/−1, youtube −14/−1, amazon-music −14/−2, tidal −14/−1, ebu-r128 −23/−1, podcast −16/−1, cd −9/−0.3), instead of the reference’s loudness.',
+  ceiling_dbtp: `The limiter’s true-peak ceiling (BS.1770 true peak), ${CEILING_DBTP_RANGE.min} to ${CEILING_DBTP_RANGE.max} dBTP; wins over the preset’s; default: the profile’s (−1.0 for \`default\`).`,
+  strength: `How far every matching move (tone, width, dynamics) goes toward the reference, ${STRENGTH_RANGE.min} to ${STRENGTH_RANGE.max}; the loudness goal and the ceiling hold at any strength.`,
+  match: 'Dimensions matched to the reference, a comma list of `loudness`, `tone`, `dynamics`, `width` (default all), or `none`; a dimension left out stays as the target has it.',
+  sample_rate: 'Output sample rate: `keep` (the target’s) or 44100, 48000, 88200, 96000 (resampled before mastering).',
+  preview: '`true` analyses and decides on the whole track but renders only its loudest 30 s, with 1 s fades.',
   bit_depth: 'Output WAV sample format: `16` (TPDF-dithered), `24`, `32` (IEEE float).',
 };
 
 /** The query parameters of `POST /master`, shared by `POST /jobs`. */
 export const MASTER_OPERATION_PARAMETERS: readonly Record<string, unknown>[] = Object.entries(MASTER_QUERY_PARAMETERS).map(([name, spec]) => {
-  const schema =
-    name === 'target_lufs'
-      ? { type: 'number', minimum: TARGET_LUFS_RANGE.min, maximum: TARGET_LUFS_RANGE.max }
+  const numberRanges: Record<string, { min: number; max: number }> = { target_lufs: TARGET_LUFS_RANGE, ceiling_dbtp: CEILING_DBTP_RANGE, strength: STRENGTH_RANGE };
+  const range = numberRanges[name];
+  const schema = range
+    ? { type: 'number', minimum: range.min, maximum: range.max, ...(spec.default !== null ? { default: Number(spec.default) } : {}) }
+    : name === 'match'
+      ? { type: 'string', pattern: '^(none|(loudness|tone|dynamics|width)(,(loudness|tone|dynamics|width))*)$', default: spec.default }
       : { type: 'string', enum: [...spec.allowed], ...(spec.default !== null ? { default: spec.default } : {}) };
   return {
     name,

@@ -14,7 +14,9 @@ import {
   spectralRolloffHz,
   type SpectrumAnalysis,
 } from '../dsp/spectrum.ts';
+import { detectSpectralCutoffHz } from '../dsp/spectral-cutoff.ts';
 import { STEREO_STRETCH_MAX_FRAMES, stereoStretchMeterSimd } from '../dsp/stereo-levels-simd.ts';
+import { measureStereoWidth, type StereoWidth } from '../dsp/stereo-width.ts';
 import { onsetBlockSize, onsetsFromBlockEnergy } from '../dsp/transients.ts';
 
 export const CLIPPING_PEAK_LINEAR = 0.999;
@@ -65,6 +67,10 @@ export interface TrackAnalysis {
   readonly silent: boolean;
   readonly shortTime: ShortTimeDescriptors;
   readonly spectrum: SpectrumAnalysis;
+  /** Side/mid energy per band; null unless stereo. */
+  readonly width: StereoWidth | null;
+  /** Where a lossy codec's low-pass cuts the spectrum off (Hz); null when it reaches the Nyquist frequency. */
+  readonly spectralCutoffHz: number | null;
 }
 
 /**
@@ -105,6 +111,8 @@ export function analyzeTrack(audio: PcmAudio): TrackAnalysis {
     silent: levels.rmsDbfs === null || levels.rmsDbfs <= SILENCE_RMS_DBFS,
     shortTime: describeShortTime(audio, spectrum, blocks),
     spectrum,
+    width: measureStereoWidth(channels, sampleRateHz, spectrum),
+    spectralCutoffHz: detectSpectralCutoffHz(spectrum),
   };
 }
 
@@ -256,6 +264,8 @@ export function summarizeAnalysis(analysis: TrackAnalysis): Record<string, unkno
     clipping: analysis.clipping,
     silent: analysis.silent,
     transient_density_per_s: round(analysis.shortTime.transientDensityPerSecond),
+    side_to_mid_db: analysis.width ? round(analysis.width.above200HzDb) : null,
+    spectral_cutoff_hz: analysis.spectralCutoffHz,
     short_time_windows: analysis.shortTime.levelEnvelopeDb.length,
   };
 }

@@ -10,16 +10,7 @@
  * correction) and the signal re-limited — at most three rounds. Last, the
  * true-peak guard trims whatever the measured true peak exceeds the ceiling by.
  */
-import {
-  applyLimiterGain,
-  computeTruePeakEnvelope,
-  DEFAULT_LIMITER_TIMING,
-  lookaheadPeaks,
-  lookaheadSamplesFor,
-  samplePeakEnvelope,
-  writeLimiterGain,
-  type LimiterTiming,
-} from '../dsp/limiter.ts';
+import { applyLimiterGain, samplePeakEnvelope, type Limiter } from '../dsp/limiter.ts';
 import { applyGainCurveSimd, scaleChannelsSimd } from '../dsp/channel-gain-simd.ts';
 import { createLoudnessMeter, type LoudnessResult } from '../dsp/loudness.ts';
 import { truePeakFilterFor } from '../dsp/truepeak-filter.ts';
@@ -45,11 +36,11 @@ const GUARD_MARGIN_DB = 0.02;
 
 export interface ConvergenceSettings {
   readonly goalLufs: number | null;
-  readonly limiterCeilingDbtp: number;
+  /** The limiter the decision chose (ceiling and timing). */
+  readonly limiter: Limiter;
   readonly truePeakCeilingDbtp: number;
   readonly toleranceDb: number;
   readonly maxCorrectionDb: number;
-  readonly timing?: LimiterTiming;
 }
 
 export interface ConvergenceRound {
@@ -78,7 +69,7 @@ const dbToLinear = (db: number) => Math.pow(10, db / 20);
  * output is rendered at the predicted gain without the exact measurement
  * rounds (a first pass whose spectrum is all that is needed).
  *
- * @example const result = convergeLoudness(work.channels, 44100, { goalLufs: -10, limiterCeilingDbtp: -0.9, truePeakCeilingDbtp: -1, toleranceDb: 0.3, maxCorrectionDb: 1.5 });
+ * @example const result = convergeLoudness(work.channels, 44100, { goalLufs: -10, limiter: createLimiter({ sampleRateHz: 44100, ceilingDbtp: -0.9, lookaheadMs: 3, releaseMs: 150 }), truePeakCeilingDbtp: -1, toleranceDb: 0.3, maxCorrectionDb: 1.5 });
  */
 export function convergeLoudness(
   channels: Float32Array[],
@@ -87,11 +78,12 @@ export function convergeLoudness(
   verify = true,
 ): ConvergenceResult {
   const length = channels.length ? channels[0].length : 0;
-  const timing = settings.timing ?? DEFAULT_LIMITER_TIMING;
+  const { limiter } = settings;
+  const { timing } = limiter;
   const energy = kWeightedBlockEnergy(channels, sampleRateHz);
   // The limiter never aims above the true-peak ceiling: the guard is for what
   // its interpolator misses, not for a ceiling the profile sets higher.
-  let ceilingLinear = dbToLinear(Math.min(settings.limiterCeilingDbtp, settings.truePeakCeilingDbtp - GUARD_MARGIN_DB));
+  let ceilingLinear = Math.min(limiter.ceilingLinear, dbToLinear(settings.truePeakCeilingDbtp - GUARD_MARGIN_DB));
   const unlimited = predictLoudness(energy, null, 1, Math.round(0.1 * sampleRateHz), length);
   const canLevel = settings.goalLufs !== null && unlimited !== null;
 
@@ -107,12 +99,12 @@ export function convergeLoudness(
   }
   const filter = truePeakFilterFor(sampleRateHz);
   // The sample peaks are raised into the true-peak envelope in place.
-  let envelope: Float32Array | null = computeTruePeakEnvelope(channels, filter, ceilingLinear / dbToLinear(gainDb + STAGE_TWO_MARGIN_DB), samplePeaks);
+  let envelope: Float32Array | null = limiter.peakEnvelope(channels, filter, ceilingLinear / dbToLinear(gainDb + STAGE_TWO_MARGIN_DB), samplePeaks);
   const predict = createLoudnessPredictor(energy, envelope, sampleRateHz, timing);
   if (canLevel) gainDb = solve(predict, settings.goalLufs!, gainDb);
 
   // The look-ahead maxima are all the full-rate limiter needs from here: they take the envelope's place.
-  const windowPeaks = lookaheadPeaks(envelope, lookaheadSamplesFor(sampleRateHz, timing), true);
+  const windowPeaks = limiter.lookahead(envelope);
   envelope = null;
   const gainCurve = new Float32Array(length);
   const rounds: ConvergenceRound[] = [];
@@ -127,7 +119,7 @@ export function convergeLoudness(
       const previous = gainDb;
       gainDb = previous + clampAbs(solve(predict, goal!, gainDb) - previous, settings.maxCorrectionDb);
     }
-    minGain = writeLimiterGain(windowPeaks, dbToLinear(gainDb), ceilingLinear, sampleRateHz, timing, gainCurve);
+    minGain = limiter.writeGain(windowPeaks, dbToLinear(gainDb), ceilingLinear, gainCurve);
     const predictedLufs = canLevel ? predict(gainDb, ceilingLinear) : unlimited;
     if (!verify) {
       rounds.push({ gainDb, predictedLufs, measuredLufs: null, truePeakDbtp: null });

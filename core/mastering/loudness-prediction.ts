@@ -6,53 +6,60 @@
  * K-weighting) scales it, and the limiter itself runs at control rate on
  * block peaks. One prediction is two linear passes over block values.
  */
-import { defaultChannelWeights } from '../dsp/channel-weights.ts';
-import { kWeightedSquareSum, kWeightedSquareSumPair, K_WEIGHTING_STATE_SLOTS, packKWeighting } from '../dsp/kweighted-energy.ts';
-import { kWeightedBlockEnergyPairSimd } from '../dsp/stereo-biquads-simd.ts';
-import { designKWeighting } from '../dsp/kweighting.ts';
+import { ENERGY_BLOCK } from '../dsp/kweighted-blocks.ts';
 import { computeLimiterGain, lookaheadPeaks, lookaheadSamplesFor, type LimiterTiming } from '../dsp/limiter.ts';
-import { integratedLoudness } from '../dsp/loudness-gating.ts';
+import { integratedLoudness, loudnessRange } from '../dsp/loudness-gating.ts';
 import { blockMaximaSimd, SIMD_MAX_BLOCK } from '../dsp/sliding-max-simd.ts';
 
-/** Samples per energy block and per control-rate limiter step. */
-export const ENERGY_BLOCK = 16;
 /** Never amplify by more than this, whatever the goal (a near-silent target stays quiet). */
 export const MAX_LOUDNESS_GAIN_DB = 40;
 
 /** Predicted integrated loudness (LUFS) at `gainDb` into a limiter with ceiling `ceilingLinear`. */
 export type LoudnessPredictor = (gainDb: number, ceilingLinear: number) => number | null;
 
+export { ENERGY_BLOCK, kWeightedBlockEnergy } from '../dsp/kweighted-blocks.ts';
+
 const dbToLinear = (db: number) => Math.pow(10, db / 20);
 
-/** Channel-weighted K-weighted energy per {@link ENERGY_BLOCK} samples (the meter's own K-weighting loop). */
-export function kWeightedBlockEnergy(channels: readonly Float32Array[], sampleRateHz: number): Float64Array {
-  const length = channels.length ? channels[0].length : 0;
-  const blocks = Math.ceil(length / ENERGY_BLOCK);
-  const energy = new Float64Array(blocks);
-  const packed = packKWeighting(...designKWeighting(sampleRateHz));
-  const weights = defaultChannelWeights(channels.length);
-  const state = new Float64Array(2 * K_WEIGHTING_STATE_SLOTS);
-  if (channels.length === 2) {
-    const [left, right] = channels;
-    if (kWeightedBlockEnergyPairSimd(left, right, weights[0], weights[1], ENERGY_BLOCK, packed, energy)) return energy;
-    // Both recursions in one loop (the meter's pair kernel): the same sums, half the wall time.
-    for (let b = 0; b < blocks; b++) {
-      const start = b * ENERGY_BLOCK;
-      const end = Math.min(length, start + ENERGY_BLOCK);
-      energy[b] = kWeightedSquareSumPair(left, right, weights[0], weights[1], start, end, packed, state, 0, K_WEIGHTING_STATE_SLOTS);
+/** 100 ms sub-blocks per 3 s short-term window (EBU Tech 3342: one every 100 ms). */
+const SHORT_TERM_SUB_BLOCKS = 30;
+
+/**
+ * Energy of `gain` × block gains × signal per 100 ms sub-block (`subBlock`
+ * samples); each energy block goes to the sub-block its first sample falls in.
+ */
+function subBlockEnergies(energy: Float64Array, blockGains: Float32Array | null, gain: number, subBlock: number, length: number): Float64Array {
+  const subBlocks = Math.floor(length / subBlock);
+  const subEnergy = new Float64Array(subBlocks);
+  // A running boundary, no division per block.
+  let s = 0;
+  let nextBoundary = subBlock;
+  for (let b = 0; b < energy.length; b++) {
+    const first = b * ENERGY_BLOCK;
+    while (first >= nextBoundary) {
+      s++;
+      nextBoundary += subBlock;
     }
-    return energy;
+    if (s >= subBlocks) break;
+    const g = blockGains ? blockGains[b] : 1;
+    subEnergy[s] += g * g * energy[b];
   }
-  channels.forEach((samples, c) => {
-    const weight = weights[c];
-    if (weight === 0) return;
-    state.fill(0);
-    for (let b = 0; b < blocks; b++) {
-      const start = b * ENERGY_BLOCK;
-      energy[b] += weight * kWeightedSquareSum(samples, start, Math.min(length, start + ENERGY_BLOCK), packed, state, 0);
-    }
-  });
-  return energy;
+  const scale = gain * gain;
+  if (scale !== 1) for (let j = 0; j < subBlocks; j++) subEnergy[j] *= scale;
+  return subEnergy;
+}
+
+/** Mean squares of the windows of `span` sub-blocks every sub-block (the 400 ms gating blocks, the 3 s short-term windows). */
+function windowMeanSquares(subEnergy: Float64Array, span: number, subBlock: number): Float64Array {
+  const windows = Math.max(0, subEnergy.length - span + 1);
+  const out = new Float64Array(windows);
+  let running = 0;
+  for (let j = 0; j < subEnergy.length; j++) {
+    running += subEnergy[j];
+    if (j >= span) running -= subEnergy[j - span];
+    if (j >= span - 1) out[j - span + 1] = running / (span * subBlock);
+  }
+  return out;
 }
 
 /**
@@ -66,33 +73,26 @@ export function predictLoudness(
   subBlock: number,
   length: number,
 ): number | null {
-  const subBlocks = Math.floor(length / subBlock);
-  if (subBlocks < 4) return null;
-  const subEnergy = new Float64Array(subBlocks);
-  // Each energy block goes to the sub-block its first sample falls in (a running boundary, no division per block).
-  let s = 0;
-  let nextBoundary = subBlock;
-  for (let b = 0; b < energy.length; b++) {
-    const first = b * ENERGY_BLOCK;
-    while (first >= nextBoundary) {
-      s++;
-      nextBoundary += subBlock;
-    }
-    if (s >= subBlocks) break;
-    const g = blockGains ? blockGains[b] : 1;
-    subEnergy[s] += g * g * energy[b];
-  }
-  const blocks = subBlocks - 3;
-  const blockEnergy = new Float64Array(blocks);
-  const scale = (gain * gain) / (4 * subBlock);
-  for (let j = 0; j < blocks; j++) {
-    blockEnergy[j] = (subEnergy[j] + subEnergy[j + 1] + subEnergy[j + 2] + subEnergy[j + 3]) * scale;
-  }
-  return integratedLoudness(blockEnergy);
+  const subEnergy = subBlockEnergies(energy, blockGains, gain, subBlock, length);
+  if (subEnergy.length < 4) return null;
+  return integratedLoudness(windowMeanSquares(subEnergy, 4, subBlock));
+}
+
+/** Loudness range (EBU Tech 3342) of `gain` × block gains × signal, from the block energies. */
+export function predictLoudnessRange(
+  energy: Float64Array,
+  blockGains: Float32Array | null,
+  gain: number,
+  subBlock: number,
+  length: number,
+): number | null {
+  const subEnergy = subBlockEnergies(energy, blockGains, gain, subBlock, length);
+  if (subEnergy.length < SHORT_TERM_SUB_BLOCKS) return null;
+  return loudnessRange(windowMeanSquares(subEnergy, SHORT_TERM_SUB_BLOCKS, subBlock));
 }
 
 /** Largest value of each {@link ENERGY_BLOCK}-sample block (of a peak envelope, ≥ 0). */
-function blockMaxima(envelope: Float32Array): Float32Array {
+export function blockMaxima(envelope: Float32Array): Float32Array {
   if (ENERGY_BLOCK === SIMD_MAX_BLOCK) {
     const simd = blockMaximaSimd(envelope);
     if (simd) return simd;
@@ -112,14 +112,67 @@ function blockMaxima(envelope: Float32Array): Float32Array {
  * The limiter at control rate (one value per {@link ENERGY_BLOCK} samples) for
  * predictions: same look-ahead and release in milliseconds, block peaks in.
  */
-function controlRateModel(envelope: Float32Array, sampleRateHz: number, timing: LimiterTiming) {
+function controlRateModel(blockPeaks: Float32Array, sampleRateHz: number, timing: LimiterTiming) {
   const controlRateHz = sampleRateHz / ENERGY_BLOCK;
   const lookaheadBlocks = Math.ceil(lookaheadSamplesFor(sampleRateHz, timing) / ENERGY_BLOCK) + 1;
-  const windowPeaks = lookaheadPeaks(blockMaxima(envelope), lookaheadBlocks);
+  const windowPeaks = lookaheadPeaks(blockPeaks, lookaheadBlocks);
   const blockTiming: LimiterTiming = { lookaheadMs: (lookaheadBlocks * 1000) / controlRateHz, releaseMs: timing.releaseMs };
   const gainCurve = new Float32Array(windowPeaks.length);
   return (gain: number, ceilingLinear: number) =>
     computeLimiterGain(windowPeaks, gain, ceilingLinear, controlRateHz, blockTiming, gainCurve);
+}
+
+/** What a limited programme is predicted to measure. */
+export interface ProgrammePrediction {
+  readonly integratedLufs: number | null;
+  readonly loudnessRangeLu: number | null;
+}
+
+export interface ProgrammePredictor {
+  /** Integrated loudness (LUFS) at `gainDb` into a limiter with ceiling `ceilingLinear`. */
+  readonly loudness: LoudnessPredictor;
+  /** Integrated loudness and loudness range at `gainDb` into the limiter. */
+  programme(gainDb: number, ceilingLinear: number): ProgrammePrediction;
+  /** Integrated loudness at `gainDb` into the limiter of the samples [fromSample, toSample) alone. */
+  regionLoudness(gainDb: number, ceilingLinear: number, fromSample: number, toSample: number): number | null;
+}
+
+/**
+ * Predictions for a signal given as K-weighted energy and peak per
+ * {@link ENERGY_BLOCK} samples (`length` samples in all).
+ *
+ * @example const predictor = createBlockPredictor(energy, blockMaxima(envelope), length, 44100, timing); predictor.programme(6, 0.89)
+ */
+export function createBlockPredictor(
+  energy: Float64Array,
+  blockPeaks: Float32Array,
+  length: number,
+  sampleRateHz: number,
+  timing: LimiterTiming,
+): ProgrammePredictor {
+  const model = controlRateModel(blockPeaks, sampleRateHz, timing);
+  const subBlock = Math.round(0.1 * sampleRateHz);
+  return {
+    loudness(gainDb, ceilingLinear) {
+      const gain = dbToLinear(gainDb);
+      return predictLoudness(energy, model(gain, ceilingLinear), gain, subBlock, length);
+    },
+    programme(gainDb, ceilingLinear) {
+      const gain = dbToLinear(gainDb);
+      const curve = model(gain, ceilingLinear);
+      return {
+        integratedLufs: predictLoudness(energy, curve, gain, subBlock, length),
+        loudnessRangeLu: predictLoudnessRange(energy, curve, gain, subBlock, length),
+      };
+    },
+    regionLoudness(gainDb, ceilingLinear, fromSample, toSample) {
+      const gain = dbToLinear(gainDb);
+      const curve = model(gain, ceilingLinear);
+      const first = Math.floor(fromSample / ENERGY_BLOCK);
+      const last = Math.min(energy.length, Math.ceil(toSample / ENERGY_BLOCK));
+      return predictLoudness(energy.subarray(first, last), curve.subarray(first, last), gain, subBlock, (last - first) * ENERGY_BLOCK);
+    },
+  };
 }
 
 /**
@@ -134,12 +187,7 @@ export function createLoudnessPredictor(
   sampleRateHz: number,
   timing: LimiterTiming,
 ): LoudnessPredictor {
-  const model = controlRateModel(envelope, sampleRateHz, timing);
-  const subBlock = Math.round(0.1 * sampleRateHz);
-  return (gainDb, ceilingLinear) => {
-    const gain = dbToLinear(gainDb);
-    return predictLoudness(energy, model(gain, ceilingLinear), gain, subBlock, envelope.length);
-  };
+  return createBlockPredictor(energy, blockMaxima(envelope), envelope.length, sampleRateHz, timing).loudness;
 }
 
 /**

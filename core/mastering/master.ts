@@ -1,23 +1,27 @@
 /**
  * The pure mastering pipeline: analysis → decision → processing → render
  * (SPEC section 4). Takes decoded audio, returns mastered audio at the
- * target's own sample rate and channel layout, plus diagnostics. Publishes
- * TrackAnalyzed (target, then reference), MasteringDecided and
- * MasteringRendered through the given publisher.
+ * target's own sample rate (or the requested output rate) and channel
+ * layout, plus diagnostics. Publishes TrackAnalyzed (target, then each
+ * reference), MasteringDecided and MasteringRendered through the given publisher.
  */
 import type { PcmAudio } from '../audio/pcm.ts';
+import { resampleChannel } from '../audio/resample.ts';
+import { samplePeakEnvelope } from '../dsp/limiter.ts';
+import { measureStereoWidthOf } from '../dsp/stereo-width.ts';
 import { noopEventPublisher, type DomainEvent, type DomainEventName, type EventPublisher } from '../domain/events.ts';
 import { analyzeTrack, summarizeAnalysis, type TrackAnalysis } from './analysis.ts';
-import { convergeLoudness } from './convergence.ts';
-import { decideMastering, type DecisionOptions } from './decision.ts';
+import { decideMastering, type DecisionOptions, type MasteringDecision } from './decision.ts';
 import { buildDiagnostics, type MasteringDiagnostics } from './diagnostics.ts';
-import { DEFAULT_MASTERING_OPTIONS } from './options.ts';
-import { analyzeSpectrum } from '../dsp/spectrum.ts';
-import { probeExcerpt } from './probe-excerpt.ts';
-import { bandTransfer, refineCorrections, type MatchBand } from './eq-match.ts';
-import { applyDynamics, applyMatchEq, applyStaticEq, staticEqPowerResponse, type DynamicsReport } from './processing.ts';
-import type { MasteringDecision } from './decision.ts';
-import type { ConvergenceResult } from './convergence.ts';
+import { planGainRider, riddenPredictor } from './dynamics-match.ts';
+import type { MatchBand } from './eq-match.ts';
+import { blockMaxima, ENERGY_BLOCK, kWeightedBlockEnergy } from './loudness-prediction.ts';
+import { MAX_LOUDNESS_GAIN_DB } from './convergence.ts';
+import { DEFAULT_MASTERING_OPTIONS, type OutputSampleRateHz } from './options.ts';
+import { applyPreviewFades, loudestRegion, type PreviewRegion } from './preview.ts';
+import { limiterStage, staticEqualizer } from './processing.ts';
+import { combineReferences } from './reference-profile.ts';
+import { refineMatchingCurve, renderAfterStaticEq, type RenderReport, type RiderSource } from './render.ts';
 
 export interface MasterOptions extends Partial<DecisionOptions> {
   readonly correlationId?: string;
@@ -26,6 +30,10 @@ export interface MasterOptions extends Partial<DecisionOptions> {
   readonly now?: () => Date;
   /** Process the target's buffers in place instead of a copy (saves memory when the caller is done with them). */
   readonly inPlace?: boolean;
+  /** Output sample rate; absent keeps the target's. */
+  readonly outputSampleRateHz?: OutputSampleRateHz;
+  /** Render only the loudest 30 s (with 1 s fades) of what the whole track decides. */
+  readonly preview?: boolean;
 }
 
 export interface MasterResult {
@@ -33,17 +41,21 @@ export interface MasterResult {
   readonly diagnostics: MasteringDiagnostics;
 }
 
+/** A reference as audio, or as its {@link analyzeTrack} result. */
+export type ReferenceInput = PcmAudio | TrackAnalysis;
+
 /**
- * Masters `target` so it sounds like `reference`. The reference may be given
- * as audio or as its {@link analyzeTrack} result: mastering needs only the
- * analysis, so a caller can release the reference's samples early, or analyse
- * one reference once for a whole batch of targets.
+ * Masters `target` so it sounds like `reference` (or the combination of
+ * several references, loudness-weighted, see `reference-profile.ts`). A
+ * reference may be given as audio or as its {@link analyzeTrack} result:
+ * mastering needs only the analysis, so a caller can release the reference's
+ * samples early, or analyse one reference once for a whole batch of targets.
  *
  * @example
- * const { audio, diagnostics } = master(target, reference, { eqMode: 'reference-match' });
+ * const { audio, diagnostics } = master(target, reference, { eqMode: 'reference-match', strength: 70, match: ['loudness', 'tone'] });
  * diagnostics.output_lufs // ≈ reference loudness
  */
-export function master(target: PcmAudio, reference: PcmAudio | TrackAnalysis, options: MasterOptions = {}): MasterResult {
+export function master(target: PcmAudio, reference: ReferenceInput | readonly ReferenceInput[], options: MasterOptions = {}): MasterResult {
   const events = options.events ?? noopEventPublisher;
   const correlationId = options.correlationId ?? 'local';
   const now = options.now ?? (() => new Date());
@@ -59,65 +71,53 @@ export function master(target: PcmAudio, reference: PcmAudio | TrackAnalysis, op
     mark = t;
   };
 
-  const targetAnalysis = analyzeTrack(target);
+  let source = target;
+  if (options.outputSampleRateHz !== undefined && options.outputSampleRateHz !== target.sampleRateHz) {
+    const toHz = options.outputSampleRateHz;
+    source = { sampleRateHz: toHz, channels: target.channels.map((samples) => resampleChannel(samples, target.sampleRateHz, toHz)) };
+    lap('resample_ms');
+  }
+  const { sampleRateHz } = source;
+
+  const targetAnalysis = analyzeTrack(source);
   publish('TrackAnalyzed', { role: 'target', ...summarizeAnalysis(targetAnalysis) });
-  const referenceAnalysis = isTrackAnalysis(reference) ? reference : analyzeTrack(reference);
-  publish('TrackAnalyzed', { role: 'reference', ...summarizeAnalysis(referenceAnalysis) });
+  const references = (isReferenceList(reference) ? reference : [reference]).map((input) => (isTrackAnalysis(input) ? input : analyzeTrack(input)));
+  references.forEach((analysis, index) => publish('TrackAnalyzed', { role: 'reference', index, ...summarizeAnalysis(analysis) }));
+  const referenceProfile = combineReferences(references);
   lap('analysis_ms');
 
-  const decision = decideMastering(targetAnalysis, referenceAnalysis, {
+  const decision = decideMastering(targetAnalysis, referenceProfile, {
     eqMode: options.eqMode ?? DEFAULT_MASTERING_OPTIONS.eqMode,
     eqPreset: options.eqPreset ?? DEFAULT_MASTERING_OPTIONS.eqPreset,
     deEsserMode: options.deEsserMode ?? DEFAULT_MASTERING_OPTIONS.deEsserMode,
     profile: options.profile,
-    targetLufs: options.targetLufs,
+    goalLufs: options.goalLufs,
+    loudnessPreset: options.loudnessPreset,
+    ceilingDbtp: options.ceilingDbtp,
+    strength: options.strength ?? DEFAULT_MASTERING_OPTIONS.strength,
+    match: options.match ?? DEFAULT_MASTERING_OPTIONS.match,
   });
-  publish('MasteringDecided', {
-    profile: decision.profile.id,
-    strategy: decision.strategy.id,
-    conditions: decision.strategy.conditions,
-    eq_mode: decision.eqMode,
-    eq_preset: decision.eqPreset,
-    low_shelf_db: round(decision.lowShelfDb),
-    high_shelf_db: round(decision.highShelfDb),
-    compressor_threshold_db: round(decision.compressor.thresholdDb),
-    compressor_ratio: round(decision.compressor.ratio),
-    de_esser_mode: decision.deEsser.mode,
-    limiter_ceiling_dbtp: round(decision.limiter.ceilingDbtp),
-    loudness_goal_lufs: decision.loudness.lufs === null ? null : round(decision.loudness.lufs),
-    loudness_goal_source: decision.loudness.source,
-  });
+  publish('MasteringDecided', decidedSummary(decision, references.length));
   lap('decision_ms');
 
-  const channels = options.inPlace ? target.channels : target.channels.map((samples) => samples.slice());
-  const { sampleRateHz } = target;
-  const eqSections = applyStaticEq(channels, sampleRateHz, decision);
-  lap('eq_ms');
-  // Reference-match closes the loop on tone: probe renders of an excerpt are
-  // measured against the reference and the matching curve corrected, then
-  // the whole track is rendered once with the refined curve.
-  let curve = decision.eqCurve;
-  if (curve.length > 0) {
-    // What the chain does to the probe, per band, laid over the whole track's
-    // (statically equalised) spectrum: an excerpt's own tone does not count.
-    const probeInput = analyzeSpectrum(probeExcerpt(channels, sampleRateHz), sampleRateHz);
-    const staticResponse = staticEqPowerResponse(decision, sampleRateHz);
-    for (let pass = 0; pass < REFINEMENT_PASSES; pass++) {
-      const probe = probeExcerpt(channels, sampleRateHz);
-      renderFromEqualized(probe, sampleRateHz, decision, curve, targetAnalysis.integratedLufs, false);
-      const transfer = bandTransfer(probeInput, analyzeSpectrum(probe, sampleRateHz));
-      const response = (frequencyHz: number) => staticResponse(frequencyHz) * transfer(frequencyHz);
-      const refined = refineCorrections(curve, targetAnalysis.spectrum, response, referenceAnalysis.spectrum, decision.profile);
-      const largestChangeDb = Math.max(...refined.map((band, i) => Math.abs(band.correctionDb - curve[i].correctionDb)));
-      curve = refined;
-      if (largestChangeDb < REFINEMENT_SETTLED_DB) break;
-    }
-    lap('eq_refinement_ms');
-  }
-  const rendered = renderFromEqualized(channels, sampleRateHz, decision, curve, targetAnalysis.integratedLufs, true);
-  lap('render_ms');
+  const rendered = options.preview
+    ? renderPreview(source, decision, targetAnalysis, lap)
+    : renderWhole(source, decision, targetAnalysis, options.inPlace === true || source !== target, lap);
+  const { channels } = rendered;
+  const outputWidth = decision.width.matched ? measureStereoWidthOf(channels, sampleRateHz) : null;
 
-  const diagnostics = buildDiagnostics(targetAnalysis, referenceAnalysis, { ...decision, eqCurve: curve }, { eqSections, ...rendered }, rendered.converged, stageMs);
+  const diagnostics = buildDiagnostics({
+    target: targetAnalysis,
+    reference: referenceProfile,
+    referenceCount: references.length,
+    decision,
+    curve: rendered.curve,
+    report: rendered.report,
+    outputWidth,
+    preview: rendered.region ? { startSeconds: rendered.region.start / sampleRateHz, durationSeconds: (rendered.region.end - rendered.region.start) / sampleRateHz } : null,
+    outputSampleRateHz: sampleRateHz,
+    stageMs,
+  });
   publish('MasteringRendered', {
     output_lufs: diagnostics.output_lufs,
     output_true_peak_dbtp: diagnostics.output_true_peak_dbtp,
@@ -125,44 +125,99 @@ export function master(target: PcmAudio, reference: PcmAudio | TrackAnalysis, op
     loudness_gain_db: diagnostics.chain.loudness_gain_db,
     convergence_rounds: diagnostics.chain.convergence_rounds,
     goal_reached: diagnostics.loudness_goal_reached,
-    duration_s: round(channels.length ? channels[0].length / target.sampleRateHz : 0),
+    preview: options.preview === true,
+    duration_s: round(channels.length ? channels[0].length / sampleRateHz : 0),
   });
-  return { audio: { sampleRateHz: target.sampleRateHz, channels }, diagnostics };
+  return { audio: { sampleRateHz, channels }, diagnostics };
 }
 
 const round = (value: number) => Math.round(value * 100) / 100;
 
-function isTrackAnalysis(value: PcmAudio | TrackAnalysis): value is TrackAnalysis {
+function isTrackAnalysis(value: ReferenceInput): value is TrackAnalysis {
   return 'spectrum' in value;
 }
 
-/** Probe-measure-correct iterations of the matching curve (reference-match only), at most. */
-export const REFINEMENT_PASSES = 2;
-/** A pass that moves no band by this much has converged; the next would not pay for itself. */
-const REFINEMENT_SETTLED_DB = 0.3;
-
-interface RenderReport extends DynamicsReport {
-  readonly matchFirTaps: number;
-  readonly converged: ConvergenceResult;
+function isReferenceList(value: ReferenceInput | readonly ReferenceInput[]): value is readonly ReferenceInput[] {
+  return Array.isArray(value);
 }
 
-/** Matching EQ, dynamics, loudness and limiting on already high-passed/shelved channels, in place. */
-function renderFromEqualized(
-  channels: Float32Array[],
-  sampleRateHz: number,
-  decision: MasteringDecision,
-  curve: readonly MatchBand[],
-  targetLufs: number | null,
-  verify: boolean,
-): RenderReport {
-  const matchFirTaps = applyMatchEq(channels, sampleRateHz, curve);
-  const dynamics = applyDynamics(channels, sampleRateHz, decision, targetLufs);
-  const converged = convergeLoudness(channels, sampleRateHz, {
-    goalLufs: decision.loudness.lufs,
-    limiterCeilingDbtp: decision.limiter.ceilingDbtp,
-    truePeakCeilingDbtp: decision.truePeak.ceilingDbtp,
-    toleranceDb: decision.loudness.toleranceDb,
-    maxCorrectionDb: decision.loudness.maxCorrectionDb,
-  }, verify);
-  return { matchFirTaps, ...dynamics, converged };
+function decidedSummary(decision: MasteringDecision, referenceCount: number): Record<string, unknown> {
+  return {
+    profile: decision.profile.id,
+    strategy: decision.strategy.id,
+    conditions: decision.strategy.conditions,
+    eq_mode: decision.eqMode,
+    eq_preset: decision.eqPreset,
+    strength: round(decision.strength * 100),
+    match: [...decision.match],
+    references: referenceCount,
+    low_shelf_db: round(decision.lowShelfDb),
+    high_shelf_db: round(decision.highShelfDb),
+    compressor_threshold_db: round(decision.compressor.thresholdDb),
+    compressor_ratio: round(decision.compressor.ratio),
+    de_esser_mode: decision.deEsser.mode,
+    width_change_db: Object.fromEntries(decision.width.bands.map((band) => [band.id, round(band.changeDb)])),
+    loudness_range_goal_lu: decision.dynamics.goalLraLu === null ? null : round(decision.dynamics.goalLraLu),
+    limiter_ceiling_dbtp: round(decision.limiter.ceilingDbtp),
+    true_peak_ceiling_dbtp: decision.truePeak.ceilingDbtp,
+    loudness_goal_lufs: decision.loudness.lufs === null ? null : round(decision.loudness.lufs),
+    loudness_goal_source: decision.loudness.source,
+  };
+}
+
+interface Rendered {
+  readonly channels: Float32Array[];
+  readonly curve: readonly MatchBand[];
+  readonly report: RenderReport;
+  readonly region: PreviewRegion | null;
+}
+
+/** The full render of the whole track. */
+function renderWhole(source: PcmAudio, decision: MasteringDecision, target: TrackAnalysis, inPlace: boolean, lap: (stage: string) => void): Rendered {
+  const { sampleRateHz } = source;
+  const channels = inPlace ? [...source.channels] : source.channels.map((samples) => samples.slice());
+  const staticEq = staticEqualizer(decision, sampleRateHz);
+  staticEq.process(channels);
+  lap('eq_ms');
+  const curve = refineMatchingCurve(channels, sampleRateHz, decision, target);
+  if (decision.eqCurve.length > 0) lap('eq_refinement_ms');
+  const report = renderAfterStaticEq(channels, sampleRateHz, { decision, curve, targetLufs: target.integratedLufs, goalLufs: decision.loudness.lufs, rider: { kind: 'plan' } });
+  lap('render_ms');
+  return { channels, curve, report, region: null };
+}
+
+/** The loudest 30 s of the track, rendered as the full master would sound there (see `preview.ts`). */
+function renderPreview(source: PcmAudio, decision: MasteringDecision, target: TrackAnalysis, lap: (stage: string) => void): Rendered {
+  const { sampleRateHz } = source;
+  const length = source.channels.length ? source.channels[0].length : 0;
+  const energy = kWeightedBlockEnergy(source.channels, sampleRateHz);
+  const region = loudestRegion(energy, length, sampleRateHz);
+  const limiter = limiterStage(decision, sampleRateHz);
+  const problem = { energy, blockPeaks: blockMaxima(samplePeakEnvelope(source.channels)), length, sampleRateHz, timing: limiter.timing };
+  const ceilingLinear = Math.min(limiter.ceilingLinear, Math.pow(10, (decision.truePeak.ceilingDbtp - 0.02) / 20));
+  const goalLufs = decision.loudness.lufs;
+  const plan =
+    decision.dynamics.goalLraLu !== null
+      ? planGainRider({ ...problem, ceilingLinear, goalLufs, goalLraLu: decision.dynamics.goalLraLu, maxGainDb: MAX_LOUDNESS_GAIN_DB })
+      : null;
+  // The loudness the whole master is predicted to have over the excerpt.
+  let excerptGoalLufs = goalLufs;
+  if (goalLufs !== null && plan) {
+    excerptGoalLufs = riddenPredictor(problem, plan.blockGains).regionLoudness(plan.loudnessGainDb, ceilingLinear, region.start, region.end) ?? goalLufs;
+  }
+  const firstBlock = region.start / ENERGY_BLOCK;
+  const rider: RiderSource = {
+    kind: 'given',
+    plan,
+    blockGains: plan?.blockGains ? plan.blockGains.slice(firstBlock, firstBlock + Math.ceil((region.end - region.start) / ENERGY_BLOCK) + 1) : null,
+  };
+  const channels = source.channels.map((samples) => samples.slice(region.start, region.end));
+  lap('preview_plan_ms');
+  const staticEq = staticEqualizer(decision, sampleRateHz);
+  staticEq.process(channels);
+  const curve = refineMatchingCurve(channels, sampleRateHz, decision, target);
+  const report = renderAfterStaticEq(channels, sampleRateHz, { decision, curve, targetLufs: target.integratedLufs, goalLufs: excerptGoalLufs, rider });
+  applyPreviewFades(channels, sampleRateHz);
+  lap('render_ms');
+  return { channels, curve, report, region };
 }

@@ -1,48 +1,38 @@
 /**
- * Processing stages up to the limiter (SPEC section 4 chain): high-pass, shelves
- * and preset band bias, the reference-match FIR, the compressor and the
- * de-esser, each in place on the target's channels. The loudness gain, limiter,
- * convergence and true-peak guard follow in `convergence.ts`.
+ * The chain's stages built from a decision (SPEC section 4 chain, matching
+ * issue item 12): each is a processor made by a factory in `core/dsp` from the
+ * settings decided here; `render.ts` runs them in order.
  *
- * The de-esser runs before the (scalar) loudness gain here rather than after
- * it: its detector compares the sibilance band with the full band, a ratio no
+ * high-pass + shelves + preset bells → matching FIR → width (M/S) →
+ * compressor → de-esser → gain rider → loudness gain + true-peak limiter → guard.
+ *
+ * The de-esser runs before the (scalar) loudness gain rather than after it:
+ * its detector compares the sibilance band with the full band, a ratio no
  * gain changes, so the result is the same and the gain search can treat the
  * whole pre-limiter signal as fixed.
  */
-import { cascadePowerResponse, type BiquadCoefficients } from '../dsp/biquad.ts';
-import { filterChannelsInPlace } from '../dsp/channel-cascade.ts';
-import { applyGainReduction, computeGainReduction, summarizeGainReduction } from '../dsp/compressor.ts';
-import { deEss, type DeEsserReport } from '../dsp/deesser.ts';
-import { designHighPass, designHighShelf, designLowShelf, designPeaking, IDENTITY_BIQUAD } from '../dsp/filters.ts';
-import { convolveChannelsInPlace, prepareFirKernel } from '../dsp/fir-convolution.ts';
-import { designMinimumPhaseFir } from '../dsp/minimum-phase.ts';
+import { createCompressor, type CompressorStage } from '../dsp/compressor.ts';
+import { createDeEsser } from '../dsp/deesser.ts';
+import { createEqualizer, type Equalizer } from '../dsp/equalizer.ts';
+import { createFirEqualizer, type FirEqualizer } from '../dsp/fir-equalizer.ts';
+import { createLimiter, type Limiter } from '../dsp/limiter.ts';
+import { createStereoWidener, type StereoWidener } from '../dsp/stereo-widener.ts';
 import type { MasteringDecision } from './decision.ts';
 import { correctionCurve, type MatchBand } from './eq-match.ts';
 import { CHAIN_FREQUENCIES } from './profiles.ts';
+import { sideGainCurve } from './width-match.ts';
 
 /** Programme loudness the compressor thresholds are calibrated for (an unmastered mix). */
 export const COMPRESSOR_REFERENCE_LUFS = -20;
 const COMPRESSOR_KNEE_DB = 6;
+/** How far from the programme's integrated loudness the compressor's threshold follows a passage (LU). */
+const PROGRAMME_SPAN_LU = 10;
 
 /** Preset band-bias bells: broad, centred in the low / mid / high regions. */
 const BAND_BIAS_BELLS = { low: { hz: 90, q: 0.6 }, mid: { hz: 1200, q: 0.5 }, high: { hz: 8000, q: 0.6 } } as const;
 
-/** Matching-FIR length: about 93 ms, enough resolution for 1/3-octave detail down to ~40 Hz. */
+/** Matching-FIR length: about 93 ms, enough resolution for 1/6-octave detail down to ~70 Hz and 1/3 octave to ~40 Hz. */
 export const MATCH_FIR_SECONDS = 0.093;
-
-/** The fixed EQ sections: high-pass, shelves and the non-zero band biases. */
-export function designStaticEq(decision: MasteringDecision, sampleRateHz: number): BiquadCoefficients[] {
-  const sections = [
-    designHighPass(decision.highPassHz, sampleRateHz),
-    designLowShelf(CHAIN_FREQUENCIES.lowShelfHz, decision.lowShelfDb, sampleRateHz),
-    designHighShelf(CHAIN_FREQUENCIES.highShelfHz, decision.highShelfDb, sampleRateHz),
-  ];
-  for (const band of ['low', 'mid', 'high'] as const) {
-    const { hz, q } = BAND_BIAS_BELLS[band];
-    sections.push(designPeaking(hz, decision.bandBiasDb[band], q, sampleRateHz));
-  }
-  return sections.filter((section) => section !== IDENTITY_BIQUAD);
-}
 
 /** Crest-factor excess (target over reference) at which the decided compression applies in full. */
 export const FULL_COMPRESSION_CREST_DELTA_DB = 6;
@@ -58,58 +48,60 @@ export function compressorAmount(crestDeltaDb: number): number {
   return Math.min(1, Math.max(0, crestDeltaDb / FULL_COMPRESSION_CREST_DELTA_DB));
 }
 
-/** Power response of {@link designStaticEq}'s sections at `frequencyHz`. */
-export function staticEqPowerResponse(decision: MasteringDecision, sampleRateHz: number): (frequencyHz: number) => number {
-  return cascadePowerResponse(designStaticEq(decision, sampleRateHz), sampleRateHz);
+/** The fixed EQ: high-pass, shelves and the non-zero preset band biases. */
+export function staticEqualizer(decision: MasteringDecision, sampleRateHz: number): Equalizer {
+  return createEqualizer({
+    sampleRateHz,
+    highPassHz: decision.highPassHz,
+    lowShelf: { cornerHz: CHAIN_FREQUENCIES.lowShelfHz, gainDb: decision.lowShelfDb },
+    highShelf: { cornerHz: CHAIN_FREQUENCIES.highShelfHz, gainDb: decision.highShelfDb },
+    bells: (['low', 'mid', 'high'] as const).map((band) => ({
+      centreHz: BAND_BIAS_BELLS[band].hz,
+      gainDb: decision.bandBiasDb[band],
+      q: BAND_BIAS_BELLS[band].q,
+    })),
+  });
 }
 
-/** High-pass, shelves and band bias, in place. Returns the number of sections. */
-export function applyStaticEq(channels: Float32Array[], sampleRateHz: number, decision: MasteringDecision): number {
-  const sections = designStaticEq(decision, sampleRateHz);
-  filterChannelsInPlace(sections, channels);
-  return sections.length;
+/** The reference-match FIR for `curve`, or null when the curve is flat. */
+export function matchEqualizer(curve: readonly MatchBand[], sampleRateHz: number): FirEqualizer | null {
+  if (!curve.some((band) => band.correctionDb !== 0)) return null;
+  return createFirEqualizer({ sampleRateHz, gainDbAt: correctionCurve(curve), lengthSeconds: MATCH_FIR_SECONDS });
 }
 
-/** The reference-match FIR for `curve`, in place. Returns its length (0 when the curve is flat). */
-export function applyMatchEq(channels: Float32Array[], sampleRateHz: number, curve: readonly MatchBand[]): number {
-  if (!curve.some((band) => band.correctionDb !== 0)) return 0;
-  const taps = designMinimumPhaseFir(correctionCurve(curve), sampleRateHz, Math.round(MATCH_FIR_SECONDS * sampleRateHz));
-  convolveChannelsInPlace(channels, prepareFirKernel(taps));
-  return taps.length;
-}
-
-export interface DynamicsReport {
-  readonly compressor: { readonly amount: number; readonly meanReductionDb: number; readonly maxReductionDb: number };
-  readonly deEsser: DeEsserReport | null;
+/** The width stage, or null when it would change nothing (or the target is not stereo). */
+export function stereoWidener(decision: MasteringDecision, sampleRateHz: number, channelCount: number): StereoWidener | null {
+  if (channelCount !== 2 || !decision.width.active) return null;
+  return createStereoWidener({ sampleRateHz, sideGainDbAt: sideGainCurve(decision.width.bands), firSeconds: MATCH_FIR_SECONDS });
 }
 
 /**
- * Compressor (threshold calibrated to the target's programme loudness, see
- * {@link COMPRESSOR_REFERENCE_LUFS}) and, in `auto` mode, the de-esser — in place.
+ * The compressor: density (crest factor) only. Its threshold follows each
+ * passage's loudness (see {@link COMPRESSOR_REFERENCE_LUFS}), so it shapes
+ * peaks against their own passage and leaves the loudness range to the rider.
  */
-export function applyDynamics(
-  channels: Float32Array[],
-  sampleRateHz: number,
-  decision: MasteringDecision,
-  targetLufs: number | null,
-): DynamicsReport {
-  const amount = compressorAmount(decision.crestDeltaDb);
-  let summary = { meanDb: 0, maxDb: 0 };
-  if (amount > 0) {
-    const envelope = computeGainReduction(channels, sampleRateHz, {
-      thresholdDb: decision.compressor.thresholdDb,
-      ratio: decision.compressor.ratio,
-      attackMs: decision.compressor.attackMs,
-      releaseMs: decision.compressor.releaseMs,
-      kneeDb: COMPRESSOR_KNEE_DB,
-      detectorOffsetDb: targetLufs === null ? 0 : COMPRESSOR_REFERENCE_LUFS - targetLufs,
-    });
-    applyGainReduction(channels, envelope, amount);
-    summary = summarizeGainReduction(envelope, amount);
-  }
-  const deEsser =
-    decision.deEsser.mode === 'auto'
-      ? deEss(channels, sampleRateHz, { thresholdShare: decision.deEsser.thresholdShare, depthDb: decision.deEsser.depthDb })
-      : null;
-  return { compressor: { amount, meanReductionDb: summary.meanDb, maxReductionDb: summary.maxDb }, deEsser };
+export function compressorStage(decision: MasteringDecision, sampleRateHz: number, targetLufs: number | null): CompressorStage {
+  return createCompressor({
+    sampleRateHz,
+    thresholdDb: decision.compressor.thresholdDb,
+    ratio: decision.compressor.ratio,
+    attackMs: decision.compressor.attackMs,
+    releaseMs: decision.compressor.releaseMs,
+    kneeDb: COMPRESSOR_KNEE_DB,
+    detectorOffsetDb: targetLufs === null ? 0 : COMPRESSOR_REFERENCE_LUFS - targetLufs,
+    amount: decision.compressor.amount,
+    ...(targetLufs === null ? {} : { followProgramme: { referenceLufs: COMPRESSOR_REFERENCE_LUFS, integratedLufs: targetLufs, spanLu: PROGRAMME_SPAN_LU } }),
+  });
+}
+
+/** The de-esser in `auto` mode, else null. */
+export function deEsserStage(decision: MasteringDecision, sampleRateHz: number) {
+  return decision.deEsser.mode === 'auto'
+    ? createDeEsser(sampleRateHz, { thresholdShare: decision.deEsser.thresholdShare, depthDb: decision.deEsser.depthDb })
+    : null;
+}
+
+/** The true-peak limiter with the decided ceiling and timing. */
+export function limiterStage(decision: MasteringDecision, sampleRateHz: number): Limiter {
+  return createLimiter({ sampleRateHz, ...decision.limiter });
 }

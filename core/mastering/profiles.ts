@@ -11,9 +11,17 @@ export interface Range {
 
 export interface MasteringProfile {
   readonly id: ProfileId;
-  /** Three-tap kernel smoothing the reference-match deltas across neighbouring bands. */
+  /** Three-tap kernel smoothing the nine reported reference-match bands. */
   readonly eqSmoothingKernel: readonly [number, number, number];
+  /** Clamp of the nine reported bands (the tuning table's "EQ max correction"). */
+  readonly nineBandMaxCorrectionDb: number;
+  /**
+   * Safety limit of the realised matching curve (dB either way): sized so the
+   * smoothed balance of real mixes is reached, it stops only extreme moves
+   * (a band the target barely has, a reference with a hole in it).
+   */
   readonly eqMaxCorrectionDb: number;
+  /** Nine-band corrections under this are dropped; a realised curve whose every move is under it is not applied. */
   readonly eqMinCorrectionDb: number;
   readonly shelfScale: number;
   readonly shelfClampDb: number;
@@ -40,7 +48,8 @@ export const PROFILES: Readonly<Record<ProfileId, MasteringProfile>> = {
   default: {
     id: 'default',
     eqSmoothingKernel: [0.25, 0.5, 0.25],
-    eqMaxCorrectionDb: 4,
+    nineBandMaxCorrectionDb: 4,
+    eqMaxCorrectionDb: 12,
     eqMinCorrectionDb: 0.75,
     shelfScale: 12,
     shelfClampDb: 3,
@@ -65,7 +74,8 @@ export const PROFILES: Readonly<Record<ProfileId, MasteringProfile>> = {
   conservative: {
     id: 'conservative',
     eqSmoothingKernel: [0.2, 0.6, 0.2],
-    eqMaxCorrectionDb: 3,
+    nineBandMaxCorrectionDb: 3,
+    eqMaxCorrectionDb: 9,
     eqMinCorrectionDb: 1.0,
     shelfScale: 9,
     shelfClampDb: 2.25,
@@ -90,7 +100,8 @@ export const PROFILES: Readonly<Record<ProfileId, MasteringProfile>> = {
   aggressive: {
     id: 'aggressive',
     eqSmoothingKernel: [0.3, 0.4, 0.3],
-    eqMaxCorrectionDb: 5.5,
+    nineBandMaxCorrectionDb: 5.5,
+    eqMaxCorrectionDb: 15,
     eqMinCorrectionDb: 0.5,
     shelfScale: 14,
     shelfClampDb: 4,
@@ -143,5 +154,5 @@ export const MATCH_BAND_EDGES_HZ = [20, 60, 120, 250, 500, 1000, 2000, 4000, 800
 /** Compressor time constants (SPEC section 4). */
 export const COMPRESSOR_TIMING = { attackMs: 15, releaseMs: 120 } as const;
 
-/** Limiter release (SPEC: ≈ 150 ms). */
-export const LIMITER_RELEASE_MS = 150;
+/** Limiter timing (SPEC: release ≈ 150 ms; 3 ms of look-ahead catches a transient's rise). */
+export const LIMITER_TIMING = { lookaheadMs: 3, releaseMs: 150 } as const;

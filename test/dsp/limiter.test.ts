@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
+  createLimiter,
   applyLimiterGain,
   computeLimiterGain,
   computeTruePeakEnvelope,
@@ -72,7 +73,7 @@ test('the full loudness stage with its true-peak guard never exceeds the ceiling
   const channels = hotMaterial(sampleRateHz, 6);
   const result = convergeLoudness(channels, sampleRateHz, {
     goalLufs: -4,
-    limiterCeilingDbtp: -0.9,
+    limiter: createLimiter({ sampleRateHz, ceilingDbtp: -0.9, lookaheadMs: 3, releaseMs: 150 }),
     truePeakCeilingDbtp: -1,
     toleranceDb: 0.3,
     maxCorrectionDb: 1.5,
@@ -90,7 +91,7 @@ test('several convergence rounds leave exactly the signal the last round measure
   // A tolerance no prediction meets: every round runs.
   const result = convergeLoudness(channels, sampleRateHz, {
     goalLufs: -9,
-    limiterCeilingDbtp: -0.9,
+    limiter: createLimiter({ sampleRateHz, ceilingDbtp: -0.9, lookaheadMs: 3, releaseMs: 150 }),
     truePeakCeilingDbtp: -1,
     toleranceDb: 1e-6,
     maxCorrectionDb: 1.5,

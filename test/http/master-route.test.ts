@@ -53,7 +53,10 @@ test('query values are case-insensitive and profile aliases resolve', async () =
     eqPreset: 'warm',
     deEsserMode: 'auto',
     profile: 'aggressive',
-    targetLufs: -14.5,
+    goalLufs: -14.5,
+    strength: 100,
+    match: ['loudness', 'tone', 'dynamics', 'width'],
+    preview: false,
     bitDepth: 16,
   });
   assert.is(response.headers.get('x-mastering-profile-id'), 'aggressive');

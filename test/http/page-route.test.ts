@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { createApp } from '../../core/http/app.ts';
 import { ERROR_TABLE } from '../../core/domain/errors.ts';
 import { MASTER_QUERY_PARAMETERS } from '../../core/http/query.ts';
-import { PROFILE_ALIASES, TARGET_LUFS_RANGE } from '../../core/mastering/options.ts';
+import { CEILING_DBTP_RANGE, PROFILE_ALIASES, STRENGTH_RANGE, TARGET_LUFS_RANGE } from '../../core/mastering/options.ts';
 import { createEchoRunner } from '../support/doubles.ts';
 
 const app = createApp({ runner: createEchoRunner(), limits: { maxFileBytes: 5_000_000 } });
@@ -58,8 +58,13 @@ test('every /master option is a labelled control offering exactly the allowed va
   for (const [name, spec] of Object.entries(MASTER_QUERY_PARAMETERS)) {
     assert.match(html, new RegExp(`<label for="opt-${name}">`), `${name} label`);
     assert.match(html, new RegExp(`id="opt-${name}" name="${name}"`), `${name} control`);
-    if (name === 'target_lufs') {
-      assert.match(html, new RegExp(`id="opt-target_lufs" name="target_lufs" type="number" inputmode="decimal" min="${TARGET_LUFS_RANGE.min}" max="${TARGET_LUFS_RANGE.max}"`));
+    const numeric = ({ target_lufs: TARGET_LUFS_RANGE, ceiling_dbtp: CEILING_DBTP_RANGE, strength: STRENGTH_RANGE } as Record<string, { min: number; max: number }>)[name];
+    if (numeric) {
+      assert.match(html, new RegExp(`id="opt-${name}" name="${name}" type="number" inputmode="decimal" min="${numeric.min}" max="${numeric.max}"`));
+      continue;
+    }
+    if (name === 'match') {
+      assert.match(html, new RegExp(`id="opt-match" name="match" type="text"`));
       continue;
     }
     const select = new RegExp(`<select id="opt-${name}"[^>]*>([\\s\\S]*?)</select>`).exec(html)![1];

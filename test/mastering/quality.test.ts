@@ -79,7 +79,7 @@ if (requireTool('ffmpeg', hasFfmpeg(), 'mastering quality bar')) {
 
   test('target_lufs overrides the reference loudness (-14 LUFS for streaming)', async () => {
     const pair = manifest.pairs[0];
-    const r = await masterFiles(fixturePath(pair.target.path), fixturePath(pair.reference.path), { eqMode: 'fixed', targetLufs: -14 }, 'target-lufs');
+    const r = await masterFiles(fixturePath(pair.target.path), fixturePath(pair.reference.path), { eqMode: 'fixed', goalLufs: -14 }, 'target-lufs');
     assert.ok(Math.abs(r.meter.integratedLufs! + 14) <= 0.5, `I ${r.meter.integratedLufs}`);
     assert.ok(r.meter.truePeakDbtp! <= -0.9);
     assert.is(r.diagnostics.loudness_goal_source, 'target_lufs');

@@ -13,6 +13,12 @@ export const OPTION_COPY: Readonly<Record<MasterQueryParameter, { readonly label
   de_esser_mode: { label: 'De-esser', hint: 'auto tames harsh 5–10 kHz sibilance.' },
   profile: { label: 'Profile', hint: 'How strongly to correct: conservative, default or aggressive (or an alias).' },
   target_lufs: { label: 'Target loudness (LUFS)', hint: 'Leave empty to match the reference’s loudness.' },
+  loudness_preset: { label: 'Loudness preset', hint: 'A platform’s loudness and peak ceiling instead of the reference’s loudness.' },
+  ceiling_dbtp: { label: 'True-peak ceiling (dBTP)', hint: 'How close to full scale the peaks may go; −1 suits streaming.' },
+  strength: { label: 'Strength (%)', hint: 'How far tone, width and dynamics move toward the reference.' },
+  match: { label: 'Match', hint: 'Which of loudness, tone, dynamics and width follow the reference.' },
+  sample_rate: { label: 'Output sample rate', hint: 'keep leaves the target’s rate.' },
+  preview: { label: 'Preview', hint: 'true renders only the loudest 30 seconds, fast.' },
   bit_depth: { label: 'Output bit depth', hint: '16-bit is dithered; 32 is IEEE float.' },
 };
 

@@ -5,7 +5,7 @@
  * nothing fetched from elsewhere, so it works offline.
  */
 import { ERROR_TABLE } from '../../domain/errors.ts';
-import { PROFILE_ALIASES, PROFILE_IDS, TARGET_LUFS_RANGE } from '../../mastering/options.ts';
+import { CEILING_DBTP_RANGE, PROFILE_ALIASES, PROFILE_IDS, STRENGTH_RANGE, TARGET_LUFS_RANGE } from '../../mastering/options.ts';
 import { MASTER_QUERY_PARAMETERS, type MasterQueryParameter } from '../query.ts';
 import { PAGE_SCRIPT } from './client/index.ts';
 import { ERROR_HINTS, OPTION_COPY } from './copy.ts';
@@ -32,6 +32,13 @@ function option(value: string, label: string, selected: boolean): string {
   return `<option value="${escapeHtml(value)}"${selected ? ' selected' : ''}>${escapeHtml(label)}</option>`;
 }
 
+/** Options entered as numbers, with their ranges. */
+const NUMERIC_OPTIONS: Partial<Record<MasterQueryParameter, { min: number; max: number; step: number; placeholder: string }>> = {
+  target_lufs: { ...TARGET_LUFS_RANGE, step: 0.1, placeholder: 'reference loudness' },
+  ceiling_dbtp: { ...CEILING_DBTP_RANGE, step: 0.1, placeholder: 'profile ceiling' },
+  strength: { ...STRENGTH_RANGE, step: 1, placeholder: '100' },
+};
+
 /** The control for one `/master` query parameter, named as the parameter so the form maps 1:1 onto the query. */
 function optionControl(name: MasterQueryParameter): string {
   const { label, hint } = OPTION_COPY[name];
@@ -39,8 +46,11 @@ function optionControl(name: MasterQueryParameter): string {
   const hintId = `${id}-hint`;
   const spec = MASTER_QUERY_PARAMETERS[name];
   let control: string;
-  if (name === 'target_lufs') {
-    control = `<input id="${id}" name="${name}" type="number" inputmode="decimal" min="${TARGET_LUFS_RANGE.min}" max="${TARGET_LUFS_RANGE.max}" step="0.1" placeholder="reference loudness" aria-describedby="${hintId}">`;
+  const numeric = NUMERIC_OPTIONS[name];
+  if (numeric) {
+    control = `<input id="${id}" name="${name}" type="number" inputmode="decimal" min="${numeric.min}" max="${numeric.max}" step="${numeric.step}" placeholder="${escapeHtml(numeric.placeholder)}" aria-describedby="${hintId}">`;
+  } else if (name === 'match') {
+    control = `<input id="${id}" name="${name}" type="text" placeholder="${escapeHtml(String(spec.default))}" aria-describedby="${hintId}">`;
   } else if (name === 'profile') {
     const aliases = Object.keys(PROFILE_ALIASES).filter((alias) => !(PROFILE_IDS as readonly string[]).includes(alias));
     control =
@@ -52,6 +62,7 @@ function optionControl(name: MasterQueryParameter): string {
   } else {
     control =
       `<select id="${id}" name="${name}" aria-describedby="${hintId}">` +
+      (spec.default === null ? option('', 'none', true) : '') +
       spec.allowed.map((value) => option(value, value === spec.default ? `${value} (default)` : value, value === spec.default)).join('') +
       `</select>`;
   }

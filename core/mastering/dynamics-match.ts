@@ -1,0 +1,203 @@
+/**
+ * Dynamics matching (matching issue item 2): the reference's macro-dynamics —
+ * its loudness range (EBU Tech 3342) — reached by a slow gain rider ahead of
+ * the limiter, so the limiter catches peaks instead of doing the loudness work.
+ *
+ * Goal: a target more dynamic than the reference moves to the reference's
+ * range (by `strength`); a target already as dense or denser keeps its own
+ * range — it is neither compressed further nor expanded. Either way the goal is
+ * the range the OUTPUT measures, limiter included: pushing a dynamic target to
+ * a loud reference makes the limiter squash its loud passages, and the rider
+ * is solved with that in the prediction.
+ *
+ * The rider maps each moment's short-term loudness (3 s, centred) through a
+ * straight line of slope `ratio` around the programme's loudness: louder than
+ * it comes down, quieter goes up, so the spread of short-term loudness — and
+ * with it the loudness range — scales by `ratio`. Below the range's 10th
+ * percentile the gain stops growing (pauses and fades are lifted no further
+ * than the quiet passages next to them). The ratio is solved against the
+ * programme predictor (limiter modelled at control rate) so the predicted
+ * output range meets the goal; 1 (no riding) whenever that is within
+ * {@link RANGE_SETTLED_LU}.
+ */
+import { ENERGY_BLOCK } from '../dsp/kweighted-blocks.ts';
+import { ABSOLUTE_GATE_LUFS, LRA_RELATIVE_GATE_LU } from '../dsp/loudness-gating.ts';
+import { centredShortTermLoudness, interpolateSteps } from '../dsp/short-term-loudness.ts';
+import type { LimiterTiming } from '../dsp/limiter.ts';
+import { createBlockPredictor, solveGain, type ProgrammePrediction, type ProgrammePredictor } from './loudness-prediction.ts';
+
+/** Slopes the rider may use: 0.3 (3.3:1 on the loudness envelope) to 1.25 (a small expansion that only offsets the limiter). */
+export const RIDER_RATIO_RANGE = { min: 0.3, max: 1.25 } as const;
+/** A predicted range this close to the goal is left alone. */
+export const RANGE_SETTLED_LU = 0.4;
+/** Largest lift or cut the rider applies anywhere (dB). */
+export const RIDER_MAX_GAIN_DB = 12;
+/** Centred moving average over the control gains: no change faster than this. */
+const SMOOTHING_SECONDS = 1;
+/** Rider control step (the 100 ms grid of the loudness meters). */
+const CONTROL_SECONDS = 0.1;
+
+export interface DynamicsGoal {
+  readonly matched: boolean;
+  readonly targetLraLu: number | null;
+  readonly referenceLraLu: number | null;
+  /** The output's loudness range to aim at; null when there is none to aim at (under 3 s, silence). */
+  readonly goalLraLu: number | null;
+}
+
+/**
+ * The loudness range the output should measure.
+ *
+ * @example dynamicsGoal(12.1, 4.7, 1, true).goalLraLu // 4.7
+ */
+export function dynamicsGoal(targetLraLu: number | null, referenceLraLu: number | null, strength: number, matched: boolean): DynamicsGoal {
+  if (targetLraLu === null) return { matched, targetLraLu, referenceLraLu, goalLraLu: null };
+  const towards = matched && referenceLraLu !== null ? Math.min(referenceLraLu, targetLraLu) : targetLraLu;
+  return { matched, targetLraLu, referenceLraLu, goalLraLu: targetLraLu + strength * (towards - targetLraLu) };
+}
+
+export interface RiderPlan {
+  /** Slope on the short-term loudness (1: no riding). */
+  readonly ratio: number;
+  /** Linear gain per {@link ENERGY_BLOCK} samples and one more (for the ramps); null when the rider does nothing. */
+  readonly blockGains: Float32Array | null;
+  /** What the programme predictor expects the output to measure with this plan. */
+  readonly predicted: ProgrammePrediction;
+  /** The loudness gain (dB) the prediction found for the goal. */
+  readonly loudnessGainDb: number;
+  readonly maxLiftDb: number;
+  readonly maxCutDb: number;
+}
+
+export interface RiderProblem {
+  /** K-weighted, channel-weighted energy per {@link ENERGY_BLOCK} samples of the pre-rider signal. */
+  readonly energy: Float64Array;
+  /** Peak per {@link ENERGY_BLOCK} samples of the pre-rider signal. */
+  readonly blockPeaks: Float32Array;
+  readonly length: number;
+  readonly sampleRateHz: number;
+  readonly timing: LimiterTiming;
+  readonly ceilingLinear: number;
+  readonly goalLufs: number | null;
+  readonly goalLraLu: number;
+  /** Upper bound of the loudness gain search (dB). */
+  readonly maxGainDb: number;
+}
+
+/**
+ * Solves the rider's ratio for `problem`.
+ *
+ * @example const plan = planGainRider({ energy, blockPeaks, length, sampleRateHz: 44100, timing, ceilingLinear: 0.89, goalLufs: -9, goalLraLu: 4.7, maxGainDb: 30 });
+ */
+export function planGainRider(problem: RiderProblem): RiderPlan {
+  const { energy, blockPeaks, length, sampleRateHz, timing, ceilingLinear } = problem;
+  const step = Math.max(1, Math.round(CONTROL_SECONDS * sampleRateHz));
+  const loudnessDb = centredShortTermLoudness(energy, length, sampleRateHz, step);
+  const stats = trajectoryStatistics(loudnessDb);
+  const evaluate = (ratio: number) => {
+    const blockGains = ratio === 1 || !stats ? null : riderBlockGains(loudnessDb, stats, ratio, step, energy.length);
+    const predictor = riddenPredictor(problem, blockGains);
+    const unlimited = predictor.loudness(0, Infinity);
+    let gainDb = 0;
+    if (problem.goalLufs !== null && unlimited !== null) {
+      const startDb = Math.min(problem.maxGainDb, problem.goalLufs - unlimited);
+      gainDb = solveGain((candidateDb) => predictor.loudness(candidateDb, ceilingLinear), problem.goalLufs, startDb, problem.maxGainDb);
+    }
+    return { ratio, blockGains, predicted: predictor.programme(gainDb, ceilingLinear), loudnessGainDb: gainDb };
+  };
+
+  const unridden = evaluate(1);
+  const error = (x: { predicted: ProgrammePrediction }) => (x.predicted.loudnessRangeLu ?? problem.goalLraLu) - problem.goalLraLu;
+  if (!stats || unridden.predicted.loudnessRangeLu === null || Math.abs(error(unridden)) <= RANGE_SETTLED_LU) return finish(unridden);
+
+  // The predicted range grows with the ratio: bisect on it.
+  let low = error(unridden) > 0 ? RIDER_RATIO_RANGE.min : 1;
+  let high = error(unridden) > 0 ? 1 : RIDER_RATIO_RANGE.max;
+  let best = unridden;
+  for (let i = 0; i < 10; i++) {
+    const candidate = evaluate((low + high) / 2);
+    if (Math.abs(error(candidate)) < Math.abs(error(best))) best = candidate;
+    if (Math.abs(error(candidate)) <= 0.1) break;
+    if (error(candidate) > 0) high = candidate.ratio;
+    else low = candidate.ratio;
+  }
+  return finish(best);
+}
+
+/**
+ * The programme predictor of `problem`'s signal after a rider with
+ * `blockGains` (null: no rider).
+ *
+ * @example riddenPredictor(problem, plan.blockGains).regionLoudness(plan.loudnessGainDb, ceiling, start, end)
+ */
+export function riddenPredictor(problem: Pick<RiderProblem, 'energy' | 'blockPeaks' | 'length' | 'sampleRateHz' | 'timing'>, blockGains: Float32Array | null): ProgrammePredictor {
+  const { energy, blockPeaks } = problem;
+  if (!blockGains) return createBlockPredictor(energy, blockPeaks, problem.length, problem.sampleRateHz, problem.timing);
+  const ridden = new Float64Array(energy.length);
+  const riddenPeaks = new Float32Array(blockPeaks.length);
+  for (let b = 0; b < energy.length; b++) {
+    const g = blockGains[b];
+    ridden[b] = energy[b] * g * g;
+    riddenPeaks[b] = blockPeaks[b] * g;
+  }
+  return createBlockPredictor(ridden, riddenPeaks, problem.length, problem.sampleRateHz, problem.timing);
+}
+
+function finish({ ratio, blockGains, predicted, loudnessGainDb }: Omit<RiderPlan, 'maxLiftDb' | 'maxCutDb'>): RiderPlan {
+  let maxLiftDb = 0;
+  let maxCutDb = 0;
+  if (blockGains) {
+    for (const g of blockGains) {
+      const db = 20 * Math.log10(g);
+      if (db > maxLiftDb) maxLiftDb = db;
+      if (-db > maxCutDb) maxCutDb = -db;
+    }
+  }
+  return { ratio, blockGains, predicted, loudnessGainDb, maxLiftDb, maxCutDb };
+}
+
+interface TrajectoryStatistics {
+  /** The pivot: gated mean short-term loudness (LUFS). */
+  readonly centreLufs: number;
+  /** 10th percentile of the gated short-term loudness (the bottom of the range). */
+  readonly floorLufs: number;
+}
+
+/** Gates the trajectory as the loudness range does (−70 LUFS, then 20 LU under the mean) and reads its centre and floor. */
+function trajectoryStatistics(loudnessDb: Float64Array): TrajectoryStatistics | null {
+  const audible = Array.from(loudnessDb).filter((db) => db > ABSOLUTE_GATE_LUFS);
+  if (audible.length === 0) return null;
+  const meanLufs = 10 * Math.log10(audible.reduce((sum, db) => sum + Math.pow(10, db / 10), 0) / audible.length);
+  const gated = audible.filter((db) => db > meanLufs + LRA_RELATIVE_GATE_LU).sort((a, b) => a - b);
+  if (gated.length === 0) return null;
+  const centreLufs = 10 * Math.log10(gated.reduce((sum, db) => sum + Math.pow(10, db / 10), 0) / gated.length);
+  return { centreLufs, floorLufs: gated[Math.round((gated.length - 1) * 0.1)] };
+}
+
+/** Per-block linear gains (and one more) of the rider with slope `ratio`. */
+function riderBlockGains(loudnessDb: Float64Array, stats: TrajectoryStatistics, ratio: number, step: number, blocks: number): Float32Array {
+  const steps = loudnessDb.length;
+  const controlDb = new Float64Array(steps);
+  for (let j = 0; j < steps; j++) {
+    const level = Math.max(loudnessDb[j], stats.floorLufs);
+    controlDb[j] = Math.max(-RIDER_MAX_GAIN_DB, Math.min(RIDER_MAX_GAIN_DB, (ratio - 1) * (level - stats.centreLufs)));
+  }
+  const smoothed = movingAverage(controlDb, Math.max(1, Math.round(SMOOTHING_SECONDS / CONTROL_SECONDS)));
+  const perBlockDb = interpolateSteps(smoothed, step, ENERGY_BLOCK, blocks);
+  const gains = new Float32Array(blocks + 1);
+  const perDb = Math.LN10 / 20;
+  for (let b = 0; b <= blocks; b++) gains[b] = Math.exp(perDb * perBlockDb[b]);
+  return gains;
+}
+
+/** Centred moving average over `width` values (shorter at the ends). */
+function movingAverage(values: Float64Array, width: number): Float64Array {
+  const half = Math.floor(width / 2);
+  const prefix = new Float64Array(values.length + 1);
+  for (let j = 0; j < values.length; j++) prefix[j + 1] = prefix[j] + values[j];
+  return values.map((_, j) => {
+    const from = Math.max(0, j - half);
+    const to = Math.min(values.length, j + half + 1);
+    return (prefix[to] - prefix[from]) / (to - from);
+  });
+}
