@@ -13,7 +13,8 @@ import { analyzeSpectrum, bandPower, type SpectrumAnalysis } from './spectrum.ts
  * presence range and the air.
  */
 export const WIDTH_BANDS = [
-  { id: 'low', lowHz: 0, highHz: 120 },
+  // From 20 Hz: a DC offset is not width (and any high-pass removes it).
+  { id: 'low', lowHz: 20, highHz: 120 },
   { id: 'low_mid', lowHz: 120, highHz: 500 },
   { id: 'mid', lowHz: 500, highHz: 4000 },
   { id: 'high', lowHz: 4000, highHz: Infinity },

@@ -78,9 +78,13 @@ export interface MasteringDecision {
   readonly bandBiasDb: { readonly low: number; readonly mid: number; readonly high: number };
   /** The nine spec bands (reported in both modes; realised only in reference-match). */
   readonly eqBands: readonly MatchBand[];
-  /** What the realised curve aims at; null unless reference-match with tone matched. */
+  /**
+   * What the realised curve aims at: the reference's balance by strength in
+   * reference-match, the target's own when tone is not matched; null in fixed
+   * mode with tone matched (the shelves are the matching there).
+   */
   readonly toneGoal: ToneGoal | null;
-  /** The realised 1/6-octave matching curve; empty unless reference-match with tone matched. */
+  /** The realised 1/6-octave curve toward the tone goal (before refinement); empty without a goal. */
   readonly eqCurve: readonly MatchBand[];
   /** The reference's codec cut-off (Hz) when it has one: nothing is matched above it. */
   readonly referenceCutoffHz: number | null;
@@ -202,9 +206,18 @@ export function decideMastering(target: TrackAnalysis, reference: ReferenceProfi
     bells: [],
   }).powerResponse;
   const eqBands = nineBandCorrections(target.spectrum, reference.spectrum, profile, chainResponse);
+  // The output's tone is held to a goal in reference-match (the reference's
+  // balance by strength), and whenever tone is left as the target has it (not
+  // matched, or strength 0): then the goal is the target's own balance, and the
+  // curve only undoes what compression and limiting do to it.
+  const holdsTone = options.eqMode === 'reference-match' || !matchTone;
   const curveGoal =
-    options.eqMode === 'reference-match' && matchTone && !target.silent && !reference.silent
-      ? toneGoal(target.spectrum, reference.spectrum, { strength, cutoffHz: reference.spectralCutoffHz, lowestHz: CHAIN_FREQUENCIES.highPassHz })
+    holdsTone && !target.silent && !reference.silent
+      ? toneGoal(target.spectrum, reference.spectrum, {
+          strength: matchTone ? strength : 0,
+          cutoffHz: reference.spectralCutoffHz,
+          lowestHz: CHAIN_FREQUENCIES.highPassHz,
+        })
       : null;
   const eqCurve = curveGoal ? matchingCurve(target.spectrum, curveGoal, profile, chainResponse) : [];
 

@@ -164,14 +164,14 @@ export function buildDiagnostics(input: DiagnosticsInput): MasteringDiagnostics 
     width: {
       matched: decision.width.matched,
       skipped: decision.width.skipped,
-      bands: decision.width.bands.map((band) => ({
+      bands: decision.width.bands.map((band, i) => ({
         band: band.id,
         lo_hz: band.lowHz,
         hi_hz: Number.isFinite(band.highHz) ? band.highHz : null,
         before_db: r2n(band.beforeDb),
         goal_db: r2n(band.goalDb),
         after_db: r2n(outputWidth?.bandsDb[band.id]),
-        change_db: r2(band.changeDb),
+        change_db: r2(report.width?.plan.bands[i].changeDb ?? 0),
       })),
       above_200hz: { before_db: r2n(target.width?.above200HzDb), reference_db: r2n(reference.width?.above200HzDb), after_db: r2n(outputWidth?.above200HzDb) },
       guarded_fraction: report.width ? r4(report.width.guardedFraction) : null,

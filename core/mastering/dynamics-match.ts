@@ -26,8 +26,13 @@ import { centredShortTermLoudness, interpolateSteps } from '../dsp/short-term-lo
 import type { LimiterTiming } from '../dsp/limiter.ts';
 import { createBlockPredictor, solveGain, type ProgrammePrediction, type ProgrammePredictor } from './loudness-prediction.ts';
 
-/** Slopes the rider may use: 0.3 (3.3:1 on the loudness envelope) to 1.25 (a small expansion that only offsets the limiter). */
-export const RIDER_RATIO_RANGE = { min: 0.3, max: 1.25 } as const;
+/**
+ * Slopes the rider may use: 0.3 (3.3:1 on the loudness envelope) to 3. A
+ * slope above 1 spreads the passages apart before the limiter; it only serves
+ * to keep the output's range where the goal says when the limiter squashes
+ * the loud passages (a dynamic target pushed to a loud goal).
+ */
+export const RIDER_RATIO_RANGE = { min: 0.3, max: 3 } as const;
 /** A predicted range this close to the goal is left alone. */
 export const RANGE_SETTLED_LU = 0.4;
 /** Largest lift or cut the rider applies anywhere (dB). */

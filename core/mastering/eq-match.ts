@@ -6,12 +6,14 @@
  * - the nine spec bands (edges 20 … 16k Hz): reported, smoothed with the
  *   profile's three-tap kernel and clamped as the tuning table says;
  * - the realised curve on a 1/6-octave grid (20 Hz – 20 kHz). Its goal is the
- *   reference's balance: goal = target + strength × (reference − target) per
- *   band. The difference to the goal is smoothed with a Gaussian of
- *   σ = 1/6 octave across the grid (about a third of an octave at half height,
- *   the resolution of the 1/3-octave meters a master is judged by, and of
- *   Matchering's LOWESS curve): a mix's tonal balance is matched, single notes
- *   and a different song's key are not chased. The curve is centred so it
+ *   reference's balance: goal = target + strength × smooth(reference − target)
+ *   per band, the difference smoothed with a Gaussian of σ = 1/6 octave across
+ *   the grid (about a third of an octave at half height, the resolution of the
+ *   1/3-octave meters a master is judged by, and of Matchering's LOWESS
+ *   curve): a mix's tonal balance is matched, single notes and a different
+ *   song's key are not chased. What the chain itself does to the target's
+ *   tone (compression and limiting shift it) is measured by probe renders and
+ *   corrected more closely (σ = 1/12 octave): those are the target's own notes. The curve is centred so it
  *   leaves the target's total power where it was (the loudness stage sets the
  *   level), and the profile's maximum correction is a safety limit, sized so
  *   the balance of real mixes is reached (12 dB by default).
@@ -30,8 +32,10 @@ export const THIRD_OCTAVE_CENTRES_HZ: readonly number[] = Array.from({ length: 3
 export const CURVE_CENTRES_HZ: readonly number[] = Array.from({ length: 61 }, (_, i) => 1000 * Math.pow(2, (i - 34) / 6));
 const CURVE_BANDS: ReadonlyArray<readonly [number, number]> = CURVE_CENTRES_HZ.map((c) => [c * Math.pow(2, -1 / 12), c * Math.pow(2, 1 / 12)] as const);
 
-/** σ of the Gaussian that smooths the curve, in octaves. */
+/** σ of the Gaussian that smooths the difference to the reference, in octaves. */
 export const CURVE_SMOOTHING_OCTAVES = 1 / 6;
+/** σ of the Gaussian over what separates the output from the (already smooth) goal: the chain's effect, followed closely. */
+const RESIDUAL_SMOOTHING_OCTAVES = 1 / 12;
 
 export interface MatchBand {
   readonly lowHz: number;
@@ -197,11 +201,14 @@ export function toneGoal(
   reference: LongTermSpectrum,
   { strength, cutoffHz, lowestHz }: { strength: number; cutoffHz: number | null; lowestHz: number },
 ): ToneGoal {
-  const limitHz = Math.min(cutoffHz ?? Infinity, target.sampleRateHz / 2, reference.sampleRateHz / 2);
+  // A codec's low-pass rolls off over the sixth of an octave below its edge: that band is not matched either.
+  const limitHz = Math.min(cutoffHz === null ? Infinity : cutoffHz * Math.pow(2, -1 / 6), target.sampleRateHz / 2, reference.sampleRateHz / 2);
   const usable = (i: number) => CURVE_BANDS[i][1] <= limitHz && CURVE_CENTRES_HZ[i] >= lowestHz;
   const targetPowers = bandPowers(target, CURVE_BANDS);
   const levels = commonLevels(targetPowers, bandPowers(reference, CURVE_BANDS), usable);
-  const goalDb = levels.a.map((t, i) => (t === null ? null : t + strength * (levels.b[i]! - t)));
+  // The reference's balance, not its notes: the difference is smoothed before it becomes the goal.
+  const towardReference = smoothAcrossGrid(levels.a.map((t, i) => (t === null ? null : levels.b[i]! - t)), CURVE_SMOOTHING_OCTAVES);
+  const goalDb = levels.a.map((t, i) => (t === null ? null : t + strength * towardReference[i]!));
   const total = targetPowers.reduce<number>((sum, p) => sum + (p ?? 0), 0);
   return {
     targetDb: levels.a,
@@ -212,9 +219,9 @@ export function toneGoal(
   };
 }
 
-/** Gaussian smoothing across the grid over the bands present (weights renormalised at gaps and edges). */
-function smoothAcrossGrid(values: ReadonlyArray<number | null>): Array<number | null> {
-  const sigmaBands = CURVE_SMOOTHING_OCTAVES * 6;
+/** Gaussian smoothing (σ in octaves) across the grid over the bands present (weights renormalised at gaps and edges). */
+function smoothAcrossGrid(values: ReadonlyArray<number | null>, sigmaOctaves: number): Array<number | null> {
+  const sigmaBands = sigmaOctaves * 6;
   const reach = Math.ceil(3 * sigmaBands);
   return values.map((value, i) => {
     if (value === null) return null;
@@ -255,8 +262,7 @@ function finishCurve(values: ReadonlyArray<number | null>, goal: ToneGoal, rawDb
       matched: v !== null,
     };
   });
-  // A curve whose every move is under the profile's minimum is not worth a filter.
-  return bands.every((band) => Math.abs(band.correctionDb) < profile.eqMinCorrectionDb) ? bands.map((band) => ({ ...band, correctionDb: 0 })) : bands;
+  return bands;
 }
 
 /**
@@ -288,7 +294,8 @@ function correctTowardGoal(current: readonly MatchBand[] | null, target: LongTer
   const goalPowers = goal.goalDb.map((db) => (db === null ? null : Math.pow(10, db / 10)));
   const levels = commonLevels(estimated, goalPowers, usable);
   const residual = levels.a.map((est, i) => (est === null ? null : levels.b[i]! - est));
-  const smoothed = smoothAcrossGrid(residual);
+  // The goal is smooth already; what is left is the chain's own effect on the target, followed closely.
+  const smoothed = smoothAcrossGrid(residual, RESIDUAL_SMOOTHING_OCTAVES);
   const totals = smoothed.map((v, i) => (v === null ? null : v + (current ? current[i].correctionDb : 0)));
   const raw = current ? current.map((band) => band.rawDeltaDb) : residual;
   return finishCurve(totals, goal, raw, profile);

@@ -21,7 +21,8 @@ import { DEFAULT_MASTERING_OPTIONS, type OutputSampleRateHz } from './options.ts
 import { applyPreviewFades, loudestRegion, type PreviewRegion } from './preview.ts';
 import { limiterStage, staticEqualizer } from './processing.ts';
 import { combineReferences } from './reference-profile.ts';
-import { refineMatchingCurve, renderAfterStaticEq, type RenderReport, type RiderSource } from './render.ts';
+import { isMonoWidth } from './width-match.ts';
+import { probeChain, renderAfterStaticEq, type RenderReport, type RiderSource } from './render.ts';
 
 export interface MasterOptions extends Partial<DecisionOptions> {
   readonly correlationId?: string;
@@ -104,7 +105,7 @@ export function master(target: PcmAudio, reference: ReferenceInput | readonly Re
     ? renderPreview(source, decision, targetAnalysis, lap)
     : renderWhole(source, decision, targetAnalysis, options.inPlace === true || source !== target, lap);
   const { channels } = rendered;
-  const outputWidth = decision.width.matched ? measureStereoWidthOf(channels, sampleRateHz) : null;
+  const outputWidth = measureStereoWidthOf(channels, sampleRateHz);
 
   const diagnostics = buildDiagnostics({
     target: targetAnalysis,
@@ -156,7 +157,7 @@ function decidedSummary(decision: MasteringDecision, referenceCount: number): Re
     compressor_threshold_db: round(decision.compressor.thresholdDb),
     compressor_ratio: round(decision.compressor.ratio),
     de_esser_mode: decision.deEsser.mode,
-    width_change_db: Object.fromEntries(decision.width.bands.map((band) => [band.id, round(band.changeDb)])),
+    width_goal_db: Object.fromEntries(decision.width.bands.map((band) => [band.id, band.goalDb === null ? null : round(band.goalDb)])),
     loudness_range_goal_lu: decision.dynamics.goalLraLu === null ? null : round(decision.dynamics.goalLraLu),
     limiter_ceiling_dbtp: round(decision.limiter.ceilingDbtp),
     true_peak_ceiling_dbtp: decision.truePeak.ceilingDbtp,
@@ -179,9 +180,17 @@ function renderWhole(source: PcmAudio, decision: MasteringDecision, target: Trac
   const staticEq = staticEqualizer(decision, sampleRateHz);
   staticEq.process(channels);
   lap('eq_ms');
-  const curve = refineMatchingCurve(channels, sampleRateHz, decision, target);
-  if (decision.eqCurve.length > 0) lap('eq_refinement_ms');
-  const report = renderAfterStaticEq(channels, sampleRateHz, { decision, curve, targetLufs: target.integratedLufs, goalLufs: decision.loudness.lufs, rider: { kind: 'plan' } });
+  const { curve, widthTransferDb } = probeChain(channels, sampleRateHz, decision, target);
+  lap('probe_ms');
+  const report = renderAfterStaticEq(channels, sampleRateHz, {
+    decision,
+    curve,
+    targetLufs: target.integratedLufs,
+    targetIsMono: isMonoWidth(target.width),
+    widthTransferDb,
+    goalLufs: decision.loudness.lufs,
+    rider: { kind: 'plan' },
+  });
   lap('render_ms');
   return { channels, curve, report, region: null };
 }
@@ -215,8 +224,16 @@ function renderPreview(source: PcmAudio, decision: MasteringDecision, target: Tr
   lap('preview_plan_ms');
   const staticEq = staticEqualizer(decision, sampleRateHz);
   staticEq.process(channels);
-  const curve = refineMatchingCurve(channels, sampleRateHz, decision, target);
-  const report = renderAfterStaticEq(channels, sampleRateHz, { decision, curve, targetLufs: target.integratedLufs, goalLufs: excerptGoalLufs, rider });
+  const { curve, widthTransferDb } = probeChain(channels, sampleRateHz, decision, target);
+  const report = renderAfterStaticEq(channels, sampleRateHz, {
+    decision,
+    curve,
+    targetLufs: target.integratedLufs,
+    targetIsMono: isMonoWidth(target.width),
+    widthTransferDb,
+    goalLufs: excerptGoalLufs,
+    rider,
+  });
   applyPreviewFades(channels, sampleRateHz);
   lap('render_ms');
   return { channels, curve, report, region };

@@ -41,7 +41,7 @@ export function loudestRegion(energy: Float64Array, length: number, sampleRateHz
     }
   }
   const start = bestStart * ENERGY_BLOCK;
-  return { start, end: Math.min(length, start + span * ENERGY_BLOCK) };
+  return { start, end: Math.min(length, start + Math.round(PREVIEW_SECONDS * sampleRateHz)) };
 }
 
 /** Raised-cosine fade-in and fade-out of {@link PREVIEW_FADE_SECONDS} (shorter for a short excerpt), in place. */

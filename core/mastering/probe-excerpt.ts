@@ -24,14 +24,14 @@ const FADE_SECONDS = 0.005;
  */
 export function probeExcerpt(channels: readonly Float32Array[], sampleRateHz: number): Float32Array[] {
   const length = channels.length ? channels[0].length : 0;
-  if (length <= PROBE_WHOLE_TRACK_SECONDS * sampleRateHz) return channels.map((samples) => samples.slice());
-  const segment = Math.round(SEGMENT_SECONDS * sampleRateHz);
+  const layout = probeLayout(length, sampleRateHz);
+  if (!layout) return channels.map((samples) => samples.slice());
+  const { segment, starts } = layout;
   const fade = Math.max(1, Math.round(FADE_SECONDS * sampleRateHz));
-  const stride = (length - segment) / (SEGMENTS - 1);
   return channels.map((samples) => {
     const out = new Float32Array(segment * SEGMENTS);
     for (let s = 0; s < SEGMENTS; s++) {
-      const start = Math.round(s * stride);
+      const start = starts[s];
       out.set(samples.subarray(start, start + segment), s * segment);
       for (let i = 0; i < fade; i++) {
         const w = 0.5 - 0.5 * Math.cos((Math.PI * i) / fade);
@@ -41,4 +41,33 @@ export function probeExcerpt(channels: readonly Float32Array[], sampleRateHz: nu
     }
     return out;
   });
+}
+
+/** Where the probe's segments come from: null when the whole track is the probe. */
+export function probeLayout(length: number, sampleRateHz: number): { readonly segment: number; readonly starts: readonly number[] } | null {
+  if (length <= PROBE_WHOLE_TRACK_SECONDS * sampleRateHz) return null;
+  const segment = Math.round(SEGMENT_SECONDS * sampleRateHz);
+  const stride = (length - segment) / (SEGMENTS - 1);
+  return { segment, starts: Array.from({ length: SEGMENTS }, (_, s) => Math.round(s * stride)) };
+}
+
+/**
+ * A per-block control curve of the whole track (one value per `block`
+ * samples, and one more) cut the way {@link probeExcerpt} cuts the samples,
+ * so a probe render can apply what the full render will.
+ *
+ * @example const probeGains = probeControlCurve(riderGains, 16, length, 44100);
+ */
+export function probeControlCurve(curve: Float32Array, block: number, length: number, sampleRateHz: number): Float32Array {
+  const layout = probeLayout(length, sampleRateHz);
+  if (!layout) return curve;
+  const probeLength = layout.segment * SEGMENTS;
+  const out = new Float32Array(Math.ceil(probeLength / block) + 1);
+  for (let b = 0; b < out.length; b++) {
+    const position = Math.min(probeLength - 1, b * block);
+    const s = Math.floor(position / layout.segment);
+    const source = layout.starts[s] + (position - s * layout.segment);
+    out[b] = curve[Math.min(curve.length - 1, Math.floor(source / block))];
+  }
+  return out;
 }

@@ -20,7 +20,7 @@ import { createStereoWidener, type StereoWidener } from '../dsp/stereo-widener.t
 import type { MasteringDecision } from './decision.ts';
 import { correctionCurve, type MatchBand } from './eq-match.ts';
 import { CHAIN_FREQUENCIES } from './profiles.ts';
-import { sideGainCurve } from './width-match.ts';
+import { sideGainCurve, type SideGainPlan } from './width-match.ts';
 
 /** Programme loudness the compressor thresholds are calibrated for (an unmastered mix). */
 export const COMPRESSOR_REFERENCE_LUFS = -20;
@@ -69,10 +69,10 @@ export function matchEqualizer(curve: readonly MatchBand[], sampleRateHz: number
   return createFirEqualizer({ sampleRateHz, gainDbAt: correctionCurve(curve), lengthSeconds: MATCH_FIR_SECONDS });
 }
 
-/** The width stage, or null when it would change nothing (or the target is not stereo). */
-export function stereoWidener(decision: MasteringDecision, sampleRateHz: number, channelCount: number): StereoWidener | null {
-  if (channelCount !== 2 || !decision.width.active) return null;
-  return createStereoWidener({ sampleRateHz, sideGainDbAt: sideGainCurve(decision.width.bands), firSeconds: MATCH_FIR_SECONDS });
+/** The width stage for a plan, or null when the plan changes nothing. */
+export function stereoWidener(plan: SideGainPlan | null, sampleRateHz: number): StereoWidener | null {
+  if (!plan?.active) return null;
+  return createStereoWidener({ sampleRateHz, sideGainDbAt: sideGainCurve(plan.bands), firSeconds: MATCH_FIR_SECONDS });
 }
 
 /**

@@ -21,7 +21,7 @@ export interface MasteringProfile {
    * (a band the target barely has, a reference with a hole in it).
    */
   readonly eqMaxCorrectionDb: number;
-  /** Nine-band corrections under this are dropped; a realised curve whose every move is under it is not applied. */
+  /** Nine-band corrections under this are dropped (the realised curve keeps small moves: they add up). */
   readonly eqMinCorrectionDb: number;
   readonly shelfScale: number;
   readonly shelfClampDb: number;

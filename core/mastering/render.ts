@@ -14,8 +14,10 @@ import type { MasteringDecision } from './decision.ts';
 import { planGainRider, type RiderPlan } from './dynamics-match.ts';
 import { bandTransfer, refineCurve, type MatchBand } from './eq-match.ts';
 import { blockMaxima, ENERGY_BLOCK, kWeightedBlockEnergy } from './loudness-prediction.ts';
+import { measureStereoWidthOf } from '../dsp/stereo-width.ts';
+import { isMonoWidth, planSideGains, widthTransfer, type SideGainPlan, type WidthTransfer } from './width-match.ts';
 import { compressorStage, deEsserStage, limiterStage, matchEqualizer, staticEqualizer, stereoWidener } from './processing.ts';
-import { probeExcerpt } from './probe-excerpt.ts';
+import { probeControlCurve, probeExcerpt } from './probe-excerpt.ts';
 
 if (ENERGY_BLOCK !== GAIN_BLOCK) throw new Error('the rider plans and applies gains on the same blocks');
 
@@ -28,7 +30,10 @@ const GUARD_MARGIN_DB = 0.02;
 
 export interface RenderReport {
   readonly matchFirTaps: number;
-  readonly width: { readonly guardedFraction: number } | null;
+  /** The side gains planned (and what the guard held back); null for mono or probes. */
+  readonly width: { readonly plan: SideGainPlan; readonly guardedFraction: number } | null;
+  /** A probe's measure of what the stages after the width stage did to side/mid per band (dB). */
+  readonly widthTransferDb: WidthTransfer | null;
   readonly compressor: { readonly amount: number; readonly meanReductionDb: number; readonly maxReductionDb: number };
   readonly deEsser: DeEsserReport | null;
   readonly rider: RiderPlan | null;
@@ -47,6 +52,10 @@ export interface RenderRequest {
   readonly curve: readonly MatchBand[];
   /** The target's integrated loudness (aligns the compressor's threshold). */
   readonly targetLufs: number | null;
+  /** A mono target (or a stereo file holding mono) stays mono: no width stage. */
+  readonly targetIsMono: boolean;
+  /** What the dynamics stages do to side/mid per band, from a probe (see {@link probeChain}). */
+  readonly widthTransferDb?: WidthTransfer | null;
   /** The loudness this render aims at (the decision's, or a preview excerpt's share of it). */
   readonly goalLufs: number | null;
   readonly rider: RiderSource;
@@ -68,31 +77,24 @@ export function renderAfterStaticEq(channels: Float32Array[], sampleRateHz: numb
   const matchEq = matchEqualizer(request.curve, sampleRateHz);
   matchEq?.process(channels);
   const probe = request.probe === true;
-  const widener = probe ? null : stereoWidener(decision, sampleRateHz, channels.length);
-  const width = widener ? widener.process(channels) : null;
+  // Width is planned on the signal as it reaches the stage (equalisation moves
+  // side and mid differently) plus what the dynamics stages after it do to it
+  // (limiting loud, mid-heavy moments raises the side's share), as a probe measured.
+  const stereo = channels.length === 2 && !request.targetIsMono;
+  const widthIn = stereo ? measureStereoWidthOf(channels, sampleRateHz) : null;
+  const sideGains = probe || !widthIn ? null : planSideGains(decision.width, widthIn, request.widthTransferDb ?? null);
+  const widener = stereoWidener(sideGains, sampleRateHz);
+  const width = widener ? { plan: sideGains!, ...widener.process(channels) } : sideGains ? { plan: sideGains, guardedFraction: 0 } : null;
   const compressor = compressorStage(decision, sampleRateHz, request.targetLufs).process(channels);
   const deEsser = deEsserStage(decision, sampleRateHz)?.process(channels) ?? null;
   const limiter = limiterStage(decision, sampleRateHz);
 
   let rider: RiderPlan | null = null;
   let riderGains: Float32Array | null = null;
-  if (probe) {
-    // No rider on a probe.
-  } else if (request.rider.kind === 'plan' && decision.dynamics.goalLraLu !== null) {
-    const length = channels.length ? channels[0].length : 0;
-    rider = planGainRider({
-      energy: kWeightedBlockEnergy(channels, sampleRateHz),
-      blockPeaks: blockMaxima(samplePeakEnvelope(channels)),
-      length,
-      sampleRateHz,
-      timing: limiter.timing,
-      ceilingLinear: Math.min(limiter.ceilingLinear, Math.pow(10, (decision.truePeak.ceilingDbtp - GUARD_MARGIN_DB) / 20)),
-      goalLufs: request.goalLufs,
-      goalLraLu: decision.dynamics.goalLraLu,
-      maxGainDb: MAX_LOUDNESS_GAIN_DB,
-    });
-    riderGains = rider.blockGains;
-  } else if (request.rider.kind === 'given') {
+  if (request.rider.kind === 'plan') {
+    rider = riderFor(channels, sampleRateHz, decision, request.goalLufs);
+    riderGains = rider?.blockGains ?? null;
+  } else {
     rider = request.rider.plan;
     riderGains = request.rider.blockGains;
   }
@@ -110,9 +112,11 @@ export function renderAfterStaticEq(channels: Float32Array[], sampleRateHz: numb
     },
     !probe,
   );
+  const widthOut = probe && widthIn ? measureStereoWidthOf(channels, sampleRateHz) : null;
   return {
     matchFirTaps: matchEq?.taps ?? 0,
     width,
+    widthTransferDb: widthIn && widthOut ? widthTransfer(widthIn, widthOut) : null,
     compressor: { amount: decision.compressor.amount, ...compressor },
     deEsser,
     rider,
@@ -120,35 +124,71 @@ export function renderAfterStaticEq(channels: Float32Array[], sampleRateHz: numb
   };
 }
 
+/** The gain rider's plan for `channels` as they reach the rider, or null when there is no range to aim at. */
+function riderFor(channels: readonly Float32Array[], sampleRateHz: number, decision: MasteringDecision, goalLufs: number | null): RiderPlan | null {
+  if (decision.dynamics.goalLraLu === null) return null;
+  const limiter = limiterStage(decision, sampleRateHz);
+  return planGainRider({
+    energy: kWeightedBlockEnergy(channels, sampleRateHz),
+    blockPeaks: blockMaxima(samplePeakEnvelope(channels)),
+    length: channels.length ? channels[0].length : 0,
+    sampleRateHz,
+    timing: limiter.timing,
+    ceilingLinear: Math.min(limiter.ceilingLinear, Math.pow(10, (decision.truePeak.ceilingDbtp - GUARD_MARGIN_DB) / 20)),
+    goalLufs,
+    goalLraLu: decision.dynamics.goalLraLu,
+    maxGainDb: MAX_LOUDNESS_GAIN_DB,
+  });
+}
+
+/** What a probe learnt about the chain. */
+export interface ChainProbe {
+  /** The matching curve after closing the loop on tone. */
+  readonly curve: readonly MatchBand[];
+  /** What compression, riding and limiting do to side/mid per band (dB); null for mono or without a probe. */
+  readonly widthTransferDb: WidthTransfer | null;
+}
+
 /**
- * The matching curve after closing the loop: probe renders of `equalized`
- * (the statically equalised target, or an excerpt of it) are measured, and
- * the chain's tonal effect, laid over the whole target's spectrum, is
- * compared with the goal and folded into the curve.
+ * Probe renders of `equalized` (the statically equalised target, or an
+ * excerpt of it) close the loop on tone: the chain's tonal effect, measured
+ * and laid over the whole target's spectrum, is compared with the goal and
+ * folded into the curve. The last probe also tells what the dynamics stages do
+ * to the stereo width, so the width stage can plan for it.
  *
- * @example const curve = refineMatchingCurve(channels, 44100, decision, target);
+ * @example const { curve, widthTransferDb } = probeChain(channels, 44100, decision, target);
  */
-export function refineMatchingCurve(
-  equalized: readonly Float32Array[],
-  sampleRateHz: number,
-  decision: MasteringDecision,
-  target: TrackAnalysis,
-): readonly MatchBand[] {
+export function probeChain(equalized: readonly Float32Array[], sampleRateHz: number, decision: MasteringDecision, target: TrackAnalysis): ChainProbe {
   let curve = decision.eqCurve;
   const goal = decision.toneGoal;
-  if (curve.length === 0 || !goal) return curve;
+  const targetIsMono = isMonoWidth(target.width);
+  const stereo = equalized.length === 2 && !targetIsMono;
+  if (!goal && !stereo) return { curve, widthTransferDb: null };
+  const length = equalized.length ? equalized[0].length : 0;
   const probeInput = analyzeSpectrum(probeExcerpt(equalized, sampleRateHz), sampleRateHz);
+  // The rider changes where the limiter bites, and so the tone and width it
+  // leaves: the probe rides as the full render will (planned here on the equalised track).
+  const rider = riderFor(equalized, sampleRateHz, decision, decision.loudness.lufs);
+  const probeRider: RiderSource = {
+    kind: 'given',
+    plan: null,
+    blockGains: rider?.blockGains ? probeControlCurve(rider.blockGains, ENERGY_BLOCK, length, sampleRateHz) : null,
+  };
   const staticEq = staticEqualizer(decision, sampleRateHz);
-  for (let pass = 0; pass < REFINEMENT_PASSES; pass++) {
+  let widthTransferDb: WidthTransfer | null = null;
+  for (let pass = 0; pass < (goal ? REFINEMENT_PASSES : 1); pass++) {
     const probe = probeExcerpt(equalized, sampleRateHz);
-    renderAfterStaticEq(probe, sampleRateHz, {
+    const report = renderAfterStaticEq(probe, sampleRateHz, {
       decision,
       curve,
       targetLufs: target.integratedLufs,
+      targetIsMono,
       goalLufs: decision.loudness.lufs,
-      rider: { kind: 'plan' },
+      rider: probeRider,
       probe: true,
     });
+    widthTransferDb = report.widthTransferDb;
+    if (!goal) break;
     const transfer = bandTransfer(probeInput, analyzeSpectrum(probe, sampleRateHz));
     const response = (frequencyHz: number) => staticEq.powerResponse(frequencyHz) * transfer(frequencyHz);
     const refined = refineCurve(curve, target.spectrum, response, goal, decision.profile);
@@ -156,5 +196,5 @@ export function refineMatchingCurve(
     curve = refined;
     if (largestChangeDb < REFINEMENT_SETTLED_DB) break;
   }
-  return curve;
+  return { curve, widthTransferDb };
 }

@@ -13,6 +13,11 @@
  *   below 0 through the widening;
  * - a mono target (one channel, or side/mid under −40 dB) stays mono, and a
  *   mono reference says nothing about width: the target's is kept.
+ *
+ * The gains are planned from the width the signal has when it reaches the
+ * width stage, after equalisation (which moves side and mid energy within a
+ * band differently), so a band left as the target has it comes out as the
+ * target had it.
  */
 import { MONO_SIDE_TO_MID_DB, WIDTH_BANDS, type StereoWidth, type WidthBandId } from '../dsp/stereo-width.ts';
 
@@ -20,15 +25,17 @@ export const MAX_WIDTH_CHANGE_DB = 12;
 export const MAX_WIDENED_SIDE_TO_MID_DB = -1;
 /** Crossover width in octaves (raised cosine), upward from each band edge, so nothing below 120 Hz moves. */
 const CROSSOVER_OCTAVES = 0.5;
+/** The crossover above the low band starts this far above 120 Hz (the FIR's and any meter's resolution). */
+const LOW_EDGE_GUARD_OCTAVES = 0.25;
 
 export interface WidthBandDecision {
   readonly id: WidthBandId;
   readonly lowHz: number;
   readonly highHz: number;
+  /** The target's side/mid (dB) as analysed. */
   readonly beforeDb: number | null;
+  /** What the output's side/mid should be: the target's moved toward the reference's by strength, or the target's own. */
   readonly goalDb: number | null;
-  /** Side gain for the band (dB). */
-  readonly changeDb: number;
 }
 
 export interface WidthDecision {
@@ -36,29 +43,82 @@ export interface WidthDecision {
   /** Why width is left alone although matched (`mono_target`, `mono_reference`), or null. */
   readonly skipped: 'mono_target' | 'mono_reference' | null;
   readonly bands: readonly WidthBandDecision[];
-  /** True when some band's side gain is not 0 dB. */
+}
+
+/** The side gain per band that takes the signal's current width to the goal. */
+export interface SideGainPlan {
+  readonly bands: ReadonlyArray<WidthBandDecision & { readonly currentDb: number | null; readonly changeDb: number }>;
+  /** True when some band's side gain is at least {@link SETTLED_WIDTH_DB} away from 0 dB. */
   readonly active: boolean;
 }
 
+/** A band this close to its goal is left alone. */
+export const SETTLED_WIDTH_DB = 0.25;
+
 /**
- * @example decideWidth(target.width, reference.width, 1, true).bands.map((b) => b.changeDb)
+ * The goal per band. A band left unmatched (width not in `match`, a mono
+ * reference) keeps the target's own width as its goal: the width stage then
+ * only undoes what equalisation did to it.
+ *
+ * @example decideWidth(target.width, reference.width, 1, true).bands.map((b) => b.goalDb)
  */
 export function decideWidth(target: StereoWidth | null, reference: StereoWidth | null, strength: number, matched: boolean): WidthDecision {
   const skipped = !matched ? null : isMono(target) ? 'mono_target' : isMono(reference) ? 'mono_reference' : null;
   const bands = WIDTH_BANDS.map((band): WidthBandDecision => {
     const beforeDb = target?.bandsDb[band.id] ?? null;
     const referenceDb = reference?.bandsDb[band.id] ?? null;
-    let changeDb = 0;
-    let goalDb: number | null = beforeDb;
-    if (matched && !skipped && beforeDb !== null && referenceDb !== null) {
-      changeDb = Math.max(-MAX_WIDTH_CHANGE_DB, Math.min(MAX_WIDTH_CHANGE_DB, strength * (referenceDb - beforeDb)));
-      if (band.lowHz === 0) changeDb = Math.min(0, changeDb);
-      if (changeDb > 0) changeDb = Math.min(changeDb, Math.max(0, MAX_WIDENED_SIDE_TO_MID_DB - beforeDb));
-      goalDb = beforeDb + strength * (referenceDb - beforeDb);
-    }
-    return { id: band.id, lowHz: band.lowHz, highHz: band.highHz, beforeDb, goalDb, changeDb };
+    const moves = matched && !skipped && beforeDb !== null && referenceDb !== null;
+    let goalDb = moves ? beforeDb + strength * (referenceDb - beforeDb) : beforeDb;
+    // The low end never comes out wider than the target had it.
+    if (band.id === 'low' && goalDb !== null && beforeDb !== null) goalDb = Math.min(goalDb, beforeDb);
+    return { id: band.id, lowHz: band.lowHz, highHz: band.highHz, beforeDb, goalDb };
   });
-  return { matched, skipped, bands, active: bands.some((band) => Math.abs(band.changeDb) > 0.05) };
+  return { matched, skipped, bands };
+}
+
+/**
+ * Side gains from the width the signal has as it reaches the width stage
+ * (`current`, moved by `transferDb`: what the stages after it do) to the goal, within the limits: nothing widened below 120 Hz,
+ * at most ±{@link MAX_WIDTH_CHANGE_DB}, widening stopped at
+ * {@link MAX_WIDENED_SIDE_TO_MID_DB}. Null for a mono target.
+ *
+ * @example planSideGains(decision.width, measureStereoWidthOf(channels, 44100), probe.widthTransferDb)
+ */
+export function planSideGains(decision: WidthDecision, current: StereoWidth | null, transferDb: WidthTransfer | null): SideGainPlan | null {
+  if (!current || decision.skipped === 'mono_target') return null;
+  const bands = decision.bands.map((band) => {
+    const measuredDb = current.bandsDb[band.id];
+    // Where the band will end up without a width change: as measured, moved by what the later stages do.
+    const currentDb = measuredDb === null ? null : measuredDb + (transferDb?.[band.id] ?? 0);
+    let changeDb = 0;
+    if (band.goalDb !== null && currentDb !== null) {
+      changeDb = Math.max(-MAX_WIDTH_CHANGE_DB, Math.min(MAX_WIDTH_CHANGE_DB, band.goalDb - currentDb));
+      if (band.id === 'low') changeDb = Math.min(0, changeDb);
+      if (changeDb > 0) changeDb = Math.min(changeDb, Math.max(0, MAX_WIDENED_SIDE_TO_MID_DB - currentDb));
+      if (Math.abs(changeDb) < SETTLED_WIDTH_DB) changeDb = 0;
+    }
+    return { ...band, currentDb, changeDb };
+  });
+  return { bands, active: bands.some((band) => band.changeDb !== 0) };
+}
+
+/** Change of side/mid per band (dB) between two points of the chain. */
+export type WidthTransfer = Readonly<Record<WidthBandId, number>>;
+
+/** What happened to side/mid per band between `before` and `after` (0 where either is unmeasurable). */
+export function widthTransfer(before: StereoWidth, after: StereoWidth): WidthTransfer {
+  const out = {} as Record<WidthBandId, number>;
+  for (const band of WIDTH_BANDS) {
+    const a = before.bandsDb[band.id];
+    const b = after.bandsDb[band.id];
+    out[band.id] = a === null || b === null ? 0 : b - a;
+  }
+  return out;
+}
+
+/** Whether a track's width says it is mono (one channel, or side/mid under −40 dB). */
+export function isMonoWidth(width: StereoWidth | null): boolean {
+  return isMono(width);
 }
 
 function isMono(width: StereoWidth | null): boolean {
@@ -69,12 +129,13 @@ function isMono(width: StereoWidth | null): boolean {
  * The side gain (dB) at a frequency: each band's change, joined by raised
  * cosines over the half octave above each band edge.
  */
-export function sideGainCurve(bands: readonly WidthBandDecision[]): (frequencyHz: number) => number {
+export function sideGainCurve(bands: SideGainPlan['bands']): (frequencyHz: number) => number {
   return (frequencyHz) => {
     const x = Math.log2(Math.max(frequencyHz, 1));
     let gain = bands[0].changeDb;
     for (let b = 1; b < bands.length; b++) {
-      const edge = Math.log2(bands[b].lowHz);
+      // Above the low band's edge a quarter octave more: a widened low-mid must not reach under 120 Hz.
+      const edge = Math.log2(bands[b].lowHz) + (bands[b - 1].id === 'low' ? LOW_EDGE_GUARD_OCTAVES : 0);
       const t = Math.max(0, Math.min(1, (x - edge) / CROSSOVER_OCTAVES));
       const blend = 0.5 - 0.5 * Math.cos(Math.PI * t);
       gain += blend * (bands[b].changeDb - bands[b - 1].changeDb);

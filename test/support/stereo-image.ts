@@ -9,7 +9,8 @@ import type { PcmAudio } from '../../core/audio/pcm.ts';
 
 /** The bands width is judged in, [loHz, hiHz). "above200" is the figure issue 13 quotes. */
 export const WIDTH_BANDS_HZ = {
-  low: [0, 120],
+  // From 20 Hz: a DC offset (in the mid, and removed by any high-pass) is not stereo width.
+  low: [20, 120],
   lowMid: [120, 500],
   mid: [500, 4000],
   high: [4000, Infinity],
