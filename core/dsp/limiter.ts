@@ -18,7 +18,17 @@ import { slidingMaxSimd, stereoPeakEnvelopeSimd } from './sliding-max-simd.ts';
 
 export interface LimiterTiming {
   readonly lookaheadMs: number;
+  /** Release of sustained reduction (ms). */
   readonly releaseMs: number;
+  /**
+   * Release of a lone transient's reduction (ms), for a program-dependent
+   * (dual) release: a peak standing out of its surroundings is let go this
+   * fast, and only reduction that persists (the gain stays down for longer
+   * than `sustainMs`) releases at `releaseMs`. Absent: one release for all.
+   */
+  readonly transientReleaseMs?: number;
+  /** How long reduction must persist to count as sustained (ms); the slow stage's attack. */
+  readonly sustainMs?: number;
 }
 
 export const DEFAULT_LIMITER_TIMING: LimiterTiming = { lookaheadMs: 3, releaseMs: 150 };
@@ -188,7 +198,16 @@ export function writeLimiterGain(
 ): number {
   const length = windowPeaks.length;
   const lookahead = lookaheadSamplesFor(sampleRateHz, timing);
-  const release = Math.exp(-1 / ((timing.releaseMs / 1000) * sampleRateHz));
+  const perSample = (ms: number) => Math.exp(-1 / ((ms / 1000) * sampleRateHz));
+  const dual = timing.transientReleaseMs !== undefined;
+  // Single release: the held gain releases at `releaseMs`. Dual release: the
+  // fast stage holds every peak and lets go at `transientReleaseMs`; the slow
+  // stage follows the fast one down over `sustainMs` and back up at
+  // `releaseMs`; the gain is the lower of the two, so a lone peak's dip is
+  // short while a dense passage's reduction stays steady (no pumping).
+  const fastRelease = perSample(dual ? timing.transientReleaseMs! : timing.releaseMs);
+  const slowAttack = dual ? perSample(timing.sustainMs ?? 20) : 0;
+  const slowRelease = perSample(timing.releaseMs);
   const limit = ceilingLinear / inputGain;
   // Hold-with-release, then a moving average over lookahead + 1 samples (a
   // running sum in float64), in one pass. Before the first sample the first
@@ -201,20 +220,27 @@ export function writeLimiterGain(
   let sum = window * start;
   let slot = 0;
   let held = 1;
+  let slow = 1;
   let smallest = 1;
   for (let n = 0; n < length; n++) {
     const peak = windowPeaks[n];
     const need = peak > limit ? limit / peak : 1;
-    const released = 1 - (1 - held) * release;
+    const released = 1 - (1 - held) * fastRelease;
     held = need < released ? need : released;
+    let gain = held;
+    if (dual) {
+      // The slow stage in the linear domain: down toward the fast stage over sustainMs, up at releaseMs.
+      slow = held < slow ? held + (slow - held) * slowAttack : 1 - (1 - slow) * slowRelease;
+      if (slow < gain) gain = slow;
+    }
     // The gain as stored (single precision), as the average has always seen it.
-    const value = Math.fround(held);
+    const value = Math.fround(gain);
     sum += value - history[slot];
     history[slot] = value;
     slot = slot + 1 === window ? 0 : slot + 1;
-    const gain = Math.fround(sum / window);
-    out[n] = gain;
-    if (gain < smallest) smallest = gain;
+    const smoothed = Math.fround(sum / window);
+    out[n] = smoothed;
+    if (smoothed < smallest) smallest = smoothed;
   }
   return smallest;
 }
@@ -243,12 +269,10 @@ export function applyLimiterGain(
   }
 }
 
-export interface LimiterSettings {
+export interface LimiterSettings extends LimiterTiming {
   readonly sampleRateHz: number;
   /** The ceiling the limiter holds the true peak under (dBTP). */
   readonly ceilingDbtp: number;
-  readonly lookaheadMs: number;
-  readonly releaseMs: number;
 }
 
 /**
@@ -276,7 +300,7 @@ export interface Limiter {
  * @example const limiter = createLimiter({ sampleRateHz: 44100, ceilingDbtp: -1, lookaheadMs: 3, releaseMs: 150 });
  */
 export function createLimiter(settings: LimiterSettings): Limiter {
-  const timing: LimiterTiming = { lookaheadMs: settings.lookaheadMs, releaseMs: settings.releaseMs };
+  const { sampleRateHz: _rate, ceilingDbtp: _ceiling, ...timing } = settings;
   const lookaheadSamples = lookaheadSamplesFor(settings.sampleRateHz, timing);
   return {
     settings,

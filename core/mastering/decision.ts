@@ -100,7 +100,13 @@ export interface MasteringDecision {
     readonly amount: number;
   };
   readonly deEsser: { readonly mode: DeEsserMode; readonly thresholdShare: number; readonly depthDb: number };
-  readonly limiter: { readonly ceilingDbtp: number; readonly lookaheadMs: number; readonly releaseMs: number };
+  readonly limiter: {
+    readonly ceilingDbtp: number;
+    readonly lookaheadMs: number;
+    readonly releaseMs: number;
+    readonly transientReleaseMs: number;
+    readonly sustainMs: number;
+  };
   readonly truePeak: { readonly ceilingDbtp: number; readonly source: 'ceiling_dbtp' | 'loudness_preset' | 'profile'; readonly toleranceDb: number };
   readonly loudness: LoudnessGoal;
 }

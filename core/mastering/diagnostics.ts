@@ -72,6 +72,7 @@ export interface MasteringDiagnostics {
     readonly ceiling_source: string;
     readonly lookahead_ms: number;
     readonly release_ms: number;
+    readonly transient_release_ms: number;
     readonly measured_true_peak_dbtp: number | null;
     readonly margin_db: number | null;
     readonly max_reduction_db: number;
@@ -198,6 +199,7 @@ export function buildDiagnostics(input: DiagnosticsInput): MasteringDiagnostics 
       ceiling_source: decision.truePeak.source,
       lookahead_ms: decision.limiter.lookaheadMs,
       release_ms: decision.limiter.releaseMs,
+      transient_release_ms: decision.limiter.transientReleaseMs,
       measured_true_peak_dbtp: r2n(truePeak),
       margin_db: truePeak === null ? null : r2(decision.truePeak.ceilingDbtp - truePeak),
       max_reduction_db: r2(converged.limiterMaxReductionDb),

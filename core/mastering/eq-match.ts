@@ -16,7 +16,7 @@
  *   corrected more closely (σ = 1/12 octave): those are the target's own notes. The curve is centred so it
  *   leaves the target's total power where it was (the loudness stage sets the
  *   level), and the profile's maximum correction is a safety limit, sized so
- *   the balance of real mixes is reached (12 dB by default).
+ *   the balance of real mixes is reached (18 dB by default).
  *
  * Above a band-limited reference's cut-off (a lossy codec's low-pass) and above
  * either track's Nyquist frequency there is nothing to match: the curve

@@ -116,7 +116,7 @@ function controlRateModel(blockPeaks: Float32Array, sampleRateHz: number, timing
   const controlRateHz = sampleRateHz / ENERGY_BLOCK;
   const lookaheadBlocks = Math.ceil(lookaheadSamplesFor(sampleRateHz, timing) / ENERGY_BLOCK) + 1;
   const windowPeaks = lookaheadPeaks(blockPeaks, lookaheadBlocks);
-  const blockTiming: LimiterTiming = { lookaheadMs: (lookaheadBlocks * 1000) / controlRateHz, releaseMs: timing.releaseMs };
+  const blockTiming: LimiterTiming = { ...timing, lookaheadMs: (lookaheadBlocks * 1000) / controlRateHz };
   const gainCurve = new Float32Array(windowPeaks.length);
   return (gain: number, ceilingLinear: number) =>
     computeLimiterGain(windowPeaks, gain, ceilingLinear, controlRateHz, blockTiming, gainCurve);

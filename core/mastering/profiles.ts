@@ -49,7 +49,7 @@ export const PROFILES: Readonly<Record<ProfileId, MasteringProfile>> = {
     id: 'default',
     eqSmoothingKernel: [0.25, 0.5, 0.25],
     nineBandMaxCorrectionDb: 4,
-    eqMaxCorrectionDb: 12,
+    eqMaxCorrectionDb: 18,
     eqMinCorrectionDb: 0.75,
     shelfScale: 12,
     shelfClampDb: 3,
@@ -75,7 +75,7 @@ export const PROFILES: Readonly<Record<ProfileId, MasteringProfile>> = {
     id: 'conservative',
     eqSmoothingKernel: [0.2, 0.6, 0.2],
     nineBandMaxCorrectionDb: 3,
-    eqMaxCorrectionDb: 9,
+    eqMaxCorrectionDb: 12,
     eqMinCorrectionDb: 1.0,
     shelfScale: 9,
     shelfClampDb: 2.25,
@@ -101,7 +101,7 @@ export const PROFILES: Readonly<Record<ProfileId, MasteringProfile>> = {
     id: 'aggressive',
     eqSmoothingKernel: [0.3, 0.4, 0.3],
     nineBandMaxCorrectionDb: 5.5,
-    eqMaxCorrectionDb: 15,
+    eqMaxCorrectionDb: 24,
     eqMinCorrectionDb: 0.5,
     shelfScale: 14,
     shelfClampDb: 4,
@@ -154,5 +154,9 @@ export const MATCH_BAND_EDGES_HZ = [20, 60, 120, 250, 500, 1000, 2000, 4000, 800
 /** Compressor time constants (SPEC section 4). */
 export const COMPRESSOR_TIMING = { attackMs: 15, releaseMs: 120 } as const;
 
-/** Limiter timing (SPEC: release ≈ 150 ms; 3 ms of look-ahead catches a transient's rise). */
-export const LIMITER_TIMING = { lookaheadMs: 3, releaseMs: 150 } as const;
+/**
+ * Limiter timing: 3 ms of look-ahead catches a transient's rise; reduction that
+ * lasts (over 60 ms) releases in 150 ms (SPEC: ≈ 150 ms), a lone peak's in
+ * 20 ms, so shaving transients for a loud goal does not dip the music around them.
+ */
+export const LIMITER_TIMING = { lookaheadMs: 3, releaseMs: 150, transientReleaseMs: 20, sustainMs: 60 } as const;

@@ -21,7 +21,7 @@
  */
 import { MONO_SIDE_TO_MID_DB, WIDTH_BANDS, type StereoWidth, type WidthBandId } from '../dsp/stereo-width.ts';
 
-export const MAX_WIDTH_CHANGE_DB = 12;
+export const MAX_WIDTH_CHANGE_DB = 15;
 export const MAX_WIDENED_SIDE_TO_MID_DB = -1;
 /** Crossover width in octaves (raised cosine), upward from each band edge, so nothing below 120 Hz moves. */
 const CROSSOVER_OCTAVES = 0.5;
