@@ -185,7 +185,7 @@ function renderWhole(source: PcmAudio, decision: MasteringDecision, target: Trac
   const report = renderAfterStaticEq(channels, sampleRateHz, {
     decision,
     curve,
-    targetLufs: target.integratedLufs,
+    targetIntegratedLufs: target.integratedLufs,
     targetIsMono: isMonoWidth(target.width),
     widthTransferDb,
     goalLufs: decision.loudness.lufs,
@@ -228,7 +228,7 @@ function renderPreview(source: PcmAudio, decision: MasteringDecision, target: Tr
   const report = renderAfterStaticEq(channels, sampleRateHz, {
     decision,
     curve,
-    targetLufs: target.integratedLufs,
+    targetIntegratedLufs: target.integratedLufs,
     targetIsMono: isMonoWidth(target.width),
     widthTransferDb,
     goalLufs: excerptGoalLufs,

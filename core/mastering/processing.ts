@@ -80,7 +80,7 @@ export function stereoWidener(plan: SideGainPlan | null, sampleRateHz: number): 
  * passage's loudness (see {@link COMPRESSOR_REFERENCE_LUFS}), so it shapes
  * peaks against their own passage and leaves the loudness range to the rider.
  */
-export function compressorStage(decision: MasteringDecision, sampleRateHz: number, targetLufs: number | null): CompressorStage {
+export function compressorStage(decision: MasteringDecision, sampleRateHz: number, targetIntegratedLufs: number | null): CompressorStage {
   return createCompressor({
     sampleRateHz,
     thresholdDb: decision.compressor.thresholdDb,
@@ -88,9 +88,9 @@ export function compressorStage(decision: MasteringDecision, sampleRateHz: numbe
     attackMs: decision.compressor.attackMs,
     releaseMs: decision.compressor.releaseMs,
     kneeDb: COMPRESSOR_KNEE_DB,
-    detectorOffsetDb: targetLufs === null ? 0 : COMPRESSOR_REFERENCE_LUFS - targetLufs,
+    detectorOffsetDb: targetIntegratedLufs === null ? 0 : COMPRESSOR_REFERENCE_LUFS - targetIntegratedLufs,
     amount: decision.compressor.amount,
-    ...(targetLufs === null ? {} : { followProgramme: { referenceLufs: COMPRESSOR_REFERENCE_LUFS, integratedLufs: targetLufs, spanLu: PROGRAMME_SPAN_LU } }),
+    ...(targetIntegratedLufs === null ? {} : { followProgramme: { referenceLufs: COMPRESSOR_REFERENCE_LUFS, integratedLufs: targetIntegratedLufs, spanLu: PROGRAMME_SPAN_LU } }),
   });
 }
 

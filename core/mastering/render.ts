@@ -51,7 +51,7 @@ export interface RenderRequest {
   readonly decision: MasteringDecision;
   readonly curve: readonly MatchBand[];
   /** The target's integrated loudness (aligns the compressor's threshold). */
-  readonly targetLufs: number | null;
+  readonly targetIntegratedLufs: number | null;
   /** A mono target (or a stereo file holding mono) stays mono: no width stage. */
   readonly targetIsMono: boolean;
   /** What the dynamics stages do to side/mid per band, from a probe (see {@link probeChain}). */
@@ -70,7 +70,7 @@ export interface RenderRequest {
 /**
  * Everything after the static equaliser (already applied), in place.
  *
- * @example const report = renderAfterStaticEq(channels, 44100, { decision, curve, targetLufs: -22, goalLufs: -10, rider: { kind: 'plan' } });
+ * @example const report = renderAfterStaticEq(channels, 44100, { decision, curve, targetIntegratedLufs: -22, targetIsMono: false, goalLufs: -10, rider: { kind: 'plan' } });
  */
 export function renderAfterStaticEq(channels: Float32Array[], sampleRateHz: number, request: RenderRequest): RenderReport {
   const { decision } = request;
@@ -85,7 +85,7 @@ export function renderAfterStaticEq(channels: Float32Array[], sampleRateHz: numb
   const sideGains = probe || !widthIn ? null : planSideGains(decision.width, widthIn, request.widthTransferDb ?? null);
   const widener = stereoWidener(sideGains, sampleRateHz);
   const width = widener ? { plan: sideGains!, ...widener.process(channels) } : sideGains ? { plan: sideGains, guardedFraction: 0 } : null;
-  const compressor = compressorStage(decision, sampleRateHz, request.targetLufs).process(channels);
+  const compressor = compressorStage(decision, sampleRateHz, request.targetIntegratedLufs).process(channels);
   const deEsser = deEsserStage(decision, sampleRateHz)?.process(channels) ?? null;
   const limiter = limiterStage(decision, sampleRateHz);
 
@@ -181,7 +181,7 @@ export function probeChain(equalized: readonly Float32Array[], sampleRateHz: num
     const report = renderAfterStaticEq(probe, sampleRateHz, {
       decision,
       curve,
-      targetLufs: target.integratedLufs,
+      targetIntegratedLufs: target.integratedLufs,
       targetIsMono,
       goalLufs: decision.loudness.lufs,
       rider: probeRider,

@@ -8,7 +8,7 @@
  *   may narrow toward a narrower reference;
  * - a band changes by at most ±{@link MAX_WIDTH_CHANGE_DB} dB;
  * - widening stops where the band's side/mid would pass
- *   {@link MAX_WIDENED_SIDE_TO_MID_DB} (L/R correlation ≥ 0.12 in that band),
+ *   {@link MAX_WIDENED_SIDE_TO_MID_DB} (L/R correlation ≥ 0.06 in that band),
  *   and the widener's guard keeps every 50 ms block's correlation from going
  *   below 0 through the widening;
  * - a mono target (one channel, or side/mid under −40 dB) stays mono, and a
@@ -22,7 +22,7 @@
 import { MONO_SIDE_TO_MID_DB, WIDTH_BANDS, type StereoWidth, type WidthBandId } from '../dsp/stereo-width.ts';
 
 export const MAX_WIDTH_CHANGE_DB = 15;
-export const MAX_WIDENED_SIDE_TO_MID_DB = -1;
+export const MAX_WIDENED_SIDE_TO_MID_DB = -0.5;
 /** Crossover width in octaves (raised cosine), upward from each band edge, so nothing below 120 Hz moves. */
 const CROSSOVER_OCTAVES = 0.5;
 /** The crossover above the low band starts this far above 120 Hz (the FIR's and any meter's resolution). */

@@ -142,7 +142,7 @@ export function runJobApiSuite(label: string, makeBackend: MakeJobBackend): void
     assert.is(doc.progress, 100);
     assert.ok(progress.every((value, i) => i === 0 || value >= progress[i - 1]), `progress went back: ${progress.join(',')}`);
     assert.is(doc.correlation_id, 'job-smoke-1');
-    assert.equal(doc.options, { eqMode: 'reference-match', eqPreset: 'neutral', deEsserMode: 'off', targetLufs: -16, bitDepth: 16 });
+    assert.equal(doc.options, { eqMode: 'reference-match', eqPreset: 'neutral', deEsserMode: 'off', goalLufs: -16, strength: 100, match: ['loudness', 'tone', 'dynamics', 'width'], preview: false, bitDepth: 16 });
     assert.is(doc.result_object_key, `mastered/${accepted.job_id}.wav`);
     assert.type(doc.diagnostics?.output_lufs, 'number');
     assert.ok(doc.started_at && doc.finished_at && doc.created_at);
