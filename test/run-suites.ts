@@ -1,0 +1,23 @@
+// Runs every test file through uvu and ends the process when the last suite is
+// done. uvu only sets process.exitCode and waits for Node to drain its event
+// loop; one socket, timer or child a test forgets keeps Node alive forever, and
+// CI then reports a timeout instead of the suite's result. Listing what was
+// left open keeps such a leak visible without letting it hang the run.
+import { parse } from "uvu/parse";
+import { run } from "uvu/run";
+
+const [directory = "test", pattern = "\\.test\\.ts$"] = process.argv.slice(2);
+
+const context = await parse(directory, new RegExp(pattern), { cwd: process.cwd() });
+await run(context.suites, { bail: false });
+
+// Standard streams and the loader's own port are not leaks.
+const ignoredResources = new Set(["TTYWrap", "PipeWrap", "MessagePort"]);
+const leftOpen = process.getActiveResourcesInfo().filter((resource) => !ignoredResources.has(resource));
+if (leftOpen.length > 0) {
+  const counts = new Map<string, number>();
+  for (const resource of leftOpen) counts.set(resource, (counts.get(resource) ?? 0) + 1);
+  const summary = [...counts].map(([resource, count]) => `${resource}×${count}`).join(", ");
+  console.error(`test run: suites finished with resources still open (${summary}); ending the process`);
+}
+process.exit(process.exitCode ?? 0);
