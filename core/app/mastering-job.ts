@@ -16,7 +16,7 @@ import { channelWeightsFor, measureLoudness } from '../dsp/loudness.ts';
 import { analyzeTrack, type TrackAnalysis } from '../mastering/analysis.ts';
 import { master } from '../mastering/master.ts';
 import type { JobStage } from './jobs/job-record.ts';
-import type { Clock, MasteringJob, MasteringJobResult } from './ports.ts';
+import type { Clock, MasteringJob, MasteringJobResult, MasteringUploadFile } from './ports.ts';
 
 export interface MasteringJobSettings {
   /** Ingest limits; default `ingest-validation-default` v1. */
@@ -33,6 +33,15 @@ export interface MasteringJobSettings {
 
 type Part = 'target' | 'reference';
 
+/**
+ * The references of a job as a list, whichever shape it was given in.
+ *
+ * @example referenceList({ reference: { bytes } }).length // 1
+ */
+export function referenceList(job: Pick<MasteringJob, 'reference'>): readonly MasteringUploadFile[] {
+  return Array.isArray(job.reference) ? (job.reference as readonly MasteringUploadFile[]) : [job.reference as MasteringUploadFile];
+}
+
 const systemClock: Clock = { now: () => new Date() };
 
 /** The stage a pipeline event opens: the reference analysed means deciding comes next, and so on. */
@@ -43,24 +52,33 @@ function stageAfter(event: DomainEvent): JobStage | null {
   return null;
 }
 
-/** Records every event and reports the stage each one opens. */
+/** Records every event and reports the stage each one opens, once (every reference analysed opens `decision`). */
 function stageReporting(recorder: EventPublisher, onStage: (stage: JobStage) => void): EventPublisher {
+  let current: JobStage | null = null;
   return {
     publish(event) {
       recorder.publish(event);
       const stage = stageAfter(event);
-      if (stage) onStage(stage);
+      if (stage && stage !== current) {
+        current = stage;
+        onStage(stage);
+      }
     },
   };
 }
 
-/** Decodes one upload with all its channels; an ingest error gains `part` so the client knows which file failed. */
-async function decodePart(part: Part, upload: MasteringJob['target'], policy: IngestPolicy): Promise<DecodedAudio> {
+/**
+ * Decodes one upload with all its channels; an ingest error gains `part` so
+ * the client knows which file failed (and `reference_index`, 1-based, when
+ * there are several references).
+ */
+async function decodePart(part: Part, upload: MasteringUploadFile, policy: IngestPolicy, referenceIndex?: number): Promise<DecodedAudio> {
   try {
     return await decodeAudio(upload.bytes, { filename: upload.filename, policy, keepChannels: true });
   } catch (error) {
     if (error instanceof IngestValidationError) {
-      throw new IngestValidationError(error.code, error.message, { ...error.details, part }, { cause: error.cause });
+      const where = referenceIndex === undefined ? { part } : { part, reference_index: referenceIndex + 1 };
+      throw new IngestValidationError(error.code, error.message, { ...error.details, ...where }, { cause: error.cause });
     }
     throw error;
   }
@@ -112,16 +130,17 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
   onStage('decode');
   // Sizes first: a worker may hand the upload buffers to the decoder in place.
   const targetBytes = job.target.bytes.byteLength;
-  const referenceBytes = job.reference.bytes.byteLength;
-  // The reference is decoded, summarised and analysed first, and only its
-  // analysis is kept: its samples are released before the target is decoded,
-  // so the two decoded tracks never occupy memory together.
-  let referenceSummary: Record<string, unknown>;
-  let referenceAnalysis: TrackAnalysis;
-  {
-    const reference = await decodePart('reference', job.reference, ingestPolicy);
-    referenceSummary = ingestSummary(reference, referenceBytes);
-    referenceAnalysis = analyzeReference(reference);
+  const uploads = referenceList(job);
+  const referenceBytes = uploads.map((upload) => upload.bytes.byteLength);
+  // Each reference is decoded, summarised and analysed in turn, and only its
+  // analysis is kept: its samples are released before the next file is
+  // decoded, so no two decoded tracks ever occupy memory together.
+  const referenceSummaries: Record<string, unknown>[] = [];
+  const referenceAnalyses: TrackAnalysis[] = [];
+  for (const [index, upload] of uploads.entries()) {
+    const reference = await decodePart('reference', upload, ingestPolicy, uploads.length > 1 ? index : undefined);
+    referenceSummaries.push(ingestSummary(reference, referenceBytes[index]));
+    referenceAnalyses.push(analyzeReference(reference));
   }
   let targetSummary: Record<string, unknown>;
   let target: DecodedAudio;
@@ -139,14 +158,15 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
       policy_id: ingestPolicy.id,
       policy_version: ingestPolicy.version,
       target: targetSummary,
-      reference: referenceSummary,
+      // One summary per reference, in the shape the job was given (one, or a list in the order sent).
+      reference: Array.isArray(job.reference) ? referenceSummaries : referenceSummaries[0],
     },
   });
   onStage('analysis');
   const { bitDepth, ...masterOptions } = job.options;
   const events = settings.onStage ? stageReporting(recorder, onStage) : recorder;
   // The decoded target belongs to this job alone: process it in place rather than in a copy.
-  const result = master(target, referenceAnalysis, { ...masterOptions, correlationId: job.correlationId, events, inPlace: true });
+  const result = master(target, referenceAnalyses, { ...masterOptions, correlationId: job.correlationId, events, inPlace: true });
   const wav = encodeWav(result.audio, { bitDepth });
   return {
     wav,

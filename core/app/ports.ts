@@ -128,9 +128,16 @@ export type IdGenerator = () => string;
 /** One mastering job as it crosses to a worker: encoded uploads in, encoded WAV out. */
 export interface MasteringJob {
   readonly correlationId: string;
-  readonly target: { readonly bytes: Uint8Array; readonly filename?: string };
-  readonly reference: { readonly bytes: Uint8Array; readonly filename?: string };
+  readonly target: MasteringUploadFile;
+  /** One reference, or several (combined by loudness, independent of their order; up to `MAX_REFERENCES` over HTTP and the CLI). */
+  readonly reference: MasteringUploadFile | readonly MasteringUploadFile[];
   readonly options: MasteringRequestOptions;
+}
+
+/** One encoded upload of a mastering job. */
+export interface MasteringUploadFile {
+  readonly bytes: Uint8Array;
+  readonly filename?: string;
 }
 
 /** The policies a result was produced under (SPEC sections 2 and 3). */

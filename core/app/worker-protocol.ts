@@ -12,7 +12,7 @@ import type { IngestPolicy } from '../domain/policies.ts';
 import { runAnalysisJob } from './in-process-analysis-runner.ts';
 import { runMasteringJob } from './mastering-job.ts';
 import type { JobStage } from './jobs/job-record.ts';
-import type { AnalysisJob, AnalysisJobResult, MasteringJob, MasteringJobResult } from './ports.ts';
+import type { AnalysisJob, AnalysisJobResult, MasteringJob, MasteringJobResult, MasteringUploadFile } from './ports.ts';
 import { cancelFlagRaised, stageHook } from './run-control.ts';
 
 /** Pool → worker: run one job of either kind. */
@@ -72,8 +72,8 @@ export function ownedBytes(bytes: Uint8Array): { bytes: Uint8Array; buffer: Arra
 }
 
 /**
- * The message for a mastering job, its two uploads moved (copied once first
- * when they are views into shared buffers).
+ * The message for a mastering job, its uploads (the target and every
+ * reference) moved, each copied once first when it is a view into a shared buffer.
  *
  * @example
  * const { message, transfer } = masterJobMessage(7, job, DEFAULT_INGEST_POLICY);
@@ -85,18 +85,23 @@ export function masterJobMessage(
   ingestPolicy?: IngestPolicy,
   control?: { readonly cancelFlag: SharedArrayBuffer },
 ): Outgoing<WorkerJobMessage> {
-  const target = ownedBytes(job.target.bytes);
-  const reference = ownedBytes(job.reference.bytes);
-  const transfer = target.buffer === reference.buffer ? [target.buffer] : [target.buffer, reference.buffer];
+  const buffers = new Set<ArrayBuffer>();
+  const owned = <T extends MasteringUploadFile>(upload: T): T => {
+    const { bytes, buffer } = ownedBytes(upload.bytes);
+    buffers.add(buffer);
+    return { ...upload, bytes };
+  };
+  const target = owned(job.target);
+  const reference = Array.isArray(job.reference) ? (job.reference as readonly MasteringUploadFile[]).map(owned) : owned(job.reference as MasteringUploadFile);
   return {
     message: {
       type: 'master',
       jobId,
-      job: { ...job, target: { ...job.target, bytes: target.bytes }, reference: { ...job.reference, bytes: reference.bytes } },
+      job: { ...job, target, reference },
       ...(ingestPolicy ? { ingestPolicy } : {}),
       ...(control ? { control } : {}),
     },
-    transfer,
+    transfer: [...buffers],
   };
 }
 

@@ -2,10 +2,13 @@
  * Every error the product can answer with, in one table: code → HTTP status and
  * a default message. Nothing else decides status codes (ARCHITECTURE "rules of thumb").
  */
+import { MAX_REFERENCES } from './limits.ts';
+
 export const ERROR_TABLE = {
   invalid_query_parameter: { status: 400, message: 'A query parameter has an invalid value.' },
   invalid_payload: { status: 400, message: 'The request body is not valid multipart/form-data.' },
   missing_file: { status: 400, message: 'A required file part is missing.' },
+  too_many_references: { status: 400, message: `At most ${MAX_REFERENCES} reference files may be sent.` },
   empty_file: { status: 400, message: 'The uploaded file is empty.' },
   file_too_large: { status: 400, message: 'The uploaded file exceeds the size limit.' },
   corrupted_file: { status: 400, message: 'The audio file is corrupted or truncated.' },

@@ -46,3 +46,10 @@ export const DEFAULT_LIMITS: DefaultLimits = Object.freeze({
   maxPending: 8,
   shutdownTimeoutMs: 25_000,
 });
+
+/**
+ * Most references one mastering may be matched to (`reference` sent several
+ * times, `-r` given several times): enough to describe a sound from a few
+ * songs, few enough that their analyses stay a small part of the job.
+ */
+export const MAX_REFERENCES = 5;

@@ -15,7 +15,8 @@ import {
   MultipartParseError,
   parseMultipartStream,
 } from '@remix-run/multipart-parser';
-import { AudoEqError } from '../domain/errors.ts';
+import { AudoEqError, type ErrorCode } from '../domain/errors.ts';
+import { MAX_REFERENCES } from '../domain/limits.ts';
 
 export interface UploadLimits {
   /** Largest accepted file part, in bytes. */
@@ -35,7 +36,8 @@ export interface UploadedFile {
 
 export interface MasteringUpload {
   readonly target: UploadedFile;
-  readonly reference: UploadedFile;
+  /** One reference, or several (up to {@link MAX_REFERENCES}) in the order they were sent. */
+  readonly reference: UploadedFile | readonly UploadedFile[];
 }
 
 export const FILE_PARTS = ['target', 'reference'] as const;
@@ -135,19 +137,34 @@ function partList(names: readonly string[]): string {
   return `file part${names.length > 1 ? 's' : ''} ${names.join(' and ')}`;
 }
 
+/** How often a file part may be sent when it may be sent more than once, and the code for one too many. */
+export interface RepeatRule {
+  readonly maxCount: number;
+  readonly tooMany: ErrorCode;
+}
+
+/** Where a failing file is in its part's list, for a part that may repeat (1-based). */
+function indexDetails(name: string, index: number, repeatable: boolean): Record<string, unknown> {
+  return repeatable ? { part: name, [`${name}_index`]: index + 1 } : { part: name };
+}
+
 /**
  * Reads the file parts named in `names` from a multipart request under
- * `limits`; every one is required and must be non-empty. Other parts are
+ * `limits`; every one is required at least once and each file must be
+ * non-empty. A part is sent at most once unless `repeat` gives it a rule: then
+ * up to `maxCount` times, in order, and the part after that fails at once
+ * with the rule's code (the rest of the body is not read). Other parts are
  * ignored (they still count toward the total).
  *
  * @example
- * const { file } = await readFileParts(request, limits, ['file']);
+ * const { target, reference } = await readFilePartLists(request, limits, ['target', 'reference'], { reference: { maxCount: 5, tooMany: 'too_many_references' } });
  */
-export async function readFileParts<const Name extends string>(
+export async function readFilePartLists<const Name extends string>(
   request: Request,
   limits: UploadLimits,
   names: readonly Name[],
-): Promise<Record<Name, UploadedFile>> {
+  repeat: Partial<Record<Name, RepeatRule>> = {},
+): Promise<Record<Name, UploadedFile[]>> {
   const contentType = request.headers.get('content-type') ?? '';
   if (!/^multipart\/form-data\s*(;|$)/i.test(contentType)) {
     throw new AudoEqError('invalid_payload', `The request body must be multipart/form-data with ${partList(names)}.`);
@@ -158,7 +175,7 @@ export async function readFileParts<const Name extends string>(
   if (Number.isFinite(declaredLength) && declaredLength > limits.maxRequestBytes) throw tooLarge(limits);
   if (!request.body) throw new AudoEqError('invalid_payload', 'The request body is empty.');
 
-  const files: Partial<Record<Name, UploadedFile>> = {};
+  const files = Object.fromEntries(names.map((name) => [name, [] as UploadedFile[]])) as Record<Name, UploadedFile[]>;
   const limited = limitBytes(request.body, limits.maxRequestBytes, limits);
   try {
     const parts = parseMultipartStream(limited, {
@@ -170,9 +187,14 @@ export async function readFileParts<const Name extends string>(
     for await (const part of parts) {
       const name = part.name as Name | undefined;
       if (name === undefined || !names.includes(name)) continue;
-      if (files[name]) throw new AudoEqError('invalid_payload', `The file part '${name}' was sent more than once.`, { part: name });
+      const rule = repeat[name];
+      const maxCount = rule?.maxCount ?? 1;
+      if (files[name].length >= maxCount) {
+        if (!rule) throw new AudoEqError('invalid_payload', `The file part '${name}' was sent more than once.`, { part: name });
+        throw new AudoEqError(rule.tooMany, `The file part '${name}' may be sent at most ${maxCount} times.`, { part: name, max_count: maxCount });
+      }
       const filename = part.filename;
-      files[name] = { bytes: joinChunks(part.content, part.size), ...(filename ? { filename } : {}) };
+      files[name].push({ bytes: joinChunks(part.content, part.size), ...(filename ? { filename } : {}) });
     }
   } catch (error) {
     // Hand the unread rest of the body back (unlocked) so the server can drain it.
@@ -180,25 +202,49 @@ export async function readFileParts<const Name extends string>(
     throw translateParseError(error, limits);
   }
 
-  const missing = names.filter((name) => !files[name]);
+  const missing = names.filter((name) => files[name].length === 0);
   if (missing.length > 0) {
     throw new AudoEqError('missing_file', `Missing file part${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}.`, { missing_parts: missing });
   }
   for (const name of names) {
-    if (files[name]!.bytes.byteLength === 0) {
-      throw new AudoEqError('empty_file', `The file part '${name}' is empty.`, { part: name });
-    }
+    const repeatable = repeat[name] !== undefined;
+    files[name].forEach((file, index) => {
+      if (file.bytes.byteLength > 0) return;
+      const which = repeatable && files[name].length > 1 ? ` (number ${index + 1})` : '';
+      throw new AudoEqError('empty_file', `The file part '${name}'${which} is empty.`, indexDetails(name, index, repeatable && files[name].length > 1));
+    });
   }
-  return files as Record<Name, UploadedFile>;
+  return files;
 }
 
 /**
- * Reads the `target` and `reference` file parts of a mastering request under
- * `limits`. Other parts are ignored (they still count toward the total).
+ * Reads the file parts named in `names`, each exactly once (see
+ * {@link readFilePartLists}).
+ *
+ * @example
+ * const { file } = await readFileParts(request, limits, ['file']);
+ */
+export async function readFileParts<const Name extends string>(
+  request: Request,
+  limits: UploadLimits,
+  names: readonly Name[],
+): Promise<Record<Name, UploadedFile>> {
+  const lists = await readFilePartLists(request, limits, names);
+  return Object.fromEntries(names.map((name) => [name, lists[name][0]])) as Record<Name, UploadedFile>;
+}
+
+/**
+ * Reads the `target` part and one to {@link MAX_REFERENCES} `reference` parts
+ * of a mastering request under `limits`: `reference` is one file when sent
+ * once and the list in the order sent when sent several times (the shape
+ * jobs store). Other parts are ignored (they still count toward the total).
  *
  * @example
  * const { target, reference } = await readMasteringUpload(request, { maxFileBytes: 100 << 20, maxRequestBytes: 201 << 20 });
  */
 export async function readMasteringUpload(request: Request, limits: UploadLimits): Promise<MasteringUpload> {
-  return readFileParts(request, limits, FILE_PARTS);
+  const { target, reference } = await readFilePartLists(request, limits, FILE_PARTS, {
+    reference: { maxCount: MAX_REFERENCES, tooMany: 'too_many_references' },
+  });
+  return { target: target[0], reference: reference.length === 1 ? reference[0] : reference };
 }

@@ -45,7 +45,7 @@ export const JOB_OPERATIONS: Readonly<Record<string, OperationDescription>> = {
         },
       },
     },
-    errors: ['invalid_query_parameter', 'invalid_payload', ...INGEST_ERROR_CODES, 'request_too_large', 'callback_not_allowed', 'storage_unavailable', 'overloaded', 'queue_full', 'queue_unavailable', 'jobs_unavailable'],
+    errors: ['invalid_query_parameter', 'invalid_payload', ...INGEST_ERROR_CODES, 'too_many_references', 'request_too_large', 'callback_not_allowed', 'storage_unavailable', 'overloaded', 'queue_full', 'queue_unavailable', 'jobs_unavailable'],
   },
   listJobs: {
     tag: 'jobs',
@@ -125,7 +125,7 @@ export const JOB_SCHEMA = {
     attempts: { type: 'integer', description: 'Times a worker started the job (a takeover after a worker died counts).' },
     cancel_requested: { type: 'boolean' },
     options: { type: 'object', description: 'The parsed mastering options.' },
-    inputs: { type: 'object', description: 'File name and size of each upload.' },
+    inputs: { type: 'object', description: 'File name and size of each upload, by part: `target` is one `{filename, size_bytes}`; `reference` is one when sent once and a list in the order sent when sent several times.' },
     status_url: { type: 'string' },
     result_url: { ...nullableString, description: 'Where to download the WAV (`/jobs/{id}/result`), once succeeded.' },
     result_object_key: { ...nullableString, description: 'The result’s object key in storage (`mastered/<job id>.wav`).' },

@@ -4,6 +4,7 @@
  * responses themselves are generated from the error table in `openapi.ts`.
  */
 import { INGEST_ERROR_CODES, type ErrorCode } from '../domain/errors.ts';
+import { MAX_REFERENCES } from '../domain/limits.ts';
 import { MASTER_RESPONSE_HEADERS } from './headers.ts';
 import { MASTER_QUERY_PARAMETERS } from './query.ts';
 import { CEILING_DBTP_RANGE, STRENGTH_RANGE, TARGET_LUFS_RANGE } from '../mastering/options.ts';
@@ -68,7 +69,20 @@ export const MASTER_UPLOAD_BODY: Record<string, unknown> = {
   required: true,
   content: {
     'multipart/form-data': {
-      schema: { type: 'object', required: ['target', 'reference'], properties: { target: audioFile, reference: audioFile } },
+      schema: {
+        type: 'object',
+        required: ['target', 'reference'],
+        properties: {
+          target: audioFile,
+          reference: {
+            type: 'array',
+            items: audioFile,
+            minItems: 1,
+            maxItems: MAX_REFERENCES,
+            description: `The reference: the part sent once, or up to ${MAX_REFERENCES} times (one more is \`too_many_references\`). Several references are combined into one goal, each weighted by its integrated loudness (in power), for tone, width, dynamics and loudness; their order changes nothing. All files together stay within the request’s total size limit. An ingest error about one of several references names it with \`reference_index\` (1-based, in the order sent).`,
+          },
+        },
+      },
       encoding: { target: { contentType: 'application/octet-stream' }, reference: { contentType: 'application/octet-stream' } },
     },
   },
@@ -109,7 +123,7 @@ export const OPERATIONS: Readonly<Record<string, OperationDescription>> = {
     tag: 'mastering',
     summary: 'Master a target against a reference',
     description:
-      'Upload `target` and `reference` as multipart/form-data file parts. The body is parsed while it streams: a part over the per-file limit is `file_too_large`, a body over the total limit is `413 request_too_large` before it is read whole. The mastered WAV is persisted per the server’s policy (`X-Artifact-Persistence-Status`).',
+      'Upload `target` and `reference` as multipart/form-data file parts (`reference` up to ' + MAX_REFERENCES + ' times, see the body). The body is parsed while it streams: a part over the per-file limit is `file_too_large`, a body over the total limit is `413 request_too_large` before it is read whole. The mastered WAV is persisted per the server’s policy (`X-Artifact-Persistence-Status`).',
     parameters: MASTER_OPERATION_PARAMETERS,
     requestBody: MASTER_UPLOAD_BODY,
     responses: {
@@ -119,7 +133,7 @@ export const OPERATIONS: Readonly<Record<string, OperationDescription>> = {
         content: { 'audio/wav': { schema: { type: 'string', contentMediaType: 'audio/wav' } } },
       },
     },
-    errors: ['invalid_query_parameter', 'invalid_payload', ...INGEST_ERROR_CODES, 'request_too_large', 'storage_unavailable', 'overloaded'],
+    errors: ['invalid_query_parameter', 'invalid_payload', ...INGEST_ERROR_CODES, 'too_many_references', 'request_too_large', 'storage_unavailable', 'overloaded'],
   },
   postAnalyze: {
     tag: 'analysis',

@@ -146,6 +146,8 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[]): Record
                 allowed_values: { type: 'array', items: { type: 'string' }, description: 'With `invalid_query_parameter`.' },
                 missing_parts: { type: 'array', items: { type: 'string', enum: ['target', 'reference', 'file'] }, description: 'With `missing_file`.' },
                 part: { type: 'string', enum: ['target', 'reference', 'file'], description: 'Which upload an ingest error is about.' },
+                reference_index: { type: 'integer', minimum: 1, description: 'With an ingest error about one of several references: which one, 1-based in the order sent.' },
+                max_count: { type: 'integer', description: 'With `too_many_references`: how many references one request may send.' },
                 max_bytes: { type: 'integer', description: 'With `file_too_large` and `request_too_large`.' },
                 retry_after_seconds: { type: 'integer', description: 'With `overloaded`, `queue_full`, `queue_unavailable`.' },
                 job_id: { type: 'string', description: 'With the job errors.' },

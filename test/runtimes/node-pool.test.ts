@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { runAnalysisJob } from '../../core/app/in-process-analysis-runner.ts';
 import { createInProcessRunner } from '../../core/app/in-process-runner.ts';
-import type { MasteringJob } from '../../core/app/ports.ts';
+import type { MasteringJob, MasteringUploadFile } from '../../core/app/ports.ts';
 import { IngestValidationError } from '../../core/domain/errors.ts';
 import { createApp } from '../../core/http/app.ts';
 import { DEFAULT_MASTERING_OPTIONS } from '../../core/mastering/options.ts';
@@ -21,7 +21,7 @@ const CRASHING_WORKER = new URL('./workers/crashing-mastering-worker.mjs', impor
 const seconds = 3;
 const fixture = (path: string) => truncateWav(new Uint8Array(readFileSync(fixturePath(path))), seconds);
 
-function jobFor(correlationId: string, eqMode: 'fixed' | 'reference-match' = 'reference-match'): MasteringJob {
+function jobFor(correlationId: string, eqMode: 'fixed' | 'reference-match' = 'reference-match'): MasteringJob & { reference: MasteringUploadFile } {
   return {
     correlationId,
     target: { bytes: fixture('synthwave_48k_24bit/target.wav'), filename: 'target.wav' },
@@ -71,6 +71,28 @@ test('uploads that own their buffers are moved into the worker; a view into a sh
     assert.is(owned.byteLength, 0, 'the owned upload was transferred, not copied');
     assert.is(view.byteLength, referenceBytes.byteLength, 'the view is still readable');
     assert.ok(Buffer.from(view).equals(Buffer.from(referenceBytes)));
+  } finally {
+    await pool.close();
+  }
+});
+
+test('several references cross to the worker, each moved: the WAV equals the in-process runner\'s, whatever their order', async () => {
+  const pool = createNodeWorkerPool({ size: 1, maxWaiting: 0 });
+  try {
+    const references = () => [
+      { bytes: fixture('synthwave_48k_24bit/reference.wav'), filename: 'synthwave.wav' },
+      { bytes: fixture('indie_pop/reference.wav'), filename: 'indie.wav' },
+    ];
+    const sent = references();
+    const inWorker = await pool.run({ ...jobFor('refs-1'), reference: sent });
+    assert.ok(sent.every((upload) => upload.bytes.byteLength === 0), 'every reference was transferred, not copied');
+    const swapped = await pool.run({ ...jobFor('refs-1'), reference: references().reverse() });
+    const inProcess = await createInProcessRunner().run({ ...jobFor('refs-1'), reference: references() });
+    assert.ok(Buffer.from(inWorker.wav).equals(Buffer.from(inProcess.wav)), 'worker and in-process agree');
+    assert.ok(Buffer.from(swapped.wav).equals(Buffer.from(inWorker.wav)), 'the order of the references changes nothing');
+    assert.is(inWorker.diagnostics.references, 2);
+    const ingest = inWorker.events.find((event) => event.name === 'IngestValidated')!;
+    assert.equal((ingest.payload.reference as Array<{ channels: number }>).length, 2);
   } finally {
     await pool.close();
   }

@@ -155,6 +155,39 @@ export function runJobApiSuite(label: string, makeBackend: MakeJobBackend): void
     assert.equal(jobWav, new Uint8Array(await master.arrayBuffer()));
   });
 
+  test('several references: stored one object each, the result equals POST /master\'s whatever their order, inputs listed and removed', async () => {
+    const { call, until, storage } = await backend();
+    const second = buildPcmWav({ sampleRateHz: 44_100, channels: 1, frames: 44_100 * 2 });
+    const form = (references: Uint8Array[]) => {
+      const body = new FormData();
+      body.append('target', new Blob([TARGET as Uint8Array<ArrayBuffer>]), 'target.wav');
+      references.forEach((bytes, i) => body.append('reference', new Blob([bytes as Uint8Array<ArrayBuffer>]), `reference-${i + 1}.wav`));
+      return body;
+    };
+    const query = '?eq_mode=reference-match&bit_depth=16';
+    const response = await call(`/jobs${query}`, { method: 'POST', body: form([REFERENCE, second]) });
+    assert.is(response.status, 202);
+    const { job_id } = await response.json();
+    const { doc } = await until(job_id, (d) => d.status === 'succeeded' || d.status === 'failed');
+    assert.is(doc.status, 'succeeded', JSON.stringify(doc.error));
+    assert.equal(doc.inputs.reference, [
+      { filename: 'reference-1.wav', size_bytes: REFERENCE.byteLength },
+      { filename: 'reference-2.wav', size_bytes: second.byteLength },
+    ]);
+    assert.is(doc.diagnostics.references, 2);
+    const jobWav = new Uint8Array(await (await call(`/jobs/${job_id}/result`)).arrayBuffer());
+    const swapped = await call(`/master${query}`, { method: 'POST', body: form([second, REFERENCE]) });
+    assert.is(swapped.status, 200);
+    assert.equal(jobWav, new Uint8Array(await swapped.arrayBuffer()));
+    await waitUntil(() => ![...storage.objects.keys()].some((key) => key.startsWith(`jobs/${job_id}/`)), 5000, () => [...storage.objects.keys()].join(','));
+    const six = await call('/jobs', { method: 'POST', body: form(Array.from({ length: 6 }, () => REFERENCE)) });
+    assert.is(six.status, 400);
+    const { detail } = await six.json();
+    assert.is(detail.code, 'too_many_references');
+    assert.is(detail.max_count, 5);
+    assert.equal([...storage.objects.keys()].filter((key) => key.startsWith('jobs/')), []);
+  });
+
   test('bad queries and uploads get the same codes as /master and queue nothing', async () => {
     const { submit, call, storage } = await backend();
     const bad = await submit('?eq_mode=loud');

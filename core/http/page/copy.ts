@@ -27,6 +27,7 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   invalid_query_parameter: 'Pick one of the listed values for that option.',
   invalid_payload: 'The upload did not arrive as a form; reload the page and try again.',
   missing_file: 'Choose both a target and a reference file.',
+  too_many_references: 'Remove references until at most five are left.',
   empty_file: 'The chosen file has no bytes; choose another file.',
   file_too_large: 'Files may be up to the server’s size limit; export a shorter or compressed (FLAC) version.',
   corrupted_file: 'The file is damaged or truncated; export it again from your audio editor.',

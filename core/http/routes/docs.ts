@@ -81,7 +81,9 @@ const DOCS_PAGE_HTML = `<!doctype html>
     var body = op.requestBody && op.requestBody.content && op.requestBody.content['multipart/form-data'];
     if (body) {
       Object.keys(body.schema.properties).forEach(function (name) {
-        form.appendChild(el('label', {}, [name + ' ', el('input', { type: 'file', name: name, 'data-in': 'file' })]));
+        var attributes = { type: 'file', name: name, 'data-in': 'file' };
+        if (body.schema.properties[name].type === 'array') attributes.multiple = 'multiple';
+        form.appendChild(el('label', {}, [name + ' ', el('input', attributes)]));
       });
     }
     var out = el('pre', { class: 'out', hidden: 'hidden' });
@@ -91,7 +93,7 @@ const DOCS_PAGE_HTML = `<!doctype html>
       var query = new URLSearchParams(); var headers = new Headers(); var data = null;
       Array.prototype.forEach.call(form.querySelectorAll('[data-in]'), function (input) {
         var where = input.getAttribute('data-in');
-        if (where === 'file') { if (input.files[0]) { data = data || new FormData(); data.append(input.name, input.files[0]); } return; }
+        if (where === 'file') { Array.prototype.forEach.call(input.files, function (file) { data = data || new FormData(); data.append(input.name, file); }); return; }
         if (!input.value) return;
         if (where === 'query') query.append(input.name, input.value); else headers.set(input.name, input.value);
       });
