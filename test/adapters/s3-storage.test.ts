@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { createS3Storage, endpointUrl, type S3StorageOptions } from '../../adapters/storage/s3.ts';
 import { closedPort, S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY, startBlackHole, startS3rver, type TestS3Server } from '../support/s3.ts';
 import { tinyWav } from '../support/doubles.ts';
+import { withinMs } from '../support/deadline.ts';
 
 const BUCKET = 'audo-eq-test';
 let s3: TestS3Server;
@@ -95,24 +96,21 @@ test('readiness passes against a live server and fails with an unknown access ke
   wrong.destroy();
 });
 
-test('a refused connection fails fast', async () => {
+test('a refused connection fails (no hang, no retry loop)', async () => {
   const storage = createS3Storage(options({ endpoint: `127.0.0.1:${await closedPort()}` }));
-  const started = performance.now();
-  const error = await storage.store(object('mastered/refused.wav')).then(() => null, (e: Error) => e);
+  // A hang fails the bound; how fast it fails is measured by `npm run bench -- failure-latency`.
+  const error = await withinMs(storage.store(object('mastered/refused.wav')).then(() => null, (e: Error) => e), 60_000, 'store to a closed port');
   assert.ok(error);
-  assert.ok(performance.now() - started < 5000, 'took too long');
   storage.destroy();
 });
 
-test('a server that accepts and never answers is given up on within the budget', async () => {
+test('a server that accepts and never answers is given up on after the timeout budget', async () => {
   const hole = await startBlackHole();
   const storage = createS3Storage(options({ endpoint: hole.endpoint, timeoutMs: 1500 }));
-  const started = performance.now();
-  const error = await storage.store(object('mastered/hole.wav')).then(() => null, (e: Error) => e);
-  const elapsedMs = performance.now() - started;
+  const error = await withinMs(storage.store(object('mastered/hole.wav')).then(() => null, (e: Error) => e), 60_000, 'store to a server that never answers');
   assert.ok(error);
+  // The budget is what ended it (the message names it), not some other failure.
   assert.match(error!.message, /within 1500 ms/);
-  assert.ok(elapsedMs < 5000, `took ${elapsedMs} ms`);
   assert.ok(hole.connections() >= 1);
   storage.destroy();
   await hole.stop();

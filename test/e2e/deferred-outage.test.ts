@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { waitUntil } from '../support/deadline.ts';
 import { fixturePath } from '../support/fixtures.ts';
-import { jsonLogRecords, postMaster, readWavInfo, truncateWav } from '../support/http-client.ts';
+import { fetchFresh, jsonLogRecords, postMaster, readWavInfo, truncateWav } from '../support/http-client.ts';
 import { nodeServerCommand, startServer, type RunningServer } from '../support/processes.ts';
 import { deleteQueueKeys, redisAnswers, TEST_REDIS_URL, uniqueQueueName } from '../support/redis.ts';
 import { closedPort, startS3rver, type TestS3Server, s3rverEnv } from '../support/s3.ts';
@@ -67,23 +67,23 @@ for (const backend of backends) {
       assert.is(new Set([...bodies.values()].map((body) => body.join(','))).size, REQUESTS, 'every response is different audio');
 
       // The backlog is visible while S3 is down (readiness fails on storage, not on the queue).
-      const ready = await fetch(`${server.baseUrl}/ready`);
+      const ready = await fetchFresh(`${server.baseUrl}/ready`);
       assert.is(ready.status, 503);
       const { checks } = (await ready.json()).detail;
       assert.is(checks.storage.status, 'failed');
       assert.is(checks.queue.status, 'ok');
       assert.is(checks.queue.depth, REQUESTS);
       assert.ok(checks.queue.oldest_age_seconds > 0, String(checks.queue.oldest_age_seconds));
-      const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
+      const metrics = await (await fetchFresh(`${server.baseUrl}/metrics`)).text();
       assert.match(metrics, new RegExp(`^audo_eq_persistence_queue_depth ${REQUESTS}$`, 'm'));
       assert.match(metrics, /^audo_eq_deferred_persistence_total\{outcome="retried"\} \d+$/m);
-      assert.is((await fetch(`${server.baseUrl}/health`)).status, 200);
+      assert.is((await fetchFresh(`${server.baseUrl}/health`)).status, 200);
 
       s3 = await startS3rver({ port: s3Port, buckets: [BUCKET] });
       const liveS3 = s3;
       await waitUntil(async () => (await liveS3.listKeys(BUCKET)).length >= REQUESTS, 60_000, async () => `${(await liveS3.listKeys(BUCKET)).length} stored`, 200);
       const liveServer = server;
-      await waitUntil(async () => (await (await fetch(`${liveServer.baseUrl}/ready`)).json()).checks?.queue?.depth === 0, 10_000, () => 'queue not empty');
+      await waitUntil(async () => (await (await fetchFresh(`${liveServer.baseUrl}/ready`)).json()).checks?.queue?.depth === 0, 10_000, () => 'queue not empty');
 
       const keys = await s3.listKeys(BUCKET);
       assert.is(keys.length, REQUESTS);

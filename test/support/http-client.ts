@@ -11,14 +11,30 @@ export interface MasterCall {
   readonly signal?: AbortSignal;
 }
 
-/** POSTs `target` and `reference` (file paths or bytes) to `/master` as multipart/form-data. */
+/**
+ * `fetch` on a connection of its own (`Connection: close`). fetch keeps idle
+ * sockets for reuse; when this process's event loop stalls (a busy machine,
+ * synchronous work in a test) a socket can outlive the server's 5 s
+ * keep-alive, and the next request is written into a socket the server has
+ * just closed ("fetch failed", ECONNRESET/EPIPE). A fresh connection per
+ * request has no such race; tests here are not about connection reuse.
+ *
+ * @example const ready = await fetchFresh(`${server.baseUrl}/ready`);
+ */
+export function fetchFresh(url: string | URL, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (!headers.has('connection')) headers.set('connection', 'close');
+  return fetch(url, { ...init, headers });
+}
+
+/** POSTs `target` and `reference` (file paths or bytes) to `/master` as multipart/form-data, on a connection of its own (see `fetchFresh`). */
 export async function postMaster(baseUrl: string, target: string | Uint8Array, reference: string | Uint8Array, call: MasterCall = {}): Promise<Response> {
   const form = new FormData();
   const bytesOf = (file: string | Uint8Array) => (typeof file === 'string' ? new Uint8Array(readFileSync(file)) : file);
   const nameOf = (file: string | Uint8Array, fallback: string) => (typeof file === 'string' ? file.split('/').pop()! : fallback);
   form.append('target', new Blob([bytesOf(target) as Uint8Array<ArrayBuffer>]), call.filenames?.target ?? nameOf(target, 'target.wav'));
   form.append('reference', new Blob([bytesOf(reference) as Uint8Array<ArrayBuffer>]), call.filenames?.reference ?? nameOf(reference, 'reference.wav'));
-  return fetch(`${baseUrl}/master${call.query ?? ''}`, { method: 'POST', body: form, headers: call.headers, signal: call.signal });
+  return fetchFresh(`${baseUrl}/master${call.query ?? ''}`, { method: 'POST', body: form, headers: call.headers, signal: call.signal });
 }
 
 export interface WavInfo {
