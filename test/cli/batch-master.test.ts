@@ -286,10 +286,45 @@ if (requireTool('ffmpeg', hasTool('ffmpeg') && hasTool('ffprobe'), 'batch-master
     assert.is(readdirSync(join(root, 'mastered')).length, ok.length, 'only finished items wrote files');
   });
 
+  test('a manifest item may have several references and its own options over the batch flags; each output equals `master` with the merged flags', () => {
+    const dir = layout(join(scratch.dir, 'controls'), {
+      'mixes/a.wav': STOCK.popTarget,
+      'mixes/b.wav': STOCK.popTarget,
+      'refs/pop.wav': STOCK.popReference,
+      'refs/synth.mp3': STOCK.synthReference,
+    });
+    writeFileSync(
+      join(dir, 'manifest.csv'),
+      [
+        'target,reference,reference,output,strength,sample_rate,match',
+        'mixes/a.wav,refs/pop.wav,refs/synth.mp3,out/a.wav,30,48000,"tone,dynamics"',
+        'mixes/b.wav,refs/synth.mp3,refs/pop.wav,out/b.wav,30,48000,"dynamics,tone"',
+        'mixes/a.wav,refs/pop.wav,,out/c.wav,,,',
+        '',
+      ].join('\n'),
+    );
+    const batchFlags = ['--eq-mode', 'reference-match', '--loudness-preset', 'spotify', '--bit-depth', '16'];
+    const { status, stdout, stderr } = batch(dir, '--manifest', 'manifest.csv', '--concurrency-limit', '1', ...batchFlags);
+    assert.is(status, 0, stderr + stdout);
+    assertSummary(stdout, 3, 3, 0);
+    const out = (name: string) => readFileSync(join(dir, 'out', name));
+    assert.ok(Buffer.compare(out('a.wav'), out('b.wav')) === 0, 'the order of an item\'s references changed its master');
+    assert.is(readWavInfo(new Uint8Array(out('a.wav'))).sampleRateHz, 48000, 'the row\'s sample_rate');
+    assert.is(readWavInfo(new Uint8Array(out('c.wav'))).sampleRateHz, 44100, 'an empty cell keeps the batch\'s (keep)');
+    for (const name of ['a.wav', 'c.wav']) {
+      const lufs = lufsOf(join(dir, 'out', name));
+      assert.ok(Math.abs(lufs + 14) <= 0.5, `${name}: the batch's --loudness-preset spotify (-14 LUFS), measured ${lufs}`);
+    }
+    const single = runCli(['master', '-t', 'mixes/a.wav', '-r', 'refs/pop.wav', '-r', 'refs/synth.mp3', '-o', 'single.wav', ...batchFlags, '--strength', '30', '--sample-rate', '48000', '--match', 'tone,dynamics'], dir);
+    assert.is(single.status, 0, single.stderr);
+    assert.ok(Buffer.compare(readFileSync(join(dir, 'single.wav')), out('a.wav')) === 0, 'the batch item differs from master with the merged options');
+  });
+
   test('usage errors exit 2 with one line before anything is mastered', async () => {
     const root = layout(join(scratch.dir, 'usage'), { 'mixes/a.wav': STOCK.popTarget, 'mixes/b.wav': STOCK.popTarget, 'ref.wav': STOCK.popReference });
     writeFileSync(join(root, 'bad-column.csv'), 'target,referense\nmixes/a.wav,ref.wav\n');
     writeFileSync(join(root, 'bad.json'), '{"target": "mixes/a.wav"}');
+    writeFileSync(join(root, 'bad-strength.csv'), 'target,reference,strength\nmixes/a.wav,ref.wav,50\nmixes/b.wav,ref.wav,120\n');
     const cases: Array<[string[], RegExp]> = [
       [[], /exactly one of --manifest FILE or --target-pattern GLOB/],
       [['--manifest', 'bad-column.csv', '--target-pattern', '*.wav'], /exactly one of/],
@@ -310,6 +345,10 @@ if (requireTool('ffmpeg', hasTool('ffmpeg') && hasTool('ffprobe'), 'batch-master
       [['--manifest', 'bad-column.csv'], /unknown column 'referense'/],
       [['--manifest', 'bad.json'], /must be an array/],
       [['--manifest', 'absent.csv'], /no such manifest: absent\.csv/],
+      [['--manifest', 'bad-strength.csv'], /invalid value '120' for manifest line 3 column strength \(allowed: number in \[0, 100\]\)/],
+      [['--manifest', 'bad-strength.csv', '--sample-rate', '11025'], /invalid value '11025' for --sample-rate/],
+      [['--target-pattern', 'mixes/*.wav', ...Array.from({ length: 6 }, () => ['--reference', 'ref.wav']).flat()], /--reference was given 6 times; at most 5/],
+      [['--target-pattern', 'mixes/*.wav', '--reference', 'ref.wav', '--match', 'everything'], /invalid value 'everything' for --match/],
     ];
     // In-process for speed (the command function is what the binary runs); one case below goes through the real binary.
     const previousCwd = process.cwd();

@@ -44,7 +44,7 @@ test('a CSV manifest maps columns by header in any order, resolves relative path
   const entries = parseCsvManifest('output,TARGET,reference\nout/a.wav,a.wav,\n,/abs/b.flac,refs/r.wav\n', 'jobs');
   assert.equal(entries, [
     { where: 'line 2', target: 'jobs/a.wav', output: 'jobs/out/a.wav' },
-    { where: 'line 3', target: '/abs/b.flac', reference: 'jobs/refs/r.wav' },
+    { where: 'line 3', target: '/abs/b.flac', references: ['jobs/refs/r.wav'] },
   ]);
   assert.equal(parseCsvManifest('target\nsong.wav\n', '.'), [{ where: 'line 2', target: 'song.wav' }]);
 });
@@ -54,6 +54,8 @@ test('a CSV manifest with a bad header or row is a usage error naming it', () =>
   assert.match(usageMessage(() => parseCsvManifest('reference,output\nr.wav,o.wav\n', '.')), /no 'target' column/);
   assert.match(usageMessage(() => parseCsvManifest('target,title\na.wav,x\n', '.')), /unknown column 'title'/);
   assert.match(usageMessage(() => parseCsvManifest('target,target\na.wav,b.wav\n', '.')), /names a column twice/);
+  assert.match(usageMessage(() => parseCsvManifest('target,strength,Strength\na.wav,1,2\n', '.')), /names a column twice/);
+  assert.match(usageMessage(() => parseCsvManifest(`target${',reference'.repeat(6)}\na.wav\n`, '.')), /names reference more than 5 times/);
   assert.match(usageMessage(() => parseCsvManifest('target\na.wav,extra\n', '.')), /line 2: 2 fields but the header has 1/);
   assert.match(usageMessage(() => parseCsvManifest('target,reference\n,r.wav\n', '.')), /line 2: no target/);
   assert.match(usageMessage(() => parseCsvManifest('target\n"a.wav\n', '.')), /manifest line 2: a quoted field is never closed/);
@@ -61,9 +63,22 @@ test('a CSV manifest with a bad header or row is a usage error naming it', () =>
 
 test('a JSON manifest is an array of { target, reference?, output? } with paths from its folder', () => {
   assert.equal(parseJsonManifest('[{"target":"a.wav","reference":"r.wav","output":"o.wav"},{"target":"b.mp3","reference":null}]', 'm'), [
-    { where: 'entry 1', target: 'm/a.wav', reference: 'm/r.wav', output: 'm/o.wav' },
+    { where: 'entry 1', target: 'm/a.wav', references: ['m/r.wav'], output: 'm/o.wav' },
     { where: 'entry 2', target: 'm/b.mp3' },
   ]);
+});
+
+test('an item may name several references (CSV repeats the column, JSON gives a list) and set its own options', () => {
+  const csv = parseCsvManifest('target,reference,reference,strength,match,loudness-preset,preview\na.wav,r1.wav,r2.wav,50,"tone,width",spotify,true\nb.wav,,r3.wav,,,,\n', 'm');
+  assert.equal(csv, [
+    { where: 'line 2', target: 'm/a.wav', references: ['m/r1.wav', 'm/r2.wav'], options: { strength: '50', match: 'tone,width', loudness_preset: 'spotify', preview: 'true' } },
+    { where: 'line 3', target: 'm/b.wav', references: ['m/r3.wav'] },
+  ]);
+  const json = parseJsonManifest('[{"target":"a.wav","reference":["r1.wav","r2.wav"],"strength":50,"preview":true,"ceiling_dbtp":"-2","sample_rate":48000}]', 'm');
+  assert.equal(json, [{ where: 'entry 1', target: 'm/a.wav', references: ['m/r1.wav', 'm/r2.wav'], options: { strength: '50', preview: 'true', ceiling_dbtp: '-2', sample_rate: '48000' } }]);
+  assert.match(usageMessage(() => parseJsonManifest('[{"target":"a.wav","reference":["1","2","3","4","5","6"]}]', '.')), /entry 1: 6 references; at most 5/);
+  assert.match(usageMessage(() => parseJsonManifest('[{"target":"a.wav","reference":[1]}]', '.')), /'reference' must be a string path or a list of them/);
+  assert.match(usageMessage(() => parseJsonManifest('[{"target":"a.wav","strength":{"x":1}}]', '.')), /'strength' must be a string, number or boolean/);
 });
 
 test('a JSON manifest of the wrong shape is a usage error naming the entry', () => {

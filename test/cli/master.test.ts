@@ -138,7 +138,7 @@ if (requireTool('ffmpeg', hasTool('ffmpeg') && hasTool('ffprobe'), 'master CLI')
     assert.not.ok(existsSync(join(scratch.dir, 'x.wav')));
     const help = master('--help');
     assert.is(help.status, 0);
-    assert.match(help.stdout, /^usage: audo-eq master -t TARGET -r REFERENCE -o OUTPUT/);
+    assert.match(help.stdout, /^usage: audo-eq master -t TARGET -r REFERENCE \[-r REFERENCE …\] -o OUTPUT/);
   });
 }
 

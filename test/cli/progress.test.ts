@@ -10,7 +10,7 @@ function fakeStream(isTTY: boolean, columns?: number): DisplayStream & { text: s
   return stream;
 }
 
-const item = (index: number, target: string): BatchItem => ({ index, target, reference: { path: 'ref.wav' }, output: `out/${index}.wav` });
+const item = (index: number, target: string): BatchItem => ({ index, target, reference: { paths: ['ref.wav'] }, output: `out/${index}.wav` });
 const ok = (index: number, target: string): BatchOutcome => ({ item: item(index, target), correlationId: `id-${index}`, ok: true });
 const failed = (index: number, target: string): BatchOutcome => ({
   item: item(index, target),

@@ -65,7 +65,7 @@ function gatedRunner() {
 const item = (index: number, target: string, outputDir = 'out'): BatchItem => ({
   index,
   target: path(target),
-  reference: { path: path('ref.wav') },
+  reference: { paths: [path('ref.wav')] },
   output: path(`${outputDir}/${index}.wav`),
 });
 

@@ -1,7 +1,8 @@
 // Flag parsing shared by the CLI commands: `node:util` parseArgs, with every
 // problem turned into one `UsageError` line (exit code 2) instead of Node's
-// multi-line messages, repeated flags refused, and negative numbers accepted
-// as values (`--target-lufs -14` is what anyone types for a loudness goal).
+// multi-line messages, repeated flags refused (unless the table marks one
+// `multiple`, as `-r` is), and negative numbers accepted as values
+// (`--target-lufs -14` is what anyone types for a loudness goal).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** Exit code for a usage error (SPEC section 10). */
@@ -17,8 +18,8 @@ export class UsageError extends Error {
 
 export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
-/** What parseArgs gives for an options table without `multiple`: strings and booleans. */
-export type ParsedFlags = Record<string, string | boolean | undefined>;
+/** What parseArgs gives: strings and booleans, and a list for an option marked `multiple`. */
+export type ParsedFlags = Record<string, string | boolean | string[] | undefined>;
 
 const NEGATIVE_NUMBER = /^-(\d+(\.\d*)?|\.\d+)$/;
 
@@ -103,7 +104,7 @@ export function parseCommandArgs(
   }
   const seen = new Set<string>();
   for (const token of parsed.tokens ?? []) {
-    if (token.kind !== 'option') continue;
+    if (token.kind !== 'option' || options[token.name]?.multiple) continue;
     if (seen.has(token.name)) throw new UsageError(`option --${token.name} was given more than once`);
     seen.add(token.name);
   }
@@ -119,8 +120,23 @@ export function parseCommandArgs(
 export function stringFlag(values: ParsedFlags, name: string): string | undefined {
   const value = values[name];
   if (value === undefined || typeof value === 'boolean') return undefined;
+  if (Array.isArray(value)) throw new Error(`option --${name} is marked multiple; read it with stringFlags`);
   if (value.trim() === '') throw new UsageError(`option --${name} needs a non-empty value`);
   return value;
+}
+
+/**
+ * Every value of a flag marked `multiple`, in the order given (empty when
+ * absent); an empty value is a usage error, as for {@link stringFlag}.
+ *
+ * @example const references = stringFlags(values, 'reference'); // ['a.wav', 'b.wav'] for -r a.wav -r b.wav
+ */
+export function stringFlags(values: ParsedFlags, name: string): string[] {
+  const value = values[name];
+  if (value === undefined || typeof value === 'boolean') return [];
+  const list = Array.isArray(value) ? value : [value];
+  if (list.some((item) => item.trim() === '')) throw new UsageError(`option --${name} needs a non-empty value`);
+  return list;
 }
 
 /**

@@ -1,5 +1,5 @@
 // One mastering job between files, shared by `master` and `batch-master`:
-// read target and reference (local files have no byte limit: the runner's
+// read the target and its references (local files have no byte limit: the runner's
 // ingest policy limits their duration), run the job on a MasteringRunner —
 // the same work `POST /master` does — and write the WAV so that a failed or
 // interrupted run never leaves half a file under the output name.
@@ -37,7 +37,8 @@ export class FileJobError extends Error {
 export interface FileJob {
   readonly correlationId: string;
   readonly targetPath: string;
-  readonly referencePath: string;
+  /** One to `MAX_REFERENCES` references; several are combined by loudness, in any order. */
+  readonly referencePaths: readonly string[];
   readonly outputPath: string;
   readonly options: MasteringRequestOptions;
 }
@@ -89,31 +90,34 @@ export async function writeOutputFile(path: string, bytes: Uint8Array): Promise<
 }
 
 /**
- * Runs one job: reads both inputs, masters on `runner`, writes the WAV.
+ * Runs one job: reads the inputs, masters on `runner`, writes the WAV.
  * Rejects with `FileJobError` for file problems and for audio the ingest
- * policy refuses (code from the error table, role telling which file); any
- * other error is rethrown as is.
+ * policy refuses (code from the error table, role and path telling which
+ * file, the very reference among several); any other error is rethrown as is.
  *
  * @example
  * const { diagnostics } = await masterFiles(createInProcessRunner(), {
- *   correlationId: crypto.randomUUID(), targetPath: 'mix.wav', referencePath: 'ref.wav', outputPath: 'out.wav', options: DEFAULT_MASTERING_OPTIONS,
+ *   correlationId: crypto.randomUUID(), targetPath: 'mix.wav', referencePaths: ['ref.wav'], outputPath: 'out.wav', options: DEFAULT_MASTERING_OPTIONS,
  * });
  */
 export async function masterFiles(runner: MasteringRunner, job: FileJob): Promise<MasteringJobResult> {
+  if (job.referencePaths.length === 0) throw new RangeError('a file job needs at least one reference');
   const target = await readInputFile('target', job.targetPath);
-  const reference = await readInputFile('reference', job.referencePath);
+  const references = [];
+  for (const path of job.referencePaths) references.push({ bytes: await readInputFile('reference', path), filename: basename(path) });
   let result: MasteringJobResult;
   try {
     result = await runner.run({
       correlationId: job.correlationId,
       target: { bytes: target, filename: basename(job.targetPath) },
-      reference: { bytes: reference, filename: basename(job.referencePath) },
+      reference: references.length === 1 ? references[0] : references,
       options: job.options,
     });
   } catch (error) {
     if (error instanceof AudoEqError && (error.details.part === 'target' || error.details.part === 'reference')) {
       const role = error.details.part;
-      throw new FileJobError(error.code, role, role === 'target' ? job.targetPath : job.referencePath, error.message, { cause: error });
+      const index = typeof error.details.reference_index === 'number' ? error.details.reference_index - 1 : 0;
+      throw new FileJobError(error.code, role, role === 'target' ? job.targetPath : job.referencePaths[index], error.message, { cause: error });
     }
     throw error;
   }

@@ -2,32 +2,75 @@
 // `target`, `reference`, `output` (any order; only `target` required), or a
 // JSON array of `{ target, reference?, output? }`. Relative paths are relative
 // to the manifest's own folder, so a manifest travels with its audio.
+// An item may have several references (up to MAX_REFERENCES): the CSV header
+// names `reference` once per reference, JSON gives a list. Mastering options
+// may be set per item in columns (keys) named as the query parameters of
+// `POST /master` (`strength`, `match`, `loudness_preset`, `ceiling_dbtp`,
+// `sample_rate`, `preview`, …; `-` for `_` is accepted); an empty cell leaves
+// the batch's flag in force. Their values are checked with the flags'.
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join } from 'node:path';
 import { CsvError, parse } from 'csv-parse/sync';
+import { MAX_REFERENCES } from '../../../../core/domain/limits.ts';
+import { MASTER_QUERY_PARAMETERS, type MasterQueryParameter } from '../../../../core/http/query.ts';
 import { UsageError } from '../args.ts';
 
 /** One manifest entry with paths resolved; `where` names it in messages (`line 4`, `entry 3`). */
 export interface ManifestEntry {
   readonly where: string;
   readonly target: string;
-  readonly reference?: string;
+  /** The item's own references (one or more), when the manifest names any. */
+  readonly references?: readonly string[];
   readonly output?: string;
+  /** The item's own mastering options, as query parameter → value text (not yet validated). */
+  readonly options?: Readonly<Partial<Record<MasterQueryParameter, string>>>;
 }
 
-const COLUMNS = ['target', 'reference', 'output'] as const;
-type Column = (typeof COLUMNS)[number];
+const PATH_COLUMNS = ['target', 'reference', 'output'] as const;
+type PathColumn = (typeof PATH_COLUMNS)[number];
+const OPTION_COLUMNS = Object.keys(MASTER_QUERY_PARAMETERS) as MasterQueryParameter[];
+type Column = PathColumn | MasterQueryParameter;
+const COLUMNS: readonly Column[] = [...PATH_COLUMNS, ...OPTION_COLUMNS];
 
-const isColumn = (name: string): name is Column => (COLUMNS as readonly string[]).includes(name);
+/** A header name or JSON key as a column: case and `-`/`_` do not matter. */
+function columnOf(name: string): Column | undefined {
+  const normalised = name.trim().toLowerCase().replace(/-/g, '_');
+  return (COLUMNS as readonly string[]).includes(normalised) ? (normalised as Column) : undefined;
+}
+
+const columnList = () => `${PATH_COLUMNS.join(', ')}; options: ${OPTION_COLUMNS.join(', ')}`;
+
+interface EntryValues {
+  paths: Partial<Record<Exclude<PathColumn, 'reference'>, string>>;
+  references: string[];
+  options: Partial<Record<MasterQueryParameter, string>>;
+}
+
+const emptyValues = (): EntryValues => ({ paths: {}, references: [], options: {} });
 
 /** Builds an entry, resolving each given path against `baseDir`; empty values count as absent. */
-function entry(where: string, values: Partial<Record<Column, string>>, baseDir: string): ManifestEntry {
+function entry(where: string, values: EntryValues, baseDir: string): ManifestEntry {
   const path = (value: string | undefined) => (value === undefined || value === '' ? undefined : isAbsolute(value) ? value : join(baseDir, value));
-  const target = path(values.target);
+  const target = path(values.paths.target);
   if (target === undefined) throw new UsageError(`manifest ${where}: no target`);
-  const reference = path(values.reference);
-  const output = path(values.output);
-  return { where, target, ...(reference !== undefined ? { reference } : {}), ...(output !== undefined ? { output } : {}) };
+  const references = values.references.map(path).filter((value): value is string => value !== undefined);
+  if (references.length > MAX_REFERENCES) throw new UsageError(`manifest ${where}: ${references.length} references; at most ${MAX_REFERENCES} are matched`);
+  const output = path(values.paths.output);
+  const options = Object.fromEntries(Object.entries(values.options).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  return {
+    where,
+    target,
+    ...(references.length > 0 ? { references } : {}),
+    ...(output !== undefined ? { output } : {}),
+    ...(Object.keys(options).length > 0 ? { options } : {}),
+  };
+}
+
+/** Puts one value under its column. */
+function place(values: EntryValues, column: Column, value: string): void {
+  if (column === 'reference') values.references.push(value);
+  else if (column === 'target' || column === 'output') values.paths[column] = value;
+  else values.options[column] = value;
 }
 
 /** One CSV record and the line it ends on (the line it is on, for the one-line records manifests hold). */
@@ -87,19 +130,24 @@ export function parseCsvManifest(text: string, baseDir: string): ManifestEntry[]
   const records = readCsvRecords(text);
   if (records.length === 0) throw new UsageError('manifest is empty (expected a header row: target,reference,output)');
   const [header, ...rows] = records;
-  const columns = header.fields.map((name) => name.trim().toLowerCase());
-  for (const name of columns) {
-    if (!isColumn(name)) throw new UsageError(`manifest header has an unknown column '${name}' (columns: ${COLUMNS.join(', ')})`);
+  const columns = header.fields.map((name) => {
+    const column = columnOf(name);
+    if (column === undefined) throw new UsageError(`manifest header has an unknown column '${name.trim()}' (columns: ${columnList()})`);
+    return column;
+  });
+  const singles = columns.filter((column) => column !== 'reference');
+  if (new Set(singles).size !== singles.length) throw new UsageError('manifest header names a column twice (only reference may repeat)');
+  if (columns.filter((column) => column === 'reference').length > MAX_REFERENCES) {
+    throw new UsageError(`manifest header names reference more than ${MAX_REFERENCES} times`);
   }
-  if (new Set(columns).size !== columns.length) throw new UsageError('manifest header names a column twice');
-  if (!columns.includes('target')) throw new UsageError(`manifest header has no 'target' column (columns: ${COLUMNS.join(', ')})`);
+  if (!columns.includes('target')) throw new UsageError(`manifest header has no 'target' column (columns: ${columnList()})`);
   return rows.map((row) => {
     if (row.fields.length > columns.length) {
       throw new UsageError(`manifest line ${row.line}: ${row.fields.length} fields but the header has ${columns.length}`);
     }
-    const values: Partial<Record<Column, string>> = {};
-    columns.forEach((name, i) => {
-      values[name as Column] = row.fields[i];
+    const values = emptyValues();
+    columns.forEach((column, i) => {
+      if (row.fields[i] !== undefined) place(values, column, row.fields[i]);
     });
     return entry(`line ${row.line}`, values, baseDir);
   });
@@ -107,8 +155,9 @@ export function parseCsvManifest(text: string, baseDir: string): ManifestEntry[]
 
 /**
  * Reads JSON manifest text: an array of objects with string fields `target`
- * (required), `reference` and `output`. Throws `UsageError` for anything else,
- * including unknown keys (a misspelt `refrence` would otherwise be ignored).
+ * (required), `reference` (a path or a list of paths) and `output`, and the
+ * option keys (strings, numbers or booleans). Throws `UsageError` for anything
+ * else, including unknown keys (a misspelt `refrence` would otherwise be ignored).
  *
  * @example parseJsonManifest('[{"target":"a.flac","output":"out/a.wav"}]', '/music') // [{ where: 'entry 1', target: '/music/a.flac', output: '/music/out/a.wav' }]
  */
@@ -123,12 +172,23 @@ export function parseJsonManifest(text: string, baseDir: string): ManifestEntry[
   return data.map((item: unknown, i) => {
     const where = `entry ${i + 1}`;
     if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new UsageError(`manifest ${where}: not an object`);
-    const values: Partial<Record<Column, string>> = {};
+    const values = emptyValues();
     for (const [key, value] of Object.entries(item)) {
-      if (!isColumn(key)) throw new UsageError(`manifest ${where}: unknown key '${key}' (keys: ${COLUMNS.join(', ')})`);
+      const column = columnOf(key);
+      if (column === undefined) throw new UsageError(`manifest ${where}: unknown key '${key}' (keys: ${columnList()})`);
       if (value === null || value === undefined) continue;
-      if (typeof value !== 'string') throw new UsageError(`manifest ${where}: '${key}' must be a string path`);
-      values[key] = value;
+      if (column === 'reference' && Array.isArray(value)) {
+        if (!value.every((path) => typeof path === 'string')) throw new UsageError(`manifest ${where}: 'reference' must be a string path or a list of them`);
+        value.forEach((path) => place(values, column, path));
+        continue;
+      }
+      const isOption = column !== 'target' && column !== 'reference' && column !== 'output';
+      if (isOption && (typeof value === 'number' || typeof value === 'boolean')) {
+        place(values, column, String(value));
+        continue;
+      }
+      if (typeof value !== 'string') throw new UsageError(`manifest ${where}: '${key}' must be ${isOption ? 'a string, number or boolean' : 'a string path'}`);
+      place(values, column, value);
     }
     return entry(where, values, baseDir);
   });

@@ -1,10 +1,11 @@
 // Turns manifest entries or glob matches into the batch's items: each gets
-// its reference (by the chosen rule) and its output name (the manifest's, or
+// its references (by the chosen rule), its options and its output name (the manifest's, or
 // `--output-dir` + `--naming-template`). Everything that would make the batch
 // wrong as a whole is refused here, before any audio is touched: an output
 // that is not a .wav name, two items writing the same file, an output that
 // would overwrite one of the batch's own inputs.
 import { basename, join, parse } from 'node:path';
+import type { MasteringRequestOptions } from '../../../../core/mastering/options.ts';
 import { UsageError } from '../args.ts';
 import { fileIdentity, outputNameProblem } from '../output-path.ts';
 import { compileNamingTemplate } from './naming-template.ts';
@@ -13,8 +14,10 @@ import type { ReferenceChoice, ReferenceResolver } from './reference-rules.ts';
 /** Where an item came from before planning: a manifest entry or a glob match. */
 export interface BatchSource {
   readonly target: string;
-  readonly reference?: string;
+  readonly references?: readonly string[];
   readonly output?: string;
+  /** The item's own options (validated, the batch's flags with the manifest's values on top). */
+  readonly options?: MasteringRequestOptions;
   /** How messages name it: `line 4`, `entry 3`, or the matched path. */
   readonly where: string;
 }
@@ -25,6 +28,8 @@ export interface BatchItem {
   readonly target: string;
   readonly reference: ReferenceChoice;
   readonly output: string;
+  /** Options for this item alone; absent: the batch's. */
+  readonly options?: MasteringRequestOptions;
 }
 
 export interface PlanSettings {
@@ -33,9 +38,9 @@ export interface PlanSettings {
   readonly namingTemplate: string;
 }
 
-/** The name fields of one item; a reference that could not be picked leaves its fields empty. */
+/** The name fields of one item (the reference's are the first reference's); a reference that could not be picked leaves its fields empty. */
 function namingFields(index: number, target: string, reference: ReferenceChoice) {
-  const referencePath = 'path' in reference ? reference.path : '';
+  const referencePath = 'paths' in reference ? reference.paths[0] : '';
   const targetParts = parse(target);
   return {
     index,
@@ -54,7 +59,7 @@ function namingFields(index: number, target: string, reference: ReferenceChoice)
  * report when it runs.
  *
  * @example
- * const items = await planBatch([{ target: 'a.wav', where: 'a.wav' }], () => ({ path: 'ref.wav' }), { outputDir: 'mastered', namingTemplate: '{index:03d}_{target_stem}.wav' });
+ * const items = await planBatch([{ target: 'a.wav', where: 'a.wav' }], () => ({ paths: ['ref.wav'] }), { outputDir: 'mastered', namingTemplate: '{index:03d}_{target_stem}.wav' });
  * items[0].output // 'mastered/001_a.wav'
  */
 export async function planBatch(sources: readonly BatchSource[], resolveReference: ReferenceResolver, settings: PlanSettings): Promise<BatchItem[]> {
@@ -63,18 +68,19 @@ export async function planBatch(sources: readonly BatchSource[], resolveReferenc
     const index = i + 1;
     const reference = resolveReference(source);
     const output = source.output ?? join(settings.outputDir, render(namingFields(index, source.target, reference)));
-    return { index, target: source.target, reference, output };
+    return { index, target: source.target, reference, output, ...(source.options ? { options: source.options } : {}) };
   });
 
   const inputs = new Map<string, string>();
   for (const item of items) {
     inputs.set(await fileIdentity(item.target), `the target of item ${item.index} (${item.target})`);
-    if ('path' in item.reference) inputs.set(await fileIdentity(item.reference.path), `the reference of item ${item.index} (${item.reference.path})`);
+    if (!('paths' in item.reference)) continue;
+    for (const path of item.reference.paths) inputs.set(await fileIdentity(path), `the reference of item ${item.index} (${path})`);
   }
   const outputs = new Map<string, BatchItem>();
   for (const item of items) {
     // An item that has no reference fails without writing; its name cannot collide.
-    if (!('path' in item.reference)) continue;
+    if (!('paths' in item.reference)) continue;
     const problem = await outputNameProblem(item.output);
     if (problem) throw new UsageError(`item ${item.index} (${item.target}): output ${item.output} ${problem}`);
     const identity = await fileIdentity(item.output);

@@ -19,6 +19,7 @@ export interface BatchObserver {
 
 export interface RunBatchOptions {
   readonly runner: MasteringRunner;
+  /** The batch's options (an item with its own uses those). */
   readonly options: MasteringRequestOptions;
   /** Most items in flight at once (≥ 1). */
   readonly concurrency: number;
@@ -31,13 +32,13 @@ export interface RunBatchOptions {
 
 async function runItem(item: BatchItem, correlationId: string, settings: RunBatchOptions): Promise<BatchOutcome> {
   try {
-    if (!('path' in item.reference)) throw item.reference.failure;
+    if (!('paths' in item.reference)) throw item.reference.failure;
     await masterFiles(settings.runner, {
       correlationId,
       targetPath: item.target,
-      referencePath: item.reference.path,
+      referencePaths: item.reference.paths,
       outputPath: item.output,
-      options: settings.options,
+      options: item.options ?? settings.options,
     });
     return { item, correlationId, ok: true };
   } catch (error) {

@@ -8,18 +8,20 @@ import { availableParallelism } from 'node:os';
 import type { MasteringRequestOptions } from '../../../../core/mastering/options.ts';
 import { openBatchRunner } from '../batch/batch-runner.ts';
 import { globFiles } from '../batch/glob.ts';
-import { readManifest } from '../batch/manifest.ts';
+import { readManifest, type ManifestEntry } from '../batch/manifest.ts';
 import { DEFAULT_NAMING_TEMPLATE } from '../batch/naming-template.ts';
 import { planBatch, type BatchItem, type BatchSource } from '../batch/plan.ts';
 import { createBatchDisplay, type DisplayStream } from '../batch/progress.ts';
 import { REFERENCE_RULES, createReferenceResolver, type ReferenceRule } from '../batch/reference-rules.ts';
 import { runBatch } from '../batch/run-batch.ts';
-import { USAGE_EXIT_CODE, UsageError, parseCommandArgs, stringFlag, type ParsedFlags } from '../args.ts';
-import { MASTERING_FLAG_SPECS, masteringFlagsHelp, masteringOptionsFromFlags } from '../mastering-flags.ts';
+import { MAX_REFERENCES } from '../../../../core/domain/limits.ts';
+import { USAGE_EXIT_CODE, UsageError, parseCommandArgs, stringFlag, stringFlags, type ParsedFlags } from '../args.ts';
+import { MASTERING_FLAG_SPECS, flagOf, masteringFlagsHelp, masteringOptionsFromQuery, masteringQueryFromFlags } from '../mastering-flags.ts';
 import { MAX_DURATION_FLAG_SPEC, MAX_DURATION_HELP, localIngestPolicyFromFlags } from '../local-ingest.ts';
 import type { IngestPolicy } from '../../../../core/domain/policies.ts';
 
 const DEFAULT_OUTPUT_DIR = 'mastered';
+const ROW_OPTION_EXAMPLES = 'strength, match, loudness_preset, ceiling_dbtp, sample_rate, preview';
 const MAX_CONCURRENCY = 256;
 /** What a shell reports for a process ended by Ctrl-C (128 + SIGINT). */
 const INTERRUPTED_EXIT_CODE = 130;
@@ -33,12 +35,17 @@ failed, 2 for a usage error (nothing is mastered then).
 inputs (one of):
   --manifest FILE             CSV with a header row (target,reference,output; only target
                               required) or a JSON array of {target, reference?, output?};
-                              relative paths are relative to the manifest's folder
+                              relative paths are relative to the manifest's folder; an item
+                              may name up to ${MAX_REFERENCES} references (the CSV header repeats
+                              reference, JSON gives a list) and set its own options in
+                              columns named as the API's query parameters, over the flags:
+                              ${ROW_OPTION_EXAMPLES}, …
   --target-pattern GLOB       e.g. 'mixes/*.wav' or 'album/**/*.flac' (quote it)
 references:
   --reference-rule RULE       ${REFERENCE_RULES.join('|')}
                               (default: manifest with --manifest, else single)
-  --reference FILE            the reference for single; the fallback for manifest
+  --reference FILE            the reference for single; the fallback for manifest;
+                              up to ${MAX_REFERENCES} times (matched to their loudness-weighted blend)
   --reference-dir DIR         where match-by-basename and first-in-dir look
 outputs:
   --output-dir DIR            folder for outputs the manifest does not name (default ${DEFAULT_OUTPUT_DIR})
@@ -55,7 +62,7 @@ const OPTIONS = {
   manifest: { type: 'string' },
   'target-pattern': { type: 'string' },
   'reference-rule': { type: 'string' },
-  reference: { type: 'string' },
+  reference: { type: 'string', multiple: true },
   'reference-dir': { type: 'string' },
   'output-dir': { type: 'string' },
   'naming-template': { type: 'string' },
@@ -90,12 +97,27 @@ function parseRule(values: ParsedFlags, hasManifest: boolean): ReferenceRule {
   return rule as ReferenceRule;
 }
 
+/**
+ * An entry's own options: the batch's flags with the entry's values on top,
+ * checked as the flags are (a bad value names the manifest item and column).
+ */
+function entryOptions(entry: ManifestEntry, batchQuery: URLSearchParams): MasteringRequestOptions | undefined {
+  if (entry.options === undefined) return undefined;
+  const query = new URLSearchParams(batchQuery);
+  for (const [parameter, value] of Object.entries(entry.options)) query.set(parameter, value);
+  return masteringOptionsFromQuery(query, (parameter) => (parameter in entry.options! ? `manifest ${entry.where} column ${parameter}` : flagOf(parameter)));
+}
+
 /** The items before planning, from the manifest or the glob. */
-async function readSources(manifest: string | undefined, pattern: string | undefined): Promise<BatchSource[]> {
+async function readSources(manifest: string | undefined, pattern: string | undefined, batchQuery: URLSearchParams): Promise<BatchSource[]> {
   if (manifest !== undefined) {
     const entries = await readManifest(manifest);
     if (entries.length === 0) throw new UsageError(`manifest ${manifest} lists no items`);
-    return entries;
+    return entries.map((entry) => {
+      const { options: _optionTexts, ...source } = entry;
+      const options = entryOptions(entry, batchQuery);
+      return { ...source, ...(options ? { options } : {}) };
+    });
   }
   const paths = await globFiles(pattern!);
   if (paths.length === 0) throw new UsageError(`--target-pattern '${pattern}' matches no file`);
@@ -124,15 +146,16 @@ export async function runBatchMasterCommand(
     const manifest = stringFlag(values, 'manifest');
     const pattern = stringFlag(values, 'target-pattern');
     if ((manifest === undefined) === (pattern === undefined)) throw new UsageError('give exactly one of --manifest FILE or --target-pattern GLOB');
-    const options = masteringOptionsFromFlags(values);
+    const batchQuery = masteringQueryFromFlags(values);
+    const options = masteringOptionsFromQuery(batchQuery, flagOf);
     const concurrency = parseConcurrency(values);
     const ingestPolicy = localIngestPolicyFromFlags(values);
     const rule = parseRule(values, manifest !== undefined);
     const resolveReference = await createReferenceResolver(
-      { rule, reference: stringFlag(values, 'reference'), referenceDir: stringFlag(values, 'reference-dir') },
+      { rule, references: stringFlags(values, 'reference'), referenceDir: stringFlag(values, 'reference-dir') },
       manifest !== undefined,
     );
-    const sources = await readSources(manifest, pattern);
+    const sources = await readSources(manifest, pattern, batchQuery);
     const items = await planBatch(sources, resolveReference, {
       outputDir: stringFlag(values, 'output-dir') ?? DEFAULT_OUTPUT_DIR,
       namingTemplate: stringFlag(values, 'naming-template') ?? DEFAULT_NAMING_TEMPLATE,

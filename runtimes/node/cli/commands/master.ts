@@ -5,30 +5,32 @@
 import { stat } from 'node:fs/promises';
 import { createInProcessRunner } from '../../../../core/app/in-process-runner.ts';
 import type { MasteringRunner } from '../../../../core/app/ports.ts';
-import { USAGE_EXIT_CODE, UsageError, parseCommandArgs, requiredFlag, stringFlag } from '../args.ts';
+import { MAX_REFERENCES } from '../../../../core/domain/limits.ts';
+import { USAGE_EXIT_CODE, UsageError, parseCommandArgs, requiredFlag, stringFlag, stringFlags } from '../args.ts';
 import { MASTERING_FLAG_SPECS, masteringFlagsHelp, masteringOptionsFromFlags } from '../mastering-flags.ts';
 import { FileJobError, describeFailure, masterFiles, writeOutputFile, type FileJob } from '../master-files.ts';
 import { checkOutputPath, fileIdentity } from '../output-path.ts';
 import { MAX_DURATION_FLAG_SPEC, MAX_DURATION_HELP, localIngestPolicyFromFlags } from '../local-ingest.ts';
 
-export const MASTER_USAGE = `usage: audo-eq master -t TARGET -r REFERENCE -o OUTPUT [options]
+export const MASTER_USAGE = `usage: audo-eq master -t TARGET -r REFERENCE [-r REFERENCE …] -o OUTPUT [options]
 
 Masters TARGET so it sounds like REFERENCE and writes a WAV to OUTPUT (parent
 folders are created; an existing OUTPUT is replaced, never an input). Prints
 OUTPUT, then correlation_id=<uuid>.
 
 options:
-  -t, --target FILE      the track to master (.wav, .flac, .mp3)
-  -r, --reference FILE   the track whose loudness and tone to match
-  -o, --output FILE      where to write the mastered WAV (must end in .wav)
-  --report-json FILE     also write the mastering diagnostics as pretty JSON
+  -t, --target FILE           the track to master (.wav, .flac, .mp3)
+  -r, --reference FILE        the track whose loudness, tone, dynamics and width to match;
+                              up to ${MAX_REFERENCES} times: their loudness-weighted blend, in any order
+  -o, --output FILE           where to write the mastered WAV (must end in .wav)
+  --report-json FILE          also write the mastering diagnostics as pretty JSON
 ${masteringFlagsHelp()}
 ${MAX_DURATION_HELP}
-  -h, --help             show this help`;
+  -h, --help                  show this help`;
 
 const OPTIONS = {
   target: { type: 'string', short: 't' },
-  reference: { type: 'string', short: 'r' },
+  reference: { type: 'string', short: 'r', multiple: true },
   output: { type: 'string', short: 'o' },
   'report-json': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -77,21 +79,23 @@ export async function runMasterCommand(
       return 0;
     }
     const targetPath = requiredFlag(values, 'target', '-t');
-    const referencePath = requiredFlag(values, 'reference', '-r');
+    const referencePaths = stringFlags(values, 'reference');
+    if (referencePaths.length === 0) throw new UsageError('missing required option -r/--reference');
+    if (referencePaths.length > MAX_REFERENCES) throw new UsageError(`-r/--reference was given ${referencePaths.length} times; at most ${MAX_REFERENCES} references are matched`);
     const outputPath = requiredFlag(values, 'output', '-o');
     reportPath = stringFlag(values, 'report-json');
     const options = masteringOptionsFromFlags(values);
     jobRunner = runner ?? createInProcessRunner({ ingestPolicy: localIngestPolicyFromFlags(values) });
     await requireExistingFile('-t/--target', targetPath);
-    await requireExistingFile('-r/--reference', referencePath);
-    await checkOutputPath(outputPath, { target: targetPath, reference: referencePath });
+    for (const path of referencePaths) await requireExistingFile('-r/--reference', path);
+    await checkOutputPath(outputPath, { target: targetPath, ...Object.fromEntries(referencePaths.map((path, i) => [referencePaths.length > 1 ? `reference ${i + 1}` : 'reference', path])) });
     if (reportPath !== undefined) {
       const reportIdentity = await fileIdentity(reportPath);
-      for (const path of [targetPath, referencePath, outputPath]) {
+      for (const path of [targetPath, ...referencePaths, outputPath]) {
         if ((await fileIdentity(path)) === reportIdentity) throw new UsageError(`--report-json ${reportPath} names the same file as ${path}`);
       }
     }
-    job = { correlationId: crypto.randomUUID(), targetPath, referencePath, outputPath, options };
+    job = { correlationId: crypto.randomUUID(), targetPath, referencePaths, outputPath, options };
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr(`audo-eq master: ${error.message} (see audo-eq master --help)`);
