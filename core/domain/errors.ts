@@ -25,6 +25,7 @@ export const ERROR_TABLE = {
   request_too_large: { status: 413, message: 'The request body exceeds the total size limit.' },
   unsupported_container: { status: 415, message: 'The file is not a WAV, FLAC or MP3 container.' },
   unsupported_codec: { status: 415, message: 'The codec inside the container is not supported.' },
+  silent_reference: { status: 422, message: 'The reference is silent; give target_lufs or loudness_preset, or send a reference with sound.' },
   storage_unavailable: { status: 503, message: 'The mastered artifact could not be persisted as guaranteed.' },
   overloaded: { status: 503, message: 'The server is busy; retry later.' },
   not_ready: { status: 503, message: 'The service is not ready.' },

@@ -7,6 +7,8 @@ export const DOMAIN_EVENT_NAMES = [
   'TrackAnalyzed',
   'MasteringDecided',
   'MasteringRendered',
+  /** The master was made, with warnings (payload `warnings: [{ code, message, ...details }]`). */
+  'MasteringWarned',
   'ArtifactStored',
   'ArtifactPersistenceQueued',
   'ArtifactPersistenceFailed',

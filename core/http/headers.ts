@@ -4,6 +4,8 @@
  */
 import type { PersistenceOutcome } from '../app/persist-artifact.ts';
 import type { AppliedPolicies } from '../app/ports.ts';
+import { warningsOf } from '../mastering/warnings.ts';
+import { encodeWarningsHeader } from './warnings-header.ts';
 
 export const MASTER_RESPONSE_HEADERS = {
   correlationId: 'X-Correlation-Id',
@@ -12,6 +14,7 @@ export const MASTER_RESPONSE_HEADERS = {
   normalizationPolicyId: 'X-Normalization-Policy-Id',
   profileId: 'X-Mastering-Profile-Id',
   diagnostics: 'X-Mastering-Diagnostics',
+  warnings: 'X-Mastering-Warnings',
   persistenceStatus: 'X-Artifact-Persistence-Status',
   objectUrl: 'X-Mastered-Object-Url',
 } as const;
@@ -69,6 +72,8 @@ export function masteringResponseHeaders(result: {
     [MASTER_RESPONSE_HEADERS.diagnostics]: encodeDiagnosticsHeader(result.diagnostics),
     [MASTER_RESPONSE_HEADERS.persistenceStatus]: result.persistence.status,
   });
+  const warnings = encodeWarningsHeader(warningsOf(result.diagnostics));
+  if (warnings !== null) headers.set(MASTER_RESPONSE_HEADERS.warnings, warnings);
   if (result.persistence.status === 'stored' && result.persistence.url) {
     headers.set(MASTER_RESPONSE_HEADERS.objectUrl, result.persistence.url);
   }

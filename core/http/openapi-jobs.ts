@@ -130,7 +130,7 @@ export const JOB_SCHEMA = {
     result_url: { ...nullableString, description: 'Where to download the WAV (`/jobs/{id}/result`), once succeeded.' },
     result_object_key: { ...nullableString, description: 'The result’s object key in storage (`mastered/<job id>.wav`).' },
     diagnostics: { type: ['object', 'null'], description: 'As `X-Mastering-Diagnostics`, once succeeded.' },
-    warnings: { type: ['array', 'null'] },
+    warnings: { type: ['array', 'null'], items: { $ref: '#/components/schemas/MasteringWarning' }, description: 'As `warnings` in the diagnostics (empty when none), once succeeded; also in the `MasteringWarned` event.' },
     error: {
       type: ['object', 'null'],
       description:

@@ -123,7 +123,7 @@ export const OPERATIONS: Readonly<Record<string, OperationDescription>> = {
     tag: 'mastering',
     summary: 'Master a target against a reference',
     description:
-      'Upload `target` and `reference` as multipart/form-data file parts (`reference` up to ' + MAX_REFERENCES + ' times, see the body). The body is parsed while it streams: a part over the per-file limit is `file_too_large`, a body over the total limit is `413 request_too_large` before it is read whole. The mastered WAV is persisted per the server’s policy (`X-Artifact-Persistence-Status`).',
+      'Upload `target` and `reference` as multipart/form-data file parts (`reference` up to ' + MAX_REFERENCES + ' times, see the body). The body is parsed while it streams: a part over the per-file limit is `file_too_large`, a body over the total limit is `413 request_too_large` before it is read whole. The mastered WAV is persisted per the server’s policy (`X-Artifact-Persistence-Status`). A master made with warnings (goal not reached, silent or clipped target, limited reference) is still `200` and lists them in `X-Mastering-Warnings` and the diagnostics; a silent reference (every reference, when several are sent) without `target_lufs` or `loudness_preset` is `422 silent_reference` (there is nothing to match).',
     parameters: MASTER_OPERATION_PARAMETERS,
     requestBody: MASTER_UPLOAD_BODY,
     responses: {
@@ -133,7 +133,7 @@ export const OPERATIONS: Readonly<Record<string, OperationDescription>> = {
         content: { 'audio/wav': { schema: { type: 'string', contentMediaType: 'audio/wav' } } },
       },
     },
-    errors: ['invalid_query_parameter', 'invalid_payload', ...INGEST_ERROR_CODES, 'too_many_references', 'request_too_large', 'storage_unavailable', 'overloaded'],
+    errors: ['invalid_query_parameter', 'invalid_payload', ...INGEST_ERROR_CODES, 'too_many_references', 'silent_reference', 'request_too_large', 'storage_unavailable', 'overloaded'],
   },
   postAnalyze: {
     tag: 'analysis',

@@ -9,6 +9,7 @@ import type { RouteDefinition } from './context.ts';
 import { TRACK_ANALYSIS_SCHEMA } from './analysis-json.ts';
 import { MASTER_RESPONSE_HEADERS } from './headers.ts';
 import { MASTER_QUERY_PARAMETERS } from './query.ts';
+import { MASTERING_WARNING_CODES } from '../mastering/warnings.ts';
 import { OPERATIONS, type OperationDescription } from './openapi-operations.ts';
 import { JOB_OPERATIONS, JOB_SCHEMA, JOB_WEBHOOKS } from './openapi-jobs.ts';
 import { openApiPath } from './route-path.ts';
@@ -71,6 +72,10 @@ const headerDescriptions: Record<string, string> = {
   [MASTER_RESPONSE_HEADERS.normalizationPolicyId]: 'PCM normalization policy applied, e.g. `pcm-canonical-default`.',
   [MASTER_RESPONSE_HEADERS.profileId]: 'Mastering profile used: `default`, `conservative` or `aggressive`.',
   [MASTER_RESPONSE_HEADERS.diagnostics]: 'Compact ASCII JSON: loudness in/out, true peak and margin, strategy and conditions, applied chain, per-stage milliseconds.',
+  [MASTER_RESPONSE_HEADERS.warnings]:
+    'The master’s warnings as an RFC 8941 structured-field list: one item per warning, its code as a token and its numbers as parameters, e.g. `loudness_goal_not_reached;goal_lufs=-5;reached_lufs=-6.21;short_by_lu=1.21;goal_source="target_lufs", target_clipped;clipped_runs=412;clipped_samples=1650;longest_run_samples=9`. ASCII, at most 1024 characters (past that, codes only). Absent when there is no warning. The same warnings, with a message each, are `warnings` in `X-Mastering-Diagnostics`. Codes: ' +
+    MASTERING_WARNING_CODES.map((code) => `\`${code}\``).join(', ') +
+    '.',
   [MASTER_RESPONSE_HEADERS.persistenceStatus]: '`stored` (uploaded now), `deferred` (queued) or `skipped` (storage disabled or failed under best-effort).',
   [MASTER_RESPONSE_HEADERS.objectUrl]: 'URL of the stored artifact (presigned GET for S3; `file://` for filesystem storage). Only with `stored`.',
 };
@@ -145,9 +150,10 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[]): Record
                 parameter: { type: 'string', enum: [...Object.keys(MASTER_QUERY_PARAMETERS), 'callback_url', 'limit'], description: 'With `invalid_query_parameter` and `callback_not_allowed`.' },
                 allowed_values: { type: 'array', items: { type: 'string' }, description: 'With `invalid_query_parameter`.' },
                 missing_parts: { type: 'array', items: { type: 'string', enum: ['target', 'reference', 'file'] }, description: 'With `missing_file`.' },
-                part: { type: 'string', enum: ['target', 'reference', 'file'], description: 'Which upload an ingest error is about.' },
+                part: { type: 'string', enum: ['target', 'reference', 'file'], description: 'Which upload an ingest error (or `silent_reference`) is about.' },
                 reference_index: { type: 'integer', minimum: 1, description: 'With an ingest error about one of several references: which one, 1-based in the order sent.' },
                 max_count: { type: 'integer', description: 'With `too_many_references`: how many references one request may send.' },
+                reference_indices: { type: 'array', items: { type: 'integer', minimum: 1 }, description: 'With `silent_reference` when several references were sent: the silent ones, 1-based in the order sent.' },
                 max_bytes: { type: 'integer', description: 'With `file_too_large` and `request_too_large`.' },
                 retry_after_seconds: { type: 'integer', description: 'With `overloaded`, `queue_full`, `queue_unavailable`.' },
                 job_id: { type: 'string', description: 'With the job errors.' },
@@ -156,6 +162,17 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[]): Record
             },
           },
           description: `Ingest codes: ${INGEST_ERROR_CODES.join(', ')}.`,
+        },
+        MasteringWarning: {
+          type: 'object',
+          required: ['code', 'message'],
+          properties: {
+            code: { type: 'string', enum: [...MASTERING_WARNING_CODES] },
+            message: { type: 'string', description: 'One line for people.' },
+          },
+          additionalProperties: { type: ['number', 'string', 'boolean', 'null'] },
+          description:
+            'A master that was made, but not as asked or from limited inputs. Details by code: `loudness_goal_not_reached` (more than 0.5 LU from the goal) goal_lufs, reached_lufs, short_by_lu, goal_source; `silent_target` (RMS at or below -60 dBFS; the master is silent) rms_dbfs; `target_clipped` (10 or more runs of 3+ full-scale samples) clipped_runs, clipped_samples, longest_run_samples; `reference_band_limited` cutoff_hz; `reference_low_sample_rate` (below 32 kHz and below the output’s rate) reference_sample_rate_hz, output_sample_rate_hz; `mono_target_stereo_reference` target_channels, reference_side_to_mid_db; `silent_reference` (left out among several, or matched to nothing under an explicit loudness goal). With several references, reference_index (1-based, in the order sent) names the one meant.',
         },
         TrackAnalysis: TRACK_ANALYSIS_SCHEMA,
         Job: JOB_SCHEMA,

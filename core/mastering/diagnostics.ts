@@ -10,6 +10,7 @@ import type { MasteringDecision } from './decision.ts';
 import { CURVE_SMOOTHING_OCTAVES, type MatchBand } from './eq-match.ts';
 import type { ReferenceProfile } from './reference-profile.ts';
 import type { RenderReport } from './render.ts';
+import type { MasteringWarning } from './warnings.ts';
 
 export interface WidthBandDiagnostics {
   readonly band: string;
@@ -103,6 +104,8 @@ export interface MasteringDiagnostics {
     readonly convergence_rounds: number;
   };
   readonly stage_ms: Record<string, number>;
+  /** What the caller should know about this master (see `warnings.ts`); empty when nothing. */
+  readonly warnings: readonly MasteringWarning[];
 }
 
 const r2 = (value: number) => Math.round(value * 100) / 100;
@@ -122,6 +125,7 @@ export interface DiagnosticsInput {
   readonly preview: { readonly startSeconds: number; readonly durationSeconds: number } | null;
   readonly outputSampleRateHz: number;
   readonly stageMs: Record<string, number>;
+  readonly warnings: readonly MasteringWarning[];
 }
 
 /**
@@ -235,5 +239,6 @@ export function buildDiagnostics(input: DiagnosticsInput): MasteringDiagnostics 
       convergence_rounds: converged.rounds.length,
     },
     stage_ms: input.stageMs,
+    warnings: input.warnings,
   };
 }

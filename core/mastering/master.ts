@@ -3,10 +3,13 @@
  * (SPEC section 4). Takes decoded audio, returns mastered audio at the
  * target's own sample rate (or the requested output rate) and channel
  * layout, plus diagnostics. Publishes TrackAnalyzed (target, then each
- * reference), MasteringDecided and MasteringRendered through the given publisher.
+ * reference), MasteringDecided, MasteringRendered and, when the master has
+ * warnings (see `warnings.ts`), MasteringWarned through the given publisher.
  */
 import type { PcmAudio } from '../audio/pcm.ts';
 import { resampleChannel } from '../audio/resample.ts';
+import { AudoEqError } from '../domain/errors.ts';
+import { countClippedRuns } from '../dsp/clipped-runs.ts';
 import { samplePeakEnvelope } from '../dsp/limiter.ts';
 import { measureStereoWidthOf } from '../dsp/stereo-width.ts';
 import { noopEventPublisher, type DomainEvent, type DomainEventName, type EventPublisher } from '../domain/events.ts';
@@ -21,6 +24,7 @@ import { DEFAULT_MASTERING_OPTIONS, type OutputSampleRateHz } from './options.ts
 import { applyPreviewFades, loudestRegion, type PreviewRegion } from './preview.ts';
 import { limiterStage, staticEqualizer } from './processing.ts';
 import { combineReferences } from './reference-profile.ts';
+import { masteringWarnings } from './warnings.ts';
 import { isMonoWidth } from './width-match.ts';
 import { probeChain, renderAfterStaticEq, type RenderReport, type RiderSource } from './render.ts';
 
@@ -72,6 +76,8 @@ export function master(target: PcmAudio, reference: ReferenceInput | readonly Re
     mark = t;
   };
 
+  // Clipping is judged on the target as it came in, before any resampling smooths the flat tops.
+  const targetClipping = countClippedRuns(target.channels);
   let source = target;
   if (options.outputSampleRateHz !== undefined && options.outputSampleRateHz !== target.sampleRateHz) {
     const toHz = options.outputSampleRateHz;
@@ -84,7 +90,8 @@ export function master(target: PcmAudio, reference: ReferenceInput | readonly Re
   publish('TrackAnalyzed', { role: 'target', ...summarizeAnalysis(targetAnalysis) });
   const references = (isReferenceList(reference) ? reference : [reference]).map((input) => (isTrackAnalysis(input) ? input : analyzeTrack(input)));
   references.forEach((analysis, index) => publish('TrackAnalyzed', { role: 'reference', index, ...summarizeAnalysis(analysis) }));
-  const referenceProfile = combineReferences(references);
+  const audible = audibleReferences(references, options);
+  const referenceProfile = combineReferences(audible.references);
   lap('analysis_ms');
 
   const decision = decideMastering(targetAnalysis, referenceProfile, {
@@ -96,7 +103,8 @@ export function master(target: PcmAudio, reference: ReferenceInput | readonly Re
     loudnessPreset: options.loudnessPreset,
     ceilingDbtp: options.ceilingDbtp,
     strength: options.strength ?? DEFAULT_MASTERING_OPTIONS.strength,
-    match: options.match ?? DEFAULT_MASTERING_OPTIONS.match,
+    // Nothing can be matched to silence: only the explicit loudness goal applies.
+    match: audible.allSilent ? [] : (options.match ?? DEFAULT_MASTERING_OPTIONS.match),
   });
   publish('MasteringDecided', decidedSummary(decision, references.length));
   lap('decision_ms');
@@ -106,6 +114,17 @@ export function master(target: PcmAudio, reference: ReferenceInput | readonly Re
     : renderWhole(source, decision, targetAnalysis, options.inPlace === true || source !== target, lap);
   const { channels } = rendered;
   const outputWidth = measureStereoWidthOf(channels, sampleRateHz);
+  const warnings = masteringWarnings({
+    target: targetAnalysis,
+    targetClipping,
+    references,
+    reference: referenceProfile,
+    silentReferenceIndices: audible.silentIndices,
+    outputSampleRateHz: sampleRateHz,
+    goalLufs: rendered.goalLufs,
+    goalSource: decision.loudness.source,
+    reachedLufs: rendered.report.converged.output.integratedLufs,
+  });
 
   const diagnostics = buildDiagnostics({
     target: targetAnalysis,
@@ -118,6 +137,7 @@ export function master(target: PcmAudio, reference: ReferenceInput | readonly Re
     preview: rendered.region ? { startSeconds: rendered.region.start / sampleRateHz, durationSeconds: (rendered.region.end - rendered.region.start) / sampleRateHz } : null,
     outputSampleRateHz: sampleRateHz,
     stageMs,
+    warnings,
   });
   publish('MasteringRendered', {
     output_lufs: diagnostics.output_lufs,
@@ -129,10 +149,36 @@ export function master(target: PcmAudio, reference: ReferenceInput | readonly Re
     preview: options.preview === true,
     duration_s: round(channels.length ? channels[0].length / sampleRateHz : 0),
   });
+  if (warnings.length > 0) publish('MasteringWarned', { warnings });
   return { audio: { sampleRateHz, channels }, diagnostics };
 }
 
 const round = (value: number) => Math.round(value * 100) / 100;
+
+/**
+ * The references that can be matched: silent ones (RMS at or below −60 dBFS)
+ * are left out while any other has sound. When every reference is silent,
+ * matching it would give a master at whatever level and tone silence
+ * suggests, so that is refused (`422 silent_reference`) unless the request
+ * names its own loudness goal (`target_lufs` or `loudness_preset`): then the
+ * master gets that loudness and nothing is matched.
+ */
+function audibleReferences(references: readonly TrackAnalysis[], options: MasterOptions): { references: readonly TrackAnalysis[]; silentIndices: number[]; allSilent: boolean } {
+  const silentIndices = references.flatMap((analysis, index) => (analysis.silent ? [index] : []));
+  if (silentIndices.length === 0) return { references, silentIndices, allSilent: false };
+  if (silentIndices.length < references.length) {
+    return { references: references.filter((analysis) => !analysis.silent), silentIndices, allSilent: false };
+  }
+  if (options.goalLufs === undefined && options.loudnessPreset === undefined) {
+    const several = references.length > 1;
+    throw new AudoEqError(
+      'silent_reference',
+      `${several ? 'Every reference is' : 'The reference is'} silent (RMS at or below -60 dBFS): there is no loudness or tone to match. Send a reference with sound, or give target_lufs or loudness_preset.`,
+      { part: 'reference', ...(several ? { reference_indices: silentIndices.map((index) => index + 1) } : {}) },
+    );
+  }
+  return { references, silentIndices, allSilent: true };
+}
 
 function isTrackAnalysis(value: ReferenceInput): value is TrackAnalysis {
   return 'spectrum' in value;
@@ -171,6 +217,8 @@ interface Rendered {
   readonly curve: readonly MatchBand[];
   readonly report: RenderReport;
   readonly region: PreviewRegion | null;
+  /** The loudness the render aimed at (a preview's: its excerpt's share of the whole's goal). */
+  readonly goalLufs: number | null;
 }
 
 /** The full render of the whole track. */
@@ -192,7 +240,7 @@ function renderWhole(source: PcmAudio, decision: MasteringDecision, target: Trac
     rider: { kind: 'plan' },
   });
   lap('render_ms');
-  return { channels, curve, report, region: null };
+  return { channels, curve, report, region: null, goalLufs: decision.loudness.lufs };
 }
 
 /** The loudest 30 s of the track, rendered as the full master would sound there (see `preview.ts`). */
@@ -236,5 +284,5 @@ function renderPreview(source: PcmAudio, decision: MasteringDecision, target: Tr
   });
   applyPreviewFades(channels, sampleRateHz);
   lap('render_ms');
-  return { channels, curve, report, region };
+  return { channels, curve, report, region, goalLufs: excerptGoalLufs };
 }

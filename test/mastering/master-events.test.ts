@@ -23,8 +23,11 @@ test('master publishes TrackAnalyzed (target, reference), MasteringDecided and M
   const result = master(target, reference, { correlationId: 'abc-123', events, now: () => new Date('2026-01-02T03:04:05Z') });
   assert.equal(
     events.events.map((e) => [e.name, e.payload.role ?? null]),
-    [['TrackAnalyzed', 'target'], ['TrackAnalyzed', 'reference'], ['MasteringDecided', null], ['MasteringRendered', null]],
+    // Two tones hold nothing above 2 kHz: the reference is band-limited, so MasteringWarned closes the run.
+    [['TrackAnalyzed', 'target'], ['TrackAnalyzed', 'reference'], ['MasteringDecided', null], ['MasteringRendered', null], ['MasteringWarned', null]],
   );
+  assert.equal(events.events[4].payload.warnings, result.diagnostics.warnings);
+  assert.equal(result.diagnostics.warnings.map((warning) => warning.code), ['reference_band_limited']);
   for (const event of events.events) {
     assert.is(event.correlationId, 'abc-123');
     assert.is(event.occurredAt, '2026-01-02T03:04:05.000Z');

@@ -7,6 +7,7 @@
  */
 import { AudoEqError, ERROR_TABLE } from '../../domain/errors.ts';
 import type { EventPublisher } from '../../domain/events.ts';
+import { warningsOf } from '../../mastering/warnings.ts';
 import { masterTrack } from '../master-track.ts';
 import { createArtifactPersister } from '../persist-artifact.ts';
 import type { AppLogger, ArtifactStorage, Clock, MasteringJob, MasteringRunner } from '../ports.ts';
@@ -52,7 +53,6 @@ export function createMasteringJobProcessor(deps: MasteringJobProcessorDeps): Jo
     });
     const result = await masterTrack({ runner, persister, events, clock }, job, { signal: control.signal, onStage: (stage) => control.progress(stage) });
     if (result.persistence.status !== 'stored') throw new AudoEqError('storage_unavailable');
-    const warnings = (result.diagnostics as { warnings?: unknown }).warnings;
     return {
       key: result.persistence.key,
       destination: result.persistence.destination,
@@ -60,7 +60,7 @@ export function createMasteringJobProcessor(deps: MasteringJobProcessorDeps): Jo
       profileId: result.profileId,
       policies: { ...result.policies },
       diagnostics: result.diagnostics,
-      warnings: Array.isArray(warnings) ? warnings : [],
+      warnings: warningsOf(result.diagnostics),
       masteringSeconds: result.masteringSeconds,
     };
   };

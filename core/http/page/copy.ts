@@ -44,6 +44,7 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   request_too_large: 'The two files together are over the server’s upload limit; use shorter or FLAC files.',
   unsupported_container: 'Use a WAV, FLAC or MP3 file.',
   unsupported_codec: 'Use PCM or float WAV, FLAC or MP3 (compressed WAV codecs such as ADPCM are not accepted).',
+  silent_reference: 'The reference has no sound; choose another reference, or set a target loudness or a loudness preset to master without one.',
   storage_unavailable: 'The server could not store the result as it must; try again later or ask the operator.',
   overloaded: 'The server is busy; try again in a few seconds.',
   not_ready: 'The server is starting or a dependency is down; try again shortly.',

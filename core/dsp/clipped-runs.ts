@@ -1,0 +1,51 @@
+/**
+ * Finds where a signal was clipped before it reached us: runs of consecutive
+ * samples held at full scale. One sample touching full scale is a peak; three
+ * or more in a row on the same channel is a flattened waveform top, which a
+ * limiter or a normaliser cannot undo (the mastering chain can only lower it).
+ */
+
+/** |x| at or above this counts as full scale (a 16-bit 32767 reads 0.99997). */
+export const FULL_SCALE_LINEAR = 0.999;
+/** Consecutive full-scale samples that make one clipped run. */
+export const MIN_CLIPPED_RUN_SAMPLES = 3;
+
+export interface ClippedRuns {
+  /** Runs of at least {@link MIN_CLIPPED_RUN_SAMPLES} full-scale samples, over all channels. */
+  readonly runs: number;
+  /** Samples inside those runs, over all channels. */
+  readonly samples: number;
+  /** The longest run (samples). */
+  readonly longestRun: number;
+}
+
+/**
+ * Counts the clipped runs of every channel.
+ *
+ * @example countClippedRuns([Float32Array.of(0, 1, 1, 1, 0.2)]) // { runs: 1, samples: 3, longestRun: 3 }
+ */
+export function countClippedRuns(channels: readonly Float32Array[]): ClippedRuns {
+  let runs = 0;
+  let samples = 0;
+  let longestRun = 0;
+  const close = (length: number) => {
+    if (length < MIN_CLIPPED_RUN_SAMPLES) return;
+    runs++;
+    samples += length;
+    if (length > longestRun) longestRun = length;
+  };
+  for (const channel of channels) {
+    let length = 0;
+    for (let i = 0; i < channel.length; i++) {
+      const x = channel[i];
+      if (x >= FULL_SCALE_LINEAR || x <= -FULL_SCALE_LINEAR) {
+        length++;
+      } else if (length > 0) {
+        close(length);
+        length = 0;
+      }
+    }
+    close(length);
+  }
+  return { runs, samples, longestRun };
+}
