@@ -11,7 +11,7 @@ function fakeStream(isTTY: boolean, columns?: number): DisplayStream & { text: s
 }
 
 const item = (index: number, target: string): BatchItem => ({ index, target, reference: { paths: ['ref.wav'] }, output: `out/${index}.wav` });
-const ok = (index: number, target: string): BatchOutcome => ({ item: item(index, target), correlationId: `id-${index}`, ok: true });
+const ok = (index: number, target: string, warnings: Extract<BatchOutcome, { ok: true }>['warnings'] = []): BatchOutcome => ({ item: item(index, target), correlationId: `id-${index}`, ok: true, warnings });
 const failed = (index: number, target: string): BatchOutcome => ({
   item: item(index, target),
   correlationId: `id-${index}`,
@@ -22,6 +22,10 @@ const failed = (index: number, target: string): BatchOutcome => ({
 
 test('item and summary lines have the documented shapes', () => {
   assert.is(formatOutcome(ok(1, 'mixes/a.wav')), '[OK] mixes/a.wav -> out/1.wav (correlation_id=id-1)');
+  assert.is(
+    formatOutcome(ok(3, 'mixes/c.wav', ['loudness_goal_not_reached', 'target_clipped'])),
+    '[OK] mixes/c.wav -> out/3.wav [warnings: loudness_goal_not_reached, target_clipped] (correlation_id=id-3)',
+  );
   assert.is(formatOutcome(failed(2, 'mixes/b.wav')), '[FAILED] mixes/b.wav: corrupted_file: The audio file could not be decoded. (correlation_id=id-2)');
   assert.is(formatSummary({ total: 6, succeeded: 4, failed: 2 }), 'total=6 succeeded=4 failed=2');
 });

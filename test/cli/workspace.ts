@@ -48,16 +48,16 @@ export function scratchDir(prefix: string): { dir: string; remove(): void } {
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-/** Parses `[OK] T -> O (correlation_id=ID)` and `[FAILED] T: CODE: MESSAGE (correlation_id=ID)` lines. */
+/** Parses `[OK] T -> O [warnings: A, B] (correlation_id=ID)` (warnings optional) and `[FAILED] T: CODE: MESSAGE (correlation_id=ID)` lines. */
 export function parseItemLines(stdout: string): {
-  ok: Array<{ target: string; output: string; correlationId: string }>;
+  ok: Array<{ target: string; output: string; warnings: string[]; correlationId: string }>;
   failed: Array<{ target: string; code: string; message: string; correlationId: string }>;
 } {
   const ok = [];
   const failed = [];
   for (const line of stdout.split('\n')) {
-    const okMatch = /^\[OK\] (.+) -> (.+) \(correlation_id=([^)]+)\)$/.exec(line);
-    if (okMatch) ok.push({ target: okMatch[1], output: okMatch[2], correlationId: okMatch[3] });
+    const okMatch = /^\[OK\] (.+) -> (.+?)(?: \[warnings: ([a-z_, ]+)\])? \(correlation_id=([^)]+)\)$/.exec(line);
+    if (okMatch) ok.push({ target: okMatch[1], output: okMatch[2], warnings: okMatch[3] ? okMatch[3].split(', ') : [], correlationId: okMatch[4] });
     const failedMatch = /^\[FAILED\] (.+?): ([a-z_]+): (.+) \(correlation_id=([^)]+)\)$/.exec(line);
     if (failedMatch) failed.push({ target: failedMatch[1], code: failedMatch[2], message: failedMatch[3], correlationId: failedMatch[4] });
   }

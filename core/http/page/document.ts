@@ -144,6 +144,7 @@ ${options}
 
 <section class="panel" id="result-panel" aria-labelledby="result-title" hidden>
   <h2 id="result-title">Result</h2>
+  <div id="warnings" class="notice" role="status" hidden></div>
   <dl class="facts">
     <dt>Download</dt><dd><a id="download" class="button" href="#" download="mastered.wav">Download mastered WAV</a></dd>
     <dt>Persistence</dt><dd id="persistence"></dd>

@@ -54,6 +54,10 @@ button:disabled { background: #8792a8; border-color: #8792a8; cursor: not-allowe
 .status p { margin: 2px 0 0; font-size: 14px; }
 .alert { background: var(--error-bg); color: var(--error-ink); border: 1px solid #e7a39b; border-radius: 8px; padding: 10px 14px; margin-top: 14px; }
 .alert p { margin: 2px 0; }
+.notice { background: #fff4d6; color: #4d3300; border: 1px solid #e0c16b; border-radius: 8px; padding: 10px 14px; margin: 0 0 14px; }
+.notice p, .notice ul { margin: 2px 0; }
+.notice ul { padding-left: 20px; }
+.notice code { background: rgba(0,0,0,.06); padding: 0 4px; border-radius: 4px; }
 .alert code, .facts code { background: rgba(0,0,0,.06); padding: 0 4px; border-radius: 4px; }
 .players { display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: 12px; }
 .player { border: 1px solid var(--line); border-radius: 10px; padding: 10px 12px; border-top-width: 5px; }

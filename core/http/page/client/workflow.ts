@@ -226,6 +226,26 @@ function showPersistence(response) {
   else cell.appendChild(el('code', { text: url }));
 }
 
+/**
+ * The master's warnings, from the diagnostics (with their messages), or from
+ * X-Mastering-Warnings when the diagnostics header was too large to carry them.
+ */
+function warningsOf(response, diagnostics) {
+  if (diagnostics && Array.isArray(diagnostics.warnings)) return diagnostics.warnings;
+  const header = response.header('X-Mastering-Warnings');
+  if (!header) return [];
+  return header.split(/\s*,\s*/).map((item) => ({ code: item.split(';')[0], message: '' }));
+}
+
+/** A visible notice above the result: the master was made, but with these warnings. */
+function showWarnings(warnings) {
+  const box = clear(byId('warnings'));
+  box.hidden = warnings.length === 0;
+  if (!warnings.length) return;
+  box.appendChild(el('p', {}, [el('strong', { text: 'Mastered with ' + warnings.length + ' warning' + (warnings.length > 1 ? 's' : '') + ':' })]));
+  box.appendChild(el('ul', {}, warnings.map((warning) => el('li', { 'data-code': warning.code }, [el('code', { text: warning.code }), warning.message ? ' ' + warning.message : '']))));
+}
+
 function showResult(response) {
   const slot = slots.result;
   resetSlot(slot);
@@ -240,8 +260,10 @@ function showResult(response) {
   byId('correlation-id').textContent = response.header('X-Correlation-Id') || '';
   byId('profile-id').textContent = response.header('X-Mastering-Profile-Id') || '';
   let diagnostics = response.header('X-Mastering-Diagnostics') || '';
-  try { diagnostics = JSON.stringify(JSON.parse(diagnostics), null, 2); } catch (ignored) { /* shown as sent */ }
+  let parsed = null;
+  try { parsed = JSON.parse(diagnostics); diagnostics = JSON.stringify(parsed, null, 2); } catch (ignored) { /* shown as sent */ }
   byId('diagnostics').textContent = diagnostics;
+  showWarnings(warningsOf(response, parsed));
   byId('result-panel').hidden = false;
   setPlayerSource('result', slot.url, slot.filename);
 }

@@ -1,5 +1,6 @@
 // How a batch shows itself. Every item ends with one line on `out`:
 //   [OK] <target> -> <output> (correlation_id=<id>)
+//   [OK] <target> -> <output> [warnings: <code>, <code>] (correlation_id=<id>)
 //   [FAILED] <target>: <code>: <message> (correlation_id=<id>)
 // then one summary line `total=N succeeded=N failed=N`. When `err` is a
 // terminal, a progress bar lives on its last line, redrawn in place with `\r`
@@ -25,12 +26,13 @@ export interface BatchSummary {
 /**
  * The result line of one item.
  *
- * @example formatOutcome(outcome) // '[OK] mixes/a.wav -> mastered/a_mastered.wav (correlation_id=…)'
+ * @example formatOutcome(outcome) // '[OK] mixes/a.wav -> mastered/a_mastered.wav [warnings: target_clipped] (correlation_id=…)'
  */
 export function formatOutcome(outcome: BatchOutcome): string {
   const id = `(correlation_id=${outcome.correlationId})`;
+  const warnings = outcome.ok && outcome.warnings.length > 0 ? ` [warnings: ${outcome.warnings.join(', ')}]` : '';
   return outcome.ok
-    ? `[OK] ${outcome.item.target} -> ${outcome.item.output} ${id}`
+    ? `[OK] ${outcome.item.target} -> ${outcome.item.output}${warnings} ${id}`
     : `[FAILED] ${outcome.item.target}: ${outcome.code}: ${outcome.message} ${id}`;
 }
 

@@ -4,11 +4,12 @@
 // others go on. Aborting stops new items from starting; running ones finish.
 import type { MasteringRunner } from '../../../../core/app/ports.ts';
 import type { MasteringRequestOptions } from '../../../../core/mastering/options.ts';
+import { warningsOf, type MasteringWarningCode } from '../../../../core/mastering/warnings.ts';
 import { describeFailure, masterFiles } from '../master-files.ts';
 import type { BatchItem } from './plan.ts';
 
 export type BatchOutcome =
-  | { readonly item: BatchItem; readonly correlationId: string; readonly ok: true }
+  | { readonly item: BatchItem; readonly correlationId: string; readonly ok: true; readonly warnings: readonly MasteringWarningCode[] }
   | { readonly item: BatchItem; readonly correlationId: string; readonly ok: false; readonly code: string; readonly message: string };
 
 /** What the batch tells its display (progress bar or plain lines). */
@@ -33,14 +34,14 @@ export interface RunBatchOptions {
 async function runItem(item: BatchItem, correlationId: string, settings: RunBatchOptions): Promise<BatchOutcome> {
   try {
     if (!('paths' in item.reference)) throw item.reference.failure;
-    await masterFiles(settings.runner, {
+    const result = await masterFiles(settings.runner, {
       correlationId,
       targetPath: item.target,
       referencePaths: item.reference.paths,
       outputPath: item.output,
       options: item.options ?? settings.options,
     });
-    return { item, correlationId, ok: true };
+    return { item, correlationId, ok: true, warnings: warningsOf(result.diagnostics).map((warning) => warning.code) };
   } catch (error) {
     return { item, correlationId, ok: false, ...describeFailure(error, { nameTarget: false }) };
   }

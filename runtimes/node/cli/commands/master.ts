@@ -2,10 +2,13 @@
 // (SPEC section 10): masters one file against a reference exactly as
 // `POST /master` does and prints two lines on stdout, the output path and
 // `correlation_id=<uuid>`, so scripts can read either with `head`/`tail`.
+// Warnings about the master (see core/mastering/warnings.ts) go to stderr,
+// one line each, and leave the exit code at 0: the file was written.
 import { stat } from 'node:fs/promises';
 import { createInProcessRunner } from '../../../../core/app/in-process-runner.ts';
 import type { MasteringRunner } from '../../../../core/app/ports.ts';
 import { MAX_REFERENCES } from '../../../../core/domain/limits.ts';
+import { warningsOf } from '../../../../core/mastering/warnings.ts';
 import { USAGE_EXIT_CODE, UsageError, parseCommandArgs, requiredFlag, stringFlag, stringFlags } from '../args.ts';
 import { MASTERING_FLAG_SPECS, masteringFlagsHelp, masteringOptionsFromFlags } from '../mastering-flags.ts';
 import { FileJobError, describeFailure, masterFiles, writeOutputFile, type FileJob } from '../master-files.ts';
@@ -16,7 +19,10 @@ export const MASTER_USAGE = `usage: audo-eq master -t TARGET -r REFERENCE [-r RE
 
 Masters TARGET so it sounds like REFERENCE and writes a WAV to OUTPUT (parent
 folders are created; an existing OUTPUT is replaced, never an input). Prints
-OUTPUT, then correlation_id=<uuid>.
+OUTPUT, then correlation_id=<uuid>. Warnings about the master (loudness goal
+not reached, clipped or silent target, limited reference, …) are printed on
+stderr, one line each (exit code 0). A silent reference without a loudness
+goal (--target-lufs or --loudness-preset) is refused (silent_reference, exit code 1).
 
 options:
   -t, --target FILE           the track to master (.wav, .flac, .mp3)
@@ -104,6 +110,7 @@ export async function runMasterCommand(
 
   try {
     const result = await masterFiles(jobRunner, job);
+    for (const warning of warningsOf(result.diagnostics)) io.stderr(`audo-eq master: warning: ${warning.code}: ${warning.message}`);
     if (reportPath !== undefined) {
       const report = new TextEncoder().encode(`${JSON.stringify(result.diagnostics, null, 2)}\n`);
       await writeOutputFile(reportPath, report).catch((error: unknown) => {
