@@ -1,5 +1,5 @@
 // `POST /analyze` work: decode + measure (loudness with true peak and the
-// short-term series, levels, 1/3-octave spectrum) of 3 min and 9 min (under the 100 MiB limit) stereo
+// short-term series, levels, 1/3-octave spectrum) of 3 min and 9 min stereo
 // 44.1 kHz WAVs made from the indie-pop fixture, and the size of the JSON
 // answer. In-process this time holds the event loop, which is why a server
 // should run analysis jobs on its worker pool.

@@ -32,7 +32,7 @@ async function runOne(seconds: number, eqMode: EqMode): Promise<void> {
   const pair = ensureFixtures().pairs.find((p) => p.id === 'indie_pop')!;
   const targetPath = loopedCopy(fixturePath(pair.target.path), seconds, `target-${seconds}s.wav`);
   const referencePath = loopedCopy(fixturePath(pair.reference.path), seconds, `reference-${seconds}s.wav`);
-  // 10 min of 16-bit stereo WAV is over the 100 MiB upload limit; the engine has none.
+  // The engine has no byte limit of its own; the HTTP upload limit is not what is measured here.
   const policy = { ...DEFAULT_INGEST_POLICY, maxFileBytes: 1 << 30 };
   // Twice in one process: cold (nothing compiled yet, as a one-shot CLI run)
   // and warm (as a service worker's every job after its first).

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_LIMITS } from '../domain/limits.ts';
+import { DEFAULT_LIMITS, requestBytesForFileBytes, uploadBytesForDuration } from '../domain/limits.ts';
+import { DEFAULT_INGEST_POLICY, type IngestPolicy } from '../domain/policies.ts';
 
 /** Enum values in env are case-insensitive, like the query parameters. */
 const lowerCase = (value: unknown) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
@@ -20,7 +21,10 @@ const list = z.preprocess(
 /**
  * The one configuration schema every runtime feeds from its environment
  * (SPEC section 8). Env names live only here. Additions beyond the spec:
- * `AUDO_EQ_MAX_FILE_BYTES` / `AUDO_EQ_MAX_REQUEST_BYTES` (upload limits),
+ * `AUDO_EQ_MAX_DURATION_SECONDS` (duration limit of API and CLI),
+ * `AUDO_EQ_MAX_FILE_BYTES` / `AUDO_EQ_MAX_REQUEST_BYTES` (upload limits, by
+ * default following from the duration limit),
+ * `AUDO_EQ_UPLOAD_SPOOL_THRESHOLD_BYTES` / `AUDO_EQ_UPLOAD_SPOOL_DIR` (large uploads go to disk),
  * `AUDO_EQ_S3_TIMEOUT_MS` / `AUDO_EQ_S3_MAX_ATTEMPTS` (how long a dead S3
  * endpoint may cost one request), `AUDO_EQ_REQUEST_TIMEOUT_MS` /
  * `AUDO_EQ_UPLOAD_IDLE_TIMEOUT_MS` (slow and stalled uploads),
@@ -133,12 +137,27 @@ export const configSchema = z
     AUDO_EQ_API_KEYS: list.default([]),
     /** Comma-separated allowed origins (`*` for any); none means no CORS headers. */
     AUDO_EQ_CORS_ORIGINS: list.default([]),
-    /** Largest accepted upload per file part (the ingest policy allows 100 MiB). */
-    AUDO_EQ_MAX_FILE_BYTES: positiveInt().default(DEFAULT_LIMITS.maxFileBytes),
-    /** Largest accepted request body; default two full files plus 1 MiB of form overhead. */
-    AUDO_EQ_MAX_REQUEST_BYTES: positiveInt().default(DEFAULT_LIMITS.maxRequestBytes),
+    /** Longest accepted audio, in seconds: the API's ingest policy and the CLI's `--max-duration` default. */
+    AUDO_EQ_MAX_DURATION_SECONDS: z.coerce.number().positive().max(86_400).default(DEFAULT_LIMITS.maxDurationSeconds),
+    /** Largest accepted upload per file part; unset: what the duration limit implies at 24-bit 48 kHz stereo (`uploadBytesForDuration`). */
+    AUDO_EQ_MAX_FILE_BYTES: positiveInt().optional(),
+    /** Largest accepted request body; unset: two full files plus 1 MiB of form overhead. */
+    AUDO_EQ_MAX_REQUEST_BYTES: positiveInt().optional(),
+    /** Bytes of one uploaded file held in memory; a larger one is spooled to a temporary file as it arrives (Node server). */
+    AUDO_EQ_UPLOAD_SPOOL_THRESHOLD_BYTES: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(DEFAULT_LIMITS.uploadSpoolThresholdBytes),
+    /** Directory of spooled uploads; unset: the system's temporary directory. */
+    AUDO_EQ_UPLOAD_SPOOL_DIR: text.optional(),
     MINIO_API_PORT: port.default(9000),
     MINIO_CONSOLE_PORT: port.default(9001),
+  })
+  // The byte limits follow from the duration limit unless set.
+  .transform((config) => {
+    const maxFileBytes = config.AUDO_EQ_MAX_FILE_BYTES ?? uploadBytesForDuration(config.AUDO_EQ_MAX_DURATION_SECONDS);
+    return {
+      ...config,
+      AUDO_EQ_MAX_FILE_BYTES: maxFileBytes,
+      AUDO_EQ_MAX_REQUEST_BYTES: config.AUDO_EQ_MAX_REQUEST_BYTES ?? requestBytesForFileBytes(maxFileBytes),
+    };
   })
   .superRefine((config, context) => {
     const guaranteed = config.AUDO_EQ_ARTIFACT_PERSISTENCE_GUARANTEE === 'guaranteed';
@@ -229,4 +248,15 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
 /** The secret values of a configuration, for log redaction. */
 export function secretValues(config: AppConfig): string[] {
   return [config.AUDO_EQ_S3_SECRET_KEY, ...config.AUDO_EQ_API_KEYS, config.AUDO_EQ_WEBHOOK_SECRET ?? ''].filter((value) => value.length >= 4);
+}
+
+/**
+ * The ingest policy a configuration asks for: the default one with the
+ * configured duration limit and upload byte limit. Every runtime hands it to
+ * its worker pool, so the API refuses what the operator's limits refuse.
+ *
+ * @example createNodeWorkerPool({ ingestPolicy: ingestPolicyFromConfig(loadConfig(process.env)) })
+ */
+export function ingestPolicyFromConfig(config: Pick<AppConfig, 'AUDO_EQ_MAX_DURATION_SECONDS' | 'AUDO_EQ_MAX_FILE_BYTES'>): IngestPolicy {
+  return Object.freeze({ ...DEFAULT_INGEST_POLICY, maxDurationSeconds: config.AUDO_EQ_MAX_DURATION_SECONDS, maxFileBytes: config.AUDO_EQ_MAX_FILE_BYTES });
 }

@@ -33,8 +33,10 @@ export interface NormalizationPolicy {
 }
 
 /**
- * `ingest-validation-default` v1: ≤ 100 MiB, duration in (0, 3600] s,
- * 8–192 kHz, 1–8 channels.
+ * `ingest-validation-default` v1: ≤ 1,045,188,608 bytes (an hour of 24-bit
+ * 48 kHz stereo plus 8 MiB, `uploadBytesForDuration`), duration in (0, 3600] s,
+ * 8–192 kHz, 1–8 channels. A server's `AUDO_EQ_MAX_DURATION_SECONDS` and
+ * `AUDO_EQ_MAX_FILE_BYTES` replace the two limits (`ingestPolicyFromConfig`).
  *
  * @example
  * await decodeAudio(bytes, { policy: { ...DEFAULT_INGEST_POLICY, maxDurationSeconds: 600 } });

@@ -51,7 +51,11 @@ export interface AppOptions {
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
   readonly metrics?: AppMetrics;
-  /** Default 100 MiB per file, 201 MiB per request, 300 s per upload, 30 s of upload silence. */
+  /**
+   * Default `DEFAULT_LIMITS`: per file what an hour of 24-bit 48 kHz stereo
+   * needs (≈ 997 MiB), two files plus 1 MiB per request, 30 min per upload, 30 s
+   * of upload silence; no spool (uploads held in memory; the Node server spools large ones to disk).
+   */
   readonly limits?: Partial<UploadLimits>;
   /**
    * Masterings and analyses that may wait (uploading, or queued for a free worker) beside
@@ -145,6 +149,7 @@ function resolveDeps(options: AppOptions): AppDeps {
       maxRequestBytes: options.limits?.maxRequestBytes ?? Math.max(DEFAULT_LIMITS.maxRequestBytes, maxFileBytes),
       timeoutMs: options.limits?.timeoutMs ?? DEFAULT_LIMITS.requestTimeoutMs,
       idleTimeoutMs: options.limits?.idleTimeoutMs ?? DEFAULT_LIMITS.uploadIdleTimeoutMs,
+      spool: options.limits?.spool ?? null,
     },
     admission: { maxAdmitted: Math.max(1, runner.concurrency ?? 1) + Math.max(0, options.maxPending ?? DEFAULT_LIMITS.maxPending), inFlight: 0 },
     apiKeys: options.apiKeys ?? [],

@@ -7,16 +7,20 @@
  * Time is bounded the same way: a body that takes longer than `timeoutMs` in
  * all, or goes silent for `idleTimeoutMs`, is `400 invalid_payload` with
  * `reason: "upload_timeout"` (SPEC has no 408; the upload is what is wrong).
+ * A file part past the spool's threshold goes to the spool while it arrives
+ * (core/http/upload-spool.ts), and any spooled copy is removed when the
+ * upload fails.
  */
 import {
   getMultipartBoundary,
   MaxFileSizeExceededError,
   MaxTotalSizeExceededError,
   MultipartParseError,
-  parseMultipartStream,
 } from '@remix-run/multipart-parser';
 import { AudoEqError, type ErrorCode } from '../domain/errors.ts';
 import { MAX_REFERENCES } from '../domain/limits.ts';
+import { splitMultipart } from './multipart-stream.ts';
+import { createUploadCollector, type UploadCollector, type UploadSpool } from './upload-spool.ts';
 
 export interface UploadLimits {
   /** Largest accepted file part, in bytes. */
@@ -27,6 +31,8 @@ export interface UploadLimits {
   readonly timeoutMs?: number;
   /** Longest silence between two pieces of the body; default no limit. */
   readonly idleTimeoutMs?: number;
+  /** Where a file part larger than its threshold waits while it arrives; default none (memory). */
+  readonly spool?: UploadSpool | null;
 }
 
 export interface UploadedFile {
@@ -43,6 +49,8 @@ export interface MasteringUpload {
 export const FILE_PARTS = ['target', 'reference'] as const;
 
 const MAX_PARTS = 16;
+/** Largest header block of one part (the parser package's own default). */
+const MAX_HEADER_BYTES = 8 * 1024;
 
 function tooLarge(limits: UploadLimits): AudoEqError {
   return new AudoEqError('request_too_large', undefined, { max_bytes: limits.maxRequestBytes });
@@ -106,18 +114,6 @@ function limitBytes(body: ReadableStream<Uint8Array>, maxBytes: number, limits: 
   );
 }
 
-/** Joins a part's chunks without copying when there is only one. */
-function joinChunks(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
-
 function translateParseError(error: unknown, limits: UploadLimits): unknown {
   if (error instanceof AudoEqError) return error;
   if (error instanceof MaxFileSizeExceededError) {
@@ -175,28 +171,32 @@ export async function readFilePartLists<const Name extends string>(
   if (Number.isFinite(declaredLength) && declaredLength > limits.maxRequestBytes) throw tooLarge(limits);
   if (!request.body) throw new AudoEqError('invalid_payload', 'The request body is empty.');
 
+  const collected = Object.fromEntries(names.map((name) => [name, [] as Array<{ collector: UploadCollector; filename?: string }>])) as Record<
+    Name,
+    Array<{ collector: UploadCollector; filename?: string }>
+  >;
   const files = Object.fromEntries(names.map((name) => [name, [] as UploadedFile[]])) as Record<Name, UploadedFile[]>;
   const limited = limitBytes(request.body, limits.maxRequestBytes, limits);
   try {
-    const parts = parseMultipartStream(limited, {
-      boundary,
-      maxFileSize: limits.maxFileBytes,
-      maxTotalSize: limits.maxRequestBytes,
-      maxParts: MAX_PARTS,
-    });
-    for await (const part of parts) {
-      const name = part.name as Name | undefined;
-      if (name === undefined || !names.includes(name)) continue;
-      const rule = repeat[name];
+    await splitMultipart(limited, boundary, { maxHeaderBytes: MAX_HEADER_BYTES, maxParts: MAX_PARTS, maxPartBytes: limits.maxFileBytes }, ({ name, filename }) => {
+      if (name === undefined || !(names as readonly string[]).includes(name)) return null;
+      const part = name as Name;
+      const rule = repeat[part];
       const maxCount = rule?.maxCount ?? 1;
-      if (files[name].length >= maxCount) {
+      if (collected[part].length >= maxCount) {
         if (!rule) throw new AudoEqError('invalid_payload', `The file part '${name}' was sent more than once.`, { part: name });
         throw new AudoEqError(rule.tooMany, `The file part '${name}' may be sent at most ${maxCount} times.`, { part: name, max_count: maxCount });
       }
-      const filename = part.filename;
-      files[name].push({ bytes: joinChunks(part.content, part.size), ...(filename ? { filename } : {}) });
+      const collector = createUploadCollector(limits.spool);
+      collected[part].push({ collector, ...(filename ? { filename } : {}) });
+      return collector;
+    });
+    for (const name of names) {
+      for (const { collector, filename } of collected[name]) files[name].push({ bytes: await collector.finish(), ...(filename ? { filename } : {}) });
     }
   } catch (error) {
+    // Spooled copies never outlive a failed upload.
+    await Promise.all(names.flatMap((name) => collected[name].map(({ collector }) => collector.discard().catch(() => {}))));
     // Hand the unread rest of the body back (unlocked) so the server can drain it.
     if (!limited.locked) await limited.cancel().catch(() => {});
     throw translateParseError(error, limits);

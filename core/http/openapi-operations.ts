@@ -4,7 +4,7 @@
  * responses themselves are generated from the error table in `openapi.ts`.
  */
 import { INGEST_ERROR_CODES, type ErrorCode } from '../domain/errors.ts';
-import { MAX_REFERENCES } from '../domain/limits.ts';
+import { DEFAULT_LIMITS, MAX_REFERENCES } from '../domain/limits.ts';
 import { MASTER_RESPONSE_HEADERS } from './headers.ts';
 import { MASTER_QUERY_PARAMETERS } from './query.ts';
 import { CEILING_DBTP_RANGE, STRENGTH_RANGE, TARGET_LUFS_RANGE } from '../mastering/options.ts';
@@ -61,7 +61,11 @@ for (const name of Object.values(MASTER_RESPONSE_HEADERS)) masterHeaders[name] =
 const audioFile = {
   type: 'string',
   contentMediaType: 'application/octet-stream',
-  description: 'WAV (PCM 8/16/24/32-bit, float 32/64, extensible), FLAC or MP3 (MPEG-1 Layer III); up to 100 MiB, 1 h, 8–192 kHz, 1–8 channels.',
+  description:
+    'WAV (PCM 8/16/24/32-bit, float 32/64, extensible), FLAC or MP3 (MPEG-1 Layer III); 8–192 kHz, 1–8 channels; ' +
+    `up to the server’s duration limit (default ${DEFAULT_LIMITS.maxDurationSeconds} s, \`duration_too_long\` beyond) and file limit ` +
+    `(default ${DEFAULT_LIMITS.maxFileBytes} bytes, what that hour of 24-bit 48 kHz stereo needs plus 8 MiB; \`file_too_large\` beyond). ` +
+    `Files over ${DEFAULT_LIMITS.uploadSpoolThresholdBytes} bytes wait in a temporary file, not in memory, while they arrive (Node server).`,
 };
 
 /** The multipart body of `POST /master`, shared by `POST /jobs`. */

@@ -5,6 +5,7 @@ import { composeFromEnv } from '../shared/compose.ts';
 import { listenFailureLine } from '../shared/listen-failure.ts';
 import { createShutdownController } from '../shared/shutdown.ts';
 import { createWebWorkerPool } from '../shared/web-worker-pool.ts';
+import { poolOptionsFromConfig } from '../shared/pool-options.ts';
 
 declare const Bun: {
   serve(options: {
@@ -20,7 +21,7 @@ let composition;
 try {
   composition = await composeFromEnv(process.env, {
     isTty: process.stdout.isTTY === true,
-    createRunner: ({ config, logger }) => createWebWorkerPool({ size: config.AUDO_EQ_WORKERS, maxWaiting: config.AUDO_EQ_MAX_PENDING, workerNice: config.AUDO_EQ_WORKER_NICE, logger }),
+    createRunner: ({ config, logger }) => createWebWorkerPool(poolOptionsFromConfig(config, logger)),
   });
 } catch (err) {
   if (err instanceof ConfigError) {

@@ -6,12 +6,13 @@ import { createDrainGate } from '../shared/drain-gate.ts';
 import { listenFailureLine } from '../shared/listen-failure.ts';
 import { createShutdownController } from '../shared/shutdown.ts';
 import { createWebWorkerPool } from '../shared/web-worker-pool.ts';
+import { poolOptionsFromConfig } from '../shared/pool-options.ts';
 
 let composition;
 try {
   composition = await composeFromEnv(Deno.env.toObject(), {
     isTty: Deno.stdout.isTerminal(),
-    createRunner: ({ config, logger }) => createWebWorkerPool({ size: config.AUDO_EQ_WORKERS, maxWaiting: config.AUDO_EQ_MAX_PENDING, workerNice: config.AUDO_EQ_WORKER_NICE, logger }),
+    createRunner: ({ config, logger }) => createWebWorkerPool(poolOptionsFromConfig(config, logger)),
   });
 } catch (err) {
   if (err instanceof ConfigError) {

@@ -7,7 +7,9 @@ import { toNodeListener } from './fetch-adapter.ts';
 import { installGracefulShutdown } from './graceful-shutdown.ts';
 import { listenFailureLine } from '../shared/listen-failure.ts';
 import { createNodeWorkerPool } from './pool.ts';
+import { poolOptionsFromConfig } from '../shared/pool-options.ts';
 import { routeProcessWarnings } from './process-warnings.ts';
+import { createTempFileSpool } from './temp-file-spool.ts';
 
 /** Node's own request timeout stays behind the app's, so the app's clear error answers first. */
 const NODE_REQUEST_TIMEOUT_MARGIN_MS = 10_000;
@@ -19,8 +21,9 @@ async function main(): Promise<void> {
   try {
     composition = await composeFromEnv(process.env, {
       isTty: process.stdout.isTTY === true,
-      createRunner: ({ config, logger }) =>
-        createNodeWorkerPool({ size: config.AUDO_EQ_WORKERS, maxWaiting: config.AUDO_EQ_MAX_PENDING, workerNice: config.AUDO_EQ_WORKER_NICE, logger }),
+      createRunner: ({ config, logger }) => createNodeWorkerPool(poolOptionsFromConfig(config, logger)),
+      // Uploads past the threshold wait on disk, not in memory, while they arrive.
+      createUploadSpool: (config) => createTempFileSpool({ thresholdBytes: config.AUDO_EQ_UPLOAD_SPOOL_THRESHOLD_BYTES, dir: config.AUDO_EQ_UPLOAD_SPOOL_DIR }),
     });
   } catch (error) {
     warnings.release();

@@ -17,6 +17,7 @@ import { createStorage } from '../shared/compose.ts';
 import { consumerName, createQueueFromConfig, createWorkerFromConfig } from '../shared/deferred.ts';
 import { createJobSystem } from '../shared/jobs.ts';
 import { createNodeWorkerPool } from './pool.ts';
+import { poolOptionsFromConfig } from '../shared/pool-options.ts';
 import { UsageError, parseCommandArgs } from './cli/args.ts';
 import { routeProcessWarnings } from './process-warnings.ts';
 
@@ -85,7 +86,7 @@ async function main(argv: string[]): Promise<void> {
   deferredWorker?.start();
   const runner =
     config.AUDO_EQ_JOBS_BACKEND === 'redis'
-      ? createNodeWorkerPool({ size: config.AUDO_EQ_WORKERS, maxWaiting: config.AUDO_EQ_MAX_PENDING, workerNice: config.AUDO_EQ_WORKER_NICE, logger })
+      ? createNodeWorkerPool(poolOptionsFromConfig(config, logger))
       : null;
   const jobs = runner ? await createJobSystem(config, { storage, runner, events, logger, runWorker: true }) : null;
   // Tests and operators wait for this line.

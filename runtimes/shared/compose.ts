@@ -3,7 +3,8 @@
  * logger, storage, persistence policy → the fetch handler. Runtimes only add
  * their own server and signal handling around it.
  */
-import { ConfigError, loadConfig, secretValues, type AppConfig } from '../../core/app/config.ts';
+import { ConfigError, ingestPolicyFromConfig, loadConfig, secretValues, type AppConfig } from '../../core/app/config.ts';
+import type { UploadSpool } from '../../core/http/upload-spool.ts';
 import { persistencePolicyProblem } from '../../core/app/persist-artifact.ts';
 import type { AppLogger, ArtifactStorage, MasteringRunner } from '../../core/app/ports.ts';
 import { createLoggingEventPublisher } from '../../core/app/logging-event-publisher.ts';
@@ -34,6 +35,8 @@ export interface ComposeOptions {
   readonly runner?: MasteringRunner;
   /** Builds the runner from config and logger (how the servers make their worker pools); wins over `runner`. */
   readonly createRunner?: RunnerFactory;
+  /** Where large uploads wait while they arrive (the Node server's temporary files); default none: in memory. */
+  readonly createUploadSpool?: (config: AppConfig) => UploadSpool;
 }
 
 /** The storage `AUDO_EQ_STORAGE_*` names, or null when storage is disabled. */
@@ -76,7 +79,7 @@ export async function composeFromEnv(env: Record<string, string | undefined>, op
   const queue = persistence.mode === 'deferred' && storage ? await createQueueFromConfig(config, { logger, consumer: consumerName('api') }) : null;
   const problem = persistencePolicyProblem(persistence, storage, queue);
   if (problem) throw new ConfigError(`invalid configuration: AUDO_EQ_ARTIFACT_PERSISTENCE_MODE: ${problem}`);
-  const runner: MasteringRunner & { close?(): Promise<void> } = options.createRunner?.({ config, logger }) ?? options.runner ?? createInProcessRunner();
+  const runner: MasteringRunner & { close?(): Promise<void> } = options.createRunner?.({ config, logger }) ?? options.runner ?? createInProcessRunner({ ingestPolicy: ingestPolicyFromConfig(config) });
   const metrics = createMetrics();
   const events = createLoggingEventPublisher(logger);
   const worker =
@@ -101,6 +104,7 @@ export async function composeFromEnv(env: Record<string, string | undefined>, op
       maxRequestBytes: config.AUDO_EQ_MAX_REQUEST_BYTES,
       timeoutMs: config.AUDO_EQ_REQUEST_TIMEOUT_MS,
       idleTimeoutMs: config.AUDO_EQ_UPLOAD_IDLE_TIMEOUT_MS,
+      spool: options.createUploadSpool?.(config) ?? null,
     },
     maxPending: config.AUDO_EQ_MAX_PENDING,
     apiKeys: config.AUDO_EQ_API_KEYS,

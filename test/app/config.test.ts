@@ -1,6 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, loadConfig, secretValues } from '../../core/app/config.ts';
+import { ConfigError, ingestPolicyFromConfig, loadConfig, secretValues } from '../../core/app/config.ts';
+import { DEFAULT_LIMITS } from '../../core/domain/limits.ts';
+import { DEFAULT_INGEST_POLICY } from '../../core/domain/policies.ts';
 
 test('an empty environment gives the documented defaults', () => {
   const config = loadConfig({});
@@ -64,6 +66,21 @@ test('a bad value stops with one line naming the variable and not echoing the va
       assert.not.ok(message.includes(Object.values(env)[0]) && Object.values(env)[0].length > 3, `echoed value: ${message}`);
     }
   }
+});
+
+test('the upload byte limits follow from the duration limit unless set', () => {
+  const defaults = loadConfig({});
+  // 3600 s × 48,000 Hz × 3 bytes × 2 channels + 8 MiB; the request: two files + 1 MiB.
+  assert.equal([defaults.AUDO_EQ_MAX_DURATION_SECONDS, defaults.AUDO_EQ_MAX_FILE_BYTES, defaults.AUDO_EQ_MAX_REQUEST_BYTES], [3600, 1_045_188_608, 2_091_425_792]);
+  assert.equal([DEFAULT_LIMITS.maxFileBytes, DEFAULT_LIMITS.maxRequestBytes], [defaults.AUDO_EQ_MAX_FILE_BYTES, defaults.AUDO_EQ_MAX_REQUEST_BYTES]);
+  const halfHour = loadConfig({ AUDO_EQ_MAX_DURATION_SECONDS: '1800' });
+  assert.equal([halfHour.AUDO_EQ_MAX_FILE_BYTES, halfHour.AUDO_EQ_MAX_REQUEST_BYTES], [526_788_608, 2 * 526_788_608 + 1024 * 1024]);
+  assert.equal(ingestPolicyFromConfig(halfHour), { ...DEFAULT_INGEST_POLICY, maxDurationSeconds: 1800, maxFileBytes: 526_788_608 });
+  const explicit = loadConfig({ AUDO_EQ_MAX_DURATION_SECONDS: '1800', AUDO_EQ_MAX_FILE_BYTES: '5000000' });
+  assert.equal([explicit.AUDO_EQ_MAX_FILE_BYTES, explicit.AUDO_EQ_MAX_REQUEST_BYTES], [5_000_000, 10_000_000 + 1024 * 1024]);
+  assert.is(loadConfig({ AUDO_EQ_UPLOAD_SPOOL_THRESHOLD_BYTES: '0' }).AUDO_EQ_UPLOAD_SPOOL_THRESHOLD_BYTES, 0, 'every upload to disk');
+  assert.throws(() => loadConfig({ AUDO_EQ_MAX_DURATION_SECONDS: '0' }), /AUDO_EQ_MAX_DURATION_SECONDS/);
+  assert.throws(() => loadConfig({ AUDO_EQ_MAX_DURATION_SECONDS: 'an hour' }), /AUDO_EQ_MAX_DURATION_SECONDS/);
 });
 
 test('contradictory persistence settings are refused at start-up', () => {

@@ -1,6 +1,7 @@
 // Local files have no upload byte limit: `audo-eq master` and `analyze` read a
-// 10-minute 24-bit 44.1 kHz stereo WAV (159 MB, over the API's 100 MiB upload
-// limit), and `--max-duration` is the limit that applies instead.
+// 10-minute 24-bit 44.1 kHz stereo WAV (159 MB), and the duration limit is what
+// applies: `--max-duration`, else AUDO_EQ_MAX_DURATION_SECONDS, else 3600 s.
+// The file is made at test time and removed after.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
@@ -8,6 +9,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { wavLayout } from '../../core/audio/wav-encode.ts';
 import { DEFAULT_INGEST_POLICY } from '../../core/domain/policies.ts';
+import { localIngestPolicy } from '../../runtimes/node/cli/local-ingest.ts';
 import { ffmpegEbur128 } from '../support/ffmpeg-meter.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { hasTool, requireTool } from '../support/tools.ts';
@@ -41,11 +43,12 @@ if (requireTool('ffmpeg', hasTool('ffmpeg') && hasTool('ffprobe'), 'long input C
   });
   test.after(() => scratch.remove());
 
-  test('the 10-minute 24-bit stereo WAV is larger than the upload limit', () => {
+  test('the 10-minute 24-bit stereo WAV is what it claims; local files have no byte limit', () => {
     const { size } = statSync(long);
     assert.ok(size > LONG_SECONDS * 44100 * 2 * 3, `${size} bytes`);
     assert.equal(wavFormat(long), { channels: 2, sampleRateHz: 44100, bitsPerSample: 24 });
-    assert.ok(size > DEFAULT_INGEST_POLICY.maxFileBytes, 'over the API upload limit, which local files do not have');
+    assert.is(localIngestPolicy().maxFileBytes, Number.POSITIVE_INFINITY);
+    assert.is(localIngestPolicy().maxDurationSeconds, DEFAULT_INGEST_POLICY.maxDurationSeconds);
   });
 
   test('master masters a 10-minute 24-bit 44.1 kHz stereo WAV to the reference loudness', () => {
@@ -67,7 +70,7 @@ if (requireTool('ffmpeg', hasTool('ffmpeg') && hasTool('ffprobe'), 'long input C
     assert.equal([report.durationSeconds, report.sampleRateHz, report.channels], [LONG_SECONDS, 44100, 2]);
   });
 
-  test('--max-duration is the limit local files meet: below their length they are refused as duration_too_long', () => {
+  test('--max-duration (or AUDO_EQ_MAX_DURATION_SECONDS) is the limit local files meet: below their length they are refused as duration_too_long', () => {
     const mastered = runCli(['master', '-t', 'ten-minutes.wav', '-r', 'reference.wav', '-o', 'short-limit.wav', '--max-duration', '300'], scratch.dir);
     assert.is(mastered.status, 1);
     assert.match(mastered.stderr, /^audo-eq master: duration_too_long: target ten-minutes\.wav: The audio lasts 600\.0 s; the limit is 300 s\./);
@@ -75,6 +78,15 @@ if (requireTool('ffmpeg', hasTool('ffmpeg') && hasTool('ffprobe'), 'long input C
     const analyzed = runCli(['analyze', 'ten-minutes.wav', '--max-duration', '300'], scratch.dir);
     assert.is(analyzed.status, 1);
     assert.match(analyzed.stderr, /^audo-eq analyze: duration_too_long: /);
+    // The setting: the same limit without the flag; the flag wins over it; a bad value names the variable.
+    const fromEnv = runCli(['analyze', 'ten-minutes.wav'], scratch.dir, { AUDO_EQ_MAX_DURATION_SECONDS: '300' });
+    assert.is(fromEnv.status, 1);
+    assert.match(fromEnv.stderr, /^audo-eq analyze: duration_too_long: .*the limit is 300 s\./);
+    const flagWins = runCli(['analyze', 'ten-minutes.wav', '--json', '--max-duration', '700'], scratch.dir, { AUDO_EQ_MAX_DURATION_SECONDS: '300' });
+    assert.is(flagWins.status, 0, flagWins.stderr);
+    const badEnv = runCli(['analyze', 'ten-minutes.wav'], scratch.dir, { AUDO_EQ_MAX_DURATION_SECONDS: 'an hour' });
+    assert.is(badEnv.status, 2);
+    assert.match(badEnv.stderr, /AUDO_EQ_MAX_DURATION_SECONDS/);
     for (const bad of ['0', '-5', 'ten', '']) {
       const usage = runCli(['analyze', 'ten-minutes.wav', `--max-duration=${bad}`], scratch.dir);
       assert.is(usage.status, 2, `--max-duration=${bad}`);

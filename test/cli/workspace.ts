@@ -18,15 +18,17 @@ export interface CliResult {
 }
 
 /**
- * Runs `audo-eq <args>` to completion in `cwd` (stdout and stderr are pipes, so not a TTY).
+ * Runs `audo-eq <args>` to completion in `cwd` with `env` added to this
+ * process's environment (stdout and stderr are pipes, so not a TTY).
  *
  * @example const { status, stdout } = runCli(['master', '-t', 'a.wav', '-r', 'b.wav', '-o', 'c.wav'], dir);
  */
-export function runCli(args: readonly string[], cwd: string = repoRoot): CliResult {
+export function runCli(args: readonly string[], cwd: string = repoRoot, env: Record<string, string> = {}): CliResult {
   const result = spawnSync(process.execPath, [join(repoRoot, 'bin/audo-eq.mjs'), ...args], {
     cwd,
-    env: { ...childEnv, NO_COLOR: '1' },
-    timeout: 180_000,
+    env: { ...childEnv, NO_COLOR: '1', ...env },
+    // A hang guard, not a speed goal: a 10-minute master on two busy shared cores takes minutes.
+    timeout: 900_000,
   });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout.toString(), stderr: result.stderr.toString() };

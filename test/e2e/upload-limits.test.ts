@@ -5,6 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { fixturePath } from '../support/fixtures.ts';
+import { postMaster, truncateWav } from '../support/http-client.ts';
 import { nodeServerCommand, startServer, type RunningServer } from '../support/processes.ts';
 
 const MIB = 1024 * 1024;
@@ -118,6 +120,21 @@ test('a single part over the per-file limit is 400 file_too_large while it strea
   assert.is(result.status, 400);
   assert.equal(JSON.parse(result.body).detail, { code: 'file_too_large', message: 'The uploaded file exceeds the size limit.', max_bytes: 8 * MIB });
   assert.ok(result.bytesSentWhenAnswered < 32 * MIB, `client had sent ${result.bytesSentWhenAnswered} bytes`);
+});
+
+test('AUDO_EQ_MAX_DURATION_SECONDS is the limit the server workers enforce', async () => {
+  const [command, args] = nodeServerCommand();
+  const short = await startServer(command, args, { AUDO_EQ_STORAGE_ENABLED: 'false', AUDO_EQ_WORKERS: '1', AUDO_EQ_MAX_DURATION_SECONDS: '2' });
+  try {
+    const clip = (path: string) => truncateWav(new Uint8Array(readFileSync(fixturePath(path))), 3);
+    const response = await postMaster(short.baseUrl, clip('indie_pop/target.wav'), clip('indie_pop/reference.wav'));
+    assert.is(response.status, 400);
+    const { detail } = await response.json();
+    assert.is(detail.code, 'duration_too_long');
+    assert.is(detail.max_seconds, 2);
+  } finally {
+    await short.stop();
+  }
 });
 
 test.run();
