@@ -17,7 +17,9 @@ function options(overrides: Partial<S3StorageOptions> = {}): S3StorageOptions {
     secretAccessKey: S3RVER_SECRET_KEY,
     bucket: BUCKET,
     urlTtlSeconds: 600,
-    timeoutMs: 1500,
+    // Generous: on a busy machine s3rver's first answers can take seconds. The tests about the
+    // budget (a server that never answers) set their own.
+    timeoutMs: 30_000,
     maxAttempts: 2,
     ...overrides,
   };

@@ -8,7 +8,7 @@ test('runtime settings have their documented defaults, and AUDO_EQ_WORKERS is le
   const config = loadConfig({});
   assert.equal(
     [config.AUDO_EQ_WORKERS, config.AUDO_EQ_MAX_PENDING, config.AUDO_EQ_WORKER_NICE, config.AUDO_EQ_REQUEST_TIMEOUT_MS, config.AUDO_EQ_UPLOAD_IDLE_TIMEOUT_MS, config.AUDO_EQ_SHUTDOWN_TIMEOUT_MS],
-    [undefined, 8, 10, 300_000, 30_000, 25_000],
+    [undefined, 8, 10, 1_800_000, 30_000, 25_000],
   );
 });
 
