@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { createApp } from '../../core/http/app.ts';
 import { ERROR_TABLE } from '../../core/domain/errors.ts';
 import { MASTER_QUERY_PARAMETERS } from '../../core/http/query.ts';
-import { CEILING_DBTP_RANGE, PROFILE_ALIASES, STRENGTH_RANGE, TARGET_LUFS_RANGE } from '../../core/mastering/options.ts';
+import { CEILING_DBTP_RANGE, MATCH_DIMENSIONS, PROFILE_ALIASES, STRENGTH_RANGE, TARGET_LUFS_RANGE } from '../../core/mastering/options.ts';
 import { createEchoRunner } from '../support/doubles.ts';
 
 const app = createApp({ runner: createEchoRunner(), limits: { maxFileBytes: 5_000_000 } });
@@ -56,15 +56,26 @@ test('script and stylesheet are ASCII, so every runtime’s transpiler leaves th
 test('every /master option is a labelled control offering exactly the allowed values, defaults preselected', async () => {
   const { html } = await getPage();
   for (const [name, spec] of Object.entries(MASTER_QUERY_PARAMETERS)) {
-    assert.match(html, new RegExp(`<label for="opt-${name}">`), `${name} label`);
-    assert.match(html, new RegExp(`id="opt-${name}" name="${name}"`), `${name} control`);
-    const numeric = ({ target_lufs: TARGET_LUFS_RANGE, ceiling_dbtp: CEILING_DBTP_RANGE, strength: STRENGTH_RANGE } as Record<string, { min: number; max: number }>)[name];
-    if (numeric) {
-      assert.match(html, new RegExp(`id="opt-${name}" name="${name}" type="number" inputmode="decimal" min="${numeric.min}" max="${numeric.max}"`));
+    if (name === 'preview') {
+      assert.match(html, /<button id="preview-button" type="button"[^>]*>Preview 30 s<\/button>/, 'preview is a button');
       continue;
     }
     if (name === 'match') {
-      assert.match(html, new RegExp(`id="opt-match" name="match" type="text"`));
+      assert.match(html, /<fieldset id="opt-match" class="switches" aria-describedby="opt-match-hint"><legend>Match<\/legend>/);
+      const boxes = [...html.matchAll(/<input type="checkbox" name="match" value="([a-z]+)" checked>/g)].map((match) => match[1]);
+      assert.equal(boxes, [...MATCH_DIMENSIONS], 'one switch per dimension, all on');
+      continue;
+    }
+    assert.match(html, new RegExp(`<label for="opt-${name}">`), `${name} label`);
+    assert.match(html, new RegExp(`id="opt-${name}" name="${name}"`), `${name} control`);
+    if (name === 'strength') {
+      assert.match(html, new RegExp(`id="opt-strength" name="strength" type="range" min="${STRENGTH_RANGE.min}" max="${STRENGTH_RANGE.max}" step="1" value="100"`));
+      assert.match(html, /<output id="opt-strength-value" for="opt-strength">100<\/output>/);
+      continue;
+    }
+    const numeric = ({ target_lufs: TARGET_LUFS_RANGE, ceiling_dbtp: CEILING_DBTP_RANGE } as Record<string, { min: number; max: number }>)[name];
+    if (numeric) {
+      assert.match(html, new RegExp(`id="opt-${name}" name="${name}" type="number" inputmode="decimal" min="${numeric.min}" max="${numeric.max}"`));
       continue;
     }
     const select = new RegExp(`<select id="opt-${name}"[^>]*>([\\s\\S]*?)</select>`).exec(html)![1];

@@ -15,10 +15,10 @@ export const OPTION_COPY: Readonly<Record<MasterQueryParameter, { readonly label
   target_lufs: { label: 'Target loudness (LUFS)', hint: 'Leave empty to match the reference’s loudness.' },
   loudness_preset: { label: 'Loudness preset', hint: 'A platform’s loudness and peak ceiling instead of the reference’s loudness.' },
   ceiling_dbtp: { label: 'True-peak ceiling (dBTP)', hint: 'How close to full scale the peaks may go; −1 suits streaming.' },
-  strength: { label: 'Strength (%)', hint: 'How far tone, width and dynamics move toward the reference.' },
-  match: { label: 'Match', hint: 'Which of loudness, tone, dynamics and width follow the reference.' },
+  strength: { label: 'Strength (%)', hint: 'How far tone, width and dynamics move toward the reference; loudness and the ceiling hold at any strength.' },
+  match: { label: 'Match', hint: 'What follows the reference; what is switched off stays as the target has it (all off: only the loudness goal and ceiling).' },
   sample_rate: { label: 'Output sample rate', hint: 'keep leaves the target’s rate.' },
-  preview: { label: 'Preview', hint: 'true renders only the loudest 30 seconds, fast.' },
+  preview: { label: 'Preview', hint: 'Preview 30 s decides on the whole track but renders only its loudest 30 seconds (1 s fades): much faster, for listening before the full master.' },
   bit_depth: { label: 'Output bit depth', hint: '16-bit is dithered; 32 is IEEE float.' },
 };
 

@@ -5,7 +5,8 @@
  * nothing fetched from elsewhere, so it works offline.
  */
 import { ERROR_TABLE } from '../../domain/errors.ts';
-import { CEILING_DBTP_RANGE, PROFILE_ALIASES, PROFILE_IDS, STRENGTH_RANGE, TARGET_LUFS_RANGE } from '../../mastering/options.ts';
+import { MAX_REFERENCES } from '../../domain/limits.ts';
+import { CEILING_DBTP_RANGE, DEFAULT_MASTERING_OPTIONS, MATCH_DIMENSIONS, PROFILE_ALIASES, PROFILE_IDS, STRENGTH_RANGE, TARGET_LUFS_RANGE } from '../../mastering/options.ts';
 import { MASTER_QUERY_PARAMETERS, type MasterQueryParameter } from '../query.ts';
 import { PAGE_SCRIPT } from './client/index.ts';
 import { ERROR_HINTS, OPTION_COPY } from './copy.ts';
@@ -35,9 +36,21 @@ function option(value: string, label: string, selected: boolean): string {
 /** Options entered as numbers, with their ranges. */
 const NUMERIC_OPTIONS: Partial<Record<MasterQueryParameter, { min: number; max: number; step: number; placeholder: string }>> = {
   target_lufs: { ...TARGET_LUFS_RANGE, step: 0.1, placeholder: 'reference loudness' },
-  ceiling_dbtp: { ...CEILING_DBTP_RANGE, step: 0.1, placeholder: 'profile ceiling' },
-  strength: { ...STRENGTH_RANGE, step: 1, placeholder: '100' },
+  ceiling_dbtp: { ...CEILING_DBTP_RANGE, step: 0.1, placeholder: 'preset or profile ceiling' },
 };
+
+/** Parameters set by something other than a form control: `preview` is the Preview button. */
+export const OPTIONS_WITHOUT_CONTROL: readonly MasterQueryParameter[] = ['preview'];
+
+/** `match` as one switch per dimension (all on by default); the page sends the ones switched on. */
+function matchSwitches(hintId: string): string {
+  const { label } = OPTION_COPY.match;
+  const switches = MATCH_DIMENSIONS.map(
+    (dimension) =>
+      `<label class="switch"><input type="checkbox" name="match" value="${dimension}"${DEFAULT_MASTERING_OPTIONS.match.includes(dimension) ? ' checked' : ''}> ${dimension}</label>`,
+  ).join('');
+  return `<fieldset id="opt-match" class="switches" aria-describedby="${hintId}"><legend>${escapeHtml(label)}</legend>${switches}</fieldset>`;
+}
 
 /** The control for one `/master` query parameter, named as the parameter so the form maps 1:1 onto the query. */
 function optionControl(name: MasterQueryParameter): string {
@@ -47,10 +60,16 @@ function optionControl(name: MasterQueryParameter): string {
   const spec = MASTER_QUERY_PARAMETERS[name];
   let control: string;
   const numeric = NUMERIC_OPTIONS[name];
+  if (name === 'match') {
+    return `<div class="wide">${matchSwitches(hintId)}<p class="hint" id="${hintId}">${escapeHtml(hint)}</p></div>`;
+  }
   if (numeric) {
     control = `<input id="${id}" name="${name}" type="number" inputmode="decimal" min="${numeric.min}" max="${numeric.max}" step="${numeric.step}" placeholder="${escapeHtml(numeric.placeholder)}" aria-describedby="${hintId}">`;
-  } else if (name === 'match') {
-    control = `<input id="${id}" name="${name}" type="text" placeholder="${escapeHtml(String(spec.default))}" aria-describedby="${hintId}">`;
+  } else if (name === 'strength') {
+    const value = DEFAULT_MASTERING_OPTIONS.strength;
+    control =
+      `<span class="slider"><input id="${id}" name="${name}" type="range" min="${STRENGTH_RANGE.min}" max="${STRENGTH_RANGE.max}" step="1" value="${value}" data-default="${value}" aria-describedby="${hintId}">` +
+      `<output id="${id}-value" for="${id}">${value}</output></span>`;
   } else if (name === 'profile') {
     const aliases = Object.keys(PROFILE_ALIASES).filter((alias) => !(PROFILE_IDS as readonly string[]).includes(alias));
     control =
@@ -70,12 +89,18 @@ function optionControl(name: MasterQueryParameter): string {
 }
 
 function dropZone(slot: 'target' | 'reference', title: string, role: string): string {
-  return `<div class="drop" data-slot="${slot}">
+  const more =
+    slot === 'reference'
+      ? `<div id="extra-references"></div>
+  <p class="more"><button id="add-reference" type="button" class="secondary" aria-describedby="add-reference-hint">Add a reference</button>
+  <span class="hint" id="add-reference-hint">Up to ${MAX_REFERENCES} references: the master follows their blend, each weighted by its loudness.</span></p>`
+      : '';
+  return `<div class="drop-column"><div class="drop" data-slot="${slot}">
   <label for="file-${slot}">${title} <span class="role">— ${role}</span></label>
   <input id="file-${slot}" name="${slot}" type="file" accept=".wav,.flac,.mp3,audio/wav,audio/x-wav,audio/flac,audio/mpeg" aria-describedby="drop-${slot}-hint file-${slot}-info">
   <p class="hint" id="drop-${slot}-hint">Drop a WAV, FLAC or MP3 file here, or choose one.</p>
   <p class="file-info" id="file-${slot}-info" aria-live="polite"></p>
-</div>`;
+</div>${more}</div>`;
 }
 
 function player(slot: 'target' | 'reference' | 'result', title: string): string {
@@ -90,7 +115,7 @@ function player(slot: 'target' | 'reference' | 'result', title: string): string 
 /** Client-side settings and tables as JSON, safe inside a script element. */
 function configJson(settings: PageSettings): string {
   const messages = Object.fromEntries(Object.entries(ERROR_TABLE).map(([code, { message }]) => [code, message]));
-  const json = JSON.stringify({ jobsAvailable: false, jobThresholdSeconds: JOB_THRESHOLD_SECONDS, ...settings, errorHints: ERROR_HINTS, errorMessages: messages });
+  const json = JSON.stringify({ jobsAvailable: false, jobThresholdSeconds: JOB_THRESHOLD_SECONDS, maxReferences: MAX_REFERENCES, ...settings, errorHints: ERROR_HINTS, errorMessages: messages });
   return json.replace(/</g, '\\u003c');
 }
 
@@ -101,7 +126,10 @@ function configJson(settings: PageSettings): string {
  * new Response(renderPage({ maxFileBytes: 100 << 20, apiKeyRequired: false }), { headers: { 'content-type': 'text/html; charset=utf-8' } })
  */
 export function renderPage(settings: PageSettings): string {
-  const options = (Object.keys(MASTER_QUERY_PARAMETERS) as MasterQueryParameter[]).map(optionControl).join('\n');
+  const options = (Object.keys(MASTER_QUERY_PARAMETERS) as MasterQueryParameter[])
+    .filter((name) => !OPTIONS_WITHOUT_CONTROL.includes(name))
+    .map(optionControl)
+    .join('\n');
   const keyHint = settings.apiKeyRequired ? 'This server requires an API key.' : 'Only needed when the server requires one.';
   return `<!doctype html>
 <html lang="en">
@@ -133,12 +161,14 @@ ${options}
   </div>
   <div class="actions">
     <button id="master-button" type="button">Master</button>
+    <button id="preview-button" type="button" class="secondary" aria-describedby="preview-hint">Preview 30 s</button>
     <button id="cancel-button" type="button" class="secondary" hidden>Cancel</button>
     <div class="status" id="status" role="status" aria-live="polite">
       <progress id="progress" max="100" value="0" hidden></progress>
       <p id="status-text">Choose a target and a reference to begin.</p>
     </div>
   </div>
+  <p class="hint" id="preview-hint">${escapeHtml(OPTION_COPY.preview.hint)}</p>
   <div id="error" class="alert" role="alert" hidden></div>
 </section>
 
@@ -147,6 +177,8 @@ ${options}
   <div id="warnings" class="notice" role="status" hidden></div>
   <dl class="facts">
     <dt>Download</dt><dd><a id="download" class="button" href="#" download="mastered.wav">Download mastered WAV</a></dd>
+    <dt>Rendered</dt><dd id="rendered-what">the whole track</dd>
+    <dt>Matching</dt><dd id="matching-summary"></dd>
     <dt>Persistence</dt><dd id="persistence"></dd>
     <dt>Object URL</dt><dd id="object-url">—</dd>
     <dt>Profile</dt><dd id="profile-id"></dd>

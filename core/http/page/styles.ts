@@ -42,6 +42,17 @@ h3 { font-size: 15px; margin: 14px 0 6px; color: var(--muted); text-transform: u
 .options label, .key label { display: block; font-weight: 600; font-size: 14px; }
 .options select, .options input, .key input { display: block; width: 100%; margin-top: 3px; font: inherit; padding: 6px 8px; border: 1px solid #8792a8; border-radius: 6px; background: #fff; color: var(--ink); }
 .options .hint { font-size: 13px; }
+.options .wide { grid-column: 1 / -1; }
+.options input[type=checkbox] { display: inline; width: auto; margin: 0 4px 0 0; }
+.options input[type=range] { display: inline-block; width: calc(100% - 3.5em); vertical-align: middle; padding: 0; border: 0; }
+.options output { display: inline-block; min-width: 3em; text-align: right; font-variant-numeric: tabular-nums; font-weight: 650; }
+fieldset.switches { border: 1px solid var(--line); border-radius: 8px; margin: 0; padding: 6px 12px; display: flex; gap: 8px 20px; flex-wrap: wrap; }
+fieldset.switches legend { font-weight: 600; font-size: 14px; padding: 0 4px; }
+fieldset.switches label.switch { display: inline; font-weight: 400; cursor: pointer; }
+.drop-column > .drop + .drop, #extra-references .drop { margin-top: 10px; }
+.drop .remove { float: right; padding: 3px 10px; font-size: 13px; }
+.more { margin: 10px 0 0; display: flex; gap: 12px; align-items: center; flex-wrap: wrap; }
+.more .hint { font-size: 13px; margin: 0; }
 .key { margin-top: 12px; max-width: 420px; }
 .actions { display: flex; align-items: center; gap: 16px; flex-wrap: wrap; margin-top: 16px; }
 button, .button { font: inherit; font-weight: 650; border-radius: 8px; padding: 9px 18px; border: 1px solid var(--accent); background: var(--accent); color: var(--accent-ink); cursor: pointer; text-decoration: none; display: inline-block; }

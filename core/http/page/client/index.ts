@@ -8,6 +8,7 @@ import { CLIENT_CHARTS } from './charts.ts';
 import { CLIENT_HELPERS } from './helpers.ts';
 import { CLIENT_JOBS } from './jobs.ts';
 import { CLIENT_PLAYERS } from './players.ts';
+import { CLIENT_REFERENCES } from './references.ts';
 import { CLIENT_WORKFLOW } from './workflow.ts';
 
-export const PAGE_SCRIPT = ['(function () {', "'use strict';", CLIENT_HELPERS, CLIENT_API, CLIENT_CHARTS, CLIENT_PLAYERS, CLIENT_JOBS, CLIENT_WORKFLOW, 'init();', '})();'].join('\n');
+export const PAGE_SCRIPT = ['(function () {', "'use strict';", CLIENT_HELPERS, CLIENT_API, CLIENT_CHARTS, CLIENT_PLAYERS, CLIENT_JOBS, CLIENT_REFERENCES, CLIENT_WORKFLOW, 'init();', '})();'].join('\n');

@@ -1,9 +1,10 @@
 /**
  * Client script, part 5: the workflow — choosing files (picker or drag and
  * drop), measuring each file as soon as it is chosen (Master stays disabled
- * until both are measured: a file the server cannot read is never sent to be
- * mastered), mastering with upload progress, showing the result and every
- * error the API can answer with.
+ * until all are measured: a file the server cannot read is never sent to be
+ * mastered), the matching controls (strength slider, match switches),
+ * mastering or previewing with upload progress, showing the result, what the
+ * matching did, and every error the API can answer with.
  */
 export const CLIENT_WORKFLOW = String.raw`
 const slots = {
@@ -13,6 +14,10 @@ const slots = {
 };
 let busy = false;
 let elapsedTimer = null;
+/** The reference slots of the request under way, in the order sent (an error's reference_index points into it). */
+let sentReferences = ['reference'];
+/** Whether each player and the A/B switch exist for a slot (added references have neither). */
+const PLAYER_SLOTS = ['target', 'reference', 'result'];
 
 function infoOf(name) { return byId(name === 'result' ? 'player-result-name' : 'file-' + name + '-info'); }
 
@@ -61,9 +66,14 @@ function ensureAnalysis(name) {
   return slot.analysisPromise;
 }
 
+/** The input slots that hold (or must hold) a file: target, first reference, and each added reference with a file. */
+function inputSlotNames() {
+  return ['target', 'reference'].concat(chosenAddedReferences());
+}
+
 /** Measures again each chosen input that has no measurement yet (one that failed, e.g. for want of an API key). */
 function remeasureInputs() {
-  ['target', 'reference'].forEach((name) => {
+  inputSlotNames().forEach((name) => {
     const slot = slots[name];
     if (slot.file && slot.file.size > 0 && slot.file.size <= config.maxFileBytes && !slot.analysis && !slot.analysisPromise) {
       ensureAnalysis(name).catch(() => { /* shown beside the file */ });
@@ -86,8 +96,10 @@ function setFile(name, file) {
   slot.file = file || null;
   // A result belongs to the files it was mastered from.
   clearResult();
-  if (file) slot.url = URL.createObjectURL(file);
-  setPlayerSource(name, slot.url, file ? file.name : null);
+  if (PLAYER_SLOTS.indexOf(name) >= 0) {
+    if (file) slot.url = URL.createObjectURL(file);
+    setPlayerSource(name, slot.url, file ? file.name : null);
+  }
   if (!file) { setInfo(name, ''); updateControls(); return; }
   if (file.size === 0) {
     setInfo(name, file.name + ': ' + config.errorMessages.empty_file + ' (empty_file)', true);
@@ -111,23 +123,26 @@ function clearResult() {
   renderComparison();
 }
 
-function initDropZones() {
-  document.querySelectorAll('.drop').forEach((zone) => {
-    const name = zone.getAttribute('data-slot');
-    const input = byId('file-' + name);
-    input.addEventListener('change', () => setFile(name, input.files[0]));
-    zone.addEventListener('dragover', (event) => { event.preventDefault(); event.dataTransfer.dropEffect = 'copy'; zone.classList.add('dragover'); });
-    zone.addEventListener('dragleave', () => zone.classList.remove('dragover'));
-    zone.addEventListener('drop', (event) => {
-      event.preventDefault();
-      zone.classList.remove('dragover');
-      const files = event.dataTransfer.files;
-      if (!files || files.length === 0) return;
-      // The input shows the dropped file too, so keyboard and screen-reader users see the same state.
-      try { input.files = files; } catch (ignored) { /* older browsers: the slot still takes the file */ }
-      setFile(name, files[0]);
-    });
+/** Wires one drop zone (its file input, and drag and drop onto it) to its slot. */
+function bindDropZone(zone) {
+  const name = zone.getAttribute('data-slot');
+  const input = byId('file-' + name);
+  input.addEventListener('change', () => setFile(name, input.files[0]));
+  zone.addEventListener('dragover', (event) => { event.preventDefault(); event.dataTransfer.dropEffect = 'copy'; zone.classList.add('dragover'); });
+  zone.addEventListener('dragleave', () => zone.classList.remove('dragover'));
+  zone.addEventListener('drop', (event) => {
+    event.preventDefault();
+    zone.classList.remove('dragover');
+    const files = event.dataTransfer.files;
+    if (!files || files.length === 0) return;
+    // The input shows the dropped file too, so keyboard and screen-reader users see the same state.
+    try { input.files = files; } catch (ignored) { /* older browsers: the slot still takes the file */ }
+    setFile(name, files[0]);
   });
+}
+
+function initDropZones() {
+  document.querySelectorAll('.drop').forEach(bindDropZone);
   // A file dropped beside the zones must not make the browser navigate away from the page.
   window.addEventListener('dragover', (event) => event.preventDefault());
   window.addEventListener('drop', (event) => event.preventDefault());
@@ -135,7 +150,7 @@ function initDropZones() {
 
 /** What keeps Master disabled, as the status line says it; null once both files are chosen and measured. */
 function notReadyReason() {
-  const names = ['target', 'reference'];
+  const names = inputSlotNames();
   const missing = names.filter((name) => !slots[name].file);
   if (missing.length) return 'Choose a target and a reference to begin.';
   const unreadable = names.filter((name) => !slots[name].analysis && !slots[name].analysisPromise);
@@ -147,6 +162,7 @@ function notReadyReason() {
 function updateControls() {
   const reason = notReadyReason();
   byId('master-button').disabled = busy || reason !== null;
+  byId('preview-button').disabled = busy || reason !== null;
   const status = byId('status');
   const phase = status.getAttribute('data-phase');
   if (!busy && (phase === null || phase === 'idle')) {
@@ -154,14 +170,27 @@ function updateControls() {
     status.setAttribute('data-phase', 'idle');
   }
   byId('options').querySelectorAll('select, input').forEach((control) => { control.disabled = busy; });
+  updateReferenceButtons();
 }
 
-/** The /master query from the option controls; empty values are left out (the server's defaults apply). */
-function masterQuery() {
+/**
+ * The /master query from the option controls; empty values and a slider at
+ * its default are left out (the server's defaults apply). The match switches
+ * become one list: all on is the default, none on is 'none'. extra: more
+ * parameters (preview=true).
+ */
+function masterQuery(extra) {
   const params = new URLSearchParams();
+  const switches = [];
   byId('options').querySelectorAll('select, input').forEach((control) => {
+    if (control.type === 'checkbox') { switches.push(control); return; }
+    if (control.type === 'range' && control.value === control.getAttribute('data-default')) return;
     if (control.value.trim() !== '') params.append(control.name, control.value.trim());
   });
+  const on = switches.filter((box) => box.checked).map((box) => box.value);
+  if (on.length === 0) params.append('match', 'none');
+  else if (on.length < switches.length) params.append('match', on.join(','));
+  Object.keys(extra || {}).forEach((name) => params.append(name, extra[name]));
   const text = params.toString();
   return text ? '?' + text : '';
 }
@@ -193,8 +222,10 @@ function setStatus(phase, detail) {
 }
 
 function partLabel(error) {
-  const part = error.part === 'file' ? error.slot : error.part || error.slot;
-  return part ? SLOT_TITLES[part] + ' file: ' : '';
+  let part = error.part === 'file' ? error.slot : error.part || error.slot;
+  // One of several references: reference_index counts them in the order they were sent.
+  if (part === 'reference' && error.reference_index) part = sentReferences[error.reference_index - 1] || part;
+  return part && SLOT_TITLES[part] ? SLOT_TITLES[part] + ' file: ' : '';
 }
 
 /** Shows an API error: its own message and code, what to do about it, and the ids needed to trace it. */
@@ -246,11 +277,32 @@ function showWarnings(warnings) {
   box.appendChild(el('ul', {}, warnings.map((warning) => el('li', { 'data-code': warning.code }, [el('code', { text: warning.code }), warning.message ? ' ' + warning.message : '']))));
 }
 
+/** One line on what the matching did, from the diagnostics (empty when they do not say). */
+function matchingSummary(d) {
+  if (!d || typeof d.strength !== 'number' || !Array.isArray(d.match)) return '';
+  const parts = ['strength ' + d.strength + ' %', d.match.length ? 'matched: ' + d.match.join(', ') : 'nothing matched (loudness goal and ceiling only)'];
+  if (d.references) parts.push(d.references + (d.references === 1 ? ' reference' : ' references'));
+  const goal = formatNumber(d.loudness_goal_lufs, 1);
+  if (goal !== null) parts.push('loudness goal ' + goal + ' LUFS (' + String(d.loudness_goal_source).replace(/_/g, ' ') + ')');
+  const ceiling = d.limiter ? formatNumber(d.limiter.true_peak_ceiling_dbtp, 1) : null;
+  if (ceiling !== null) parts.push('ceiling ' + ceiling + ' dBTP');
+  if (d.output_sample_rate_hz) parts.push(formatHz(d.output_sample_rate_hz));
+  return parts.join(' \u00b7 ');
+}
+
 function showResult(response) {
   const slot = slots.result;
   resetSlot(slot);
   slot.blob = response.blob;
-  slot.filename = stemOf(slots.target.file.name) + '_mastered.wav';
+  let parsed = null;
+  try { parsed = JSON.parse(response.header('X-Mastering-Diagnostics') || ''); } catch (ignored) { parsed = null; }
+  const preview = parsed && parsed.preview;
+  slot.filename = stemOf(slots.target.file.name) + (preview ? '_preview.wav' : '_mastered.wav');
+  byId('rendered-what').textContent = preview
+    ? 'a preview: the loudest ' + formatDuration(preview.duration_s) + ' from ' + formatDuration(preview.start_s) + ', with 1 s fades'
+    : 'the whole track';
+  byId('rendered-what').setAttribute('data-preview', preview ? 'true' : 'false');
+  byId('matching-summary').textContent = matchingSummary(parsed);
   slot.url = URL.createObjectURL(slot.blob);
   const link = byId('download');
   link.href = slot.url;
@@ -259,16 +311,14 @@ function showResult(response) {
   showPersistence(response);
   byId('correlation-id').textContent = response.header('X-Correlation-Id') || '';
   byId('profile-id').textContent = response.header('X-Mastering-Profile-Id') || '';
-  let diagnostics = response.header('X-Mastering-Diagnostics') || '';
-  let parsed = null;
-  try { parsed = JSON.parse(diagnostics); diagnostics = JSON.stringify(parsed, null, 2); } catch (ignored) { /* shown as sent */ }
-  byId('diagnostics').textContent = diagnostics;
+  byId('diagnostics').textContent = parsed ? JSON.stringify(parsed, null, 2) : response.header('X-Mastering-Diagnostics') || '';
   showWarnings(warningsOf(response, parsed));
   byId('result-panel').hidden = false;
   setPlayerSource('result', slot.url, slot.filename);
 }
 
-function master() {
+/** Masters the chosen files; preview: render only the loudest 30 s (decided on the whole track). */
+function master(preview) {
   hideError();
   const missing = ['target', 'reference'].filter((name) => !slots[name].file);
   if (missing.length) {
@@ -278,12 +328,13 @@ function master() {
   }
   const form = new FormData();
   form.append('target', slots.target.file, slots.target.file.name);
-  form.append('reference', slots.reference.file, slots.reference.file.name);
+  sentReferences = ['reference'].concat(chosenAddedReferences());
+  sentReferences.forEach((name) => form.append('reference', slots[name].file, slots[name].file.name));
   busy = true;
   updateControls();
   clearResult();
   const started = Date.now();
-  const query = masterQuery();
+  const query = masterQuery(preview ? { preview: 'true' } : null);
   let stage = 'Mastering failed.';
   // Master is enabled only once both files are measured, so no measurement holds a server slot now.
   setStatus('upload', 0);
@@ -296,7 +347,8 @@ function master() {
     setStatus('measuring');
     return Promise.all(['target', 'reference', 'result'].map(ensureAnalysis));
   }).then(() => {
-    setStatus('done', 'Done in ' + ((Date.now() - started) / 1000).toFixed(1) + ' s. Listen and compare below.');
+    const what = preview ? 'Preview done' : 'Done';
+    setStatus('done', what + ' in ' + ((Date.now() - started) / 1000).toFixed(1) + ' s. Listen and compare below.');
   }).catch((error) => {
     setStatus('failed', stage);
     showError(error, stage === 'Mastering failed.' ? null : 'Measuring:');
@@ -309,7 +361,11 @@ function master() {
 function init() {
   initPlayers();
   initDropZones();
-  byId('master-button').addEventListener('click', master);
+  byId('master-button').addEventListener('click', () => master(false));
+  byId('preview-button').addEventListener('click', () => master(true));
+  const strength = byId('opt-strength');
+  strength.addEventListener('input', () => { byId('opt-strength-value').textContent = strength.value; });
+  initReferences();
   initJobs();
   // A key typed after the files were refused (unauthorized) lets them be measured again.
   let keyTimer = null;
