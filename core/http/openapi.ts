@@ -71,7 +71,8 @@ const headerDescriptions: Record<string, string> = {
   [MASTER_RESPONSE_HEADERS.ingestPolicyId]: 'Ingest validation policy applied, e.g. `ingest-validation-default`.',
   [MASTER_RESPONSE_HEADERS.normalizationPolicyId]: 'PCM normalization policy applied, e.g. `pcm-canonical-default`.',
   [MASTER_RESPONSE_HEADERS.profileId]: 'Mastering profile used: `default`, `conservative` or `aggressive`.',
-  [MASTER_RESPONSE_HEADERS.diagnostics]: 'Compact ASCII JSON: loudness in/out, true peak and margin, strategy and conditions, applied chain, per-stage milliseconds.',
+  [MASTER_RESPONSE_HEADERS.diagnostics]:
+    'Compact ASCII JSON: loudness in/out and the goal with its source, true peak and margin, strategy and conditions, applied chain, per-stage milliseconds; and what matching did: `strength`, `match`, `references`, `tone` (curve goal per band `goal_delta_db` beside the applied `chain.eq_curve_db`, clamped bands `clamped_hz`, the reference’s cut-off), `width.bands` (side/mid before, goal, after, change per band), `dynamics` (loudness range before, reference, goal, after; the rider), `limiter` (ceiling and its source), `preview` (the rendered region or null), `output_sample_rate_hz`, `warnings`. Past 8000 characters the objects and lists are left out and `truncated` is true (the job document and `--report-json` always hold them all).',
   [MASTER_RESPONSE_HEADERS.warnings]:
     'The master’s warnings as an RFC 8941 structured-field list: one item per warning, its code as a token and its numbers as parameters, e.g. `loudness_goal_not_reached;goal_lufs=-5;reached_lufs=-6.21;short_by_lu=1.21;goal_source="target_lufs", target_clipped;clipped_runs=412;clipped_samples=1650;longest_run_samples=9`. ASCII, at most 1024 characters (past that, codes only). Absent when there is no warning. The same warnings, with a message each, are `warnings` in `X-Mastering-Diagnostics`. Codes: ' +
     MASTERING_WARNING_CODES.map((code) => `\`${code}\``).join(', ') +

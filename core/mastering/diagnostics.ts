@@ -46,6 +46,15 @@ export interface MasteringDiagnostics {
     readonly smoothing_octaves: number;
     readonly max_correction_db: number;
     readonly clamped_bands: number;
+    /** Centres (Hz) of the curve bands the safety limit (`max_correction_db`) cut. */
+    readonly clamped_hz: readonly number[];
+    /**
+     * What matching aimed for per curve band (aligned with `chain.eq_curve_hz`):
+     * goal − target level in dB at this strength, null where nothing is matched;
+     * `chain.eq_curve_db` is what was applied to get there (the chain's own
+     * tonal effect included, the safety limit applied).
+     */
+    readonly goal_delta_db: ReadonlyArray<number | null>;
     /** The reference's codec cut-off (Hz): nothing is matched above it. */
     readonly reference_cutoff_hz: number | null;
     readonly matched_up_to_hz: number | null;
@@ -112,6 +121,16 @@ const r2 = (value: number) => Math.round(value * 100) / 100;
 const r4 = (value: number) => Math.round(value * 10000) / 10000;
 const r2n = (value: number | null | undefined) => (value === null || value === undefined ? null : r2(value));
 
+/** Goal − target per curve band (null where not matched, or all null without a tone goal). */
+function goalDeltaDb(decision: MasteringDecision, bands: number): Array<number | null> {
+  const goal = decision.toneGoal;
+  return Array.from({ length: bands }, (_, i) => {
+    const target = goal?.targetDb[i];
+    const wanted = goal?.goalDb[i];
+    return target === null || target === undefined || wanted === null || wanted === undefined ? null : r2(wanted - target);
+  });
+}
+
 export interface DiagnosticsInput {
   readonly target: TrackAnalysis;
   readonly reference: ReferenceProfile;
@@ -163,6 +182,8 @@ export function buildDiagnostics(input: DiagnosticsInput): MasteringDiagnostics 
       smoothing_octaves: r4(CURVE_SMOOTHING_OCTAVES),
       max_correction_db: decision.profile.eqMaxCorrectionDb,
       clamped_bands: curve.filter((band) => band.clamped).length,
+      clamped_hz: curve.filter((band) => band.clamped).map((band) => Math.round(band.centreHz)),
+      goal_delta_db: goalDeltaDb(decision, curve.length),
       reference_cutoff_hz: decision.referenceCutoffHz,
       matched_up_to_hz: decision.toneGoal ? Math.round(decision.toneGoal.matchedUpToHz) : null,
     },

@@ -116,4 +116,25 @@ test('the documented API version is the package version', () => {
   assert.is(API_VERSION, pkg.version);
 });
 
+test('/master and /jobs document every matching control with its range or values, the repeated reference and too_many_references', async () => {
+  const doc = await document();
+  for (const [path, operation] of [['/master', doc.paths['/master'].post], ['/jobs', doc.paths['/jobs'].post]] as const) {
+    const parameters = new Map((operation.parameters as Array<Record<string, any>>).filter((p) => p.in === 'query').map((p) => [p.name, p.schema]));
+    for (const name of Object.keys(MASTER_QUERY_PARAMETERS)) {
+      const schema = parameters.get(name);
+      assert.ok(schema, `${path} documents ${name}`);
+      assert.ok(schema.enum || (schema.minimum !== undefined && schema.maximum !== undefined) || schema.pattern, `${path} ${name} states its values`);
+    }
+    assert.equal([parameters.get('strength').minimum, parameters.get('strength').maximum], [0, 100]);
+    assert.equal([parameters.get('ceiling_dbtp').minimum, parameters.get('ceiling_dbtp').maximum], [-3, -0.1]);
+    assert.equal(parameters.get('loudness_preset').enum, ['spotify', 'apple-music', 'youtube', 'amazon-music', 'tidal', 'ebu-r128', 'podcast', 'cd']);
+    assert.equal(parameters.get('sample_rate').enum, ['keep', '44100', '48000', '88200', '96000']);
+    assert.ok(new RegExp(parameters.get('match').pattern).test('tone,width') && !new RegExp(parameters.get('match').pattern).test('tone,loud'));
+    const reference = operation.requestBody.content['multipart/form-data'].schema.properties.reference;
+    assert.equal([reference.type, reference.minItems, reference.maxItems], ['array', 1, 5]);
+    const badRequest = operation.responses['400'].content['application/json'].schema.allOf[1].properties.detail.properties.code.enum;
+    assert.ok(badRequest.includes('too_many_references'), `${path} lists too_many_references`);
+  }
+});
+
 test.run();

@@ -275,6 +275,15 @@ if (requireTool('ffmpeg', hasFfmpeg(), 'reference matching')) {
     for (const band of d.width.bands) assert.ok(['before_db', 'goal_db', 'after_db', 'change_db'].every((key) => key in band));
     assert.ok(d.dynamics.lra_before_lu !== null && d.dynamics.lra_goal_lu !== null && d.dynamics.lra_after_lu !== null);
     assert.ok(typeof d.tone.clamped_bands === 'number' && d.tone.max_correction_db === 18);
+    // The curve's clamps are named, and what matching aimed for sits beside what was applied, band for band.
+    assert.is(d.tone.clamped_hz.length, d.tone.clamped_bands);
+    for (const hz of d.tone.clamped_hz) {
+      const applied = d.chain.eq_curve_db[d.chain.eq_curve_hz.indexOf(hz)];
+      assert.ok(Math.abs(Math.abs(applied) - d.tone.max_correction_db) < 0.011, `clamped band ${hz} Hz applies ${applied} dB`);
+    }
+    assert.is(d.tone.goal_delta_db.length, d.chain.eq_curve_hz.length);
+    const aimed = d.tone.goal_delta_db.filter((db): db is number => db !== null);
+    assert.ok(aimed.length > 30 && aimed.some((db) => Math.abs(db) > 1), 'the goal differs from the target');
     assert.ok(THIRD_OCTAVE_CENTRES.length > 0);
   });
 }
