@@ -5,13 +5,14 @@
 // value or a sixth `-r` is one usage line, exit 2.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { MASTERING_FLAG_SPECS } from '../../runtimes/node/cli/mastering-flags.ts';
 import { repoRoot } from '../support/processes.ts';
 import { join } from 'node:path';
 import { createHandler } from '../../mod.ts';
 import { runMasterCommand } from '../../runtimes/node/cli/commands/master.ts';
 import { ffmpegEbur128 } from '../support/ffmpeg-meter.ts';
+import { fixturePath } from '../support/fixtures.ts';
 import { readWavInfo } from '../support/http-client.ts';
 import { hasTool, requireTool } from '../support/tools.ts';
 import { cutFixture, runCli, scratchDir } from './workspace.ts';
@@ -77,6 +78,14 @@ if (requireTool('ffmpeg', hasTool('ffmpeg') && hasTool('ffprobe'), 'master CLI c
     assert.is(preview.status, 0, preview.stderr);
     const report = JSON.parse(readFileSync(join(scratch.dir, 'preview.json'), 'utf8'));
     assert.ok(report.preview && typeof report.preview.start_s === 'number' && report.preview.duration_s > 0, JSON.stringify(report.preview));
+  });
+
+  test('a reference among several that cannot be read is named by its own path, exit 1, nothing written', () => {
+    const { status, stdout, stderr } = master('-t', 'mix.wav', '-r', 'pop.wav', '-r', fixturePath('malformed/truncated.wav'), '-o', 'never.wav');
+    assert.is(status, 1, stderr);
+    assert.is(stdout, '');
+    assert.match(stderr, /^audo-eq master: corrupted_file: reference .*malformed\/truncated\.wav: .*\(correlation_id=[0-9a-f-]{36}\)\n$/);
+    assert.not.ok(existsSync(join(scratch.dir, 'never.wav')));
   });
 
   test('a bad control value, a valued switch or a sixth -r is one usage line and exit 2', async () => {
