@@ -97,38 +97,83 @@ export interface RiderProblem {
  * @example const plan = planGainRider({ energy, blockPeaks, length, sampleRateHz: 44100, timing, ceilingLinear: 0.89, goalLufs: -9, goalLraLu: 4.7, maxGainDb: 30 });
  */
 export function planGainRider(problem: RiderProblem): RiderPlan {
-  const { energy, blockPeaks, length, sampleRateHz, timing, ceilingLinear } = problem;
+  const { energy, length, sampleRateHz, ceilingLinear } = problem;
   const step = Math.max(1, Math.round(CONTROL_SECONDS * sampleRateHz));
   const loudnessDb = centredShortTermLoudness(energy, length, sampleRateHz, step);
   const stats = trajectoryStatistics(loudnessDb);
+  // Successive ratios need nearly the same loudness gain: each solve starts from the last.
+  let lastGainDb: number | null = null;
   const evaluate = (ratio: number) => {
     const blockGains = ratio === 1 || !stats ? null : riderBlockGains(loudnessDb, stats, ratio, step, energy.length);
     const predictor = riddenPredictor(problem, blockGains);
-    const unlimited = predictor.loudness(0, Infinity);
     let gainDb = 0;
-    if (problem.goalLufs !== null && unlimited !== null) {
-      const startDb = Math.min(problem.maxGainDb, problem.goalLufs - unlimited);
-      gainDb = solveGain((candidateDb) => predictor.loudness(candidateDb, ceilingLinear), problem.goalLufs, startDb, problem.maxGainDb);
+    if (problem.goalLufs !== null) {
+      const unlimited = lastGainDb === null ? predictor.loudness(0, Infinity) : null;
+      const startDb = lastGainDb ?? (unlimited === null ? null : Math.min(problem.maxGainDb, problem.goalLufs - unlimited));
+      if (startDb !== null) {
+        gainDb = solveGain((candidateDb) => predictor.loudness(candidateDb, ceilingLinear), problem.goalLufs, startDb, problem.maxGainDb);
+        lastGainDb = gainDb;
+      }
     }
     return { ratio, blockGains, predicted: predictor.programme(gainDb, ceilingLinear), loudnessGainDb: gainDb };
   };
+  const error = (x: { predicted: ProgrammePrediction }) => (x.predicted.loudnessRangeLu ?? problem.goalLraLu) - problem.goalLraLu;
 
   const unridden = evaluate(1);
-  const error = (x: { predicted: ProgrammePrediction }) => (x.predicted.loudnessRangeLu ?? problem.goalLraLu) - problem.goalLraLu;
   if (!stats || unridden.predicted.loudnessRangeLu === null || Math.abs(error(unridden)) <= RANGE_SETTLED_LU) return finish(unridden);
 
-  // The predicted range grows with the ratio: bisect on it.
-  let low = error(unridden) > 0 ? RIDER_RATIO_RANGE.min : 1;
-  let high = error(unridden) > 0 ? 1 : RIDER_RATIO_RANGE.max;
-  let best = unridden;
-  for (let i = 0; i < 10; i++) {
-    const candidate = evaluate((low + high) / 2);
-    if (Math.abs(error(candidate)) < Math.abs(error(best))) best = candidate;
-    if (Math.abs(error(candidate)) <= 0.1) break;
-    if (error(candidate) > 0) high = candidate.ratio;
-    else low = candidate.ratio;
+  const candidates = new Map<number, ReturnType<typeof evaluate>>([[1, unridden]]);
+  const ratio = searchRatio(
+    (candidateRatio) => {
+      const candidate = evaluate(candidateRatio);
+      candidates.set(candidateRatio, candidate);
+      return error(candidate);
+    },
+    error(unridden),
+    guessRatio(unridden.predicted, problem.goalLraLu),
+  );
+  return finish(candidates.get(ratio)!);
+}
+
+/** First guess: the range scales roughly with the slope. */
+function guessRatio(unridden: ProgrammePrediction, goalLraLu: number): number {
+  const range = unridden.loudnessRangeLu;
+  return range && range > 0 ? clampRatio(goalLraLu / range) : 1;
+}
+
+/**
+ * Bracketed secant search for the ratio whose range error (predicted − goal)
+ * is nearest 0, starting at `guess`; `unriddenError` is the error at ratio 1.
+ * Returns the best ratio tried (1 if none beat it).
+ */
+function searchRatio(errorAt: (ratio: number) => number, unriddenError: number, guess: number): number {
+  let low = unriddenError > 0 ? { ratio: RIDER_RATIO_RANGE.min, error: -Infinity } : { ratio: 1, error: unriddenError };
+  let high = unriddenError > 0 ? { ratio: 1, error: unriddenError } : { ratio: RIDER_RATIO_RANGE.max, error: Infinity };
+  let previous = { ratio: 1, error: unriddenError };
+  let best = previous;
+  let next = guess;
+  for (let i = 0; i < SEARCH_EVALUATIONS; i++) {
+    if (!(next > low.ratio && next < high.ratio)) next = (low.ratio + high.ratio) / 2;
+    const candidate = { ratio: next, error: errorAt(next) };
+    if (Math.abs(candidate.error) < Math.abs(best.error)) best = candidate;
+    if (Math.abs(candidate.error) <= RANGE_TOLERANCE_LU) break;
+    if (candidate.error > 0) high = candidate;
+    else low = candidate;
+    const slope = (candidate.error - previous.error) / (candidate.ratio - previous.ratio);
+    // A flat or falling step (sections crossing the range's percentiles) gives no usable slope: bisect then.
+    next = Number.isFinite(slope) && slope > 0 ? candidate.ratio - candidate.error / slope : (low.ratio + high.ratio) / 2;
+    previous = candidate;
   }
-  return finish(best);
+  return best.ratio;
+}
+
+/** Predictions the ratio search may spend (the bisection it replaced took up to 10). */
+const SEARCH_EVALUATIONS = 8;
+/** A predicted range this close to the goal ends the search. */
+const RANGE_TOLERANCE_LU = 0.1;
+
+function clampRatio(ratio: number): number {
+  return Number.isFinite(ratio) ? Math.min(RIDER_RATIO_RANGE.max, Math.max(RIDER_RATIO_RANGE.min, ratio)) : 1;
 }
 
 /**
@@ -181,7 +226,7 @@ function trajectoryStatistics(loudnessDb: Float64Array): TrajectoryStatistics | 
   return { centreLufs, floorLufs: gated[Math.round((gated.length - 1) * 0.1)] };
 }
 
-/** Per-block linear gains (and one more) of the rider with slope `ratio`. */
+/** Linear gains per `block` samples (and one more) of the rider with slope `ratio`. */
 function riderBlockGains(loudnessDb: Float64Array, stats: TrajectoryStatistics, ratio: number, step: number, blocks: number): Float32Array {
   const steps = loudnessDb.length;
   const controlDb = new Float64Array(steps);
