@@ -6,6 +6,7 @@
  */
 import type { IngestPolicy } from '../domain/policies.ts';
 import { runMasteringJob } from './mastering-job.ts';
+import type { ReferenceAnalyzer } from './reference-analysis.ts';
 import type { Clock, MasteringJob, MasteringJobResult, MasteringRunner, RunControl } from './ports.ts';
 import { stageHook } from './run-control.ts';
 
@@ -14,6 +15,8 @@ export interface InProcessRunnerOptions {
   readonly ingestPolicy?: IngestPolicy;
   /** Stamps `IngestValidated`; default the system clock. */
   readonly clock?: Clock;
+  /** Analyses the references elsewhere while the target is analysed here (see `MasteringJobSettings`). */
+  readonly referenceAnalyzer?: ReferenceAnalyzer;
 }
 
 /**
@@ -27,7 +30,7 @@ export interface InProcessRunnerOptions {
  * const { wav, diagnostics, events } = await runner.run({ correlationId: 'c1', target, reference, options: DEFAULT_MASTERING_OPTIONS });
  */
 export function createInProcessRunner(options: InProcessRunnerOptions = {}): MasteringRunner {
-  const settings = { ingestPolicy: options.ingestPolicy, clock: options.clock };
+  const settings = { ingestPolicy: options.ingestPolicy, clock: options.clock, referenceAnalyzer: options.referenceAnalyzer };
   return {
     concurrency: 1,
     run: (job: MasteringJob, control?: RunControl): Promise<MasteringJobResult> =>

@@ -6,15 +6,14 @@
  * events wherever it runs.
  */
 import { foldToStereo } from '../audio/channels.ts';
-import { decodeAudio } from '../audio/decode.ts';
-import { durationSeconds, type DecodedAudio } from '../audio/pcm.ts';
+import type { DecodedAudio } from '../audio/pcm.ts';
 import { encodeWav } from '../audio/wav-encode.ts';
-import { IngestValidationError } from '../domain/errors.ts';
 import { createRecordingPublisher, type DomainEvent, type EventPublisher } from '../domain/events.ts';
 import { DEFAULT_INGEST_POLICY, DEFAULT_NORMALIZATION_POLICY, POLICY_VERSION, type IngestPolicy } from '../domain/policies.ts';
-import { channelWeightsFor, measureLoudness } from '../dsp/loudness.ts';
 import { analyzeTrack, type TrackAnalysis } from '../mastering/analysis.ts';
 import { master } from '../mastering/master.ts';
+import { decodeUpload, ingestSummary } from './decode-upload.ts';
+import { analyzeReferenceUploads, type ReferenceAnalyzer } from './reference-analysis.ts';
 import type { JobStage } from './jobs/job-record.ts';
 import type { Clock, MasteringJob, MasteringJobResult, MasteringUploadFile } from './ports.ts';
 
@@ -29,9 +28,12 @@ export interface MasteringJobSettings {
    * cancelled job stops at its next stage boundary).
    */
   readonly onStage?: (stage: JobStage) => void;
+  /**
+   * Decodes and analyses the references somewhere else (another thread)
+   * while the target is decoded and analysed here; default: here, first.
+   */
+  readonly referenceAnalyzer?: ReferenceAnalyzer;
 }
-
-type Part = 'target' | 'reference';
 
 /**
  * The references of a job as a list, whichever shape it was given in.
@@ -68,49 +70,6 @@ function stageReporting(recorder: EventPublisher, onStage: (stage: JobStage) => 
 }
 
 /**
- * Decodes one upload with all its channels; an ingest error gains `part` so
- * the client knows which file failed (and `reference_index`, 1-based, when
- * there are several references).
- */
-async function decodePart(part: Part, upload: MasteringUploadFile, policy: IngestPolicy, referenceIndex?: number): Promise<DecodedAudio> {
-  try {
-    return await decodeAudio(upload.bytes, { filename: upload.filename, policy, keepChannels: true });
-  } catch (error) {
-    if (error instanceof IngestValidationError) {
-      const where = referenceIndex === undefined ? { part } : { part, reference_index: referenceIndex + 1 };
-      throw new IngestValidationError(error.code, error.message, { ...error.details, ...where }, { cause: error.cause });
-    }
-    throw error;
-  }
-}
-
-function ingestSummary(audio: DecodedAudio, sizeBytes: number): Record<string, unknown> {
-  return {
-    container: audio.container,
-    codec: audio.codec,
-    bit_depth: audio.bitDepth,
-    sample_rate_hz: audio.sampleRateHz,
-    channels: audio.channels.length,
-    duration_seconds: Number(durationSeconds(audio).toFixed(3)),
-    size_bytes: sizeBytes,
-  };
-}
-
-/**
- * The reference's analysis: tone and dynamics of the stereo fold (what the
- * target's fold is compared with), loudness and true peak of its own channels
- * with BS.1770 weights, so a surround reference sets the goal it is
- * measured at (a 5.0 mix at −23 LUFS reads about −19.4 once folded).
- */
-function analyzeReference(reference: DecodedAudio): TrackAnalysis {
-  const analysis = analyzeTrack(foldToStereo(reference));
-  if (reference.channels.length <= 2) return analysis;
-  const weights = channelWeightsFor(reference.channels.length, reference.channelMask);
-  const loudness = measureLoudness(reference, { integrated: true, loudnessRange: true, truePeak: true }, weights);
-  return { ...analysis, integratedLufs: loudness.integratedLufs, loudnessRangeLu: loudness.loudnessRangeLu, truePeakDbtp: loudness.truePeakDbtp };
-}
-
-/**
  * Runs one job. Events come back in pipeline order: `IngestValidated`, then
  * what `master()` publishes (`TrackAnalyzed` ×2, `MasteringDecided`,
  * `MasteringRendered`); the caller publishes them. Rejects with
@@ -131,25 +90,31 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
   // Sizes first: a worker may hand the upload buffers to the decoder in place.
   const targetBytes = job.target.bytes.byteLength;
   const uploads = referenceList(job);
-  const referenceBytes = uploads.map((upload) => upload.bytes.byteLength);
-  // Each reference is decoded, summarised and analysed in turn, and only its
-  // analysis is kept: its samples are released before the next file is
-  // decoded, so no two decoded tracks ever occupy memory together.
-  const referenceSummaries: Record<string, unknown>[] = [];
-  const referenceAnalyses: TrackAnalysis[] = [];
-  for (const [index, upload] of uploads.entries()) {
-    const reference = await decodePart('reference', upload, ingestPolicy, uploads.length > 1 ? index : undefined);
-    referenceSummaries.push(ingestSummary(reference, referenceBytes[index]));
-    referenceAnalyses.push(analyzeReference(reference));
-  }
+  const analyzer = settings.referenceAnalyzer;
+  // On the calling thread the references come first, one at a time, so no two
+  // decoded tracks ever occupy memory together. A runtime that analyses them
+  // elsewhere does so while this thread decodes and analyses the target.
+  const referencesPending = analyzer ? analyzer(uploads, ingestPolicy) : null;
+  referencesPending?.catch(() => undefined);
+  const analyzedReferences = referencesPending ? null : await analyzeReferenceUploads(uploads, ingestPolicy);
   let targetSummary: Record<string, unknown>;
   let target: DecodedAudio;
-  {
-    const source = await decodePart('target', job.target, ingestPolicy);
+  let targetAnalysis: TrackAnalysis | undefined;
+  try {
+    const source = await decodeUpload('target', job.target, ingestPolicy);
     targetSummary = ingestSummary(source, targetBytes);
     // Only the output is stereo: a surround target is processed as its stereo fold.
     target = foldToStereo(source);
+    onStage('analysis');
+    const resampled = job.options.outputSampleRateHz !== undefined && job.options.outputSampleRateHz !== target.sampleRateHz;
+    if (referencesPending && !resampled) targetAnalysis = analyzeTrack(target);
+  } catch (error) {
+    // A bad reference is reported before a bad target, wherever it was decoded.
+    await referencesPending;
+    throw error;
   }
+  const references = analyzedReferences ?? (await referencesPending!);
+  const referenceSummaries = references.map((reference) => reference.summary);
   recorder.publish({
     name: 'IngestValidated',
     correlationId: job.correlationId,
@@ -162,11 +127,14 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
       reference: Array.isArray(job.reference) ? referenceSummaries : referenceSummaries[0],
     },
   });
-  onStage('analysis');
   const { bitDepth, ...masterOptions } = job.options;
   const events = settings.onStage ? stageReporting(recorder, onStage) : recorder;
   // The decoded target belongs to this job alone: process it in place rather than in a copy.
-  const result = master(target, referenceAnalyses, { ...masterOptions, correlationId: job.correlationId, events, inPlace: true });
+  const result = master(
+    target,
+    references.map((reference) => reference.analysis),
+    { ...masterOptions, correlationId: job.correlationId, events, inPlace: true, targetAnalysis },
+  );
   const wav = encodeWav(result.audio, { bitDepth });
   return {
     wav,

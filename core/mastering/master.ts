@@ -39,6 +39,12 @@ export interface MasterOptions extends Partial<DecisionOptions> {
   readonly outputSampleRateHz?: OutputSampleRateHz;
   /** Render only the loudest 30 s (with 1 s fades) of what the whole track decides. */
   readonly preview?: boolean;
+  /**
+   * The target's {@link analyzeTrack} result when the caller already has it
+   * (it analysed the target while the references were analysed elsewhere);
+   * ignored when the output rate differs from the target's.
+   */
+  readonly targetAnalysis?: TrackAnalysis;
 }
 
 export interface MasterResult {
@@ -86,7 +92,7 @@ export function master(target: PcmAudio, reference: ReferenceInput | readonly Re
   }
   const { sampleRateHz } = source;
 
-  const targetAnalysis = analyzeTrack(source);
+  const targetAnalysis = source === target && options.targetAnalysis ? options.targetAnalysis : analyzeTrack(source);
   publish('TrackAnalyzed', { role: 'target', ...summarizeAnalysis(targetAnalysis) });
   const references = (isReferenceList(reference) ? reference : [reference]).map((input) => (isTrackAnalysis(input) ? input : analyzeTrack(input)));
   references.forEach((analysis, index) => publish('TrackAnalyzed', { role: 'reference', index, ...summarizeAnalysis(analysis) }));

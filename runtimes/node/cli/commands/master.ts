@@ -6,6 +6,7 @@
 // one line each, and leave the exit code at 0: the file was written.
 import { stat } from 'node:fs/promises';
 import { createInProcessRunner } from '../../../../core/app/in-process-runner.ts';
+import { createThreadedReferenceAnalyzer } from '../../reference-analysis-thread.ts';
 import type { MasteringRunner } from '../../../../core/app/ports.ts';
 import { MAX_REFERENCES } from '../../../../core/domain/limits.ts';
 import { warningsOf } from '../../../../core/mastering/warnings.ts';
@@ -91,7 +92,8 @@ export async function runMasterCommand(
     const outputPath = requiredFlag(values, 'output', '-o');
     reportPath = stringFlag(values, 'report-json');
     const options = masteringOptionsFromFlags(values);
-    jobRunner = runner ?? createInProcessRunner({ ingestPolicy: localIngestPolicyFromFlags(values) });
+    // One job on two cores: the references are analysed on a thread of their own meanwhile.
+    jobRunner = runner ?? createInProcessRunner({ ingestPolicy: localIngestPolicyFromFlags(values), referenceAnalyzer: createThreadedReferenceAnalyzer() });
     await requireExistingFile('-t/--target', targetPath);
     for (const path of referencePaths) await requireExistingFile('-r/--reference', path);
     await checkOutputPath(outputPath, { target: targetPath, ...Object.fromEntries(referencePaths.map((path, i) => [referencePaths.length > 1 ? `reference ${i + 1}` : 'reference', path])) });

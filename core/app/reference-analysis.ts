@@ -1,0 +1,59 @@
+/**
+ * The references of a job, decoded and analysed: all that mastering needs of
+ * them is their analysis and what `IngestValidated` says about them. This is
+ * the work a runtime may move to another thread while the target is decoded
+ * and analysed (runtimes/node/reference-analysis-thread.ts); here it runs on
+ * the calling thread, one file at a time.
+ */
+import { foldToStereo } from '../audio/channels.ts';
+import type { DecodedAudio } from '../audio/pcm.ts';
+import type { IngestPolicy } from '../domain/policies.ts';
+import { channelWeightsFor, measureLoudness } from '../dsp/loudness.ts';
+import { analyzeTrack, type TrackAnalysis } from '../mastering/analysis.ts';
+import { decodeUpload, ingestSummary } from './decode-upload.ts';
+import type { MasteringUploadFile } from './ports.ts';
+
+export interface AnalyzedReference {
+  /** What `IngestValidated` says about the file. */
+  readonly summary: Record<string, unknown>;
+  readonly analysis: TrackAnalysis;
+}
+
+/**
+ * Decodes and analyses a job's references, in the order given. Rejects with
+ * the `IngestValidationError` of the first file that fails.
+ */
+export type ReferenceAnalyzer = (uploads: readonly MasteringUploadFile[], policy: IngestPolicy) => Promise<AnalyzedReference[]>;
+
+/**
+ * The reference's analysis: tone and dynamics of the stereo fold (what the
+ * target's fold is compared with), loudness and true peak of its own channels
+ * with BS.1770 weights, so a surround reference sets the goal it is
+ * measured at (a 5.0 mix at −23 LUFS reads about −19.4 once folded).
+ */
+function analyzeReferenceAudio(reference: DecodedAudio): TrackAnalysis {
+  const analysis = analyzeTrack(foldToStereo(reference));
+  if (reference.channels.length <= 2) return analysis;
+  const weights = channelWeightsFor(reference.channels.length, reference.channelMask);
+  const loudness = measureLoudness(reference, { integrated: true, loudnessRange: true, truePeak: true }, weights);
+  return { ...analysis, integratedLufs: loudness.integratedLufs, loudnessRangeLu: loudness.loudnessRangeLu, truePeakDbtp: loudness.truePeakDbtp };
+}
+
+/**
+ * The {@link ReferenceAnalyzer} on the calling thread. Each reference is
+ * decoded, summarised and analysed in turn, and only its analysis is kept:
+ * its samples are released before the next file is decoded, so no two
+ * decoded references ever occupy memory together.
+ *
+ * @example const [{ analysis }] = await analyzeReferenceUploads([{ bytes }], DEFAULT_INGEST_POLICY);
+ */
+export async function analyzeReferenceUploads(uploads: readonly MasteringUploadFile[], policy: IngestPolicy): Promise<AnalyzedReference[]> {
+  const analyzed: AnalyzedReference[] = [];
+  for (const [index, upload] of uploads.entries()) {
+    // The size first: the decoder may take the upload's buffer in place.
+    const sizeBytes = upload.bytes.byteLength;
+    const reference = await decodeUpload('reference', upload, policy, uploads.length > 1 ? index : undefined);
+    analyzed.push({ summary: ingestSummary(reference, sizeBytes), analysis: analyzeReferenceAudio(reference) });
+  }
+  return analyzed;
+}

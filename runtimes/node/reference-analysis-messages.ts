@@ -1,0 +1,14 @@
+/** What the calling thread and the reference analysis thread say to each other. */
+import type { MasteringUploadFile } from '../../core/app/ports.ts';
+import type { AnalyzedReference } from '../../core/app/reference-analysis.ts';
+import type { WireError } from '../../core/app/worker-protocol.ts';
+import type { IngestPolicy } from '../../core/domain/policies.ts';
+
+export interface ReferenceAnalysisRequest {
+  readonly uploads: readonly MasteringUploadFile[];
+  readonly policy: IngestPolicy;
+}
+
+export type ReferenceAnalysisReply =
+  | { readonly type: 'analyzed'; readonly references: AnalyzedReference[] }
+  | { readonly type: 'failed'; readonly error: WireError };

@@ -1,0 +1,44 @@
+/**
+ * Reference analysis on a second core: a `ReferenceAnalyzer` that decodes and
+ * analyses a job's references in a worker thread of its own while the calling
+ * thread decodes and analyses the target (see core/app/mastering-job.ts). The
+ * CLI uses it: one job at a time, and the second core would otherwise idle.
+ * Servers do not: their worker pool already keeps every core busy with
+ * separate jobs.
+ *
+ * The uploads are copied to the thread (the caller keeps its buffers); only
+ * the analyses (a few hundred kB) come back. Memory: the decoded reference now
+ * lives beside the decoded target instead of before it.
+ */
+import { Worker } from 'node:worker_threads';
+import type { ReferenceAnalyzer } from '../../core/app/reference-analysis.ts';
+import type { ReferenceAnalysisReply, ReferenceAnalysisRequest } from './reference-analysis-messages.ts';
+import { errorFromWire } from '../../core/app/worker-protocol.ts';
+
+const WORKER_URL = new URL('./reference-analysis-worker.mjs', import.meta.url);
+
+/**
+ * Creates the analyzer; each call starts one thread and ends it with the answer.
+ *
+ * @example const runner = createInProcessRunner({ referenceAnalyzer: createThreadedReferenceAnalyzer() });
+ */
+export function createThreadedReferenceAnalyzer(workerUrl: URL = WORKER_URL): ReferenceAnalyzer {
+  return (uploads, policy) =>
+    new Promise((resolve, reject) => {
+      const worker = new Worker(workerUrl);
+      let settled = false;
+      const settle = (finish: () => void) => {
+        if (settled) return;
+        settled = true;
+        finish();
+        void worker.terminate();
+      };
+      worker.once('message', (reply: ReferenceAnalysisReply) =>
+        settle(() => (reply.type === 'analyzed' ? resolve(reply.references) : reject(errorFromWire(reply.error)))),
+      );
+      worker.once('error', (error) => settle(() => reject(error)));
+      worker.once('exit', (code) => settle(() => reject(new Error(`the reference analysis thread exited with code ${code} before answering`))));
+      const request: ReferenceAnalysisRequest = { uploads: uploads.map(({ bytes, filename }) => ({ bytes, filename })), policy };
+      worker.postMessage(request);
+    });
+}

@@ -1,0 +1,17 @@
+// The reference analysis thread (see reference-analysis-thread.ts): analyses
+// the one request it is sent, answers, and is ended by its caller. Loaded
+// through reference-analysis-worker.mjs.
+import { parentPort } from 'node:worker_threads';
+import { analyzeReferenceUploads } from '../../core/app/reference-analysis.ts';
+import { errorToWire } from '../../core/app/worker-protocol.ts';
+import type { ReferenceAnalysisReply, ReferenceAnalysisRequest } from './reference-analysis-messages.ts';
+
+const port = parentPort;
+if (!port) throw new Error('reference-analysis-worker.ts runs inside a worker thread (see reference-analysis-thread.ts)');
+
+port.once('message', (request: ReferenceAnalysisRequest) => {
+  void analyzeReferenceUploads(request.uploads, request.policy).then(
+    (references) => port.postMessage({ type: 'analyzed', references } satisfies ReferenceAnalysisReply),
+    (error: unknown) => port.postMessage({ type: 'failed', error: errorToWire(error) } satisfies ReferenceAnalysisReply),
+  );
+});
