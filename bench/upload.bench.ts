@@ -6,6 +6,7 @@ import { createServer, request } from 'node:http';
 import { createApp } from '../core/http/app.ts';
 import type { MasteringRunner } from '../core/app/ports.ts';
 import { toNodeListener } from '../runtimes/node/fetch-adapter.ts';
+import { sampleDiagnostics } from '../test/support/diagnostics.ts';
 
 const MIB = 1024 * 1024;
 const PART_BYTES = 50 * MIB;
@@ -16,7 +17,7 @@ const runner: MasteringRunner = {
     return {
       wav: job.target.bytes.subarray(0, 44),
       policies: { policyVersion: 'v1', ingestPolicyId: 'ingest-validation-default', normalizationPolicyId: 'pcm-canonical-default' },
-      diagnostics: { profile: 'default' },
+      diagnostics: sampleDiagnostics(),
       events: [],
     };
   },

@@ -5,7 +5,8 @@
  */
 import { AudoEqError, IngestValidationError } from '../domain/errors.ts';
 import type { EventPublisher } from '../domain/events.ts';
-import { resolveProfile, type MasteringRequestOptions } from '../mastering/options.ts';
+import type { MasteringDiagnostics } from '../mastering/diagnostics.ts';
+import type { ProfileId } from '../mastering/options.ts';
 import type { ArtifactPersister, PersistenceOutcome } from './persist-artifact.ts';
 import type { AppliedPolicies, Clock, MasteringJob, MasteringRunner, RunControl } from './ports.ts';
 import { isJobCancelled, jobCancelledError } from './run-control.ts';
@@ -19,10 +20,10 @@ export interface MasterTrackDeps {
 
 export interface MasterTrackResult {
   readonly wav: Uint8Array;
-  readonly diagnostics: Record<string, unknown>;
+  readonly diagnostics: MasteringDiagnostics;
   readonly policies: AppliedPolicies;
-  /** The resolved profile (`default`, `conservative`, `aggressive`). */
-  readonly profileId: string;
+  /** The profile the pipeline applied (`default`, `conservative`, `aggressive`, …), as its diagnostics report it. */
+  readonly profileId: ProfileId;
   readonly persistence: PersistenceOutcome;
   /** Wall time of the mastering job (decode, analyse, process, encode). */
   readonly masteringSeconds: number;
@@ -33,12 +34,6 @@ function failedStage(error: unknown): 'ingest' | 'persistence' | 'processing' {
   if (error instanceof IngestValidationError) return 'ingest';
   if (error instanceof AudoEqError && error.code === 'storage_unavailable') return 'persistence';
   return 'processing';
-}
-
-/** The profile the pipeline reports, else the one the options resolve to. */
-function profileOf(diagnostics: Record<string, unknown>, options: MasteringRequestOptions): string {
-  const reported = diagnostics.profile;
-  return typeof reported === 'string' && /^[a-z-]{1,40}$/.test(reported) ? reported : resolveProfile(options);
 }
 
 /**
@@ -58,7 +53,7 @@ export async function masterTrack(deps: MasterTrackDeps, job: MasteringJob, cont
     const result = await runner.run(job, control);
     const masteringSeconds = (performance.now() - startedMs) / 1000;
     for (const event of result.events) events.publish(event);
-    const profileId = profileOf(result.diagnostics, job.options);
+    const profileId = result.diagnostics.profile;
     // Storing is the last stage boundary: a job cancelled during the render stops before it writes anything.
     if (control?.signal?.aborted) throw jobCancelledError();
     control?.onStage?.('upload');

@@ -143,7 +143,7 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
       ingestPolicyId: ingestPolicy.id,
       normalizationPolicyId: DEFAULT_NORMALIZATION_POLICY.id,
     },
-    diagnostics: result.diagnostics as unknown as Record<string, unknown>,
+    diagnostics: result.diagnostics,
     events: recorder.events,
   };
 }

@@ -3,6 +3,7 @@
  * constructs an adapter; runtimes pass implementations to `createHandler`.
  */
 import type { DomainEvent, EventPublisher } from '../domain/events.ts';
+import type { MasteringDiagnostics } from '../mastering/diagnostics.ts';
 import type { MasteringRequestOptions } from '../mastering/options.ts';
 import type { TrackMeasurements } from '../measurement/track-measurements.ts';
 import type { JobStage } from './jobs/job-record.ts';
@@ -153,8 +154,8 @@ export interface AppliedPolicies {
 export interface MasteringJobResult {
   readonly wav: Uint8Array;
   readonly policies: AppliedPolicies;
-  /** The compact diagnostics object of SPEC section 5. */
-  readonly diagnostics: Record<string, unknown>;
+  /** The compact diagnostics object of SPEC section 5 (its `warnings` included). */
+  readonly diagnostics: MasteringDiagnostics;
   /** Events the pipeline emitted, in order, to publish on the caller's side. */
   readonly events: readonly DomainEvent[];
 }

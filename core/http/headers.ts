@@ -4,7 +4,7 @@
  */
 import type { PersistenceOutcome } from '../app/persist-artifact.ts';
 import type { AppliedPolicies } from '../app/ports.ts';
-import { warningsOf } from '../mastering/warnings.ts';
+import type { MasteringDiagnostics } from '../mastering/diagnostics.ts';
 import { encodeWarningsHeader } from './warnings-header.ts';
 
 export const MASTER_RESPONSE_HEADERS = {
@@ -33,7 +33,7 @@ export const MAX_DIAGNOSTICS_HEADER_CHARS = 8000;
  *
  * @example encodeDiagnosticsHeader({ strategy: 'balanced', note: 'é' }) // '{"strategy":"balanced","note":"\\u00e9"}'
  */
-export function encodeDiagnosticsHeader(diagnostics: Record<string, unknown>): string {
+export function encodeDiagnosticsHeader(diagnostics: MasteringDiagnostics): string {
   const ascii = (value: unknown) =>
     JSON.stringify(value).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const full = ascii(diagnostics);
@@ -55,7 +55,7 @@ export function masteringResponseHeaders(result: {
   readonly correlationId: string;
   readonly policies: AppliedPolicies;
   readonly profileId: string;
-  readonly diagnostics: Record<string, unknown>;
+  readonly diagnostics: MasteringDiagnostics;
   readonly persistence: PersistenceOutcome;
   readonly byteLength: number;
 }): Headers {
@@ -72,7 +72,7 @@ export function masteringResponseHeaders(result: {
     [MASTER_RESPONSE_HEADERS.diagnostics]: encodeDiagnosticsHeader(result.diagnostics),
     [MASTER_RESPONSE_HEADERS.persistenceStatus]: result.persistence.status,
   });
-  const warnings = encodeWarningsHeader(warningsOf(result.diagnostics));
+  const warnings = encodeWarningsHeader(result.diagnostics.warnings);
   if (warnings !== null) headers.set(MASTER_RESPONSE_HEADERS.warnings, warnings);
   if (result.persistence.status === 'stored' && result.persistence.url) {
     headers.set(MASTER_RESPONSE_HEADERS.objectUrl, result.persistence.url);

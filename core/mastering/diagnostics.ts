@@ -8,6 +8,7 @@ import type { StereoWidth } from '../dsp/stereo-width.ts';
 import type { TrackAnalysis } from './analysis.ts';
 import type { MasteringDecision } from './decision.ts';
 import { CURVE_SMOOTHING_OCTAVES, type MatchBand } from './eq-match.ts';
+import type { ProfileId } from './options.ts';
 import type { ReferenceProfile } from './reference-profile.ts';
 import type { RenderReport } from './render.ts';
 import type { MasteringWarning } from './warnings.ts';
@@ -24,7 +25,7 @@ export interface WidthBandDiagnostics {
 }
 
 export interface MasteringDiagnostics {
-  readonly profile: string;
+  readonly profile: ProfileId;
   readonly strategy: { readonly id: string; readonly conditions: Record<string, boolean> };
   /** 0–100. */
   readonly strength: number;

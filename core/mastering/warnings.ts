@@ -153,21 +153,3 @@ export function masteringWarnings(input: WarningInput): MasteringWarning[] {
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
-
-/**
- * The warnings in a diagnostics object that crossed a worker or a JSON
- * boundary (plain data): entries that are not a known warning are dropped.
- *
- * @example warningsOf(result.diagnostics).map((w) => w.code) // ['target_clipped']
- */
-export function warningsOf(diagnostics: Readonly<Record<string, unknown>>): MasteringWarning[] {
-  const list = diagnostics.warnings;
-  if (!Array.isArray(list)) return [];
-  return list.filter(
-    (item): item is MasteringWarning =>
-      typeof item === 'object' &&
-      item !== null &&
-      (MASTERING_WARNING_CODES as readonly unknown[]).includes((item as { code?: unknown }).code) &&
-      typeof (item as { message?: unknown }).message === 'string',
-  );
-}

@@ -14,9 +14,11 @@ import { waitUntil } from '../support/deadline.ts';
 import { createMemoryStorage, createRecordingLogger } from '../support/doubles.ts';
 import { deleteQueueKeys, redisAnswers, TEST_REDIS_URL, uniqueQueueName } from '../support/redis.ts';
 import { requireTool } from '../support/tools.ts';
+import { sampleDiagnostics } from '../support/diagnostics.ts';
+import { DEFAULT_MASTERING_OPTIONS } from '../../core/mastering/options.ts';
 
 function submission(id: string): JobSubmission {
-  return { id, owner: 'anonymous', correlationId: `c-${id}`, options: {}, inputs: {}, callbackUrl: null, submittedAt: new Date().toISOString() };
+  return { id, owner: 'anonymous', correlationId: `c-${id}`, options: DEFAULT_MASTERING_OPTIONS, inputs: {}, callbackUrl: null, submittedAt: new Date().toISOString() };
 }
 
 if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'BullMQ worker loss')) {
@@ -46,7 +48,7 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'BullMQ 
       runs.set(id, (runs.get(id) ?? 0) + 1);
       started();
       if (id === 'survivor' && runs.get(id)! >= 2) {
-        return { key: `mastered/${id}.wav`, destination: 'memory://x', sizeBytes: 1, profileId: 'default', policies: {}, diagnostics: {}, warnings: [], masteringSeconds: 0 };
+        return { key: `mastered/${id}.wav`, destination: 'memory://x', sizeBytes: 1, profileId: 'default', policies: {}, diagnostics: sampleDiagnostics(), warnings: [], masteringSeconds: 0 };
       }
       return new Promise(() => {});
     };

@@ -9,6 +9,7 @@ import { errorToWire, type WorkerJobMessage } from '../../core/app/worker-protoc
 import { AudoEqError, IngestValidationError } from '../../core/domain/errors.ts';
 import { DEFAULT_MASTERING_OPTIONS } from '../../core/mastering/options.ts';
 import { createRecordingLogger } from '../support/doubles.ts';
+import { sampleDiagnostics } from '../support/diagnostics.ts';
 
 /** A worker the test drives by hand. */
 interface ScriptedWorker {
@@ -52,7 +53,8 @@ function resultFor(correlationId: string): MasteringJobResult {
   return {
     wav: new Uint8Array([1, 2, 3]),
     policies: { policyVersion: 'v1', ingestPolicyId: 'ingest-validation-default', normalizationPolicyId: 'pcm-canonical-default' },
-    diagnostics: { correlation: correlationId },
+    // The strategy id carries the job's correlation id, so each result shows which job it belongs to.
+    diagnostics: sampleDiagnostics({ strategy: { id: correlationId, conditions: {} } }),
     events: [],
   };
 }
@@ -84,7 +86,7 @@ test('jobs run one per worker, the rest wait in arrival order, and one beyond th
   workers[0].succeed();
   workers[1].succeed();
   const results = await Promise.all(runs);
-  assert.equal(results.map((r) => r.diagnostics.correlation), ['a', 'b', 'c', 'd']);
+  assert.equal(results.map((r) => r.diagnostics.strategy.id), ['a', 'b', 'c', 'd']);
   assert.equal(pool.stats(), { workers: 2, running: 0, waiting: 0 });
   await pool.close();
 });
@@ -115,7 +117,7 @@ test('jobs wait for workers that are still starting, within the same bound', asy
   workers[0].ready();
   assert.is(workers[0].jobs[0].job.correlationId, 'early');
   workers[0].succeed();
-  assert.is((await first).diagnostics.correlation, 'early');
+  assert.is((await first).diagnostics.strategy.id, 'early');
   await pool.close();
 });
 
@@ -130,7 +132,7 @@ test('a failure reported by a worker is rebuilt with its class and code, and the
   assert.equal([error.code, error.details], ['duration_too_long', { part: 'target', max_seconds: 3600 }]);
   const good = pool.run(job('good'));
   workers[0].succeed();
-  assert.is((await good).diagnostics.correlation, 'good');
+  assert.is((await good).diagnostics.strategy.id, 'good');
   assert.is(workers.length, 1);
   await pool.close();
 });
@@ -152,7 +154,7 @@ test('a worker that dies mid-job fails that job only, is logged with its correla
   await tick();
   assert.is(workers[1].jobs[0].job.correlationId, 'next', 'the waiting job runs on the replacement');
   workers[1].succeed();
-  assert.is((await next).diagnostics.correlation, 'next');
+  assert.is((await next).diagnostics.strategy.id, 'next');
   await pool.close();
 });
 
@@ -168,7 +170,7 @@ test('a late message from a replaced worker is ignored', async () => {
   const second = pool.run(job('second'));
   staleEvents.onMessage({ type: 'result', jobId: workers[1].jobs[0].jobId, result: resultFor('forged') });
   workers[1].succeed();
-  assert.is((await second).diagnostics.correlation, 'second');
+  assert.is((await second).diagnostics.strategy.id, 'second');
   await pool.close();
 });
 

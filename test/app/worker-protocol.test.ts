@@ -18,6 +18,7 @@ import { DEFAULT_MASTERING_OPTIONS } from '../../core/mastering/options.ts';
 import { runAnalysisJob } from '../../core/app/in-process-analysis-runner.ts';
 import type { AnalysisJobResult, MasteringJobResult } from '../../core/app/ports.ts';
 import { tinyWav } from '../support/doubles.ts';
+import { sampleDiagnostics } from '../support/diagnostics.ts';
 
 test('bytes spanning their whole buffer are moved as they are', () => {
   const bytes = new Uint8Array(64).fill(7);
@@ -132,7 +133,7 @@ test('a result that cannot be cloned is delivered as that job failure instead of
     if (reply.type === 'result') structuredClone(reply); // throws: a function is not clonable
     posted.push(reply);
   };
-  const result = { wav: new Uint8Array(4), policies: { policyVersion: 'v1', ingestPolicyId: 'i', normalizationPolicyId: 'n' }, diagnostics: { oops: () => 1 }, events: [] };
+  const result = { wav: new Uint8Array(4), policies: { policyVersion: 'v1', ingestPolicyId: 'i', normalizationPolicyId: 'n' }, diagnostics: Object.assign(sampleDiagnostics(), { oops: () => 1 }), events: [] };
   deliverReply(post, { message: { type: 'result', jobId: 5, result }, transfer: [] });
   assert.is(posted.length, 1);
   assert.is(posted[0].type, 'failure');

@@ -11,6 +11,7 @@ import { runBatch } from '../../runtimes/node/cli/batch/run-batch.ts';
 import { FileJobError } from '../../runtimes/node/cli/master-files.ts';
 import { tinyWav } from '../support/doubles.ts';
 import { scratchDir } from './workspace.ts';
+import { sampleDiagnostics } from '../support/diagnostics.ts';
 
 const scratch = scratchDir('run-batch');
 const path = (name: string) => join(scratch.dir, name);
@@ -32,7 +33,7 @@ function gatedRunner() {
       await new Promise<void>((resolve) => waiting.push(resolve));
       inFlight--;
       if (job.target.filename?.startsWith('bad')) throw new IngestValidationError('corrupted_file', 'broken', { part: 'target' });
-      return { wav: tinyWav(), policies: { policyVersion: 'v1', ingestPolicyId: 'i', normalizationPolicyId: 'n' }, diagnostics: {}, events: [] };
+      return { wav: tinyWav(), policies: { policyVersion: 'v1', ingestPolicyId: 'i', normalizationPolicyId: 'n' }, diagnostics: sampleDiagnostics(), events: [] };
     },
   };
   /**

@@ -5,6 +5,7 @@ import { createLoggingEventPublisher } from '../../core/app/logging-event-publis
 import { STORAGE_FAILED_WARNING } from '../../core/app/persist-artifact.ts';
 import { MASTER_QUERY_PARAMETERS } from '../../core/http/query.ts';
 import { createEchoRunner, createFailingStorage, createMemoryStorage, createRecordingLogger, multipartForm, tinyWav } from '../support/doubles.ts';
+import { sampleDiagnostics } from '../support/diagnostics.ts';
 
 function setup(options: Partial<AppOptions> = {}) {
   const runner = createEchoRunner();
@@ -41,7 +42,7 @@ test('X-Mastering-Diagnostics is compact ASCII JSON without newlines', async () 
   const { post } = setup();
   const header = (await post()).headers.get('x-mastering-diagnostics') ?? '';
   assert.match(header, /^[\x20-\x7e]+$/);
-  assert.equal(JSON.parse(header), { profile: 'default', note: 'naïve test double', bands: [1, 2, 3] });
+  assert.equal(JSON.parse(header), sampleDiagnostics({ profile: 'default', strategy: { id: 'naïve test double', conditions: {} } }));
 });
 
 test('query values are case-insensitive and profile aliases resolve', async () => {

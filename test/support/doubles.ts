@@ -3,6 +3,7 @@
 import type { ArtifactObject, ArtifactStorage, MasteringJob, MasteringJobResult, MasteringRunner, StoredArtifact } from '../../core/app/ports.ts';
 import { IngestValidationError, type IngestErrorCode } from '../../core/domain/errors.ts';
 import { resolveProfile } from '../../core/mastering/options.ts';
+import { sampleDiagnostics } from './diagnostics.ts';
 
 /** A valid 16-bit mono PCM WAV of `frames` samples of a 1 kHz tone at 8 kHz. */
 export function tinyWav(frames = 800): Uint8Array {
@@ -43,7 +44,8 @@ export function createEchoRunner(): MasteringRunner & { jobs: MasteringJob[] } {
       return {
         wav: tinyWav(),
         policies: { policyVersion: 'v1', ingestPolicyId: 'ingest-validation-default', normalizationPolicyId: 'pcm-canonical-default' },
-        diagnostics: { profile, note: 'naïve test double', bands: [1, 2, 3] },
+        // A non-ASCII strategy id: headers must escape it.
+        diagnostics: sampleDiagnostics({ profile, strategy: { id: 'naïve test double', conditions: {} } }),
         events: [
           { name: 'IngestValidated', correlationId: job.correlationId, occurredAt, payload: { target: { size_bytes: job.target.bytes.byteLength } } },
           { name: 'MasteringRendered', correlationId: job.correlationId, occurredAt, payload: { profile } },

@@ -3,6 +3,9 @@
  * `GET /jobs` and of the callback POST — built from a `JobRecord`. URLs are
  * relative to the API (`/jobs/<id>`) unless a base URL is given.
  */
+import type { MasteringDiagnostics } from '../../mastering/diagnostics.ts';
+import type { MasteringRequestOptions } from '../../mastering/options.ts';
+import type { MasteringWarning } from '../../mastering/warnings.ts';
 import type { JobRecord } from './job-record.ts';
 
 export interface JobDocument {
@@ -16,14 +19,14 @@ export interface JobDocument {
   readonly finished_at: string | null;
   readonly attempts: number;
   readonly cancel_requested: boolean;
-  readonly options: Readonly<Record<string, unknown>>;
+  readonly options: MasteringRequestOptions;
   readonly inputs: Readonly<Record<string, unknown>>;
   readonly status_url: string;
   /** Where to download the mastered WAV (succeeded jobs only). */
   readonly result_url: string | null;
   readonly result_object_key: string | null;
-  readonly diagnostics: Readonly<Record<string, unknown>> | null;
-  readonly warnings: readonly unknown[] | null;
+  readonly diagnostics: MasteringDiagnostics | null;
+  readonly warnings: readonly MasteringWarning[] | null;
   readonly error: { readonly code: string; readonly message: string } | null;
   readonly callback: {
     readonly url: string;

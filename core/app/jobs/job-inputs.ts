@@ -6,7 +6,7 @@
  * a new file field of `POST /master` reaches jobs without changes here.
  */
 import { AudoEqError } from '../../domain/errors.ts';
-import type { ArtifactStorage } from '../ports.ts';
+import type { ArtifactStorage, MasteringJob } from '../ports.ts';
 import type { StoredUpload, StoredUploads } from './job-record.ts';
 
 /** One uploaded file as the multipart reader returns it. */
@@ -17,6 +17,9 @@ export interface UploadedBytes {
 
 export type Uploads = Readonly<Record<string, UploadedBytes | readonly UploadedBytes[]>>;
 
+/** Any upload object of that shape, e.g. the multipart reader's `{ target, reference }`. */
+export type UploadFields<U> = { readonly [Field in keyof U]: UploadedBytes | readonly UploadedBytes[] };
+
 const INPUT_CONTENT_TYPE = 'application/octet-stream';
 
 /**
@@ -25,7 +28,7 @@ const INPUT_CONTENT_TYPE = 'application/octet-stream';
  *
  * @example const inputs = await storeJobInputs(storage, 'j1', 'c1', { target, reference });
  */
-export async function storeJobInputs(storage: ArtifactStorage, jobId: string, correlationId: string, uploads: Uploads): Promise<StoredUploads> {
+export async function storeJobInputs<U extends UploadFields<U>>(storage: ArtifactStorage, jobId: string, correlationId: string, uploads: U): Promise<StoredUploads> {
   const stored: StoredUpload[] = [];
   const put = async (key: string, upload: UploadedBytes): Promise<StoredUpload> => {
     await storage.store({ key, bytes: upload.bytes, contentType: INPUT_CONTENT_TYPE, metadata: { 'correlation-id': correlationId, 'job-id': jobId } });
@@ -35,7 +38,7 @@ export async function storeJobInputs(storage: ArtifactStorage, jobId: string, co
   };
   try {
     const entries = await Promise.all(
-      Object.entries(uploads).map(async ([field, value]) => {
+      Object.entries<UploadedBytes | readonly UploadedBytes[]>(uploads).map(async ([field, value]) => {
         if (Array.isArray(value)) {
           return [field, await Promise.all((value as readonly UploadedBytes[]).map((upload, index) => put(`jobs/${jobId}/${field}-${index + 1}`, upload)))] as const;
         }
@@ -79,4 +82,23 @@ export async function loadJobInputs(storage: ArtifactStorage, inputs: StoredUplo
 /** Removes a job's stored uploads; failures are left for storage retention. */
 export async function removeJobInputs(storage: ArtifactStorage, inputs: StoredUploads): Promise<void> {
   await Promise.all(inputList(inputs).map((entry) => storage.remove(entry.key).catch(() => {})));
+}
+
+/**
+ * A mastering job's files from its loaded uploads: one `target`, and one
+ * `reference` or a list. Anything else (a field missing from storage, a
+ * record written by something else) is `missing_file`, not a job run on
+ * half its inputs.
+ *
+ * @example const job: MasteringJob = { correlationId, ...masteringFiles(await loadJobInputs(storage, inputs)), options };
+ */
+export function masteringFiles(uploads: Uploads): Pick<MasteringJob, 'target' | 'reference'> {
+  const { target, reference } = uploads;
+  if (target === undefined || Array.isArray(target)) {
+    throw new AudoEqError('missing_file', "The job's stored uploads have no single 'target' file.", { part: 'target' });
+  }
+  if (reference === undefined || (Array.isArray(reference) && reference.length === 0)) {
+    throw new AudoEqError('missing_file', "The job's stored uploads have no 'reference' file.", { part: 'reference' });
+  }
+  return { target: target as UploadedBytes, reference };
 }

@@ -4,6 +4,9 @@
  * JSON throughout, so a record crosses Redis and worker processes unchanged.
  */
 import type { ErrorCode } from '../../domain/errors.ts';
+import type { MasteringDiagnostics } from '../../mastering/diagnostics.ts';
+import type { MasteringRequestOptions } from '../../mastering/options.ts';
+import type { MasteringWarning } from '../../mastering/warnings.ts';
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -51,7 +54,7 @@ export interface JobSubmission {
   readonly owner: string;
   readonly correlationId: string;
   /** The parsed mastering options, exactly as `POST /master` would pass them to the job. */
-  readonly options: Readonly<Record<string, unknown>>;
+  readonly options: MasteringRequestOptions;
   readonly inputs: StoredUploads;
   readonly callbackUrl: string | null;
   /** ISO-8601 */
@@ -84,9 +87,9 @@ export interface JobResult {
   readonly sizeBytes: number;
   readonly profileId: string;
   readonly policies: Readonly<Record<string, string>>;
-  readonly diagnostics: Readonly<Record<string, unknown>>;
+  readonly diagnostics: MasteringDiagnostics;
   /** Warnings about the result (codes with details), when the mastering reports any. */
-  readonly warnings: readonly unknown[];
+  readonly warnings: readonly MasteringWarning[];
   readonly masteringSeconds: number;
 }
 

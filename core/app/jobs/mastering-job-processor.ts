@@ -7,12 +7,11 @@
  */
 import { AudoEqError, ERROR_TABLE } from '../../domain/errors.ts';
 import type { EventPublisher } from '../../domain/events.ts';
-import { warningsOf } from '../../mastering/warnings.ts';
 import { masterTrack } from '../master-track.ts';
 import { createArtifactPersister } from '../persist-artifact.ts';
 import type { AppLogger, ArtifactStorage, Clock, MasteringJob, MasteringRunner } from '../ports.ts';
 import { isJobCancelled, jobCancelledError } from '../run-control.ts';
-import { loadJobInputs } from './job-inputs.ts';
+import { loadJobInputs, masteringFiles } from './job-inputs.ts';
 import type { JobControl, JobProcessor } from './job-queue.ts';
 import type { JobFailure, JobResult } from './job-record.ts';
 
@@ -42,7 +41,7 @@ export function createMasteringJobProcessor(deps: MasteringJobProcessorDeps): Jo
     control.progress('download');
     const uploads = await loadJobInputs(storage, submission.inputs, control.signal);
     // The job is the upload object plus id and options, exactly as the /master route builds it.
-    const job = { correlationId: submission.correlationId, ...uploads, options: submission.options } as unknown as MasteringJob;
+    const job: MasteringJob = { correlationId: submission.correlationId, ...masteringFiles(uploads), options: submission.options };
     const persister = createArtifactPersister({
       policy: { mode: 'immediate', guarantee: 'guaranteed' },
       storage,
@@ -60,7 +59,7 @@ export function createMasteringJobProcessor(deps: MasteringJobProcessorDeps): Jo
       profileId: result.profileId,
       policies: { ...result.policies },
       diagnostics: result.diagnostics,
-      warnings: warningsOf(result.diagnostics),
+      warnings: result.diagnostics.warnings,
       masteringSeconds: result.masteringSeconds,
     };
   };

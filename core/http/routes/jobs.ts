@@ -8,12 +8,12 @@
  */
 import { checkCallbackUrl } from '../../app/jobs/callbacks.ts';
 import { jobDocument } from '../../app/jobs/job-document.ts';
-import { removeJobInputs, storeJobInputs, type Uploads } from '../../app/jobs/job-inputs.ts';
+import { removeJobInputs, storeJobInputs } from '../../app/jobs/job-inputs.ts';
 import { isFinished, type JobRecord, type JobSubmission } from '../../app/jobs/job-record.ts';
 import { AudoEqError } from '../../domain/errors.ts';
 import type { AppDeps, RequestContext, RouteHandler } from '../context.ts';
 import { jobOwner } from '../job-owner.ts';
-import { readMasteringUpload } from '../multipart.ts';
+import { readMasteringUpload, type MasteringUpload } from '../multipart.ts';
 import { parseMasteringQuery } from '../query.ts';
 import { jsonResponse, toAudoEqError } from '../responses.ts';
 
@@ -100,9 +100,9 @@ export const postJob: RouteHandler = async (request, { correlationId, url, deps 
   }
   admission.inFlight++;
   try {
-    let upload: Uploads;
+    let upload: MasteringUpload;
     try {
-      upload = (await readMasteringUpload(request, deps.limits)) as unknown as Uploads;
+      upload = await readMasteringUpload(request, deps.limits);
     } catch (error) {
       publishRequestFailure(error);
       throw error;

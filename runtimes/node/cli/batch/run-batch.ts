@@ -4,7 +4,7 @@
 // others go on. Aborting stops new items from starting; running ones finish.
 import type { MasteringRunner } from '../../../../core/app/ports.ts';
 import type { MasteringRequestOptions } from '../../../../core/mastering/options.ts';
-import { warningsOf, type MasteringWarningCode } from '../../../../core/mastering/warnings.ts';
+import type { MasteringWarningCode } from '../../../../core/mastering/warnings.ts';
 import { describeFailure, masterFiles } from '../master-files.ts';
 import type { BatchItem } from './plan.ts';
 
@@ -41,7 +41,7 @@ async function runItem(item: BatchItem, correlationId: string, settings: RunBatc
       outputPath: item.output,
       options: item.options ?? settings.options,
     });
-    return { item, correlationId, ok: true, warnings: warningsOf(result.diagnostics).map((warning) => warning.code) };
+    return { item, correlationId, ok: true, warnings: result.diagnostics.warnings.map((warning) => warning.code) };
   } catch (error) {
     return { item, correlationId, ok: false, ...describeFailure(error, { nameTarget: false }) };
   }

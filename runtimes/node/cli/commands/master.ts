@@ -9,7 +9,6 @@ import { createInProcessRunner } from '../../../../core/app/in-process-runner.ts
 import { createThreadedReferenceAnalyzer } from '../../reference-analysis-thread.ts';
 import type { MasteringRunner } from '../../../../core/app/ports.ts';
 import { MAX_REFERENCES } from '../../../../core/domain/limits.ts';
-import { warningsOf } from '../../../../core/mastering/warnings.ts';
 import { USAGE_EXIT_CODE, UsageError, parseCommandArgs, requiredFlag, stringFlag, stringFlags } from '../args.ts';
 import { MASTERING_FLAG_SPECS, masteringFlagsHelp, masteringOptionsFromFlags } from '../mastering-flags.ts';
 import { FileJobError, describeFailure, masterFiles, writeOutputFile, type FileJob } from '../master-files.ts';
@@ -112,7 +111,7 @@ export async function runMasterCommand(
 
   try {
     const result = await masterFiles(jobRunner, job);
-    for (const warning of warningsOf(result.diagnostics)) io.stderr(`audo-eq master: warning: ${warning.code}: ${warning.message}`);
+    for (const warning of result.diagnostics.warnings) io.stderr(`audo-eq master: warning: ${warning.code}: ${warning.message}`);
     if (reportPath !== undefined) {
       const report = new TextEncoder().encode(`${JSON.stringify(result.diagnostics, null, 2)}\n`);
       await writeOutputFile(reportPath, report).catch((error: unknown) => {
