@@ -16,13 +16,15 @@ export interface FilesystemStorageOptions {
 }
 
 /**
- * Creates filesystem storage. `url` of a stored artifact is its `file://` URL
- * (readable where client and server share the machine, as in local runs).
+ * Creates filesystem storage. A stored artifact has no URL of its own (a
+ * server path is no use to a remote client and should not leak): the HTTP
+ * app answers with its `GET /artifacts/{key}` route instead. `destination`
+ * (logs and events only) is the `file://` URL.
  *
  * @example
  * const storage = createFilesystemStorage({ dataDir: './data' });
  * const stored = await storage.store({ key: 'mastered/x.wav', bytes, contentType: 'audio/wav', metadata: {} });
- * stored.url; // 'file:///…/data/mastered/x.wav'
+ * stored.url; // null
  */
 export function createFilesystemStorage(options: FilesystemStorageOptions): ArtifactStorage {
   const root = resolve(options.dataDir);
@@ -48,8 +50,7 @@ export function createFilesystemStorage(options: FilesystemStorageOptions): Arti
         await rm(temporary, { force: true });
         throw error;
       }
-      const url = pathToFileURL(path).href;
-      return { key: object.key, url, destination: url };
+      return { key: object.key, url: null, destination: pathToFileURL(path).href };
     },
     async exists(key: string): Promise<boolean> {
       try {
@@ -74,8 +75,14 @@ export function createFilesystemStorage(options: FilesystemStorageOptions): Arti
       await rm(`${path}.meta.json`, { force: true });
     },
     async checkReady(): Promise<void> {
+      // A real write: access(W_OK) says yes on a full disk or a read-only remount.
       await mkdir(root, { recursive: true });
-      await access(root, constants.W_OK);
+      const probe = resolve(root, `.ready-${crypto.randomUUID()}`);
+      try {
+        await writeFile(probe, 'ready');
+      } finally {
+        await rm(probe, { force: true });
+      }
     },
   };
 }

@@ -4,6 +4,9 @@
  * otherwise be stored with their chunk framing), the bucket ensured once and
  * cached, presigned GET URLs signed for the public endpoint when one is set,
  * and every operation bounded so a dead endpoint costs seconds, not minutes.
+ * Errors the server answers with become `StorageError`s naming the setting to
+ * check (adapters/storage/s3-errors.ts); the readiness check asks the server
+ * every time (only stores rely on the cached bucket check).
  */
 import {
   CreateBucketCommand,
@@ -11,11 +14,13 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ArtifactObject, ArtifactStorage, StoredArtifact } from '../../core/app/ports.ts';
+import { toStorageError } from './s3-errors.ts';
 
 export interface S3StorageOptions {
   /** `host:port` (scheme from `secure`) or a full `http(s)://host:port` URL. */
@@ -94,8 +99,21 @@ export function createS3Storage(options: S3StorageOptions): ArtifactStorage & { 
       return await run();
     } catch (error) {
       if (signal.aborted) throw new Error(`S3 ${what} did not finish within ${options.timeoutMs} ms`, { cause: error });
-      throw error;
+      throw toStorageError(error);
     }
+  };
+
+  /**
+   * A HEAD answer has no body, so a 403 cannot say whether the key or the
+   * bucket's policy refused it: a one-key listing (a GET) returns the S3 error name.
+   */
+  const explainForbidden = async (headError: unknown, abortSignal: AbortSignal): Promise<unknown> => {
+    try {
+      await client.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }), { abortSignal });
+    } catch (error) {
+      return toStorageError(error, { bucketCall: true });
+    }
+    return toStorageError(headError, { bucketCall: true });
   };
 
   const createBucketIfMissing = async (abortSignal: AbortSignal): Promise<void> => {
@@ -103,13 +121,14 @@ export function createS3Storage(options: S3StorageOptions): ArtifactStorage & { 
       await client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal });
       return;
     } catch (error) {
-      if (!isStatus(error, 404, 'NotFound', 'NoSuchBucket')) throw error;
+      if (isStatus(error, 403)) throw await explainForbidden(error, abortSignal);
+      if (!isStatus(error, 404, 'NotFound', 'NoSuchBucket')) throw toStorageError(error, { bucketCall: true });
     }
     try {
       await client.send(new CreateBucketCommand({ Bucket: bucket }), { abortSignal });
     } catch (error) {
       // Created meanwhile by another instance of this service: fine. (BucketAlreadyExists means someone else's.)
-      if ((error as { name?: string }).name !== 'BucketAlreadyOwnedByYou') throw error;
+      if ((error as { name?: string }).name !== 'BucketAlreadyOwnedByYou') throw toStorageError(error, { bucketCall: true });
     }
   };
 
@@ -182,7 +201,8 @@ export function createS3Storage(options: S3StorageOptions): ArtifactStorage & { 
     },
     async checkReady(): Promise<void> {
       const abortSignal = deadline();
-      await bounded('readiness check', abortSignal, () => ensureBucket(abortSignal));
+      // Asked afresh each time: a cached answer would keep saying ready after the server died.
+      await bounded('readiness check', abortSignal, () => createBucketIfMissing(abortSignal));
     },
     destroy() {
       client.destroy();

@@ -73,6 +73,8 @@ export const configSchema = z
     /** Whole-operation budget for one S3 store (bucket check + upload + presign). */
     AUDO_EQ_S3_TIMEOUT_MS: positiveInt(600_000).default(3000),
     AUDO_EQ_S3_MAX_ATTEMPTS: positiveInt(10).default(2),
+    /** Longest a `/ready` check waits for each dependency (storage, queues) before it counts as unavailable. */
+    AUDO_EQ_READY_TIMEOUT_MS: positiveInt(60_000).default(2000),
     AUDO_EQ_ARTIFACT_PERSISTENCE_MODE: oneOf(['immediate', 'deferred']).default('immediate'),
     AUDO_EQ_ARTIFACT_PERSISTENCE_GUARANTEE: oneOf(['best-effort', 'guaranteed']).default('best-effort'),
     AUDO_EQ_QUEUE_BACKEND: oneOf(['memory', 'redis']).default('memory'),
@@ -216,6 +218,33 @@ export const configSchema = z
   });
 
 export type AppConfig = z.infer<typeof configSchema>;
+
+/** What a storage failure asks an operator to check (core/app/storage-failure.ts). */
+export type StorageSetting = 'endpoint' | 'timeout' | 'tls' | 'credentials' | 'permissions' | 'bucket' | 'region' | 'data_dir';
+
+/** The variables behind each storage setting, per backend: failure messages name them. */
+export const STORAGE_SETTING_ENV: Readonly<Record<'s3' | 'filesystem', Readonly<Record<StorageSetting, readonly string[]>>>> = {
+  s3: {
+    endpoint: ['AUDO_EQ_S3_ENDPOINT'],
+    timeout: ['AUDO_EQ_S3_ENDPOINT', 'AUDO_EQ_S3_TIMEOUT_MS'],
+    tls: ['AUDO_EQ_S3_SECURE', 'AUDO_EQ_S3_ENDPOINT'],
+    credentials: ['AUDO_EQ_S3_ACCESS_KEY', 'AUDO_EQ_S3_SECRET_KEY'],
+    permissions: ['AUDO_EQ_S3_BUCKET', 'AUDO_EQ_S3_ACCESS_KEY'],
+    bucket: ['AUDO_EQ_S3_BUCKET'],
+    region: ['AUDO_EQ_S3_REGION', 'AUDO_EQ_S3_ENDPOINT'],
+    data_dir: ['AUDO_EQ_S3_BUCKET'],
+  },
+  filesystem: {
+    endpoint: ['AUDO_EQ_DATA_DIR'],
+    timeout: ['AUDO_EQ_DATA_DIR'],
+    tls: ['AUDO_EQ_DATA_DIR'],
+    credentials: ['AUDO_EQ_DATA_DIR'],
+    permissions: ['AUDO_EQ_DATA_DIR'],
+    bucket: ['AUDO_EQ_DATA_DIR'],
+    region: ['AUDO_EQ_DATA_DIR'],
+    data_dir: ['AUDO_EQ_DATA_DIR'],
+  },
+};
 
 /** Env names that hold secrets: their values never reach a log line. */
 export const SECRET_CONFIG_KEYS = ['AUDO_EQ_S3_SECRET_KEY', 'AUDO_EQ_API_KEYS', 'AUDO_EQ_WEBHOOK_SECRET'] as const;

@@ -7,6 +7,7 @@
 import { AudoEqError } from '../domain/errors.ts';
 import type { EventPublisher } from '../domain/events.ts';
 import type { AppLogger, ArtifactObject, ArtifactQueue, ArtifactStorage, Clock, IdGenerator } from './ports.ts';
+import { describeStorageFailure } from './storage-failure.ts';
 
 export const PERSISTENCE_MODES = ['immediate', 'deferred'] as const;
 export const PERSISTENCE_GUARANTEES = ['best-effort', 'guaranteed'] as const;
@@ -24,10 +25,30 @@ export const QUEUED_INFO = 'Queued mastered artifact persistence task';
 
 export const MASTERED_CONTENT_TYPE = 'audio/wav';
 
+/**
+ * Why an artifact was not persisted (`X-Artifact-Persistence-Reason`):
+ * storage switched off; storage did not answer (down, timed out, TLS);
+ * storage answered and refused (credentials, bucket, permissions); the
+ * deferred queue was full; the deferred queue did not answer.
+ */
+export const SKIP_REASONS = ['storage_disabled', 'storage_unavailable', 'storage_rejected', 'queue_full', 'queue_unavailable'] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+/** Seconds a client is told to wait after a guaranteed `503 storage_unavailable`: a refusal needs an operator, an outage may pass. */
+export const STORAGE_RETRY_AFTER_SECONDS: Readonly<Record<Exclude<SkipReason, 'storage_disabled'>, number>> = {
+  storage_unavailable: 10,
+  storage_rejected: 60,
+  queue_full: 5,
+  queue_unavailable: 10,
+};
+
 export type PersistenceOutcome =
   | { readonly status: 'stored'; readonly key: string; readonly url: string | null; readonly destination: string }
   | { readonly status: 'deferred'; readonly key: string; readonly destination: string }
-  | { readonly status: 'skipped'; readonly reason: 'storage_disabled' | 'storage_failed' | 'enqueue_failed' };
+  | { readonly status: 'skipped'; readonly reason: SkipReason };
+
+/** Queue adapters reject a full queue with an error of this name (adapters/queue). */
+const QUEUE_FULL_ERROR_NAME = 'QueueFullError';
 
 export interface ArtifactToPersist {
   readonly wav: Uint8Array;
@@ -98,19 +119,31 @@ export function createArtifactPersister(deps: ArtifactPersisterDeps): ArtifactPe
   const publish = (name: 'ArtifactStored' | 'ArtifactPersistenceQueued' | 'ArtifactPersistenceFailed', correlationId: string, payload: Record<string, unknown>) =>
     events.publish({ name, correlationId, occurredAt: clock.now().toISOString(), payload });
 
-  /** Best-effort turns a failure into `skipped`; guaranteed turns it into a 503. */
-  const fail = (object: ArtifactObject, correlationId: string, reason: 'storage_failed' | 'enqueue_failed', error: unknown): PersistenceOutcome => {
-    const backend = reason === 'storage_failed' ? storage!.backend : queue!.name;
-    logger.warn(STORAGE_FAILED_WARNING, { correlation_id: correlationId, object_key: object.key, backend, reason, error });
+  /** Best-effort turns a failure into `skipped`; guaranteed turns it into a 503 naming the reason (with `Retry-After`). */
+  const fail = (object: ArtifactObject, correlationId: string, stage: 'store' | 'enqueue', error: unknown): PersistenceOutcome => {
+    let reason: Exclude<SkipReason, 'storage_disabled'>;
+    let backend: string;
+    let diagnosis: { storage_error?: string; check?: string } = {};
+    if (stage === 'store') {
+      const failure = describeStorageFailure(error, storage!.backend);
+      reason = failure.kind === 'rejected' ? 'storage_rejected' : 'storage_unavailable';
+      backend = storage!.backend;
+      diagnosis = { storage_error: failure.code, check: failure.check };
+    } else {
+      reason = (error as { name?: unknown } | null)?.name === QUEUE_FULL_ERROR_NAME ? 'queue_full' : 'queue_unavailable';
+      backend = queue!.name;
+    }
+    logger.warn(STORAGE_FAILED_WARNING, { correlation_id: correlationId, object_key: object.key, backend, reason, ...diagnosis, error });
     publish('ArtifactPersistenceFailed', correlationId, {
       object_key: object.key,
       backend,
       reason,
+      ...diagnosis,
       guarantee: policy.guarantee,
       error: error instanceof Error ? error.message : String(error),
     });
     if (policy.guarantee === 'guaranteed') {
-      throw new AudoEqError('storage_unavailable', undefined, {}, { cause: error });
+      throw new AudoEqError('storage_unavailable', undefined, { reason, ...(diagnosis.storage_error ? { storage_error: diagnosis.storage_error } : {}), retry_after_seconds: STORAGE_RETRY_AFTER_SECONDS[reason] }, { cause: error });
     }
     return { status: 'skipped', reason };
   };
@@ -128,7 +161,7 @@ export function createArtifactPersister(deps: ArtifactPersisterDeps): ArtifactPe
       });
       return { status: 'stored', key: stored.key, url: stored.url, destination: stored.destination };
     } catch (error) {
-      return fail(object, correlationId, 'storage_failed', error);
+      return fail(object, correlationId, 'store', error);
     }
   };
 
@@ -136,7 +169,7 @@ export function createArtifactPersister(deps: ArtifactPersisterDeps): ArtifactPe
     try {
       await queue!.enqueue({ object, correlationId, enqueuedAt: clock.now().toISOString() });
     } catch (error) {
-      return fail(object, correlationId, 'enqueue_failed', error);
+      return fail(object, correlationId, 'enqueue', error);
     }
     const destination = `queue://${queue!.name}/${object.key}`;
     logger.info(QUEUED_INFO, {

@@ -22,6 +22,7 @@ import { buildOpenApiDocument } from './openapi.ts';
 import { errorResponse, toAudoEqError } from './responses.ts';
 import { ROUTES } from './routes/index.ts';
 import { openApiPath, pathPattern } from './route-path.ts';
+import { createReadinessProbe } from './readiness.ts';
 import { DEFAULT_LIMITS } from '../domain/limits.ts';
 
 /** A fetch-style handler: what every runtime and embedding server mounts. */
@@ -69,6 +70,8 @@ export interface AppOptions {
   readonly corsOrigins?: readonly string[];
   /** How long `/ready` waits for each dependency; default 2000 ms. */
   readonly readyTimeoutMs?: number;
+  /** Public base URL of the API (e.g. `https://master.example.com`) for URLs in responses; default: the request's origin. */
+  readonly publicUrl?: string | null;
   /**
    * Asynchronous jobs (`/jobs`): the queue, plus callback settings (default:
    * no secret, so callback URLs are refused) and a host resolver (default:
@@ -154,7 +157,8 @@ function resolveDeps(options: AppOptions): AppDeps {
     admission: { maxAdmitted: Math.max(1, runner.concurrency ?? 1) + Math.max(0, options.maxPending ?? DEFAULT_LIMITS.maxPending), inFlight: 0 },
     apiKeys: options.apiKeys ?? [],
     cors: { allowedOrigins: options.corsOrigins ?? [] },
-    readyTimeoutMs: options.readyTimeoutMs ?? 2000,
+    readiness: createReadinessProbe({ storage, queue, jobQueue: jobs?.queue ?? null, timeoutMs: options.readyTimeoutMs ?? 2000 }),
+    publicUrl: options.publicUrl ? options.publicUrl.replace(/\/+$/, '') : null,
     jobs,
     openApiDocument: buildOpenApiDocument(ROUTES),
   };

@@ -10,6 +10,7 @@ import type { EventPublisher } from '../domain/events.ts';
 import type { CorsPolicy } from './cors.ts';
 import type { AppMetrics } from './metrics.ts';
 import type { UploadLimits } from './multipart.ts';
+import type { Readiness } from './readiness.ts';
 
 export interface AppDeps {
   readonly runner: MasteringRunner;
@@ -33,8 +34,10 @@ export interface AppDeps {
   readonly admission: { readonly maxAdmitted: number; inFlight: number };
   readonly apiKeys: readonly string[];
   readonly cors: CorsPolicy;
-  /** How long `/ready` waits for each dependency. */
-  readonly readyTimeoutMs: number;
+  /** One round of readiness checks (shared by concurrent probes, kept for a second). */
+  readonly readiness: () => Promise<Readiness>;
+  /** Public base URL of the API when configured (`AUDO_EQ_PUBLIC_URL`), for URLs in responses; else the request's origin is used. */
+  readonly publicUrl: string | null;
   /** Asynchronous jobs, or null when this app has no job queue (`/jobs` answers `503 jobs_unavailable`). */
   readonly jobs: AppJobs | null;
   /** The OpenAPI document `/openapi.json` serves (built once from the route table). */

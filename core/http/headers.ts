@@ -16,8 +16,20 @@ export const MASTER_RESPONSE_HEADERS = {
   diagnostics: 'X-Mastering-Diagnostics',
   warnings: 'X-Mastering-Warnings',
   persistenceStatus: 'X-Artifact-Persistence-Status',
+  persistenceReason: 'X-Artifact-Persistence-Reason',
+  objectKey: 'X-Mastered-Object-Key',
   objectUrl: 'X-Mastered-Object-Url',
 } as const;
+
+/**
+ * The route that serves a stored artifact by key, as an absolute URL on
+ * `baseUrl` (the key's `/` stays a path separator; each segment is escaped).
+ *
+ * @example artifactRouteUrl('http://127.0.0.1:8000', 'mastered/1f0e.wav') // 'http://127.0.0.1:8000/artifacts/mastered/1f0e.wav'
+ */
+export function artifactRouteUrl(baseUrl: string, key: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/artifacts/${key.split('/').map(encodeURIComponent).join('/')}`;
+}
 
 /** Every `X-` header a browser client may read (for `Access-Control-Expose-Headers`). */
 export const EXPOSED_HEADERS = [...Object.values(MASTER_RESPONSE_HEADERS), 'Retry-After'];
@@ -46,10 +58,30 @@ export function encodeDiagnosticsHeader(diagnostics: MasteringDiagnostics): stri
 }
 
 /**
+ * The persistence headers: status always; the object key when stored or
+ * deferred (the key `GET /artifacts/{key}` finds it by); the reason when
+ * skipped; the URL when stored (the backend's presigned URL, else the
+ * artifact route on `baseUrl`).
+ *
+ * @example persistenceHeaders({ status: 'deferred', key: 'mastered/x.wav', destination: 'queue://artifacts/mastered/x.wav' }, 'http://h')
+ * // { 'X-Artifact-Persistence-Status': 'deferred', 'X-Mastered-Object-Key': 'mastered/x.wav' }
+ */
+export function persistenceHeaders(persistence: PersistenceOutcome, baseUrl: string): Record<string, string> {
+  const headers: Record<string, string> = { [MASTER_RESPONSE_HEADERS.persistenceStatus]: persistence.status };
+  if (persistence.status === 'skipped') {
+    headers[MASTER_RESPONSE_HEADERS.persistenceReason] = persistence.reason;
+    return headers;
+  }
+  headers[MASTER_RESPONSE_HEADERS.objectKey] = persistence.key;
+  if (persistence.status === 'stored') headers[MASTER_RESPONSE_HEADERS.objectUrl] = persistence.url ?? artifactRouteUrl(baseUrl, persistence.key);
+  return headers;
+}
+
+/**
  * Builds the success headers of a mastering response.
  *
  * @example
- * masteringResponseHeaders({ correlationId: 'c1', policies, profileId: 'default', diagnostics: {}, persistence: { status: 'skipped', reason: 'storage_disabled' }, byteLength: 44 })
+ * masteringResponseHeaders({ correlationId: 'c1', policies, profileId: 'default', diagnostics: {}, persistence: { status: 'skipped', reason: 'storage_disabled' }, byteLength: 44, baseUrl: 'http://h' })
  */
 export function masteringResponseHeaders(result: {
   readonly correlationId: string;
@@ -58,6 +90,8 @@ export function masteringResponseHeaders(result: {
   readonly diagnostics: MasteringDiagnostics;
   readonly persistence: PersistenceOutcome;
   readonly byteLength: number;
+  /** Origin the client reached this server at (or the configured public URL), for artifact route URLs. */
+  readonly baseUrl: string;
 }): Headers {
   const headers = new Headers({
     'content-type': 'audio/wav',
@@ -70,12 +104,9 @@ export function masteringResponseHeaders(result: {
     [MASTER_RESPONSE_HEADERS.normalizationPolicyId]: result.policies.normalizationPolicyId,
     [MASTER_RESPONSE_HEADERS.profileId]: result.profileId,
     [MASTER_RESPONSE_HEADERS.diagnostics]: encodeDiagnosticsHeader(result.diagnostics),
-    [MASTER_RESPONSE_HEADERS.persistenceStatus]: result.persistence.status,
+    ...persistenceHeaders(result.persistence, result.baseUrl),
   });
   const warnings = encodeWarningsHeader(result.diagnostics.warnings);
   if (warnings !== null) headers.set(MASTER_RESPONSE_HEADERS.warnings, warnings);
-  if (result.persistence.status === 'stored' && result.persistence.url) {
-    headers.set(MASTER_RESPONSE_HEADERS.objectUrl, result.persistence.url);
-  }
   return headers;
 }

@@ -109,7 +109,8 @@ export const OPERATIONS: Readonly<Record<string, OperationDescription>> = {
   getReady: {
     tag: 'operations',
     summary: 'Readiness',
-    description: 'Checks that storage (and the deferred-persistence queue, when configured) answer; lists each check, the queue with its depth, oldest task age and dead letters.',
+    description:
+      'Checks that storage (a bucket HEAD for S3, a write for the filesystem), the deferred-persistence queue and the job queue (when configured) answer, each within the ready timeout (`AUDO_EQ_READY_TIMEOUT_MS`, default 2 s); a round of checks answers for 1 s, so an outage shows within about 3 s and recovery likewise. Lists each check (the queue with its depth, oldest task age and dead letters); a `503 not_ready` names the failed dependencies in `failed` and, for storage, the classified `code` and the settings to `check`.',
     responses: {
       '200': {
         description: 'Every dependency answered.',

@@ -8,6 +8,8 @@ import { DOMAIN_EVENT_NAMES } from '../domain/events.ts';
 import type { RouteDefinition } from './context.ts';
 import { TRACK_ANALYSIS_SCHEMA } from './analysis-json.ts';
 import { MASTER_RESPONSE_HEADERS } from './headers.ts';
+import { SKIP_REASONS } from '../app/persist-artifact.ts';
+import { STORAGE_FAILURE_CODES } from '../app/storage-failure.ts';
 import { MASTER_QUERY_PARAMETERS } from './query.ts';
 import { MASTERING_WARNING_CODES } from '../mastering/warnings.ts';
 import { OPERATIONS, type OperationDescription } from './openapi-operations.ts';
@@ -78,7 +80,9 @@ const headerDescriptions: Record<string, string> = {
     MASTERING_WARNING_CODES.map((code) => `\`${code}\``).join(', ') +
     '.',
   [MASTER_RESPONSE_HEADERS.persistenceStatus]: '`stored` (uploaded now), `deferred` (queued) or `skipped` (storage disabled or failed under best-effort).',
-  [MASTER_RESPONSE_HEADERS.objectUrl]: 'URL of the stored artifact (presigned GET for S3; `file://` for filesystem storage). Only with `stored`.',
+  [MASTER_RESPONSE_HEADERS.persistenceReason]: `Why the artifact was not persisted; only with \`skipped\`: ${SKIP_REASONS.map((reason) => `\`${reason}\``).join(', ')}. \`storage_unavailable\`: storage did not answer (down, timed out, TLS); \`storage_rejected\`: it answered and refused (credentials, bucket, permissions; the log line names the setting to check).`,
+  [MASTER_RESPONSE_HEADERS.objectKey]: 'Key of the artifact (`mastered/<uuid>.wav`), with `stored` and `deferred`: `GET /artifacts/{key}` serves it once stored.',
+  [MASTER_RESPONSE_HEADERS.objectUrl]: 'URL of the stored artifact: a presigned GET for S3, the `GET /artifacts/{key}` route for filesystem storage. Only with `stored`.',
 };
 
 /**
@@ -156,8 +160,11 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[]): Record
                 max_count: { type: 'integer', description: 'With `too_many_references`: how many references one request may send.' },
                 reference_indices: { type: 'array', items: { type: 'integer', minimum: 1 }, description: 'With `silent_reference` when several references were sent: the silent ones, 1-based in the order sent.' },
                 max_bytes: { type: 'integer', description: 'With `file_too_large` and `request_too_large`.' },
-                retry_after_seconds: { type: 'integer', description: 'With `overloaded`, `queue_full`, `queue_unavailable`.' },
+                retry_after_seconds: { type: 'integer', description: 'With `overloaded`, `queue_full`, `queue_unavailable`, `storage_unavailable` and `not_ready` (also sent as `Retry-After`).' },
                 job_id: { type: 'string', description: 'With the job errors.' },
+                reason: { enum: SKIP_REASONS.filter((reason) => reason !== 'storage_disabled'), description: 'With `storage_unavailable`: why the guarantee could not be met (as `X-Artifact-Persistence-Reason` would say).' },
+                storage_error: { enum: Object.keys(STORAGE_FAILURE_CODES), description: 'With `storage_unavailable` from storage: the classified failure.' },
+                failed: { type: 'array', items: { type: 'string' }, description: 'With `not_ready`: the checks that failed (`storage`, `queue`, `jobs`).' },
                 checks: { $ref: '#/components/schemas/ReadyChecks' },
               },
             },
@@ -183,9 +190,11 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[]): Record
             type: 'object',
             required: ['status'],
             properties: {
-              status: { enum: ['ok', 'failed', 'disabled'] },
+              status: { enum: ['ok', 'unavailable', 'disabled'] },
               backend: { type: 'string' },
-              error: { type: 'string' },
+              error: { type: 'string', description: 'What failed, in one line (with `unavailable`).' },
+              code: { enum: Object.keys(STORAGE_FAILURE_CODES), description: 'Storage check: the classified failure (`storage_credentials_rejected`, `storage_endpoint_unreachable`, …).' },
+              check: { type: 'string', description: 'Storage check: the settings to check, e.g. `AUDO_EQ_S3_ACCESS_KEY, AUDO_EQ_S3_SECRET_KEY`.' },
               name: { type: 'string', description: 'Queue check: the queue name.' },
               depth: { type: 'integer', description: 'Queue check: tasks not yet stored.' },
               oldest_age_seconds: { type: ['number', 'null'], description: 'Queue check: age of the oldest task not yet stored.' },

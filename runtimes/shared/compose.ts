@@ -109,7 +109,8 @@ export async function composeFromEnv(env: Record<string, string | undefined>, op
     maxPending: config.AUDO_EQ_MAX_PENDING,
     apiKeys: config.AUDO_EQ_API_KEYS,
     corsOrigins: config.AUDO_EQ_CORS_ORIGINS,
-    readyTimeoutMs: config.AUDO_EQ_S3_TIMEOUT_MS,
+    readyTimeoutMs: config.AUDO_EQ_READY_TIMEOUT_MS,
+    publicUrl: config.AUDO_EQ_PUBLIC_URL ?? null,
     jobs: jobs ? { queue: jobs.queue, callbacks: jobs.callbacks, resolveHost: resolveHostAddresses, timeoutMs: config.AUDO_EQ_REDIS_TIMEOUT_MS } : null,
   });
   logger.info('audo-eq configured', {

@@ -18,12 +18,11 @@ test('readiness creates the data directory', async () => {
   assert.is(existsSync(dataDir), true);
 });
 
-test('store writes the bytes under the key with a metadata sidecar and returns its file URL', async () => {
+test('store writes the bytes under the key with a metadata sidecar; no URL (a server path is no use to a client), the file URL only as destination', async () => {
   const stored = await storage.store({ key: 'mastered/a.wav', bytes: tinyWav(), contentType: 'audio/wav', metadata: { 'correlation-id': 'c-fs', 'profile-id': 'default' } });
   const path = join(dataDir, 'mastered/a.wav');
-  assert.is(stored.url, `file://${path}`);
-  assert.is(fileURLToPath(stored.url!), path);
-  assert.is(stored.destination, stored.url);
+  assert.is(stored.url, null);
+  assert.is(fileURLToPath(stored.destination), path);
   assert.equal(new Uint8Array(readFileSync(path)), tinyWav());
   assert.equal(JSON.parse(readFileSync(`${path}.meta.json`, 'utf8')), { contentType: 'audio/wav', metadata: { 'correlation-id': 'c-fs', 'profile-id': 'default' } });
   assert.is(await storage.exists('mastered/a.wav'), true);

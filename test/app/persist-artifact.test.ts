@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createArtifactPersister, persistencePolicyProblem, QUEUED_INFO, STORAGE_FAILED_WARNING, type ArtifactPersisterDeps } from '../../core/app/persist-artifact.ts';
 import type { ArtifactPersistenceTask, ArtifactQueue } from '../../core/app/ports.ts';
+import { StorageError } from '../../core/app/storage-failure.ts';
 import { AudoEqError } from '../../core/domain/errors.ts';
 import { createRecordingPublisher } from '../../core/domain/events.ts';
 import { createMemoryQueue } from '../../adapters/queue/memory.ts';
@@ -57,12 +58,23 @@ test('immediate storage publishes ArtifactStored with the destination', async ()
 });
 
 test('an immediate failure under best-effort is skipped with the exact warning and ArtifactPersistenceFailed', async () => {
-  const { deps: d, events, logger } = deps({ storage: createFailingStorage('access denied') });
+  const { deps: d, events, logger } = deps({ storage: createFailingStorage('connect ECONNREFUSED 127.0.0.1:9') });
   const outcome = await createArtifactPersister(d).persist(artifact);
-  assert.equal(outcome, { status: 'skipped', reason: 'storage_failed' });
+  assert.equal(outcome, { status: 'skipped', reason: 'storage_unavailable' });
   assert.is(logger.records[0].message, 'Mastered audio storage failed; returning no URL.');
   assert.is(logger.records[0].message, STORAGE_FAILED_WARNING);
+  assert.is(logger.records[0].fields.storage_error, 'storage_endpoint_unreachable');
   assert.is(events.events[0].name, 'ArtifactPersistenceFailed');
+  assert.is(events.events[0].payload.reason, 'storage_unavailable');
+});
+
+test('a refusal by the storage (it answered: credentials, bucket) is skipped as storage_rejected naming the settings to check', async () => {
+  const refusing = { ...createMemoryStorage(), backend: 's3', store: async () => Promise.reject(new StorageError('storage_credentials_rejected', 'InvalidAccessKeyId, HTTP 403')) };
+  const { deps: d, events, logger } = deps({ storage: refusing });
+  assert.equal(await createArtifactPersister(d).persist(artifact), { status: 'skipped', reason: 'storage_rejected' });
+  assert.is(logger.records[0].fields.storage_error, 'storage_credentials_rejected');
+  assert.is(logger.records[0].fields.check, 'AUDO_EQ_S3_ACCESS_KEY, AUDO_EQ_S3_SECRET_KEY');
+  assert.is(events.events[0].payload.check, 'AUDO_EQ_S3_ACCESS_KEY, AUDO_EQ_S3_SECRET_KEY');
 });
 
 test('an immediate failure under guaranteed throws storage_unavailable carrying the cause', async () => {
@@ -74,6 +86,9 @@ test('an immediate failure under guaranteed throws storage_unavailable carrying 
     assert.instance(error, AudoEqError);
     assert.is((error as AudoEqError).code, 'storage_unavailable');
     assert.is(((error as AudoEqError).cause as Error).message, 'access denied');
+    // The 503 says why and when to come back (errorResponse turns retry_after_seconds into Retry-After).
+    assert.is((error as AudoEqError).details.reason, 'storage_unavailable');
+    assert.is(typeof (error as AudoEqError).details.retry_after_seconds, 'number');
   }
 });
 
@@ -90,10 +105,20 @@ test('deferred mode enqueues the object, logs the queued line with its fields an
 
 test('a failed enqueue is skipped under best-effort and 503 under guaranteed', async () => {
   const best = deps({ policy: { mode: 'deferred', guarantee: 'best-effort' }, queue: queue({ durable: false, fail: true }) });
-  assert.equal(await createArtifactPersister(best.deps).persist(artifact), { status: 'skipped', reason: 'enqueue_failed' });
+  assert.equal(await createArtifactPersister(best.deps).persist(artifact), { status: 'skipped', reason: 'queue_unavailable' });
   const guaranteed = deps({ policy: { mode: 'deferred', guarantee: 'guaranteed' }, queue: queue({ durable: true, fail: true }) });
   const error = await createArtifactPersister(guaranteed.deps).persist(artifact).then(() => null, (e: AudoEqError) => e);
   assert.is(error?.code, 'storage_unavailable');
+});
+
+test('a full queue is skipped as queue_full (a queue that does not answer is queue_unavailable)', async () => {
+  const full = createMemoryQueue({ name: 'tiny', capacity: 1, maxBytes: 1024 * 1024, visibilityTimeoutMs: 60_000 });
+  const { deps: d, logger } = deps({ policy: { mode: 'deferred', guarantee: 'best-effort' }, queue: full });
+  const persister = createArtifactPersister(d);
+  assert.is((await persister.persist(artifact)).status, 'deferred');
+  assert.equal(await persister.persist(artifact), { status: 'skipped', reason: 'queue_full' });
+  assert.is(logger.records.find((r) => r.message === STORAGE_FAILED_WARNING)?.fields.reason, 'queue_full');
+  await full.close();
 });
 
 test('impossible policies are refused at construction with a clear sentence', () => {

@@ -117,7 +117,8 @@ test('immediate + best-effort with S3 down: the audio, skipped, no URL, the warn
     assert.is(response.headers.get('x-mastered-object-url'), null);
     readWavInfo(bytes);
     await waitForOutput(server.output, (out) => out.includes(WARNING));
-    expectWarning(server, 'm-ib-down', 'storage_failed');
+    expectWarning(server, 'm-ib-down', 'storage_unavailable');
+    assert.is(response.headers.get('x-artifact-persistence-reason'), 'storage_unavailable');
   });
 });
 
@@ -173,10 +174,11 @@ if (requireTool('redis-server on 127.0.0.1:6379', redisUp, 'deferred matrix on R
       assert.is(response.headers.get('x-artifact-persistence-status'), 'skipped');
       readWavInfo(bytes);
       await waitForOutput(server.output, (out) => out.includes(WARNING));
-      expectWarning(server, 'm-db-down', 'enqueue_failed');
+      expectWarning(server, 'm-db-down', 'queue_unavailable');
+      assert.is(response.headers.get('x-artifact-persistence-reason'), 'queue_unavailable');
       const ready = await fetch(`${server.baseUrl}/ready`);
       assert.is(ready.status, 503);
-      assert.is((await ready.json()).detail.checks.queue.status, 'failed');
+      assert.is((await ready.json()).detail.checks.queue.status, 'unavailable');
     });
   });
 

@@ -45,13 +45,14 @@ test('a full memory queue under best-effort answers the audio as skipped with th
       const body = new Uint8Array(await response.arrayBuffer());
       assert.is(response.status, 200);
       assert.is(response.headers.get('x-artifact-persistence-status'), 'skipped');
+      assert.is(response.headers.get('x-artifact-persistence-reason'), 'queue_full');
       assert.is(response.headers.get('x-mastered-object-url'), null);
       assert.is(readWavInfo(body).sampleRateHz, 44100);
     }
     await waitForOutput(server.output, (out) => jsonLogRecords(out).filter((r) => r.message === WARNING).length >= 2);
     const warning = jsonLogRecords(server.output()).find((r) => r.message === WARNING && r.correlation_id === 'full-3')!;
     assert.is(warning.level, 'WARN');
-    assert.is(warning.reason, 'enqueue_failed');
+    assert.is(warning.reason, 'queue_full');
     assert.match(String((warning.error as { message?: string }).message), /full \(2 of 2 tasks\)/);
     assert.ok(eventNamesFor(server.output(), 'full-3').includes('ArtifactPersistenceFailed'));
     assert.equal(await (await fetch(`${server.baseUrl}/health`)).json(), { status: 'ok' });

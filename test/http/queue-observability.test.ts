@@ -35,7 +35,7 @@ test('/ready is 503 with the queue check failed when the queue does not answer',
   const response = await app(new Request('http://local/ready'));
   assert.is(response.status, 503);
   const { detail } = await response.json();
-  assert.equal(detail.checks.queue, { status: 'failed', backend: 'memory', name: 'artifacts', error: 'Redis at 127.0.0.1:6379 is not reachable' });
+  assert.equal(detail.checks.queue, { status: 'unavailable', backend: 'memory', name: 'artifacts', error: 'Redis at 127.0.0.1:6379 is not reachable' });
 });
 
 test('/metrics exposes queue depth, oldest age, dead letters and the worker outcomes', async () => {

@@ -17,7 +17,10 @@ test('/ready is 503 not_ready with each check when storage fails', async () => {
   assert.is(response.status, 503);
   const { detail } = await response.json();
   assert.is(detail.code, 'not_ready');
-  assert.equal(detail.checks.storage, { status: 'failed', backend: 'failing', error: 'bucket unreachable' });
+  assert.equal(detail.failed, ['storage']);
+  assert.equal(detail.checks.storage, { status: 'unavailable', backend: 'failing', code: 'storage_error', check: 'AUDO_EQ_S3_ENDPOINT', error: 'bucket unreachable' });
+  assert.ok(response.headers.get('retry-after'));
+
 });
 
 test('/ready gives up on a storage that never answers after the ready timeout', async () => {

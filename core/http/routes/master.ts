@@ -66,6 +66,7 @@ export const master: RouteHandler = async (request, { correlationId, url, deps }
       diagnostics: result.diagnostics,
       persistence: result.persistence,
       byteLength: result.wav.byteLength,
+      baseUrl: deps.publicUrl ?? url.origin,
     });
     return new Response(result.wav as Uint8Array<ArrayBuffer>, { status: 200, headers });
   } finally {
