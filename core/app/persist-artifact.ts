@@ -8,6 +8,7 @@ import { AudoEqError } from '../domain/errors.ts';
 import type { EventPublisher } from '../domain/events.ts';
 import type { AppLogger, ArtifactObject, ArtifactQueue, ArtifactStorage, Clock, IdGenerator } from './ports.ts';
 import { describeStorageFailure } from './storage-failure.ts';
+import { artifactKey } from './artifact-key.ts';
 
 export const PERSISTENCE_MODES = ['immediate', 'deferred'] as const;
 export const PERSISTENCE_GUARANTEES = ['best-effort', 'guaranteed'] as const;
@@ -64,7 +65,17 @@ export interface ArtifactPersister {
    * `AudoEqError('storage_unavailable')`.
    */
   persist(artifact: ArtifactToPersist): Promise<PersistenceOutcome>;
+  /**
+   * When this persister queued `key` (deferred mode), the ISO time it did;
+   * else null. Kept for the most recent {@link DEFERRED_KEYS_REMEMBERED}
+   * keys, so `GET /artifacts/{key}` can answer "not stored yet" (202)
+   * rather than "unknown" (404) on the instance that queued it.
+   */
+  deferredSince(key: string): string | null;
 }
+
+/** How many deferred keys a persister remembers (a few hundred KiB of strings). */
+export const DEFERRED_KEYS_REMEMBERED = 10_000;
 
 export interface ArtifactPersisterDeps {
   readonly policy: PersistencePolicy;
@@ -148,6 +159,13 @@ export function createArtifactPersister(deps: ArtifactPersisterDeps): ArtifactPe
     return { status: 'skipped', reason };
   };
 
+  // Insertion-ordered: the oldest key is the first one dropped.
+  const deferredKeys = new Map<string, string>();
+  const remember = (key: string) => {
+    deferredKeys.set(key, clock.now().toISOString());
+    if (deferredKeys.size > DEFERRED_KEYS_REMEMBERED) deferredKeys.delete(deferredKeys.keys().next().value!);
+  };
+
   const storeNow = async (object: ArtifactObject, correlationId: string): Promise<PersistenceOutcome> => {
     try {
       const stored = await storage!.store(object);
@@ -180,6 +198,7 @@ export function createArtifactPersister(deps: ArtifactPersisterDeps): ArtifactPe
       payload_size: object.bytes.byteLength,
     });
     publish('ArtifactPersistenceQueued', correlationId, { destination, object_key: object.key, queue_name: queue!.name });
+    remember(object.key);
     return { status: 'deferred', key: object.key, destination };
   };
 
@@ -188,12 +207,15 @@ export function createArtifactPersister(deps: ArtifactPersisterDeps): ArtifactPe
     async persist({ wav, correlationId, profileId }) {
       if (storage === null) return { status: 'skipped', reason: 'storage_disabled' };
       const object: ArtifactObject = {
-        key: `mastered/${ids()}.wav`,
+        key: artifactKey(ids()),
         bytes: wav,
         contentType: MASTERED_CONTENT_TYPE,
         metadata: { 'correlation-id': correlationId, 'profile-id': profileId },
       };
       return policy.mode === 'immediate' ? storeNow(object, correlationId) : enqueue(object, correlationId);
+    },
+    deferredSince(key) {
+      return deferredKeys.get(key) ?? null;
     },
   };
 }

@@ -106,6 +106,13 @@ export interface ArtifactQueue {
   oldestAgeMs(): Promise<number | null>;
   /** Tasks in the dead-letter queue. */
   deadLetterDepth(): Promise<number>;
+  /**
+   * Optional: when a task for this object key is still waiting (not yet
+   * stored or dead-lettered), the ISO time it was queued; else null. Lets
+   * `GET /artifacts/{key}` answer 202 on any instance, not only the one that
+   * queued it. A queue without it is asked nothing.
+   */
+  pendingSince?(key: string): Promise<string | null>;
   /** Resolves when the queue answers (used by /ready). */
   checkReady(): Promise<void>;
   /** Releases connections and timers; deliveries not acknowledged stay in a durable queue. */

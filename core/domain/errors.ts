@@ -30,6 +30,8 @@ export const ERROR_TABLE = {
   overloaded: { status: 503, message: 'The server is busy; retry later.' },
   not_ready: { status: 503, message: 'The service is not ready.' },
   job_not_found: { status: 404, message: 'No job with this id exists for this API key.' },
+  invalid_artifact_key: { status: 400, message: 'The artifact key is not one this service makes (mastered/<name>.wav, nothing encoded, no dot segments or doubled separators).' },
+  artifact_not_found: { status: 404, message: 'No artifact is stored or queued under this key.' },
   job_finished: { status: 409, message: 'The job has already finished; there is nothing to cancel.' },
   job_result_unavailable: { status: 409, message: 'The job has no result to download (it has not succeeded).' },
   callback_not_allowed: { status: 400, message: 'The callback URL points to an address callbacks may not reach.' },

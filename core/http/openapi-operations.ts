@@ -140,6 +140,36 @@ export const OPERATIONS: Readonly<Record<string, OperationDescription>> = {
     },
     errors: ['invalid_query_parameter', 'invalid_payload', ...INGEST_ERROR_CODES, 'too_many_references', 'silent_reference', 'request_too_large', 'storage_unavailable', 'overloaded'],
   },
+  getArtifact: {
+    tag: 'mastering',
+    summary: 'A mastered artifact by its key',
+    description:
+      'The artifact `POST /master` answered with in `X-Mastered-Object-Key` (`mastered/<uuid>.wav`; the slash stays a path separator). `200` with the WAV once stored (from either backend; the filesystem backend’s `X-Mastered-Object-Url` is this route); `202` with `{"key","status":"deferred","queued_at"}` and `Retry-After` while a deferred artifact waits in the queue (answered by the instance that queued it, or any instance when the queue can tell); `404 artifact_not_found` when nothing is stored or queued under the key (never stored, removed by retention, or storage disabled). The key is checked before any storage call: only `mastered/` plus one file name of letters, digits, `.`, `_`, `-`; percent-encoding, dot segments, backslashes, absolute and doubled separators are `400 invalid_artifact_key`. Same API keys as `/master`; keys are unguessable and not tied to the key that made them.',
+    parameters: [
+      { name: 'key', in: 'path', required: true, description: 'The object key, e.g. `mastered/1f0e…wav`.', schema: { type: 'string', pattern: '^mastered/[A-Za-z0-9][A-Za-z0-9._-]{0,199}$' } },
+    ],
+    responses: {
+      '200': {
+        description: 'The stored artifact.',
+        headers: { ...correlationHeader, 'X-Mastered-Object-Key': { $ref: '#/components/headers/X-Mastered-Object-Key' } },
+        content: { 'audio/wav': { schema: { type: 'string', contentMediaType: 'audio/wav' } } },
+      },
+      '202': {
+        description: 'Queued for deferred storage; not stored yet. Ask again after `Retry-After` seconds.',
+        headers: { ...correlationHeader, 'Retry-After': { description: 'Seconds to wait before asking again.', schema: { type: 'integer' } } },
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['key', 'status', 'queued_at'],
+              properties: { key: { type: 'string' }, status: { const: 'deferred' }, queued_at: { type: 'string', format: 'date-time' }, message: { type: 'string' } },
+            },
+          },
+        },
+      },
+    },
+    errors: ['invalid_artifact_key', 'artifact_not_found', 'storage_unavailable'],
+  },
   postAnalyze: {
     tag: 'analysis',
     summary: 'Measure one track',

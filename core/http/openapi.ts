@@ -162,6 +162,7 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[]): Record
                 max_bytes: { type: 'integer', description: 'With `file_too_large` and `request_too_large`.' },
                 retry_after_seconds: { type: 'integer', description: 'With `overloaded`, `queue_full`, `queue_unavailable`, `storage_unavailable` and `not_ready` (also sent as `Retry-After`).' },
                 job_id: { type: 'string', description: 'With the job errors.' },
+                key: { type: 'string', description: 'With `artifact_not_found`: the key asked for.' },
                 reason: { enum: SKIP_REASONS.filter((reason) => reason !== 'storage_disabled'), description: 'With `storage_unavailable`: why the guarantee could not be met (as `X-Artifact-Persistence-Reason` would say).' },
                 storage_error: { enum: Object.keys(STORAGE_FAILURE_CODES), description: 'With `storage_unavailable` from storage: the classified failure.' },
                 failed: { type: 'array', items: { type: 'string' }, description: 'With `not_ready`: the checks that failed (`storage`, `queue`, `jobs`).' },

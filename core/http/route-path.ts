@@ -4,12 +4,19 @@
  * `/jobs/{id}`.
  */
 
-/** `/jobs/:id` → a RegExp matching `/jobs/<anything but a slash>`. */
+/**
+ * `/jobs/:id` → a RegExp matching `/jobs/<anything but a slash>`; a greedy
+ * `:key+` (itty-router's spelling) matches the rest of the path, slashes included.
+ */
 export function pathPattern(path: string): RegExp {
-  return new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}$`);
+  const pattern = path
+    .split(/(:[A-Za-z]+\+?)/)
+    .map((part) => (part.startsWith(':') ? (part.endsWith('+') ? '.+' : '[^/]+') : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${pattern}$`);
 }
 
-/** `/jobs/:id` → `/jobs/{id}` (OpenAPI's spelling, used for listing routes). */
+/** `/jobs/:id` → `/jobs/{id}`, `/artifacts/:key+` → `/artifacts/{key}` (OpenAPI's spelling, used for listing routes). */
 export function openApiPath(path: string): string {
-  return path.replace(/:([A-Za-z]+)/g, '{$1}');
+  return path.replace(/:([A-Za-z]+)\+?/g, '{$1}');
 }

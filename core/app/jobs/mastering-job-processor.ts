@@ -8,6 +8,7 @@
 import { AudoEqError, ERROR_TABLE } from '../../domain/errors.ts';
 import type { EventPublisher } from '../../domain/events.ts';
 import { masterTrack } from '../master-track.ts';
+import { artifactKey } from '../artifact-key.ts';
 import { createArtifactPersister } from '../persist-artifact.ts';
 import type { AppLogger, ArtifactStorage, Clock, MasteringJob, MasteringRunner } from '../ports.ts';
 import { isJobCancelled, jobCancelledError } from '../run-control.ts';
@@ -25,7 +26,7 @@ export interface MasteringJobProcessorDeps {
 
 /** The object key of a job's result. */
 export function resultKey(jobId: string): string {
-  return `mastered/${jobId}.wav`;
+  return artifactKey(jobId);
 }
 
 /**

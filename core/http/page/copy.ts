@@ -49,6 +49,8 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   overloaded: 'The server is busy; try again in a few seconds.',
   not_ready: 'The server is starting or a dependency is down; try again shortly.',
   job_not_found: 'The job is gone (finished jobs are kept for a limited time) or belongs to another API key; master the files again.',
+  invalid_artifact_key: 'That is not a key of a mastered file.',
+  artifact_not_found: 'The mastered file is not stored (or no longer kept); master the files again.',
   job_finished: 'The job had already finished; its result (or error) is shown.',
   job_result_unavailable: 'The job has no result to download; see its status.',
   callback_not_allowed: 'Callbacks may only go to public addresses (or hosts the operator allows).',

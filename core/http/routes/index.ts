@@ -4,6 +4,7 @@
  */
 import type { RouteDefinition } from '../context.ts';
 import { analyze } from './analyze.ts';
+import { getArtifact } from './artifacts.ts';
 import { docs } from './docs.ts';
 import { health } from './health.ts';
 import { deleteJob, getJob, getJobResult, listJobs, postJob } from './jobs.ts';
@@ -30,6 +31,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/jobs/:id', operationId: 'getJob', requiresApiKey: true, handle: getJob },
   { method: 'DELETE', path: '/jobs/:id', operationId: 'deleteJob', requiresApiKey: true, handle: deleteJob },
   { method: 'GET', path: '/jobs/:id/result', operationId: 'getJobResult', requiresApiKey: true, handle: getJobResult },
+  { method: 'GET', path: '/artifacts/:key+', operationId: 'getArtifact', requiresApiKey: true, handle: getArtifact },
   { method: 'GET', path: '/openapi.json', operationId: 'getOpenApi', requiresApiKey: false, handle: openApiJson },
   { method: 'GET', path: '/docs', operationId: 'getDocs', requiresApiKey: false, handle: docs },
   { method: 'GET', path: '/metrics', operationId: 'getMetrics', requiresApiKey: true, handle: metricsRoute },
