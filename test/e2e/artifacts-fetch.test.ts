@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitUntil } from '../support/deadline.ts';
 import { fixturePath } from '../support/fixtures.ts';
-import { postMaster, truncateWav } from '../support/http-client.ts';
+import { jsonLogRecords, postMaster, truncateWav, waitForOutput } from '../support/http-client.ts';
 import { nodeServerCommand, startServer } from '../support/processes.ts';
 import { closedPort, s3rverEnv, startS3rver } from '../support/s3.ts';
 
@@ -129,6 +129,8 @@ test('S3: 202 deferred while the S3 server is down, then 200 with the same bytes
     assert.ok(Number(unknownWhileDown.headers.get('retry-after')) > 0);
 
     s3 = await startS3rver({ port, buckets: [BUCKET] });
+    // Fetched once the worker says it is stored: s3rver (unlike S3 and MinIO) can serve an object while its upload is still being written.
+    await waitForOutput(server.output, (out) => jsonLogRecords(out).some((r) => r.message === 'Stored queued mastered artifact' && r.object_name === key), 20_000);
     assert.equal(await fetchWhenStored(server.baseUrl, key), body);
     assert.equal((await s3.getObject(BUCKET, key)).bytes, body);
     assert.is((await fetch(`${server.baseUrl}/artifacts/mastered/${crypto.randomUUID()}.wav`)).status, 404);

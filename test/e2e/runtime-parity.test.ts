@@ -11,7 +11,6 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { fixturePath, readFixture } from '../support/fixtures.ts';
 import { holdUpload } from '../support/held-upload.ts';
 import { eventNamesFor, jsonLogRecords, postMaster, readWavInfo, truncateWav, waitForOutput } from '../support/http-client.ts';
@@ -57,9 +56,12 @@ for (const runtime of RUNTIMES) {
       assert.is(response.status, 200, new TextDecoder().decode(body.subarray(0, 300)));
       assert.equal([readWavInfo(body).sampleRateHz, readWavInfo(body).channels], [48000, 2]);
       assert.is(response.headers.get('x-artifact-persistence-status'), 'stored');
-      const stored = fileURLToPath(response.headers.get('x-mastered-object-url')!);
-      assert.ok(stored.startsWith(dataDir));
-      assert.ok(Buffer.from(readFileSync(stored)).equals(Buffer.from(body)));
+      // The filesystem backend's URL is the artifact route (never a server path); it serves the stored file.
+      const key = response.headers.get('x-mastered-object-key')!;
+      assert.is(response.headers.get('x-mastered-object-url'), `${server.baseUrl}/artifacts/${key}`);
+      assert.ok(Buffer.from(readFileSync(join(dataDir, key))).equals(Buffer.from(body)));
+      const served = await fetch(response.headers.get('x-mastered-object-url')!);
+      assert.ok(Buffer.from(await served.arrayBuffer()).equals(Buffer.from(body)));
       await waitForOutput(server.output, (out) => eventNamesFor(out, correlationId).includes('ArtifactStored'));
       assert.equal(eventNamesFor(server.output(), correlationId), [
         'IngestValidated',
