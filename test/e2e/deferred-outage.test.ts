@@ -26,7 +26,7 @@ async function sendRequests(baseUrl: string, label: string): Promise<Map<string,
     while (next < REQUESTS) {
       const index = next++;
       const correlationId = `${label}-${index}`;
-      const response = await postMaster(baseUrl, target, reference, { query: `?target_lufs=${(-28 + index * 0.2).toFixed(1)}`, headers: { 'X-Correlation-Id': correlationId } });
+      const response = await postMaster(baseUrl, target, reference, { query: `?target_lufs=${(-28 + index * 0.2).toFixed(1)}`, headers: { 'X-Correlation-Id': correlationId, connection: 'close' } });
       const body = new Uint8Array(await response.arrayBuffer());
       assert.is(response.status, 200, new TextDecoder().decode(body.subarray(0, 200)));
       assert.is(response.headers.get('x-artifact-persistence-status'), 'deferred');

@@ -27,14 +27,21 @@ export function fetchFresh(url: string | URL, init: RequestInit = {}): Promise<R
   return fetch(url, { ...init, headers });
 }
 
-/** POSTs `target` and `reference` (file paths or bytes) to `/master` as multipart/form-data, on a connection of its own (see `fetchFresh`). */
+/**
+ * POSTs `target` and `reference` (file paths or bytes) to `/master` as
+ * multipart/form-data, on a kept-alive connection: an early answer (503
+ * overloaded, 413) relies on the server reading the rest of the upload, which
+ * it does only on a connection it keeps (with `Connection: close` Node closes
+ * the socket while the client is still sending). Pass `connection: close` in
+ * `headers` for a fresh connection where every request is read whole.
+ */
 export async function postMaster(baseUrl: string, target: string | Uint8Array, reference: string | Uint8Array, call: MasterCall = {}): Promise<Response> {
   const form = new FormData();
   const bytesOf = (file: string | Uint8Array) => (typeof file === 'string' ? new Uint8Array(readFileSync(file)) : file);
   const nameOf = (file: string | Uint8Array, fallback: string) => (typeof file === 'string' ? file.split('/').pop()! : fallback);
   form.append('target', new Blob([bytesOf(target) as Uint8Array<ArrayBuffer>]), call.filenames?.target ?? nameOf(target, 'target.wav'));
   form.append('reference', new Blob([bytesOf(reference) as Uint8Array<ArrayBuffer>]), call.filenames?.reference ?? nameOf(reference, 'reference.wav'));
-  return fetchFresh(`${baseUrl}/master${call.query ?? ''}`, { method: 'POST', body: form, headers: call.headers, signal: call.signal });
+  return fetch(`${baseUrl}/master${call.query ?? ''}`, { method: 'POST', body: form, headers: call.headers, signal: call.signal });
 }
 
 export interface WavInfo {
