@@ -42,7 +42,7 @@ async function startStack(label: string, workerCount: number, lockMs: number): P
     ...s3rverEnv(s3.endpoint, BUCKET, { timeoutMs: 10_000, maxAttempts: 2 }),
   };
   const [command, args] = nodeServerCommand();
-  const apis = await Promise.all([0, 1].map(() => startServer(command, args, { ...env, AUDO_EQ_JOBS_WORKER: 'false' }, 60_000)));
+  const apis = await Promise.all([0, 1].map(() => startServer(command, args, { ...env, AUDO_EQ_JOBS_WORKER: 'false' })));
   const workers = await Promise.all(Array.from({ length: workerCount }, () => startWorkerProcess(env, 60_000)));
   return { apis, workers, s3, name, env };
 }

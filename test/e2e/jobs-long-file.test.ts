@@ -55,7 +55,7 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), '20-minu
       ...s3rverEnv(s3.endpoint, BUCKET, { timeoutMs: 60_000, maxAttempts: 2 }),
     };
     const [command, args] = nodeServerCommand();
-    const api = await startServer(command, args, { ...env, AUDO_EQ_JOBS_WORKER: 'false' }, 60_000);
+    const api = await startServer(command, args, { ...env, AUDO_EQ_JOBS_WORKER: 'false' });
     const worker = await startWorkerProcess(env, 60_000);
     try {
       const form = multipartForm({ target: new Uint8Array(readFileSync(targetPath)), reference: buildPcmWav({ sampleRateHz: 44_100, channels: 2, frames: 44_100 * 30 }) }, { target: 'long.flac' });

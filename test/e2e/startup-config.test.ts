@@ -6,7 +6,7 @@ import { nodeServerCommand, startServer } from '../support/processes.ts';
 
 async function startupError(env: Record<string, string>): Promise<string> {
   const [command, args] = nodeServerCommand();
-  const error = await startServer(command, args, env, 15_000).then(
+  const error = await startServer(command, args, env).then(
     async (server) => {
       await server.stop();
       return null;

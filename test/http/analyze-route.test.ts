@@ -22,6 +22,9 @@ const servers: Server[] = [];
 /** Serves `createApp(options)` on a free loopback port; returns its base URL. */
 async function serve(options: Partial<AppOptions> = {}): Promise<string> {
   const server = createServer(toNodeListener(createApp({ runner: createEchoRunner(), ...options })));
+  // This process blocks its own loop (ffmpeg runs synchronously), so the server's idle-socket timer and the
+  // client's next request on that socket would fire together ("fetch failed"): idle sockets stay open here.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   servers.push(server);
   return `http://127.0.0.1:${(server.address() as { port: number }).port}`;

@@ -25,7 +25,7 @@ test('the Node runtime serves GET /health over HTTP on a free 127.0.0.1 port', a
 
 test('the Node runtime refuses a bad API_PORT with one line naming the variable', async () => {
   const [cmd, args] = nodeServerCommand();
-  const error = await startServer(cmd, args, { API_PORT: 'eighty' }, 15_000).then(
+  const error = await startServer(cmd, args, { API_PORT: 'eighty' }).then(
     () => null,
     (e: Error) => e,
   );

@@ -4,6 +4,13 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
+/**
+ * How long a started process may take to say it is ready: a bound against a
+ * hang, not a start-up speed goal (loading tsx and the AWS SDK took over 30 s
+ * on a machine busy with other test runs).
+ */
+const STARTUP_BOUND_MS = 120_000;
+
 export interface RunningServer {
   readonly process: ChildProcess;
   readonly port: number;
@@ -21,7 +28,7 @@ export async function startServer(
   command: string,
   args: string[],
   env: Record<string, string> = {},
-  timeoutMs = 30_000,
+  timeoutMs = STARTUP_BOUND_MS,
 ): Promise<RunningServer> {
   const started = await startProcess(
     command,
@@ -53,7 +60,7 @@ export interface RunningProcess {
  *
  * @example const app = await startProcess(process.execPath, ['--import', 'tsx', 'examples/embed-node.ts'], { PORT: '0' }, /listening on (http:\S+)/);
  */
-export function startProcess(command: string, args: string[], env: Record<string, string>, ready: RegExp, timeoutMs = 30_000): Promise<RunningProcess> {
+export function startProcess(command: string, args: string[], env: Record<string, string>, ready: RegExp, timeoutMs = STARTUP_BOUND_MS): Promise<RunningProcess> {
   const child = spawn(command, args, { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
