@@ -36,9 +36,9 @@ function guardedLookup(allowList: CallbackAllowList): LookupFunction {
     dnsLookup(hostname, { all: true, family: options.family, hints: options.hints }, (error, addresses) => {
       if (error) return callback(error, '', 0);
       const blocked = addresses.find((entry) => !addressAllowed(hostname, entry.address, allowList));
-      if (blocked) return callback(notAllowed(hostname, blocked.address) as unknown as NodeJS.ErrnoException, '', 0);
-      if (addresses.length === 0) return callback(new Error(`${hostname} has no address`) as NodeJS.ErrnoException, '', 0);
-      if (options.all) return (callback as unknown as (e: null, a: typeof addresses) => void)(null, addresses);
+      if (blocked) return callback(notAllowed(hostname, blocked.address), '', 0);
+      if (addresses.length === 0) return callback(new Error(`${hostname} has no address`), '', 0);
+      if (options.all) return callback(null, addresses);
       callback(null, addresses[0].address, addresses[0].family);
     });
   };

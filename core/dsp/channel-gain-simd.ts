@@ -28,7 +28,7 @@ let instance: { exports: ChannelGainExports; heap: Float32Array } | null | undef
 function channelGainInstance() {
   if (instance === undefined) {
     const module = compileSimdModule(WASM_BASE64);
-    const exports = module && instantiateWithMemory<ChannelGainExports>(module, GAINS + 4 * (CHUNK / SIMD_RAMP_BLOCK + 1));
+    const exports = module && instantiateWithMemory<ChannelGainExports>(module, GAINS + 4 * (CHUNK / SIMD_RAMP_BLOCK + 1), { rampGain: true, curveGain: true, scale: true });
     instance = exports && { exports, heap: new Float32Array(exports.memory.buffer) };
   }
   return instance;

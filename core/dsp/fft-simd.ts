@@ -92,7 +92,7 @@ export function createSimdFft(size: number): SimdFft | null {
   const b = 20 * size;
   const multiplier = 28 * size;
   const needed = 36 * size;
-  const exports = instantiateWithMemory<ComplexFftExports>(module, needed);
+  const exports = instantiateWithMemory<ComplexFftExports>(module, needed, { transform: true, multiply: true, mix: true, windowPair: true, deinterleave: true, pairBandPowers: true });
   let heap = new Float32Array(exports.memory.buffer);
   for (let k = 0; k < size / 2; k++) {
     const angle = (2 * Math.PI * k) / size;

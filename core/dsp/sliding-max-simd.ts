@@ -27,7 +27,7 @@ let instance: { exports: SlidingMaxExports; heap: Float32Array; capacity: number
 function slidingMaxInstance(window: number) {
   if (instance === undefined) {
     const module = compileSimdModule(WASM_BASE64);
-    const exports = module && instantiateWithMemory<SlidingMaxExports>(module, 0);
+    const exports = module && instantiateWithMemory<SlidingMaxExports>(module, 0, { slidingMax: true, blockMax16: true, stereoMaxAbs: true, stereoBlockMax16: true });
     instance = exports && { exports, heap: new Float32Array(exports.memory.buffer), capacity: exports.memory.buffer.byteLength / 4 };
   }
   if (!instance) return null;

@@ -41,7 +41,7 @@ let kernel: Kernel | null | undefined;
 function stereoKernel(): Kernel | null {
   if (kernel === undefined) {
     const module = compileSimdModule(WASM_BASE64);
-    const exports = module && instantiateWithMemory<StereoBiquadExports>(module, BYTES);
+    const exports = module && instantiateWithMemory<StereoBiquadExports>(module, BYTES, { kWeight: true, cascade: true });
     kernel = exports && { exports, f32: new Float32Array(exports.memory.buffer), f64: new Float64Array(exports.memory.buffer), coefficients: null };
   }
   return kernel;

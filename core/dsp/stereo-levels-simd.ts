@@ -32,7 +32,7 @@ let loads = 0;
 function stereoLevelsInstance() {
   if (instance === undefined) {
     const module = compileSimdModule(WASM_BASE64);
-    const exports = module && instantiateWithMemory<StereoLevelsExports>(module, BLOCK_ENERGY + 8 * (CHUNK / SIMD_ENERGY_BLOCK));
+    const exports = module && instantiateWithMemory<StereoLevelsExports>(module, BLOCK_ENERGY + 8 * (CHUNK / SIMD_ENERGY_BLOCK), { stereoEnergyPeak: true, stereoBlockEnergy16: true });
     instance = exports && {
       exports,
       heap: new Float32Array(exports.memory.buffer),

@@ -60,7 +60,7 @@ function instantiate(filter: TruePeakFilter): QuadInstance | null {
   const history = filter.tapsPerPhase - 1;
   const samplesAt = COEFFICIENT_BYTES / 4;
   const envelopeAt = samplesAt + PIECE + history + VECTOR;
-  const exports = instantiateWithMemory<QuadInterpolationExports>(module, (envelopeAt + PIECE) * 4);
+  const exports = instantiateWithMemory<QuadInterpolationExports>(module, (envelopeAt + PIECE) * 4, { peak: true, scan: true, envelope: true });
   const heap = new Float32Array(exports.memory.buffer);
   // Each coefficient splatted across four lanes: E at float 0, O at 128, M at 256.
   const eo = pairs[0];

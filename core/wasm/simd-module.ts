@@ -28,14 +28,25 @@ export function compileSimdModule(base64: string): WebAssembly.Module | null {
   return module;
 }
 
+/** Every exported function of `T` (everything but its memory), each `true`: the compiler makes the list complete. */
+export type ExportedFunctions<T> = { readonly [Name in Exclude<keyof T & string, 'memory'>]: true };
+
+/** Whether `exports` has a memory and every function in `functions`: the shape `T` promises. */
+function providesExports<T extends { readonly memory: WebAssembly.Memory }>(exports: WebAssembly.Exports, functions: ExportedFunctions<T>): exports is WebAssembly.Exports & T {
+  return exports.memory instanceof WebAssembly.Memory && Object.keys(functions).every((name) => typeof exports[name] === 'function');
+}
+
 /**
  * A new instance of `module` (it imports nothing) whose exported memory holds
- * at least `bytes`. Growing detaches earlier views, so take views afterwards.
+ * at least `bytes`, checked to export `functions`. Growing detaches earlier
+ * views, so take views afterwards. A module without them is a build mismatch
+ * and throws.
  *
- * @example const exports = instantiateWithMemory<{ memory: WebAssembly.Memory }>(module, 1 << 20);
+ * @example const exports = instantiateWithMemory<{ memory: WebAssembly.Memory; run(n: number): void }>(module, 1 << 20, { run: true });
  */
-export function instantiateWithMemory<T extends { readonly memory: WebAssembly.Memory }>(module: WebAssembly.Module, bytes: number): T {
-  const exports = new WebAssembly.Instance(module, {}).exports as unknown as T;
+export function instantiateWithMemory<T extends { readonly memory: WebAssembly.Memory }>(module: WebAssembly.Module, bytes: number, functions: ExportedFunctions<T>): T {
+  const exports = new WebAssembly.Instance(module, {}).exports;
+  if (!providesExports<T>(exports, functions)) throw new Error(`the WebAssembly module lacks its memory or one of ${Object.keys(functions).join(', ')}`);
   const missingPages = Math.ceil((bytes - exports.memory.buffer.byteLength) / 65536);
   if (missingPages > 0) exports.memory.grow(missingPages);
   return exports;

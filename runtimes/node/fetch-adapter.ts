@@ -55,14 +55,40 @@ function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
     else headers.set(name, value);
   }
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  return new Request(url, {
+  const init: StreamingRequestInit = {
     method: req.method,
     headers,
     signal,
-    body: hasBody ? (Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>) : undefined,
-    // Required by Node's fetch for streamed request bodies.
-    ...(hasBody ? { duplex: 'half' } : {}),
-  } as RequestInit);
+    ...(hasBody ? { body: requestBody(req), duplex: 'half' } : {}),
+  };
+  return new Request(url, init);
+}
+
+/**
+ * The request body as a Web stream, read as the handler pulls it (no
+ * buffering of its own). `Readable.toWeb` makes the stream; it is handed on
+ * through a reader because Node's `stream/web` typings and the DOM's
+ * ReadableStream typings (what `Request` takes) describe the same object
+ * differently.
+ */
+function requestBody(req: IncomingMessage): ReadableStream<Uint8Array> {
+  const reader = Readable.toWeb(req).getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/** Node's fetch needs `duplex: 'half'` for a streamed request body; TypeScript's RequestInit does not list it. */
+interface StreamingRequestInit extends RequestInit {
+  readonly duplex?: 'half';
 }
 
 /**

@@ -12,7 +12,13 @@ interface DedicatedWorkerScope {
 
 lowerThreadPriority(Number(new URL(import.meta.url).searchParams.get('nice') ?? 0));
 
-const scope = globalThis as unknown as DedicatedWorkerScope;
+/** Whether this code runs in a dedicated worker (a `postMessage` without a target origin, an `onmessage`). */
+function isDedicatedWorkerScope(scope: object): scope is DedicatedWorkerScope {
+  return 'onmessage' in scope && typeof (scope as { postMessage?: unknown }).postMessage === 'function' && !('document' in scope);
+}
+
+const scope: object = globalThis;
+if (!isDedicatedWorkerScope(scope)) throw new Error('web-mastering-worker.ts runs only as a dedicated Web Worker');
 const post = (message: WorkerReply, transfer: ArrayBuffer[]) => scope.postMessage(message, transfer);
 
 scope.onmessage = (event) => {
