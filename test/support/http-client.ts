@@ -1,6 +1,7 @@
 // Client-side helpers for the end-to-end tests: POST /master with fixture
 // files, read a WAV header, and pick JSON log records out of server output.
 import { readFileSync } from 'node:fs';
+import { waitBoundMs } from './deadline.ts';
 
 export interface MasterCall {
   readonly query?: string;
@@ -114,8 +115,9 @@ export function eventNamesFor(output: string, correlationId: string): string[] {
     .map((r) => String(r.event_name));
 }
 
-/** Waits until `predicate(output())` holds (log lines arrive asynchronously), or fails after `timeoutMs`. */
-export async function waitForOutput(output: () => string, predicate: (text: string) => boolean, timeoutMs = 5000): Promise<void> {
+/** Waits until `predicate(output())` holds (log lines arrive asynchronously), or fails after `requestedMs` (at least `MIN_WAIT_BOUND_MS`). */
+export async function waitForOutput(output: () => string, predicate: (text: string) => boolean, requestedMs = 5000): Promise<void> {
+  const timeoutMs = waitBoundMs(requestedMs);
   const deadline = Date.now() + timeoutMs;
   while (!predicate(output())) {
     if (Date.now() > deadline) throw new Error(`expected log output did not appear within ${timeoutMs} ms:\n${output().slice(-4000)}`);
