@@ -11,16 +11,26 @@
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
+  GetBucketLifecycleConfigurationCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutBucketLifecycleConfigurationCommand,
   PutObjectCommand,
   S3Client,
+  type LifecycleRule,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ArtifactObject, ArtifactStorage, StoredArtifact } from '../../core/app/ports.ts';
 import { toStorageError } from './s3-errors.ts';
+import { ARTIFACT_PREFIX } from '../../core/app/artifact-key.ts';
+
+/** ID of the lifecycle rule retention sets; other rules on the bucket are kept as they are. */
+export const RETENTION_RULE_ID = 'audo-eq-artifact-retention';
+
+/** What setting the retention rule came to: set, or refused by a server without lifecycle support (s3rver, some gateways). */
+export type RetentionRuleOutcome = { readonly status: 'applied' } | { readonly status: 'unsupported'; readonly detail: string };
 
 export interface S3StorageOptions {
   /** `host:port` (scheme from `secure`) or a full `http(s)://host:port` URL. */
@@ -81,7 +91,11 @@ function createClient(options: S3StorageOptions, endpoint: string): S3Client {
  *   secretAccessKey: 'minioadmin', bucket: 'audo-eq-mastered', urlTtlSeconds: 3600, timeoutMs: 3000, maxAttempts: 2 });
  * const { url } = await storage.store(object); // presigned GET URL
  */
-export function createS3Storage(options: S3StorageOptions): ArtifactStorage & { destroy(): void } {
+export function createS3Storage(options: S3StorageOptions): ArtifactStorage & {
+  /** Sets the bucket's lifecycle rule expiring `mastered/` objects after `days` (creating the bucket when missing). */
+  applyRetentionRule(days: number): Promise<RetentionRuleOutcome>;
+  destroy(): void;
+} {
   const client = createClient(options, endpointUrl(options.endpoint, options.secure));
   // A URL signed for the internal host cannot be rewritten (the host is signed): sign with a client on the public endpoint.
   const signer = options.publicEndpoint ? createClient(options, endpointUrl(options.publicEndpoint, options.secure)) : client;
@@ -203,6 +217,33 @@ export function createS3Storage(options: S3StorageOptions): ArtifactStorage & { 
       const abortSignal = deadline();
       // Asked afresh each time: a cached answer would keep saying ready after the server died.
       await bounded('readiness check', abortSignal, () => createBucketIfMissing(abortSignal));
+    },
+    async applyRetentionRule(days: number): Promise<RetentionRuleOutcome> {
+      const abortSignal = deadline();
+      return bounded('lifecycle rule', abortSignal, async () => {
+        await ensureBucket(abortSignal);
+        let rules: LifecycleRule[] = [];
+        try {
+          const current = await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }), { abortSignal });
+          rules = current.Rules ?? [];
+        } catch (error) {
+          const name = (error as { name?: string }).name ?? '';
+          if (name === 'NotImplemented' || isStatus(error, 501)) return { status: 'unsupported', detail: `GetBucketLifecycleConfiguration: ${name || 'HTTP 501'}` };
+          if (name !== 'NoSuchLifecycleConfiguration') throw error;
+        }
+        const ours: LifecycleRule = { ID: RETENTION_RULE_ID, Status: 'Enabled', Filter: { Prefix: ARTIFACT_PREFIX }, Expiration: { Days: days } };
+        try {
+          await client.send(
+            new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules: [...rules.filter((rule) => rule.ID !== RETENTION_RULE_ID), ours] } }),
+            { abortSignal },
+          );
+        } catch (error) {
+          const name = (error as { name?: string }).name ?? '';
+          if (name === 'NotImplemented' || isStatus(error, 501)) return { status: 'unsupported', detail: `PutBucketLifecycleConfiguration: ${name || 'HTTP 501'}` };
+          throw error;
+        }
+        return { status: 'applied' };
+      });
     },
     destroy() {
       client.destroy();

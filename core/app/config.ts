@@ -75,6 +75,12 @@ export const configSchema = z
     AUDO_EQ_S3_MAX_ATTEMPTS: positiveInt(10).default(2),
     /** Longest a `/ready` check waits for each dependency (storage, queues) before it counts as unavailable. */
     AUDO_EQ_READY_TIMEOUT_MS: positiveInt(60_000).default(2000),
+    /**
+     * Days a mastered artifact is kept: the filesystem backend sweeps older ones
+     * away (at start-up, then hourly), S3 gets a lifecycle rule on `mastered/`.
+     * Unset: kept forever.
+     */
+    AUDO_EQ_ARTIFACT_RETENTION_DAYS: positiveInt(36_500).optional(),
     AUDO_EQ_ARTIFACT_PERSISTENCE_MODE: oneOf(['immediate', 'deferred']).default('immediate'),
     AUDO_EQ_ARTIFACT_PERSISTENCE_GUARANTEE: oneOf(['best-effort', 'guaranteed']).default('best-effort'),
     AUDO_EQ_QUEUE_BACKEND: oneOf(['memory', 'redis']).default('memory'),

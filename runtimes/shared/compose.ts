@@ -14,6 +14,8 @@ import { createTslogLogger, resolveLogFormat } from '../../adapters/events/tslog
 import { createFilesystemStorage } from '../../adapters/storage/filesystem.ts';
 import { consumerName, createQueueFromConfig, createWorkerFromConfig, MEMORY_DRAIN_TIMEOUT_MS } from './deferred.ts';
 import { createJobSystem, resolveHostAddresses } from './jobs.ts';
+import { startArtifactRetention } from './retention.ts';
+import type { RetentionRuleOutcome } from '../../adapters/storage/s3.ts';
 
 export interface Composition {
   readonly config: AppConfig;
@@ -40,7 +42,9 @@ export interface ComposeOptions {
 }
 
 /** The storage `AUDO_EQ_STORAGE_*` names, or null when storage is disabled. */
-export async function createStorage(config: AppConfig): Promise<(ArtifactStorage & { destroy?(): void }) | null> {
+export async function createStorage(
+  config: AppConfig,
+): Promise<(ArtifactStorage & { destroy?(): void; applyRetentionRule?(days: number): Promise<RetentionRuleOutcome> }) | null> {
   if (!config.AUDO_EQ_STORAGE_ENABLED) return null;
   if (config.AUDO_EQ_STORAGE_BACKEND === 'filesystem') return createFilesystemStorage({ dataDir: config.AUDO_EQ_DATA_DIR });
   // Loaded only when used: the AWS SDK is large and irrelevant to filesystem runs.
@@ -87,6 +91,7 @@ export async function composeFromEnv(env: Record<string, string | undefined>, op
       ? createWorkerFromConfig(config, { queue, storage, events, logger, onOutcome: (outcome) => metrics.countDeferredOutcome(outcome) })
       : null;
   worker?.start();
+  const retention = startArtifactRetention(config, storage, logger);
   // Jobs keep their inputs in storage: without storage the job routes answer 503 jobs_unavailable.
   const jobs = storage
     ? await createJobSystem(config, { storage, runner, events, logger, metrics, runWorker: config.AUDO_EQ_JOBS_WORKER })
@@ -122,6 +127,7 @@ export async function composeFromEnv(env: Record<string, string | undefined>, op
     jobs: jobs ? `${jobs.queue.backend}:${jobs.queue.name}` : 'disabled (no storage)',
     job_worker: jobs?.worker ? 'in-process' : jobs ? 'external' : 'none',
     api_keys_configured: config.AUDO_EQ_API_KEYS.length,
+    artifact_retention_days: config.AUDO_EQ_ARTIFACT_RETENTION_DAYS ?? 'forever',
     cors_origins: config.AUDO_EQ_CORS_ORIGINS,
     workers: runner.concurrency ?? 1,
     max_pending: config.AUDO_EQ_MAX_PENDING,
@@ -137,6 +143,7 @@ export async function composeFromEnv(env: Record<string, string | undefined>, op
       await runner.close?.();
       await worker?.stop({ drainTimeoutMs: MEMORY_DRAIN_TIMEOUT_MS });
       await queue?.close();
+      await retention?.stop();
       storage?.destroy?.();
       await logger.flush();
     },
