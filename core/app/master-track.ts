@@ -1,7 +1,9 @@
 /**
  * The mastering use case behind `POST /master` (and any other front end):
- * run the job, publish the pipeline's events in order, persist the artifact
- * under the configured policy, and report `MasteringFailed` when any stage fails.
+ * receive the request (options and uploads, when the caller hands them over
+ * unread), run the job, publish the pipeline's events in order, persist the
+ * artifact under the configured policy, and report `MasteringFailed` — here
+ * and only here — when any stage fails.
  */
 import { AudoEqError, IngestValidationError } from '../domain/errors.ts';
 import type { EventPublisher } from '../domain/events.ts';
@@ -29,7 +31,17 @@ export interface MasterTrackResult {
   readonly masteringSeconds: number;
 }
 
-/** Which stage a failure belongs to, for `MasteringFailed`. */
+/**
+ * A mastering request not read yet: `receive` parses its options and reads
+ * its uploads. Its failures (a bad query, a malformed or oversized upload)
+ * are the `request` stage of `MasteringFailed`.
+ */
+export interface IncomingMastering {
+  readonly correlationId: string;
+  readonly receive: () => Promise<Omit<MasteringJob, 'correlationId'>>;
+}
+
+/** Which stage a failure after the request was received belongs to, for `MasteringFailed`. */
 function failedStage(error: unknown): 'ingest' | 'persistence' | 'processing' {
   if (error instanceof IngestValidationError) return 'ingest';
   if (error instanceof AudoEqError && error.code === 'storage_unavailable') return 'persistence';
@@ -37,18 +49,22 @@ function failedStage(error: unknown): 'ingest' | 'persistence' | 'processing' {
 }
 
 /**
- * Masters `job.target` against `job.reference` and persists the result.
- * Throws the `AudoEqError` of the failed stage (ingest errors, `overloaded`,
+ * Masters `job.target` against `job.reference` and persists the result; a
+ * job given as {@link IncomingMastering} is received first. Throws the
+ * `AudoEqError` of the failed stage (request and ingest errors, `overloaded`,
  * `storage_unavailable`) after publishing `MasteringFailed`; anything else is
  * rethrown as is for the caller to answer `internal_error`.
  *
  * @example
- * const result = await masterTrack({ runner, persister, events, clock }, job);
+ * const result = await masterTrack({ runner, persister, events, clock }, { correlationId, receive: () => readJob(request) });
  * result.persistence.status; // 'stored' | 'deferred' | 'skipped'
  */
-export async function masterTrack(deps: MasterTrackDeps, job: MasteringJob, control?: RunControl): Promise<MasterTrackResult> {
+export async function masterTrack(deps: MasterTrackDeps, incoming: MasteringJob | IncomingMastering, control?: RunControl): Promise<MasterTrackResult> {
   const { runner, persister, events, clock } = deps;
+  let receiving = 'receive' in incoming;
   try {
+    const job: MasteringJob = 'receive' in incoming ? { correlationId: incoming.correlationId, ...(await incoming.receive()) } : incoming;
+    receiving = false;
     const startedMs = performance.now();
     const result = await runner.run(job, control);
     const masteringSeconds = (performance.now() - startedMs) / 1000;
@@ -62,10 +78,10 @@ export async function masterTrack(deps: MasterTrackDeps, job: MasteringJob, cont
   } catch (error) {
     events.publish({
       name: 'MasteringFailed',
-      correlationId: job.correlationId,
+      correlationId: incoming.correlationId,
       occurredAt: clock.now().toISOString(),
       payload: {
-        stage: failedStage(error),
+        stage: receiving ? 'request' : failedStage(error),
         code: error instanceof AudoEqError ? error.code : isJobCancelled(error) ? 'job_cancelled' : 'internal_error',
         message: error instanceof AudoEqError || isJobCancelled(error) ? (error as Error).message : 'unexpected error',
       },

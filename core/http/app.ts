@@ -23,6 +23,7 @@ import { errorResponse, toAudoEqError } from './responses.ts';
 import { ROUTES } from './routes/index.ts';
 import { openApiPath, pathPattern } from './route-path.ts';
 import { createReadinessProbe } from './readiness.ts';
+import { withAdmission } from './admission.ts';
 import { DEFAULT_LIMITS } from '../domain/limits.ts';
 
 /** A fetch-style handler: what every runtime and embedding server mounts. */
@@ -209,7 +210,8 @@ export function createApp(options: AppOptions): App {
   };
   for (const route of ROUTES) {
     const method = route.method.toLowerCase() as 'get' | 'post' | 'delete';
-    const handlers = route.requiresApiKey ? [authenticate, route.handle] : [route.handle];
+    const handle = route.admitted ? withAdmission(route.handle) : route.handle;
+    const handlers = route.requiresApiKey ? [authenticate, handle] : [handle];
     router[method](route.path, ...(handlers as Array<(request: IRequest, context: RequestContext) => unknown>));
   }
   router.all('*', (request: IRequest, context: RequestContext) => unmatched(request, context.url));

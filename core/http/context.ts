@@ -70,5 +70,11 @@ export interface RouteDefinition {
   readonly operationId: string;
   /** Whether configured API keys are enforced on this route. */
   readonly requiresApiKey: boolean;
+  /**
+   * Counts toward the admission bound (core/http/admission.ts): CPU work or
+   * uploads held in memory. One more than the bound is `503 overloaded`
+   * before the handler runs.
+   */
+  readonly admitted?: boolean;
   readonly handle: RouteHandler;
 }

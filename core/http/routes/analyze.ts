@@ -6,14 +6,11 @@
  * the work runs on the analysis runner and counts toward the same admission
  * limit (it is CPU work too).
  */
-import { AudoEqError } from '../../domain/errors.ts';
 import { analysisJson } from '../analysis-json.ts';
 import type { RouteHandler } from '../context.ts';
 import { readFileParts, type UploadLimits } from '../multipart.ts';
 import { jsonResponse } from '../responses.ts';
 
-/** Seconds a client should wait after `overloaded` (as for `/master`). */
-const RETRY_AFTER_SECONDS = 5;
 /** Room for the multipart framing around the one file. */
 const FORM_OVERHEAD_BYTES = 1024 * 1024;
 
@@ -32,16 +29,7 @@ function singleFileLimits(limits: UploadLimits): UploadLimits {
  * (await response.json()).integrated_lufs; // e.g. -14.08
  */
 export const analyze: RouteHandler = async (request, { correlationId, deps }) => {
-  const { admission } = deps;
-  if (admission.inFlight >= admission.maxAdmitted) {
-    throw new AudoEqError('overloaded', undefined, { retry_after_seconds: RETRY_AFTER_SECONDS });
-  }
-  admission.inFlight++;
-  try {
-    const { file } = await readFileParts(request, singleFileLimits(deps.limits), ['file']);
-    const result = await deps.analysisRunner.runAnalysis({ correlationId, file });
-    return jsonResponse(200, analysisJson(result));
-  } finally {
-    admission.inFlight--;
-  }
+  const { file } = await readFileParts(request, singleFileLimits(deps.limits), ['file']);
+  const result = await deps.analysisRunner.runAnalysis({ correlationId, file });
+  return jsonResponse(200, analysisJson(result));
 };

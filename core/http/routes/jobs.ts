@@ -8,14 +8,14 @@
  */
 import { checkCallbackUrl } from '../../app/jobs/callbacks.ts';
 import { jobDocument } from '../../app/jobs/job-document.ts';
-import { removeJobInputs, storeJobInputs } from '../../app/jobs/job-inputs.ts';
-import { isFinished, type JobRecord, type JobSubmission } from '../../app/jobs/job-record.ts';
+import { isFinished, type JobRecord } from '../../app/jobs/job-record.ts';
+import { submitMasteringJob } from '../../app/jobs/submit-job.ts';
 import { AudoEqError } from '../../domain/errors.ts';
 import type { AppDeps, RequestContext, RouteHandler } from '../context.ts';
 import { jobOwner } from '../job-owner.ts';
 import { readMasteringUpload, type MasteringUpload } from '../multipart.ts';
 import { parseMasteringQuery } from '../query.ts';
-import { jsonResponse, toAudoEqError } from '../responses.ts';
+import { jsonResponse } from '../responses.ts';
 
 /** The one query parameter jobs add to `/master`'s. */
 export const CALLBACK_PARAMETER = 'callback_url';
@@ -71,60 +71,36 @@ function idParameter(request: Request): string {
  */
 export const postJob: RouteHandler = async (request, { correlationId, url, deps }) => {
   const jobs = requireJobs(deps);
-  const { admission, events, clock, storage } = deps;
-  const publishRequestFailure = (error: unknown) => {
-    const { code, message } = toAudoEqError(error);
-    events.publish({ name: 'MasteringFailed', correlationId, occurredAt: clock.now().toISOString(), payload: { stage: 'request', code, message, async: true } });
-  };
-  let options;
-  let callbackUrl: string | null = null;
-  try {
-    const params = new URLSearchParams(url.searchParams);
-    const callbacks = params.getAll(CALLBACK_PARAMETER).filter((value) => value.trim() !== '');
-    params.delete(CALLBACK_PARAMETER);
-    options = parseMasteringQuery(params);
-    if (callbacks.length > 1) {
-      throw new AudoEqError('invalid_query_parameter', `Query parameter '${CALLBACK_PARAMETER}' was given more than once.`, { parameter: CALLBACK_PARAMETER, allowed_values: ['one absolute http(s) URL'] });
-    }
-    if (callbacks.length === 1) callbackUrl = await checkCallbackUrl(callbacks[0].trim(), jobs.resolveHost, jobs.callbacks);
-    if (!storage) throw new AudoEqError('jobs_unavailable', 'Jobs keep their inputs in storage, and storage is disabled on this server.');
-  } catch (error) {
-    publishRequestFailure(error);
-    throw error;
-  }
-  // Uploads are admitted like /master's (they hold memory while they arrive); the mastering itself waits in the job queue.
-  if (admission.inFlight >= admission.maxAdmitted) {
-    const error = new AudoEqError('overloaded', undefined, { retry_after_seconds: RETRY_AFTER_SECONDS });
-    publishRequestFailure(error);
-    throw error;
-  }
-  admission.inFlight++;
-  try {
-    let upload: MasteringUpload;
-    try {
-      upload = await readMasteringUpload(request, deps.limits);
-    } catch (error) {
-      publishRequestFailure(error);
-      throw error;
-    }
-    const id = crypto.randomUUID();
-    const owner = await jobOwner(request.headers, deps.apiKeys);
-    const inputs = await storeJobInputs(storage, id, correlationId, upload);
-    const submission: JobSubmission = { id, owner, correlationId, options: { ...options }, inputs, callbackUrl, submittedAt: clock.now().toISOString() };
-    let record: JobRecord;
-    try {
-      record = await fromQueue(deps, 'the submission', () => jobs.queue.submit(submission));
-    } catch (error) {
-      await removeJobInputs(storage, inputs);
-      publishRequestFailure(error);
-      throw error;
-    }
-    deps.logger.info('Queued mastering job', { correlation_id: correlationId, job_id: id, queue_name: jobs.queue.name, backend: jobs.queue.backend });
-    const document = jobDocument(record, baseUrlOf(url));
-    return jsonResponse(202, { job_id: id, status: record.status, status_url: document.status_url }, { location: `/jobs/${id}` });
-  } finally {
-    admission.inFlight--;
-  }
+  const record = await submitMasteringJob(
+    {
+      storage: deps.storage,
+      submit: (submission) => fromQueue(deps, 'the submission', () => jobs.queue.submit(submission)),
+      events: deps.events,
+      clock: deps.clock,
+      logger: deps.logger,
+      queue: jobs.queue,
+      ids: () => crypto.randomUUID(),
+    },
+    {
+      correlationId,
+      receive: async () => {
+        // Query and callback first: they are answered before a byte of the upload is read.
+        const params = new URLSearchParams(url.searchParams);
+        const callbacks = params.getAll(CALLBACK_PARAMETER).filter((value) => value.trim() !== '');
+        params.delete(CALLBACK_PARAMETER);
+        const options = parseMasteringQuery(params);
+        if (callbacks.length > 1) {
+          throw new AudoEqError('invalid_query_parameter', `Query parameter '${CALLBACK_PARAMETER}' was given more than once.`, { parameter: CALLBACK_PARAMETER, allowed_values: ['one absolute http(s) URL'] });
+        }
+        const callbackUrl = callbacks.length === 1 ? await checkCallbackUrl(callbacks[0].trim(), jobs.resolveHost, jobs.callbacks) : null;
+        // Uploads are admitted like /master's (they hold memory while they arrive); the mastering itself waits in the job queue.
+        const upload: MasteringUpload = await readMasteringUpload(request, deps.limits);
+        return { owner: await jobOwner(request.headers, deps.apiKeys), options, callbackUrl, upload };
+      },
+    },
+  );
+  const document = jobDocument(record, baseUrlOf(url));
+  return jsonResponse(202, { job_id: record.submission.id, status: record.status, status_url: document.status_url }, { location: `/jobs/${record.submission.id}` });
 };
 
 /** `GET /jobs/{id}` */
