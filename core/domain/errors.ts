@@ -6,6 +6,7 @@ import { MAX_REFERENCES } from './limits.ts';
 
 export const ERROR_TABLE = {
   invalid_query_parameter: { status: 400, message: 'A query parameter has an invalid value.' },
+  unknown_parameter: { status: 400, message: 'The request names a query parameter or multipart field this route does not take.' },
   invalid_payload: { status: 400, message: 'The request body is not valid multipart/form-data.' },
   missing_file: { status: 400, message: 'A required file part is missing.' },
   too_many_references: { status: 400, message: `At most ${MAX_REFERENCES} reference files may be sent.` },

@@ -21,6 +21,7 @@ import type { UploadLimits } from './multipart.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { errorResponse, toAudoEqError } from './responses.ts';
 import { ROUTES } from './routes/index.ts';
+import { rejectUnknownQuery } from './unknown-parameters.ts';
 import { openApiPath, pathPattern } from './route-path.ts';
 import { createReadinessProbe } from './readiness.ts';
 import { withAdmission } from './admission.ts';
@@ -208,10 +209,15 @@ export function createApp(options: AppOptions): App {
   const authenticate = (request: IRequest, context: RequestContext) => {
     requireApiKey(request.headers, context.deps.apiKeys);
   };
+  // After the key check (a caller without a key learns nothing about the route), before any of the body is read.
+  const strictQuery = (known: readonly string[]) => (_request: IRequest, context: RequestContext) => {
+    rejectUnknownQuery(context.url.searchParams, known);
+  };
   for (const route of ROUTES) {
     const method = route.method.toLowerCase() as 'get' | 'post' | 'delete';
     const handle = route.admitted ? withAdmission(route.handle) : route.handle;
-    const handlers = route.requiresApiKey ? [authenticate, handle] : [handle];
+    // Key, then names, then admission: a request that cannot be served never takes a slot.
+    const handlers = [...(route.requiresApiKey ? [authenticate] : []), ...(route.query ? [strictQuery(route.query)] : []), handle];
     router[method](route.path, ...(handlers as Array<(request: IRequest, context: RequestContext) => unknown>));
   }
   router.all('*', (request: IRequest, context: RequestContext) => unmatched(request, context.url));

@@ -76,5 +76,11 @@ export interface RouteDefinition {
    * before the handler runs.
    */
   readonly admitted?: boolean;
+  /**
+   * The query parameters the route reads; any other is `400 unknown_parameter`.
+   * Absent on the page, documents and probes, which browsers, scrapers and
+   * orchestrators may decorate with parameters of their own.
+   */
+  readonly query?: readonly string[];
   readonly handle: RouteHandler;
 }

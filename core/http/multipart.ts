@@ -21,6 +21,7 @@ import { AudoEqError, type ErrorCode } from '../domain/errors.ts';
 import { MAX_REFERENCES } from '../domain/limits.ts';
 import { splitMultipart } from './multipart-stream.ts';
 import { createUploadCollector, type UploadCollector, type UploadSpool } from './upload-spool.ts';
+import { unknownParameterError } from './unknown-parameters.ts';
 
 export interface UploadLimits {
   /** Largest accepted file part, in bytes. */
@@ -149,8 +150,9 @@ function indexDetails(name: string, index: number, repeatable: boolean): Record<
  * `limits`; every one is required at least once and each file must be
  * non-empty. A part is sent at most once unless `repeat` gives it a rule: then
  * up to `maxCount` times, in order, and the part after that fails at once
- * with the rule's code (the rest of the body is not read). Other parts are
- * ignored (they still count toward the total).
+ * with the rule's code (the rest of the body is not read). Any other named
+ * part is `400 unknown_parameter` (naming the closest known one), decided as
+ * it arrives.
  *
  * @example
  * const { target, reference } = await readFilePartLists(request, limits, ['target', 'reference'], { reference: { maxCount: 5, tooMany: 'too_many_references' } });
@@ -179,7 +181,9 @@ export async function readFilePartLists<const Name extends string>(
   const limited = limitBytes(request.body, limits.maxRequestBytes, limits);
   try {
     await splitMultipart(limited, boundary, { maxHeaderBytes: MAX_HEADER_BYTES, maxParts: MAX_PARTS, maxPartBytes: limits.maxFileBytes }, ({ name, filename }) => {
-      if (name === undefined || !(names as readonly string[]).includes(name)) return null;
+      if (name === undefined) return null;
+      // A field the route does not read is a typo or a misunderstanding, never silently dropped.
+      if (!(names as readonly string[]).includes(name)) throw unknownParameterError(name, 'multipart', names);
       const part = name as Name;
       const rule = repeat[part];
       const maxCount = rule?.maxCount ?? 1;
@@ -237,7 +241,7 @@ export async function readFileParts<const Name extends string>(
  * Reads the `target` part and one to {@link MAX_REFERENCES} `reference` parts
  * of a mastering request under `limits`: `reference` is one file when sent
  * once and the list in the order sent when sent several times (the shape
- * jobs store). Other parts are ignored (they still count toward the total).
+ * jobs store). Any other part is `400 unknown_parameter`.
  *
  * @example
  * const { target, reference } = await readMasteringUpload(request, { maxFileBytes: 100 << 20, maxRequestBytes: 201 << 20 });

@@ -54,7 +54,9 @@ function errorResponses(codes: readonly ErrorCode[]): Record<string, unknown> {
 }
 
 function operationObject(route: RouteDefinition, description: OperationDescription): Record<string, unknown> {
-  const codes: ErrorCode[] = [...description.errors, ...(route.requiresApiKey ? (['unauthorized'] as const) : []), 'internal_error'];
+  // A route that lists its query parameters refuses others (and its multipart fields: every such route lists them).
+  const strict: ErrorCode[] = route.query ? ['unknown_parameter'] : [];
+  const codes: ErrorCode[] = [...strict, ...description.errors, ...(route.requiresApiKey ? (['unauthorized'] as const) : []), 'internal_error'];
   return {
     operationId: route.operationId,
     summary: description.summary,
@@ -152,7 +154,13 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[]): Record
               properties: {
                 code: { type: 'string', enum: Object.keys(ERROR_TABLE) },
                 message: { type: 'string' },
-                parameter: { type: 'string', enum: [...Object.keys(MASTER_QUERY_PARAMETERS), 'callback_url', 'limit'], description: 'With `invalid_query_parameter` and `callback_not_allowed`.' },
+                parameter: {
+                  type: 'string',
+                  description: `With \`invalid_query_parameter\` and \`callback_not_allowed\`: the parameter (${[...Object.keys(MASTER_QUERY_PARAMETERS), 'callback_url', 'limit'].join(', ')}). With \`unknown_parameter\`: the name as sent (printable ASCII, at most 100 characters).`,
+                },
+                location: { enum: ['query', 'multipart'], description: 'With `unknown_parameter`: a query parameter or a multipart field.' },
+                closest: { type: ['string', 'null'], description: 'With `unknown_parameter`: the known name closest to the one sent (`eq-mode` → `eq_mode`, `targetLufs` → `target_lufs`); null when the route takes none.' },
+                known_parameters: { type: 'array', items: { type: 'string' }, description: 'With `unknown_parameter`: every name the route takes there.' },
                 allowed_values: { type: 'array', items: { type: 'string' }, description: 'With `invalid_query_parameter`.' },
                 missing_parts: { type: 'array', items: { type: 'string', enum: ['target', 'reference', 'file'] }, description: 'With `missing_file`.' },
                 part: { type: 'string', enum: ['target', 'reference', 'file'], description: 'Which upload an ingest error (or `silent_reference`) is about.' },

@@ -162,8 +162,10 @@ test('ingest limits and a wrong extension answer their codes', async () => {
 });
 
 test('a request without the file part, with an empty file, or not multipart answers 400 with the right code', async () => {
-  const missing = await expectError(await analyze(tinyWav(), 'x.wav', { part: 'target' }), 'missing_file');
+  const missing = await expectError(await fetch(`${baseUrl}/analyze`, { method: 'POST', body: new FormData() }), 'missing_file');
   assert.equal(missing.missing_parts, ['file']);
+  const misnamed = await expectError(await analyze(tinyWav(), 'x.wav', { part: 'target' }), 'unknown_parameter');
+  assert.equal([misnamed.parameter, misnamed.location, misnamed.closest], ['target', 'multipart', 'file']);
   const empty = await expectError(await analyze(new Uint8Array(0)), 'empty_file');
   assert.is(empty.part, 'file');
   const json = await fetch(`${baseUrl}/analyze`, { method: 'POST', body: '{"file":"x"}', headers: { 'content-type': 'application/json' } });

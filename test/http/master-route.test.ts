@@ -47,7 +47,7 @@ test('X-Mastering-Diagnostics is compact ASCII JSON without newlines', async () 
 
 test('query values are case-insensitive and profile aliases resolve', async () => {
   const { post, runner } = setup();
-  const response = await post('?eq_mode=Reference-Match&EQ_PRESET=warm&eq_preset=WARM&de_esser_mode=AUTO&profile=Streaming-Loud&target_lufs=-14.5&bit_depth=16');
+  const response = await post('?eq_mode=Reference-Match&eq_preset=WARM&de_esser_mode=AUTO&profile=Streaming-Loud&target_lufs=-14.5&bit_depth=16');
   assert.is(response.status, 200);
   assert.equal(runner.jobs[0].options, {
     eqMode: 'reference-match',
@@ -97,8 +97,19 @@ test('a missing part is missing_file naming it, and an empty part is empty_file'
   const missing = await post('', multipartForm({ target: tinyWav() }));
   assert.is(missing.status, 400);
   assert.equal((await missing.json()).detail.missing_parts, ['reference']);
-  const none = await post('', multipartForm({ comment: 'hello' }));
+  const none = await post('', multipartForm({}));
   assert.equal((await none.json()).detail.missing_parts, ['target', 'reference']);
+  // A part the route does not read is refused, not skipped.
+  const other = await post('', multipartForm({ comment: 'hello', target: tinyWav(), reference: tinyWav() }));
+  assert.is(other.status, 400);
+  assert.equal((await other.json()).detail, {
+    code: 'unknown_parameter',
+    message: "Unknown multipart field 'comment'; the closest known one is 'target' (known: target, reference)",
+    parameter: 'comment',
+    location: 'multipart',
+    closest: 'target',
+    known_parameters: ['target', 'reference'],
+  });
   const empty = await post('', multipartForm({ target: new Uint8Array(0), reference: tinyWav() }));
   assert.is(empty.status, 400);
   const { detail } = await empty.json();
@@ -114,10 +125,11 @@ test('a part over the per-file limit is file_too_large and a body over the total
   const declared = await post('', multipartForm({ target: tinyWav(), reference: tinyWav() }), { 'content-length': String(10 * 1024 * 1024) });
   assert.is(declared.status, 413);
   assert.is((await declared.json()).detail.code, 'request_too_large');
-  // Streamed without Content-Length: many small parts, each under the file limit.
-  const parts: Record<string, Uint8Array> = {};
-  for (let i = 0; i < 20; i++) parts[`extra${i}`] = new Uint8Array(4000);
-  const streamed = await post('', multipartForm(parts));
+  // Streamed without Content-Length: the target and five references, each under the file limit, over the total.
+  const streamedSetup = setup({ limits: { maxFileBytes: 16 * 1024, maxRequestBytes: 64 * 1024 } });
+  const form = multipartForm({ target: new Uint8Array(15_000) });
+  for (let i = 0; i < 5; i++) form.append('reference', new Blob([new Uint8Array(15_000)]), `reference-${i}.wav`);
+  const streamed = await streamedSetup.post('', form);
   assert.is(streamed.status, 413);
 });
 

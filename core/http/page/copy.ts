@@ -25,6 +25,7 @@ export const OPTION_COPY: Readonly<Record<MasterQueryParameter, { readonly label
 /** What to do next, per error code; shown under the API's own message. */
 export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   invalid_query_parameter: 'Pick one of the listed values for that option.',
+  unknown_parameter: 'The page and the server disagree about an option’s name; reload the page.',
   invalid_payload: 'The upload did not arrive as a form; reload the page and try again.',
   missing_file: 'Choose both a target and a reference file.',
   too_many_references: 'Remove references until at most five are left.',

@@ -20,6 +20,9 @@ import { jsonResponse } from '../responses.ts';
 /** The one query parameter jobs add to `/master`'s. */
 export const CALLBACK_PARAMETER = 'callback_url';
 
+/** The query parameters of `GET /jobs`. */
+export const LIST_JOBS_PARAMETERS = ['limit', 'cursor'] as const;
+
 const RETRY_AFTER_SECONDS = 5;
 const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 100;
