@@ -42,8 +42,9 @@ interface StreamedResult {
 
 /**
  * POSTs a multipart body of `totalBytes`, generated lazily in 1 MiB chunks as
- * file parts of `partBytes` each, without Content-Length (chunked). Stops
- * sending as soon as the response arrives.
+ * file parts of `partBytes` each (a `target`, then `reference` parts: names
+ * the route reads, so only size can stop it), without Content-Length
+ * (chunked). Stops sending as soon as the response arrives.
  */
 function streamBody(baseUrl: string, totalBytes: number, partBytes: number, headers: Record<string, string> = {}): Promise<StreamedResult> {
   return new Promise((resolve, reject) => {
@@ -66,7 +67,7 @@ function streamBody(baseUrl: string, totalBytes: number, partBytes: number, head
     (async () => {
       let part = 0;
       while (sent < totalBytes && !answered && !req.destroyed) {
-        const head = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${part === 0 ? 'target' : `part${part}`}"; filename="p${part}.wav"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+        const head = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${part === 0 ? 'target' : 'reference'}"; filename="p${part}.wav"\r\nContent-Type: application/octet-stream\r\n\r\n`;
         await write(head);
         sent += head.length;
         for (let inPart = 0; inPart < partBytes && sent < totalBytes && !answered && !req.destroyed; inPart += MIB) {
@@ -85,7 +86,8 @@ function streamBody(baseUrl: string, totalBytes: number, partBytes: number, head
 }
 
 test('a 300 MiB body streamed without Content-Length gets 413 request_too_large long before it is sent, with bounded server memory', async () => {
-  const result = await streamBody(server.baseUrl, BODY_BYTES, 4 * MIB);
+  // 7 MiB parts (under the 8 MiB file limit): the fourth crosses the 24 MiB total, before a sixth reference could be refused.
+  const result = await streamBody(server.baseUrl, BODY_BYTES, 7 * MIB);
   assert.is(result.status, 413);
   assert.is(JSON.parse(result.body).detail.code, 'request_too_large');
   assert.not.ok(result.finishedSending);
