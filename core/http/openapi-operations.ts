@@ -197,7 +197,7 @@ export const OPERATIONS: Readonly<Record<string, OperationDescription>> = {
     tag: 'mastering',
     summary: 'Web page: master, listen, compare',
     description:
-      'A self-contained page (no external assets; works offline): pick a target and a reference, set the `/master` options, master with upload progress, then listen to target, reference and result with a level-matched A/B switch, download the result, and compare spectra, short-term loudness and a metrics table drawn from `/analyze`. When the server requires API keys, paste one into the page (kept in the page’s memory only).',
+      'A self-contained page (no external assets; works offline): pick a target and one to five references, set the `/master` options (a strength slider, one switch per `match` dimension, loudness preset, ceiling, sample rate…), master with upload progress or preview the loudest 30 s, then listen to target, reference and result with a level-matched A/B switch, download the result, and compare spectra, short-term loudness and a metrics table drawn from `/analyze`. When the server requires API keys, paste one into the page (kept in the page’s memory only).',
     responses: { '200': { description: 'The page.', headers: correlationHeader, content: { 'text/html': { schema: { type: 'string' } } } } },
     errors: [],
   },
