@@ -2,7 +2,7 @@
 // (~50 MiB): enqueue latency (what a deferred request waits for), a full
 // consume + acknowledge round trip, and the cost of the readings `/ready` and
 // `/metrics` take (depth, oldest age) while such artifacts are queued — the
-// reason the Redis queue keeps payloads out of the stream entries.
+// reason the Redis (BullMQ) queue keeps payloads out of the job data.
 import { createMemoryQueue } from '../adapters/queue/memory.ts';
 import { createRedisQueue } from '../adapters/queue/redis.ts';
 import type { ArtifactPersistenceTask, ArtifactQueue } from '../core/app/ports.ts';

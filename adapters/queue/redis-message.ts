@@ -1,8 +1,9 @@
 /**
- * How a persistence task is written to a Redis stream entry, and read back.
- * The entry holds only small text fields; the WAV bytes sit in their own
- * Redis string (`payload` names it) written in the same transaction, so that
- * reading ids, ages and dead letters never moves megabytes (claim check).
+ * How a persistence task is written to a queue message (the data of a BullMQ
+ * job), and read back. The message holds only small text fields; the WAV
+ * bytes sit in their own Redis string (`payload` names it), written just
+ * before the job is added, so that counting, listing and dead-lettering never
+ * move megabytes and the bytes never go through JSON (claim check).
  * Reading validates every field: a message this version cannot understand
  * becomes a `problem`, never an exception or a half-built task.
  */
@@ -11,13 +12,10 @@ import type { ArtifactPersistenceTask } from '../../core/app/ports.ts';
 /** Bumped when the field layout changes; a worker retries (then dead-letters) versions it does not know. */
 export const MESSAGE_VERSION = '1';
 
-/** Fields the dead-letter copy adds to the original ones. */
-export const DEAD_LETTER_FIELDS = ['original_id', 'reason', 'attempts', 'dead_at'] as const;
-
 const KEY_SHAPE = /^[\x21-\x7e]{1,1024}$/;
 
 /**
- * The stream fields of one task whose bytes are stored under `payloadKey`.
+ * The message fields of one task whose bytes are stored under `payloadKey`.
  *
  * @example encodeTaskFields(task, 'audo-eq:artifacts:payload:7f…') // { v: '1', key: 'mastered/….wav', …, size: '1234' }
  */
@@ -54,7 +52,7 @@ function readMetadata(text: string | undefined): Record<string, string> | null {
 }
 
 /**
- * Rebuilds a task from its stream fields and payload bytes (null when the
+ * Rebuilds a task from its message fields and payload bytes (null when the
  * payload key is missing), or says what is wrong with the message.
  *
  * @example decodeTaskFields({ v: '1', key: 'mastered/a.wav', … }, bytes) // { task: { object: { key: 'mastered/a.wav', … }, … } }

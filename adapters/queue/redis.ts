@@ -1,53 +1,138 @@
 /**
- * The durable deferred-persistence queue on Redis Streams (`redis` client 6).
+ * The durable deferred-persistence queue on BullMQ (Redis through ioredis),
+ * the same engine as the mastering jobs: one Redis queue technology.
  *
- * Layout for queue name `artifacts`: stream `audo-eq:artifacts` with consumer
- * group `workers`; each entry holds small text fields and names its WAV bytes,
- * a Redis string `audo-eq:artifacts:payload:<uuid>` written in the same
- * MULTI (claim check: ages, depths and dead letters never move megabytes);
- * dead letters go to the stream `audo-eq:artifacts:dead` and keep their payload.
+ * Layout for queue name `artifacts`: the BullMQ queue `artifacts` under the
+ * prefix `audo-eq` (keys `audo-eq:artifacts:*`); one job per task, its data
+ * the task's small text fields naming its WAV bytes, which sit in their own
+ * Redis string `audo-eq:artifacts:payload:<job id>` (claim check: counts,
+ * ages and dead-letter listings never move megabytes, and the bytes never go
+ * through JSON). Dead letters are the queue's failed jobs, kept with their
+ * payload until they are requeued.
  *
- * Delivery is at-least-once: XREADGROUP hands out new entries, XAUTOCLAIM
- * takes over entries whose consumer has been silent for the visibility
- * timeout (a dead worker), a retry is an XCLAIM by the same consumer after its
- * delay, and the attempt number is XPENDING's delivery count. An entry is
- * XACKed (and deleted with its payload) only after the object is stored.
+ * The port is pull-based (core/app/artifact-worker.ts decides retries and
+ * dead letters), so the consumer fetches jobs by hand (BullMQ's "manually
+ * fetching jobs" pattern): a delivery is an active job locked for the
+ * visibility timeout (the lock is renewed while the task is worked on here);
+ * a consumer that dies stops renewing, BullMQ's stalled-job check moves the
+ * job back to waiting and another consumer gets it with the next attempt
+ * number (the job's `attemptsStarted`). Acknowledge completes the job
+ * (removed at once) and deletes its payload, a retry moves it to delayed
+ * until its time, a dead letter fails it.
  *
- * Every call is bounded: commands fail at once while Redis is unreachable
- * (no offline queue) and otherwise within `timeoutMs` (plus transfer time for
- * large payloads), so a dead Redis costs seconds, never a hung request.
+ * Every call is bounded: while Redis is unreachable the producer's commands
+ * fail at once (no offline queue) and otherwise within `timeoutMs` (plus
+ * transfer time for large payloads), so a dead Redis costs seconds, never a
+ * hung request.
  */
 import { Buffer } from 'node:buffer';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { AppLogger, ArtifactQueue, ConsumeOptions, QueueDelivery } from '../../core/app/ports.ts';
 import { QueueFullError } from './memory.ts';
-import { DEAD_LETTER_FIELDS, encodeTaskFields, payloadKeyOf } from './redis-message.ts';
-import { connectionLabel, createRedisConnection, type RedisConnection } from './redis-connection.ts';
-import { CONSUMER_GROUP, createConsumerState, createStreamReader } from './redis-reader.ts';
+import { decodeTaskFields, encodeTaskFields, payloadKeyOf } from './redis-message.ts';
 
 export interface RedisQueueOptions {
   /** `redis[s]://[user:password@]host:port[/db]` */
   readonly url: string;
-  /** The name in `queue://<name>/<key>`; the stream is `<keyPrefix><name>`. */
+  /** The name in `queue://<name>/<key>` and the BullMQ queue name. */
   readonly name: string;
-  /** Default `audo-eq:`. */
+  /** BullMQ key prefix; default `audo-eq` (keys `audo-eq:<name>:*`). */
   readonly keyPrefix?: string;
-  /** Most entries in the stream before `enqueue` refuses (checked before each add, so a few concurrent adds may pass it). */
+  /** Most tasks not yet stored before `enqueue` refuses (checked before each add, so a few concurrent adds may pass it). */
   readonly capacity: number;
-  /** Silence after which another consumer takes over a delivered entry. */
+  /** Silence after which another consumer takes over a delivered task (its lock expired). */
   readonly visibilityTimeoutMs: number;
   /** Connect and per-command budget. */
   readonly timeoutMs: number;
-  /** This process's consumer name in the group; unique per process. */
+  /** This process's consumer name (in lock tokens and Redis client names); unique per process. */
   readonly consumerName: string;
   readonly logger?: AppLogger;
 }
 
-export { CONSUMER_GROUP };
+/** One dead-lettered task as operators see it. */
+export interface DeadLetter {
+  /** The job id (also the id of its deliveries). */
+  readonly id: string;
+  /** The object key, or null when the message could not be read. */
+  readonly objectKey: string | null;
+  readonly correlationId: string | null;
+  readonly reason: string;
+  /** Deliveries it had. */
+  readonly attempts: number;
+  /** ISO-8601 */
+  readonly deadAt: string | null;
+  readonly sizeBytes: number | null;
+}
+
+/** The Redis queue: the port plus what operators and tests need. */
+export interface RedisQueue extends ArtifactQueue {
+  /** BullMQ key prefix and queue name, e.g. `audo-eq:artifacts`. */
+  readonly keyBase: string;
+  /** Resolves once the producer connection is ready; rejects after the timeout when Redis does not answer. */
+  connected(): Promise<void>;
+  /** Up to `limit` dead letters, oldest first. */
+  deadLetters(limit?: number): Promise<DeadLetter[]>;
+  /** Moves up to `limit` dead letters back to the queue (attempts start over); returns how many. */
+  requeueDeadLetters(limit?: number): Promise<number>;
+  /** `host:port/<prefix>:<name>`, without credentials, for logs. */
+  describe(): string;
+}
+
+type TaskJob = Job<Record<string, string>, string, string>;
+
 /** Extra budget per byte moved, so a large artifact is not cut by the command timeout (≈ 20 MB/s floor). */
 const MS_PER_BYTE = 1 / 20_000;
+/** Longest single blocking wait for a new job (seconds): keeps shutdown and retry timers responsive. */
+const BLOCK_SECONDS = 1;
+/** Stalls never fail a job on their own: the artifact worker dead-letters a task delivered too often. */
+const UNLIMITED_STALLS = 1_000_000;
 
-function isError(error: unknown, prefix: string): boolean {
-  return error instanceof Error && error.message.startsWith(prefix);
+/**
+ * `host:port` of a Redis URL, never its credentials.
+ *
+ * @example connectionLabel('redis://:s3cret@cache:6380/2') // 'cache:6380'
+ */
+export function connectionLabel(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '6379'}`;
+  } catch {
+    return 'redis';
+  }
+}
+
+/** Rejects with a clear message when `promise` takes longer than `budgetMs`. */
+function bounded<T>(promise: Promise<T>, budgetMs: number, label: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis at ${label} did not answer within ${Math.ceil(budgetMs)} ms`)), Math.ceil(budgetMs));
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Resolves true once the client is ready, false after `timeoutMs` (it keeps reconnecting in the background). */
+function readyWithin(client: Redis, timeoutMs: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    client.on('ready', onReady);
+  });
+}
+
+/** Closes a connection and resolves once its socket is gone (a QUIT when it is up, bounded). */
+async function closeConnection(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'end') return;
+  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+  if (client.status === 'ready') await bounded(client.quit(), timeoutMs, 'redis').catch(() => client.disconnect());
+  else client.disconnect();
+  await bounded(ended, timeoutMs, 'redis').catch(() => {});
 }
 
 /**
@@ -58,200 +143,246 @@ function isError(error: unknown, prefix: string): boolean {
  * const queue = createRedisQueue({ url: 'redis://127.0.0.1:6379', name: 'artifacts', capacity: 256,
  *   visibilityTimeoutMs: 60_000, timeoutMs: 2000, consumerName: 'api-1' });
  * await queue.connected();
- * await queue.enqueue(task); // XADD audo-eq:artifacts + SET audo-eq:artifacts:payload:<uuid>
+ * await queue.enqueue(task); // SET audo-eq:artifacts:payload:<id>, then a BullMQ job <id> naming it
  */
 export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
-  const prefix = options.keyPrefix ?? 'audo-eq:';
-  const stream = `${prefix}${options.name}`;
-  const deadStream = `${stream}:dead`;
+  const prefix = options.keyPrefix ?? 'audo-eq';
+  const keyBase = `${prefix}:${options.name}`;
+  const payloadKey = (id: string) => `${keyBase}:payload:${id}`;
   const label = connectionLabel(options.url);
-  const connect = (role: string) =>
-    createRedisConnection({ url: options.url, timeoutMs: options.timeoutMs, role, clientName: `${options.consumerName}:${role}`, logger: options.logger });
-  const producer = connect('producer');
-  let consumer: RedisConnection | null = null;
-  const state = createConsumerState();
-  const { held, inFlight, retries } = state;
-  let groupReady: Promise<void> | null = null;
+  const { logger } = options;
+
+  // The API side: fails fast while Redis is away (no offline queue), every call bounded.
+  const producer = new Redis(options.url, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: options.timeoutMs,
+    connectionName: `${options.consumerName}:producer`,
+  });
+  let producerDown = false;
+  producer.on('error', (error: Error) => {
+    if (producerDown) return;
+    producerDown = true;
+    logger?.warn('Redis queue connection failed; retrying in the background', { redis: label, connection: 'producer', error: error.message || error.name });
+  });
+  producer.on('ready', () => {
+    if (producerDown) logger?.info('Redis queue connection restored', { redis: label, connection: 'producer' });
+    producerDown = false;
+  });
+  const queue = new Queue<Record<string, string>, string, string>(options.name, {
+    connection: producer,
+    prefix,
+    defaultJobOptions: { attempts: 1, removeOnComplete: true, removeOnFail: false, stackTraceLimit: 0 },
+  });
+  queue.on('error', () => {}); // reported through failed calls and /ready
+
+  const call = <T>(promise: Promise<T>, extraMs = 0) => bounded(promise, options.timeoutMs + extraMs, label);
+  const whenReady = async () => {
+    if (closed) throw new Error(`queue '${options.name}' is closed`);
+    if (producer.status === 'ready') return;
+    if (!(await readyWithin(producer, producerDown ? 0 : options.timeoutMs))) throw new Error(`Redis at ${label} is not reachable`);
+  };
+
+  // The consumer side, made on the first consume: BullMQ's worker needs a connection that waits out outages.
+  let worker: Worker<Record<string, string>, string, string> | null = null;
+  let consumerConnection: Redis | null = null;
+  /** Deliveries given out here and not yet settled: their job and lock token. */
+  const held = new Map<string, { readonly job: TaskJob; readonly token: string }>();
+  /** A fetch that outlived its caller's budget; the next consume takes its job. */
+  let pendingFetch: Promise<TaskJob | undefined> | null = null;
+  let lockTimer: ReturnType<typeof setInterval> | null = null;
   let closed = false;
 
-  const ensureGroup = (connection: RedisConnection): Promise<void> => {
-    groupReady ??= connection.client
-      .xGroupCreate(stream, CONSUMER_GROUP, '0', { MKSTREAM: true })
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          if (isError(error, 'BUSYGROUP')) return;
-          groupReady = null;
-          throw error;
-        },
-      );
-    return groupReady;
+  const consumer = (): Worker<Record<string, string>, string, string> => {
+    if (worker) return worker;
+    consumerConnection = new Redis(options.url, { maxRetriesPerRequest: null, connectTimeout: options.timeoutMs, connectionName: `${options.consumerName}:consumer` });
+    consumerConnection.on('error', () => {}); // consume() reports failures
+    worker = new Worker<Record<string, string>, string, string>(options.name, null, {
+      connection: consumerConnection,
+      prefix,
+      autorun: false,
+      lockDuration: options.visibilityTimeoutMs,
+      // A stalled job is seen at the first check after its lock expired, then moved at the next.
+      stalledInterval: Math.max(100, Math.floor(options.visibilityTimeoutMs / 4)),
+      maxStalledCount: UNLIMITED_STALLS,
+      drainDelay: BLOCK_SECONDS,
+    });
+    worker.on('error', (error) => logger?.debug('deferred queue consumer error', { queue_name: options.name, error }));
+    void worker.startStalledCheckTimer().catch(() => {});
+    // Tasks worked on here keep their locks, however slow their upload.
+    lockTimer = setInterval(() => {
+      for (const { job, token } of held.values()) job.extendLock(token, options.visibilityTimeoutMs).catch(() => {});
+    }, Math.max(50, Math.floor(options.visibilityTimeoutMs / 3)));
+    return worker;
   };
 
-  /** Runs a group command; a NOGROUP answer (stream deleted meanwhile) recreates the group once. */
-  const withGroup = async <T>(connection: RedisConnection, run: () => Promise<T>): Promise<T> => {
-    await ensureGroup(connection);
+  const toDelivery = async (job: TaskJob, token: string): Promise<QueueDelivery> => {
+    const id = job.id!;
+    held.set(id, { job, token });
+    const fields = (job.data ?? {}) as Record<string, string>;
+    const key = payloadKeyOf(fields);
+    let bytes: Uint8Array | null = null;
+    if (key) {
+      const buffer = await call(producer.getBuffer(key), Number(fields.size) * MS_PER_BYTE || 0);
+      bytes = buffer === null ? null : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    }
+    const decoded = decodeTaskFields(fields, bytes);
+    return { id, attempt: Math.max(1, job.attemptsStarted ?? 1), task: decoded.task, problem: decoded.problem };
+  };
+
+  /** One job, fetched with a fresh lock token; a fetch that outlives the budget is kept for the next call. */
+  const fetchOne = async (block: boolean): Promise<QueueDelivery | null> => {
+    const token = `${options.consumerName}:${crypto.randomUUID()}`;
+    const fetch = pendingFetch ?? consumer().getNextJob(token, { block }).then((job) => job as TaskJob | undefined);
+    pendingFetch = fetch;
+    let job: TaskJob | undefined;
     try {
-      return await run();
+      job = await bounded(fetch, options.timeoutMs + (block ? BLOCK_SECONDS * 1000 : 0), label);
     } catch (error) {
-      if (!isError(error, 'NOGROUP')) throw error;
-      groupReady = null;
-      await ensureGroup(connection);
-      return run();
+      if (!/did not answer/.test(String((error as Error).message))) pendingFetch = null;
+      throw error;
     }
+    pendingFetch = null;
+    if (!job) return null;
+    return toDelivery(job, job.token ?? token);
   };
 
-  const consumerConnection = async (): Promise<RedisConnection> => {
-    // Blocking reads get their own connection so they never delay an enqueue.
-    consumer ??= connect('consumer');
-    await consumer.whenReady();
-    return consumer;
-  };
-
-  const reader = createStreamReader({ stream, consumerName: options.consumerName, visibilityTimeoutMs: options.visibilityTimeoutMs, state });
-
-  /** One pass of the reader, on the consumer connection, recreating the group if the stream vanished. */
-  const consumeOnce = async (maxTasks: number, remainingMs: number, signal?: AbortSignal): Promise<QueueDelivery[]> => {
-    const connection = await consumerConnection();
-    return withGroup(connection, () => reader.readOnce(connection, maxTasks, remainingMs, signal));
-  };
-
-  const settle = async (delivery: QueueDelivery, build: (multi: ReturnType<RedisConnection['client']['multi']>) => void): Promise<void> => {
-    const connection = consumer ?? producer;
+  const settle = async (delivery: QueueDelivery, run: (job: TaskJob, token: string) => Promise<unknown>): Promise<void> => {
+    const entry = held.get(delivery.id);
+    if (!entry) throw new Error(`delivery ${delivery.id} is not held by this consumer`);
     try {
-      await connection.whenReady();
-      const multi = connection.client.multi();
-      build(multi);
-      await connection.bounded(multi.exec());
+      await call(run(entry.job, entry.token));
     } finally {
-      // Settled, or failed to settle: in both cases no longer worked on here, so a
-      // failed acknowledgement is redelivered after the visibility timeout.
-      inFlight.delete(delivery.id);
+      // Settled, or failed to settle: no longer worked on here, so its lock lapses and it is delivered again.
+      held.delete(delivery.id);
     }
-    held.delete(delivery.id);
-    retries.delete(delivery.id);
   };
+
+  const unsettledStates = ['wait', 'active', 'delayed', 'prioritized', 'waiting-children'] as const;
 
   return {
     name: options.name,
     backend: 'redis',
     durable: true,
-    deadLetterName: `redis://${deadStream}`,
-    stream,
-    deadStream,
+    deadLetterName: `redis://${keyBase}:failed`,
+    keyBase,
 
-    connected: () => producer.whenReady(),
+    async connected() {
+      if (!(await readyWithin(producer, options.timeoutMs))) throw new Error(`Redis at ${label} did not answer within ${options.timeoutMs} ms`);
+    },
 
     async enqueue(task) {
-      if (closed) throw new Error(`queue '${options.name}' is closed`);
-      await producer.whenReady();
-      const length = await withGroup(producer, () => producer.bounded(producer.client.xLen(stream)));
-      if (length >= options.capacity) throw new QueueFullError(`queue '${options.name}' is full (${length} of ${options.capacity} tasks)`);
+      await whenReady();
+      const counts = await call(queue.getJobCounts(...unsettledStates));
+      const depth = Object.values(counts).reduce((sum, count) => sum + count, 0);
+      if (depth >= options.capacity) throw new QueueFullError(`queue '${options.name}' is full (${depth} of ${options.capacity} tasks)`);
+      const id = crypto.randomUUID();
       const bytes = task.object.bytes;
-      const payloadKey = `${stream}:payload:${crypto.randomUUID()}`;
-      const multi = producer.client
-        .multi()
-        .set(payloadKey, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
-        .xAdd(stream, '*', encodeTaskFields(task, payloadKey));
-      await producer.bounded(multi.exec(), bytes.byteLength * MS_PER_BYTE);
+      await call(producer.set(payloadKey(id), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)), bytes.byteLength * MS_PER_BYTE);
+      try {
+        await call(queue.add('artifact', encodeTaskFields(task, payloadKey(id)), { jobId: id }));
+      } catch (error) {
+        await producer.del(payloadKey(id)).catch(() => {});
+        throw error;
+      }
     },
 
     async consume({ maxTasks, waitMs, signal }: ConsumeOptions) {
       const deadlineMs = Date.now() + waitMs;
-      for (;;) {
-        if (closed || signal?.aborted) return [];
-        const deliveries = await consumeOnce(maxTasks, deadlineMs - Date.now(), signal);
-        if (deliveries.length > 0 || Date.now() >= deadlineMs) return deliveries;
+      const deliveries: QueueDelivery[] = [];
+      while (!closed && !signal?.aborted && deliveries.length < maxTasks) {
+        const blocking = deliveries.length === 0 && deadlineMs - Date.now() > 0;
+        const delivery = await fetchOne(blocking);
+        if (delivery) deliveries.push(delivery);
+        else if (!blocking || Date.now() >= deadlineMs) break;
       }
+      return deliveries;
     },
 
     async acknowledge(delivery) {
-      const payloadKey = payloadKeyOf(held.get(delivery.id)?.fields ?? {});
-      await settle(delivery, (multi) => {
-        multi.xAck(stream, CONSUMER_GROUP, delivery.id).xDel(stream, delivery.id);
-        if (payloadKey) multi.del(payloadKey);
-      });
+      const fields = (held.get(delivery.id)?.job.data ?? {}) as Record<string, string>;
+      await settle(delivery, (job, token) => job.moveToCompleted('stored', token, false));
+      const key = payloadKeyOf(fields);
+      if (key) await call(producer.del(key));
     },
 
     async retryLater(delivery, delayMs) {
-      // The entry stays pending under this consumer; consume() XCLAIMs it again when due.
-      inFlight.delete(delivery.id);
-      if (!closed) retries.set(delivery.id, Date.now() + Math.max(0, delayMs));
+      await settle(delivery, (job, token) => job.moveToDelayed(Date.now() + Math.max(0, delayMs), token));
     },
 
     async deadLetter(delivery, reason) {
-      const fields = held.get(delivery.id)?.fields ?? {};
-      const deadFields: Record<string, string> = { ...fields };
-      for (const name of DEAD_LETTER_FIELDS) delete deadFields[name];
-      Object.assign(deadFields, {
-        original_id: delivery.id,
-        reason: reason.slice(0, 1000),
-        attempts: String(delivery.attempt),
-        dead_at: new Date().toISOString(),
-      });
-      // The payload key stays: a dead letter can be inspected and requeued with its bytes.
-      await settle(delivery, (multi) => {
-        multi.xAdd(deadStream, '*', deadFields).xAck(stream, CONSUMER_GROUP, delivery.id).xDel(stream, delivery.id);
-      });
+      // The payload stays: a dead letter can be inspected and requeued with its bytes.
+      await settle(delivery, (job, token) => job.moveToFailed(new UnrecoverableError(reason.slice(0, 1000)), token, false));
     },
 
     async depth() {
-      await producer.whenReady();
-      return producer.bounded(producer.client.xLen(stream));
+      await whenReady();
+      const counts = await call(queue.getJobCounts(...unsettledStates));
+      return Object.values(counts).reduce((sum, count) => sum + count, 0);
     },
 
     async oldestAgeMs() {
-      await producer.whenReady();
-      // Redis's own clock, like the entry ids: no skew between machines.
-      const [first, time] = await Promise.all([
-        producer.bounded(producer.client.xRange(stream, '-', '+', { COUNT: 1 })),
-        producer.bounded(producer.client.time()),
-      ]);
-      if (!first || first.length === 0) return null;
-      const enqueuedMs = Number(first[0].id.split('-')[0]);
-      const nowMs = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
-      return Math.max(0, nowMs - enqueuedMs);
+      await whenReady();
+      // Bounded by the capacity: the queue never holds many more unsettled tasks than that.
+      const jobs = await call(queue.getJobs([...unsettledStates], 0, options.capacity, true));
+      const oldest = Math.min(...jobs.filter((job) => job).map((job) => job.timestamp));
+      return Number.isFinite(oldest) ? Math.max(0, Date.now() - oldest) : null;
     },
 
     async deadLetterDepth() {
-      await producer.whenReady();
-      return producer.bounded(producer.client.xLen(deadStream));
+      await whenReady();
+      return call(queue.getFailedCount());
     },
 
     async checkReady() {
-      await producer.whenReady();
-      await producer.bounded(producer.client.ping());
+      await whenReady();
+      await call(producer.ping());
+    },
+
+    async deadLetters(limit = 100) {
+      await whenReady();
+      const jobs = (await call(queue.getFailed(0, Math.max(0, limit - 1)))) as TaskJob[];
+      return jobs
+        .filter((job) => job)
+        .map((job) => {
+          const fields = (job.data ?? {}) as Record<string, string>;
+          return {
+            id: job.id!,
+            objectKey: fields.key ?? null,
+            correlationId: fields.correlation_id ?? null,
+            reason: job.failedReason ?? '',
+            attempts: job.attemptsStarted ?? 0,
+            deadAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+            sizeBytes: fields.size !== undefined && Number.isFinite(Number(fields.size)) ? Number(fields.size) : null,
+          };
+        });
     },
 
     async requeueDeadLetters(limit = 1000) {
-      await producer.whenReady();
-      const entries = (await producer.bounded(producer.client.xRange(deadStream, '-', '+', { COUNT: limit }))) ?? [];
-      for (const entry of entries) {
-        const fields: Record<string, string> = { ...(entry.message as Record<string, string>) };
-        for (const name of DEAD_LETTER_FIELDS) delete fields[name];
-        await producer.bounded(producer.client.multi().xAdd(stream, '*', fields).xDel(deadStream, entry.id).exec());
+      await whenReady();
+      const jobs = (await call(queue.getFailed(0, Math.max(0, limit - 1)))) as TaskJob[];
+      let moved = 0;
+      for (const job of jobs) {
+        if (!job) continue;
+        await call(job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }));
+        moved++;
       }
-      return entries.length;
+      return moved;
     },
 
     async close() {
+      if (closed) return;
       closed = true;
-      retries.clear();
-      await Promise.all([producer.close(), consumer?.close()]);
+      if (lockTimer) clearInterval(lockTimer);
+      // Tasks still held stay active in Redis; their locks lapse and another consumer takes them.
+      held.clear();
+      await Promise.all([
+        worker ? bounded(worker.close(true), options.timeoutMs, label).catch(() => {}) : undefined,
+        bounded(queue.close(), options.timeoutMs, label).catch(() => {}),
+      ]);
+      await Promise.all([consumerConnection ? closeConnection(consumerConnection, options.timeoutMs) : undefined, closeConnection(producer, options.timeoutMs)]);
     },
 
-    describe: () => `${label}/${stream}`,
+    describe: () => `${label}/${keyBase}`,
   };
-}
-
-/** The Redis queue: the port plus what operators and tests need. */
-export interface RedisQueue extends ArtifactQueue {
-  readonly stream: string;
-  readonly deadStream: string;
-  /** Resolves once the producer connection is ready; rejects after the timeout when Redis does not answer. */
-  connected(): Promise<void>;
-  /** Moves up to `limit` dead letters back to the queue (attempts start over); returns how many. */
-  requeueDeadLetters(limit?: number): Promise<number>;
-  /** `host:port/stream`, without credentials, for logs. */
-  describe(): string;
 }

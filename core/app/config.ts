@@ -91,7 +91,7 @@ export const configSchema = z
     AUDO_EQ_DEFERRED_WORKER: bool.default(true),
     /** Uploads one worker runs at once. */
     AUDO_EQ_DEFERRED_WORKER_CONCURRENCY: positiveInt(64).default(2),
-    /** Queue name: `queue://<name>/<key>`; the Redis stream is `audo-eq:<name>`, dead letters `audo-eq:<name>:dead`. */
+    /** Queue name: `queue://<name>/<key>`; the BullMQ queue `<name>` (Redis keys `audo-eq:<name>:*`, dead letters its failed jobs). */
     AUDO_EQ_QUEUE_NAME: z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores')

@@ -51,13 +51,13 @@ export interface ArtifactPersistenceTask {
 
 /**
  * One task handed to a queue consumer. `attempt` counts deliveries, this one
- * included (Redis: XPENDING's delivery count), so a task that keeps killing
+ * included (Redis: the BullMQ job's `attemptsStarted`), so a task that keeps killing
  * its worker is still seen to fail. `task` is null when the stored message
  * cannot be read (`problem` says why): such a message is retried like any
  * failure and ends in the dead-letter queue, it never blocks the others.
  */
 export interface QueueDelivery {
-  /** Queue-assigned message id (a Redis stream id, or a counter in memory). */
+  /** Queue-assigned message id (the BullMQ job id, or a counter in memory). */
   readonly id: string;
   readonly attempt: number;
   readonly task: ArtifactPersistenceTask | null;
@@ -88,7 +88,7 @@ export interface ArtifactQueue {
   /** `memory` or `redis`, for `/ready` and logs. */
   readonly backend: string;
   readonly durable: boolean;
-  /** Where dead-lettered tasks go, for logs and events (e.g. `redis://audo-eq:artifacts:dead`). */
+  /** Where dead-lettered tasks go, for logs and events (e.g. `redis://audo-eq:artifacts:failed`). */
   readonly deadLetterName: string;
   /** Rejects when the queue is full or does not answer in time. */
   enqueue(task: ArtifactPersistenceTask, options?: { signal?: AbortSignal }): Promise<void>;

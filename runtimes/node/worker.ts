@@ -1,12 +1,13 @@
 // The standalone worker (`npm run worker`, the compose `worker` service):
 // takes mastering jobs from the BullMQ job queue (AUDO_EQ_JOBS_BACKEND=redis)
-// and runs them on its own mastering worker threads, and drains the Redis
+// and runs them on its own mastering worker threads, and drains the BullMQ
 // deferred-persistence queue (AUDO_EQ_QUEUE_BACKEND=redis), next to API
 // processes started with AUDO_EQ_JOBS_WORKER=false / AUDO_EQ_DEFERRED_WORKER=false
 // (or alongside their in-process workers). Same environment as the API; run
 // as many as you like, on any machine that reaches Redis and storage.
 //
 //   npm run worker                              run until SIGTERM/SIGINT
+//   npm run worker -- --list-dead-letters       print the dead letters (one JSON line each), then exit
 //   npm run worker -- --requeue-dead-letters    move dead letters back to the queue, then exit
 import { hostname } from 'node:os';
 import { ConfigError, loadConfig, secretValues, type AppConfig } from '../../core/app/config.ts';
@@ -21,14 +22,14 @@ import { poolOptionsFromConfig } from '../shared/pool-options.ts';
 import { UsageError, parseCommandArgs } from './cli/args.ts';
 import { routeProcessWarnings } from './process-warnings.ts';
 
-const USAGE = 'usage: npm run worker [-- --requeue-dead-letters]';
+const USAGE = 'usage: npm run worker [-- --list-dead-letters | --requeue-dead-letters]';
 
 /** The configuration, or a ConfigError for what the worker cannot run with. */
-function workerConfig(env: Record<string, string | undefined>, requeue: boolean): AppConfig {
+function workerConfig(env: Record<string, string | undefined>, deadLetterCommand: boolean): AppConfig {
   const config = loadConfig(env);
   const deferred = config.AUDO_EQ_QUEUE_BACKEND === 'redis';
   const jobs = config.AUDO_EQ_JOBS_BACKEND === 'redis';
-  if (requeue && !deferred) {
+  if (deadLetterCommand && !deferred) {
     throw new ConfigError('invalid configuration: AUDO_EQ_QUEUE_BACKEND: dead letters live in the Redis deferred queue; set AUDO_EQ_QUEUE_BACKEND=redis');
   }
   if (!deferred && !jobs) {
@@ -44,8 +45,12 @@ function workerConfig(env: Record<string, string | undefined>, requeue: boolean)
 
 async function main(argv: string[]): Promise<void> {
   let requeue: boolean;
+  let list: boolean;
   try {
-    requeue = parseCommandArgs(argv, { 'requeue-dead-letters': { type: 'boolean' } }).values['requeue-dead-letters'] === true;
+    const { values } = parseCommandArgs(argv, { 'requeue-dead-letters': { type: 'boolean' }, 'list-dead-letters': { type: 'boolean' } });
+    requeue = values['requeue-dead-letters'] === true;
+    list = values['list-dead-letters'] === true;
+    if (requeue && list) throw new UsageError('--list-dead-letters and --requeue-dead-letters are separate commands');
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`${error.message}\n${USAGE}`);
@@ -53,7 +58,7 @@ async function main(argv: string[]): Promise<void> {
   }
   let config: AppConfig;
   try {
-    config = workerConfig(process.env, requeue);
+    config = workerConfig(process.env, requeue || list);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -70,6 +75,14 @@ async function main(argv: string[]): Promise<void> {
   routeProcessWarnings().attach(logger);
   const consumer = consumerName(`worker-${hostname()}-${process.pid}`);
 
+  if (list) {
+    const queue = (await createQueueFromConfig(config, { logger, consumer })) as RedisQueue;
+    // One JSON line per dead letter on stdout (no log framing), oldest first, for jq and scripts.
+    for (const dead of await queue.deadLetters(10_000)) console.log(JSON.stringify({ id: dead.id, object_key: dead.objectKey, correlation_id: dead.correlationId, reason: dead.reason, attempts: dead.attempts, dead_at: dead.deadAt, size_bytes: dead.sizeBytes }));
+    await queue.close();
+    await logger.flush();
+    return;
+  }
   if (requeue) {
     const queue = (await createQueueFromConfig(config, { logger, consumer })) as RedisQueue;
     const moved = await queue.requeueDeadLetters();

@@ -1,6 +1,6 @@
 /**
  * Deferred persistence from configuration: the queue adapter the config names
- * (memory or Redis Streams) and the worker that drains it. Shared by the API
+ * (memory, or BullMQ on Redis) and the worker that drains it. Shared by the API
  * composition (worker in-process, `AUDO_EQ_DEFERRED_WORKER=true`) and the
  * standalone worker process (`runtimes/node/worker.ts`).
  */

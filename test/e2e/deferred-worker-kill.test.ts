@@ -1,15 +1,16 @@
 // A standalone worker process is SIGKILLed while uploads are in the middle
 // (a slow proxy holds each request before s3rver sees it); a new worker
-// reclaims everything the dead one held after the visibility timeout. Every
-// task ends up stored once as an object with its own bytes, and nothing is
-// left in the stream, the pending list, the dead-letter stream or Redis.
+// takes over everything the dead one held once its locks lapse (BullMQ's
+// stalled-job check). Every task ends up stored once as an object with its own
+// bytes, and nothing is left in the queue, the dead letters or Redis.
 import { test } from 'uvu';
+import { Queue } from 'bullmq';
 import * as assert from 'uvu/assert';
 import { createRedisQueue } from '../../adapters/queue/redis.ts';
 import type { ArtifactPersistenceTask } from '../../core/app/ports.ts';
 import { waitUntil, withinMs } from '../support/deadline.ts';
 import { jsonLogRecords } from '../support/http-client.ts';
-import { deleteQueueKeys, redisAnswers, testRedisClient, TEST_REDIS_URL, uniqueQueueName } from '../support/redis.ts';
+import { deleteQueueKeys, queueKeys, redisAnswers, TEST_REDIS_URL, uniqueQueueName } from '../support/redis.ts';
 import { startS3rver, s3rverEnv } from '../support/s3.ts';
 import { startSlowProxy } from '../support/slow-proxy.ts';
 import { requireTool } from '../support/tools.ts';
@@ -24,6 +25,16 @@ function task(index: number): ArtifactPersistenceTask {
   const bytes = new Uint8Array(200_000 + index * 1000);
   for (let i = 0; i < bytes.length; i++) bytes[i] = (i * (index + 3) + (i >> 8)) & 0xff;
   return { object: { key, bytes, contentType: 'audio/wav', metadata: { 'correlation-id': `kill-${index}`, 'profile-id': 'default' } }, correlationId: `kill-${index}`, enqueuedAt: new Date().toISOString() };
+}
+
+/** Tasks a worker holds (active jobs, locked until their worker stops renewing). */
+async function heldCount(name: string): Promise<number> {
+  const queue = new Queue(name, { connection: { url: TEST_REDIS_URL }, prefix: 'audo-eq' });
+  try {
+    return (await queue.getJobCounts('active')).active;
+  } finally {
+    await queue.close();
+  }
 }
 
 const storedLines = (worker: RunningWorker) => jsonLogRecords(worker.output()).filter((r) => r.message === 'Stored queued mastered artifact');
@@ -44,7 +55,6 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'worker 
       ...s3rverEnv(proxy.endpoint, BUCKET, { timeoutMs: 3000 }),
     };
     const producer = createRedisQueue({ url: TEST_REDIS_URL, name, capacity: 1000, visibilityTimeoutMs: 4000, timeoutMs: 2000, consumerName: 'test-producer' });
-    const client = await testRedisClient();
     const workers: RunningWorker[] = [];
     try {
       await producer.connected();
@@ -59,24 +69,20 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'worker 
       doomed.process.kill('SIGKILL');
       await withinMs(doomed.stop(), 5000, 'killed worker exits');
       const storedByFirst = storedLines(doomed).length;
-      const summary = await client.xPending(producer.stream, 'workers');
-      assert.ok(summary.pending >= 1, 'the dead worker left claimed tasks behind');
+      assert.ok((await heldCount(name)) >= 1, 'the dead worker left tasks it held behind');
       assert.ok(storedByFirst < TASKS, `the first worker finished everything (${storedByFirst}) before the kill`);
 
       const successor = await startWorkerProcess(env);
       workers.push(successor);
-      await waitUntil(async () => (await client.xLen(producer.stream)) === 0, 30_000, async () => `stream length ${await client.xLen(producer.stream)}`);
+      await waitUntil(async () => (await producer.depth()) === 0, 30_000, async () => `queue depth ${await producer.depth()}`);
 
       const keys = (await s3.listKeys(BUCKET)).sort();
       assert.equal(keys, tasks.map((t) => t.object.key), 'every task stored, nothing extra');
       for (const t of tasks) assert.equal((await s3.getObject(BUCKET, t.object.key)).bytes, t.object.bytes, t.object.key);
-      assert.is((await client.xPending(producer.stream, 'workers')).pending, 0);
-      assert.is(await client.xLen(producer.deadStream), 0);
-      const payloads: string[] = [];
-      for await (const batch of client.scanIterator({ MATCH: `${producer.stream}:payload:*` })) payloads.push(...batch);
-      assert.equal(payloads, []);
+      assert.is(await producer.deadLetterDepth(), 0);
+      assert.equal((await queueKeys(name)).filter((key) => key.includes(':payload:')), []);
 
-      // The successor took over the dead worker's claims: delivered a second time.
+      // The successor took over the dead worker's tasks: delivered a second time.
       const reclaimed = storedLines(successor).filter((r) => Number(r.attempt) >= 2);
       assert.ok(reclaimed.length >= 1, 'some tasks were reclaimed from the dead consumer');
       const storedTotal = storedByFirst + storedLines(successor).length;
@@ -89,7 +95,6 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'worker 
     } finally {
       for (const worker of workers) await worker.stop('SIGKILL');
       await producer.close();
-      await client.close();
       await proxy.stop();
       await s3.stop();
       await deleteQueueKeys(name);

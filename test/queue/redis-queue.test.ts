@@ -1,14 +1,17 @@
-// The Redis Streams queue against a real Redis: binary payloads, durability
-// across adapter instances, reclaiming from a dead consumer after the
-// visibility timeout, retries and attempt counts from XPENDING, dead letters,
-// capacity, and bounded failure when Redis is gone or never answers.
+// The BullMQ deferred-persistence queue against a real Redis: binary payloads
+// beside small job data, durability across adapter instances, a dead
+// consumer's task taken over after the visibility timeout (BullMQ's stalled
+// check), retries with attempt counts from BullMQ's attemptsStarted, dead
+// letters as failed jobs that keep their bytes and can be requeued, unreadable
+// messages, capacity, and bounded failure when Redis is gone or never answers.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { Queue } from 'bullmq';
 import { createRedisQueue, type RedisQueue, type RedisQueueOptions } from '../../adapters/queue/redis.ts';
 import { QueueFullError } from '../../adapters/queue/memory.ts';
 import type { ArtifactPersistenceTask } from '../../core/app/ports.ts';
 import { closedPort, startBlackHole } from '../support/s3.ts';
-import { deleteQueueKeys, redisAnswers, testRedisClient, TEST_REDIS_URL, uniqueQueueName } from '../support/redis.ts';
+import { closeClient, deleteQueueKeys, queueKeys, redisAnswers, testRedisClient, TEST_REDIS_URL, uniqueQueueName } from '../support/redis.ts';
 import { requireTool } from '../support/tools.ts';
 import { withinMs } from '../support/deadline.ts';
 
@@ -29,35 +32,44 @@ function queueOf(overrides: Partial<RedisQueueOptions> = {}): RedisQueue {
   return queue;
 }
 
+/** A plain BullMQ queue of the same name, to look at jobs as BullMQ stores them. */
+async function withBullQueue<T>(name: string, run: (queue: Queue) => Promise<T>): Promise<T> {
+  const queue = new Queue(name, { connection: { url: TEST_REDIS_URL }, prefix: 'audo-eq' });
+  try {
+    return await run(queue);
+  } finally {
+    await queue.close();
+  }
+}
+
+const payloadKeys = async (name: string) => (await queueKeys(name)).filter((key) => key.startsWith(`audo-eq:${name}:payload:`));
+
 test.after.each(async () => {
   await Promise.all(opened.splice(0).map((queue) => queue.close()));
   await Promise.all(names.splice(0).map((name) => deleteQueueKeys(name)));
 });
 
 if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'Redis queue')) {
-  test('bytes of every value survive the round trip; the stream entry holds only text fields naming the payload', async () => {
+  test('bytes of every value survive the round trip; the BullMQ job holds only text fields naming the payload', async () => {
     const queue = queueOf();
     await queue.connected();
     const original = task('mastered/a.wav', 3 * 1024 * 1024 + 1);
     await queue.enqueue(original);
-    const client = await testRedisClient();
-    try {
-      const [entry] = (await client.xRange(queue.stream, '-', '+'))!;
-      assert.equal(Object.keys(entry.message).sort(), ['content_type', 'correlation_id', 'enqueued_at', 'key', 'metadata', 'payload', 'size', 'v']);
-      assert.is(entry.message.size, String(3 * 1024 * 1024 + 1));
-      const [delivery] = await queue.consume({ maxTasks: 5, waitMs: 500 });
-      assert.is(delivery.attempt, 1);
-      assert.is(delivery.problem, null);
-      assert.equal(delivery.task!.object.bytes, original.object.bytes);
-      assert.equal(delivery.task!.object.metadata, original.object.metadata);
-      assert.is(delivery.task!.correlationId, 'c-mastered/a.wav');
-      await queue.acknowledge(delivery);
-      assert.is(await client.xLen(queue.stream), 0);
-      assert.is(await client.exists(entry.message.payload), 0, 'the payload is deleted with its entry');
-      assert.is((await client.xPending(queue.stream, 'workers')).pending, 0);
-    } finally {
-      await client.close();
-    }
+    const [job] = await withBullQueue(queue.name, (bull) => bull.getWaiting());
+    assert.equal(Object.keys(job.data).sort(), ['content_type', 'correlation_id', 'enqueued_at', 'key', 'metadata', 'payload', 'size', 'v']);
+    assert.is(job.data.size, String(3 * 1024 * 1024 + 1));
+    assert.is(job.data.payload, `audo-eq:${queue.name}:payload:${job.id}`);
+    const [delivery] = await queue.consume({ maxTasks: 5, waitMs: 500 });
+    assert.is(delivery.id, job.id);
+    assert.is(delivery.attempt, 1);
+    assert.is(delivery.problem, null);
+    assert.equal(delivery.task!.object.bytes, original.object.bytes);
+    assert.equal(delivery.task!.object.metadata, original.object.metadata);
+    assert.is(delivery.task!.correlationId, 'c-mastered/a.wav');
+    await queue.acknowledge(delivery);
+    assert.is(await queue.depth(), 0);
+    assert.equal(await payloadKeys(queue.name), [], 'the payload is deleted with its job');
+    assert.is(await withBullQueue(queue.name, (bull) => bull.getJob(job.id!)), undefined, 'a stored task leaves no job behind');
   });
 
   test('a task enqueued by one process is delivered to the next one: the queue is durable', async () => {
@@ -72,35 +84,43 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'Redis q
     assert.equal(deliveries.map((d) => d.task?.object.key), ['mastered/durable.wav']);
   });
 
-  test('a task held by a consumer that died is reclaimed by another after the visibility timeout, not before, with attempt 2', async () => {
+  test('a task held by a consumer that died is taken over by another after the visibility timeout, not before, with attempt 2', async () => {
     const name = uniqueQueueName('reclaim');
-    const dying = queueOf({ name, consumerName: 'dying', visibilityTimeoutMs: 400 });
+    const dying = queueOf({ name, consumerName: 'dying', visibilityTimeoutMs: 600 });
     await dying.connected();
     await dying.enqueue(task('mastered/r.wav'));
-    // Measured from before the first delivery (Redis counts idle time from it), so a slow machine can only make it look longer.
+    // Measured from before the delivery (its lock starts there and renewals only extend it), so a slow machine can only make it look longer.
     const deliveredFromMs = Date.now();
     assert.is((await dying.consume({ maxTasks: 1, waitMs: 500 })).length, 1);
-    await dying.close(); // never acknowledged
-    const survivor = queueOf({ name, consumerName: 'survivor', visibilityTimeoutMs: 400 });
+    await dying.close(); // never acknowledged, its lock no longer renewed
+    const survivor = queueOf({ name, consumerName: 'survivor', visibilityTimeoutMs: 600 });
     const early = await survivor.consume({ maxTasks: 1, waitMs: 0 });
-    // On a stalled machine the timeout may already be over here; then the task must come back now.
-    if (Date.now() - deliveredFromMs < 390) assert.equal(early, [], 'still invisible right after the crash');
-    const deliveries = early.length > 0 ? early : await survivor.consume({ maxTasks: 1, waitMs: 10_000 });
+    // On a stalled machine the timeout may already be over here; then the task may come back now.
+    if (Date.now() - deliveredFromMs < 590) assert.equal(early, [], 'still invisible right after the crash');
+    let deliveries = early;
+    for (let round = 0; deliveries.length === 0 && round < 20; round++) deliveries = await survivor.consume({ maxTasks: 1, waitMs: 1000 });
     assert.is(deliveries.length, 1);
     assert.is(deliveries[0].attempt, 2);
-    // Redis's clock and ours are the same machine's, read at millisecond resolution.
-    assert.ok(Date.now() - deliveredFromMs >= 399, `reclaimed ${Date.now() - deliveredFromMs} ms after its delivery`);
-    const client = await testRedisClient();
-    try {
-      const [pending] = await client.xPendingRange(survivor.stream, 'workers', '-', '+', 10);
-      assert.is(pending.consumer, 'survivor');
-      assert.is(pending.deliveriesCounter, 2);
-    } finally {
-      await client.close();
-    }
+    assert.is(deliveries[0].task?.object.key, 'mastered/r.wav');
+    assert.ok(Date.now() - deliveredFromMs >= 599, `taken over ${Date.now() - deliveredFromMs} ms after its delivery`);
+    await survivor.acknowledge(deliveries[0]);
+    assert.is(await survivor.depth(), 0);
   });
 
-  test('retryLater brings the task back after its delay with the delivery count as attempt', async () => {
+  test('a task worked on longer than the visibility timeout keeps its lock: nobody else gets it', async () => {
+    const name = uniqueQueueName('slow');
+    // Renewed every third of the timeout: only a stall of this process over 1.3 s could let the lock lapse.
+    const slow = queueOf({ name, consumerName: 'slow', visibilityTimeoutMs: 2000 });
+    const other = queueOf({ name, consumerName: 'other', visibilityTimeoutMs: 2000 });
+    await slow.connected();
+    await slow.enqueue(task('mastered/slow.wav'));
+    const [delivery] = await slow.consume({ maxTasks: 1, waitMs: 500 });
+    assert.equal(await other.consume({ maxTasks: 1, waitMs: 6000 }), [], 'the renewed lock keeps it with its consumer, three timeouts on');
+    await slow.acknowledge(delivery);
+    assert.is(await slow.depth(), 0);
+  });
+
+  test('retryLater brings the task back after its delay with the next attempt number', async () => {
     const queue = queueOf();
     await queue.connected();
     await queue.enqueue(task('mastered/retry.wav'));
@@ -108,55 +128,53 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'Redis q
     for (const expected of [2, 3]) {
       // Measured from before the delay starts, so a slow machine can only make it look longer.
       const retriedFromMs = Date.now();
-      await queue.retryLater(delivery, 150);
+      await queue.retryLater(delivery, 200);
       const early = await queue.consume({ maxTasks: 1, waitMs: 0 });
-      if (Date.now() - retriedFromMs < 150) assert.equal(early, [], 'not before its delay');
+      if (Date.now() - retriedFromMs < 200) assert.equal(early, [], 'not before its delay');
+      assert.is(await queue.depth(), 1, 'a task waiting for its retry still counts');
       [delivery] = early.length > 0 ? early : await queue.consume({ maxTasks: 1, waitMs: 10_000 });
-      assert.ok(Date.now() - retriedFromMs >= 150, `came back after ${Date.now() - retriedFromMs} ms`);
+      assert.ok(Date.now() - retriedFromMs >= 200, `came back after ${Date.now() - retriedFromMs} ms`);
       assert.is(delivery.attempt, expected);
       assert.is(delivery.task?.object.key, 'mastered/retry.wav');
     }
   });
 
-  test('a dead letter leaves the queue for the dead stream with its reason, attempts and payload, and can be requeued', async () => {
+  test('a dead letter is a failed job with its reason and attempts, keeps its payload, is listed, and can be requeued', async () => {
     const queue = queueOf();
     await queue.connected();
     const original = task('mastered/dead.wav', 1000);
     await queue.enqueue(original);
-    const [delivery] = await queue.consume({ maxTasks: 1, waitMs: 500 });
+    let [delivery] = await queue.consume({ maxTasks: 1, waitMs: 500 });
+    await queue.retryLater(delivery, 0);
+    [delivery] = await queue.consume({ maxTasks: 1, waitMs: 2000 });
     await queue.deadLetter(delivery, 'storage said no');
     assert.is(await queue.depth(), 0);
     assert.is(await queue.deadLetterDepth(), 1);
-    assert.is(queue.deadLetterName, `redis://${queue.deadStream}`);
-    const client = await testRedisClient();
-    try {
-      const [dead] = (await client.xRange(queue.deadStream, '-', '+'))!;
-      assert.is(dead.message.reason, 'storage said no');
-      assert.is(dead.message.attempts, '1');
-      assert.is(dead.message.original_id, delivery.id);
-      assert.is(dead.message.key, 'mastered/dead.wav');
-      assert.is(await client.exists(dead.message.payload), 1, 'the payload stays with the dead letter');
-    } finally {
-      await client.close();
-    }
+    assert.is(queue.deadLetterName, `redis://audo-eq:${queue.name}:failed`);
+    const [dead] = await queue.deadLetters();
+    assert.is(dead.id, delivery.id);
+    assert.is(dead.objectKey, 'mastered/dead.wav');
+    assert.is(dead.correlationId, 'c-mastered/dead.wav');
+    assert.is(dead.reason, 'storage said no');
+    assert.is(dead.attempts, 2);
+    assert.is(dead.sizeBytes, 1000);
+    assert.ok(dead.deadAt && Date.parse(dead.deadAt) > 0);
+    assert.is((await payloadKeys(queue.name)).length, 1, 'the payload stays with the dead letter');
     assert.is(await queue.requeueDeadLetters(), 1);
     assert.is(await queue.deadLetterDepth(), 0);
-    const [again] = await queue.consume({ maxTasks: 1, waitMs: 500 });
-    assert.is(again.attempt, 1);
+    const [again] = await queue.consume({ maxTasks: 1, waitMs: 1000 });
+    assert.is(again.attempt, 1, 'attempts start over');
     assert.equal(again.task?.object.bytes, original.object.bytes);
   });
 
-  test('an entry that cannot be read is delivered with its problem instead of a task, next to the good ones', async () => {
+  test('a job that cannot be read is delivered with its problem instead of a task, next to the good ones', async () => {
     const queue = queueOf();
     await queue.connected();
     await queue.enqueue(task('mastered/good-1.wav'));
-    const client = await testRedisClient();
-    try {
-      await client.xAdd(queue.stream, '*', { v: '1', key: 'mastered/bad.wav', metadata: '{not json' });
-      await client.xAdd(queue.stream, '*', { hello: 'world' });
-    } finally {
-      await client.close();
-    }
+    await withBullQueue(queue.name, async (bull) => {
+      await bull.add('artifact', { v: '1', key: 'mastered/bad.wav', metadata: '{not json' });
+      await bull.add('artifact', { hello: 'world' });
+    });
     await queue.enqueue(task('mastered/good-2.wav'));
     const deliveries = await queue.consume({ maxTasks: 10, waitMs: 500 });
     assert.equal(deliveries.map((d) => d.task?.object.key ?? null), ['mastered/good-1.wav', null, null, 'mastered/good-2.wav']);
@@ -164,7 +182,7 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'Redis q
     assert.match(deliveries[2].problem!, /unsupported message version/);
   });
 
-  test('a queue at capacity refuses the next task with QueueFullError', async () => {
+  test('a queue at capacity refuses the next task with QueueFullError and leaves no payload behind', async () => {
     const queue = queueOf({ capacity: 2 });
     await queue.connected();
     await queue.enqueue(task('mastered/1.wav'));
@@ -172,9 +190,10 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'Redis q
     const error = await queue.enqueue(task('mastered/3.wav')).then(() => null, (e: Error) => e);
     assert.instance(error, QueueFullError);
     assert.is(await queue.depth(), 2);
+    assert.is((await payloadKeys(queue.name)).length, 2);
   });
 
-  test('depth and oldest age count tasks until they are acknowledged, on Redis time', async () => {
+  test('depth and oldest age count tasks until they are acknowledged', async () => {
     const queue = queueOf();
     await queue.connected();
     assert.is(await queue.oldestAgeMs(), null);
@@ -185,47 +204,33 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'Redis q
     const deliveries = await queue.consume({ maxTasks: 1, waitMs: 500 });
     assert.is(await queue.depth(), 2, 'an in-flight task still counts');
     const ageMs = (await queue.oldestAgeMs())!;
-    // At least the wait, at most the time since just before the first enqueue (Redis's clock is this machine's; 1 ms for rounding).
+    // At least the wait, at most the time since just before the first enqueue (job timestamps are this machine's clock).
     assert.ok(ageMs >= 59 && ageMs <= Date.now() - beforeFirstMs + 1, `${ageMs} ms`);
     await queue.acknowledge(deliveries[0]);
     assert.is(await queue.depth(), 1);
   });
 
-  test('the stream deleted under a running consumer is recreated with its group', async () => {
-    const queue = queueOf();
-    await queue.connected();
-    await queue.enqueue(task('mastered/before.wav'));
-    await deleteQueueKeys(names[names.length - 1]);
-    await queue.enqueue(task('mastered/after.wav'));
-    const deliveries = await queue.consume({ maxTasks: 5, waitMs: 500 });
-    assert.equal(deliveries.map((d) => d.task?.object.key), ['mastered/after.wav']);
-  });
-
   test('a task whose acknowledgement failed is delivered again after the visibility timeout', async () => {
     const consumerName = `unacked-${crypto.randomUUID().slice(0, 8)}`;
-    const queue = queueOf({ visibilityTimeoutMs: 500, consumerName });
+    const queue = queueOf({ visibilityTimeoutMs: 600, consumerName });
     await queue.connected();
     await queue.enqueue(task('mastered/unacked.wav'));
     const [delivery] = await queue.consume({ maxTasks: 1, waitMs: 500 });
+    // A second consumer completes nothing: only the lock holder may settle a task.
     const client = await testRedisClient();
     try {
-      // Cut the consumer's connection: the acknowledgement cannot reach Redis.
-      const clients = String(await client.sendCommand(['CLIENT', 'LIST']));
-      const id = new RegExp(`id=(\\d+) [^\\n]*name=${consumerName}:consumer`).exec(clients)![1];
-      await client.sendCommand(['CLIENT', 'KILL', 'ID', id]);
+      await client.del(`audo-eq:${queue.name}:${delivery.id}:lock`); // the lock is lost (as when Redis dropped it)
     } finally {
-      await client.close();
+      await closeClient(client);
     }
     const error = await queue.acknowledge(delivery).then(() => null, (e: Error) => e);
     assert.ok(error, 'the acknowledgement failed');
-    const again = await queue.consume({ maxTasks: 1, waitMs: 5000 }).catch(async () => {
-      // The connection may still be coming back; the worker would simply read again.
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      return queue.consume({ maxTasks: 1, waitMs: 5000 });
-    });
+    let again = await queue.consume({ maxTasks: 1, waitMs: 5000 });
+    if (again.length === 0) again = await queue.consume({ maxTasks: 1, waitMs: 5000 });
     assert.equal(again.map((d) => [d.id, d.attempt]), [[delivery.id, 2]]);
     await queue.acknowledge(again[0]);
     assert.is(await queue.depth(), 0);
+    assert.equal(await payloadKeys(queue.name), []);
   });
 
   test('with nothing listening on the Redis port, enqueue and readiness fail within seconds', async () => {

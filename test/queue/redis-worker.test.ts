@@ -1,9 +1,10 @@
-// The worker on the Redis queue with a real S3-compatible server: poison
-// messages end in the dead-letter stream after N deliveries (counted by
-// XPENDING) without holding up the good tasks, and two workers sharing the
-// consumer group store every object exactly once.
+// The worker on the BullMQ queue with a real S3-compatible server: poison
+// messages end as dead letters (failed jobs) after N deliveries without
+// holding up the good tasks, and two workers sharing the queue store every
+// object exactly once.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { Queue } from 'bullmq';
 import { createArtifactWorker, type ArtifactWorker } from '../../core/app/artifact-worker.ts';
 import type { ArtifactPersistenceTask } from '../../core/app/ports.ts';
 import { createRecordingPublisher } from '../../core/domain/events.ts';
@@ -11,7 +12,7 @@ import { createRedisQueue, type RedisQueue } from '../../adapters/queue/redis.ts
 import { createS3Storage } from '../../adapters/storage/s3.ts';
 import { createRecordingLogger } from '../support/doubles.ts';
 import { waitUntil } from '../support/deadline.ts';
-import { deleteQueueKeys, redisAnswers, testRedisClient, TEST_REDIS_URL, uniqueQueueName } from '../support/redis.ts';
+import { deleteQueueKeys, queueKeys, redisAnswers, TEST_REDIS_URL, uniqueQueueName } from '../support/redis.ts';
 import { S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY, startS3rver, type TestS3Server } from '../support/s3.ts';
 import { requireTool } from '../support/tools.ts';
 
@@ -51,16 +52,16 @@ function setup(s3: TestS3Server, name: string, consumer: string) {
 }
 
 if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'Redis worker')) {
-  test('a poison message goes to the dead-letter stream after 3 deliveries while every good task is stored once', async () => {
+  test('a poison message becomes a dead letter after 3 deliveries while every good task is stored once', async () => {
     const s3 = await startS3rver({ buckets: [BUCKET] });
     const name = uniqueQueueName('poison');
     const { queue, storage, events, worker } = setup(s3, name, 'worker-1');
-    const client = await testRedisClient();
+    const raw = new Queue(name, { connection: { url: TEST_REDIS_URL }, prefix: 'audo-eq' });
     try {
       await queue.connected();
       const good = Array.from({ length: 6 }, (_, i) => task(`mastered/good-${i}.wav`, 50_000 + i));
       await queue.enqueue(good[0]);
-      await client.xAdd(queue.stream, '*', { v: '1', key: 'mastered/poison.wav', metadata: 'not json at all' });
+      await raw.add('artifact', { v: '1', key: 'mastered/poison.wav', metadata: 'not json at all' });
       for (const t of good.slice(1)) await queue.enqueue(t);
       worker.start();
       await waitUntil(() => worker.counts.stored === 6 && worker.counts.dead_lettered === 1, 15_000, () => JSON.stringify(worker.counts));
@@ -68,19 +69,16 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'Redis w
 
       assert.equal((await s3.listKeys(BUCKET)).sort(), good.map((t) => t.object.key).sort());
       for (const t of good) assert.equal((await s3.getObject(BUCKET, t.object.key)).bytes, t.object.bytes);
-      const dead = (await client.xRange(queue.deadStream, '-', '+'))!;
+      const dead = await queue.deadLetters();
       assert.is(dead.length, 1);
-      assert.is(dead[0].message.key, 'mastered/poison.wav');
-      assert.is(dead[0].message.attempts, '3');
-      assert.match(dead[0].message.reason, /unreadable message: missing content type/);
-      assert.is(await client.xLen(queue.stream), 0);
-      assert.is((await client.xPending(queue.stream, 'workers')).pending, 0);
-      const payloads: string[] = [];
-      for await (const batch of client.scanIterator({ MATCH: `${queue.stream}:payload:*` })) payloads.push(...batch);
-      assert.equal(payloads, [], 'every stored task took its payload with it');
+      assert.is(dead[0].objectKey, 'mastered/poison.wav');
+      assert.is(dead[0].attempts, 3);
+      assert.match(dead[0].reason, /unreadable message: missing content type/);
+      assert.is(await queue.depth(), 0);
+      assert.equal((await queueKeys(name)).filter((key) => key.includes(':payload:')), [], 'every stored task took its payload with it');
       assert.is(events.events.filter((e) => e.name === 'ArtifactStored').length, 6);
     } finally {
-      await client.close();
+      await raw.close();
       await queue.close();
       storage.destroy();
       await s3.stop();
@@ -88,7 +86,7 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'Redis w
     }
   });
 
-  test('two workers sharing the consumer group store each of 30 objects exactly once', async () => {
+  test('two workers sharing the queue store each of 30 objects exactly once', async () => {
     const s3 = await startS3rver({ buckets: [BUCKET] });
     const name = uniqueQueueName('shared');
     const first = setup(s3, name, 'worker-a');

@@ -1,6 +1,6 @@
 // `npm run worker` as a process: it refuses configurations it cannot serve
-// with one line, rejects unknown arguments, and moves dead letters back to
-// the queue on request.
+// with one line, rejects unknown arguments, and lists dead letters or moves
+// them back to the queue on request.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
@@ -42,7 +42,7 @@ test('an unknown argument is a usage error with exit code 2', () => {
 });
 
 if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'worker --requeue-dead-letters')) {
-  test('--requeue-dead-letters moves every dead letter back to the queue and exits', async () => {
+  test('--list-dead-letters prints each dead letter as a JSON line; --requeue-dead-letters moves them back to the queue; both exit', async () => {
     const name = uniqueQueueName('requeue');
     const queue = createRedisQueue({ url: TEST_REDIS_URL, name, capacity: 100, visibilityTimeoutMs: 5000, timeoutMs: 1000, consumerName: 'test' });
     try {
@@ -53,6 +53,17 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'worker 
       }
       for (const delivery of await queue.consume({ maxTasks: 3, waitMs: 500 })) await queue.deadLetter(delivery, 'storage down for too long');
       assert.is(await queue.deadLetterDepth(), 3);
+      const listed = runWorker(['--list-dead-letters'], { AUDO_EQ_QUEUE_BACKEND: 'redis', AUDO_EQ_REDIS_URL: TEST_REDIS_URL, AUDO_EQ_QUEUE_NAME: name, AUDO_EQ_LOG_LEVEL: 'warn' });
+      assert.is(listed.status, 0, listed.stderr);
+      const lines = listed.stdout.trim().split('\n').map((line) => JSON.parse(line));
+      assert.equal(lines.map((line) => line.object_key).sort(), ['mastered/0.wav', 'mastered/1.wav', 'mastered/2.wav']);
+      for (const line of lines) {
+        assert.is(line.reason, 'storage down for too long');
+        assert.is(line.attempts, 1);
+        assert.is(line.size_bytes, 3);
+        assert.ok(Date.parse(line.dead_at) > 0);
+      }
+      assert.is(await queue.deadLetterDepth(), 3, 'listing moves nothing');
       const { status, stdout } = runWorker(['--requeue-dead-letters'], { AUDO_EQ_QUEUE_BACKEND: 'redis', AUDO_EQ_REDIS_URL: TEST_REDIS_URL, AUDO_EQ_QUEUE_NAME: name });
       assert.is(status, 0, stdout);
       assert.match(stdout, /"message":"Requeued dead-lettered persistence tasks".*"count":3/);
