@@ -26,10 +26,12 @@ import { jobDocument } from '../../core/app/jobs/job-document.ts';
 import type { JobControl, JobLifecycle, JobListPage, JobProcessor, JobQueue, JobWorker } from '../../core/app/jobs/job-queue.ts';
 import { advanceProgress, isFinished, JOB_STATUSES, type CallbackState, type JobRecord, type JobStatus, type JobSubmission } from '../../core/app/jobs/job-record.ts';
 import { classifyJobFailure } from '../../core/app/jobs/mastering-job-processor.ts';
+import type { JobTimingsRecorder } from '../../core/app/jobs/job-timings.ts';
 import type { AppLogger, ArtifactStorage, MasteringRunner } from '../../core/app/ports.ts';
 import { AudoEqError } from '../../core/domain/errors.ts';
 import type { EventPublisher } from '../../core/domain/events.ts';
 import type { AppMetrics } from '../../core/http/metrics.ts';
+import { createRedisTimingsRecorder, readRedisTimings, timingsKey } from './bullmq-timings.ts';
 import { cancelledReason, failureReason, jobRecordOf, progressOf, type MasteringBullJob, type StoredProgress } from './bullmq-record.ts';
 
 export const BULLMQ_PREFIX = 'audo-eq';
@@ -112,6 +114,8 @@ async function readRecord(queue: Pick<Queue, 'getJob'>, redis: Redis, name: stri
 export type BullmqJobQueue = JobQueue & {
   /** Adds the callback job of a finished job (deduplicated by job id). */
   scheduleCallback(record: JobRecord): Promise<void>;
+  /** Where workers count job wait and run times (read back by `timings()`). */
+  readonly timingsRecorder: JobTimingsRecorder;
 };
 
 /**
@@ -165,10 +169,14 @@ export async function createBullmqJobQueue(options: BullmqJobOptions, hooks: { f
     await callbackQueue.add('callback', { jobId: record.submission.id }, { jobId: record.submission.id });
   };
 
+  const timingsHash = timingsKey(BULLMQ_PREFIX, name);
+
   return {
     backend: 'redis',
     name,
     scheduleCallback,
+    timingsRecorder: createRedisTimingsRecorder(redis, timingsHash, logger),
+    timings: () => guarded(() => readRedisTimings(redis, timingsHash)),
     submit: (submission: JobSubmission) =>
       guarded(async () => {
         const counts = await queue.getJobCounts('wait', 'delayed', 'prioritized');
@@ -442,7 +450,8 @@ export async function createBullmqJobSystem(
     readonly metrics?: AppMetrics;
     readonly runWorker: boolean;
     readonly processor: JobProcessor;
-    readonly lifecycle: JobLifecycle;
+    /** The lifecycle, given where to count job timings (Redis, shared by every process). */
+    readonly lifecycleFor: (timings: JobTimingsRecorder) => JobLifecycle;
     readonly transport: CallbackTransport;
     readonly callbacks: CallbackSettings;
     readonly concurrency: number;
@@ -463,8 +472,10 @@ export async function createBullmqJobSystem(
     transport: deps.transport,
     publicBaseUrl: config.AUDO_EQ_PUBLIC_URL?.replace(/\/+$/, ''),
   };
-  const queue = await createBullmqJobQueue(options, { finished: async (record) => void (await deps.lifecycle.finished?.(record)) });
-  const worker = deps.runWorker ? createBullmqJobWorker(options, { processor: deps.processor, lifecycle: deps.lifecycle, concurrency: deps.concurrency, queue }) : null;
+  let lifecycle: JobLifecycle | null = null;
+  const queue = await createBullmqJobQueue(options, { finished: async (record) => void (await lifecycle?.finished?.(record)) });
+  lifecycle = deps.lifecycleFor(queue.timingsRecorder);
+  const worker = deps.runWorker ? createBullmqJobWorker(options, { processor: deps.processor, lifecycle, concurrency: deps.concurrency, queue }) : null;
   worker?.start();
   return {
     queue,

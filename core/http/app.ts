@@ -129,6 +129,7 @@ function resolveDeps(options: AppOptions): AppDeps {
   if (jobs) {
     const { queue: jobQueue } = jobs;
     metrics.registerGaugeFamily('audo_eq_jobs', 'Asynchronous mastering jobs by state (finished ones while retained).', 'state', () => jobQueue.counts());
+    if (jobQueue.timings) metrics.registerJobTimings(jobQueue.timings.bind(jobQueue));
   }
   const { runner } = options;
   if (runner.stats) {

@@ -5,12 +5,12 @@
  * Hand-written: the four metric shapes needed here fit in one file.
  */
 
+import { JOB_BUCKETS_SECONDS, type HistogramCounts, type JobTimings } from '../app/jobs/job-timings.ts';
+
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const MASTERING_BUCKETS_SECONDS = [0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300];
-/** Jobs wait from milliseconds (idle workers) to many minutes (a backlog) and run up to several minutes (an hour of audio). */
-const JOB_BUCKETS_SECONDS = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -65,9 +65,14 @@ class Histogram {
   }
 
   render(): string[] {
+    return this.renderCounts([...this.series.values()].map(({ labels, counts, sum, count }) => ({ labels, buckets: [...counts], sum, count })));
+  }
+
+  /** Series counted elsewhere (e.g. kept in Redis by other processes), in this histogram's buckets. */
+  renderCounts(series: readonly HistogramCounts[]): string[] {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
-    for (const { labels, counts, sum, count } of this.series.values()) {
-      this.bucketsSeconds.forEach((bound, i) => lines.push(`${this.name}_bucket${labelText(labels, ['le', formatNumber(bound)])} ${counts[i]}`));
+    for (const { labels, buckets, sum, count } of series) {
+      this.bucketsSeconds.forEach((bound, i) => lines.push(`${this.name}_bucket${labelText(labels, ['le', formatNumber(bound)])} ${buckets[i] ?? 0}`));
       lines.push(`${this.name}_bucket${labelText(labels, ['le', '+Inf'])} ${count}`);
       lines.push(`${this.name}_sum${labelText(labels)} ${formatNumber(sum)}`);
       lines.push(`${this.name}_count${labelText(labels)} ${count}`);
@@ -93,6 +98,12 @@ export interface AppMetrics {
   observeJobWait(waitSeconds: number): void;
   /** A job finished (`succeeded`, `failed`, `cancelled`) after running `seconds`. */
   observeJobDuration(seconds: number, status: string): void;
+  /**
+   * Job wait and run times kept by a queue shared with other processes: when
+   * registered, the job histograms show these (every job any worker ran)
+   * instead of what this process observed.
+   */
+  registerJobTimings(read: () => Promise<JobTimings>): void;
   /** The exposition text. */
   render(): Promise<string>;
 }
@@ -111,8 +122,9 @@ export function createMetrics(): AppMetrics {
   const mastering = new Histogram('audo_eq_mastering_duration_seconds', 'Wall time of mastering jobs (decode to encoded WAV).', MASTERING_BUCKETS_SECONDS);
   const persistence = new Counter('audo_eq_artifact_persistence_total', 'Artifact persistence outcomes by status.');
   const deferred = new Counter('audo_eq_deferred_persistence_total', 'Deferred-persistence worker attempts in this process by outcome.');
-  const jobWait = new Histogram('audo_eq_job_queue_wait_seconds', 'Time asynchronous jobs waited in the queue before a worker of this process started them.', JOB_BUCKETS_SECONDS);
-  const jobDuration = new Histogram('audo_eq_job_duration_seconds', 'Run time of asynchronous jobs finished by workers of this process, by final status.', JOB_BUCKETS_SECONDS);
+  const jobWait = new Histogram('audo_eq_job_queue_wait_seconds', 'Time asynchronous jobs waited in the queue before a worker started them (first start).', JOB_BUCKETS_SECONDS);
+  const jobDuration = new Histogram('audo_eq_job_duration_seconds', 'Run time of finished asynchronous jobs (first start to end), by final status.', JOB_BUCKETS_SECONDS);
+  let sharedJobTimings: (() => Promise<JobTimings>) | null = null;
   const gauges: Array<{ name: string; help: string; read: () => Promise<number> | number }> = [];
   const families: Array<{ name: string; help: string; label: string; read: () => Promise<Readonly<Record<string, number>>> }> = [];
   let inFlight = 0;
@@ -146,8 +158,21 @@ export function createMetrics(): AppMetrics {
     observeJobDuration(seconds, status) {
       jobDuration.observe(seconds, { status });
     },
+    registerJobTimings(read) {
+      sharedJobTimings = read;
+    },
     async render() {
-      const lines = [...requests.render(), ...latency.render(), ...mastering.render(), ...persistence.render(), ...deferred.render(), ...jobWait.render(), ...jobDuration.render()];
+      const lines = [...requests.render(), ...latency.render(), ...mastering.render(), ...persistence.render(), ...deferred.render()];
+      if (sharedJobTimings) {
+        try {
+          const timings = await sharedJobTimings();
+          lines.push(...jobWait.renderCounts(timings.wait), ...jobDuration.renderCounts(timings.duration));
+        } catch {
+          // The queue did not answer: the job histograms are left out of this scrape rather than shown as zero.
+        }
+      } else {
+        lines.push(...jobWait.render(), ...jobDuration.render());
+      }
       for (const family of families) {
         lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} gauge`);
         try {

@@ -10,6 +10,7 @@ import { parseAllowList } from '../../core/app/jobs/address-policy.ts';
 import type { CallbackSettings } from '../../core/app/jobs/callbacks.ts';
 import { removeJobInputs } from '../../core/app/jobs/job-inputs.ts';
 import type { JobLifecycle, JobQueue, JobWorker } from '../../core/app/jobs/job-queue.ts';
+import type { JobTimingsRecorder } from '../../core/app/jobs/job-timings.ts';
 import { createMasteringJobProcessor } from '../../core/app/jobs/mastering-job-processor.ts';
 import type { AppLogger, ArtifactStorage, MasteringRunner } from '../../core/app/ports.ts';
 import type { EventPublisher } from '../../core/domain/events.ts';
@@ -39,17 +40,17 @@ export function jobRetryDelayMs(config: AppConfig, attempt: number): number {
  * first start, the run time and final status of a finished job, and the
  * removal of its stored uploads (the result stays, as an artifact).
  */
-export function jobLifecycle(deps: { storage: ArtifactStorage; metrics?: AppMetrics; logger: AppLogger }): JobLifecycle {
+export function jobLifecycle(deps: { storage: ArtifactStorage; timings?: JobTimingsRecorder; logger: AppLogger }): JobLifecycle {
   return {
     started(record) {
       deps.logger.info('Mastering job started', { correlation_id: record.submission.correlationId, job_id: record.submission.id, attempt: record.attempts });
       if (record.attempts === 1 && record.startedAt) {
-        deps.metrics?.observeJobWait(Math.max(0, Date.parse(record.startedAt) - Date.parse(record.submission.submittedAt)) / 1000);
+        deps.timings?.observeJobWait(Math.max(0, Date.parse(record.startedAt) - Date.parse(record.submission.submittedAt)) / 1000);
       }
     },
     async finished(record) {
       if (record.startedAt && record.finishedAt) {
-        deps.metrics?.observeJobDuration(Math.max(0, Date.parse(record.finishedAt) - Date.parse(record.startedAt)) / 1000, record.status);
+        deps.timings?.observeJobDuration(Math.max(0, Date.parse(record.finishedAt) - Date.parse(record.startedAt)) / 1000, record.status);
       }
       deps.logger.info('Mastering job finished', {
         correlation_id: record.submission.correlationId,
@@ -91,8 +92,9 @@ export async function createJobSystem(config: AppConfig, deps: JobSystemDeps): P
   const transport = createNodeCallbackTransport(callbacks.allowList);
   const concurrency = config.AUDO_EQ_JOBS_CONCURRENCY ?? deps.runner.concurrency ?? 1;
   const processor = createMasteringJobProcessor({ runner: deps.runner, storage: deps.storage, events: deps.events, logger: deps.logger, clock: { now: () => new Date() } });
-  const lifecycle = jobLifecycle(deps);
   if (config.AUDO_EQ_JOBS_BACKEND === 'memory') {
+    // One process: its own /metrics observes the jobs its worker runs.
+    const lifecycle = jobLifecycle({ storage: deps.storage, logger: deps.logger, timings: deps.metrics });
     const queue = createMemoryJobQueue({
       name: config.AUDO_EQ_JOBS_QUEUE_NAME,
       capacity: config.AUDO_EQ_JOBS_CAPACITY,
@@ -116,7 +118,15 @@ export async function createJobSystem(config: AppConfig, deps: JobSystemDeps): P
     };
   }
   const { createBullmqJobSystem } = await import('../../adapters/jobs/bullmq.ts');
-  return createBullmqJobSystem(config, { ...deps, processor, lifecycle, transport, callbacks, concurrency });
+  // Workers count timings in Redis, where every API process reads them.
+  return createBullmqJobSystem(config, {
+    ...deps,
+    processor,
+    lifecycleFor: (timings) => jobLifecycle({ storage: deps.storage, logger: deps.logger, timings }),
+    transport,
+    callbacks,
+    concurrency,
+  });
 }
 
 export { resolveHostAddresses };

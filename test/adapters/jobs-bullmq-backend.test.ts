@@ -29,8 +29,10 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'BullMQ 
       callbacks,
       transport: createNodeCallbackTransport(callbacks.allowList),
     };
-    const lifecycle = jobLifecycle({ storage, metrics, logger });
-    const queue = await createBullmqJobQueue(options, { finished: async (record) => void (await lifecycle.finished?.(record)) });
+    // Timings are counted in Redis, as a separate worker process would, and /metrics reads them there.
+    let lifecycle: ReturnType<typeof jobLifecycle> | null = null;
+    const queue = await createBullmqJobQueue(options, { finished: async (record) => void (await lifecycle?.finished?.(record)) });
+    lifecycle = jobLifecycle({ storage, timings: queue.timingsRecorder, logger });
     const processor = createMasteringJobProcessor({ runner, storage, events: { publish() {} }, logger, clock: { now: () => new Date() } });
     const worker = createBullmqJobWorker(options, { processor, lifecycle, concurrency: 1, queue });
     worker.start();

@@ -112,6 +112,17 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'distrib
       assert.equal(keys.filter((key) => key.startsWith('jobs/')), []);
       for (const { id } of submitted) assert.ok(keys.includes(`mastered/${id}.wav`), `result of ${id} stored`);
       assert.is(keys.filter((key) => key.startsWith('mastered/')).length, 20 + 4);
+      // Neither API ran a job, yet each one's /metrics shows all 20: the workers count timings in Redis.
+      for (const api of stack.apis) {
+        const metricsOf = async () => (await fetch(`${api.baseUrl}/metrics`)).text();
+        await waitUntil(async () => /^audo_eq_job_duration_seconds_count\{status="succeeded"\} 20$/m.test(await metricsOf()), 10_000, metricsOf);
+        const text = await metricsOf();
+        assert.match(text, /^audo_eq_job_queue_wait_seconds_count 20$/m);
+        assert.match(text, /^audo_eq_job_queue_wait_seconds_bucket\{le="\+Inf"\} 20$/m);
+        assert.match(text, /^audo_eq_job_duration_seconds_bucket\{status="succeeded",le="3600"\} 20$/m);
+        assert.ok(Number(/^audo_eq_job_duration_seconds_sum\{status="succeeded"\} (\S+)$/m.exec(text)![1]) > 0);
+        assert.match(text, /^audo_eq_jobs\{state="succeeded"\} 20$/m);
+      }
     } finally {
       await stopStack(stack);
     }

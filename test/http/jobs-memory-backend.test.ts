@@ -19,7 +19,7 @@ runJobApiSuite('memory', async ({ runner, storage, callbacks, capacity, apiKeys,
     logger,
   });
   const processor = createMasteringJobProcessor({ runner, storage, events: { publish() {} }, logger, clock: { now: () => new Date() } });
-  const worker = queue.createWorker(processor, { concurrency: 1, lifecycle: jobLifecycle({ storage, metrics, logger }) });
+  const worker = queue.createWorker(processor, { concurrency: 1, lifecycle: jobLifecycle({ storage, timings: metrics, logger }) });
   worker.start();
   const app = createApp({ runner, storage, apiKeys, metrics, jobs: { queue, callbacks, resolveHost: resolveHostAddresses } });
   return {

@@ -6,6 +6,7 @@
  * worker processes). The processor and everything it runs live in core, so
  * a job gives the same bytes and events whichever backend carries it.
  */
+import type { JobTimings } from './job-timings.ts';
 import type { JobRecord, JobResult, JobStage, JobStatus, JobSubmission } from './job-record.ts';
 
 export interface JobListPage {
@@ -38,6 +39,12 @@ export interface JobQueue {
   cancel(id: string): Promise<JobRecord | null>;
   /** Jobs per status (finished ones while retained). */
   counts(): Promise<Record<JobStatus, number>>;
+  /**
+   * Queue wait and run time of the jobs every worker of this queue ran, when
+   * the queue keeps them (a queue shared across processes); without it
+   * `/metrics` shows what this process's own worker observed.
+   */
+  timings?(): Promise<JobTimings>;
   checkReady(): Promise<void>;
   close(): Promise<void>;
 }
