@@ -204,6 +204,10 @@ export const configSchema = z
         message: 'must exceed AUDO_EQ_QUEUE_RETRY_MAX_MS (and AUDO_EQ_S3_TIMEOUT_MS with S3 storage), or other workers would take over tasks still being retried or uploaded',
       });
     }
+    // Both are BullMQ queues under the same key prefix: one name would mix artifacts with mastering jobs.
+    if (config.AUDO_EQ_QUEUE_NAME === config.AUDO_EQ_JOBS_QUEUE_NAME || config.AUDO_EQ_QUEUE_NAME === `${config.AUDO_EQ_JOBS_QUEUE_NAME}-callbacks`) {
+      context.addIssue({ code: 'custom', path: ['AUDO_EQ_QUEUE_NAME'], message: 'must differ from AUDO_EQ_JOBS_QUEUE_NAME and its callback queue (<name>-callbacks): both are BullMQ queues in the same Redis' });
+    }
     if (config.AUDO_EQ_JOBS_BACKEND === 'memory' && !config.AUDO_EQ_JOBS_WORKER) {
       context.addIssue({
         code: 'custom',
