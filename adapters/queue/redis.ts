@@ -221,13 +221,19 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
     held.set(id, { job, token });
     const fields = (job.data ?? {}) as Record<string, string>;
     const key = payloadKeyOf(fields);
+    const attempt = Math.max(1, job.attemptsStarted ?? 1);
     let bytes: Uint8Array | null = null;
     if (key) {
-      const buffer = await call(producer.getBuffer(key), Number(fields.size) * MS_PER_BYTE || 0);
-      bytes = buffer === null ? null : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+      try {
+        const buffer = await call(producer.getBuffer(key), Number(fields.size) * MS_PER_BYTE || 0);
+        bytes = buffer === null ? null : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+      } catch (error) {
+        // Held already: handed over as a failed read, so the worker schedules a retry instead of the task waiting on a lock.
+        return { id, attempt, task: null, problem: `payload ${key} could not be read: ${(error as Error).message}` };
+      }
     }
     const decoded = decodeTaskFields(fields, bytes);
-    return { id, attempt: Math.max(1, job.attemptsStarted ?? 1), task: decoded.task, problem: decoded.problem };
+    return { id, attempt, task: decoded.task, problem: decoded.problem };
   };
 
   /** One job, fetched with a fresh lock token; a fetch that outlives the budget is kept for the next call. */
@@ -292,7 +298,14 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
       const deliveries: QueueDelivery[] = [];
       while (!closed && !signal?.aborted && deliveries.length < maxTasks) {
         const blocking = deliveries.length === 0 && deadlineMs - Date.now() > 0;
-        const delivery = await fetchOne(blocking);
+        let delivery: QueueDelivery | null;
+        try {
+          delivery = await fetchOne(blocking);
+        } catch (error) {
+          // Jobs fetched already are held here: hand them over, the failure shows on the next read.
+          if (deliveries.length > 0) break;
+          throw error;
+        }
         if (delivery) deliveries.push(delivery);
         else if (!blocking || Date.now() >= deadlineMs) break;
       }
