@@ -17,6 +17,10 @@
  * - Callbacks: a second queue `<name>-callbacks`, one job per finished job
  *   (deduplicated by id), retried with BullMQ's backoff; each attempt is
  *   recorded where `GET /jobs/{id}` shows it.
+ * - Result retention: a third queue `<name>-expiry` holds one delayed job per
+ *   succeeded job's result, which a worker removes from storage when due.
+ * - Timings: queue wait and run time counted in a hash beside the queue
+ *   (bullmq-timings.ts), so `/metrics` of every API shows every worker's jobs.
  */
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -27,6 +31,7 @@ import type { JobControl, JobLifecycle, JobListPage, JobProcessor, JobQueue, Job
 import { advanceProgress, isFinished, JOB_STATUSES, type CallbackState, type JobRecord, type JobStatus, type JobSubmission } from '../../core/app/jobs/job-record.ts';
 import { classifyJobFailure } from '../../core/app/jobs/mastering-job-processor.ts';
 import type { JobTimingsRecorder } from '../../core/app/jobs/job-timings.ts';
+import type { ResultExpiry } from '../../core/app/jobs/result-expiry.ts';
 import type { AppLogger, ArtifactStorage, MasteringRunner } from '../../core/app/ports.ts';
 import { AudoEqError } from '../../core/domain/errors.ts';
 import type { EventPublisher } from '../../core/domain/events.ts';
@@ -50,6 +55,8 @@ export interface BullmqJobOptions {
   readonly retryBaseMs: number;
   readonly lockMs: number;
   readonly retentionSeconds: number;
+  /** Seconds a succeeded job's result stays in storage; 0 (default): no removal scheduled. */
+  readonly resultRetentionSeconds?: number;
   /** Connect and command budget of the API side: an unreachable Redis costs this long. */
   readonly timeoutMs: number;
   readonly storage: ArtifactStorage;
@@ -116,6 +123,8 @@ export type BullmqJobQueue = JobQueue & {
   scheduleCallback(record: JobRecord): Promise<void>;
   /** Where workers count job wait and run times (read back by `timings()`). */
   readonly timingsRecorder: JobTimingsRecorder;
+  /** Schedules the removal of a result object after the result retention (null without one). */
+  readonly expireResult: ResultExpiry | null;
 };
 
 /**
@@ -154,6 +163,13 @@ export async function createBullmqJobQueue(options: BullmqJobOptions, hooks: { f
     },
   });
   callbackQueue.on('error', () => {});
+  // Result removals as delayed jobs: they survive restarts and run on whichever worker is up when due.
+  const expiryQueue = new Queue(`${name}-expiry`, {
+    connection: redis,
+    prefix: BULLMQ_PREFIX,
+    defaultJobOptions: { attempts: 10, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: true, removeOnFail: { age: options.retentionSeconds } },
+  });
+  expiryQueue.on('error', () => {});
 
   const guarded = async <T>(run: () => Promise<T>): Promise<T> => {
     try {
@@ -176,6 +192,9 @@ export async function createBullmqJobQueue(options: BullmqJobOptions, hooks: { f
     name,
     scheduleCallback,
     timingsRecorder: createRedisTimingsRecorder(redis, timingsHash, logger),
+    expireResult: options.resultRetentionSeconds
+      ? async (key: string) => void (await expiryQueue.add('remove-result', { key }, { jobId: `result-${key.replace(/[^A-Za-z0-9._-]/g, '_')}`, delay: options.resultRetentionSeconds! * 1000 }))
+      : null,
     timings: () => guarded(() => readRedisTimings(redis, timingsHash)),
     submit: (submission: JobSubmission) =>
       guarded(async () => {
@@ -273,6 +292,7 @@ export async function createBullmqJobQueue(options: BullmqJobOptions, hooks: { f
     async close() {
       await queue.close();
       await callbackQueue.close();
+      await expiryQueue.close();
       redis.disconnect();
     },
   };
@@ -299,6 +319,7 @@ export function createBullmqJobWorker(options: BullmqJobOptions, deps: BullmqWor
   redis.on('error', () => {});
   let masteringWorker: Worker | null = null;
   let callbackWorker: Worker | null = null;
+  let expiryWorker: Worker | null = null;
 
   const finalize = async (job: MasteringBullJob) => {
     const record = await deps.queue.get(job.id!);
@@ -418,10 +439,19 @@ export function createBullmqJobWorker(options: BullmqJobOptions, deps: BullmqWor
         removeOnFail: { age: options.retentionSeconds },
       });
       callbackWorker.on('error', (error) => logger.warn('callback worker error', { queue_name: name, error }));
+      expiryWorker = new Worker(
+        `${name}-expiry`,
+        async (job: Job<{ key: string }>) => {
+          await options.storage.remove(job.data.key);
+          logger.info('Job result removed (retention)', { object_key: job.data.key });
+        },
+        { connection: redis, prefix: BULLMQ_PREFIX, concurrency: 4 },
+      );
+      expiryWorker.on('error', (error) => logger.warn('result expiry worker error', { queue_name: name, error }));
     },
     async stop(stopOptions = {}) {
       const timeoutMs = stopOptions.timeoutMs ?? 30_000;
-      const closing = Promise.all([masteringWorker?.close(), callbackWorker?.close()]);
+      const closing = Promise.all([masteringWorker?.close(), callbackWorker?.close(), expiryWorker?.close()]);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timedOut = await Promise.race([closing.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)))]);
       clearTimeout(timer);
@@ -430,7 +460,7 @@ export function createBullmqJobWorker(options: BullmqJobOptions, deps: BullmqWor
         // they expire another worker takes the jobs over. A forced close waits for the same
         // running jobs, so it is not awaited (shutdown must stay bounded).
         logger.warn('Jobs still running when the worker stopped; another worker takes them over after the lock expires', { queue_name: name });
-        void Promise.all([masteringWorker?.close(true), callbackWorker?.close(true)]).catch(() => {});
+        void Promise.all([masteringWorker?.close(true), callbackWorker?.close(true), expiryWorker?.close(true)]).catch(() => {});
       }
       redis.disconnect();
     },
@@ -450,8 +480,8 @@ export async function createBullmqJobSystem(
     readonly metrics?: AppMetrics;
     readonly runWorker: boolean;
     readonly processor: JobProcessor;
-    /** The lifecycle, given where to count job timings (Redis, shared by every process). */
-    readonly lifecycleFor: (timings: JobTimingsRecorder) => JobLifecycle;
+    /** The lifecycle, given where to count job timings (Redis, shared by every process) and how to expire results. */
+    readonly lifecycleFor: (adapters: { readonly timings: JobTimingsRecorder; readonly expireResult?: ResultExpiry }) => JobLifecycle;
     readonly transport: CallbackTransport;
     readonly callbacks: CallbackSettings;
     readonly concurrency: number;
@@ -465,6 +495,7 @@ export async function createBullmqJobSystem(
     retryBaseMs: config.AUDO_EQ_JOBS_RETRY_BASE_MS,
     lockMs: config.AUDO_EQ_JOBS_LOCK_MS,
     retentionSeconds: config.AUDO_EQ_JOBS_RETENTION_SECONDS,
+    resultRetentionSeconds: config.AUDO_EQ_JOBS_RESULT_RETENTION_SECONDS,
     timeoutMs: config.AUDO_EQ_REDIS_TIMEOUT_MS,
     storage: deps.storage,
     logger: deps.logger,
@@ -474,7 +505,7 @@ export async function createBullmqJobSystem(
   };
   let lifecycle: JobLifecycle | null = null;
   const queue = await createBullmqJobQueue(options, { finished: async (record) => void (await lifecycle?.finished?.(record)) });
-  lifecycle = deps.lifecycleFor(queue.timingsRecorder);
+  lifecycle = deps.lifecycleFor({ timings: queue.timingsRecorder, expireResult: queue.expireResult ?? undefined });
   const worker = deps.runWorker ? createBullmqJobWorker(options, { processor: deps.processor, lifecycle, concurrency: deps.concurrency, queue }) : null;
   worker?.start();
   return {

@@ -128,6 +128,8 @@ export const configSchema = z
     AUDO_EQ_JOBS_LOCK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
     /** How long finished jobs stay readable (`GET /jobs/{id}`). */
     AUDO_EQ_JOBS_RETENTION_SECONDS: positiveInt(31_536_000).default(86_400),
+    /** Seconds a succeeded job's result stays in storage after the job finished; 0: until the bucket's lifecycle rule removes it. */
+    AUDO_EQ_JOBS_RESULT_RETENTION_SECONDS: z.coerce.number().int().min(0).max(31_536_000).default(0),
     /** HMAC-SHA256 secret of job callbacks; without one, `callback_url` is refused. */
     AUDO_EQ_WEBHOOK_SECRET: text.optional(),
     /** Callback hosts or address ranges allowed although private/loopback/link-local (e.g. `hooks.internal,10.1.0.0/16`). */
@@ -205,8 +207,8 @@ export const configSchema = z
       });
     }
     // Both are BullMQ queues under the same key prefix: one name would mix artifacts with mastering jobs.
-    if (config.AUDO_EQ_QUEUE_NAME === config.AUDO_EQ_JOBS_QUEUE_NAME || config.AUDO_EQ_QUEUE_NAME === `${config.AUDO_EQ_JOBS_QUEUE_NAME}-callbacks`) {
-      context.addIssue({ code: 'custom', path: ['AUDO_EQ_QUEUE_NAME'], message: 'must differ from AUDO_EQ_JOBS_QUEUE_NAME and its callback queue (<name>-callbacks): both are BullMQ queues in the same Redis' });
+    if ([config.AUDO_EQ_JOBS_QUEUE_NAME, `${config.AUDO_EQ_JOBS_QUEUE_NAME}-callbacks`, `${config.AUDO_EQ_JOBS_QUEUE_NAME}-expiry`].includes(config.AUDO_EQ_QUEUE_NAME)) {
+      context.addIssue({ code: 'custom', path: ['AUDO_EQ_QUEUE_NAME'], message: 'must differ from AUDO_EQ_JOBS_QUEUE_NAME and its helper queues (<name>-callbacks, <name>-expiry): all are BullMQ queues in the same Redis' });
     }
     if (config.AUDO_EQ_JOBS_BACKEND === 'memory' && !config.AUDO_EQ_JOBS_WORKER) {
       context.addIssue({

@@ -11,6 +11,7 @@ import type { CallbackSettings } from '../../core/app/jobs/callbacks.ts';
 import { removeJobInputs } from '../../core/app/jobs/job-inputs.ts';
 import type { JobLifecycle, JobQueue, JobWorker } from '../../core/app/jobs/job-queue.ts';
 import type { JobTimingsRecorder } from '../../core/app/jobs/job-timings.ts';
+import { createTimerResultExpiry, type ResultExpiry } from '../../core/app/jobs/result-expiry.ts';
 import { createMasteringJobProcessor } from '../../core/app/jobs/mastering-job-processor.ts';
 import type { AppLogger, ArtifactStorage, MasteringRunner } from '../../core/app/ports.ts';
 import type { EventPublisher } from '../../core/domain/events.ts';
@@ -37,10 +38,11 @@ export function jobRetryDelayMs(config: AppConfig, attempt: number): number {
 
 /**
  * What a worker reports for metrics and clean-up: the queue wait of a job's
- * first start, the run time and final status of a finished job, and the
- * removal of its stored uploads (the result stays, as an artifact).
+ * first start, the run time and final status of a finished job, the removal
+ * of its stored uploads, and (with result retention) the scheduled removal
+ * of a succeeded job's result.
  */
-export function jobLifecycle(deps: { storage: ArtifactStorage; timings?: JobTimingsRecorder; logger: AppLogger }): JobLifecycle {
+export function jobLifecycle(deps: { storage: ArtifactStorage; timings?: JobTimingsRecorder; logger: AppLogger; expireResult?: ResultExpiry }): JobLifecycle {
   return {
     started(record) {
       deps.logger.info('Mastering job started', { correlation_id: record.submission.correlationId, job_id: record.submission.id, attempt: record.attempts });
@@ -60,6 +62,11 @@ export function jobLifecycle(deps: { storage: ArtifactStorage; timings?: JobTimi
         code: record.error?.code ?? null,
       });
       await removeJobInputs(deps.storage, record.submission.inputs);
+      if (record.status === 'succeeded' && record.result && deps.expireResult) {
+        await deps.expireResult(record.result.key).catch((error: unknown) =>
+          deps.logger.warn('Could not schedule the removal of a job result', { job_id: record.submission.id, object_key: record.result?.key, error }),
+        );
+      }
     },
   };
 }
@@ -93,8 +100,10 @@ export async function createJobSystem(config: AppConfig, deps: JobSystemDeps): P
   const concurrency = config.AUDO_EQ_JOBS_CONCURRENCY ?? deps.runner.concurrency ?? 1;
   const processor = createMasteringJobProcessor({ runner: deps.runner, storage: deps.storage, events: deps.events, logger: deps.logger, clock: { now: () => new Date() } });
   if (config.AUDO_EQ_JOBS_BACKEND === 'memory') {
-    // One process: its own /metrics observes the jobs its worker runs.
-    const lifecycle = jobLifecycle({ storage: deps.storage, logger: deps.logger, timings: deps.metrics });
+    // One process: its own /metrics observes the jobs its worker runs; result removals wait on its timers.
+    const retentionSeconds = config.AUDO_EQ_JOBS_RESULT_RETENTION_SECONDS;
+    const expiry = retentionSeconds > 0 ? createTimerResultExpiry(deps.storage, retentionSeconds * 1000, deps.logger) : null;
+    const lifecycle = jobLifecycle({ storage: deps.storage, logger: deps.logger, timings: deps.metrics, expireResult: expiry?.expire });
     const queue = createMemoryJobQueue({
       name: config.AUDO_EQ_JOBS_QUEUE_NAME,
       capacity: config.AUDO_EQ_JOBS_CAPACITY,
@@ -114,6 +123,7 @@ export async function createJobSystem(config: AppConfig, deps: JobSystemDeps): P
       async close(options = {}) {
         await worker.stop(options);
         await queue.close();
+        expiry?.close();
       },
     };
   }
@@ -122,7 +132,7 @@ export async function createJobSystem(config: AppConfig, deps: JobSystemDeps): P
   return createBullmqJobSystem(config, {
     ...deps,
     processor,
-    lifecycleFor: (timings) => jobLifecycle({ storage: deps.storage, logger: deps.logger, timings }),
+    lifecycleFor: ({ timings, expireResult }) => jobLifecycle({ storage: deps.storage, logger: deps.logger, timings, expireResult }),
     transport,
     callbacks,
     concurrency,

@@ -12,7 +12,7 @@ import { deleteQueueKeys, redisAnswers, TEST_REDIS_URL, uniqueQueueName } from '
 import { requireTool } from '../support/tools.ts';
 
 if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'BullMQ job backend')) {
-  runJobApiSuite('bullmq', async ({ runner, storage, callbacks, capacity, apiKeys, metrics }) => {
+  runJobApiSuite('bullmq', async ({ runner, storage, callbacks, capacity, apiKeys, metrics, resultRetentionSeconds }) => {
     const logger = createRecordingLogger();
     const name = uniqueQueueName('jobs-api');
     const options: BullmqJobOptions = {
@@ -23,6 +23,7 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'BullMQ 
       retryBaseMs: 50,
       lockMs: 5000,
       retentionSeconds: 600,
+      resultRetentionSeconds,
       timeoutMs: 2000,
       storage,
       logger,
@@ -32,7 +33,7 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'BullMQ 
     // Timings are counted in Redis, as a separate worker process would, and /metrics reads them there.
     let lifecycle: ReturnType<typeof jobLifecycle> | null = null;
     const queue = await createBullmqJobQueue(options, { finished: async (record) => void (await lifecycle?.finished?.(record)) });
-    lifecycle = jobLifecycle({ storage, timings: queue.timingsRecorder, logger });
+    lifecycle = jobLifecycle({ storage, timings: queue.timingsRecorder, logger, expireResult: queue.expireResult ?? undefined });
     const processor = createMasteringJobProcessor({ runner, storage, events: { publish() {} }, logger, clock: { now: () => new Date() } });
     const worker = createBullmqJobWorker(options, { processor, lifecycle, concurrency: 1, queue });
     worker.start();

@@ -64,7 +64,7 @@ test('a queue name that would not fit a URL or a Redis key pattern is refused', 
 
 test('the deferred queue and the job queue are both BullMQ queues in one Redis: their names must differ', () => {
   assert.match(refusal({ AUDO_EQ_QUEUE_NAME: 'shared', AUDO_EQ_JOBS_QUEUE_NAME: 'shared' }), /^invalid configuration: AUDO_EQ_QUEUE_NAME: must differ from AUDO_EQ_JOBS_QUEUE_NAME/);
-  assert.match(refusal({ AUDO_EQ_QUEUE_NAME: 'mastering-jobs-callbacks' }), /^invalid configuration: AUDO_EQ_QUEUE_NAME: must differ/);
+  for (const name of ['mastering-jobs-callbacks', 'mastering-jobs-expiry']) assert.match(refusal({ AUDO_EQ_QUEUE_NAME: name }), /^invalid configuration: AUDO_EQ_QUEUE_NAME: must differ/, name);
   assert.is(loadConfig({ AUDO_EQ_QUEUE_NAME: 'artifacts', AUDO_EQ_JOBS_QUEUE_NAME: 'mastering-jobs' }).AUDO_EQ_QUEUE_NAME, 'artifacts');
 });
 

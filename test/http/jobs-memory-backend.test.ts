@@ -2,12 +2,13 @@
 import { createApp } from '../../core/http/app.ts';
 import { createMasteringJobProcessor } from '../../core/app/jobs/mastering-job-processor.ts';
 import { createMemoryJobQueue } from '../../adapters/jobs/memory.ts';
+import { createTimerResultExpiry } from '../../core/app/jobs/result-expiry.ts';
 import { createNodeCallbackTransport, resolveHostAddresses } from '../../adapters/webhooks/node-transport.ts';
 import { jobLifecycle } from '../../runtimes/shared/jobs.ts';
 import { runJobApiSuite } from '../support/job-api-suite.ts';
 import { createRecordingLogger } from '../support/doubles.ts';
 
-runJobApiSuite('memory', async ({ runner, storage, callbacks, capacity, apiKeys, metrics }) => {
+runJobApiSuite('memory', async ({ runner, storage, callbacks, capacity, apiKeys, metrics, resultRetentionSeconds }) => {
   const logger = createRecordingLogger();
   const queue = createMemoryJobQueue({
     name: 'jobs-test',
@@ -19,7 +20,8 @@ runJobApiSuite('memory', async ({ runner, storage, callbacks, capacity, apiKeys,
     logger,
   });
   const processor = createMasteringJobProcessor({ runner, storage, events: { publish() {} }, logger, clock: { now: () => new Date() } });
-  const worker = queue.createWorker(processor, { concurrency: 1, lifecycle: jobLifecycle({ storage, timings: metrics, logger }) });
+  const expiry = resultRetentionSeconds > 0 ? createTimerResultExpiry(storage, resultRetentionSeconds * 1000, logger) : null;
+  const worker = queue.createWorker(processor, { concurrency: 1, lifecycle: jobLifecycle({ storage, timings: metrics, logger, expireResult: expiry?.expire }) });
   worker.start();
   const app = createApp({ runner, storage, apiKeys, metrics, jobs: { queue, callbacks, resolveHost: resolveHostAddresses } });
   return {
@@ -27,6 +29,7 @@ runJobApiSuite('memory', async ({ runner, storage, callbacks, capacity, apiKeys,
     async close() {
       await worker.stop({ timeoutMs: 5000 });
       await queue.close();
+      expiry?.close();
     },
   };
 });

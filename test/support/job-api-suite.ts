@@ -26,6 +26,8 @@ export interface JobBackendSetup {
   readonly capacity: number;
   readonly apiKeys: readonly string[];
   readonly metrics: AppMetrics;
+  /** Seconds a succeeded job's result stays in storage; 0 keeps it. */
+  readonly resultRetentionSeconds: number;
 }
 
 export interface JobBackendUnderTest {
@@ -98,6 +100,7 @@ export function runJobApiSuite(label: string, makeBackend: MakeJobBackend): void
       capacity: 100,
       apiKeys: [],
       metrics: createMetrics(),
+      resultRetentionSeconds: 0,
       ...overrides,
     };
     const built = await makeBackend(setup);
@@ -322,6 +325,30 @@ export function runJobApiSuite(label: string, makeBackend: MakeJobBackend): void
     assert.is(full.headers.get('retry-after'), '5');
     assert.is((await full.json()).detail.code, 'queue_full');
     runner.release();
+  });
+
+  test('with result retention a succeeded job\'s result leaves storage once it has passed; the job stays readable and its download says why', async () => {
+    const { submit, until, call, status, storage } = await backend({ resultRetentionSeconds: 1 });
+    const { job_id } = await (await submit()).json();
+    const { doc } = await until(job_id, (d) => d.status === 'succeeded');
+    const finishedMs = Date.parse(doc.finished_at);
+    assert.is((await call(`/jobs/${job_id}/result`)).status, 200, 'downloadable right after it finished');
+    await waitUntil(() => !storage.objects.has(doc.result_object_key), 15_000, () => [...storage.objects.keys()].join(','));
+    assert.ok(Date.now() - finishedMs >= 900, `removed ${Date.now() - finishedMs} ms after the job finished`);
+    const gone = await call(`/jobs/${job_id}/result`);
+    assert.is(gone.status, 409);
+    const body = await gone.json();
+    assert.is(body.detail.code, 'job_result_unavailable');
+    assert.match(body.detail.message, /no longer in storage/);
+    assert.is((await status(job_id)).status, 'succeeded');
+  });
+
+  test('without result retention the result stays in storage', async () => {
+    const { submit, until, storage } = await backend();
+    const { job_id } = await (await submit()).json();
+    const { doc } = await until(job_id, (d) => d.status === 'succeeded');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.ok(storage.objects.has(doc.result_object_key));
   });
 
   test('/metrics counts jobs by state and observes queue wait and run time', async () => {
