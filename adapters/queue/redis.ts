@@ -18,7 +18,10 @@
  * job back to waiting and another consumer gets it with the next attempt
  * number (the job's `attemptsStarted`). Acknowledge completes the job
  * (removed at once) and deletes its payload, a retry moves it to delayed
- * until its time, a dead letter fails it.
+ * until its time, a dead letter fails it. Payload ids are also kept in a set
+ * (`audo-eq:<name>:payloads`): a consumer sweeps it every visibility timeout
+ * and deletes payloads whose job is gone twice running (a process killed
+ * between completing a job and deleting its payload).
  *
  * Every call is bounded: while Redis is unreachable the producer's commands
  * fail at once (no offline queue) and otherwise within `timeoutMs` (plus
@@ -149,6 +152,8 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
   const prefix = options.keyPrefix ?? 'audo-eq';
   const keyBase = `${prefix}:${options.name}`;
   const payloadKey = (id: string) => `${keyBase}:payload:${id}`;
+  /** Ids of every payload written and not yet deleted: what the orphan sweep checks against the jobs. */
+  const payloadIndex = `${keyBase}:payloads`;
   const label = connectionLabel(options.url);
   const { logger } = options;
 
@@ -191,6 +196,30 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
   /** A fetch that outlived its caller's budget; the next consume takes its job. */
   let pendingFetch: Promise<TaskJob | undefined> | null = null;
   let lockTimer: ReturnType<typeof setInterval> | null = null;
+  let sweepTimer: ReturnType<typeof setInterval> | null = null;
+  /** Payload ids without a job at the last sweep: deleted if still so at the next one (an enqueue in progress has its job by then). */
+  let orphanSuspects = new Set<string>();
+
+  /**
+   * Deletes payloads whose job is gone: a process that died between completing a job and deleting its
+   * payload, or between writing a payload and adding its job, leaves one behind. Seen twice, a sweep apart.
+   */
+  const sweepOrphans = async () => {
+    const ids = await call(producer.smembers(payloadIndex));
+    if (ids.length === 0) {
+      orphanSuspects = new Set();
+      return;
+    }
+    const pipeline = producer.pipeline();
+    for (const id of ids) pipeline.exists(`${keyBase}:${id}`);
+    const exists = (await call(pipeline.exec())) ?? [];
+    const missing = ids.filter((_, i) => exists[i]?.[1] === 0);
+    const orphans = missing.filter((id) => orphanSuspects.has(id));
+    orphanSuspects = new Set(missing.filter((id) => !orphanSuspects.has(id)));
+    if (orphans.length === 0) return;
+    await call(producer.multi().del(...orphans.map(payloadKey)).srem(payloadIndex, ...orphans).exec());
+    logger?.info('Removed payloads of deferred persistence tasks that no longer exist', { queue_name: options.name, count: orphans.length });
+  };
   let closed = false;
 
   const consumer = (): Worker<Record<string, string>, string, string> => {
@@ -213,6 +242,7 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
     lockTimer = setInterval(() => {
       for (const { job, token } of held.values()) job.extendLock(token, options.visibilityTimeoutMs).catch(() => {});
     }, Math.max(50, Math.floor(options.visibilityTimeoutMs / 3)));
+    sweepTimer = setInterval(() => void sweepOrphans().catch(() => {}), Math.max(1000, options.visibilityTimeoutMs));
     return worker;
   };
 
@@ -284,11 +314,12 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
       if (depth >= options.capacity) throw new QueueFullError(`queue '${options.name}' is full (${depth} of ${options.capacity} tasks)`);
       const id = crypto.randomUUID();
       const bytes = task.object.bytes;
-      await call(producer.set(payloadKey(id), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)), bytes.byteLength * MS_PER_BYTE);
+      const payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      await call(producer.multi().set(payloadKey(id), payload).sadd(payloadIndex, id).exec(), bytes.byteLength * MS_PER_BYTE);
       try {
         await call(queue.add('artifact', encodeTaskFields(task, payloadKey(id)), { jobId: id }));
       } catch (error) {
-        await producer.del(payloadKey(id)).catch(() => {});
+        await producer.multi().del(payloadKey(id)).srem(payloadIndex, id).exec().catch(() => {});
         throw error;
       }
     },
@@ -316,7 +347,8 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
       const fields = (held.get(delivery.id)?.job.data ?? {}) as Record<string, string>;
       await settle(delivery, (job, token) => job.moveToCompleted('stored', token, false));
       const key = payloadKeyOf(fields);
-      if (key) await call(producer.del(key));
+      // A process that dies right here leaves the payload to the orphan sweep.
+      if (key) await call(producer.multi().del(key).srem(payloadIndex, delivery.id).exec());
     },
 
     async retryLater(delivery, delayMs) {
@@ -387,6 +419,7 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
       if (closed) return;
       closed = true;
       if (lockTimer) clearInterval(lockTimer);
+      if (sweepTimer) clearInterval(sweepTimer);
       // Tasks still held stay active in Redis; their locks lapse and another consumer takes them.
       held.clear();
       await Promise.all([

@@ -13,7 +13,7 @@ import type { ArtifactPersistenceTask } from '../../core/app/ports.ts';
 import { closedPort, startBlackHole } from '../support/s3.ts';
 import { closeClient, deleteQueueKeys, queueKeys, redisAnswers, testRedisClient, TEST_REDIS_URL, uniqueQueueName } from '../support/redis.ts';
 import { requireTool } from '../support/tools.ts';
-import { withinMs } from '../support/deadline.ts';
+import { waitUntil, withinMs } from '../support/deadline.ts';
 
 function task(key: string, size = 64): ArtifactPersistenceTask {
   const bytes = new Uint8Array(size);
@@ -165,6 +165,23 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'Redis q
     const [again] = await queue.consume({ maxTasks: 1, waitMs: 1000 });
     assert.is(again.attempt, 1, 'attempts start over');
     assert.equal(again.task?.object.bytes, original.object.bytes);
+  });
+
+  test('a payload whose job is gone (its process died between completing and deleting it) is swept, a held task\'s payload is not', async () => {
+    const queue = queueOf({ visibilityTimeoutMs: 1000 });
+    await queue.connected();
+    await queue.enqueue(task('mastered/kept.wav'));
+    const [delivery] = await queue.consume({ maxTasks: 1, waitMs: 1000 }); // the consumer starts its sweep
+    const client = await testRedisClient();
+    try {
+      await client.multi().set(`audo-eq:${queue.name}:payload:ghost`, Buffer.from([1, 2, 3])).sadd(`audo-eq:${queue.name}:payloads`, 'ghost').exec();
+    } finally {
+      await closeClient(client);
+    }
+    await waitUntil(async () => (await payloadKeys(queue.name)).length === 1, 15_000, async () => (await payloadKeys(queue.name)).join(', '));
+    assert.equal(await payloadKeys(queue.name), [`audo-eq:${queue.name}:payload:${delivery.id}`]);
+    await queue.acknowledge(delivery);
+    assert.equal(await payloadKeys(queue.name), []);
   });
 
   test('a job that cannot be read is delivered with its problem instead of a task, next to the good ones', async () => {
