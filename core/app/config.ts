@@ -128,7 +128,7 @@ export const configSchema = z
     AUDO_EQ_JOBS_LOCK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
     /** How long finished jobs stay readable (`GET /jobs/{id}`). */
     AUDO_EQ_JOBS_RETENTION_SECONDS: positiveInt(31_536_000).default(86_400),
-    /** Seconds a succeeded job's result stays in storage after the job finished; 0: until the bucket's lifecycle rule removes it. */
+    /** Seconds a succeeded job's result stays in storage after the job finished; 0: kept like any artifact (AUDO_EQ_ARTIFACT_RETENTION_DAYS). */
     AUDO_EQ_JOBS_RESULT_RETENTION_SECONDS: z.coerce.number().int().min(0).max(31_536_000).default(0),
     /** HMAC-SHA256 secret of job callbacks; without one, `callback_url` is refused. */
     AUDO_EQ_WEBHOOK_SECRET: text.optional(),

@@ -1,7 +1,7 @@
 /**
  * Result retention: a succeeded job's mastered WAV is removed from storage a
  * set time after the job finished (`AUDO_EQ_JOBS_RESULT_RETENTION_SECONDS`;
- * 0 keeps it until the bucket's own lifecycle rule removes it). Afterwards
+ * 0 keeps it like any artifact, `AUDO_EQ_ARTIFACT_RETENTION_DAYS`). Afterwards
  * `GET /jobs/{id}/result` answers that the result is no longer in storage.
  * The BullMQ backend schedules the removal as a delayed job (it survives
  * restarts); this timer version serves the in-memory backend, whose jobs
