@@ -314,8 +314,10 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
       if (depth >= options.capacity) throw new QueueFullError(`queue '${options.name}' is full (${depth} of ${options.capacity} tasks)`);
       const id = crypto.randomUUID();
       const bytes = task.object.bytes;
-      const payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      await call(producer.multi().set(payloadKey(id), payload).sadd(payloadIndex, id).exec(), bytes.byteLength * MS_PER_BYTE);
+      // Indexed first, so the sweep knows of a payload however the steps below end; a plain SET (no MULTI:
+      // ioredis queues a transaction's megabytes a second time, measured 1.6x slower for 49 MiB).
+      await call(producer.sadd(payloadIndex, id));
+      await call(producer.set(payloadKey(id), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)), bytes.byteLength * MS_PER_BYTE);
       try {
         await call(queue.add('artifact', encodeTaskFields(task, payloadKey(id)), { jobId: id }));
       } catch (error) {
