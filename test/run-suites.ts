@@ -3,8 +3,18 @@
 // loop; one socket, timer or child a test forgets keeps Node alive forever, and
 // CI then reports a timeout instead of the suite's result. Listing what was
 // left open keeps such a leak visible without letting it hang the run.
+import { spawnSync } from "node:child_process";
 import { parse } from "uvu/parse";
 import { run } from "uvu/run";
+
+// Tests that start the CLI, the server image command or the packed package run
+// the built JavaScript in dist/: build it from the sources as they are now, so
+// no test ever runs a stale build.
+const build = spawnSync("npm", ["run", "--silent", "build"], { stdio: ["ignore", "inherit", "inherit"] });
+if (build.status !== 0) {
+  console.error("test run: npm run build failed; dist/ would be stale");
+  process.exit(1);
+}
 
 const [directory = "test", pattern = "\\.test\\.ts$"] = process.argv.slice(2);
 

@@ -16,7 +16,11 @@ import type { RuntimePoolOptions } from '../shared/pool-options.ts';
 
 export type NodeWorkerPoolOptions = RuntimePoolOptions;
 
-const DEFAULT_WORKER_URL = new URL('./mastering-worker.mjs', import.meta.url);
+// Built (dist/…/pool.js): the compiled worker beside it. From the sources
+// under tsx: the .mjs entry that registers tsx inside the thread first.
+const DEFAULT_WORKER_URL = import.meta.url.endsWith('.ts')
+  ? new URL('./mastering-worker.mjs', import.meta.url)
+  : new URL('./mastering-worker.js', import.meta.url);
 
 /** Starts one worker thread and translates its events for the pool. */
 function spawnThread(workerUrl: URL, nice: number, events: PoolWorkerEvents): PoolWorkerHandle {

@@ -13,7 +13,11 @@ import type { RuntimePoolOptions } from './pool-options.ts';
 
 export type WebWorkerPoolOptions = RuntimePoolOptions;
 
-const DEFAULT_WORKER_URL = new URL('./web-mastering-worker.ts', import.meta.url);
+// The worker in the same form as this module: TypeScript sources under Deno
+// and Bun, the compiled JavaScript when loaded from the npm package's dist/.
+const DEFAULT_WORKER_URL = import.meta.url.endsWith('.ts')
+  ? new URL('./web-mastering-worker.ts', import.meta.url)
+  : new URL('./web-mastering-worker.js', import.meta.url);
 
 function spawnWebWorker(workerUrl: URL, nice: number, events: PoolWorkerEvents): PoolWorkerHandle {
   // Web Workers take no start-up data: the nice value rides in the module URL.

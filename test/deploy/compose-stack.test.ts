@@ -2,7 +2,7 @@
 // does for each cascade the runbook uses, with `.env.example` as the `.env`.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ComposeProject } from '../support/compose/load.ts';
 import { DEV_FILES, PROD_FILES, loadStack, localImportGraph } from '../support/deploy.ts';
@@ -144,8 +144,10 @@ test('the worker service runs npm run worker on the shared queue with the API’
     const worker = project.services.worker;
     const api = project.services[API];
     assert.ok(worker, 'worker is enabled by --profile redis');
-    assert.equal(worker.command, ['node', '--import', 'tsx', 'runtimes/node/worker.ts']);
+    // The built worker (the image's dist/), like `npm run worker`.
+    assert.equal(worker.command, ['node', 'dist/runtimes/node/worker.js']);
     assert.ok(existsSync(join(repoRoot, 'runtimes/node/worker.ts')));
+    assert.match(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts.worker, /^node dist\/runtimes\/node\/worker\.js$/);
     assert.is(worker.image, api.image, 'the same image as the API');
     // `docker compose up --scale worker=N` refuses services with a fixed container name or a published host port.
     assert.is(worker.container_name, undefined);

@@ -84,14 +84,28 @@ test('STOPSIGNAL is SIGTERM and the start command is node itself running the Nod
   assert.ok(cmds[0].args.trim().startsWith('['), 'exec form, so no shell sits between the signal and node');
   const command = commandOf(cmds[0].args);
   assert.is(command[0], 'node', 'node is PID 1 (not npm, which does not forward signals)');
-  assert.equal(command.slice(1), ['--import', 'tsx', 'runtimes/node/server.ts']);
+  assert.equal(command.slice(1), ['dist/runtimes/node/server.js'], 'the built JavaScript, no TypeScript loader');
+});
+
+test('a build stage compiles the sources into dist/ and the runtime stage takes dist/ from it', () => {
+  const build = stages.find((s) => instructionsOf(s, 'RUN').some((r) => /\bnpm run build\b/.test(r.args)));
+  assert.ok(build && build !== runtime, 'a stage other than the runtime stage runs npm run build');
+  const copies = instructionsOf(build!, 'COPY').map((c) => c.args);
+  for (const path of ['tsconfig.json', 'tsconfig.build.json', 'mod.ts', 'core', 'adapters', 'runtimes', 'types']) {
+    assert.ok(copies.some((args) => args.split(/\s+/).includes(path)), `the build stage copies ${path}`);
+    assert.ok(sendsToBuilder(path === 'core' || path === 'adapters' || path === 'runtimes' || path === 'types' ? `${path}/x.ts` : path), `${path} reaches the builder`);
+  }
+  assert.ok(instructionsOf(runtime, 'COPY').some((c) => c.args.includes(`--from=${build!.name}`) && /\bdist\b/.test(c.args)), 'the runtime stage copies dist/');
+  // The production install must not run `prepare` (the compiler is a dev dependency).
+  const deps = stages.find((s) => instructionsOf(s, 'RUN').some((r) => /--omit=dev/.test(r.args)))!;
+  assert.match(instructionsOf(deps, 'RUN').find((r) => /\bnpm ci\b/.test(r.args))!.args, /--ignore-scripts/);
 });
 
 test('.dockerignore sends every file the start command loads and keeps secrets and tests out', () => {
-  for (const file of [...localImportGraph('runtimes/node/server.ts'), 'package.json', 'package-lock.json', 'tsconfig.json']) {
+  for (const file of [...localImportGraph('runtimes/node/server.ts'), 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'types/fili.d.ts']) {
     assert.ok(sendsToBuilder(file), `${file} reaches the image`);
   }
-  for (const file of ['.env', 'node_modules/tsx/package.json', 'test/deploy/dockerfile.test.ts', 'data/x.wav', 'test-output/a', '.git/HEAD']) {
+  for (const file of ['.env', 'node_modules/tsx/package.json', 'dist/mod.js', 'test/deploy/dockerfile.test.ts', 'data/x.wav', 'test-output/a', '.git/HEAD']) {
     assert.not.ok(sendsToBuilder(file), `${file} stays out of the image`);
   }
 });

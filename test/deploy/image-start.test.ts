@@ -94,7 +94,7 @@ test('the image command with the production compose environment answers GET /hea
   await started();
   const launch = context.launch!;
   assert.is(launch.workdir, '/app', 'the repository root stands for WORKDIR /app');
-  assert.equal(launch.argv.slice(1), ['--import', 'tsx', 'runtimes/node/server.ts']);
+  assert.equal(launch.argv.slice(1), ['dist/runtimes/node/server.js']);
   assert.is(launch.env.NODE_ENV, 'production');
   assert.is(launch.env.AUDO_EQ_STORAGE_BACKEND, 's3');
   const response = await fetch(`${context.baseUrl}/health`);

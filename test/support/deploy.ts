@@ -47,7 +47,10 @@ export function localImportGraph(entry: string): string[] {
     const source = readFileSync(file, 'utf8');
     for (const match of source.matchAll(IMPORT)) {
       const target = resolve(dirname(file), match[1]);
+      // A `.js` URL beside a `.ts` source names the built file (dist/); the source stands for it here.
+      const source = target.replace(/\.js$/, '.ts');
       if (existsSync(target)) visit(target);
+      else if (target.endsWith('.js') && existsSync(source)) visit(source);
       else throw new Error(`${rel} imports ${match[1]}, which does not exist`);
     }
   };
