@@ -1,17 +1,18 @@
 /**
- * Stereo WAV sample conversion in WebAssembly SIMD (pcm-convert.wat): 16-bit
- * decode and 24-bit encode, the formats of most uploads and of the default
- * master. Bytes and samples are those of the scalar converters; chunks are
+ * Stereo WAV sample conversion in WebAssembly SIMD (pcm-convert.wat): 16- and
+ * 24-bit decode and 24-bit encode, the formats of most uploads and of the
+ * default master. Bytes and samples are those of the scalar converters; chunks are
  * copied through the module's memory. Each function returns false where
  * WebAssembly SIMD is missing, so the caller runs its scalar loop.
  */
 import { HOST_IS_LITTLE_ENDIAN } from './wav-format.ts';
 import { WASM_BASE64 } from './wasm/pcm-convert.wasm.ts';
-import { compileSimdModule, instantiateWithMemory } from '../wasm/simd-module.ts';
+import { compileSimdModule, instantiateWithMemory, simdEnabled } from '../wasm/simd-module.ts';
 
 interface PcmExports {
   readonly memory: WebAssembly.Memory;
   decodeS16Stereo(src: number, left: number, right: number, frames: number): void;
+  decodeS24Stereo(src: number, left: number, right: number, frames: number): void;
   encodeS24Stereo(left: number, right: number, out: number, frames: number): number;
 }
 
@@ -26,6 +27,7 @@ const TOTAL = BYTES + 8 * CHUNK + 16;
 let module: { exports: PcmExports; f32: Float32Array; u8: Uint8Array } | null | undefined;
 
 function pcmModule() {
+  if (!simdEnabled()) return null;
   if (module === undefined) {
     // The vector code reads little-endian words, as WebAssembly memory is; the host's typed arrays must agree.
     const compiled = HOST_IS_LITTLE_ENDIAN ? compileSimdModule(WASM_BASE64) : null;
@@ -48,6 +50,25 @@ export function decodeS16StereoSimd(bytes: Uint8Array, start: number, left: Floa
     const count = Math.min(CHUNK, vectorFrames - first);
     m.u8.set(bytes.subarray(start + 4 * first, start + 4 * (first + count)), BYTES);
     m.exports.decodeS16Stereo(BYTES, LEFT, RIGHT, count);
+    left.set(m.f32.subarray(LEFT / 4, LEFT / 4 + count), first);
+    right.set(m.f32.subarray(RIGHT / 4, RIGHT / 4 + count), first);
+  }
+  return vectorFrames;
+}
+
+/**
+ * Decodes the whole frames of interleaved 24-bit stereo at `bytes[start..]`
+ * into `left` and `right` from frame 0, up to a multiple of four frames;
+ * returns how many frames it did (0 where SIMD cannot run).
+ */
+export function decodeS24StereoSimd(bytes: Uint8Array, start: number, left: Float32Array, right: Float32Array, frames: number): number {
+  const m = pcmModule();
+  if (!m) return 0;
+  const vectorFrames = frames & ~3;
+  for (let first = 0; first < vectorFrames; first += CHUNK) {
+    const count = Math.min(CHUNK, vectorFrames - first);
+    m.u8.set(bytes.subarray(start + 6 * first, start + 6 * (first + count)), BYTES);
+    m.exports.decodeS24Stereo(BYTES, LEFT, RIGHT, count);
     left.set(m.f32.subarray(LEFT / 4, LEFT / 4 + count), first);
     right.set(m.f32.subarray(RIGHT / 4, RIGHT / 4 + count), first);
   }

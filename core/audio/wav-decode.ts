@@ -7,7 +7,7 @@
 import { IngestValidationError } from '../domain/errors.ts';
 import { HOST_IS_LITTLE_ENDIAN } from './wav-format.ts';
 import type { WavStreamInfo } from './wav-header.ts';
-import { decodeS16StereoSimd } from './pcm-simd.ts';
+import { decodeS16StereoSimd, decodeS24StereoSimd } from './pcm-simd.ts';
 
 /** Frames converted per block: large enough to amortise the copy, small enough to stay in cache. */
 const BLOCK_FRAMES = 16384;
@@ -38,16 +38,28 @@ function decodeU8(bytes: Uint8Array, start: number, out: Float32Array[], frames:
   }
 }
 
+/**
+ * 24-bit samples with one 32-bit little-endian load each: the word that ends
+ * with a sample's three bytes (it starts one byte before them; the data chunk
+ * always follows a header) shifted down by 8 is the sign-extended sample.
+ * The same values as a byte-by-byte loop, twice as fast in V8; DataView
+ * reads little-endian on any host.
+ */
 function decodeS24(bytes: Uint8Array, start: number, out: Float32Array[], frames: number): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const channelCount = out.length;
   const stride = channelCount * 3;
+  if (channelCount === 2) {
+    const [left, right] = out;
+    for (let i = 0, p = start - 1; i < frames; i++, p += 6) {
+      left[i] = (view.getInt32(p, true) >> 8) / 8388608;
+      right[i] = (view.getInt32(p + 3, true) >> 8) / 8388608;
+    }
+    return;
+  }
   for (let c = 0; c < channelCount; c++) {
     const channel = out[c];
-    for (let i = 0, p = start + c * 3; i < frames; i++, p += stride) {
-      // Shift the top byte into the sign bit and back down to sign-extend 24 → 32 bits.
-      const value = ((bytes[p] << 8) | (bytes[p + 1] << 16) | (bytes[p + 2] << 24)) >> 8;
-      channel[i] = value / 8388608;
-    }
+    for (let i = 0, p = start - 1 + c * 3; i < frames; i++, p += stride) channel[i] = (view.getInt32(p, true) >> 8) / 8388608;
   }
 }
 
@@ -120,9 +132,12 @@ export function decodeWavSamples(bytes: Uint8Array, info: WavStreamInfo): Float3
     case 'pcm_u8':
       decodeU8(bytes, info.dataOffset, out, info.frameCount);
       break;
-    case 'pcm_s24le':
-      decodeS24(bytes, info.dataOffset, out, info.frameCount);
+    case 'pcm_s24le': {
+      // Stereo in SIMD (the common upload and the default master); what it leaves, and other layouts, word-wide below.
+      const done = info.channelCount === 2 ? decodeS24StereoSimd(bytes, info.dataOffset, out[0], out[1], info.frameCount) : 0;
+      decodeS24(bytes, info.dataOffset + done * 6, out.map((channel) => channel.subarray(done)), info.frameCount - done);
       break;
+    }
     case 'pcm_s16le': {
       // Stereo in SIMD (the common upload); what it leaves, and other layouts, below.
       const done = info.channelCount === 2 ? decodeS16StereoSimd(bytes, info.dataOffset, out[0], out[1], info.frameCount) : 0;

@@ -1,5 +1,6 @@
-;; Stereo PCM conversions with WebAssembly SIMD, four frames per step: 16-bit
-;; little-endian to planar float (value / 32768, exact, as ffmpeg does) and
+;; Stereo PCM conversions with WebAssembly SIMD, four frames per step: 16- and
+;; 24-bit little-endian to planar float (value / 2^15 or / 2^23, exact, as
+;; ffmpeg does) and
 ;; planar float to 24-bit little-endian (floor(x * 2^23 + 0.5), clipped; exact
 ;; in single precision for every in-range sample, so the bytes are those of
 ;; the scalar encoder).
@@ -20,6 +21,28 @@
       (v128.store (local.get $right)
         (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $planar))) (local.get $scale)))
       (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (local.set $left (i32.add (local.get $left) (i32.const 16)))
+      (local.set $right (i32.add (local.get $right) (i32.const 16)))
+      (br_if $quads (i32.lt_u (local.get $left) (local.get $end)))))
+
+  ;; frames (a multiple of 4) interleaved s24 frames at $src into $left and
+  ;; $right (reads 4 bytes past the last frame).
+  (func (export "decodeS24Stereo") (param $src i32) (param $left i32) (param $right i32) (param $frames i32)
+    (local $end i32) (local $a v128) (local $b v128) (local $scale v128)
+    (local.set $scale (f32x4.splat (f32.const 0x1p-23)))
+    (local.set $end (i32.add (local.get $left) (i32.shl (local.get $frames) (i32.const 2))))
+    (loop $quads
+      ;; Each sample's three bytes into the top of a word, shifted down with its sign:
+      ;; (L0 R0 L1 R1) from the first 12 bytes, (L2 R2 L3 R3) from the next 12.
+      (local.set $a (i32x4.shr_s (i8x16.shuffle 0 0 1 2 0 3 4 5 0 6 7 8 0 9 10 11
+        (v128.load align=1 (local.get $src)) (v128.load align=1 (local.get $src))) (i32.const 8)))
+      (local.set $b (i32x4.shr_s (i8x16.shuffle 0 0 1 2 0 3 4 5 0 6 7 8 0 9 10 11
+        (v128.load offset=12 align=1 (local.get $src)) (v128.load offset=12 align=1 (local.get $src))) (i32.const 8)))
+      (v128.store (local.get $left) (f32x4.mul (local.get $scale) (f32x4.convert_i32x4_s
+        (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a) (local.get $b)))))
+      (v128.store (local.get $right) (f32x4.mul (local.get $scale) (f32x4.convert_i32x4_s
+        (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a) (local.get $b)))))
+      (local.set $src (i32.add (local.get $src) (i32.const 24)))
       (local.set $left (i32.add (local.get $left) (i32.const 16)))
       (local.set $right (i32.add (local.get $right) (i32.const 16)))
       (br_if $quads (i32.lt_u (local.get $left) (local.get $end)))))
