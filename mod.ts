@@ -63,6 +63,8 @@ export { master } from './core/mastering/master.ts';
 export type { MasterOptions, MasterResult } from './core/mastering/master.ts';
 export type { MasteringDiagnostics } from './core/mastering/diagnostics.ts';
 export type { MasteringRequestOptions, EqMode, EqPreset, DeEsserMode, ProfileId, BitDepth } from './core/mastering/options.ts';
+/** The WebAssembly-SIMD-or-JavaScript switch for this thread (worker pools hand it to their threads). */
+export { setSimdEnabled, simdEnabled } from './core/wasm/simd-module.ts';
 
 // ── Audio in and out ────────────────────────────────────────────────────────
 export { decodeAudio } from './core/audio/decode.ts';

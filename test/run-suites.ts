@@ -6,6 +6,10 @@
 import { spawnSync } from "node:child_process";
 import { parse } from "uvu/parse";
 import { run } from "uvu/run";
+import { applySimdSwitch } from "../runtimes/shared/simd-switch.ts";
+
+// AUDO_EQ_SIMD=off runs the whole suite on the JavaScript kernels (processes the tests start inherit it).
+applySimdSwitch(process.env);
 
 // Tests that start the CLI, the server image command or the packed package run
 // the built JavaScript in dist/: build it from the sources as they are now, so

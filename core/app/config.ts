@@ -45,6 +45,8 @@ export const configSchema = z
     AUDO_EQ_MAX_PENDING: z.coerce.number().int().min(0).max(100_000).default(DEFAULT_LIMITS.maxPending),
     /** CPU nice value of mastering workers (Linux, per thread): above 0 the event loop is served first. */
     AUDO_EQ_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+    /** `off` runs every DSP and codec kernel in JavaScript instead of WebAssembly SIMD (comparison, diagnosis). */
+    AUDO_EQ_SIMD: oneOf(['on', 'off']).default('on'),
     /** Longest time a `/master` upload may take to arrive in full. */
     AUDO_EQ_REQUEST_TIMEOUT_MS: positiveInt(86_400_000).default(DEFAULT_LIMITS.requestTimeoutMs),
     /** Longest silence in the middle of an upload before it counts as stalled. */

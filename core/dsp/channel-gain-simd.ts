@@ -6,7 +6,7 @@
  * SIMD is missing, and the caller runs its scalar loop.
  */
 import { WASM_BASE64 } from './wasm/channel-gain.wasm.ts';
-import { compileSimdModule, instantiateWithMemory } from '../wasm/simd-module.ts';
+import { compileSimdModule, instantiateWithMemory, simdEnabled } from '../wasm/simd-module.ts';
 
 interface ChannelGainExports {
   readonly memory: WebAssembly.Memory;
@@ -26,6 +26,7 @@ const GAINS = 8 * CHUNK;
 let instance: { exports: ChannelGainExports; heap: Float32Array } | null | undefined;
 
 function channelGainInstance() {
+  if (!simdEnabled()) return null;
   if (instance === undefined) {
     const module = compileSimdModule(WASM_BASE64);
     const exports = module && instantiateWithMemory<ChannelGainExports>(module, GAINS + 4 * (CHUNK / SIMD_RAMP_BLOCK + 1), { rampGain: true, curveGain: true, scale: true });

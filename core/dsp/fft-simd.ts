@@ -8,7 +8,7 @@
  * missing ({@link createSimdFft} returns null).
  */
 import { WASM_BASE64 } from './wasm/complex-fft.wasm.ts';
-import { compileSimdModule, instantiateWithMemory } from '../wasm/simd-module.ts';
+import { compileSimdModule, instantiateWithMemory, simdEnabled } from '../wasm/simd-module.ts';
 
 interface ComplexFftExports {
   readonly memory: WebAssembly.Memory;
@@ -80,7 +80,7 @@ const MIN_SIZE = 8;
  */
 export function createSimdFft(size: number): SimdFft | null {
   if (!Number.isInteger(size) || size < 1 || (size & (size - 1)) !== 0) throw new RangeError(`FFT size must be a power of two, got ${size}`);
-  if (size < MIN_SIZE) return null;
+  if (size < MIN_SIZE || !simdEnabled()) return null;
   const cached = instances.get(size);
   if (cached) return cached;
   const module = compileSimdModule(WASM_BASE64);

@@ -5,7 +5,7 @@
  * where WebAssembly SIMD is missing (callers keep the scalar scan).
  */
 import { WASM_BASE64 } from './wasm/sliding-max.wasm.ts';
-import { compileSimdModule, instantiateWithMemory } from '../wasm/simd-module.ts';
+import { compileSimdModule, instantiateWithMemory, simdEnabled } from '../wasm/simd-module.ts';
 
 interface SlidingMaxExports {
   readonly memory: WebAssembly.Memory;
@@ -25,6 +25,7 @@ const PADDING = 4;
 let instance: { exports: SlidingMaxExports; heap: Float32Array; capacity: number } | null | undefined;
 
 function slidingMaxInstance(window: number) {
+  if (!simdEnabled()) return null;
   if (instance === undefined) {
     const module = compileSimdModule(WASM_BASE64);
     const exports = module && instantiateWithMemory<SlidingMaxExports>(module, 0, { slidingMax: true, blockMax16: true, stereoMaxAbs: true, stereoBlockMax16: true });

@@ -8,7 +8,7 @@
  * continuing the same state. Null / false where WebAssembly SIMD is missing.
  */
 import { WASM_BASE64 } from './wasm/stereo-biquads.wasm.ts';
-import { compileSimdModule, instantiateWithMemory } from '../wasm/simd-module.ts';
+import { compileSimdModule, instantiateWithMemory, simdEnabled } from '../wasm/simd-module.ts';
 import { runTwoSections, type BiquadCoefficients } from './biquad.ts';
 import { kWeightedSquareSumPair } from './kweighted-energy.ts';
 
@@ -39,6 +39,7 @@ interface Kernel {
 let kernel: Kernel | null | undefined;
 
 function stereoKernel(): Kernel | null {
+  if (!simdEnabled()) return null;
   if (kernel === undefined) {
     const module = compileSimdModule(WASM_BASE64);
     const exports = module && instantiateWithMemory<StereoBiquadExports>(module, BYTES, { kWeight: true, cascade: true });

@@ -5,7 +5,7 @@
  * where WebAssembly SIMD is missing (callers keep the scalar loop).
  */
 import { WASM_BASE64 } from './wasm/stereo-levels.wasm.ts';
-import { compileSimdModule, instantiateWithMemory } from '../wasm/simd-module.ts';
+import { compileSimdModule, instantiateWithMemory, simdEnabled } from '../wasm/simd-module.ts';
 
 interface StereoLevelsExports {
   readonly memory: WebAssembly.Memory;
@@ -30,6 +30,7 @@ let instance: { exports: StereoLevelsExports; heap: Float32Array; energies: Floa
 let loads = 0;
 
 function stereoLevelsInstance() {
+  if (!simdEnabled()) return null;
   if (instance === undefined) {
     const module = compileSimdModule(WASM_BASE64);
     const exports = module && instantiateWithMemory<StereoLevelsExports>(module, BLOCK_ENERGY + 8 * (CHUNK / SIMD_ENERGY_BLOCK), { stereoEnergyPeak: true, stereoBlockEnergy16: true });

@@ -15,7 +15,7 @@ import {
   type SpectrumAnalysis,
 } from '../dsp/spectrum.ts';
 import { detectSpectralCutoffHz } from '../dsp/spectral-cutoff.ts';
-import { STEREO_STRETCH_MAX_FRAMES, stereoStretchMeterSimd } from '../dsp/stereo-levels-simd.ts';
+import { createStereoStretchMeter } from '../dsp/stereo-stretch-meter.ts';
 import { measureStereoWidth, type StereoWidth } from '../dsp/stereo-width.ts';
 import { onsetBlockSize, onsetsFromBlockEnergy } from '../dsp/transients.ts';
 
@@ -130,9 +130,8 @@ interface LevelBlocks {
 /**
  * Peak and energy per `hop`-long block (at least `minimumBlocks`, empty past
  * the end) and energy per onset block, each sample read once: the loop runs
- * over the stretches where both block indices hold, and stereo runs both
- * channels in it so their sums overlap (in WebAssembly SIMD where the runtime
- * has it, with the same sums).
+ * over the stretches where both block indices hold, and stereo measures both
+ * channels together through the stereo stretch meter.
  */
 function levelBlocks(channels: readonly Float32Array[], hop: number, minimumBlocks: number, onsetBlock: number): LevelBlocks {
   const length = channels.length ? channels[0].length : 0;
@@ -143,8 +142,8 @@ function levelBlocks(channels: readonly Float32Array[], hop: number, minimumBloc
   const onsetEnergy = new Float64Array(Math.floor(length / onsetBlock));
   const pairs = channels.length === 2 ? [[channels[0], channels[1]]] : channels.map((samples) => [samples]);
   // Stretches never span more than one onset block.
-  const stereoMeter = channels.length === 2 && onsetBlock <= STEREO_STRETCH_MAX_FRAMES ? stereoStretchMeterSimd(channels[0], channels[1]) : null;
-  for (const [a, b] of pairs) {
+  const stereoMeter = channels.length === 2 ? createStereoStretchMeter(channels[0], channels[1], onsetBlock) : null;
+  for (const [a] of pairs) {
     let hopBlock = 0;
     let onsetIndex = 0;
     let hopPeak = 0;
@@ -154,38 +153,24 @@ function levelBlocks(channels: readonly Float32Array[], hop: number, minimumBloc
       const hopEnd = Math.min(length, (hopBlock + 1) * step);
       const onsetEnd = (onsetIndex + 1) * onsetBlock;
       const end = Math.min(hopEnd, onsetEnd);
-      let peakA = 0;
-      let peakB = 0;
-      let energyA = 0;
-      let energyB = 0;
+      let peak = 0;
+      let energy = 0;
       if (stereoMeter) {
         const stretch = stereoMeter.measure(i, end);
-        energyA = stretch.energy;
-        peakA = stretch.peak;
+        energy = stretch.energy;
+        peak = stretch.peak;
         i = end;
-      } else if (b) {
-        for (; i < end; i++) {
-          const x = a[i];
-          const y = b[i];
-          energyA += x * x;
-          energyB += y * y;
-          const ax = x < 0 ? -x : x;
-          const ay = y < 0 ? -y : y;
-          if (ax > peakA) peakA = ax;
-          if (ay > peakB) peakB = ay;
-        }
       } else {
         for (; i < end; i++) {
           const x = a[i];
-          energyA += x * x;
+          energy += x * x;
           const ax = x < 0 ? -x : x;
-          if (ax > peakA) peakA = ax;
+          if (ax > peak) peak = ax;
         }
       }
-      const energy = energyA + energyB;
       hopSum += energy;
       onsetSum += energy;
-      hopPeak = Math.max(hopPeak, peakA, peakB);
+      hopPeak = Math.max(hopPeak, peak);
       if (i === hopEnd) {
         blockPeak[hopBlock] = Math.max(blockPeak[hopBlock], hopPeak);
         blockEnergy[hopBlock] += hopSum;

@@ -11,7 +11,7 @@
  * true-peak guard trims whatever the measured true peak exceeds the ceiling by.
  */
 import { applyLimiterGain, samplePeakEnvelope, type Limiter } from '../dsp/limiter.ts';
-import { applyGainCurveSimd, scaleChannelsSimd } from '../dsp/channel-gain-simd.ts';
+import { applyGainCurve, scaleChannels } from '../dsp/channel-gains.ts';
 import { createLoudnessMeter, type LoudnessResult } from '../dsp/loudness.ts';
 import { truePeakFilterFor } from '../dsp/truepeak-filter.ts';
 import {
@@ -212,11 +212,7 @@ function limitAndMeasure(
   });
   for (let start = 0; start < length; start += PIECE) {
     const end = Math.min(length, start + PIECE);
-    if (!applyGainCurveSimd(channels, gainCurve, gain, start, end)) {
-      for (const samples of channels) {
-        for (let i = start; i < end; i++) samples[i] *= gainCurve[i] * gain;
-      }
-    }
+    applyGainCurve(channels, gainCurve, gain, start, end);
     meter.addFrames(channels.map((samples) => samples.subarray(start, end)));
   }
   return meter.result();
@@ -230,8 +226,5 @@ function unlimit(channels: readonly Float32Array[], gainCurve: Float32Array, gai
 }
 
 function scaleInPlace(channels: readonly Float32Array[], factor: number): void {
-  if (scaleChannelsSimd(channels, factor)) return;
-  for (const samples of channels) {
-    for (let i = 0; i < samples.length; i++) samples[i] *= factor;
-  }
+  scaleChannels(channels, factor);
 }

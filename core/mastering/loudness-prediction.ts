@@ -9,7 +9,7 @@
 import { ENERGY_BLOCK } from '../dsp/kweighted-blocks.ts';
 import { computeLimiterGain, lookaheadPeaks, lookaheadSamplesFor, type LimiterTiming } from '../dsp/limiter.ts';
 import { integratedLoudness, loudnessRange } from '../dsp/loudness-gating.ts';
-import { blockMaximaSimd, SIMD_MAX_BLOCK } from '../dsp/sliding-max-simd.ts';
+import { blockPeaks } from '../dsp/block-peaks.ts';
 
 /** Never amplify by more than this, whatever the goal (a near-silent target stays quiet). */
 export const MAX_LOUDNESS_GAIN_DB = 40;
@@ -93,19 +93,7 @@ export function predictLoudnessRange(
 
 /** Largest value of each {@link ENERGY_BLOCK}-sample block (of a peak envelope, ≥ 0). */
 export function blockMaxima(envelope: Float32Array): Float32Array {
-  if (ENERGY_BLOCK === SIMD_MAX_BLOCK) {
-    const simd = blockMaximaSimd(envelope);
-    if (simd) return simd;
-  }
-  const blocks = Math.ceil(envelope.length / ENERGY_BLOCK);
-  const out = new Float32Array(blocks);
-  for (let b = 0; b < blocks; b++) {
-    let peak = 0;
-    const end = Math.min(envelope.length, (b + 1) * ENERGY_BLOCK);
-    for (let i = b * ENERGY_BLOCK; i < end; i++) if (envelope[i] > peak) peak = envelope[i];
-    out[b] = peak;
-  }
-  return out;
+  return blockPeaks(envelope, ENERGY_BLOCK);
 }
 
 /**

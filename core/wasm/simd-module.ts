@@ -7,12 +7,33 @@
  */
 const compiled = new Map<string, WebAssembly.Module | null>();
 
+let enabled = true;
+
 /**
- * The compiled module of `base64`, or null where it cannot run here.
+ * The one switch between the WebAssembly SIMD kernels and their JavaScript
+ * twins, for this thread: off, every kernel runs its JavaScript path (same
+ * results within float rounding, as the kernel tests check). Runtimes set it
+ * from `AUDO_EQ_SIMD` at start-up and hand it to their worker threads; each
+ * kernel asks on every call, so it can be turned at any time.
+ *
+ * @example setSimdEnabled(false); // the whole pipeline in JavaScript
+ */
+export function setSimdEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** Whether the SIMD kernels may run on this thread (see {@link setSimdEnabled}). */
+export function simdEnabled(): boolean {
+  return enabled;
+}
+
+/**
+ * The compiled module of `base64`, or null where it cannot run here or SIMD is switched off.
  *
  * @example const module = compileSimdModule(WASM_BASE64);
  */
 export function compileSimdModule(base64: string): WebAssembly.Module | null {
+  if (!enabled) return null;
   const known = compiled.get(base64);
   if (known !== undefined) return known;
   let module: WebAssembly.Module | null = null;

@@ -4,13 +4,16 @@
 // idle-collector.ts). Loaded through mastering-worker.mjs.
 import { parentPort, workerData } from 'node:worker_threads';
 import { lowerThreadPriority } from '../shared/thread-priority.ts';
+import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
 import { createIdleCollector } from './idle-collector.ts';
 import { answerJobMessage, deliverReply, READY_REPLY, type WorkerJobMessage, type WorkerReply } from '../../core/app/worker-protocol.ts';
 
 const port = parentPort;
 if (!port) throw new Error('mastering-worker.ts runs inside a worker thread (see runtimes/node/pool.ts)');
 
-lowerThreadPriority((workerData as { nice?: number } | undefined)?.nice ?? 0);
+const settings = workerData as { nice?: number; simd?: boolean } | undefined;
+lowerThreadPriority(settings?.nice ?? 0);
+setSimdEnabled(settings?.simd ?? true);
 
 const post = (message: WorkerReply, transfer: ArrayBuffer[]) => port.postMessage(message, transfer);
 

@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { createWorkerPool, type PoolWorkerHandle, type PoolWorkerEvents, type WorkerPool } from '../../core/app/worker-pool.ts';
 import type { WorkerReply } from '../../core/app/worker-protocol.ts';
 import { DEFAULT_LIMITS } from '../../core/domain/limits.ts';
+import { simdEnabled } from '../../core/wasm/simd-module.ts';
 import { DEFAULT_WORKER_NICE } from '../shared/thread-priority.ts';
 import type { RuntimePoolOptions } from '../shared/pool-options.ts';
 
@@ -24,7 +25,8 @@ const DEFAULT_WORKER_URL = import.meta.url.endsWith('.ts')
 
 /** Starts one worker thread and translates its events for the pool. */
 function spawnThread(workerUrl: URL, nice: number, events: PoolWorkerEvents): PoolWorkerHandle {
-  const worker = new Worker(workerUrl, { workerData: { nice } });
+  // The thread starts with the SIMD switch as this thread has it (set from AUDO_EQ_SIMD or by an embedder).
+  const worker = new Worker(workerUrl, { workerData: { nice, simd: simdEnabled() } });
   let lastError: Error | undefined;
   worker.unref();
   worker.on('message', (reply: WorkerReply) => {

@@ -10,6 +10,7 @@
 //   npm run worker -- --list-dead-letters       print the dead letters (one JSON line each), then exit
 //   npm run worker -- --requeue-dead-letters    move dead letters back to the queue, then exit
 import { hostname } from 'node:os';
+import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
 import { ConfigError, loadConfig, secretValues, type AppConfig } from '../../core/app/config.ts';
 import { createLoggingEventPublisher } from '../../core/app/logging-event-publisher.ts';
 import { createTslogLogger, resolveLogFormat } from '../../adapters/events/tslog.ts';
@@ -27,6 +28,7 @@ const USAGE = 'usage: npm run worker [-- --list-dead-letters | --requeue-dead-le
 /** The configuration, or a ConfigError for what the worker cannot run with. */
 function workerConfig(env: Record<string, string | undefined>, deadLetterCommand: boolean): AppConfig {
   const config = loadConfig(env);
+  setSimdEnabled(config.AUDO_EQ_SIMD === 'on');
   const deferred = config.AUDO_EQ_QUEUE_BACKEND === 'redis';
   const jobs = config.AUDO_EQ_JOBS_BACKEND === 'redis';
   if (deadLetterCommand && !deferred) {

@@ -3,6 +3,7 @@
  * logger, storage, persistence policy → the fetch handler. Runtimes only add
  * their own server and signal handling around it.
  */
+import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
 import { ConfigError, ingestPolicyFromConfig, loadConfig, secretValues, type AppConfig } from '../../core/app/config.ts';
 import type { UploadSpool } from '../../core/http/upload-spool.ts';
 import { persistencePolicyProblem } from '../../core/app/persist-artifact.ts';
@@ -72,6 +73,8 @@ export async function createStorage(
  */
 export async function composeFromEnv(env: Record<string, string | undefined>, options: ComposeOptions): Promise<Composition> {
   const config = loadConfig(env);
+  // Before any kernel runs; the worker pools hand the setting to their threads.
+  setSimdEnabled(config.AUDO_EQ_SIMD === 'on');
   const logger = createTslogLogger({
     format: resolveLogFormat(config.AUDO_EQ_LOG_FORMAT, options.isTty),
     level: config.AUDO_EQ_LOG_LEVEL,

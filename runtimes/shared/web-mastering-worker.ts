@@ -2,6 +2,7 @@
 // it is sent through the shared protocol and posts the answer back, the WAV
 // moved rather than copied. Started by runtimes/shared/web-worker-pool.ts.
 import { lowerThreadPriority } from './thread-priority.ts';
+import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
 import { answerJobMessage, deliverReply, READY_REPLY, type WorkerJobMessage, type WorkerReply } from '../../core/app/worker-protocol.ts';
 
 /** The part of a dedicated worker's global scope used here (the DOM lib types `self` as a window). */
@@ -10,7 +11,9 @@ interface DedicatedWorkerScope {
   postMessage(message: unknown, transfer: Transferable[]): void;
 }
 
-lowerThreadPriority(Number(new URL(import.meta.url).searchParams.get('nice') ?? 0));
+const settings = new URL(import.meta.url).searchParams;
+lowerThreadPriority(Number(settings.get('nice') ?? 0));
+setSimdEnabled(settings.get('simd') !== 'off');
 
 /** Whether this code runs in a dedicated worker (a `postMessage` without a target origin, an `onmessage`). */
 function isDedicatedWorkerScope(scope: object): scope is DedicatedWorkerScope {

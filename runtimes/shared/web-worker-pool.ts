@@ -8,6 +8,7 @@
 import { createWorkerPool, type PoolWorkerEvents, type PoolWorkerHandle, type WorkerPool } from '../../core/app/worker-pool.ts';
 import type { WorkerReply } from '../../core/app/worker-protocol.ts';
 import { DEFAULT_LIMITS } from '../../core/domain/limits.ts';
+import { simdEnabled } from '../../core/wasm/simd-module.ts';
 import { DEFAULT_WORKER_NICE } from './thread-priority.ts';
 import type { RuntimePoolOptions } from './pool-options.ts';
 
@@ -20,9 +21,10 @@ const DEFAULT_WORKER_URL = import.meta.url.endsWith('.ts')
   : new URL('./web-mastering-worker.js', import.meta.url);
 
 function spawnWebWorker(workerUrl: URL, nice: number, events: PoolWorkerEvents): PoolWorkerHandle {
-  // Web Workers take no start-up data: the nice value rides in the module URL.
+  // Web Workers take no start-up data: the nice value and the SIMD switch ride in the module URL.
   const url = new URL(workerUrl);
   url.searchParams.set('nice', String(nice));
+  url.searchParams.set('simd', simdEnabled() ? 'on' : 'off');
   const worker = new Worker(url.href, { type: 'module' });
   let gone = false;
   const end = (reason: string) => {

@@ -2,6 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { applyGainCurveSimd, applyRampGainsSimd, scaleChannelsSimd, SIMD_RAMP_BLOCK } from '../../core/dsp/channel-gain-simd.ts';
+import { withSimd } from '../support/simd.ts';
 
 function noise(length: number, seed: number, spread = 1.9): Float32Array {
   let s = seed;
@@ -13,7 +14,7 @@ function noise(length: number, seed: number, spread = 1.9): Float32Array {
 
 const LENGTHS = [0, 1, 3, 4, 15, 16, 17, 1000, 32767, 32768, 32769, 70001];
 
-test('ramps between block gains: the same samples as the scalar interpolation, for cut blocks and across chunk edges', () => {
+test('ramps between block gains: the same samples as the scalar interpolation, for cut blocks and across chunk edges', withSimd(() => {
   for (const length of LENGTHS) {
     const channels = [noise(length, 3), noise(length, 5)];
     const blocks = Math.ceil(length / SIMD_RAMP_BLOCK);
@@ -30,9 +31,9 @@ test('ramps between block gains: the same samples as the scalar interpolation, f
     if (!applyRampGainsSimd(channels, gains)) return assert.unreachable('this runtime lacks WebAssembly SIMD');
     channels.forEach((samples, c) => assert.equal(Array.from(samples), Array.from(expected[c]), `length ${length}, channel ${c}`));
   }
-});
+}));
 
-test('a gain curve times a gain over a range: the same samples as the scalar product, untouched outside it', () => {
+test('a gain curve times a gain over a range: the same samples as the scalar product, untouched outside it', withSimd(() => {
   for (const length of LENGTHS) {
     const channels = [noise(length, 11), noise(length, 13), noise(length, 17)];
     const curve = noise(length, 19, 1).map((g) => Math.abs(g) + 0.01);
@@ -46,9 +47,9 @@ test('a gain curve times a gain over a range: the same samples as the scalar pro
     if (!applyGainCurveSimd(channels, curve, gain, start, end)) return assert.unreachable('this runtime lacks WebAssembly SIMD');
     channels.forEach((samples, c) => assert.equal(Array.from(samples), Array.from(expected[c]), `length ${length}, channel ${c}`));
   }
-});
+}));
 
-test('a scale: the same samples as the scalar product', () => {
+test('a scale: the same samples as the scalar product', withSimd(() => {
   for (const length of LENGTHS) {
     const channels = [noise(length, 23)];
     const factor = 0.9977000638225533;
@@ -56,6 +57,6 @@ test('a scale: the same samples as the scalar product', () => {
     if (!scaleChannelsSimd(channels, factor)) return assert.unreachable('this runtime lacks WebAssembly SIMD');
     assert.equal(Array.from(channels[0]), Array.from(expected), `length ${length}`);
   }
-});
+}));
 
 test.run();

@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { deEss } from '../../core/dsp/deesser.ts';
 import { bandPower, analyzeSpectrum } from '../../core/dsp/spectrum.ts';
 import { SIMD_ENERGY_BLOCK, stereoBlockEnergySimd } from '../../core/dsp/stereo-levels-simd.ts';
+import { withSimd } from '../support/simd.ts';
 
 const FS = 44100;
 
@@ -59,7 +60,7 @@ test('audio without sibilance passes bit for bit, and a zero depth does nothing'
   assert.ok(sibilant[0].every((v, i) => v === untouched[i]));
 });
 
-test('SIMD stereo block energies equal the per-channel sums, whole and cut blocks', () => {
+test('SIMD stereo block energies equal the per-channel sums, whole and cut blocks', withSimd(() => {
   for (const length of [0, 5, 16, 17, 32768, 32768 + 21, 100_003]) {
     const left = noise(length, 7);
     const right = noise(length, 9);
@@ -76,6 +77,6 @@ test('SIMD stereo block energies equal the per-channel sums, whole and cut block
     });
     assert.equal(Array.from(simd), expected, `length ${length}`);
   }
-});
+}));
 
 test.run();

@@ -4,6 +4,7 @@ import FFT from 'fft.js';
 import { createSimdFft } from '../../core/dsp/fft-simd.ts';
 import { convolveChannelsInPlace, prepareFirKernel } from '../../core/dsp/fir-convolution.ts';
 import { analyzeSpectrum } from '../../core/dsp/spectrum.ts';
+import { withSimd } from '../support/simd.ts';
 
 function noise(length: number, seed: number): Float32Array {
   let s = seed;
@@ -13,7 +14,7 @@ function noise(length: number, seed: number): Float32Array {
   });
 }
 
-test('the SIMD FFT runs here and matches fft.js forward and inverse at every size from 8 to 32768', () => {
+test('the SIMD FFT runs here and matches fft.js forward and inverse at every size from 8 to 32768', withSimd(() => {
   for (let size = 8; size <= 32768; size *= 2) {
     const fft = createSimdFft(size);
     if (!fft) return assert.unreachable('this runtime lacks WebAssembly SIMD');
@@ -31,9 +32,9 @@ test('the SIMD FFT runs here and matches fft.js forward and inverse at every siz
   }
   assert.is(createSimdFft(4), null, 'sizes below 8 are left to fft.js');
   assert.throws(() => createSimdFft(1000), /power of two/);
-});
+}));
 
-test('FIR filtering by FFT blocks equals direct convolution, SIMD and fft.js paths, stereo and mono, across block edges', () => {
+test('FIR filtering by FFT blocks equals direct convolution, SIMD and fft.js paths, stereo and mono, across block edges', withSimd(() => {
   const taps = noise(301, 5).map((v, i) => v * Math.exp(-i / 60));
   const kernel = prepareFirKernel(taps);
   const left = noise(5000, 6);
@@ -57,7 +58,7 @@ test('FIR filtering by FFT blocks equals direct convolution, SIMD and fft.js pat
       }
     });
   }
-});
+}));
 
 test('the long-term spectrum puts a sine in its bin and keeps Parseval: band power equals mean square', () => {
   const fs = 44100;

@@ -10,6 +10,7 @@ import {
 } from '../../core/dsp/kweighting.ts';
 import { kWeightedSquareSumPair, packKWeighting } from '../../core/dsp/kweighted-energy.ts';
 import { kWeightedBlockEnergyPairSimd, kWeightedSquareSumPairSimd } from '../../core/dsp/stereo-biquads-simd.ts';
+import { withSimd } from '../support/simd.ts';
 
 /** |H(j·2πf)| of an analog section. */
 function analogMagnitude(s: AnalogSection, frequencyHz: number): number {
@@ -90,7 +91,7 @@ test('a rate outside 8 kHz to 384 kHz is refused with a RangeError', () => {
   assert.throws(() => designKWeighting(Number.NaN), RangeError);
 });
 
-test('stereo K-weighting in SIMD gives the scalar kernel\'s sums and states exactly, any stretch length, and block energies too', () => {
+test('stereo K-weighting in SIMD gives the scalar kernel\'s sums and states exactly, any stretch length, and block energies too', withSimd(() => {
   const packed = packKWeighting(...designKWeighting(44100));
   const length = 20011;
   const left = Float32Array.from({ length }, (_, i) => Math.sin(i / 13) * ((i % 11) / 11));
@@ -117,9 +118,9 @@ test('stereo K-weighting in SIMD gives the scalar kernel\'s sums and states exac
     const expected = kWeightedSquareSumPair(left, right, 1, 1.41, 16 * b, Math.min(length, 16 * b + 16), packed, state, 0, 4);
     assert.ok(Math.abs(blocks[b] - expected) <= 1e-9 * Math.max(expected, 1e-12), `block ${b}: ${blocks[b]} vs ${expected}`);
   }
-});
+}));
 
-test('after a burst, silence drives the SIMD K-weighting state to exactly zero (no subnormal arithmetic)', () => {
+test('after a burst, silence drives the SIMD K-weighting state to exactly zero (no subnormal arithmetic)', withSimd(() => {
   const packed = packKWeighting(...designKWeighting(48000));
   const length = 48000 * 12;
   const signal = new Float32Array(length);
@@ -127,6 +128,6 @@ test('after a burst, silence drives the SIMD K-weighting state to exactly zero (
   const state = new Float64Array(8);
   for (let start = 0; start < length; start += 4800) kWeightedSquareSumPairSimd(signal, signal, 1, 1, start, start + 4800, packed, state, 0, 4);
   assert.equal(Array.from(state), [0, 0, 0, 0, 0, 0, 0, 0]);
-});
+}));
 
 test.run();

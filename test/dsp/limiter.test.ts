@@ -14,6 +14,7 @@ import { designTruePeakFilter } from '../../core/dsp/truepeak-filter.ts';
 import { convergeLoudness } from '../../core/mastering/convergence.ts';
 import { measureLoudness } from '../../core/dsp/loudness.ts';
 import { blockMaximaSimd, slidingMaxSimd, stereoBlockMaximaSimd, stereoPeakEnvelopeSimd } from '../../core/dsp/sliding-max-simd.ts';
+import { withSimd } from '../support/simd.ts';
 
 const dbToLinear = (db: number) => Math.pow(10, db / 20);
 
@@ -112,7 +113,7 @@ test('several convergence rounds leave exactly the signal the last round measure
   assert.ok(checked > 10, 'some samples pass the limiter untouched');
 });
 
-test('the SIMD look-ahead maximum equals the scalar scan for every window, length and chunk edge, in place too', () => {
+test('the SIMD look-ahead maximum equals the scalar scan for every window, length and chunk edge, in place too', withSimd(() => {
   let seed = 3;
   const values = Float32Array.from({ length: 70001 }, () => {
     seed = (seed * 16807) % 2147483647;
@@ -130,9 +131,9 @@ test('the SIMD look-ahead maximum equals the scalar scan for every window, lengt
       assert.equal(Array.from(overwritten), expected, `in place: look-ahead ${lookahead}, length ${length}`);
     }
   }
-});
+}));
 
-test('SIMD block maxima equal a plain scan, whole and cut blocks, across chunk edges', () => {
+test('SIMD block maxima equal a plain scan, whole and cut blocks, across chunk edges', withSimd(() => {
   let seed = 11;
   const values = Float32Array.from({ length: 100003 }, () => {
     seed = (seed * 16807) % 2147483647;
@@ -145,9 +146,9 @@ test('SIMD block maxima equal a plain scan, whole and cut blocks, across chunk e
     const expected = Array.from({ length: Math.ceil(length / 16) }, (_, b) => Math.max(...input.subarray(16 * b, 16 * b + 16)));
     assert.equal(Array.from(simd), expected, `length ${length}`);
   }
-});
+}));
 
-test('the SIMD stereo peak envelope is max(|left|, |right|) at every sample, across chunk edges', () => {
+test('the SIMD stereo peak envelope is max(|left|, |right|) at every sample, across chunk edges', withSimd(() => {
   for (const length of [1, 5, 32768, 32771, 70000]) {
     const left = Float32Array.from({ length }, (_, i) => Math.sin(i * 0.37) * (i % 3 === 0 ? -1 : 0.5));
     const right = Float32Array.from({ length }, (_, i) => Math.cos(i * 0.11) * -0.8);
@@ -155,9 +156,9 @@ test('the SIMD stereo peak envelope is max(|left|, |right|) at every sample, acr
     if (!simd) return assert.unreachable('this runtime lacks WebAssembly SIMD');
     assert.equal(Array.from(simd), Array.from(left, (x, i) => Math.fround(Math.max(Math.abs(x), Math.abs(right[i])))), `length ${length}`);
   }
-});
+}));
 
-test('SIMD stereo block peaks are the largest |left| or |right| of each 16 frames, whole and cut blocks, across chunks', () => {
+test('SIMD stereo block peaks are the largest |left| or |right| of each 16 frames, whole and cut blocks, across chunks', withSimd(() => {
   for (const length of [1, 17, 32768, 32790, 70001]) {
     const left = Float32Array.from({ length }, (_, i) => Math.sin(i * 0.31) * (i % 5 === 0 ? -0.9 : 0.4));
     const right = Float32Array.from({ length }, (_, i) => Math.cos(i * 0.07) * -0.6);
@@ -170,7 +171,7 @@ test('SIMD stereo block peaks are the largest |left| or |right| of each 16 frame
     });
     assert.equal(Array.from(simd), expected, `length ${length}`);
   }
-});
+}));
 
 test('limiting a sine 12 dB over the ceiling makes no clicks: sample steps stay near the sine’s own', () => {
   // A click is a jump of the order of the amplitude; the look-ahead ramp may only

@@ -2,6 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { STEREO_STRETCH_MAX_FRAMES, stereoStretchMeterSimd } from '../../core/dsp/stereo-levels-simd.ts';
+import { withSimd } from '../support/simd.ts';
 
 function noise(length: number, seed: number): Float32Array {
   let s = seed;
@@ -24,7 +25,7 @@ function scalarStretch(left: Float32Array, right: Float32Array, from: number, to
   return { energy: energyA + energyB, peak };
 }
 
-test('every stretch sums exactly what the scalar loop sums, whatever its length and across chunk edges', () => {
+test('every stretch sums exactly what the scalar loop sums, whatever its length and across chunk edges', withSimd(() => {
   const length = 2 * STEREO_STRETCH_MAX_FRAMES + 1001;
   const left = noise(length, 11);
   const right = noise(length, 29);
@@ -44,15 +45,15 @@ test('every stretch sums exactly what the scalar loop sums, whatever its length 
   assert.ok(checked > 100, `${checked} stretches`);
   const whole = stereoStretchMeterSimd(left, right)!.measure(STEREO_STRETCH_MAX_FRAMES, STEREO_STRETCH_MAX_FRAMES + 13);
   assert.is(whole.peak, Math.fround(1.99), 'the largest magnitude, from the right channel');
-});
+}));
 
-test('an empty stretch has no energy and no peak; a stretch longer than a chunk is refused', () => {
+test('an empty stretch has no energy and no peak; a stretch longer than a chunk is refused', withSimd(() => {
   const meter = stereoStretchMeterSimd(new Float32Array(10).fill(0.5), new Float32Array(10).fill(-0.25));
   if (!meter) return assert.unreachable('this runtime lacks WebAssembly SIMD');
   assert.equal({ ...meter.measure(3, 3) }, { energy: 0, peak: 0 });
   assert.equal({ ...meter.measure(3, 10) }, { energy: 7 * (0.25 + 0.0625), peak: 0.5 });
   const long = new Float32Array(STEREO_STRETCH_MAX_FRAMES + 2);
   assert.throws(() => stereoStretchMeterSimd(long, long)!.measure(0, STEREO_STRETCH_MAX_FRAMES + 1), /longer than/);
-});
+}));
 
 test.run();

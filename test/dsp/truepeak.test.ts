@@ -12,6 +12,7 @@ import { createScalarPeakKernel } from '../../core/dsp/truepeak-kernel.ts';
 import { createScalarEnvelopeKernel } from '../../core/dsp/truepeak-envelope.ts';
 import { createSimdEnvelopeKernel, createSimdPeakKernel, createSimdPeakScanner, simdTruePeakAvailable } from '../../core/dsp/truepeak-simd.ts';
 import { phasedSine } from '../support/ebu-signals.ts';
+import { withSimd } from '../support/simd.ts';
 
 /** Deterministic pseudo-random numbers in [-1, 1) (a small LCG, so tests repeat exactly). */
 function noise(n: number, seed = 1): Float32Array {
@@ -81,7 +82,7 @@ test('the fast kernels compute exactly what the coefficients say, for even, odd 
   }
 });
 
-test('4x designs run on WebAssembly SIMD, and agree with the scalar kernels on every stretch length', () => {
+test('4x designs run on WebAssembly SIMD, and agree with the scalar kernels on every stretch length', withSimd(() => {
   assert.ok(simdTruePeakAvailable(), 'this runtime lacks WebAssembly SIMD');
   const signal = noise(40000, 9).map((v, i) => v * (0.2 + 0.8 * Math.abs(Math.sin(i / 700))));
   for (const taps of [12, 16, 32]) {
@@ -100,9 +101,9 @@ test('4x designs run on WebAssembly SIMD, and agree with the scalar kernels on e
       assert.is(scanner(signal, start, end, 0), Math.max(actual, samplePeak), 'scanner = max(samples, interpolation)');
     }
   }
-});
+}));
 
-test('the limiter envelope runs on WebAssembly SIMD for 4x designs and agrees with the scalar envelope', () => {
+test('the limiter envelope runs on WebAssembly SIMD for 4x designs and agrees with the scalar envelope', withSimd(() => {
   const signal = noise(30000, 12).map((v, i) => v * (0.3 + 0.7 * Math.abs(Math.sin(i / 500))));
   for (const taps of [12, 16, 32]) {
     const filter = designTruePeakFilter(4, taps);
@@ -121,7 +122,7 @@ test('the limiter envelope runs on WebAssembly SIMD for 4x designs and agrees wi
       }
     }
   }
-});
+}));
 
 test('inter-sample peaks of the Tech 3341 sines are found with 2x oversampling at 96 and 192 kHz', () => {
   for (const fs of [96000, 192000]) {

@@ -1,4 +1,7 @@
 // The `audo-eq` command line (SPEC section 10). Each command lives in its own module.
+import { ConfigError } from '../../../core/app/config.ts';
+import { applySimdSwitch } from '../../shared/simd-switch.ts';
+
 const USAGE = `usage: audo-eq <command> [options]
 
 commands:
@@ -13,6 +16,13 @@ const COMMANDS = 'commands: serve, analyze, master, batch-master';
 
 async function main(argv: string[]): Promise<number> {
   const [command] = argv;
+  try {
+    applySimdSwitch(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`audo-eq: ${error.message}`);
+    return 2;
+  }
   switch (command) {
     case 'serve':
       await import('../server.ts');
