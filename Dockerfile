@@ -13,6 +13,7 @@ COPY core ./core
 COPY adapters ./adapters
 COPY runtimes ./runtimes
 COPY types ./types
+COPY tools/build-dist.mjs ./tools/
 RUN npm run build
 
 # --- deps: production node_modules, resolved from the lockfile only ---------

@@ -86,6 +86,14 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
   const clock = settings.clock ?? systemClock;
   const recorder = createRecordingPublisher();
   const onStage = settings.onStage ?? (() => {});
+  // This thread's stages around master()'s; they open its stage_ms, so the diagnostics time every stage.
+  const stageMs: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (stage: string) => {
+    const now = performance.now();
+    stageMs[stage] = Number((now - mark).toFixed(1));
+    mark = now;
+  };
   onStage('decode');
   // Sizes first: a worker may hand the upload buffers to the decoder in place.
   const targetBytes = job.target.bytes.byteLength;
@@ -97,6 +105,8 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
   const referencesPending = analyzer ? analyzer(uploads, ingestPolicy) : null;
   referencesPending?.catch(() => undefined);
   const analyzedReferences = referencesPending ? null : await analyzeReferenceUploads(uploads, ingestPolicy);
+  // Decoding and analysing the references here, before the target.
+  if (analyzedReferences) lap('reference_ms');
   let targetSummary: Record<string, unknown>;
   let target: DecodedAudio;
   let targetAnalysis: TrackAnalysis | undefined;
@@ -105,15 +115,21 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
     targetSummary = ingestSummary(source, targetBytes);
     // Only the output is stereo: a surround target is processed as its stereo fold.
     target = foldToStereo(source);
+    lap('target_decode_ms');
     onStage('analysis');
     const resampled = job.options.outputSampleRateHz !== undefined && job.options.outputSampleRateHz !== target.sampleRateHz;
-    if (referencesPending && !resampled) targetAnalysis = analyzeTrack(target);
+    if (referencesPending && !resampled) {
+      targetAnalysis = analyzeTrack(target);
+      lap('target_analysis_ms');
+    }
   } catch (error) {
     // A bad reference is reported before a bad target, wherever it was decoded.
     await referencesPending;
     throw error;
   }
   const references = analyzedReferences ?? (await referencesPending!);
+  // Analysed on another thread meanwhile: what is left to wait for once the target is done.
+  if (!analyzedReferences) lap('reference_wait_ms');
   const referenceSummaries = references.map((reference) => reference.summary);
   recorder.publish({
     name: 'IngestValidated',
@@ -135,7 +151,10 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
     references.map((reference) => reference.analysis),
     { ...masterOptions, correlationId: job.correlationId, events, inPlace: true, targetAnalysis },
   );
+  const encodeStart = performance.now();
   const wav = encodeWav(result.audio, { bitDepth });
+  const encodeMs = Number((performance.now() - encodeStart).toFixed(1));
+  const diagnostics = { ...result.diagnostics, stage_ms: { ...stageMs, ...result.diagnostics.stage_ms, encode_ms: encodeMs } };
   return {
     wav,
     policies: {
@@ -143,7 +162,7 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
       ingestPolicyId: ingestPolicy.id,
       normalizationPolicyId: DEFAULT_NORMALIZATION_POLICY.id,
     },
-    diagnostics: result.diagnostics,
+    diagnostics,
     events: recorder.events,
   };
 }

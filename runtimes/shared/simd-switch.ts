@@ -1,10 +1,10 @@
 /**
  * `AUDO_EQ_SIMD` read where a runtime starts (server, queue worker, CLI, test
  * runner): the core's one switch between the WebAssembly SIMD kernels and
- * their JavaScript twins. Parsed by the configuration schema, so `on`/`off`
- * (any case, empty = on) mean the same here as in `loadConfig`.
+ * their JavaScript twins. Parsed by `loadConfig`, so `on`/`off` (any case,
+ * empty = on) and the error for anything else are the configuration's own.
  */
-import { ConfigError, configSchema } from '../../core/app/config.ts';
+import { loadConfig } from '../../core/app/config.ts';
 import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
 
 /**
@@ -13,8 +13,6 @@ import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
  * @example applySimdSwitch(process.env);
  */
 export function applySimdSwitch(env: Record<string, string | undefined>): void {
-  const raw = env.AUDO_EQ_SIMD;
-  const parsed = configSchema.shape.AUDO_EQ_SIMD.safeParse(raw === undefined || raw.trim() === '' ? undefined : raw);
-  if (!parsed.success) throw new ConfigError(`invalid configuration: AUDO_EQ_SIMD: must be on or off, not ${JSON.stringify(raw)}`);
-  setSimdEnabled(parsed.data === 'on');
+  // The whole schema with only this variable set: its defaults are valid, so only AUDO_EQ_SIMD can fail.
+  setSimdEnabled(loadConfig({ AUDO_EQ_SIMD: env.AUDO_EQ_SIMD }).AUDO_EQ_SIMD === 'on');
 }

@@ -91,7 +91,7 @@ test('a build stage compiles the sources into dist/ and the runtime stage takes 
   const build = stages.find((s) => instructionsOf(s, 'RUN').some((r) => /\bnpm run build\b/.test(r.args)));
   assert.ok(build && build !== runtime, 'a stage other than the runtime stage runs npm run build');
   const copies = instructionsOf(build!, 'COPY').map((c) => c.args);
-  for (const path of ['tsconfig.json', 'tsconfig.build.json', 'mod.ts', 'core', 'adapters', 'runtimes', 'types']) {
+  for (const path of ['tsconfig.json', 'tsconfig.build.json', 'mod.ts', 'core', 'adapters', 'runtimes', 'types', 'tools/build-dist.mjs']) {
     assert.ok(copies.some((args) => args.split(/\s+/).includes(path)), `the build stage copies ${path}`);
     assert.ok(sendsToBuilder(path === 'core' || path === 'adapters' || path === 'runtimes' || path === 'types' ? `${path}/x.ts` : path), `${path} reaches the builder`);
   }

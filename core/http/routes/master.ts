@@ -11,6 +11,12 @@ import { masteringResponseHeaders } from '../headers.ts';
 import { readMasteringUpload } from '../multipart.ts';
 import { parseMasteringQuery } from '../query.ts';
 import type { RouteHandler } from '../context.ts';
+import type { MasteringDiagnostics } from '../../mastering/diagnostics.ts';
+
+/** The job's diagnostics with `upload_ms` first in `stage_ms`. */
+function withUploadTime(diagnostics: MasteringDiagnostics, uploadMs: number): MasteringDiagnostics {
+  return { ...diagnostics, stage_ms: { upload_ms: uploadMs, ...diagnostics.stage_ms } };
+}
 
 /**
  * @example
@@ -19,6 +25,7 @@ import type { RouteHandler } from '../context.ts';
 export const master: RouteHandler = async (request, { correlationId, url, deps }) => {
   const { metrics } = deps;
   let masteringStartedMs: number | null = null;
+  let uploadMs = 0;
   metrics.addInFlight(1);
   try {
     const result = await masterTrack(deps, {
@@ -26,8 +33,11 @@ export const master: RouteHandler = async (request, { correlationId, url, deps }
       receive: async () => {
         const options = parseMasteringQuery(url.searchParams);
         // The job is the upload object plus id and options (jobs build it the same way from stored uploads).
+        const uploadStartedMs = performance.now();
         const upload = await readMasteringUpload(request, deps.limits);
         masteringStartedMs = performance.now();
+        // Receiving and parsing the multipart body: the first stage of the request's stage_ms.
+        uploadMs = Number((masteringStartedMs - uploadStartedMs).toFixed(1));
         return { ...upload, options };
       },
     });
@@ -37,7 +47,7 @@ export const master: RouteHandler = async (request, { correlationId, url, deps }
       correlationId,
       policies: result.policies,
       profileId: result.profileId,
-      diagnostics: result.diagnostics,
+      diagnostics: withUploadTime(result.diagnostics, uploadMs),
       persistence: result.persistence,
       byteLength: result.wav.byteLength,
       baseUrl: deps.publicUrl ?? url.origin,
