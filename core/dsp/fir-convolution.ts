@@ -37,13 +37,14 @@ export function prepareFirKernel(taps: Float32Array): FirKernel {
 
 /**
  * Filters every channel in place with `kernel` (causal; output keeps the input
- * length). `simd: false` forces the fft.js path (the fallback, for tests).
+ * length): by the SIMD FFT where it runs and the switch allows
+ * (core/wasm/simd-module.ts), else by fft.js.
  */
-export function convolveChannelsInPlace(channels: readonly Float32Array[], kernel: FirKernel, { simd = true } = {}): void {
+export function convolveChannelsInPlace(channels: readonly Float32Array[], kernel: FirKernel): void {
   for (let c = 0; c < channels.length; c += 2) {
     const a = channels[c];
     const b = c + 1 < channels.length ? channels[c + 1] : null;
-    if (!(simd && convolvePairSimd(a, b, kernel))) convolvePair(a, b, kernel);
+    if (!convolvePairSimd(a, b, kernel)) convolvePair(a, b, kernel);
   }
 }
 
