@@ -33,6 +33,14 @@ export interface DecodedFlac {
   readonly channels: Float32Array[];
 }
 
+/**
+ * Fed after the file's last byte. The decoder holds back a stream's final
+ * frame when that frame ends in 0xFF bytes before its CRC (a last block of
+ * constant −1 at 24 bits does), waiting for a frame header that could start
+ * there; two zero bytes cannot start one, and it lets the frame go.
+ */
+const END_OF_STREAM_PADDING = new Uint8Array(2);
+
 /** Measured fastest for the WASM decoder among 64 KiB – 4 MiB. */
 const INPUT_CHUNK_BYTES = 1024 * 1024;
 
@@ -228,6 +236,7 @@ export async function decodeFlac(bytes: Uint8Array, policy: IngestPolicy, option
       const chunk = bytes.subarray(offset, Math.min(bytes.length, offset + INPUT_CHUNK_BYTES));
       collect(sink, await withConsoleSilenced(() => decoder.decode(chunk)));
     }
+    collect(sink, await withConsoleSilenced(() => decoder.decode(END_OF_STREAM_PADDING)));
     collect(sink, await withConsoleSilenced(() => decoder.flush()));
   });
   if (sink.frames === 0) throw corrupted('The FLAC file contains no decodable audio frames.');
