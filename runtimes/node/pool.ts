@@ -11,17 +11,17 @@ import { Worker } from 'node:worker_threads';
 import { createWorkerPool, type PoolWorkerHandle, type PoolWorkerEvents, type WorkerPool } from '../../core/app/worker-pool.ts';
 import type { WorkerReply } from '../../core/app/worker-protocol.ts';
 import { DEFAULT_LIMITS } from '../../core/domain/limits.ts';
+import { threadEntry } from './thread-entry.ts';
 import { simdEnabled } from '../../core/wasm/simd-module.ts';
 import { DEFAULT_WORKER_NICE } from '../shared/thread-priority.ts';
 import type { RuntimePoolOptions } from '../shared/pool-options.ts';
 
 export type NodeWorkerPoolOptions = RuntimePoolOptions;
 
-// Built (dist/…/pool.js): the compiled worker beside it. From the sources
-// under tsx: the .mjs entry that registers tsx inside the thread first.
-const DEFAULT_WORKER_URL = import.meta.url.endsWith('.ts')
-  ? new URL('./mastering-worker.mjs', import.meta.url)
-  : new URL('./mastering-worker.js', import.meta.url);
+const DEFAULT_WORKER_URL = threadEntry(import.meta.url, {
+  launcher: new URL('./mastering-worker.mjs', import.meta.url),
+  built: new URL('./mastering-worker.js', import.meta.url),
+});
 
 /** Starts one worker thread and translates its events for the pool. */
 function spawnThread(workerUrl: URL, nice: number, events: PoolWorkerEvents): PoolWorkerHandle {

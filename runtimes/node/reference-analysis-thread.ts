@@ -14,8 +14,13 @@ import { Worker } from 'node:worker_threads';
 import type { ReferenceAnalyzer } from '../../core/app/reference-analysis.ts';
 import type { ReferenceAnalysisReply, ReferenceAnalysisRequest } from './reference-analysis-messages.ts';
 import { errorFromWire } from '../../core/app/worker-protocol.ts';
+import { simdEnabled } from '../../core/wasm/simd-module.ts';
+import { threadEntry } from './thread-entry.ts';
 
-const WORKER_URL = new URL('./reference-analysis-worker.mjs', import.meta.url);
+const WORKER_URL = threadEntry(import.meta.url, {
+  launcher: new URL('./reference-analysis-worker.mjs', import.meta.url),
+  built: new URL('./reference-analysis-worker.js', import.meta.url),
+});
 
 /**
  * Creates the analyzer; each call starts one thread and ends it with the answer.
@@ -25,7 +30,8 @@ const WORKER_URL = new URL('./reference-analysis-worker.mjs', import.meta.url);
 export function createThreadedReferenceAnalyzer(workerUrl: URL = WORKER_URL): ReferenceAnalyzer {
   return (uploads, policy) =>
     new Promise((resolve, reject) => {
-      const worker = new Worker(workerUrl);
+      // The thread starts with the SIMD switch as this thread has it.
+      const worker = new Worker(workerUrl, { workerData: { simd: simdEnabled() } });
       let settled = false;
       const settle = (finish: () => void) => {
         if (settled) return;

@@ -1,10 +1,13 @@
 // The reference analysis thread (see reference-analysis-thread.ts): analyses
 // the one request it is sent, answers, and is ended by its caller. Loaded
 // through reference-analysis-worker.mjs.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
 import { analyzeReferenceUploads } from '../../core/app/reference-analysis.ts';
 import { errorToWire } from '../../core/app/worker-protocol.ts';
 import type { ReferenceAnalysisReply, ReferenceAnalysisRequest } from './reference-analysis-messages.ts';
+
+setSimdEnabled((workerData as { simd?: boolean } | undefined)?.simd ?? true);
 
 const port = parentPort;
 if (!port) throw new Error('reference-analysis-worker.ts runs inside a worker thread (see reference-analysis-thread.ts)');

@@ -93,13 +93,15 @@ test('the packed tarball holds the build, the bin and no TypeScript sources or t
     for (const path of [target.default, target.types]) assert.ok(files.includes(path.replace(/^\.\//, '')), `${path} is packed`);
   }
   assert.ok(files.includes('bin/audo-eq.mjs'));
-  assert.ok(files.includes('dist/runtimes/node/mastering-worker.js'), 'the worker threads’ entry is packed');
+  for (const worker of ['mastering-worker', 'reference-analysis-worker']) {
+    assert.ok(files.includes(`dist/runtimes/node/${worker}.js`), `the ${worker} thread's entry is packed`);
+  }
   assert.ok(files.some((f) => /^dist\/core\/dsp\/wasm\/\S+\.wasm\.js$/.test(f)), 'the WebAssembly kernels are packed');
   assert.equal(files.filter((f) => /(?<!\.d)\.ts$/.test(f)), [], 'no TypeScript sources');
   assert.equal(files.filter((f) => /^(test|bench)\//.test(f)), []);
 });
 
-test('installed into an empty folder: `audo-eq --help` and `audo-eq analyze` run with plain Node', () => {
+test('installed into an empty folder: `audo-eq --help`, `audo-eq analyze` and `audo-eq master` (its reference thread too) run with plain Node', () => {
   install();
   const bin = join(app, 'node_modules/.bin/audo-eq');
   const help = run(bin, ['--help'], app);
@@ -115,6 +117,14 @@ test('installed into an empty folder: `audo-eq --help` and `audo-eq analyze` run
   const report = JSON.parse(analyze.stdout);
   // A full-scale-relative sine of amplitude 0.25 (−12.04 dBFS) reads −12.04 dBTP and, at 997 Hz, −12.04 LUFS in stereo.
   assert.equal([report.sampleRateHz, report.channels, report.truePeakDbtp, report.integratedLufs], [48000, 2, -12.04, -12.04]);
+  // Mastering starts the reference analysis thread from the package's own files.
+  const quiet = left.map((v, i) => v * 0.2 * (1 + Math.sin(i / 900)));
+  writeFileSync(join(app, 'quiet.wav'), encodeWav({ sampleRateHz: 48000, channels: [quiet, quiet.slice()] }, { bitDepth: 24 }));
+  const master = run(bin, ['master', '-t', 'quiet.wav', '-r', 'tone.wav', '-o', 'out/mastered.wav', '--report-json', 'out/report.json'], app);
+  assert.is(master.status, 0, output(master));
+  const diagnostics = JSON.parse(readFileSync(join(app, 'out/report.json'), 'utf8'));
+  assert.ok('reference_wait_ms' in diagnostics.stage_ms, `the reference was analysed on its own thread: ${JSON.stringify(diagnostics.stage_ms)}`);
+  assert.ok(Math.abs(diagnostics.output_lufs - -12.04) < 0.5, `mastered to the reference's loudness: ${diagnostics.output_lufs}`);
 });
 
 test('installed into an empty folder: plain JavaScript imports every public subpath', () => {
