@@ -31,7 +31,7 @@ function pcmModule() {
   if (module === undefined) {
     // The vector code reads little-endian words, as WebAssembly memory is; the host's typed arrays must agree.
     const compiled = HOST_IS_LITTLE_ENDIAN ? compileSimdModule(WASM_BASE64) : null;
-    const exports = compiled && instantiateWithMemory<PcmExports>(compiled, TOTAL, { decodeS16Stereo: true, encodeS24Stereo: true });
+    const exports = compiled && instantiateWithMemory<PcmExports>(compiled, TOTAL, { decodeS16Stereo: true, decodeS24Stereo: true, encodeS24Stereo: true });
     module = exports && { exports, f32: new Float32Array(exports.memory.buffer), u8: new Uint8Array(exports.memory.buffer) };
   }
   return module;
