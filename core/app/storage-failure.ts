@@ -27,6 +27,7 @@ export const STORAGE_FAILURE_CODES = {
   storage_bucket_unusable: { kind: 'rejected', setting: 'bucket', hint: 'the bucket does not exist, belongs to someone else or has an invalid name' },
   storage_region_mismatch: { kind: 'rejected', setting: 'region', hint: 'the bucket lives in another region or behind another endpoint' },
   storage_permission_denied: { kind: 'rejected', setting: 'data_dir', hint: 'the data directory is not writable' },
+  storage_data_dir_unusable: { kind: 'rejected', setting: 'data_dir', hint: 'the data directory path is not a usable directory' },
   storage_error: { kind: 'unavailable', setting: 'endpoint', hint: 'the storage backend failed' },
 } as const satisfies Record<string, { kind: StorageFailureKind; setting: StorageSetting; hint: string }>;
 
@@ -88,6 +89,8 @@ function classify(error: unknown): { code: StorageFailureCode; detail: string } 
   if (UNREACHABLE.has(code)) return { code: 'storage_endpoint_unreachable', detail: code };
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return { code: 'storage_permission_denied', detail: code };
   if (code === 'ENOSPC' || code === 'EDQUOT') return { code: 'storage_full', detail: code };
+  // EEXIST: mkdir met a file where the data directory (or a folder in it) should be.
+  if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'EEXIST' || code === 'ELOOP' || code === 'ENAMETOOLONG') return { code: 'storage_data_dir_unusable', detail: code };
   return { code: 'storage_error', detail: code };
 }
 
