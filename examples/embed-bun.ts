@@ -8,6 +8,8 @@ import { createWebWorkerPool } from '../runtimes/shared/web-worker-pool.ts';
 declare const Bun: { serve(options: { hostname: string; port: number; maxRequestBodySize: number; fetch(request: Request): Response | Promise<Response> }): { port: number } };
 
 const audoEq = createHandler({
+  // Mounted under /audo-eq/: URLs in responses (the artifact route) carry the prefix.
+  basePath: '/audo-eq',
   runner: createWebWorkerPool({ size: 2, maxWaiting: 8 }),
   storage: createFilesystemStorage({ dataDir: process.env.DATA_DIR ?? './data' }),
 });

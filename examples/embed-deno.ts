@@ -5,6 +5,8 @@ import { createHandler } from '../mod.ts';
 import { createWebWorkerPool } from '../runtimes/shared/web-worker-pool.ts';
 
 const audoEq = createHandler({
+  // Mounted under /audo-eq/: URLs in responses (the artifact route) carry the prefix.
+  basePath: '/audo-eq',
   runner: createWebWorkerPool({ size: 2, maxWaiting: 8 }),
   storage: createFilesystemStorage({ dataDir: Deno.env.get('DATA_DIR') ?? './data' }),
 });

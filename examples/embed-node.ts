@@ -7,6 +7,8 @@ import { toNodeListener } from '../runtimes/node/fetch-adapter.ts';
 import { createNodeWorkerPool } from '../runtimes/node/pool.ts';
 
 const audoEq = createHandler({
+  // Mounted under /audo-eq/: URLs in responses (the artifact route) carry the prefix.
+  basePath: '/audo-eq',
   runner: createNodeWorkerPool({ size: 2, maxWaiting: 8 }),
   storage: createFilesystemStorage({ dataDir: process.env.DATA_DIR ?? './data' }),
 });

@@ -72,8 +72,10 @@ export interface AppOptions {
   readonly corsOrigins?: readonly string[];
   /** How long `/ready` waits for each dependency; default 2000 ms. */
   readonly readyTimeoutMs?: number;
-  /** Public base URL of the API (e.g. `https://master.example.com`) for URLs in responses; default: the request's origin. */
+  /** Public base URL of the API (e.g. `https://master.example.com`) for URLs in responses; default: the request's origin plus `basePath`. */
   readonly publicUrl?: string | null;
+  /** The path an embedding server mounts the handler under (e.g. `/audo-eq`), for URLs in responses; default none. */
+  readonly basePath?: string;
   /**
    * Asynchronous jobs (`/jobs`): the queue, plus callback settings (default:
    * no secret, so callback URLs are refused) and a host resolver (default:
@@ -162,6 +164,7 @@ function resolveDeps(options: AppOptions): AppDeps {
     cors: { allowedOrigins: options.corsOrigins ?? [] },
     readiness: createReadinessProbe({ storage, queue, jobQueue: jobs?.queue ?? null, timeoutMs: options.readyTimeoutMs ?? 2000 }),
     publicUrl: options.publicUrl ? options.publicUrl.replace(/\/+$/, '') : null,
+    basePath: (options.basePath ?? '').replace(/\/+$/, ''),
     jobs,
     openApiDocument: buildOpenApiDocument(ROUTES),
   };

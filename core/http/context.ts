@@ -38,6 +38,8 @@ export interface AppDeps {
   readonly readiness: () => Promise<Readiness>;
   /** Public base URL of the API when configured (`AUDO_EQ_PUBLIC_URL`), for URLs in responses; else the request's origin is used. */
   readonly publicUrl: string | null;
+  /** Where an embedding server mounts the handler (`/audo-eq`), or `''`; joined to the request's origin when there is no public URL. */
+  readonly basePath: string;
   /** Asynchronous jobs, or null when this app has no job queue (`/jobs` answers `503 jobs_unavailable`). */
   readonly jobs: AppJobs | null;
   /** The OpenAPI document `/openapi.json` serves (built once from the route table). */

@@ -8,7 +8,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readFixture } from '../support/fixtures.ts';
 import { postMaster, readWavInfo, truncateWav } from '../support/http-client.ts';
 import { bunBinary, denoBinary, repoRoot, startProcess } from '../support/processes.ts';
@@ -56,9 +55,12 @@ for (const example of EXAMPLES) {
       assert.equal([readWavInfo(body).channels, readWavInfo(body).sampleRateHz], [1, 44100]);
       assert.is(response.headers.get('x-correlation-id'), `embed-${example.tool ?? 'node'}`);
       assert.is(response.headers.get('x-artifact-persistence-status'), 'stored');
-      const stored = fileURLToPath(response.headers.get('x-mastered-object-url')!);
-      assert.ok(stored.startsWith(dataDir));
-      assert.ok(Buffer.from(readFileSync(stored)).equals(Buffer.from(body)));
+      // The artifact route under the mount point the example passes as basePath, serving the stored file.
+      const key = response.headers.get('x-mastered-object-key')!;
+      assert.is(response.headers.get('x-mastered-object-url'), `${baseUrl}/audo-eq/artifacts/${key}`);
+      assert.ok(Buffer.from(readFileSync(join(dataDir, key))).equals(Buffer.from(body)));
+      const served = await fetch(response.headers.get('x-mastered-object-url')!);
+      assert.ok(Buffer.from(await served.arrayBuffer()).equals(Buffer.from(body)));
 
       const bad = await postMaster(`${baseUrl}/audo-eq`, new TextEncoder().encode('not audio, only words'), reference);
       assert.equal([bad.status, ((await bad.json()) as { detail: { code: string } }).detail.code], [415, 'unsupported_container']);

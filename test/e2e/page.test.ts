@@ -10,7 +10,6 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { runAnalysisJob } from '../../core/app/in-process-analysis-runner.ts';
@@ -161,9 +160,10 @@ if (requireTool('chromium', existsSync(CHROMIUM), 'web page in Chromium') && req
 
     // Persistence: stored, and the object URL names a file holding exactly the downloaded bytes.
     assert.is(await page.getAttribute('#persistence [data-status]', 'data-status'), 'stored');
+    // Filesystem storage answers with its artifact route (never a server path), which serves the same bytes.
     const objectUrl = (await page.textContent('#object-url'))!.trim();
-    assert.match(objectUrl, /^file:\/\/.*\/mastered\/[0-9a-f-]{36}\.wav$/);
-    assert.equal(new Uint8Array(readFileSync(fileURLToPath(objectUrl))), wav);
+    assert.match(objectUrl, /^http:\/\/127\.0\.0\.1:\d+\/artifacts\/mastered\/[0-9a-f-]{36}\.wav$/);
+    assert.equal(new Uint8Array(await (await fetch(objectUrl)).arrayBuffer()), wav);
     const correlationId = (await page.textContent('#correlation-id'))!.trim();
     const access = jsonLogRecords(server.output()).find((r) => r.message === 'http_request' && r.path === '/master' && r.correlation_id === correlationId);
     assert.is(access?.status, 200, `access log line for ${correlationId}`);

@@ -50,7 +50,7 @@ export const master: RouteHandler = async (request, { correlationId, url, deps }
       diagnostics: withUploadTime(result.diagnostics, uploadMs),
       persistence: result.persistence,
       byteLength: result.wav.byteLength,
-      baseUrl: deps.publicUrl ?? url.origin,
+      baseUrl: deps.publicUrl ?? `${url.origin}${deps.basePath}`,
     });
     return new Response(result.wav as Uint8Array<ArrayBuffer>, { status: 200, headers });
   } catch (error) {
