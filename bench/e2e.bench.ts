@@ -18,6 +18,9 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pairDir = join(repoRoot, 'bench/out/e2e-pair');
 const quick = process.argv.includes('--quick');
+// `--only-server` / `--only-cli`: one half of the bench.
+const runCli = !process.argv.includes('--only-server');
+const runServer = !process.argv.includes('--only-cli');
 const RUNS = 3;
 
 interface Run {
@@ -80,7 +83,7 @@ async function startServer(dataDir: string): Promise<{ port: number; stop: () =>
   const args = existsSync(built) ? [built] : ['--import', 'tsx', join(repoRoot, 'runtimes/node/server.ts')];
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
-    env: { ...process.env, API_HOST: '127.0.0.1', API_PORT: '0', AUDO_EQ_DATA_DIR: dataDir, AUDO_EQ_LOG_FORMAT: 'json', AUDO_EQ_LOG_LEVEL: 'warn' },
+    env: { ...process.env, API_HOST: '127.0.0.1', API_PORT: '0', AUDO_EQ_DATA_DIR: dataDir, AUDO_EQ_LOG_FORMAT: 'json', AUDO_EQ_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -123,13 +126,13 @@ try {
   console.log(`3-minute pair: ${(statSync(target).size / 1e6).toFixed(1)} MB target, ${(statSync(reference).size / 1e6).toFixed(1)} MB reference (44.1 kHz 24-bit stereo)`);
   console.log(`${'case'.padEnd(38)} ${'wall'.padStart(9)}  ${'cpu'.padStart(9)}  ${'peak RSS'.padStart(9)}`);
   const threeMinute: Record<string, Run> = {};
-  for (const eqMode of ['fixed', 'reference-match']) {
+  for (const eqMode of runCli ? ['fixed', 'reference-match'] : []) {
     const runs = Array.from({ length: RUNS }, () => cliRun(target, reference, join(scratch, 'out.wav'), eqMode));
     threeMinute[eqMode] = best(runs);
     line(`cli 3 min ${eqMode} (best of ${RUNS})`, threeMinute[eqMode], `  runs ${runs.map((r) => r.seconds.toFixed(2)).join(' / ')}`);
     console.log(`  stage_ms ${JSON.stringify(threeMinute[eqMode].stageMs)}`);
   }
-  for (const minutes of quick ? [10] : [10, 60]) {
+  for (const minutes of !runCli ? [] : quick ? [10] : [10, 60]) {
     const long = longTarget(target, minutes * 60, scratch);
     const run = cliRun(long, reference, join(scratch, 'out.wav'), 'fixed');
     rmSync(long);
@@ -139,7 +142,7 @@ try {
   }
   const server = await startServer(join(scratch, 'data'));
   try {
-    for (const eqMode of ['fixed', 'reference-match']) {
+    for (const eqMode of runServer ? ['fixed', 'reference-match'] : []) {
       postMaster(server.port, target, reference, eqMode, scratch); // warm-up
       const runs = Array.from({ length: RUNS }, () => postMaster(server.port, target, reference, eqMode, scratch));
       const fastest = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));

@@ -2,4 +2,12 @@
 // Launcher for the `audo-eq` CLI: runs the JavaScript that `npm run build`
 // (the `prepare` step of `npm ci`) compiles into dist/, so no TypeScript
 // loader sits between the shell and the first sample.
-await import('../dist/runtimes/node/cli/main.js');
+import { existsSync } from 'node:fs';
+
+const main = new URL('../dist/runtimes/node/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  // A checkout whose build has not run (npm install --ignore-scripts, a fresh clone).
+  console.error('audo-eq: dist/ is not built; run npm run build (npm ci runs it)');
+  process.exit(1);
+}
+await import(main.href);
