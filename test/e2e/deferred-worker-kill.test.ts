@@ -88,8 +88,10 @@ if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'worker 
       const reclaimed = storedLines(successor).filter((r) => Number(r.attempt) >= 2);
       assert.ok(reclaimed.length >= 1, 'some tasks were reclaimed from the dead consumer');
       const storedTotal = storedByFirst + storedLines(successor).length;
-      // At-least-once: only an upload that reached S3 before the kill, but was never acknowledged, may be stored again (same key, same bytes).
-      assert.ok(storedTotal >= TASKS && storedTotal <= TASKS + inFlightAtKill, `stored ${storedTotal} times for ${TASKS} tasks, ${inFlightAtKill} in flight at the kill`);
+      // At-least-once: only an upload that reached S3 before the kill, but was never acknowledged, may be stored again
+      // (same key, same bytes). The killed worker may also die after acknowledging a task and before logging it, at most
+      // one per upload slot: the PUT count below and the keys above are what prove every task stored.
+      assert.ok(storedTotal >= TASKS - CONCURRENCY && storedTotal <= TASKS + inFlightAtKill, `stored ${storedTotal} times for ${TASKS} tasks, ${inFlightAtKill} in flight at the kill`);
       const puts = [...proxy.puts.values()].reduce((sum, n) => sum + n, 0);
       assert.ok(puts >= TASKS && puts <= TASKS + inFlightAtKill, `${puts} PUTs reached S3`);
 
