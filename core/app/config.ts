@@ -298,7 +298,7 @@ export function secretValues(config: AppConfig): string[] {
  * configured duration limit and upload byte limit. Every runtime hands it to
  * its worker pool, so the API refuses what the operator's limits refuse.
  *
- * @example createNodeWorkerPool({ ingestPolicy: ingestPolicyFromConfig(loadConfig(process.env)) })
+ * @example createNodeWorkerPool({ ingestPolicy: ingestPolicyFromConfig(loadConfig(environment)) })
  */
 export function ingestPolicyFromConfig(config: Pick<AppConfig, 'AUDO_EQ_MAX_DURATION_SECONDS' | 'AUDO_EQ_MAX_FILE_BYTES'>): IngestPolicy {
   return Object.freeze({ ...DEFAULT_INGEST_POLICY, maxDurationSeconds: config.AUDO_EQ_MAX_DURATION_SECONDS, maxFileBytes: config.AUDO_EQ_MAX_FILE_BYTES });

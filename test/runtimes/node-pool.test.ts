@@ -15,6 +15,7 @@ import { createNodeWorkerPool } from '../../runtimes/node/pool.ts';
 import { createRecordingLogger, multipartForm } from '../support/doubles.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { truncateWav } from '../support/http-client.ts';
+import { withoutTimings } from '../support/without-timings.ts';
 import { repoRoot } from '../support/processes.ts';
 
 const CRASHING_WORKER = new URL('./workers/crashing-mastering-worker.mjs', import.meta.url);
@@ -28,17 +29,6 @@ function jobFor(correlationId: string, eqMode: 'fixed' | 'reference-match' = 're
     reference: { bytes: fixture('synthwave_48k_24bit/reference.wav'), filename: 'reference.wav' },
     options: { ...DEFAULT_MASTERING_OPTIONS, eqMode },
   };
-}
-
-/** Drops wall-clock fields (`*_ms`, `occurredAt`) that legitimately differ between two runs. */
-function withoutTimings(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutTimings);
-  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([key]) => !key.endsWith('_ms') && key !== 'occurredAt')
-      .map(([key, inner]) => [key, withoutTimings(inner)]),
-  );
 }
 
 test('a job run in a worker thread gives the same WAV bytes, diagnostics and events as the in-process runner', async () => {

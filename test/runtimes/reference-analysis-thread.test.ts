@@ -15,6 +15,7 @@ import { DEFAULT_MASTERING_OPTIONS } from '../../core/mastering/options.ts';
 import { createThreadedReferenceAnalyzer } from '../../runtimes/node/reference-analysis-thread.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { truncateWav } from '../support/http-client.ts';
+import { withoutTimings } from '../support/without-timings.ts';
 
 const seconds = 4;
 const fixture = (path: string) => truncateWav(new Uint8Array(readFileSync(fixturePath(path))), seconds);
@@ -27,17 +28,6 @@ function jobWith(reference: MasteringJob['reference'], target = fixture('indie_p
     reference,
     options: { ...DEFAULT_MASTERING_OPTIONS, eqMode: 'reference-match' },
   };
-}
-
-/** Drops wall-clock fields (`*_ms`, `occurredAt`) that legitimately differ between two runs. */
-function withoutTimings(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutTimings);
-  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([key]) => !key.endsWith('_ms') && key !== 'occurredAt')
-      .map(([key, inner]) => [key, withoutTimings(inner)]),
-  );
 }
 
 async function bothWays(reference: () => MasteringJob['reference']) {

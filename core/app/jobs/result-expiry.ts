@@ -5,7 +5,7 @@
  * `GET /jobs/{id}/result` answers that the result is no longer in storage.
  * The BullMQ backend schedules the removal as a delayed job (it survives
  * restarts); this timer version serves the in-memory backend, whose jobs
- * live and die with the process.
+ * last only as long as the server holding them.
  */
 import type { AppLogger, ArtifactStorage } from '../ports.ts';
 
