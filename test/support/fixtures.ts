@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const generator = join(repoRoot, 'test/fixtures/generator/generate.sh');
+const generatorDir = join(repoRoot, 'test/fixtures/generator');
+const generator = join(generatorDir, 'generate.sh');
 
 /** Where generated fixture audio lives (never committed): AUDO_EQ_FIXTURES_DIR or test-output/fixtures. */
 export const fixturesDir = process.env.AUDO_EQ_FIXTURES_DIR ?? join(repoRoot, 'test-output/fixtures');
@@ -34,14 +35,22 @@ export interface FixtureFile {
 
 let manifest: FixtureManifest | undefined;
 
+/** A set generated before its generator last changed says what an older generator expected. */
+function isStale(manifestPath: string): boolean {
+  if (!existsSync(manifestPath)) return true;
+  const generatedAt = statSync(manifestPath).mtimeMs;
+  return readdirSync(generatorDir).some((name) => statSync(join(generatorDir, name)).mtimeMs > generatedAt);
+}
+
 /**
- * Generates the fixture set once (about 10 s; deterministic) and returns its manifest.
+ * Generates the fixture set once (about 10 s; deterministic), and again when
+ * the generator changed since, and returns its manifest.
  * Paths in the manifest are relative to {@link fixturesDir}; use {@link fixturePath}.
  */
 export function ensureFixtures(): FixtureManifest {
   if (manifest) return manifest;
   const manifestPath = join(fixturesDir, 'manifest.json');
-  if (!existsSync(manifestPath)) {
+  if (isStale(manifestPath)) {
     const result = spawnSync('bash', [generator, fixturesDir], { stdio: ['ignore', 'inherit', 'inherit'] });
     if (result.status !== 0) throw new Error(`fixture generation failed (exit ${result.status})`);
   }
