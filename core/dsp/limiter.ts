@@ -15,6 +15,11 @@
 import type { TruePeakFilter } from './truepeak-filter.ts';
 import { createInterpolatedEnvelopeKernel } from './truepeak-envelope.ts';
 import { slidingMaxSimd, stereoPeakEnvelopeSimd } from './sliding-max-simd.ts';
+import { scalarSlidingMax } from './sliding-max.ts';
+import { createLimiterGainFollower } from './limiter-gain-follower.ts';
+import { createLimiterStream, type LimiterStreamOptions, type LimiterStreamReport } from './limiter-stream.ts';
+import type { StreamStage } from './stream-stage.ts';
+import { RELEVANCE_BLOCK } from './truepeak-envelope-stream.ts';
 
 export interface LimiterTiming {
   readonly lookaheadMs: number;
@@ -33,7 +38,7 @@ export interface LimiterTiming {
 
 export const DEFAULT_LIMITER_TIMING: LimiterTiming = { lookaheadMs: 3, releaseMs: 150 };
 
-const SKIP_BLOCK = 64;
+const SKIP_BLOCK = RELEVANCE_BLOCK;
 
 /** Sample magnitudes, the largest over channels, per sample. */
 export function samplePeakEnvelope(channels: readonly Float32Array[]): Float32Array {
@@ -125,45 +130,9 @@ export function lookaheadPeaks(envelope: Float32Array, lookaheadSamples: number,
   return slidingMaxSimd(envelope, lookaheadSamples + 1, overwrite ? envelope : undefined) ?? scalarLookaheadPeaks(envelope, lookaheadSamples);
 }
 
-/**
- * {@link lookaheadPeaks} in plain JavaScript (the fallback and the yardstick).
- * Van Herk / Gil–Werman: with blocks as long as the window, the maximum over a
- * window is max(suffix maximum in its first block, prefix maximum in the next)
- * — three comparisons per sample whatever the window length. Only one block
- * of prefix maxima is held at a time, so the extra memory is one window.
- */
+/** {@link lookaheadPeaks} in plain JavaScript (the fallback and the yardstick; see {@link scalarSlidingMax}). */
 export function scalarLookaheadPeaks(envelope: Float32Array, lookaheadSamples: number): Float32Array {
-  const length = envelope.length;
-  const window = lookaheadSamples + 1;
-  const out = new Float32Array(length);
-  const nextPrefix = new Float32Array(window);
-  const suffixInto = (start: number, end: number) => {
-    let running = 0;
-    for (let i = end - 1; i >= start; i--) {
-      if (envelope[i] > running) running = envelope[i];
-      out[i] = running;
-    }
-  };
-  suffixInto(0, Math.min(length, window));
-  for (let start = 0; start < length; start += window) {
-    const end = Math.min(length, start + window);
-    const nextEnd = Math.min(length, end + window);
-    let running = 0;
-    for (let i = end; i < nextEnd; i++) {
-      if (envelope[i] > running) running = envelope[i];
-      nextPrefix[i - end] = running;
-    }
-    // Window [n, n + window − 1] spans the suffix of this block and the prefix of the next, cut at the end.
-    for (let n = start + 1; n < end; n++) {
-      const last = Math.min(n + window - 1, length - 1);
-      if (last >= end) {
-        const right = nextPrefix[last - end];
-        if (right > out[n]) out[n] = right;
-      }
-    }
-    if (end < length) suffixInto(end, nextEnd);
-  }
-  return out;
+  return scalarSlidingMax(envelope, lookaheadSamples + 1, new Float32Array(envelope.length));
 }
 
 /**
@@ -196,53 +165,8 @@ export function writeLimiterGain(
   timing: LimiterTiming,
   out: Float32Array,
 ): number {
-  const length = windowPeaks.length;
-  const lookahead = lookaheadSamplesFor(sampleRateHz, timing);
-  const perSample = (ms: number) => Math.exp(-1 / ((ms / 1000) * sampleRateHz));
-  const dual = timing.transientReleaseMs !== undefined;
-  // Single release: the held gain releases at `releaseMs`. Dual release: the
-  // fast stage holds every peak and lets go at `transientReleaseMs`; the slow
-  // stage follows the fast one down over `sustainMs` and back up at
-  // `releaseMs`; the gain is the lower of the two, so a lone peak's dip is
-  // short while a dense passage's reduction stays steady (no pumping).
-  const fastRelease = perSample(dual ? timing.transientReleaseMs! : timing.releaseMs);
-  const slowAttack = dual ? perSample(timing.sustainMs ?? 20) : 0;
-  const slowRelease = perSample(timing.releaseMs);
-  const limit = ceilingLinear / inputGain;
-  // Hold-with-release, then a moving average over lookahead + 1 samples (a
-  // running sum in float64), in one pass. Before the first sample the first
-  // gain is held: those virtual samples' windows reach into the start, so they
-  // must already be ducked for its peaks.
-  const window = lookahead + 1;
-  // The first sample's gain (from unity, nothing held yet).
-  const start = length > 0 ? Math.fround(Math.min(windowPeaks[0] > limit ? limit / windowPeaks[0] : 1, 1)) : 1;
-  const history = new Float64Array(window).fill(start);
-  let sum = window * start;
-  let slot = 0;
-  let held = 1;
-  let slow = 1;
-  let smallest = 1;
-  for (let n = 0; n < length; n++) {
-    const peak = windowPeaks[n];
-    const need = peak > limit ? limit / peak : 1;
-    const released = 1 - (1 - held) * fastRelease;
-    held = need < released ? need : released;
-    let gain = held;
-    if (dual) {
-      // The slow stage in the linear domain: down toward the fast stage over sustainMs, up at releaseMs.
-      slow = held < slow ? held + (slow - held) * slowAttack : 1 - (1 - slow) * slowRelease;
-      if (slow < gain) gain = slow;
-    }
-    // The gain as stored (single precision), as the average has always seen it.
-    const value = Math.fround(gain);
-    sum += value - history[slot];
-    history[slot] = value;
-    slot = slot + 1 === window ? 0 : slot + 1;
-    const smoothed = Math.fround(sum / window);
-    out[n] = smoothed;
-    if (smoothed < smallest) smallest = smoothed;
-  }
-  return smallest;
+  const follower = createLimiterGainFollower(inputGain, ceilingLinear, sampleRateHz, lookaheadSamplesFor(sampleRateHz, timing), timing);
+  return follower.write(windowPeaks, 0, windowPeaks.length, out);
 }
 
 /** Largest `inputGain` × gain × peak: the limited output's true peak as the envelope sees it. */
@@ -294,6 +218,12 @@ export interface Limiter {
   lookahead(envelope: Float32Array): Float32Array;
   /** Writes the gain curve for `inputGain` into `out` under `ceilingLinear`; returns its smallest gain. */
   writeGain(windowPeaks: Float32Array, inputGain: number, ceilingLinear: number, out: Float32Array): number;
+  /**
+   * The whole limiter as a stream stage: x · gain curve · `inputGain` (·
+   * `outputGain`), the curve the halves above give, block by block in memory
+   * set by the look-ahead.
+   */
+  stream(options: LimiterStreamOptions): StreamStage<LimiterStreamReport>;
 }
 
 /**
@@ -309,5 +239,6 @@ export function createLimiter(settings: LimiterSettings): Limiter {
     peakEnvelope: (channels, filter, relevantAboveLinear, samplePeaks) => computeTruePeakEnvelope(channels, filter, relevantAboveLinear, samplePeaks),
     lookahead: (envelope) => lookaheadPeaks(envelope, lookaheadSamples, true),
     writeGain: (windowPeaks, inputGain, ceilingLinear, out) => writeLimiterGain(windowPeaks, inputGain, ceilingLinear, settings.sampleRateHz, timing, out),
+    stream: (options) => createLimiterStream(settings.sampleRateHz, lookaheadSamples, timing, options),
   };
 }

@@ -1,0 +1,198 @@
+/**
+ * The limiter's peak envelope computed as frames arrive, over a window of
+ * recent frames instead of the whole track: the same values as
+ * {@link computeTruePeakEnvelope} (limiter.ts) — sample magnitudes, raised to
+ * the interpolated peaks in the 64-sample blocks whose neighbourhood can reach
+ * the relevance level — for a signal fed in blocks of any size.
+ *
+ * A block's values are final once the next block has arrived (its relevance
+ * looks one block either side, and the interpolation reads at most 32 samples
+ * ahead), so the envelope trails the input by 64 to 127 samples until the end.
+ */
+import type { Frames } from './stream-stage.ts';
+import type { TruePeakFilter } from './truepeak-filter.ts';
+import { createInterpolatedEnvelopeKernel } from './truepeak-envelope.ts';
+import { ENERGY_BLOCK } from './kweighted-blocks.ts';
+
+/** Samples per relevance block (interpolation windows, ≤ 64 taps, reach at most one block either side). */
+export const RELEVANCE_BLOCK = 64;
+
+/**
+ * A window of recent frames and their peak envelope, in buffers that hold
+ * absolute position p at index p − `base`. Callers make room before each
+ * {@link take}, saying which positions they still need.
+ */
+export class TruePeakEnvelopeWindow {
+  /** Absolute position of index 0 of {@link samples} and {@link envelope}. */
+  base = 0;
+  /** Frames taken so far. */
+  received = 0;
+  /** Positions before this have their final envelope values. */
+  finalUntil = 0;
+  readonly samples: Float32Array[];
+  readonly envelope: Float32Array;
+  private readonly kernel;
+  private readonly skipBelow: number;
+  /** Interval m is interpolated from input m + latency back over the taps: the first m with its whole history. */
+  private readonly firstInterpolated: number;
+  private readonly latency: number;
+  /** Sample peaks of the last four complete blocks, by block number mod 4. */
+  private readonly blockPeaks = new Float64Array(4);
+  private blocksComplete = 0;
+  private blocksFinal = 0;
+  private ended = false;
+
+  /**
+   * @param capacity frames the buffers hold: the most a caller takes at once plus what it keeps
+   */
+  constructor(filter: TruePeakFilter, relevantAboveLinear: number, channelCount: number, readonly capacity: number) {
+    this.kernel = createInterpolatedEnvelopeKernel(filter);
+    this.skipBelow = relevantAboveLinear / filter.maxGain;
+    this.latency = filter.latencySamples;
+    this.firstInterpolated = filter.tapsPerPhase - 1 - filter.latencySamples;
+    this.samples = Array.from({ length: channelCount }, () => new Float32Array(capacity));
+    this.envelope = new Float32Array(capacity);
+  }
+
+  /**
+   * Moves the buffers' contents down so that `count` more frames fit, keeping
+   * every position from `keepFrom` on (and what the unfinished blocks still
+   * read). Returns how far indices moved, for callers' own aligned buffers.
+   */
+  makeRoom(count: number, keepFrom: number): number {
+    if (this.received - this.base + count <= this.capacity) return 0;
+    const keep = Math.max(this.base, Math.min(keepFrom, this.blocksFinal * RELEVANCE_BLOCK - RELEVANCE_BLOCK));
+    const shift = keep - this.base;
+    const used = this.received - this.base;
+    if (used - shift + count > this.capacity) throw new RangeError(`envelope window of ${this.capacity} frames cannot keep ${used - shift} and take ${count}`);
+    for (const samples of this.samples) samples.copyWithin(0, shift, used);
+    this.envelope.copyWithin(0, shift, used);
+    this.base = keep;
+    return shift;
+  }
+
+  /** Takes frames [offset, offset + count) of `frames` (room made first) and finalizes what it can. */
+  take(frames: Frames, offset: number, count: number): void {
+    const at = this.received - this.base;
+    const envelope = this.envelope;
+    const channels = this.samples;
+    for (let c = 0; c < channels.length; c++) channels[c].set(frames[c].subarray(offset, offset + count), at);
+    const end = at + count;
+    if (channels.length === 2) {
+      const [left, right] = channels;
+      for (let i = at; i < end; i++) {
+        const a = Math.abs(left[i]);
+        const b = Math.abs(right[i]);
+        envelope[i] = a > b ? a : b;
+      }
+    } else {
+      envelope.fill(0, at, end);
+      for (const samples of channels) {
+        for (let i = at; i < end; i++) {
+          const a = samples[i] < 0 ? -samples[i] : samples[i];
+          if (a > envelope[i]) envelope[i] = a;
+        }
+      }
+    }
+    this.received += count;
+    this.finalize(Math.floor(this.received / RELEVANCE_BLOCK), false);
+  }
+
+  /** The input has ended: every position becomes final (the last blocks cut at the end). */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.finalize(Math.ceil(this.received / RELEVANCE_BLOCK), true);
+    this.finalUntil = this.received;
+  }
+
+  /**
+   * Completes blocks up to `complete` (their sample peaks taken before any
+   * interpolation raises them) and interpolates each block once its successor
+   * is complete; at the end the last block has none.
+   */
+  private finalize(complete: number, atEnd: boolean): void {
+    const { blockPeaks, envelope, base } = this;
+    const length = this.received;
+    // Interpolation reads `latency` samples ahead: at the end the last ones have nothing to read.
+    const last = atEnd ? length - 1 - this.latency : Infinity;
+    let runStart = -1;
+    const interpolate = (runEnd: number) => {
+      const from = Math.max(this.firstInterpolated, runStart);
+      const to = Math.min(last + 1, runEnd);
+      if (to > from) for (const samples of this.samples) this.kernel(samples, from - base, to - base, envelope);
+      runStart = -1;
+    };
+    const finalizeBlock = (b: number, successor: boolean) => {
+      const peak = Math.max(blockPeaks[b & 3], b > 0 ? blockPeaks[(b - 1) & 3] : 0, successor ? blockPeaks[(b + 1) & 3] : 0);
+      if (peak >= this.skipBelow) {
+        if (runStart < 0) runStart = b * RELEVANCE_BLOCK;
+      } else if (runStart >= 0) {
+        interpolate(b * RELEVANCE_BLOCK);
+      }
+      this.blocksFinal = b + 1;
+    };
+    while (this.blocksComplete < complete) {
+      const b = this.blocksComplete;
+      let peak = 0;
+      const end = Math.min(length, (b + 1) * RELEVANCE_BLOCK) - base;
+      for (let i = b * RELEVANCE_BLOCK - base; i < end; i++) if (envelope[i] > peak) peak = envelope[i];
+      blockPeaks[b & 3] = peak;
+      this.blocksComplete = b + 1;
+      // Only the last four blocks' peaks are held: finalize as the successors arrive.
+      if (b > 0) finalizeBlock(b - 1, true);
+    }
+    if (atEnd) while (this.blocksFinal < this.blocksComplete) finalizeBlock(this.blocksFinal, this.blocksFinal + 1 < this.blocksComplete);
+    if (runStart >= 0) interpolate(this.blocksFinal * RELEVANCE_BLOCK);
+    this.finalUntil = Math.min(length, this.blocksFinal * RELEVANCE_BLOCK);
+  }
+}
+
+/** Frames per internal step: the window's buffers stay in cache. */
+const STEP = 16384;
+
+/**
+ * The largest peak-envelope value per {@link ENERGY_BLOCK} samples (what the
+ * loudness predictor reads), computed as frames go by: equal to
+ * `blockMaxima(computeTruePeakEnvelope(channels, filter, relevantAboveLinear))`
+ * without the per-sample envelope of the whole track.
+ *
+ * @example const tap = truePeakBlockMaximaTap(truePeakFilterFor(44100), 0.3, 2, length); tap.push(frames); const blockPeaks = tap.result();
+ */
+export function truePeakBlockMaximaTap(
+  filter: TruePeakFilter,
+  relevantAboveLinear: number,
+  channelCount: number,
+  length: number,
+): { push(frames: Frames): void; result(): Float32Array } {
+  const window = new TruePeakEnvelopeWindow(filter, relevantAboveLinear, channelCount, STEP + 2 * RELEVANCE_BLOCK);
+  const maxima = new Float32Array(Math.ceil(length / ENERGY_BLOCK));
+  let done = 0;
+  const collect = () => {
+    const { envelope, base, finalUntil } = window;
+    for (; done * ENERGY_BLOCK < finalUntil; done++) {
+      let peak = 0;
+      const end = Math.min(finalUntil, (done + 1) * ENERGY_BLOCK) - base;
+      for (let i = done * ENERGY_BLOCK - base; i < end; i++) if (envelope[i] > peak) peak = envelope[i];
+      maxima[done] = peak;
+    }
+  };
+  return {
+    push(frames) {
+      const count = frames.length ? frames[0].length : 0;
+      if (window.received + count > length) throw new RangeError(`true-peak tap told ${length} frames, given more`);
+      for (let offset = 0; offset < count; offset += STEP) {
+        const step = Math.min(STEP, count - offset);
+        window.makeRoom(step, done * ENERGY_BLOCK);
+        window.take(frames, offset, step);
+        collect();
+      }
+    },
+    result() {
+      if (window.received !== length) throw new RangeError(`true-peak tap told ${length} frames, given ${window.received}`);
+      window.end();
+      collect();
+      return maxima;
+    },
+  };
+}

@@ -1,0 +1,218 @@
+// The streaming limiter and true-peak tap against the whole-track halves they
+// stand in for: the same gain curve and the same samples, bit for bit, for any
+// block size, with SIMD on and off.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  applyLimiterGain,
+  computeTruePeakEnvelope,
+  createLimiter,
+  lookaheadPeaks,
+  lookaheadSamplesFor,
+  samplePeakEnvelope,
+  writeLimiterGain,
+  type LimiterTiming,
+} from '../../core/dsp/limiter.ts';
+import { limiterStreamLatency } from '../../core/dsp/limiter-stream.ts';
+import { truePeakBlockMaximaTap } from '../../core/dsp/truepeak-envelope-stream.ts';
+import { truePeakFilterFor, type TruePeakFilter } from '../../core/dsp/truepeak-filter.ts';
+import { applyGainCurve, scaleChannels } from '../../core/dsp/channel-gains.ts';
+import { blockMaxima } from '../../core/mastering/loudness-prediction.ts';
+import { processInBlocks, processWhole } from '../../core/dsp/stream-stage.ts';
+import { setSimdEnabled, simdEnabled } from '../../core/wasm/simd-module.ts';
+
+const SINGLE: LimiterTiming = { lookaheadMs: 3, releaseMs: 150 };
+const DUAL: LimiterTiming = { lookaheadMs: 5, releaseMs: 400, transientReleaseMs: 40, sustainMs: 30 };
+
+function seededNoise(seed: number) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32 - 0.5;
+  };
+}
+
+/**
+ * Music-like material: drum hits, a bass line and inter-sample peaks near
+ * fs/4, with a quiet bridge (where the true peaks are not interpolated) and
+ * an abrupt start and end.
+ */
+function music(sampleRateHz: number, length: number, channelCount: number, seed = 7): Float32Array[] {
+  const noise = seededNoise(seed);
+  const channels = Array.from({ length: channelCount }, () => new Float32Array(length));
+  for (let i = 0; i < length; i++) {
+    const t = i / sampleRateHz;
+    const beat = t % 0.37;
+    const hit = Math.exp(-beat * 25) * noise() * 1.3;
+    const bass = 0.35 * Math.sin(2 * Math.PI * 55 * t) * (1 + 0.5 * Math.sin(2 * Math.PI * 0.7 * t));
+    const isp = 0.3 * Math.sin(2 * Math.PI * (sampleRateHz / 4) * t + Math.PI / 4);
+    const bridge = (t % 2.1) > 1.4 ? 0.05 : 1;
+    channels.forEach((samples, c) => {
+      samples[i] = (hit * (c === 0 ? 1 : 0.8) + bass + (c % 2 === 0 ? isp : -isp) + 0.01 * noise()) * bridge;
+    });
+  }
+  return channels;
+}
+
+interface Case {
+  readonly sampleRateHz: number;
+  readonly timing: LimiterTiming;
+  readonly filter: TruePeakFilter;
+  readonly relevantAboveLinear: number;
+  readonly inputGain: number;
+  readonly ceilingLinear: number;
+  readonly outputGain?: number;
+}
+
+function loudCase(sampleRateHz: number, timing: LimiterTiming, outputGain?: number): Case {
+  const ceilingLinear = Math.pow(10, -1 / 20);
+  const inputGain = Math.pow(10, 9 / 20);
+  // As convergence does: interpolate where peaks come within 3 dB of what the gain limits.
+  return { sampleRateHz, timing, filter: truePeakFilterFor(sampleRateHz), relevantAboveLinear: ceilingLinear / (inputGain * Math.SQRT2), inputGain, ceilingLinear, outputGain };
+}
+
+/** Today's whole-track path: envelope, look-ahead maxima, curve, curve × gain in place (as convergence renders). */
+function wholeTrack(channels: Float32Array[], c: Case): { output: Float32Array[]; curve: Float32Array; smallestGain: number } {
+  const envelope = computeTruePeakEnvelope(channels, c.filter, c.relevantAboveLinear, samplePeakEnvelope(channels));
+  const windowPeaks = lookaheadPeaks(envelope, lookaheadSamplesFor(c.sampleRateHz, c.timing), true);
+  const curve = new Float32Array(windowPeaks.length);
+  const smallestGain = writeLimiterGain(windowPeaks, c.inputGain, c.ceilingLinear, c.sampleRateHz, c.timing, curve);
+  const output = channels.map((samples) => samples.slice());
+  applyGainCurve(output, curve, c.inputGain, 0, curve.length);
+  if (c.outputGain !== undefined && c.outputGain !== 1) scaleChannels(output, c.outputGain);
+  return { output, curve, smallestGain };
+}
+
+function stage(c: Case, length: number) {
+  const limiter = createLimiter({ sampleRateHz: c.sampleRateHz, ceilingDbtp: -1, ...c.timing });
+  return limiter.stream({ filter: c.filter, relevantAboveLinear: c.relevantAboveLinear, inputGain: c.inputGain, ceilingLinear: c.ceilingLinear, outputGain: c.outputGain, length });
+}
+
+function assertSameSamples(actual: readonly Float32Array[], expected: readonly Float32Array[], what: string) {
+  assert.is(actual.length, expected.length, `${what}: channels`);
+  expected.forEach((samples, c) => {
+    assert.is(actual[c].length, samples.length, `${what}: length`);
+    for (let i = 0; i < samples.length; i++) {
+      if (!Object.is(actual[c][i], samples[i])) assert.unreachable(`${what}: channel ${c} sample ${i}: ${actual[c][i]} vs ${samples[i]}`);
+    }
+  });
+}
+
+function withSimdSwitch(on: boolean, body: () => void) {
+  const was = simdEnabled();
+  setSimdEnabled(on);
+  try {
+    body();
+  } finally {
+    setSimdEnabled(was);
+  }
+}
+
+for (const simd of [true, false]) {
+  const mode = simd ? 'SIMD' : 'JavaScript';
+
+  for (const [name, timing] of [['single', SINGLE], ['dual', DUAL]] as const) {
+    for (const channelCount of [1, 2]) {
+      test(`${mode}, ${name} release, ${channelCount} channel(s): the stream in blocks of 17, 4096 and 65536 and whole gives today's limited samples and deepest gain`, () => {
+        withSimdSwitch(simd, () => {
+          const sampleRateHz = 44100;
+          const c = loudCase(sampleRateHz, timing, name === 'dual' ? Math.pow(10, -0.13 / 20) : undefined);
+          const length = 3 * sampleRateHz + 12345;
+          const input = music(sampleRateHz, length, channelCount);
+          const expected = wholeTrack(input, c);
+          assert.ok(expected.smallestGain < 0.5, `the material is limited (deepest gain ${expected.smallestGain})`);
+          for (const block of [17, 4096, 65536]) {
+            const { output, report } = processInBlocks(stage(c, length), input, block);
+            assertSameSamples(output, expected.output, `blocks of ${block}`);
+            assert.is(report.smallestGain, expected.smallestGain, `blocks of ${block}: deepest gain`);
+          }
+          const whole = input.map((samples) => samples.slice());
+          const report = processWhole(stage(c, length), whole);
+          assertSameSamples(whole, expected.output, 'whole');
+          assert.is(report.smallestGain, expected.smallestGain);
+        });
+      });
+    }
+  }
+
+  test(`${mode}: blocks of one frame, and odd blocks over odd lengths, at 48 kHz, 96 kHz (2×) and 22.05 kHz (32 taps)`, () => {
+    withSimdSwitch(simd, () => {
+      for (const sampleRateHz of [48000, 96000, 22050]) {
+        const c = loudCase(sampleRateHz, SINGLE);
+        for (const length of [0, 1, 63, 64, 65, 127, 129, 200, 257, 1001, 4097]) {
+          const input = music(sampleRateHz, length, 2, length + 1);
+          const expected = wholeTrack(input, c);
+          for (const block of [1, 3, 17, 64, 4096]) {
+            const { output, report } = processInBlocks(stage(c, length), input, block);
+            assertSameSamples(output, expected.output, `${sampleRateHz} Hz, length ${length}, blocks of ${block}`);
+            assert.is(report.smallestGain, expected.smallestGain);
+          }
+        }
+      }
+    });
+  });
+
+  test(`${mode}: the output lags the input by the look-ahead and two relevance blocks, then finish gives the rest`, () => {
+    withSimdSwitch(simd, () => {
+      const sampleRateHz = 44100;
+      const c = loudCase(sampleRateHz, SINGLE);
+      const latency = limiterStreamLatency(lookaheadSamplesFor(sampleRateHz, SINGLE));
+      const length = 10000;
+      const input = music(sampleRateHz, length, 2);
+      const limiter = stage(c, length);
+      assert.is(limiter.push(input.map((s) => s.slice(0, latency)))[0].length, 0);
+      const ready = limiter.push(input.map((s) => s.slice(latency, 5000)));
+      assert.is(ready[0].length, 5000 - latency);
+      const rest = limiter.push(input.map((s) => s.slice(5000)));
+      assert.is(rest[0].length, length - 5000);
+      assert.is(limiter.finish()[0].length, latency);
+    });
+  });
+
+  test(`${mode}: the tap gives today's block maxima of the true-peak envelope, for blocks of any size`, () => {
+    withSimdSwitch(simd, () => {
+      for (const sampleRateHz of [44100, 96000, 22050]) {
+        for (const channelCount of [1, 2]) {
+          for (const length of [0, 5, 64, 1000, Math.round(2.5 * sampleRateHz) + 77]) {
+            const input = music(sampleRateHz, length, channelCount, 3);
+            const filter = truePeakFilterFor(sampleRateHz);
+            const relevant = 0.4;
+            const expected = blockMaxima(computeTruePeakEnvelope(input, filter, relevant, samplePeakEnvelope(input)));
+            for (const block of [1, 17, 4096, 65536, Math.max(1, length)]) {
+              if (block === 1 && length > 5000) continue;
+              const tap = truePeakBlockMaximaTap(filter, relevant, channelCount, length);
+              for (let start = 0; start < length; start += block) tap.push(input.map((s) => s.subarray(start, Math.min(length, start + block))));
+              assert.equal(Array.from(tap.result()), Array.from(expected), `${sampleRateHz} Hz, ${channelCount} ch, length ${length}, blocks of ${block}`);
+            }
+          }
+        }
+      }
+    });
+  });
+}
+
+test('the stream equals the curve applied as applyLimiterGain does, within one rounding of the product', () => {
+  const sampleRateHz = 48000;
+  const c = loudCase(sampleRateHz, SINGLE);
+  const length = 2 * sampleRateHz + 999;
+  const input = music(sampleRateHz, length, 2, 11);
+  const { curve } = wholeTrack(input, c);
+  const expected = input.map((samples) => new Float32Array(samples.length));
+  applyLimiterGain(input, curve, c.inputGain, expected);
+  const { output } = processInBlocks(stage(c, length), input, 4096);
+  expected.forEach((samples, ch) => {
+    for (let i = 0; i < samples.length; i++) {
+      const tolerance = Math.abs(samples[i]) * 2 ** -23;
+      if (Math.abs(output[ch][i] - samples[i]) > tolerance) assert.unreachable(`sample ${i}: ${output[ch][i]} vs ${samples[i]}`);
+    }
+  });
+});
+
+test('a stream told the wrong length says so', () => {
+  const c = loudCase(44100, SINGLE);
+  const input = music(44100, 1000, 2);
+  assert.throws(() => processInBlocks(stage(c, 999), input, 100), /999/);
+  assert.throws(() => processInBlocks(stage(c, 1001), input, 100), /1001/);
+});
+
+test.run();
