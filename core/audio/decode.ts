@@ -6,15 +6,13 @@
  */
 import { IngestValidationError } from '../domain/errors.ts';
 import { DEFAULT_INGEST_POLICY, type IngestPolicy } from '../domain/policies.ts';
-import { foldToStereo } from './channels.ts';
-import { checkFilenameExtension, detectContainer } from './detect.ts';
+import { bytesReader } from './byte-reader.ts';
+import { checkFilenameExtension, detectContainer, type ContainerKind } from './detect.ts';
 import { decodeFlac } from './flac.ts';
-import { checkDuration, checkFileSize, checkStreamShape } from './ingest-limits.ts';
+import { checkDuration, checkFileSize } from './ingest-limits.ts';
 import { decodeMp3 } from './mp3.ts';
 import type { DecodedAudio } from './pcm.ts';
-import { decodeWavSamples } from './wav-decode.ts';
-import { countMaskBits } from './wav-format.ts';
-import { parseWavHeader } from './wav-header.ts';
+import { openWavSource } from './wav-source.ts';
 
 export interface DecodeOptions {
   /** The upload's filename; when it has an extension, it must be .wav, .flac or .mp3. */
@@ -30,20 +28,41 @@ export interface DecodeOptions {
 }
 
 function decodeWav(bytes: Uint8Array, policy: IngestPolicy, keepChannels: boolean): DecodedAudio {
-  const info = parseWavHeader(bytes);
-  checkStreamShape(policy, info.channelCount, info.sampleRateHz);
-  // Every size was checked against the bytes present, so this allocation is bounded by the upload.
-  checkDuration(policy, info.frameCount, info.sampleRateHz);
-  const bitDepth = info.codec === 'pcm_f64le' ? 64 : info.bitsPerSample;
-  const channelMask = info.channelMask !== null && countMaskBits(info.channelMask) === info.channelCount ? info.channelMask : null;
-  const source: DecodedAudio = { container: 'wav', codec: info.codec, bitDepth, sampleRateHz: info.sampleRateHz, channels: decodeWavSamples(bytes, info), channelMask };
-  return keepChannels ? source : foldToStereo(source);
+  // Every size was checked against the bytes present, so the one block read is bounded by the upload.
+  const source = openWavSource(bytesReader(bytes), { policy, keepChannels });
+  const { container, codec, bitDepth, channelMask, sampleRateHz } = source;
+  return { container, codec, bitDepth, sampleRateHz, channels: [...source.read(0, source.length)], channelMask };
+}
+
+/**
+ * The checks every upload meets before its container is decoded: its size
+ * (`empty_file`, `file_too_large`), its filename's extension, and its magic
+ * bytes, from which it names the container; a refused one (RF64, unknown
+ * bytes) throws here. `head` is the file's first bytes (12 are enough) or
+ * all of them; `byteLength` is the whole file's size.
+ *
+ * @example const container = checkUpload(bytes, bytes.length, DEFAULT_INGEST_POLICY, 'mix.wav'); // 'wav'
+ */
+export function checkUpload(head: Uint8Array, byteLength: number, policy: IngestPolicy, filename: string | undefined): ContainerKind {
+  checkFileSize(policy, byteLength);
+  checkFilenameExtension(filename);
+  const container = detectContainer(head);
+  switch (container) {
+    case 'rf64':
+      throw new IngestValidationError('unsupported_container', 'RF64/BW64 files are not accepted; upload a RIFF WAV, FLAC or MP3.');
+    case 'unknown':
+      // MP3 has no magic bytes besides its frame sync, so a file named .mp3 without one is a broken MP3.
+      if (filename !== undefined && /\.mp3$/i.test(filename)) {
+        throw new IngestValidationError('mp3_malformed_header', 'The file named .mp3 does not start with an ID3 tag or an MPEG frame sync.');
+      }
+      throw new IngestValidationError('unsupported_container');
+    default:
+      return container;
+  }
 }
 
 async function decodeDetected(bytes: Uint8Array, policy: IngestPolicy, filename: string | undefined, keepChannels: boolean): Promise<DecodedAudio> {
-  checkFileSize(policy, bytes.length);
-  checkFilenameExtension(filename);
-  const container = detectContainer(bytes);
+  const container = checkUpload(bytes, bytes.length, policy, filename);
   switch (container) {
     case 'wav':
       return decodeWav(bytes, policy, keepChannels);
@@ -55,14 +74,6 @@ async function decodeDetected(bytes: Uint8Array, policy: IngestPolicy, filename:
       const mp3 = await decodeMp3(bytes, policy);
       return { container, codec: 'mp3', bitDepth: null, sampleRateHz: mp3.sampleRateHz, channels: mp3.channels, channelMask: null };
     }
-    case 'rf64':
-      throw new IngestValidationError('unsupported_container', 'RF64/BW64 files are not accepted; upload a RIFF WAV, FLAC or MP3.');
-    case 'unknown':
-      // MP3 has no magic bytes besides its frame sync, so a file named .mp3 without one is a broken MP3.
-      if (filename !== undefined && /\.mp3$/i.test(filename)) {
-        throw new IngestValidationError('mp3_malformed_header', 'The file named .mp3 does not start with an ID3 tag or an MPEG frame sync.');
-      }
-      throw new IngestValidationError('unsupported_container');
   }
 }
 

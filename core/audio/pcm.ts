@@ -9,7 +9,7 @@ export interface PcmAudio {
 }
 
 /** What a decoder learned about the source besides its samples. */
-export interface DecodedAudio extends PcmAudio {
+export interface DecodedFormat {
   readonly container: 'wav' | 'flac' | 'mp3';
   /** e.g. `pcm_s16le`, `pcm_f32le`, `flac`, `mp3` */
   readonly codec: string;
@@ -22,6 +22,9 @@ export interface DecodedAudio extends PcmAudio {
    */
   readonly channelMask: number | null;
 }
+
+/** Decoded samples and what the decoder learned about their source. */
+export interface DecodedAudio extends PcmAudio, DecodedFormat {}
 
 export function frameCount(audio: PcmAudio): number {
   return audio.channels.length === 0 ? 0 : audio.channels[0].length;

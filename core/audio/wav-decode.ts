@@ -6,7 +6,7 @@
  */
 import { IngestValidationError } from '../domain/errors.ts';
 import { HOST_IS_LITTLE_ENDIAN } from './wav-format.ts';
-import type { WavStreamInfo } from './wav-header.ts';
+import type { WavSampleCodec, WavStreamInfo } from './wav-header.ts';
 import { decodeS16StereoSimd, decodeS24StereoSimd } from './pcm-simd.ts';
 
 /** Frames converted per block: large enough to amortise the copy, small enough to stay in cache. */
@@ -68,24 +68,28 @@ type WordArray = Int16Array | Int32Array | Float32Array | Float64Array;
 /**
  * Formats whose samples are whole 2-, 4- or 8-byte words: copy each block into
  * an aligned scratch buffer (a memcpy), view it as the word type, deinterleave.
+ * `firstFrame` is where these frames sit in the file (for error details).
  */
 function decodeWords(
   bytes: Uint8Array,
-  info: WavStreamInfo,
+  start: number,
+  width: number,
   out: Float32Array[],
+  frameCount: number,
+  firstFrame: number,
   makeView: (buffer: ArrayBuffer) => WordArray,
   scale: number,
   isFloat: boolean,
 ): void {
   const channelCount = out.length;
-  const width = info.bitsPerSample / 8;
-  const blockBytes = BLOCK_FRAMES * channelCount * width;
-  const scratch = new ArrayBuffer(blockBytes);
+  // No larger than the frames asked for: a reader in small blocks allocates little.
+  const blockFrames = Math.max(1, Math.min(BLOCK_FRAMES, frameCount));
+  const scratch = new ArrayBuffer(blockFrames * channelCount * width);
   const scratchBytes = new Uint8Array(scratch);
   const words = makeView(scratch);
-  for (let first = 0; first < info.frameCount; first += BLOCK_FRAMES) {
-    const frames = Math.min(BLOCK_FRAMES, info.frameCount - first);
-    const byteStart = info.dataOffset + first * channelCount * width;
+  for (let first = 0; first < frameCount; first += blockFrames) {
+    const frames = Math.min(blockFrames, frameCount - first);
+    const byteStart = start + first * channelCount * width;
     const byteLength = frames * channelCount * width;
     scratchBytes.set(bytes.subarray(byteStart, byteStart + byteLength));
     if (!HOST_IS_LITTLE_ENDIAN) swapWords(scratchBytes, byteLength, width);
@@ -105,13 +109,53 @@ function decodeWords(
         for (let i = 0, w = c; i < frames; i++, w += channelCount) {
           const value = Math.fround(words[w]);
           // NaN and ±Infinity are the only values for which v − v is not 0.
-          if (value - value !== 0) throw nonFinite(first + i, c);
+          if (value - value !== 0) throw nonFinite(firstFrame + first + i, c);
           channel[first + i] = value;
         }
       } else {
         for (let i = 0, w = c; i < frames; i++, w += channelCount) channel[first + i] = words[w] * scale;
       }
     }
+  }
+}
+
+/**
+ * Decodes `frameCount` interleaved frames of `codec` at `bytes[start..]` into
+ * `out` (one array per channel, each at least `frameCount` long) from index
+ * 0. A 24-bit block needs the byte before `start` to be readable (its loads
+ * are 32-bit words ending at each sample), which it is after any WAV header
+ * or when a reader fetches one byte more. `firstFrame` is the frames' place
+ * in the file, for the details of a non-finite sample's error.
+ *
+ * @example decodeWavFrames(bytes, info.dataOffset, info.codec, out, info.frameCount);
+ */
+export function decodeWavFrames(bytes: Uint8Array, start: number, codec: WavSampleCodec, out: Float32Array[], frameCount: number, firstFrame = 0): void {
+  switch (codec) {
+    case 'pcm_u8':
+      decodeU8(bytes, start, out, frameCount);
+      break;
+    case 'pcm_s24le': {
+      // Stereo in SIMD (the common upload and the default master); what it leaves, and other layouts, word-wide below.
+      const done = out.length === 2 ? decodeS24StereoSimd(bytes, start, out[0], out[1], frameCount) : 0;
+      decodeS24(bytes, start + done * 6, out.map((channel) => channel.subarray(done)), frameCount - done);
+      break;
+    }
+    case 'pcm_s16le': {
+      // Stereo in SIMD (the common upload); what it leaves, and other layouts, below.
+      const done = out.length === 2 ? decodeS16StereoSimd(bytes, start, out[0], out[1], frameCount) : 0;
+      const rest = out.map((channel) => channel.subarray(done));
+      decodeWords(bytes, start + done * 4, 2, rest, frameCount - done, firstFrame + done, (b) => new Int16Array(b), 1 / 32768, false);
+      break;
+    }
+    case 'pcm_s32le':
+      decodeWords(bytes, start, 4, out, frameCount, firstFrame, (b) => new Int32Array(b), 1 / 2147483648, false);
+      break;
+    case 'pcm_f32le':
+      decodeWords(bytes, start, 4, out, frameCount, firstFrame, (b) => new Float32Array(b), 1, true);
+      break;
+    case 'pcm_f64le':
+      decodeWords(bytes, start, 8, out, frameCount, firstFrame, (b) => new Float64Array(b), 1, true);
+      break;
   }
 }
 
@@ -128,32 +172,6 @@ function decodeWords(
 export function decodeWavSamples(bytes: Uint8Array, info: WavStreamInfo): Float32Array[] {
   const out: Float32Array[] = [];
   for (let c = 0; c < info.channelCount; c++) out.push(new Float32Array(info.frameCount));
-  switch (info.codec) {
-    case 'pcm_u8':
-      decodeU8(bytes, info.dataOffset, out, info.frameCount);
-      break;
-    case 'pcm_s24le': {
-      // Stereo in SIMD (the common upload and the default master); what it leaves, and other layouts, word-wide below.
-      const done = info.channelCount === 2 ? decodeS24StereoSimd(bytes, info.dataOffset, out[0], out[1], info.frameCount) : 0;
-      decodeS24(bytes, info.dataOffset + done * 6, out.map((channel) => channel.subarray(done)), info.frameCount - done);
-      break;
-    }
-    case 'pcm_s16le': {
-      // Stereo in SIMD (the common upload); what it leaves, and other layouts, below.
-      const done = info.channelCount === 2 ? decodeS16StereoSimd(bytes, info.dataOffset, out[0], out[1], info.frameCount) : 0;
-      const rest = { ...info, dataOffset: info.dataOffset + done * 4, frameCount: info.frameCount - done };
-      decodeWords(bytes, rest, out.map((channel) => channel.subarray(done)), (b) => new Int16Array(b), 1 / 32768, false);
-      break;
-    }
-    case 'pcm_s32le':
-      decodeWords(bytes, info, out, (b) => new Int32Array(b), 1 / 2147483648, false);
-      break;
-    case 'pcm_f32le':
-      decodeWords(bytes, info, out, (b) => new Float32Array(b), 1, true);
-      break;
-    case 'pcm_f64le':
-      decodeWords(bytes, info, out, (b) => new Float64Array(b), 1, true);
-      break;
-  }
+  decodeWavFrames(bytes, info.dataOffset, info.codec, out, info.frameCount);
   return out;
 }

@@ -1,11 +1,13 @@
 /**
  * RIFF/WAVE header parsing: walks the chunk list (any order, odd sizes padded,
  * unknown chunks such as `LIST`, `bext`, `fact` or `JUNK` skipped), reads the
- * `fmt ` chunk and locates the `data` chunk. Every size is checked against the
+ * `fmt ` chunk and locates the `data` chunk, reading only chunk headers and
+ * `fmt ` (an upload in memory or a file read at offsets). Every size is checked against the
  * bytes actually present, so a lying header ends as `corrupted_file` before a
  * single sample buffer is allocated.
  */
 import { IngestValidationError } from '../domain/errors.ts';
+import { bytesReader, type ByteReader } from './byte-reader.ts';
 import { KSDATAFORMAT_GUID_TAIL, WAVE_FORMAT_EXTENSIBLE, WAVE_FORMAT_IEEE_FLOAT, WAVE_FORMAT_PCM } from './wav-format.ts';
 
 /** The sample encodings audo-eq reads, named as ffmpeg names its PCM codecs. */
@@ -107,6 +109,9 @@ function parseFmt(view: DataView, bytes: Uint8Array, offset: number, size: numbe
   return { codec, bits, channelCount, sampleRateHz, blockAlign, channelMask: channelMask === 0 ? null : channelMask };
 }
 
+/** The part of a `fmt ` chunk {@link parseFmt} reads (WAVE_FORMAT_EXTENSIBLE's 40 bytes); the rest is ignored. */
+const FMT_BYTES_READ = 40;
+
 /**
  * Reads the stream description of a RIFF/WAVE file without touching its
  * samples. Throws `corrupted_file` for truncated or lying headers,
@@ -117,17 +122,28 @@ function parseFmt(view: DataView, bytes: Uint8Array, offset: number, size: numbe
  * const info = parseWavHeader(bytes); // { codec: 'pcm_s16le', channelCount: 2, frameCount: 441000, ... }
  */
 export function parseWavHeader(bytes: Uint8Array): WavStreamInfo {
-  if (bytes.length < 12) throw corrupted('The WAV file ends inside its RIFF header.');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return parseWavHeaderFrom(bytesReader(bytes));
+}
+
+/**
+ * {@link parseWavHeader} over bytes read as needed (a file): it reads the
+ * chunk headers and the `fmt ` chunk, never the samples or other chunks.
+ *
+ * @example const info = parseWavHeaderFrom(fileReader);
+ */
+export function parseWavHeaderFrom(reader: ByteReader): WavStreamInfo {
+  const byteLength = reader.byteLength;
+  if (byteLength < 12) throw corrupted('The WAV file ends inside its RIFF header.');
   let fmt: FmtFields | null = null;
   let dataOffset = -1;
   let dataBytes = 0;
   let offset = 12;
-  while (offset + 8 <= bytes.length) {
-    const id = chunkId(bytes, offset);
-    const size = view.getUint32(offset + 4, true);
+  while (offset + 8 <= byteLength) {
+    const chunkHeader = reader.read(offset, 8);
+    const id = chunkId(chunkHeader, 0);
+    const size = new DataView(chunkHeader.buffer, chunkHeader.byteOffset, 8).getUint32(4, true);
     const body = offset + 8;
-    const available = bytes.length - body;
+    const available = byteLength - body;
     if (id === 'data' && dataOffset < 0) {
       dataOffset = body;
       if (size <= available) {
@@ -146,7 +162,8 @@ export function parseWavHeader(bytes: Uint8Array): WavStreamInfo {
       if (dataOffset >= 0 && fmt !== null) break;
       throw corrupted(`The WAV ${JSON.stringify(id)} chunk claims ${size} bytes but only ${available} are present.`);
     } else if (id === 'fmt ' && fmt === null) {
-      fmt = parseFmt(view, bytes, body, size);
+      const fields = reader.read(body, Math.min(size, FMT_BYTES_READ));
+      fmt = parseFmt(new DataView(fields.buffer, fields.byteOffset, fields.byteLength), fields, 0, size);
     }
     offset = body + size + (size & 1);
   }
