@@ -13,6 +13,10 @@ export interface BiquadCoefficients {
 /** Filter states below this magnitude are flushed to zero between blocks (see runBiquad). */
 const SUBNORMAL_GUARD = 1e-25;
 
+function flushed(value: number): number {
+  return Math.abs(value) < SUBNORMAL_GUARD ? 0 : value;
+}
+
 /** Per-channel filter memory for one section: [z1, z2]. */
 export type BiquadState = Float64Array;
 
@@ -45,20 +49,24 @@ export function runBiquad(
   // stay there in a rounding limit cycle, where arithmetic is many times slower
   // (measured: 16× on 10 s of silence after a burst). A state this small is
   // inaudible and unmeasurable, so let it be exactly zero.
-  state[0] = Math.abs(z1) < SUBNORMAL_GUARD ? 0 : z1;
-  state[1] = Math.abs(z2) < SUBNORMAL_GUARD ? 0 : z2;
+  state[0] = flushed(z1);
+  state[1] = flushed(z2);
   return output;
 }
 
+/** Memory of two sections over one channel: first z1 z2, second z1 z2. */
+export const TWO_SECTION_STATE = 4;
+
 /**
- * `first` then `second` over x[from..] in place, from `state` (first z1 z2,
- * second z1 z2; rest by default) — also how the SIMD cascade finishes the
- * samples that do not fill a vector.
+ * `first` then `second` over x[from..] in place, continuing from and leaving
+ * their memory in `state` at `offset` ({@link TWO_SECTION_STATE} numbers; rest
+ * by default) — also how the SIMD cascade finishes the samples that do not
+ * fill a vector.
  */
-export function runTwoSections(first: BiquadCoefficients, second: BiquadCoefficients, x: Float32Array, from = 0, state: ArrayLike<number> = [0, 0, 0, 0]): void {
+export function runTwoSections(first: BiquadCoefficients, second: BiquadCoefficients, x: Float32Array, from = 0, state: Float64Array = new Float64Array(TWO_SECTION_STATE), offset = 0): void {
   const { b0: f0, b1: f1, b2: f2, a1: fa1, a2: fa2 } = first;
   const { b0: g0, b1: g1, b2: g2, a1: ga1, a2: ga2 } = second;
-  let p1 = state[0], p2 = state[1], q1 = state[2], q2 = state[3];
+  let p1 = state[offset], p2 = state[offset + 1], q1 = state[offset + 2], q2 = state[offset + 3];
   for (let i = from; i < x.length; i++) {
     const v = x[i];
     const y = f0 * v + p1;
@@ -69,14 +77,30 @@ export function runTwoSections(first: BiquadCoefficients, second: BiquadCoeffici
     q2 = g2 * y - ga2 * z;
     x[i] = z;
   }
+  state[offset] = flushed(p1);
+  state[offset + 1] = flushed(p2);
+  state[offset + 2] = flushed(q1);
+  state[offset + 3] = flushed(q2);
 }
 
-/** `first` then `second` over two channels in place from rest, their recursions interleaved (the scalar stereo cascade). */
-export function runTwoSectionsOnPair(first: BiquadCoefficients, second: BiquadCoefficients, a: Float32Array, b: Float32Array): void {
+/**
+ * `first` then `second` over two channels in place, their recursions
+ * interleaved (the scalar stereo cascade), continuing from and leaving each
+ * channel's memory in `state` at `offsetA` and `offsetB` (rest by default).
+ */
+export function runTwoSectionsOnPair(
+  first: BiquadCoefficients,
+  second: BiquadCoefficients,
+  a: Float32Array,
+  b: Float32Array,
+  state: Float64Array = new Float64Array(2 * TWO_SECTION_STATE),
+  offsetA = 0,
+  offsetB = TWO_SECTION_STATE,
+): void {
   const { b0: f0, b1: f1, b2: f2, a1: fa1, a2: fa2 } = first;
   const { b0: g0, b1: g1, b2: g2, a1: ga1, a2: ga2 } = second;
-  let p1 = 0, p2 = 0, q1 = 0, q2 = 0;
-  let r1 = 0, r2 = 0, s1 = 0, s2 = 0;
+  let p1 = state[offsetA], p2 = state[offsetA + 1], q1 = state[offsetA + 2], q2 = state[offsetA + 3];
+  let r1 = state[offsetB], r2 = state[offsetB + 1], s1 = state[offsetB + 2], s2 = state[offsetB + 3];
   for (let i = 0; i < a.length; i++) {
     const u = a[i];
     const v = b[i];
@@ -95,6 +119,14 @@ export function runTwoSectionsOnPair(first: BiquadCoefficients, second: BiquadCo
     a[i] = z;
     b[i] = zz;
   }
+  state[offsetA] = flushed(p1);
+  state[offsetA + 1] = flushed(p2);
+  state[offsetA + 2] = flushed(q1);
+  state[offsetA + 3] = flushed(q2);
+  state[offsetB] = flushed(r1);
+  state[offsetB + 1] = flushed(r2);
+  state[offsetB + 2] = flushed(s1);
+  state[offsetB + 3] = flushed(s2);
 }
 
 /** Complex magnitude response |H(e^jw)| of one section at `frequencyHz`. */

@@ -4,8 +4,9 @@
  * the track's own rate), run as one cascade in place.
  */
 import { cascadePowerResponse, type BiquadCoefficients } from './biquad.ts';
-import { filterChannelsInPlace } from './channel-cascade.ts';
+import { createCascadeState, filterChannelsInPlace } from './channel-cascade.ts';
 import { designHighPass, designHighShelf, designLowShelf, designPeaking, IDENTITY_BIQUAD } from './filters.ts';
+import { processWhole, type Frames, type StreamStage } from './stream-stage.ts';
 
 export interface EqualizerSettings {
   readonly sampleRateHz: number;
@@ -23,10 +24,13 @@ export interface Equalizer {
   powerResponse(frequencyHz: number): number;
   /** Filters planar channels in place, from rest. */
   process(channels: readonly Float32Array[]): void;
+  /** The cascade as a stream stage: in place, no latency, each channel's memory carried from block to block. */
+  stream(): StreamStage;
 }
 
 /**
  * @example createEqualizer({ sampleRateHz: 44100, highPassHz: 30, lowShelf: { cornerHz: 125, gainDb: -2 }, highShelf: { cornerHz: 6000, gainDb: 1.5 }, bells: [] }).process(channels);
+ * @example const stage = equalizer.stream(); for (const block of blocks) write(stage.push(block));
  */
 export function createEqualizer(settings: EqualizerSettings): Equalizer {
   const { sampleRateHz } = settings;
@@ -36,12 +40,26 @@ export function createEqualizer(settings: EqualizerSettings): Equalizer {
     designHighShelf(settings.highShelf.cornerHz, settings.highShelf.gainDb, sampleRateHz),
     ...settings.bells.map((bell) => designPeaking(bell.centreHz, bell.gainDb, bell.q, sampleRateHz)),
   ].filter((section) => section !== IDENTITY_BIQUAD);
-  const response = cascadePowerResponse(sections, sampleRateHz);
+  const stream = (): StreamStage => {
+    let state: Float64Array | null = null;
+    let rest: Frames = [];
+    return {
+      push(input) {
+        if (!state) {
+          state = createCascadeState(sections.length, input.length);
+          rest = input.map(() => new Float32Array(0));
+        }
+        filterChannelsInPlace(sections, input, state);
+        return input;
+      },
+      finish: () => rest,
+      report() {},
+    };
+  };
   return {
     sections,
-    powerResponse: response,
-    process(channels) {
-      if (sections.length > 0) filterChannelsInPlace(sections, channels);
-    },
+    powerResponse: cascadePowerResponse(sections, sampleRateHz),
+    process: (channels) => processWhole(stream(), channels),
+    stream,
   };
 }

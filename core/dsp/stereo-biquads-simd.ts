@@ -9,7 +9,7 @@
  */
 import { WASM_BASE64 } from './wasm/stereo-biquads.wasm.ts';
 import { compileSimdModule, instantiateWithMemory, simdEnabled } from '../wasm/simd-module.ts';
-import { runTwoSections, type BiquadCoefficients } from './biquad.ts';
+import { runTwoSections, TWO_SECTION_STATE, type BiquadCoefficients } from './biquad.ts';
 import { kWeightedSquareSumPair } from './kweighted-energy.ts';
 
 interface StereoBiquadExports {
@@ -144,17 +144,30 @@ export function kWeightedBlockEnergyPairSimd(
 }
 
 /**
- * Runs `first` then `second` over whole channels `a` and `b` in place, from
- * rest; false where SIMD cannot run.
+ * Runs `first` then `second` over channels `a` and `b` in place, continuing
+ * from and leaving each channel's memory in `state` at `offsetA` and
+ * `offsetB` ({@link TWO_SECTION_STATE} numbers each; rest by default), so a
+ * stream can run block by block; false where SIMD cannot run.
  *
  * @example runTwoSectionsOnPairSimd(highPass, lowShelf, left, right);
  */
-export function runTwoSectionsOnPairSimd(first: BiquadCoefficients, second: BiquadCoefficients, a: Float32Array, b: Float32Array): boolean {
+export function runTwoSectionsOnPairSimd(
+  first: BiquadCoefficients,
+  second: BiquadCoefficients,
+  a: Float32Array,
+  b: Float32Array,
+  state: Float64Array = new Float64Array(2 * TWO_SECTION_STATE),
+  offsetA = 0,
+  offsetB = TWO_SECTION_STATE,
+): boolean {
   const k = stereoKernel();
   if (!k) return false;
   k.f64.set([first.b0, first.b1, first.b2, first.a1, first.a2, second.b0, second.b1, second.b2, second.a1, second.a2], COEFFICIENTS / 8);
   k.coefficients = null; // the K-weighting's coefficients must be loaded again
-  k.f64.fill(0, STATE / 8, STATE / 8 + 8);
+  for (let slot = 0; slot < 4; slot++) {
+    k.f64[STATE / 8 + 2 * slot] = state[offsetA + slot];
+    k.f64[STATE / 8 + 2 * slot + 1] = state[offsetB + slot];
+  }
   const length = a.length;
   const vectorEnd = length & ~3;
   for (let from = 0; from < vectorEnd; from += CHUNK) {
@@ -166,9 +179,9 @@ export function runTwoSectionsOnPairSimd(first: BiquadCoefficients, second: Biqu
     a.set(k.f32.subarray(LEFT / 4, LEFT / 4 + count), from);
     b.set(k.f32.subarray(RIGHT / 4, RIGHT / 4 + count), from);
   }
-  // The last one to three samples, from the vectors' state (lane 0 left, lane 1 right).
-  const laneState = (lane: number) => [0, 1, 2, 3].map((slot) => k.f64[STATE / 8 + 2 * slot + lane]);
-  runTwoSections(first, second, a, vectorEnd, laneState(0));
-  runTwoSections(first, second, b, vectorEnd, laneState(1));
+  // The last one to three samples continue from the vectors' state (lane 0 left, lane 1 right), which the scalar code leaves in `state`.
+  save(k, state, offsetA, offsetB);
+  runTwoSections(first, second, a, vectorEnd, state, offsetA);
+  runTwoSections(first, second, b, vectorEnd, state, offsetB);
   return true;
 }
