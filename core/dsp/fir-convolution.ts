@@ -1,13 +1,15 @@
 /**
- * FIR filtering by FFT blocks, in place over whole channels. Two real
- * channels share one complex transform (left in the real part, right in the
- * imaginary part): the kernel is real, so multiplying by its spectrum keeps the
- * two apart, and a stereo pass costs one forward and one inverse FFT per block.
+ * FIR filtering by FFT blocks, in place, over whole channels or as a stream
+ * with no latency. Two real channels share one complex transform (left in the
+ * real part, right in the imaginary part): the kernel is real, so multiplying
+ * by its spectrum keeps the two apart, and a stereo pass costs one forward and
+ * one inverse FFT per block.
  * With WebAssembly SIMD the blocks run overlap-save inside the transform's
  * memory; without it, overlap-add through fft.js.
  */
 import { fftPlan, nextPowerOfTwo } from './fft.ts';
-import { createSimdFft } from './fft-simd.ts';
+import { createSimdFft, type SimdFft } from './fft-simd.ts';
+import { processWhole, type Frames, type StreamStage } from './stream-stage.ts';
 
 export interface FirKernel {
   readonly taps: Float32Array;
@@ -41,91 +43,126 @@ export function prepareFirKernel(taps: Float32Array): FirKernel {
  * (core/wasm/simd-module.ts), else by fft.js.
  */
 export function convolveChannelsInPlace(channels: readonly Float32Array[], kernel: FirKernel): void {
-  for (let c = 0; c < channels.length; c += 2) {
-    const a = channels[c];
-    const b = c + 1 < channels.length ? channels[c + 1] : null;
-    if (!convolvePairSimd(a, b, kernel)) convolvePair(a, b, kernel);
-  }
-}
-
-function convolvePair(a: Float32Array, b: Float32Array | null, kernel: FirKernel): void {
-  const { fftSize, blockSize } = kernel;
-  const length = a.length;
-  const block = blockFilterFor(kernel);
-  const input = block.input;
-  // Overlap-add tail carried between blocks (the last fftSize - blockSize outputs).
-  const tailLength = fftSize - blockSize;
-  const tailA = new Float64Array(tailLength);
-  const tailB = new Float64Array(tailLength);
-
-  for (let start = 0; start < length; start += blockSize) {
-    const count = Math.min(blockSize, length - start);
-    for (let i = 0; i < count; i++) {
-      input[2 * i] = a[start + i];
-      input[2 * i + 1] = b ? b[start + i] : 0;
-    }
-    input.fill(0, 2 * count);
-    const output = block.filter();
-
-    const writable = Math.min(blockSize, length - start);
-    for (let i = 0; i < writable; i++) {
-      const carryA = i < tailLength ? tailA[i] : 0;
-      a[start + i] = output[2 * i] + carryA;
-      if (b) b[start + i] = output[2 * i + 1] + (i < tailLength ? tailB[i] : 0);
-    }
-    // New tail: outputs blockSize.. of this block plus what remains of the old tail.
-    for (let i = 0; i < tailLength; i++) {
-      const old = blockSize + i < tailLength ? tailA[blockSize + i] : 0;
-      tailA[i] = output[2 * (blockSize + i)] + old;
-      if (b) tailB[i] = output[2 * (blockSize + i) + 1] + (blockSize + i < tailLength ? tailB[blockSize + i] : 0);
-    }
-  }
+  processWhole(createFirConvolution(kernel), channels);
 }
 
 /**
- * Overlap-save in the SIMD transform's memory: each block's input (the last
- * taps − 1 samples of the previous block, then the new ones) is interleaved,
- * transformed, multiplied and transformed back there, and only the valid
- * outputs come back split per channel — JavaScript just copies. Returns false
- * where SIMD cannot run.
+ * The convolution as a stream stage with no latency: each push is filtered in
+ * place, in chunks of at most the kernel's block size (a short push is one
+ * short chunk), and what the next chunk needs of the past — the last
+ * taps − 1 inputs, or the overlap-add tail — is carried per channel. The
+ * path (SIMD or fft.js) is chosen when the stream is made.
+ *
+ * @example const stage = createFirConvolution(kernel); for (const block of blocks) write(stage.push(block));
  */
-function convolvePairSimd(a: Float32Array, b: Float32Array | null, kernel: FirKernel): boolean {
-  const { fftSize, blockSize, spectrum, taps } = kernel;
-  const fft = createSimdFft(fftSize);
-  if (!fft) return false;
-  const history = taps.length - 1;
+export function createFirConvolution(kernel: FirKernel): StreamStage {
+  const fft = createSimdFft(kernel.fftSize);
+  const multiplier = fft && scaledSpectrum(kernel);
+  let pairs: PairFilter[] | null = null;
+  let rest: Frames = [];
+  return {
+    push(input) {
+      if (!pairs) {
+        pairs = [];
+        for (let c = 0; c < input.length; c += 2) {
+          const stereo = c + 1 < input.length;
+          pairs.push(fft && multiplier ? simdPairFilter(kernel, fft, multiplier, stereo) : pairFilter(kernel, stereo));
+        }
+        rest = input.map(() => new Float32Array(0));
+      }
+      for (let c = 0; c < input.length; c += 2) pairs[c / 2](input[c], c + 1 < input.length ? input[c + 1] : null);
+      return input;
+    },
+    finish: () => rest,
+    report() {},
+  };
+}
+
+/** Filters the next frames of a pair of channels (or one, `b` null) in place, continuing the convolution. */
+type PairFilter = (a: Float32Array, b: Float32Array | null) => void;
+
+/** Overlap-add through fft.js: the tail of each chunk's convolution past its own length is added to what follows. */
+function pairFilter(kernel: FirKernel, stereo: boolean): PairFilter {
+  const { blockSize } = kernel;
+  const block = blockFilterFor(kernel);
+  const input = block.input;
+  const tailLength = kernel.taps.length - 1;
+  const tailA = new Float64Array(tailLength);
+  const tailB = new Float64Array(stereo ? tailLength : 0);
+  return (a, b) => {
+    const length = a.length;
+    for (let start = 0; start < length; start += blockSize) {
+      const count = Math.min(blockSize, length - start);
+      for (let i = 0; i < count; i++) {
+        input[2 * i] = a[start + i];
+        input[2 * i + 1] = b ? b[start + i] : 0;
+      }
+      input.fill(0, 2 * count);
+      const output = block.filter();
+      for (let i = 0; i < count; i++) {
+        a[start + i] = output[2 * i] + (i < tailLength ? tailA[i] : 0);
+        if (b) b[start + i] = output[2 * i + 1] + (i < tailLength ? tailB[i] : 0);
+      }
+      // New tail: outputs count.. of this chunk plus what remains of the old tail.
+      for (let i = 0; i < tailLength; i++) {
+        tailA[i] = output[2 * (count + i)] + (count + i < tailLength ? tailA[count + i] : 0);
+        if (b) tailB[i] = output[2 * (count + i) + 1] + (count + i < tailLength ? tailB[count + i] : 0);
+      }
+    }
+  };
+}
+
+/** The kernel's spectrum × 1/N in single precision: the SIMD inverse is unscaled. */
+function scaledSpectrum(kernel: FirKernel): Float32Array {
+  const { spectrum, fftSize } = kernel;
+  const scaled = new Float32Array(2 * fftSize);
+  for (let k = 0; k < 2 * fftSize; k++) scaled[k] = spectrum[k] / fftSize;
+  return scaled;
+}
+
+/**
+ * Overlap-save in the SIMD transform's memory: each chunk's input (the last
+ * taps − 1 inputs before it, then the new ones) is interleaved, transformed,
+ * multiplied and transformed back there, and only the valid outputs come back
+ * split per channel — JavaScript just copies. The transform is shared with
+ * every other user of its size, so each call sets up its workspace and
+ * multiplier again and the history lives here, not there.
+ */
+function simdPairFilter(kernel: FirKernel, fft: SimdFft, multiplier: Float32Array, stereo: boolean): PairFilter {
+  const { fftSize, blockSize } = kernel;
+  const history = kernel.taps.length - 1;
   const outputFloats = (blockSize + 3) & ~3;
   // Channel regions one transform long plus vector padding; the second one
   // starts `span` after the first, which is the hop windowPair reads it at.
   const span = fftSize + 4;
   const at = { ones: 0, left: fftSize, right: fftSize + span, outLeft: fftSize + 2 * span, outRight: fftSize + 2 * span + outputFloats };
-  const workspace = fft.workspace(at.outRight + outputFloats);
-  workspace.fill(1, at.ones, at.left);
-  workspace.fill(0, at.left, at.outLeft);
-  // The SIMD inverse is unscaled: fold 1/N into the kernel's spectrum.
-  const scaled = new Float32Array(2 * fftSize);
-  for (let k = 0; k < 2 * fftSize; k++) scaled[k] = spectrum[k] / fftSize;
-  fft.setMultiplier(scaled);
-  const length = a.length;
-  for (let start = 0; start < length; start += blockSize) {
-    const count = Math.min(blockSize, length - start);
-    for (const [samples, region] of [[a, at.left], [b, at.right]] as const) {
-      if (!samples) continue;
-      // The previous block's last `history` inputs lead this one (zeros before the first).
-      workspace.copyWithin(region, region + blockSize, region + blockSize + history);
-      workspace.set(samples.subarray(start, start + count), region + history);
-      workspace.fill(0, region + history + count, region + fftSize);
+  const pastA = new Float32Array(history);
+  const pastB = new Float32Array(stereo ? history : 0);
+  return (a, b) => {
+    const workspace = fft.workspace(at.outRight + outputFloats);
+    workspace.fill(1, at.ones, at.left);
+    fft.setMultiplier(multiplier);
+    const length = a.length;
+    for (let start = 0; start < length; start += blockSize) {
+      const count = Math.min(blockSize, length - start);
+      for (const [samples, region, past] of [[a, at.left, pastA], [b, at.right, pastB]] as const) {
+        if (!samples) continue;
+        workspace.set(past, region);
+        workspace.set(samples.subarray(start, start + count), region + history);
+        workspace.fill(0, region + history + count, region + fftSize);
+        // The next chunk is led by this one's last `history` inputs.
+        past.set(workspace.subarray(region + count, region + count + history));
+      }
+      fft.windowPair(at.left, at.ones, fftSize, span, b !== null);
+      fft.forward();
+      fft.multiply();
+      fft.inverse();
+      // Circular wrap-around spoils the first `history` outputs; the rest are the chunk's.
+      fft.splitResult(history, (count + 3) & ~3, at.outLeft, at.outRight);
+      a.set(workspace.subarray(at.outLeft, at.outLeft + count), start);
+      if (b) b.set(workspace.subarray(at.outRight, at.outRight + count), start);
     }
-    fft.windowPair(at.left, at.ones, fftSize, span, b !== null);
-    fft.forward();
-    fft.multiply();
-    fft.inverse();
-    // Circular wrap-around spoils the first `history` outputs; the rest are the block's.
-    fft.splitResult(history, outputFloats, at.outLeft, at.outRight);
-    a.set(workspace.subarray(at.outLeft, at.outLeft + count), start);
-    if (b) b.set(workspace.subarray(at.outRight, at.outRight + count), start);
-  }
-  return true;
+  };
 }
 
 /** One block's circular convolution with the kernel: fill `input` (interleaved pair), then `filter()`. */

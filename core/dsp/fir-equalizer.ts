@@ -3,8 +3,9 @@
  * (no pre-ringing, almost no latency, like analog-style bells), applied to
  * every channel by FFT blocks.
  */
-import { convolveChannelsInPlace, prepareFirKernel, type FirKernel } from './fir-convolution.ts';
+import { convolveChannelsInPlace, createFirConvolution, prepareFirKernel, type FirKernel } from './fir-convolution.ts';
 import { designMinimumPhaseFir } from './minimum-phase.ts';
+import type { StreamStage } from './stream-stage.ts';
 
 export interface FirEqualizerSettings {
   readonly sampleRateHz: number;
@@ -18,10 +19,13 @@ export interface FirEqualizer {
   readonly taps: number;
   /** Filters planar channels in place (causal; lengths kept). */
   process(channels: readonly Float32Array[]): void;
+  /** The filter as a stream stage: in place, no latency, the convolution carried from block to block. */
+  stream(): StreamStage;
 }
 
 /**
  * @example createFirEqualizer({ sampleRateHz: 44100, gainDbAt: (hz) => (hz > 4000 ? 3 : 0), lengthSeconds: 0.093 }).process(channels);
+ * @example const stage = firEqualizer.stream(); for (const block of blocks) write(stage.push(block));
  */
 export function createFirEqualizer(settings: FirEqualizerSettings): FirEqualizer {
   const kernel: FirKernel = prepareFirKernel(
@@ -32,5 +36,6 @@ export function createFirEqualizer(settings: FirEqualizerSettings): FirEqualizer
     process(channels) {
       convolveChannelsInPlace(channels, kernel);
     },
+    stream: () => createFirConvolution(kernel),
   };
 }
