@@ -7,8 +7,9 @@
  * (L/R correlation below 0) back to what the target had there: the widener
  * never turns an in-phase passage out of phase.
  */
-import { convolveChannelsInPlace, prepareFirKernel } from './fir-convolution.ts';
+import { createFirConvolution, prepareFirKernel, type FirKernel } from './fir-convolution.ts';
 import { designMinimumPhaseFir } from './minimum-phase.ts';
+import { processWhole, type Frames, type StreamStage } from './stream-stage.ts';
 
 export interface StereoWidenerSettings {
   readonly sampleRateHz: number;
@@ -26,6 +27,13 @@ export interface StereoWidenerReport {
 export interface StereoWidener {
   /** Changes the width of a stereo pair in place. */
   process(channels: readonly Float32Array[]): StereoWidenerReport;
+  /**
+   * The widener as a stream stage. It holds back up to two guard blocks (a
+   * block's gain ramps towards the next block's limit, so it waits for that
+   * block to end); finish() returns the rest. Channels other than a pair pass
+   * through.
+   */
+  stream(): StreamStage<StereoWidenerReport>;
 }
 
 /** Largest side/mid power ratio the widening may produce in a block: −0.5 dB, correlation ≥ 0.03. */
@@ -34,74 +42,175 @@ const GUARD_BLOCK_SECONDS = 0.05;
 
 /**
  * @example createStereoWidener({ sampleRateHz: 44100, sideGainDbAt: (hz) => (hz > 200 ? 6 : 0), firSeconds: 0.093 }).process([left, right]);
+ * @example const stage = widener.stream(); for (const block of blocks) write(stage.push(block)); write(stage.finish());
  */
 export function createStereoWidener(settings: StereoWidenerSettings): StereoWidener {
   const { sampleRateHz } = settings;
   const kernel = prepareFirKernel(designMinimumPhaseFir(settings.sideGainDbAt, sampleRateHz, Math.round(settings.firSeconds * sampleRateHz)));
   const guardBlock = Math.max(1, Math.round(GUARD_BLOCK_SECONDS * sampleRateHz));
+  const stream = () => createWidenerStream(kernel, guardBlock);
   return {
-    process(channels) {
-      if (channels.length !== 2) return { guardedFraction: 0 };
-      const [left, right] = channels;
+    process: (channels) => processWhole(stream(), channels),
+    stream,
+  };
+}
+
+/**
+ * Each push: mid into the left, side into the right (the side's energy before
+ * filtering summed per guard block), the side through the FIR, then per guard
+ * block the energies after, and each block whose next block has ended is
+ * widened back to left/right with its gain ramp and goes out. Frames not yet
+ * out (under two guard blocks) wait in `held`, already mid/side and filtered.
+ */
+function createWidenerStream(kernel: FirKernel, guardBlock: number): StreamStage<StereoWidenerReport> {
+  const sideFilter = createFirConvolution(kernel);
+  const held = [new Float32Array(2 * guardBlock), new Float32Array(2 * guardBlock)];
+  let out = [new Float32Array(0), new Float32Array(0)];
+  /** Frames received and frames out; `held` starts at frame `heldFrom` (where the last push left it) and ends at `received`. */
+  let received = 0;
+  let emitted = 0;
+  let heldFrom = 0;
+  // Sums over the guard block still open.
+  let sideBefore = 0;
+  let midEnergy = 0;
+  let sideEnergy = 0;
+  /** Side energies before filtering of the blocks a push closes, by the order they close. */
+  let closedSideBefore = new Float64Array(2);
+  // Limits of the last two blocks closed, and how many closed and were guarded.
+  let limitTwoBack = 1;
+  let limitOneBack = 1;
+  let blocks = 0;
+  let guarded = 0;
+  let passThrough: Frames | null = null;
+
+  /** Widens block `block`, up to frame `end`, with its ramp g0 → g1: the held frames below `received`, then `input`'s. */
+  const widen = (block: number, g0: number, g1: number, input: Frames | null, end: number) => {
+    const start = block * guardBlock;
+    const dg = (g1 - g0) / guardBlock;
+    const heldEnd = Math.min(end, received);
+    if (start < heldEnd) widenSpan(held[0], held[1], start - heldFrom, heldEnd - heldFrom, g0, dg, 0);
+    if (input && end > received) {
+      const from = Math.max(start, received);
+      widenSpan(input[0], input[1], from - received, end - received, g0, dg, from - start);
+    }
+    emitted = end;
+  };
+
+  /** Block `blocks` has closed with `limit`: the one before it can go out, its ramp ending at the smaller of the two limits. */
+  const close = (limit: number, input: Frames | null) => {
+    if (limit < 1) guarded++;
+    if (blocks >= 1) {
+      const g0 = blocks === 1 ? limitOneBack : Math.min(limitTwoBack, limitOneBack);
+      widen(blocks - 1, g0, Math.min(limitOneBack, limit), input, blocks * guardBlock);
+    }
+    limitTwoBack = limitOneBack;
+    limitOneBack = limit;
+    blocks++;
+  };
+
+  return {
+    push(input) {
+      if (input.length !== 2 || passThrough) {
+        passThrough ??= input.map(() => new Float32Array(0));
+        return input;
+      }
+      const [left, right] = input;
       const length = left.length;
-      const blocks = Math.ceil(length / guardBlock);
-      // Mid into the left, side into the right; the side's energy before filtering, per block.
-      const sideEnergyBefore = new Float64Array(blocks);
-      for (let b = 0; b < blocks; b++) {
-        let sum = 0;
-        const end = Math.min(length, (b + 1) * guardBlock);
-        for (let i = b * guardBlock; i < end; i++) {
+      const total = received + length;
+      // Frame index in this push where the guard block open at frame i ends.
+      const blockEnd = (i: number) => Math.min(length, (Math.floor((received + i) / guardBlock) + 1) * guardBlock - received);
+      const closing = Math.floor(total / guardBlock) - Math.floor(received / guardBlock);
+      if (closedSideBefore.length < closing) closedSideBefore = new Float64Array(closing);
+
+      let closed = 0;
+      for (let i = 0; i < length; ) {
+        const end = blockEnd(i);
+        let sum = sideBefore;
+        for (; i < end; i++) {
           const mid = 0.5 * (left[i] + right[i]);
           const side = 0.5 * (left[i] - right[i]);
           left[i] = mid;
           right[i] = side;
           sum += side * side;
         }
-        sideEnergyBefore[b] = sum;
-      }
-      convolveChannelsInPlace([right], kernel);
-      const limits = guardGains(left, right, sideEnergyBefore, guardBlock);
-      let guarded = 0;
-      for (let b = 0; b < blocks; b++) if (limits[b] < 1) guarded++;
-      // Each block's gain is the smallest of its own and its neighbours' limits, so the ramps between never exceed one.
-      const gains = new Float64Array(blocks + 1);
-      for (let b = 0; b <= blocks; b++) gains[b] = Math.min(limits[Math.max(0, b - 1)], limits[Math.min(blocks - 1, b)]);
-      for (let b = 0; b < blocks; b++) {
-        const start = b * guardBlock;
-        const end = Math.min(length, start + guardBlock);
-        const g0 = gains[b];
-        const dg = (gains[b + 1] - g0) / guardBlock;
-        for (let i = start, k = 0; i < end; i++, k++) {
-          const mid = left[i];
-          const side = right[i] * (g0 + dg * k);
-          left[i] = mid + side;
-          right[i] = mid - side;
+        sideBefore = sum;
+        if ((received + end) % guardBlock === 0) {
+          closedSideBefore[closed++] = sideBefore;
+          sideBefore = 0;
         }
       }
-      return { guardedFraction: blocks ? guarded / blocks : 0 };
+      sideFilter.push([right]);
+      closed = 0;
+      for (let i = 0; i < length; ) {
+        const end = blockEnd(i);
+        let midSum = midEnergy;
+        let sideSum = sideEnergy;
+        for (; i < end; i++) {
+          midSum += left[i] * left[i];
+          sideSum += right[i] * right[i];
+        }
+        midEnergy = midSum;
+        sideEnergy = sideSum;
+        if ((received + end) % guardBlock === 0) {
+          close(guardLimit(midEnergy, sideEnergy, closedSideBefore[closed++]), input);
+          midEnergy = 0;
+          sideEnergy = 0;
+        }
+      }
+
+      // Out: the held frames that went out, then this push's.
+      const fromHeld = Math.max(0, Math.min(emitted, received) - heldFrom);
+      const fromInput = Math.max(0, emitted - received);
+      let ready: Frames;
+      if (fromHeld === 0) {
+        ready = fromInput === length ? input : input.map((samples) => samples.subarray(0, fromInput));
+      } else {
+        if (out[0].length < fromHeld + fromInput) out = [new Float32Array(fromHeld + fromInput), new Float32Array(fromHeld + fromInput)];
+        ready = out.map((samples, c) => {
+          samples.set(held[c].subarray(0, fromHeld));
+          samples.set(input[c].subarray(0, fromInput), fromHeld);
+          return samples.subarray(0, fromHeld + fromInput);
+        });
+      }
+      // Held: what has not gone out, from the old held frames and this push's.
+      const keptHeld = Math.max(0, received - emitted);
+      const keptInput = total - Math.max(emitted, received);
+      held.forEach((samples, c) => {
+        samples.copyWithin(0, fromHeld, fromHeld + keptHeld);
+        samples.set(input[c].subarray(length - keptInput), keptHeld);
+      });
+      received = total;
+      heldFrom = emitted;
+      return ready;
     },
+    finish() {
+      if (passThrough) return passThrough;
+      if (received % guardBlock !== 0) close(guardLimit(midEnergy, sideEnergy, sideBefore), null);
+      // The last block's ramp ends at its own limit.
+      if (blocks >= 1) widen(blocks - 1, blocks === 1 ? limitOneBack : Math.min(limitTwoBack, limitOneBack), limitOneBack, null, received);
+      return held.map((samples) => samples.subarray(0, received - heldFrom));
+    },
+    report: () => ({ guardedFraction: blocks ? guarded / blocks : 0 }),
   };
 }
 
-/**
- * Per block: 1, or the side gain that brings the widened side back under the
- * guard ratio — but never below what the block's side had before widening.
- */
-function guardGains(mid: Float32Array, side: Float32Array, sideEnergyBefore: Float64Array, block: number): Float64Array {
-  const blocks = sideEnergyBefore.length;
-  const limits = new Float64Array(blocks).fill(1);
-  for (let b = 0; b < blocks; b++) {
-    let midEnergy = 0;
-    let sideEnergy = 0;
-    const end = Math.min(mid.length, (b + 1) * block);
-    for (let i = b * block; i < end; i++) {
-      midEnergy += mid[i] * mid[i];
-      sideEnergy += side[i] * side[i];
-    }
-    if (!(sideEnergy > GUARD_SIDE_TO_MID * midEnergy) || sideEnergy <= sideEnergyBefore[b]) continue;
-    const toGuard = Math.sqrt((GUARD_SIDE_TO_MID * midEnergy) / sideEnergy);
-    const toBefore = Math.sqrt(sideEnergyBefore[b] / sideEnergy);
-    limits[b] = Math.min(1, Math.max(toGuard, toBefore));
+/** Mid/side back to left/right over [from, to), the side × a gain ramping by `dg` a frame from `g0` at its block's start (frame `k0` of the block at `from`). */
+function widenSpan(mid: Float32Array, side: Float32Array, from: number, to: number, g0: number, dg: number, k0: number): void {
+  for (let i = from, k = k0; i < to; i++, k++) {
+    const m = mid[i];
+    const s = side[i] * (g0 + dg * k);
+    mid[i] = m + s;
+    side[i] = m - s;
   }
-  return limits;
+}
+
+/**
+ * A block's side gain: 1, or the gain that brings the widened side back under
+ * the guard ratio — but never below what the block's side had before widening.
+ */
+function guardLimit(midEnergy: number, sideEnergy: number, sideEnergyBefore: number): number {
+  if (!(sideEnergy > GUARD_SIDE_TO_MID * midEnergy) || sideEnergy <= sideEnergyBefore) return 1;
+  const toGuard = Math.sqrt((GUARD_SIDE_TO_MID * midEnergy) / sideEnergy);
+  const toBefore = Math.sqrt(sideEnergyBefore / sideEnergy);
+  return Math.min(1, Math.max(toGuard, toBefore));
 }
