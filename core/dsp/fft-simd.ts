@@ -83,6 +83,38 @@ export function createSimdFft(size: number): SimdFft | null {
   if (size < MIN_SIZE || !simdEnabled()) return null;
   const cached = instances.get(size);
   if (cached) return cached;
+  const fft = newSimdFft(size);
+  if (fft) instances.set(size, fft);
+  return fft;
+}
+
+/** Transforms handed back by {@link releaseSimdFft}, per size, for the next {@link acquireSimdFft}. */
+const released = new Map<number, SimdFft[]>();
+
+/**
+ * A transform of `size` for one owner alone, or null where SIMD cannot run
+ * (as {@link createSimdFft}): a stream that keeps its state in the workspace
+ * between calls (the analysis spectra read block by block) holds one, since
+ * the shared transform of its size may be used in between. Hand it back with
+ * {@link releaseSimdFft} when done (one never handed back is simply collected).
+ *
+ * @example const fft = acquireSimdFft(16384); ... ; if (fft) releaseSimdFft(fft);
+ */
+export function acquireSimdFft(size: number): SimdFft | null {
+  if (!Number.isInteger(size) || size < 1 || (size & (size - 1)) !== 0) throw new RangeError(`FFT size must be a power of two, got ${size}`);
+  if (size < MIN_SIZE || !simdEnabled()) return null;
+  return released.get(size)?.pop() ?? newSimdFft(size);
+}
+
+/** Gives back a transform from {@link acquireSimdFft}; its owner must not use it afterwards. */
+export function releaseSimdFft(fft: SimdFft): void {
+  const free = released.get(fft.size) ?? [];
+  // A few per size cover every stream alive at once; more would only hold memory.
+  if (free.length < 4 && !free.includes(fft)) free.push(fft);
+  released.set(fft.size, free);
+}
+
+function newSimdFft(size: number): SimdFft | null {
   const module = compileSimdModule(WASM_BASE64);
   if (!module) return null;
   // Bytes: twiddles 4·size, first-pass table 8·size, buffers A, B and the multiplier 8·size each.
@@ -169,6 +201,5 @@ export function createSimdFft(size: number): SimdFft | null {
       exports.pairBandPowers(current, size, scale, workspaceAt + 4 * edges, bandCount, workspaceAt + 4 * longTerm, workspaceAt + 4 * sums, second ? 1 : 0);
     },
   };
-  instances.set(size, fft);
   return fft;
 }

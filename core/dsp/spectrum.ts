@@ -3,10 +3,12 @@
  * overlap (SPEC section 4, short-time descriptors), zero-padded to a power of
  * two. One pass yields both the long-term average spectrum (Welch) used for
  * tonal balance and EQ matching, and per-window band energies (trajectories).
- * Consecutive windows travel in pairs through one complex FFT.
+ * Consecutive windows travel in pairs through one complex FFT. The track may
+ * come in blocks of any size ({@link createSpectrumTap}).
  */
 import { fftPlan, hannWindow, nextPowerOfTwo } from './fft.ts';
-import { createSimdFft } from './fft-simd.ts';
+import { acquireSimdFft, releaseSimdFft } from './fft-simd.ts';
+import { frameLength, type Frames, type StreamTap } from './stream-stage.ts';
 
 /** Band edges (Hz) of the per-window trajectories. */
 export const TRAJECTORY_BANDS = {
@@ -44,8 +46,32 @@ export interface SpectrumOptions {
   readonly mix?: 'mid' | 'side';
 }
 
+/** How a track of `length` frames is cut into analysis windows. */
+export interface SpectrumFraming {
+  readonly windowLength: number;
+  readonly hop: number;
+  readonly fftSize: number;
+  readonly frameCount: number;
+}
+
 /**
- * Analyses planar `channels` (averaged to mono) at `sampleRateHz`.
+ * The windows {@link analyzeSpectrum} cuts a track of `length` frames into
+ * (a track shorter than a window is one window of its own length).
+ *
+ * @example const { hop, frameCount } = spectrumFraming(audio.channels[0].length, 44100);
+ */
+export function spectrumFraming(length: number, sampleRateHz: number, options: SpectrumOptions = {}): SpectrumFraming {
+  const windowSeconds = options.windowSeconds ?? 0.3;
+  const overlap = options.overlap ?? 0.5;
+  const windowLength = Math.max(2, Math.min(Math.round(windowSeconds * sampleRateHz), Math.max(length, 2)));
+  const hop = Math.max(1, Math.round(windowLength * (1 - overlap)));
+  const frameCount = length >= windowLength ? 1 + Math.floor((length - windowLength) / hop) : length > 0 ? 1 : 0;
+  return { windowLength, hop, fftSize: nextPowerOfTwo(windowLength), frameCount };
+}
+
+/**
+ * Analyses planar `channels` (averaged to mono) at `sampleRateHz`: the
+ * spectrum tap fed the whole track as one block.
  *
  * @example const spectrum = analyzeSpectrum(audio.channels, audio.sampleRateHz);
  */
@@ -54,20 +80,31 @@ export function analyzeSpectrum(
   sampleRateHz: number,
   options: SpectrumOptions = {},
 ): SpectrumAnalysis {
-  const windowSeconds = options.windowSeconds ?? 0.3;
-  const overlap = options.overlap ?? 0.5;
+  const tap = createSpectrumTap(channels.length, sampleRateHz, channels.length ? channels[0].length : 0, options);
+  tap.push(channels);
+  return tap.result();
+}
+
+/**
+ * {@link analyzeSpectrum} of a track of `length` frames fed in blocks of any
+ * size: it holds one pair of windows (the samples a pair still needs from
+ * the next block, at most hop + window per channel) and the analysis data,
+ * and gives the same figures as the whole track in one block.
+ *
+ * @example const tap = createSpectrumTap(2, 44100, source.length); tap.push(source.read(0, 4096)); ...; tap.result();
+ */
+export function createSpectrumTap(
+  channelCount: number,
+  sampleRateHz: number,
+  length: number,
+  options: SpectrumOptions = {},
+): StreamTap<SpectrumAnalysis> {
   const side = options.mix === 'side';
-  if (side && channels.length !== 2) throw new RangeError('a side spectrum needs a stereo pair');
-  const length = channels.length ? channels[0].length : 0;
-  const windowLength = Math.max(2, Math.min(Math.round(windowSeconds * sampleRateHz), Math.max(length, 2)));
-  const hop = Math.max(1, Math.round(windowLength * (1 - overlap)));
-  const fftSize = nextPowerOfTwo(windowLength);
+  if (side && channelCount !== 2) throw new RangeError('a side spectrum needs a stereo pair');
+  const { windowLength, hop, fftSize, frameCount } = spectrumFraming(length, sampleRateHz, options);
   const half = fftSize >> 1;
   const binHz = sampleRateHz / fftSize;
   const window = hannWindow(windowLength);
-
-  const frameCount = length >= windowLength ? 1 + Math.floor((length - windowLength) / hop) : length > 0 ? 1 : 0;
-  const longTermPower = new Float64Array(half + 1);
   const trajectories = {
     total: new Float32Array(frameCount),
     low: new Float32Array(frameCount),
@@ -82,69 +119,120 @@ export function analyzeSpectrum(
   const scale = 1 / (windowEnergy * fftSize);
   const edges = bandEdgeBins(binHz, half);
   const powers =
-    simdFramePowers(channels, window, hop, fftSize, scale, edges, side) ?? scalarFramePowers(channels, window, hop, fftSize, scale, edges, side);
+    simdFramePowers(channelCount, length, window, hop, fftSize, scale, edges, side) ??
+    scalarFramePowers(channelCount, length, window, hop, fftSize, scale, edges, side);
 
-  for (let frame = 0; frame < frameCount; frame += 2) {
-    const hasSecond = frame + 1 < frameCount;
-    powers.add(frame * hop, hasSecond);
-    recordBands(powers.sumsA, frame, trajectories);
-    if (hasSecond) recordBands(powers.sumsB, frame + 1, trajectories);
-  }
-  longTermPower.set(powers.longTermSum());
-  if (frameCount > 0) for (let k = 0; k <= half; k++) longTermPower[k] /= frameCount;
+  // A pair of windows spans [start, start + hop + window); the part of the
+  // next pair that has arrived before its block ends waits in `carry`.
+  const pairSpan = hop + windowLength;
+  let carry: Float32Array[] | null = null;
+  let carryStart = 0;
+  let carryEnd = 0;
+  let received = 0;
+  let frame = 0;
+  let analysis: SpectrumAnalysis | null = null;
+
+  /** Makes `carry` hold [start, end) of the track, taking what it lacks from `block` (which starts at `blockStart`). */
+  const carryFrom = (block: Frames, blockStart: number, start: number, end: number) => {
+    carry ??= Array.from({ length: channelCount }, () => new Float32Array(pairSpan));
+    const kept = Math.max(0, carryEnd - start);
+    const from = Math.max(carryEnd, start);
+    for (let c = 0; c < channelCount; c++) {
+      if (kept > 0 && start > carryStart) carry[c].copyWithin(0, start - carryStart, carryEnd - carryStart);
+      carry[c].set(block[c].subarray(from - blockStart, end - blockStart), kept);
+    }
+    carryStart = start;
+    carryEnd = end;
+  };
 
   return {
-    sampleRateHz,
-    fftSize,
-    binHz,
-    longTermPower,
-    windowSeconds: windowLength / sampleRateHz,
-    hopSeconds: hop / sampleRateHz,
-    frameCount,
-    bandTrajectories: trajectories,
+    push(block) {
+      if (analysis) throw new Error('the spectrum tap has given its result');
+      if (block.length !== channelCount) throw new RangeError(`expected ${channelCount} channels, got ${block.length}`);
+      const count = frameLength(block);
+      const blockStart = received;
+      const blockEnd = blockStart + count;
+      if (blockEnd > length) throw new RangeError(`frames past the announced length ${length}`);
+      received = blockEnd;
+      for (; frame < frameCount; frame += 2) {
+        const start = frame * hop;
+        const second = frame + 1 < frameCount;
+        const end = Math.min(length, start + (second ? pairSpan : windowLength));
+        if (end > blockEnd) break;
+        if (start >= blockStart) {
+          powers.add(block, start - blockStart, start, second);
+        } else {
+          carryFrom(block, blockStart, start, end);
+          powers.add(carry!, 0, start, second);
+        }
+        recordBands(powers.sumsA, frame, trajectories);
+        if (second) recordBands(powers.sumsB, frame + 1, trajectories);
+      }
+      const next = frame * hop;
+      if (frame < frameCount && next < blockEnd) carryFrom(block, blockStart, next, blockEnd);
+    },
+    result() {
+      if (analysis) return analysis;
+      if (received !== length) throw new RangeError(`the spectrum tap was given ${received} of ${length} frames`);
+      const longTermPower = new Float64Array(half + 1);
+      longTermPower.set(powers.longTermSum());
+      powers.release();
+      if (frameCount > 0) for (let k = 0; k <= half; k++) longTermPower[k] /= frameCount;
+      analysis = {
+        sampleRateHz,
+        fftSize,
+        binHz,
+        longTermPower,
+        windowSeconds: windowLength / sampleRateHz,
+        hopSeconds: hop / sampleRateHz,
+        frameCount,
+        bandTrajectories: trajectories,
+      };
+      return analysis;
+    },
   };
 }
 
 /**
  * The mono mix of one window at a time, for frames visited in increasing
  * order: overlapping frames share their mix, so each sample is mixed once
- * (zero past the end of the signal).
+ * (zero past the end of the signal at `length`). `at` reads sample i of the
+ * track from `frames[c][i - base]`.
  */
-function slidingMonoMix(channels: readonly Float32Array[], windowLength: number, side: boolean): { at(start: number): Float64Array } {
-  const length = channels.length ? channels[0].length : 0;
-  const scale = channels.length ? 1 / channels.length : 0;
+function slidingMonoMix(channelCount: number, length: number, windowLength: number, side: boolean): { at(start: number, frames: Frames, base: number): Float64Array } {
+  const scale = channelCount ? 1 / channelCount : 0;
   // The side of a pair: the right channel enters with the opposite sign.
   const rightSign = side ? -1 : 1;
   const mono = new Float64Array(windowLength);
   let bufferStart = -windowLength;
-  const mixInto = (from: number, to: number) => {
-    // mono[i] holds sample bufferStart + i.
+  const mixInto = (channels: Frames, from: number, to: number) => {
+    // mono[i] holds sample bufferStart + i, at channels[c][offset + i].
     const base = bufferStart;
     const out = mono;
     const end = Math.min(to, Math.max(from, length - base));
     if (channels.length === 2) {
-      const left = channels[0].subarray(base);
-      const right = channels[1].subarray(base);
+      const left = channels[0];
+      const right = channels[1];
       for (let i = from; i < end; i++) out[i] = (left[i] + rightSign * right[i]) * scale;
     } else {
       for (let i = from; i < end; i++) {
         let sum = 0;
-        for (let c = 0; c < channels.length; c++) sum += channels[c][base + i];
+        for (let c = 0; c < channels.length; c++) sum += channels[c][i];
         out[i] = sum * scale;
       }
     }
     out.fill(0, end, to);
   };
   return {
-    at(start) {
+    at(start, frames, base) {
       const shift = start - bufferStart;
       if (shift > 0 && shift < windowLength) {
         mono.copyWithin(0, shift);
         bufferStart = start;
-        mixInto(windowLength - shift, windowLength);
+        mixInto(frames.map((samples) => samples.subarray(start - base)), windowLength - shift, windowLength);
       } else if (shift !== 0) {
         bufferStart = start;
-        mixInto(0, windowLength);
+        mixInto(frames.map((samples) => samples.subarray(start - base)), 0, windowLength);
       }
       return mono;
     },
@@ -163,23 +251,30 @@ function windowInto(mono: Float64Array, window: Float64Array, target: Float64Arr
 /**
  * The windowed mono mix's power, frame by frame in pairs: per band into
  * `sumsA` for the frame starting at `start` and into `sumsB` for the next one
- * (with `second`), each bin's power added to the long-term sum.
+ * (with `second`), each bin's power added to the long-term sum. The pair's
+ * samples are read from `frames[c][offset + i]` for sample `start + i`, up to
+ * the pair's end or the track's.
  */
 interface FramePowers {
-  add(start: number, second: boolean): void;
+  add(frames: Frames, offset: number, start: number, second: boolean): void;
   readonly sumsA: Float64Array;
   readonly sumsB: Float64Array;
   /** Power per bin 0..fftSize/2 summed over the frames so far. */
   longTermSum(): Float64Array;
+  /** Done: gives back what was borrowed. */
+  release(): void;
 }
 
 /**
  * Frames in WebAssembly SIMD, for mono and stereo: each pair's samples are
  * copied into the transform's workspace, mixed, windowed, transformed and
- * split into band powers there. Null where SIMD cannot run or for more channels.
+ * split into band powers there. The transform is this tap's alone (the
+ * long-term sums stay in its workspace between blocks). Null where SIMD
+ * cannot run or for more channels.
  */
 function simdFramePowers(
-  channels: readonly Float32Array[],
+  channelCount: number,
+  length: number,
   window: Float64Array,
   hop: number,
   fftSize: number,
@@ -187,9 +282,8 @@ function simdFramePowers(
   edges: Int32Array,
   side: boolean,
 ): FramePowers | null {
-  const fft = channels.length >= 1 && channels.length <= 2 && window.length >= 4 ? createSimdFft(fftSize) : null;
+  const fft = channelCount >= 1 && channelCount <= 2 && window.length >= 4 ? acquireSimdFft(fftSize) : null;
   if (!fft) return null;
-  const length = channels[0].length;
   const roundUp4 = (n: number) => (n + 3) & ~3;
   const windowFloats = roundUp4(window.length);
   // A pair spans hop + window samples; the vector loops may read four past it.
@@ -209,18 +303,18 @@ function simdFramePowers(
   const sums = view(Float64Array, sumsAt, 2 * BAND_COUNT);
   const sumsA = new Float64Array(BAND_COUNT);
   const sumsB = new Float64Array(BAND_COUNT);
-  const stereo = channels.length === 2;
-  const transformPair = (start: number, second: boolean) => {
+  const stereo = channelCount === 2;
+  const transformPair = (frames: Frames, offset: number, start: number, second: boolean) => {
     const available = Math.max(0, Math.min(length - start, second ? hop + window.length : window.length));
     if (stereo) {
-      workspace.set(channels[0].subarray(start, start + available), at.left);
+      workspace.set(frames[0].subarray(offset, offset + available), at.left);
       workspace.fill(0, at.left + available, at.left + span);
-      workspace.set(channels[1].subarray(start, start + available), at.right);
+      workspace.set(frames[1].subarray(offset, offset + available), at.right);
       workspace.fill(0, at.right + available, at.right + span);
       if (side) negate(workspace, at.right, at.right + available);
       fft.mix(at.left, at.right, at.mono, span, 0.5);
     } else {
-      workspace.set(channels[0].subarray(start, start + available), at.mono);
+      workspace.set(frames[0].subarray(offset, offset + available), at.mono);
       workspace.fill(0, at.mono + available, at.mono + span);
     }
     fft.windowPair(at.mono, at.window, windowFloats, hop, second);
@@ -229,8 +323,8 @@ function simdFramePowers(
   return {
     sumsA,
     sumsB,
-    add(start, second) {
-      transformPair(start, second);
+    add(frames, offset, start, second) {
+      transformPair(frames, offset, start, second);
       fft.pairBandPowers(scale, at.edges, BAND_COUNT, longTermAt, sumsAt, second);
       for (let band = 0; band < BAND_COUNT; band++) {
         sumsA[band] = sums[2 * band];
@@ -238,12 +332,14 @@ function simdFramePowers(
       }
     },
     longTermSum: () => longTerm.slice(),
+    release: () => releaseSimdFft(fft),
   };
 }
 
 /** Frames in JavaScript through fft.js: any channel count, any runtime. */
 function scalarFramePowers(
-  channels: readonly Float32Array[],
+  channelCount: number,
+  length: number,
   window: Float64Array,
   hop: number,
   fftSize: number,
@@ -254,22 +350,24 @@ function scalarFramePowers(
   const plan = fftPlan(fftSize);
   const input = new Float64Array(2 * fftSize);
   const spectrum = new Float64Array(2 * fftSize);
-  const mix = slidingMonoMix(channels, window.length, side);
+  const mix = slidingMonoMix(channelCount, length, window.length, side);
   const longTerm = new Float64Array((fftSize >> 1) + 1);
   const sumsA = new Float64Array(BAND_COUNT);
   const sumsB = new Float64Array(BAND_COUNT);
   return {
     sumsA,
     sumsB,
-    add(start, second) {
+    add(frames, offset, start, second) {
+      const base = start - offset;
       if (!second) input.fill(0);
-      windowInto(mix.at(start), window, input, 0);
-      if (second) windowInto(mix.at(start + hop), window, input, 1);
+      windowInto(mix.at(start, frames, base), window, input, 0);
+      if (second) windowInto(mix.at(start + hop, frames, base), window, input, 1);
       plan.transform(spectrum, input);
       splitIntoBands(spectrum, fftSize, scale, edges, longTerm, sumsA, second ? sumsB : null);
       if (!second) sumsB.fill(0);
     },
     longTermSum: () => longTerm,
+    release() {},
   };
 }
 
