@@ -70,6 +70,14 @@ const SUB_BLOCKS_PER_STEP = 10; // the 100 ms grid
 const MOMENTARY_SUB_BLOCKS = 40; // 400 ms
 const SHORT_TERM_SUB_BLOCKS = 300; // 3 s
 
+/**
+ * First frame of the meter's 10 ms sub-block `k` at `sampleRateHz`; rounding
+ * keeps odd rates (e.g. 69,313 Hz) exact on average.
+ */
+export function loudnessSubBlockStart(k: number, sampleRateHz: number): number {
+  return Math.round((k * sampleRateHz) / SUB_BLOCKS_PER_SECOND);
+}
+
 /** A Float64Array that grows by doubling, for per-step values of unbounded streams. */
 class GrowableSeries {
   values = new Float64Array(1024);
@@ -130,8 +138,7 @@ export function createLoudnessMeter(options: LoudnessMeterOptions): LoudnessMete
   let framesSeen = 0;
   let subBlocksDone = 0;
   let currentEnergy = 0;
-  /** First frame of sub-block k; rounding keeps odd rates (e.g. 69,313 Hz) exact on average. */
-  const subBlockStart = (k: number) => Math.round((k * sampleRateHz) / SUB_BLOCKS_PER_SECOND);
+  const subBlockStart = (k: number) => loudnessSubBlockStart(k, sampleRateHz);
   let nextBoundary = subBlockStart(1);
 
   /** Mean square over the last `count` sub-blocks (all of them complete). */
