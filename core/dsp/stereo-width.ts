@@ -5,7 +5,8 @@
  * when they are out of phase; the L/R correlation is (1 − r) / (1 + r) for a
  * side/mid power ratio r, so correlation ≥ 0 exactly when side/mid ≤ 0 dB.
  */
-import { analyzeSpectrum, bandPower, type SpectrumAnalysis } from './spectrum.ts';
+import { bandPower, createSpectrumTap, type SpectrumAnalysis } from './spectrum.ts';
+import type { StreamTap } from './stream-stage.ts';
 
 /**
  * The bands width is measured and matched in. Below about 120 Hz the low end
@@ -49,8 +50,41 @@ const ratioDb = (side: number, mid: number): number | null => (mid > 0 ? 10 * Ma
  */
 export function measureStereoWidth(channels: readonly Float32Array[], sampleRateHz: number, mid: SpectrumAnalysis): StereoWidth | null {
   if (channels.length !== 2) return null;
-  const side = analyzeSpectrum(channels, sampleRateHz, { mix: 'side', windowSeconds: SIDE_WINDOW_SECONDS, overlap: 0 });
-  return widthFromSpectra(mid, side);
+  const side = sideSpectrumTap(sampleRateHz, channels[0].length);
+  side.push(channels);
+  return widthFromSpectra(mid, side.result());
+}
+
+/**
+ * The side spectrum {@link measureStereoWidth} takes of a stereo pair of
+ * `length` frames, fed in blocks of any size: with the mid spectrum, that
+ * makes the width ({@link widthFromSpectra}).
+ *
+ * @example const side = sideSpectrumTap(44100, source.length); side.push(block); ...; widthFromSpectra(mid, side.result());
+ */
+export function sideSpectrumTap(sampleRateHz: number, length: number): StreamTap<SpectrumAnalysis> {
+  return createSpectrumTap(2, sampleRateHz, length, { mix: 'side', windowSeconds: SIDE_WINDOW_SECONDS, overlap: 0 });
+}
+
+/**
+ * {@link measureStereoWidthOf} of a track of `length` frames fed in blocks of
+ * any size (the render measures width on the way through). Null unless
+ * `channelCount` is 2; the frames of other layouts are not looked at.
+ *
+ * @example const tap = stereoWidthTap(44100, length); tap.push(block); ...; tap.result()?.above200HzDb
+ */
+export function stereoWidthTap(sampleRateHz: number, length: number, channelCount = 2): StreamTap<StereoWidth | null> {
+  if (channelCount !== 2) return { push() {}, result: () => null };
+  const mid = createSpectrumTap(2, sampleRateHz, length, { windowSeconds: SIDE_WINDOW_SECONDS, overlap: 0 });
+  const side = sideSpectrumTap(sampleRateHz, length);
+  let width: StereoWidth | null = null;
+  return {
+    push(frames) {
+      mid.push(frames);
+      side.push(frames);
+    },
+    result: () => (width ??= widthFromSpectra(mid.result(), side.result())),
+  };
 }
 
 /**
@@ -60,9 +94,9 @@ export function measureStereoWidth(channels: readonly Float32Array[], sampleRate
  * @example measureStereoWidthOf(output.channels, 44100)?.bandsDb.high
  */
 export function measureStereoWidthOf(channels: readonly Float32Array[], sampleRateHz: number): StereoWidth | null {
-  if (channels.length !== 2) return null;
-  const mid = analyzeSpectrum(channels, sampleRateHz, { windowSeconds: SIDE_WINDOW_SECONDS, overlap: 0 });
-  return measureStereoWidth(channels, sampleRateHz, mid);
+  const tap = stereoWidthTap(sampleRateHz, channels.length ? channels[0].length : 0, channels.length);
+  tap.push(channels);
+  return tap.result();
 }
 
 /** {@link StereoWidth} from long-term mid and side spectra (any resolutions). */
