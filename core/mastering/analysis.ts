@@ -2,21 +2,23 @@
  * Analysis stage: everything the decision needs to know about one track
  * (SPEC section 4): levels and loudness, tonal balance, sibilance, flags, and
  * short-time descriptors over 300 ms windows with 50 % overlap. The long-term
- * spectrum is kept for reference matching.
+ * spectrum is kept for reference matching. The track is read in blocks, once.
  */
 import type { PcmAudio } from '../audio/pcm.ts';
+import { memorySource, type PcmSource } from '../audio/pcm-source.ts';
+import { levelBlocksTap, type LevelBlocks } from '../dsp/level-blocks.ts';
 import { levelsFrom } from '../dsp/levels.ts';
-import { measureLoudness } from '../dsp/loudness.ts';
+import { loudnessTap } from '../dsp/loudness-tap.ts';
 import {
-  analyzeSpectrum,
   bandPower,
+  createSpectrumTap,
   spectralCentroidHz,
   spectralRolloffHz,
+  spectrumFraming,
   type SpectrumAnalysis,
 } from '../dsp/spectrum.ts';
 import { detectSpectralCutoffHz } from '../dsp/spectral-cutoff.ts';
-import { createStereoStretchMeter } from '../dsp/stereo-stretch-meter.ts';
-import { measureStereoWidth, type StereoWidth } from '../dsp/stereo-width.ts';
+import { sideSpectrumTap, widthFromSpectra, type StereoWidth } from '../dsp/stereo-width.ts';
 import { onsetBlockSize, onsetsFromBlockEnergy } from '../dsp/transients.ts';
 
 export const CLIPPING_PEAK_LINEAR = 0.999;
@@ -74,18 +76,48 @@ export interface TrackAnalysis {
 }
 
 /**
- * Analyses one track at its own sample rate.
+ * Analyses one track at its own sample rate: {@link analyzeTrackFrom} over
+ * the decoded audio (the figures are the same for any block size, and the
+ * default blocks are as fast as one whole-track block).
  *
  * @example const target = analyzeTrack(decodedTarget); target.integratedLufs // e.g. -21.9
  */
 export function analyzeTrack(audio: PcmAudio): TrackAnalysis {
-  const { channels, sampleRateHz } = audio;
-  const length = channels.length ? channels[0].length : 0;
-  const loudness = measureLoudness(audio, { integrated: true, loudnessRange: true, truePeak: true });
-  const spectrum = analyzeSpectrum(channels, sampleRateHz);
-  // One pass gives the short-time level blocks and, summed, the whole track's levels.
-  const blocks = levelBlocks(channels, Math.round(spectrum.hopSeconds * sampleRateHz), spectrum.frameCount + 1, onsetBlockSize(sampleRateHz));
-  const levels = levelsFrom(blocks.peak, length * channels.length > 0 ? blocks.energy / (length * channels.length) : 0);
+  return analyzeTrackFrom(memorySource(audio));
+}
+
+/** Frames {@link analyzeTrackFrom} reads at a time unless told otherwise. */
+export const ANALYSIS_BLOCK_FRAMES = 65536;
+
+/**
+ * Analyses a track read from `source` block by block, each frame read once:
+ * it holds a block, the meters' state and the analysis data (per-window
+ * trajectories, long-term spectra, level blocks), never the whole track. Any
+ * block size gives the same figures as {@link analyzeTrack}.
+ *
+ * @example const analysis = analyzeTrackFrom(wavFileSource(path), { blockFrames: 65536 });
+ */
+export function analyzeTrackFrom(source: PcmSource, options: { blockFrames?: number } = {}): TrackAnalysis {
+  const { sampleRateHz, channelCount, length } = source;
+  const blockFrames = options.blockFrames ?? ANALYSIS_BLOCK_FRAMES;
+  if (!(Number.isInteger(blockFrames) && blockFrames >= 1)) throw new RangeError(`blockFrames must be a positive integer, got ${blockFrames}`);
+  const loudnessMeter = loudnessTap({ sampleRateHz, channelCount, capabilities: { integrated: true, loudnessRange: true, truePeak: true } });
+  const spectrumMeter = createSpectrumTap(channelCount, sampleRateHz, length);
+  const sideMeter = channelCount === 2 ? sideSpectrumTap(sampleRateHz, length) : null;
+  // The short-time level blocks are the spectrum's hops; summed, they give the whole track's levels.
+  const { hop, frameCount } = spectrumFraming(length, sampleRateHz);
+  const levelMeter = levelBlocksTap(channelCount, length, { hop, minimumBlocks: frameCount + 1, onsetBlock: onsetBlockSize(sampleRateHz) });
+  for (let start = 0; start < length; start += blockFrames) {
+    const frames = source.read(start, blockFrames);
+    loudnessMeter.push(frames);
+    spectrumMeter.push(frames);
+    sideMeter?.push(frames);
+    levelMeter.push(frames);
+  }
+  const loudness = loudnessMeter.result();
+  const spectrum = spectrumMeter.result();
+  const blocks = levelMeter.result();
+  const levels = levelsFrom(blocks.peak, length * channelCount > 0 ? blocks.energy / (length * channelCount) : 0);
   const power = spectrum.longTermPower;
   const binHz = spectrum.binHz;
   const nyquist = sampleRateHz / 2;
@@ -95,7 +127,7 @@ export function analyzeTrack(audio: PcmAudio): TrackAnalysis {
   const samplePeakLinear = levels.samplePeakDbfs === null ? 0 : Math.pow(10, levels.samplePeakDbfs / 20);
   return {
     sampleRateHz,
-    channelCount: channels.length,
+    channelCount,
     durationSeconds: length / sampleRateHz,
     rmsDbfs: levels.rmsDbfs,
     samplePeakDbfs: levels.samplePeakDbfs,
@@ -109,94 +141,15 @@ export function analyzeTrack(audio: PcmAudio): TrackAnalysis {
     sibilanceRatio: share(5000, 10000),
     clipping: samplePeakLinear >= CLIPPING_PEAK_LINEAR,
     silent: levels.rmsDbfs === null || levels.rmsDbfs <= SILENCE_RMS_DBFS,
-    shortTime: describeShortTime(audio, spectrum, blocks),
+    shortTime: describeShortTime(channelCount, length, spectrum, blocks),
     spectrum,
-    width: measureStereoWidth(channels, sampleRateHz, spectrum),
+    width: sideMeter ? widthFromSpectra(spectrum, sideMeter.result()) : null,
     spectralCutoffHz: detectSpectralCutoffHz(spectrum),
   };
 }
 
-interface LevelBlocks {
-  /** Largest |sample| and sum of squares per hop-long block, over all channels. */
-  readonly blockPeak: Float64Array;
-  readonly blockEnergy: Float64Array;
-  /** Sum of squares per complete 10 ms onset block, over all channels. */
-  readonly onsetEnergy: Float64Array;
-  /** Largest |sample| and sum of squares over the whole track. */
-  readonly peak: number;
-  readonly energy: number;
-}
-
-/**
- * Peak and energy per `hop`-long block (at least `minimumBlocks`, empty past
- * the end) and energy per onset block, each sample read once: the loop runs
- * over the stretches where both block indices hold, and stereo measures both
- * channels together through the stereo stretch meter.
- */
-function levelBlocks(channels: readonly Float32Array[], hop: number, minimumBlocks: number, onsetBlock: number): LevelBlocks {
-  const length = channels.length ? channels[0].length : 0;
-  const step = Math.max(1, hop);
-  const count = Math.max(minimumBlocks, Math.ceil(length / step));
-  const blockPeak = new Float64Array(count);
-  const blockEnergy = new Float64Array(count);
-  const onsetEnergy = new Float64Array(Math.floor(length / onsetBlock));
-  const pairs = channels.length === 2 ? [[channels[0], channels[1]]] : channels.map((samples) => [samples]);
-  // Stretches never span more than one onset block.
-  const stereoMeter = channels.length === 2 ? createStereoStretchMeter(channels[0], channels[1], onsetBlock) : null;
-  for (const [a] of pairs) {
-    let hopBlock = 0;
-    let onsetIndex = 0;
-    let hopPeak = 0;
-    let hopSum = 0;
-    let onsetSum = 0;
-    for (let i = 0; i < length; ) {
-      const hopEnd = Math.min(length, (hopBlock + 1) * step);
-      const onsetEnd = (onsetIndex + 1) * onsetBlock;
-      const end = Math.min(hopEnd, onsetEnd);
-      let peak = 0;
-      let energy = 0;
-      if (stereoMeter) {
-        const stretch = stereoMeter.measure(i, end);
-        energy = stretch.energy;
-        peak = stretch.peak;
-        i = end;
-      } else {
-        for (; i < end; i++) {
-          const x = a[i];
-          energy += x * x;
-          const ax = x < 0 ? -x : x;
-          if (ax > peak) peak = ax;
-        }
-      }
-      hopSum += energy;
-      onsetSum += energy;
-      hopPeak = Math.max(hopPeak, peak);
-      if (i === hopEnd) {
-        blockPeak[hopBlock] = Math.max(blockPeak[hopBlock], hopPeak);
-        blockEnergy[hopBlock] += hopSum;
-        hopBlock++;
-        hopPeak = 0;
-        hopSum = 0;
-      }
-      if (i === onsetEnd) {
-        onsetEnergy[onsetIndex] += onsetSum;
-        onsetIndex++;
-        onsetSum = 0;
-      }
-    }
-  }
-  let peak = 0;
-  let energy = 0;
-  for (let block = 0; block < count; block++) {
-    if (blockPeak[block] > peak) peak = blockPeak[block];
-    energy += blockEnergy[block];
-  }
-  return { blockPeak, blockEnergy, onsetEnergy, peak, energy };
-}
-
-function describeShortTime(audio: PcmAudio, spectrum: SpectrumAnalysis, { blockPeak, blockEnergy, onsetEnergy }: LevelBlocks): ShortTimeDescriptors {
-  const { channels, sampleRateHz } = audio;
-  const length = channels.length ? channels[0].length : 0;
+function describeShortTime(channelCount: number, length: number, spectrum: SpectrumAnalysis, { blockPeak, blockEnergy, onsetEnergy }: LevelBlocks): ShortTimeDescriptors {
+  const { sampleRateHz } = spectrum;
   const frames = spectrum.frameCount;
   const windowLength = Math.round(spectrum.windowSeconds * sampleRateHz);
   const hop = Math.round(spectrum.hopSeconds * sampleRateHz);
@@ -204,7 +157,7 @@ function describeShortTime(audio: PcmAudio, spectrum: SpectrumAnalysis, { blockP
   const crestDb = new Float32Array(frames);
   for (let f = 0; f < frames; f++) {
     const start = f * hop;
-    const count = Math.max(1, (Math.min(length, start + windowLength) - start) * channels.length);
+    const count = Math.max(1, (Math.min(length, start + windowLength) - start) * channelCount);
     const meanSquare = (blockEnergy[f] + blockEnergy[f + 1]) / count;
     const peak = Math.max(blockPeak[f], blockPeak[f + 1]);
     levelEnvelopeDb[f] = meanSquare > 1e-12 ? 10 * Math.log10(meanSquare) : -120;
@@ -226,7 +179,6 @@ function describeShortTime(audio: PcmAudio, spectrum: SpectrumAnalysis, { blockP
     transientDensityPerSecond: seconds > 0 ? onsets.length / seconds : 0,
   };
 }
-
 
 /** The small, loggable summary of an analysis (for events and diagnostics). */
 export function summarizeAnalysis(analysis: TrackAnalysis): Record<string, unknown> {
