@@ -206,7 +206,7 @@ function slidingMonoMix(channelCount: number, length: number, windowLength: numb
   const mono = new Float64Array(windowLength);
   let bufferStart = -windowLength;
   const mixInto = (channels: Frames, from: number, to: number) => {
-    // mono[i] holds sample bufferStart + i, at channels[c][offset + i].
+    // mono[i] holds sample bufferStart + i, found at channels[c][i].
     const base = bufferStart;
     const out = mono;
     const end = Math.min(to, Math.max(from, length - base));
