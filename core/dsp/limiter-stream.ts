@@ -14,6 +14,7 @@ import type { TruePeakFilter } from './truepeak-filter.ts';
 import type { LimiterTiming } from './limiter.ts';
 import { createLimiterGainFollower } from './limiter-gain-follower.ts';
 import { slidingMax } from './sliding-max.ts';
+import { applyGainCurve, scaleChannels } from './channel-gains.ts';
 import { RELEVANCE_BLOCK, TruePeakEnvelopeWindow } from './truepeak-envelope-stream.ts';
 
 export interface LimiterStreamOptions {
@@ -83,17 +84,15 @@ export function createLimiterStream(
     if (until <= emitted) return;
     smallest = follower.write(windowPeaks, emitted - base, until - base, gains);
     const from = emitted - base;
-    const to = until - base;
-    for (let c = 0; c < out.length; c++) {
-      const x = window.samples[c];
-      const y = out[c];
-      const shift = outAt - from;
-      if (outputGain === 1) {
-        for (let j = from; j < to; j++) y[j + shift] = x[j] * (gains[j] * inputGain);
-      } else {
-        for (let j = from; j < to; j++) y[j + shift] = Math.fround(x[j] * (gains[j] * inputGain)) * outputGain;
-      }
-    }
+    const count = until - emitted;
+    const target = out.map((samples, c) => {
+      const y = samples.subarray(outAt, outAt + count);
+      y.set(window.samples[c].subarray(from, from + count));
+      return y;
+    });
+    applyGainCurve(target, gains.subarray(from, from + count), inputGain, 0, count);
+    // The guard's trim as its own rounding step, as when it scaled the limited output.
+    if (outputGain !== 1) scaleChannels(target, outputGain);
     emitted = until;
   };
 

@@ -97,16 +97,16 @@ export function blockMaximaSimd(values: Float32Array): Float32Array | null {
 }
 
 /**
- * max(|left[i]|, |right[i]|) per sample; null where SIMD cannot run.
+ * max(|left[i]|, |right[i]|) per sample, into `out` when given; null where SIMD cannot run.
  *
  * @example const envelope = stereoPeakEnvelopeSimd(left, right);
  */
-export function stereoPeakEnvelopeSimd(left: Float32Array, right: Float32Array): Float32Array | null {
+export function stereoPeakEnvelopeSimd(left: Float32Array, right: Float32Array, out?: Float32Array): Float32Array | null {
   const wasm = slidingMaxInstance(1);
   if (!wasm) return null;
   const { exports, heap } = wasm;
   const length = left.length;
-  const out = new Float32Array(length);
+  out ??= new Float32Array(length);
   // Left at floats [0, CHUNK), right at [CHUNK, 2·CHUNK), result at [2·CHUNK, 3·CHUNK).
   for (let start = 0; start < length; start += CHUNK) {
     const count = Math.min(CHUNK, length - start);

@@ -13,6 +13,7 @@ import type { Frames } from './stream-stage.ts';
 import type { TruePeakFilter } from './truepeak-filter.ts';
 import { createInterpolatedEnvelopeKernel } from './truepeak-envelope.ts';
 import { ENERGY_BLOCK } from './kweighted-blocks.ts';
+import { stereoPeakEnvelopeSimd } from './sliding-max-simd.ts';
 
 /** Samples per relevance block (interpolation windows, ≤ 64 taps, reach at most one block either side). */
 export const RELEVANCE_BLOCK = 64;
@@ -36,8 +37,8 @@ export class TruePeakEnvelopeWindow {
   /** Interval m is interpolated from input m + latency back over the taps: the first m with its whole history. */
   private readonly firstInterpolated: number;
   private readonly latency: number;
-  /** Sample peaks of the last four complete blocks, by block number mod 4. */
-  private readonly blockPeaks = new Float64Array(4);
+  /** Sample peaks of recent complete blocks, by block number mod its length (a power of two). */
+  private readonly blockPeaks: Float64Array;
   private blocksComplete = 0;
   private blocksFinal = 0;
   private ended = false;
@@ -52,6 +53,8 @@ export class TruePeakEnvelopeWindow {
     this.firstInterpolated = filter.tapsPerPhase - 1 - filter.latencySamples;
     this.samples = Array.from({ length: channelCount }, () => new Float32Array(capacity));
     this.envelope = new Float32Array(capacity);
+    // A take completes at most capacity / 64 + 1 blocks; finalizing looks one block back.
+    this.blockPeaks = new Float64Array(2 ** Math.ceil(Math.log2(capacity / RELEVANCE_BLOCK + 4)));
   }
 
   /**
@@ -74,28 +77,32 @@ export class TruePeakEnvelopeWindow {
   /** Takes frames [offset, offset + count) of `frames` (room made first) and finalizes what it can. */
   take(frames: Frames, offset: number, count: number): void {
     const at = this.received - this.base;
-    const envelope = this.envelope;
-    const channels = this.samples;
-    for (let c = 0; c < channels.length; c++) channels[c].set(frames[c].subarray(offset, offset + count), at);
-    const end = at + count;
+    this.samples.forEach((samples, c) => samples.set(frames[c].subarray(offset, offset + count), at));
+    this.samplePeaks(at, at + count);
+    this.received += count;
+    this.finalize(Math.floor(this.received / RELEVANCE_BLOCK), false);
+  }
+
+  /** envelope[i] = the largest |sample| over channels, for buffer indices [at, end). */
+  private samplePeaks(at: number, end: number): void {
+    const { envelope, samples: channels } = this;
     if (channels.length === 2) {
       const [left, right] = channels;
+      if (stereoPeakEnvelopeSimd(left.subarray(at, end), right.subarray(at, end), envelope.subarray(at, end))) return;
       for (let i = at; i < end; i++) {
         const a = Math.abs(left[i]);
         const b = Math.abs(right[i]);
         envelope[i] = a > b ? a : b;
       }
-    } else {
-      envelope.fill(0, at, end);
-      for (const samples of channels) {
-        for (let i = at; i < end; i++) {
-          const a = samples[i] < 0 ? -samples[i] : samples[i];
-          if (a > envelope[i]) envelope[i] = a;
-        }
+      return;
+    }
+    envelope.fill(0, at, end);
+    for (const samples of channels) {
+      for (let i = at; i < end; i++) {
+        const a = samples[i] < 0 ? -samples[i] : samples[i];
+        if (a > envelope[i]) envelope[i] = a;
       }
     }
-    this.received += count;
-    this.finalize(Math.floor(this.received / RELEVANCE_BLOCK), false);
   }
 
   /** The input has ended: every position becomes final (the last blocks cut at the end). */
@@ -108,43 +115,46 @@ export class TruePeakEnvelopeWindow {
 
   /**
    * Completes blocks up to `complete` (their sample peaks taken before any
-   * interpolation raises them) and interpolates each block once its successor
-   * is complete; at the end the last block has none.
+   * interpolation raises them), then interpolates the relevant blocks among
+   * those whose successor is complete; at the end the last block has none.
    */
   private finalize(complete: number, atEnd: boolean): void {
-    const { blockPeaks, envelope, base } = this;
+    const { blockPeaks, envelope, base, skipBelow } = this;
+    const mask = blockPeaks.length - 1;
     const length = this.received;
-    // Interpolation reads `latency` samples ahead: at the end the last ones have nothing to read.
-    const last = atEnd ? length - 1 - this.latency : Infinity;
-    let runStart = -1;
-    const interpolate = (runEnd: number) => {
-      const from = Math.max(this.firstInterpolated, runStart);
-      const to = Math.min(last + 1, runEnd);
-      if (to > from) for (const samples of this.samples) this.kernel(samples, from - base, to - base, envelope);
-      runStart = -1;
-    };
-    const finalizeBlock = (b: number, successor: boolean) => {
-      const peak = Math.max(blockPeaks[b & 3], b > 0 ? blockPeaks[(b - 1) & 3] : 0, successor ? blockPeaks[(b + 1) & 3] : 0);
-      if (peak >= this.skipBelow) {
-        if (runStart < 0) runStart = b * RELEVANCE_BLOCK;
-      } else if (runStart >= 0) {
-        interpolate(b * RELEVANCE_BLOCK);
-      }
-      this.blocksFinal = b + 1;
-    };
-    while (this.blocksComplete < complete) {
-      const b = this.blocksComplete;
+    for (let b = this.blocksComplete; b < complete; b++) {
       let peak = 0;
       const end = Math.min(length, (b + 1) * RELEVANCE_BLOCK) - base;
       for (let i = b * RELEVANCE_BLOCK - base; i < end; i++) if (envelope[i] > peak) peak = envelope[i];
-      blockPeaks[b & 3] = peak;
-      this.blocksComplete = b + 1;
-      // Only the last four blocks' peaks are held: finalize as the successors arrive.
-      if (b > 0) finalizeBlock(b - 1, true);
+      blockPeaks[b & mask] = peak;
     }
-    if (atEnd) while (this.blocksFinal < this.blocksComplete) finalizeBlock(this.blocksFinal, this.blocksFinal + 1 < this.blocksComplete);
-    if (runStart >= 0) interpolate(this.blocksFinal * RELEVANCE_BLOCK);
-    this.finalUntil = Math.min(length, this.blocksFinal * RELEVANCE_BLOCK);
+    if (complete > this.blocksComplete) this.blocksComplete = complete;
+    const finalBlocks = atEnd ? this.blocksComplete : Math.max(this.blocksFinal, this.blocksComplete - 1);
+    let runStart = -1;
+    for (let b = this.blocksFinal; b < finalBlocks; b++) {
+      // Interpolation windows of a block's samples reach at most one block either side.
+      const before = b > 0 ? blockPeaks[(b - 1) & mask] : 0;
+      const after = b + 1 < this.blocksComplete ? blockPeaks[(b + 1) & mask] : 0;
+      const own = blockPeaks[b & mask];
+      const relevant = Math.max(own, before, after) >= skipBelow;
+      if (relevant && runStart < 0) runStart = b * RELEVANCE_BLOCK;
+      if (!relevant && runStart >= 0) {
+        this.interpolate(runStart, b * RELEVANCE_BLOCK, atEnd);
+        runStart = -1;
+      }
+    }
+    if (runStart >= 0) this.interpolate(runStart, finalBlocks * RELEVANCE_BLOCK, atEnd);
+    this.blocksFinal = finalBlocks;
+    this.finalUntil = Math.min(length, finalBlocks * RELEVANCE_BLOCK);
+  }
+
+  /** Raises the envelope over positions [from, to) to every channel's interpolated peaks. */
+  private interpolate(from: number, to: number, atEnd: boolean): void {
+    // Interval m reads inputs m + latency back over the taps: the first and (at the end) last few have no inputs to read.
+    const first = Math.max(this.firstInterpolated, from);
+    const last = atEnd ? Math.min(to, this.received - this.latency) : to;
+    if (last <= first) return;
+    for (const samples of this.samples) this.kernel(samples, first - this.base, last - this.base, this.envelope);
   }
 }
 
