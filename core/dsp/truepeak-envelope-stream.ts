@@ -165,7 +165,9 @@ const STEP = 16384;
  * The largest peak-envelope value per {@link ENERGY_BLOCK} samples (what the
  * loudness predictor reads), computed as frames go by: equal to
  * `blockMaxima(computeTruePeakEnvelope(channels, filter, relevantAboveLinear))`
- * without the per-sample envelope of the whole track.
+ * without the per-sample envelope of the whole track. With
+ * `relevantAboveLinear` = Infinity nothing is interpolated: the block maxima
+ * of the sample peaks (the loudness search's first stage).
  *
  * @example const tap = truePeakBlockMaximaTap(truePeakFilterFor(44100), 0.3, 2, length); tap.push(frames); const blockPeaks = tap.result();
  */

@@ -152,6 +152,24 @@ for (const simd of [true, false]) {
     });
   });
 
+  test(`${mode}: look-aheads of one sample and of 20 ms, three channels, blocks of 1, 17 and 4096`, () => {
+    withSimdSwitch(simd, () => {
+      const sampleRateHz = 44100;
+      for (const timing of [{ lookaheadMs: 0.01, releaseMs: 50 }, { lookaheadMs: 20, releaseMs: 300, transientReleaseMs: 30 }]) {
+        const c = loudCase(sampleRateHz, timing);
+        const length = 20011;
+        const input = music(sampleRateHz, length, 3, 5);
+        const expected = wholeTrack(input, c);
+        assert.ok(expected.smallestGain < 0.6);
+        for (const block of [1, 17, 4096]) {
+          const { output, report } = processInBlocks(stage(c, length), input, block);
+          assertSameSamples(output, expected.output, `look-ahead ${timing.lookaheadMs} ms, blocks of ${block}`);
+          assert.is(report.smallestGain, expected.smallestGain);
+        }
+      }
+    });
+  });
+
   test(`${mode}: the output lags the input by the look-ahead and two relevance blocks, then finish gives the rest`, () => {
     withSimdSwitch(simd, () => {
       const sampleRateHz = 44100;
@@ -190,6 +208,16 @@ for (const simd of [true, false]) {
     });
   });
 }
+
+test('the tap with nothing relevant gives the block maxima of the sample peaks', () => {
+  for (const channelCount of [1, 2, 3]) {
+    const length = 44100 + 13;
+    const input = music(44100, length, channelCount, 9);
+    const tap = truePeakBlockMaximaTap(truePeakFilterFor(44100), Infinity, channelCount, length);
+    for (let start = 0; start < length; start += 1000) tap.push(input.map((s) => s.subarray(start, Math.min(length, start + 1000))));
+    assert.equal(Array.from(tap.result()), Array.from(blockMaxima(samplePeakEnvelope(input))), `${channelCount} channel(s)`);
+  }
+});
 
 test('the stream equals the curve applied as applyLimiterGain does, within one rounding of the product', () => {
   const sampleRateHz = 48000;
