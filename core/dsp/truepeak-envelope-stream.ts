@@ -9,7 +9,7 @@
  * looks one block either side, and the interpolation reads at most 32 samples
  * ahead), so the envelope trails the input by 64 to 127 samples until the end.
  */
-import type { Frames } from './stream-stage.ts';
+import type { Frames, StreamTap } from './stream-stage.ts';
 import type { TruePeakFilter } from './truepeak-filter.ts';
 import { createInterpolatedEnvelopeKernel } from './truepeak-envelope.ts';
 import { ENERGY_BLOCK } from './kweighted-blocks.ts';
@@ -176,7 +176,7 @@ export function truePeakBlockMaximaTap(
   relevantAboveLinear: number,
   channelCount: number,
   length: number,
-): { push(frames: Frames): void; result(): Float32Array } {
+): StreamTap<Float32Array> {
   const window = new TruePeakEnvelopeWindow(filter, relevantAboveLinear, channelCount, STEP + 2 * RELEVANCE_BLOCK);
   const maxima = new Float32Array(Math.ceil(length / ENERGY_BLOCK));
   let done = 0;
