@@ -124,23 +124,63 @@ export function kWeightedBlockEnergyPairSimd(
   c: Float64Array,
   energy: Float64Array,
 ): Float64Array | null {
-  const k = stereoKernel();
-  if (!k || block % 4 !== 0 || CHUNK % block !== 0) return null;
+  if (!stereoKernel() || block % 4 !== 0 || CHUNK % block !== 0) return null;
   const length = a.length;
   const whole = length - (length % block);
   const state = new Float64Array(8);
-  load(k, c, state, 0, 4, weightA, weightB);
   for (let from = 0; from < whole; from += CHUNK) {
-    const count = Math.min(CHUNK, whole - from);
-    k.f32.set(a.subarray(from, from + count), LEFT / 4);
-    k.f32.set(b.subarray(from, from + count), RIGHT / 4);
-    k.exports.kWeight(LEFT, RIGHT, count, block, OUT);
-    flushTinyStates(k);
-    energy.set(k.f64.subarray(OUT / 8, OUT / 8 + count / block), from / block);
+    const to = Math.min(whole, from + CHUNK);
+    kWeightedBlockStretchSimd(a, b, from, to, weightA, weightB, block, c, state, energy, from / block, true);
   }
-  save(k, state, 0, 4);
   if (whole < length) energy[whole / block] = kWeightedSquareSumPair(a, b, weightA, weightB, whole, length, c, state, 0, 4);
   return energy;
+}
+
+/** Whether the stereo kernels can run here now (WebAssembly SIMD present and switched on). */
+export function stereoKWeightingSimdAvailable(): boolean {
+  return stereoKernel() !== null;
+}
+
+/** Frames one {@link kWeightedBlockStretchSimd} call takes at most. */
+export const K_WEIGHTED_STRETCH_MAX_FRAMES = CHUNK;
+
+/**
+ * Weighted K-weighted energy per `block` frames of `a[from..to)` and
+ * `b[from..to)` (a whole number of blocks, at most
+ * {@link K_WEIGHTED_STRETCH_MAX_FRAMES}) into `energy[at..]`, from and back
+ * into `state` (a's four slots, then b's, as {@link kWeightedSquareSumPair}
+ * with offsets 0 and 4); tiny states are set to zero afterwards when `flush`
+ * (where a whole run does: after each of its chunks). False where SIMD
+ * cannot run.
+ *
+ * @example kWeightedBlockStretchSimd(left, right, 0, 8192, 1, 1, 16, packed, state, energy, 0, true);
+ */
+export function kWeightedBlockStretchSimd(
+  a: Float32Array,
+  b: Float32Array,
+  from: number,
+  to: number,
+  weightA: number,
+  weightB: number,
+  block: number,
+  c: Float64Array,
+  state: Float64Array,
+  energy: Float64Array,
+  at: number,
+  flush: boolean,
+): boolean {
+  const k = stereoKernel();
+  if (!k) return false;
+  const count = to - from;
+  if (count % block !== 0 || block % 4 !== 0 || count > CHUNK) throw new RangeError(`a stretch of ${count} frames is not a whole number of ${block}-frame blocks up to ${CHUNK}`);
+  load(k, c, state, 0, 4, weightA, weightB);
+  k.f32.set(a.subarray(from, to), LEFT / 4);
+  k.f32.set(b.subarray(from, to), RIGHT / 4);
+  k.exports.kWeight(LEFT, RIGHT, count, block, OUT);
+  if (flush) flushTinyStates(k);
+  save(k, state, 0, 4);
+  energy.set(k.f64.subarray(OUT / 8, OUT / 8 + count / block), at);
+  return true;
 }
 
 /**
