@@ -5,13 +5,17 @@
  * {@link CONTROL_BLOCK} samples (block peak), and the gain is interpolated per
  * sample: at 44.1 kHz a block is 0.36 ms, far below the 15 ms attack, so the
  * result is indistinguishable from per-sample control at a fraction of the cost.
+ * It runs block by block ({@link CompressorStage.stream}); the whole-buffer
+ * `process` is that stream fed the track as one block.
  */
-import { applyGainRamps, GAIN_BLOCK } from './block-gains.ts';
+import { applyGainRamps } from './block-gains.ts';
+import { linkedBlockPeaks, PEAK_BLOCK } from './block-peaks.ts';
+import { createHeldFrames, noFrames } from './held-frames.ts';
 import { kWeightedBlockEnergy } from './kweighted-blocks.ts';
-import { centredShortTermLoudness, interpolateSteps } from './short-term-loudness.ts';
-import { SIMD_MAX_BLOCK, stereoBlockMaximaSimd } from './sliding-max-simd.ts';
+import { centredShortTermLoudness, interpolateStepAt } from './short-term-loudness.ts';
+import { frameLength, processWhole, type StreamStage } from './stream-stage.ts';
 
-export const CONTROL_BLOCK = 16;
+export const CONTROL_BLOCK = PEAK_BLOCK;
 
 export interface CompressorSettings {
   readonly thresholdDb: number;
@@ -21,8 +25,6 @@ export interface CompressorSettings {
   readonly kneeDb: number;
   /** Added to the detected level before the gain computer (aligns the threshold to a programme level). */
   readonly detectorOffsetDb: number;
-  /** Per control block (and one more), instead of `detectorOffsetDb`: a threshold that follows the programme. */
-  readonly detectorOffsetsDb?: Float64Array;
 }
 
 /** Gain reduction (dB, ≥ 0) per control block, with the block length it was computed for. */
@@ -46,119 +48,76 @@ export function staticGainReductionDb(levelDb: number, thresholdDb: number, rati
  * Computes the compressor's gain-reduction envelope for planar `channels`
  * (linked: the loudest channel drives all).
  *
- * @example const env = computeGainReduction(audio.channels, 44100, settings); applyGainReduction(audio.channels, env, 1);
+ * @example const { reductionDb } = computeGainReduction(audio.channels, 44100, settings);
  */
 export function computeGainReduction(
   channels: readonly Float32Array[],
   sampleRateHz: number,
   settings: CompressorSettings,
 ): GainReductionEnvelope {
-  const length = channels.length ? channels[0].length : 0;
+  const length = frameLength(channels);
   const blocks = Math.ceil(length / CONTROL_BLOCK);
   const reductionDb = new Float32Array(blocks);
-  const controlRateHz = sampleRateHz / CONTROL_BLOCK;
-  const attackCoef = Math.exp(-1 / ((settings.attackMs / 1000) * controlRateHz));
-  const releaseCoef = Math.exp(-1 / ((settings.releaseMs / 1000) * controlRateHz));
-  const { thresholdDb, ratio, kneeDb, detectorOffsetDb, detectorOffsetsDb } = settings;
+  runSideChain(createSideChain(sampleRateHz, settings, null), linkedBlockPeaks(channels, blocks), 0, blocks, reductionDb, 0);
+  return { blockSize: CONTROL_BLOCK, reductionDb };
+}
 
-  // Below the knee the curve gives no reduction: such blocks skip the logarithm.
-  const kneeStartDb = thresholdDb - Math.max(0, kneeDb) / 2;
-  const kneeStartLinear = Math.pow(10, (kneeStartDb - detectorOffsetDb) / 20);
-  const blockPeaks = linkedBlockPeaks(channels, blocks);
-  let smoothed = 0;
-  for (let block = 0; block < blocks; block++) {
-    const peak = blockPeaks[block];
-    const offsetDb = detectorOffsetsDb ? detectorOffsetsDb[block] : detectorOffsetDb;
-    const below = detectorOffsetsDb ? !(peak > 1e-10) || 20 * Math.log10(peak) + offsetDb <= kneeStartDb : peak <= kneeStartLinear;
+/** The side chain's constants and its one running value. */
+interface SideChain {
+  readonly attackCoef: number;
+  readonly releaseCoef: number;
+  readonly thresholdDb: number;
+  readonly ratio: number;
+  readonly kneeDb: number;
+  readonly detectorOffsetDb: number;
+  /** Where the knee starts: below it the curve gives no reduction, and a block skips the logarithm. */
+  readonly kneeStartDb: number;
+  readonly kneeStartLinear: number;
+  /** A threshold that follows the programme: detector offsets per `offsetStep` frames, instead of `detectorOffsetDb`. */
+  readonly stepOffsetsDb: Float64Array | null;
+  readonly offsetStep: number;
+  /** The smoothed gain reduction (dB) after the last block run. */
+  smoothedDb: number;
+}
+
+function createSideChain(sampleRateHz: number, settings: CompressorSettings, programme: { stepOffsetsDb: Float64Array; step: number } | null): SideChain {
+  const controlRateHz = sampleRateHz / CONTROL_BLOCK;
+  const kneeStartDb = settings.thresholdDb - Math.max(0, settings.kneeDb) / 2;
+  return {
+    attackCoef: Math.exp(-1 / ((settings.attackMs / 1000) * controlRateHz)),
+    releaseCoef: Math.exp(-1 / ((settings.releaseMs / 1000) * controlRateHz)),
+    thresholdDb: settings.thresholdDb,
+    ratio: settings.ratio,
+    kneeDb: settings.kneeDb,
+    detectorOffsetDb: settings.detectorOffsetDb,
+    kneeStartDb,
+    kneeStartLinear: Math.pow(10, (kneeStartDb - settings.detectorOffsetDb) / 20),
+    stepOffsetsDb: programme?.stepOffsetsDb ?? null,
+    offsetStep: programme?.step ?? 1,
+    smoothedDb: 0,
+  };
+}
+
+/**
+ * Runs the side chain over `count` control blocks from block `firstBlock`
+ * (their linked peaks in `peaks`), writing each block's smoothed gain
+ * reduction (dB) to reductionDb[at..]: attack and release smoothing of the
+ * static curve's reduction, one step per block.
+ */
+function runSideChain(chain: SideChain, peaks: Float32Array, firstBlock: number, count: number, reductionDb: Float32Array, at: number): void {
+  const { attackCoef, releaseCoef, thresholdDb, ratio, kneeDb, detectorOffsetDb, kneeStartDb, kneeStartLinear, stepOffsetsDb, offsetStep } = chain;
+  let smoothed = chain.smoothedDb;
+  for (let k = 0; k < count; k++) {
+    const peak = peaks[k];
+    const offsetDb = stepOffsetsDb ? interpolateStepAt(stepOffsetsDb, offsetStep, CONTROL_BLOCK, firstBlock + k) : detectorOffsetDb;
+    const below = stepOffsetsDb ? !(peak > 1e-10) || 20 * Math.log10(peak) + offsetDb <= kneeStartDb : peak <= kneeStartLinear;
     const levelDb = peak > 1e-10 ? 20 * Math.log10(peak) + offsetDb : -200;
     const target = below ? 0 : staticGainReductionDb(levelDb, thresholdDb, ratio, kneeDb);
     const coef = target > smoothed ? attackCoef : releaseCoef;
     smoothed = coef * smoothed + (1 - coef) * target;
-    reductionDb[block] = smoothed;
+    reductionDb[at + k] = smoothed;
   }
-  return { blockSize: CONTROL_BLOCK, reductionDb };
-}
-
-/** The largest |sample| over all channels per {@link CONTROL_BLOCK} samples. */
-function linkedBlockPeaks(channels: readonly Float32Array[], blocks: number): Float32Array {
-  const length = channels.length ? channels[0].length : 0;
-  const peaks = new Float32Array(blocks);
-  if (channels.length === 2 && CONTROL_BLOCK === SIMD_MAX_BLOCK) {
-    // Stereo, the common case: the block peaks in SIMD.
-    const simd = stereoBlockMaximaSimd(channels[0], channels[1]);
-    if (simd) return simd;
-  }
-  if (channels.length === 2) {
-    // Both channels in one loop.
-    const [left, right] = channels;
-    for (let block = 0; block < blocks; block++) {
-      const end = Math.min(length, (block + 1) * CONTROL_BLOCK);
-      let peak = 0;
-      for (let i = block * CONTROL_BLOCK; i < end; i++) {
-        const a = Math.abs(left[i]);
-        const b = Math.abs(right[i]);
-        const m = a > b ? a : b;
-        if (m > peak) peak = m;
-      }
-      peaks[block] = peak;
-    }
-    return peaks;
-  }
-  for (const samples of channels) {
-    for (let block = 0; block < blocks; block++) {
-      const end = Math.min(length, (block + 1) * CONTROL_BLOCK);
-      let peak = peaks[block];
-      for (let i = block * CONTROL_BLOCK; i < end; i++) {
-        const a = samples[i] < 0 ? -samples[i] : samples[i];
-        if (a > peak) peak = a;
-      }
-      peaks[block] = peak;
-    }
-  }
-  return peaks;
-}
-
-/**
- * Applies `amount` × the envelope's gain reduction to `channels` in place,
- * interpolating linearly between control blocks.
- */
-export function applyGainReduction(channels: readonly Float32Array[], envelope: GainReductionEnvelope, amount: number): void {
-  if (amount <= 0) return;
-  const { blockSize, reductionDb } = envelope;
-  const blocks = reductionDb.length;
-  const gains = new Float32Array(blocks + 1);
-  // 10^(−amount·dB/20) as one exp per block (Math.pow costs several times as much).
-  const perDb = (-amount * Math.LN10) / 20;
-  for (let b = 0; b < blocks; b++) gains[b] = Math.exp(perDb * reductionDb[b]);
-  gains[blocks] = blocks ? gains[blocks - 1] : 1;
-  if (blockSize === GAIN_BLOCK) {
-    applyGainRamps(channels, gains);
-    return;
-  }
-  const length = channels.length ? channels[0].length : 0;
-  const step = 1 / blockSize;
-  for (let c = 0; c < channels.length; c++) {
-    const samples = channels[c];
-    for (let b = 0; b < blocks; b++) {
-      const start = b * blockSize;
-      const end = Math.min(length, start + blockSize);
-      const g0 = gains[b];
-      const dg = (gains[b + 1] - g0) * step;
-      for (let i = start, k = 0; i < end; i++, k++) samples[i] *= g0 + dg * k;
-    }
-  }
-}
-
-/** Mean and maximum of `amount` × the gain reduction (dB), for diagnostics. */
-export function summarizeGainReduction(envelope: GainReductionEnvelope, amount: number): { meanDb: number; maxDb: number } {
-  let sum = 0;
-  let max = 0;
-  for (const value of envelope.reductionDb) {
-    sum += value;
-    if (value > max) max = value;
-  }
-  const n = envelope.reductionDb.length || 1;
-  return { meanDb: (amount * sum) / n, maxDb: amount * max };
+  chain.smoothedDb = smoothed;
 }
 
 export interface CompressorStageSettings extends CompressorSettings {
@@ -176,9 +135,22 @@ export interface CompressorStageSettings extends CompressorSettings {
   readonly followProgramme?: { readonly referenceLufs: number; readonly integratedLufs: number; readonly spanLu: number };
 }
 
+/** The reduction a compressor applied (dB, `amount` × the side chain's): mean over control blocks and maximum. */
+export interface CompressorReport {
+  readonly meanReductionDb: number;
+  readonly maxReductionDb: number;
+}
+
 export interface CompressorStage {
   /** Compresses planar channels in place; reports the reduction applied. */
-  process(channels: readonly Float32Array[]): { meanReductionDb: number; maxReductionDb: number };
+  process(channels: readonly Float32Array[]): CompressorReport;
+  /**
+   * The same compressor block by block over a track of `length` frames (the
+   * output lags the input by one to two control blocks, given out by the time
+   * the last frame is in). With `followProgramme` it needs `programmeEnergy`:
+   * `kWeightedBlockEnergy` of its whole input, measured in an earlier pass.
+   */
+  stream(length: number, programmeEnergy?: Float64Array): StreamStage<CompressorReport>;
 }
 
 /**
@@ -187,33 +159,118 @@ export interface CompressorStage {
  * @example createCompressor({ sampleRateHz: 44100, thresholdDb: -22, ratio: 2.2, attackMs: 15, releaseMs: 120, kneeDb: 6, detectorOffsetDb: 0, amount: 1 }).process(channels);
  */
 export function createCompressor(settings: CompressorStageSettings): CompressorStage {
+  const stream = (length: number, programmeEnergy?: Float64Array) => compressorStream(settings, length, programmeEnergy);
   return {
+    stream,
     process(channels) {
       if (settings.amount <= 0) return { meanReductionDb: 0, maxReductionDb: 0 };
-      const follow = settings.followProgramme;
-      const envelope = computeGainReduction(
-        channels,
-        settings.sampleRateHz,
-        follow ? { ...settings, detectorOffsetsDb: programmeOffsets(channels, settings.sampleRateHz, follow) } : settings,
-      );
-      applyGainReduction(channels, envelope, settings.amount);
-      const { meanDb, maxDb } = summarizeGainReduction(envelope, settings.amount);
-      return { meanReductionDb: meanDb, maxReductionDb: maxDb };
+      const energy = settings.followProgramme ? kWeightedBlockEnergy(channels, settings.sampleRateHz) : undefined;
+      return processWhole(stream(frameLength(channels), energy), channels);
     },
   };
 }
 
-/** Programme-following detector offsets per control block (see `followProgramme`). */
-function programmeOffsets(
-  channels: readonly Float32Array[],
+/**
+ * The compressor over a stream. Each control block's gain is known once the
+ * block is in; the samples of block b ramp from its gain to block b + 1's, so
+ * a block is given out when the next one has been measured (the last one
+ * ramps to its own gain again). Nothing per sample is kept beyond the frames
+ * held back, and per control block only what the push in hand covers.
+ */
+function compressorStream(settings: CompressorStageSettings, length: number, programmeEnergy: Float64Array | undefined): StreamStage<CompressorReport> {
+  const blocks = Math.ceil(length / CONTROL_BLOCK);
+  const bypass = settings.amount <= 0;
+  const follow = settings.followProgramme;
+  if (follow && !bypass && !programmeEnergy) throw new Error('a programme-following compressor needs the K-weighted energy of its whole input');
+  const programme = follow && programmeEnergy && !bypass ? programmeStepOffsets(programmeEnergy, length, settings.sampleRateHz, follow) : null;
+  const sideChain = createSideChain(settings.sampleRateHz, settings, programme);
+  /** 10^(−amount·dB/20) = exp(perDb·dB). */
+  const perDb = (-settings.amount * Math.LN10) / 20;
+  /** Sum and maximum of the reductions so far (dB). */
+  const summary = new Float64Array(2);
+  const held = createHeldFrames();
+  let received = 0;
+  let emitted = 0;
+  /** Control blocks measured so far; those from emitted / CONTROL_BLOCK on have their gains in `gains`. */
+  let measured = 0;
+  let gains = new Float32Array(0);
+  let lastGain = 1;
+  let channelCount = 0;
+  return {
+    push(input) {
+      channelCount = input.length;
+      received += frameLength(input);
+      if (received > length) throw new RangeError(`the compressor was told of ${length} frames and got ${received}`);
+      if (bypass) return input;
+      const frames = held.join(input);
+      const firstBlock = emitted / CONTROL_BLOCK;
+      const complete = received === length ? blocks : Math.floor(received / CONTROL_BLOCK);
+      if (gains.length < complete - firstBlock + 1) gains = new Float32Array(Math.max(complete - firstBlock + 1, 2 * gains.length));
+      let g = measured - firstBlock;
+      if (g > 0) gains[0] = lastGain;
+      if (complete > measured) {
+        const from = measured * CONTROL_BLOCK - emitted;
+        const to = Math.min(received, complete * CONTROL_BLOCK) - emitted;
+        const peaks = linkedBlockPeaks(frames.map((samples) => samples.subarray(from, to)), complete - measured);
+        runSideChain(sideChain, peaks, measured, complete - measured, gains, g);
+        reductionsToGains(gains, g, complete - measured, perDb, summary);
+        g += complete - measured;
+        measured = complete;
+        lastGain = gains[g - 1];
+      }
+      // The last block ramps to its own gain; every other waits for its successor's.
+      const releasedBlocks = measured === blocks ? blocks : measured - 1;
+      if (releasedBlocks <= firstBlock) {
+        held.keep(frames, 0);
+        return noFrames(channelCount);
+      }
+      if (measured === blocks) gains[blocks - firstBlock] = gains[blocks - 1 - firstBlock];
+      const released = Math.min(length, releasedBlocks * CONTROL_BLOCK) - emitted;
+      const output = frames.map((samples) => samples.subarray(0, released));
+      applyGainRamps(output, gains.subarray(0, releasedBlocks - firstBlock + 1));
+      held.keep(frames, released);
+      emitted += released;
+      return output;
+    },
+    finish() {
+      if (received !== length) throw new RangeError(`the compressor was told of ${length} frames and got ${received}`);
+      return noFrames(channelCount);
+    },
+    report() {
+      if (bypass) return { meanReductionDb: 0, maxReductionDb: 0 };
+      return { meanReductionDb: (settings.amount * summary[0]) / (blocks || 1), maxReductionDb: settings.amount * summary[1] };
+    },
+  };
+}
+
+/**
+ * Turns `count` reductions (dB) at values[at..] into gains 10^(−amount·dB/20)
+ * in place, adding each reduction to summary[0] and raising summary[1] to the largest.
+ */
+function reductionsToGains(values: Float32Array, at: number, count: number, perDb: number, summary: Float64Array): void {
+  let sum = summary[0];
+  let max = summary[1];
+  for (let k = at; k < at + count; k++) {
+    const reductionDb = values[k];
+    sum += reductionDb;
+    if (reductionDb > max) max = reductionDb;
+    // One exp per block (Math.pow costs several times as much).
+    values[k] = Math.exp(perDb * reductionDb);
+  }
+  summary[0] = sum;
+  summary[1] = max;
+}
+
+/** Programme-following detector offsets (dB) per step of 0.1 s (see `followProgramme`), from the input's K-weighted block energy. */
+function programmeStepOffsets(
+  energy: Float64Array,
+  length: number,
   sampleRateHz: number,
   follow: NonNullable<CompressorStageSettings['followProgramme']>,
-): Float64Array {
-  const length = channels.length ? channels[0].length : 0;
+): { stepOffsetsDb: Float64Array; step: number } {
   const step = Math.max(CONTROL_BLOCK, Math.round(0.1 * sampleRateHz));
-  const loudness = centredShortTermLoudness(kWeightedBlockEnergy(channels, sampleRateHz), length, sampleRateHz, step);
+  const loudness = centredShortTermLoudness(energy, length, sampleRateHz, step);
   const low = follow.integratedLufs - follow.spanLu;
   const high = follow.integratedLufs + follow.spanLu;
-  const offsets = loudness.map((lufs) => follow.referenceLufs - Math.min(high, Math.max(low, lufs)));
-  return interpolateSteps(offsets, step, CONTROL_BLOCK, Math.ceil(length / CONTROL_BLOCK));
+  return { stepOffsetsDb: loudness.map((lufs) => follow.referenceLufs - Math.min(high, Math.max(low, lufs))), step };
 }

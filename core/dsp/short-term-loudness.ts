@@ -39,13 +39,21 @@ export function centredShortTermLoudness(energy: Float64Array, length: number, s
  */
 export function interpolateSteps(values: ArrayLike<number>, step: number, block: number, blocks: number): Float64Array {
   const out = new Float64Array(blocks + 1);
-  const last = values.length - 1;
-  for (let b = 0; b <= blocks; b++) {
-    const position = (b * block) / step - 0.5;
-    const j = Math.max(0, Math.min(last, Math.floor(position)));
-    const next = Math.min(last, j + 1);
-    const t = Math.max(0, Math.min(1, position - j));
-    out[b] = values[j] + t * (values[next] - values[j]);
-  }
+  for (let b = 0; b <= blocks; b++) out[b] = interpolateStepAt(values, step, block, b);
   return out;
+}
+
+/**
+ * Point `b` of {@link interpolateSteps} alone: a stage that walks the blocks
+ * in order takes its value as it gets there instead of holding one per block.
+ *
+ * @example const offsetDb = interpolateStepAt(stepOffsetsDb, 4410, 16, block);
+ */
+export function interpolateStepAt(values: ArrayLike<number>, step: number, block: number, b: number): number {
+  const last = values.length - 1;
+  const position = (b * block) / step - 0.5;
+  const j = Math.max(0, Math.min(last, Math.floor(position)));
+  const next = Math.min(last, j + 1);
+  const t = Math.max(0, Math.min(1, position - j));
+  return values[j] + t * (values[next] - values[j]);
 }

@@ -47,8 +47,10 @@ export function processWhole<Report>(stage: StreamStage<Report>, channels: reado
     const count = frameLength(frames);
     if (count === 0) return;
     channels.forEach((samples, c) => {
-      // A stage that worked in place returns the very arrays: nothing to copy.
-      if (frames[c] !== samples || written !== 0) samples.set(frames[c], written);
+      // A stage that worked in place returns the very samples (the arrays or
+      // views of them where they belong): nothing to copy.
+      const output = frames[c];
+      if (output.buffer !== samples.buffer || output.byteOffset !== samples.byteOffset + written * samples.BYTES_PER_ELEMENT) samples.set(output, written);
     });
     written += count;
   };
