@@ -4,6 +4,7 @@
  * or more in a row on the same channel is a flattened waveform top, which a
  * limiter or a normaliser cannot undo (the mastering chain can only lower it).
  */
+import type { StreamTap } from './stream-stage.ts';
 
 /** |x| at or above this counts as full scale (a 16-bit 32767 reads 0.99997). */
 export const FULL_SCALE_LINEAR = 0.999;
@@ -25,27 +26,52 @@ export interface ClippedRuns {
  * @example countClippedRuns([Float32Array.of(0, 1, 1, 1, 0.2)]) // { runs: 1, samples: 3, longestRun: 3 }
  */
 export function countClippedRuns(channels: readonly Float32Array[]): ClippedRuns {
+  const tap = clippedRunsTap(channels.length);
+  tap.push(channels);
+  return tap.result();
+}
+
+/**
+ * {@link countClippedRuns} over frames that arrive block by block: a run
+ * that crosses a block boundary is one run.
+ */
+export function clippedRunsTap(channelCount: number): StreamTap<ClippedRuns> {
   let runs = 0;
   let samples = 0;
   let longestRun = 0;
+  const open = new Float64Array(channelCount);
   const close = (length: number) => {
     if (length < MIN_CLIPPED_RUN_SAMPLES) return;
     runs++;
     samples += length;
     if (length > longestRun) longestRun = length;
   };
-  for (const channel of channels) {
-    let length = 0;
-    for (let i = 0; i < channel.length; i++) {
-      const x = channel[i];
-      if (x >= FULL_SCALE_LINEAR || x <= -FULL_SCALE_LINEAR) {
-        length++;
-      } else if (length > 0) {
-        close(length);
-        length = 0;
+  return {
+    push(frames) {
+      frames.forEach((channel, c) => {
+        let length = open[c];
+        for (let i = 0; i < channel.length; i++) {
+          const x = channel[i];
+          if (x >= FULL_SCALE_LINEAR || x <= -FULL_SCALE_LINEAR) {
+            length++;
+          } else if (length > 0) {
+            close(length);
+            length = 0;
+          }
+        }
+        open[c] = length;
+      });
+    },
+    result() {
+      // Runs still open at the end close there (the tap is read once, at the end).
+      const final = { runs, samples, longestRun };
+      for (const length of open) {
+        if (length < MIN_CLIPPED_RUN_SAMPLES) continue;
+        final.runs++;
+        final.samples += length;
+        if (length > final.longestRun) final.longestRun = length;
       }
-    }
-    close(length);
-  }
-  return { runs, samples, longestRun };
+      return final;
+    },
+  };
 }

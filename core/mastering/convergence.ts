@@ -4,28 +4,29 @@
  *
  * The loudness gain is applied once, as one scalar in front of the limiter. It
  * is found by predicting the limited output's integrated loudness for a
- * candidate gain (`loudness-prediction.ts`). Each round then renders and measures the output
- * exactly with the meter; if it misses the goal by more than the profile's
- * tolerance, the gain is corrected (bounded by the profile's maximum
- * correction) and the signal re-limited — at most three rounds. Last, the
- * true-peak guard trims whatever the measured true peak exceeds the ceiling by.
+ * candidate gain (`loudness-prediction.ts`) from block statistics of the
+ * signal in front of the limiter. Each round then limits and measures the
+ * output exactly with the meter, without keeping it; if it misses the goal by
+ * more than the profile's tolerance, the gain is corrected (bounded by the
+ * profile's maximum correction) — at most three rounds. The true-peak guard
+ * trims whatever the measured true peak exceeds the ceiling by, and a last
+ * pass writes the limited, trimmed signal. Every pass runs block by block
+ * over the track's working copy (`render-pass.ts`).
  */
-import { applyLimiterGain, samplePeakEnvelope, type Limiter } from '../dsp/limiter.ts';
-import { applyGainCurve, scaleChannels } from '../dsp/channel-gains.ts';
-import { createLoudnessMeter, type LoudnessResult } from '../dsp/loudness.ts';
+import type { TrackStore } from '../audio/pcm-source.ts';
+import { samplePeakBlockMaximaTap } from '../dsp/block-peaks.ts';
+import { kWeightedBlockEnergyTap } from '../dsp/kweighted-blocks.ts';
+import { truePeakBlockMaximaTap } from '../dsp/truepeak-envelope-stream.ts';
+import type { Limiter } from '../dsp/limiter.ts';
+import type { LoudnessResult } from '../dsp/loudness.ts';
+import { loudnessTap } from '../dsp/loudness-tap.ts';
+import type { Frames, StreamStage, StreamTap } from '../dsp/stream-stage.ts';
 import { truePeakFilterFor } from '../dsp/truepeak-filter.ts';
-import {
-  createLoudnessPredictor,
-  kWeightedBlockEnergy,
-  MAX_LOUDNESS_GAIN_DB,
-  predictLoudness,
-  solveGain,
-  type LoudnessPredictor,
-} from './loudness-prediction.ts';
+import { createBlockPredictor, MAX_LOUDNESS_GAIN_DB, predictLoudness, solveGain, type LoudnessPredictor } from './loudness-prediction.ts';
+import { runPass } from './render-pass.ts';
 
 export { MAX_LOUDNESS_GAIN_DB };
 
-const PIECE = 65536;
 const MAX_ROUNDS = 3;
 /** How far above the level-delta gain the search may go to make up for limiting. */
 const SEARCH_HEADROOM_DB = 18;
@@ -62,25 +63,39 @@ export interface ConvergenceResult {
   readonly goalReached: boolean;
 }
 
+/** Where the final pass puts the master, besides the store. */
+export interface ConvergenceOutput {
+  /** The stages in front of the limiter that still have to run (the gain rider); they run in the first pass, written back. */
+  readonly before?: readonly StreamStage<unknown>[];
+  /** Receives the finished master block by block (the encoder). */
+  readonly sink?: (frames: Frames) => void;
+  /** Measurements of the finished master (its width). */
+  readonly taps?: readonly StreamTap<unknown>[];
+  /** Write the master over the store (the in-memory render's output); false when the sink is all that is wanted. */
+  readonly write?: boolean;
+  /** Frames per block of every pass (default `RENDER_BLOCK_FRAMES`): the output is the same, within float rounding, for any. */
+  readonly blockFrames?: number;
+}
+
 const dbToLinear = (db: number) => Math.pow(10, db / 20);
 
 /**
- * Levels, limits and verifies `channels` in place. With `verify: false` the
+ * Levels, limits and verifies the track in `store`. With `verify: false` the
  * output is rendered at the predicted gain without the exact measurement
- * rounds (a first pass whose spectrum is all that is needed).
+ * rounds (a probe, whose spectrum is all that is needed).
  *
- * @example const result = convergeLoudness(work.channels, 44100, { goalLufs: -10, limiter: createLimiter({ sampleRateHz: 44100, ceilingDbtp: -0.9, lookaheadMs: 3, releaseMs: 150 }), truePeakCeilingDbtp: -1, toleranceDb: 0.3, maxCorrectionDb: 1.5 });
+ * @example const result = convergeLoudness(memoryTrackStore(channels, 44100), { goalLufs: -10, limiter: createLimiter({ sampleRateHz: 44100, ceilingDbtp: -0.9, lookaheadMs: 3, releaseMs: 150 }), truePeakCeilingDbtp: -1, toleranceDb: 0.3, maxCorrectionDb: 1.5 });
  */
-export function convergeLoudness(
-  channels: Float32Array[],
-  sampleRateHz: number,
-  settings: ConvergenceSettings,
-  verify = true,
-): ConvergenceResult {
-  const length = channels.length ? channels[0].length : 0;
+export function convergeLoudness(store: TrackStore, settings: ConvergenceSettings, verify = true, output: ConvergenceOutput = {}): ConvergenceResult {
+  const { length, sampleRateHz, channelCount } = store;
   const { limiter } = settings;
   const { timing } = limiter;
-  const energy = kWeightedBlockEnergy(channels, sampleRateHz);
+  const before = output.before ?? [];
+  const energyTap = kWeightedBlockEnergyTap(sampleRateHz, channelCount, length);
+  const samplePeakTap = samplePeakBlockMaximaTap(length);
+  const blockFrames = output.blockFrames;
+  runPass(store, before, [energyTap, samplePeakTap], { write: before.length > 0, blockFrames });
+  const energy = energyTap.result();
   // The limiter never aims above the true-peak ceiling: the guard is for what
   // its interpolator misses, not for a ceiling the profile sets higher.
   let ceilingLinear = Math.min(limiter.ceilingLinear, dbToLinear(settings.truePeakCeilingDbtp - GUARD_MARGIN_DB));
@@ -93,43 +108,40 @@ export function convergeLoudness(
   const maxGainDb = Math.min(MAX_LOUDNESS_GAIN_DB, gainDb + SEARCH_HEADROOM_DB);
   const solve = (predictor: LoudnessPredictor, goal: number, startDb: number) =>
     solveGain((candidateDb) => predictor(candidateDb, ceilingLinear), goal, startDb, maxGainDb);
-  const samplePeaks = samplePeakEnvelope(channels);
-  if (canLevel) {
-    gainDb = solve(createLoudnessPredictor(energy, samplePeaks, sampleRateHz, timing), settings.goalLufs!, gainDb);
-  }
+  const predictorFor = (blockPeaks: Float32Array) => createBlockPredictor(energy, blockPeaks, length, sampleRateHz, timing).loudness;
+  if (canLevel) gainDb = solve(predictorFor(samplePeakTap.result()), settings.goalLufs!, gainDb);
   const filter = truePeakFilterFor(sampleRateHz);
-  // The sample peaks are raised into the true-peak envelope in place.
-  let envelope: Float32Array | null = limiter.peakEnvelope(channels, filter, ceilingLinear / dbToLinear(gainDb + STAGE_TWO_MARGIN_DB), samplePeaks);
-  const predict = createLoudnessPredictor(energy, envelope, sampleRateHz, timing);
+  const relevantAboveLinear = ceilingLinear / dbToLinear(gainDb + STAGE_TWO_MARGIN_DB);
+  const truePeakTap = truePeakBlockMaximaTap(filter, relevantAboveLinear, channelCount, length);
+  runPass(store, [], [truePeakTap], { write: false, blockFrames });
+  const predict = predictorFor(truePeakTap.result());
   if (canLevel) gainDb = solve(predict, settings.goalLufs!, gainDb);
 
-  // The look-ahead maxima are all the full-rate limiter needs from here: they take the envelope's place.
-  const windowPeaks = limiter.lookahead(envelope);
-  envelope = null;
-  const gainCurve = new Float32Array(length);
+  const limiterStream = (gain: number, ceiling: number, outputGain: number) =>
+    limiter.stream({ filter, relevantAboveLinear, inputGain: dbToLinear(gain), ceilingLinear: ceiling, outputGain, length });
   const rounds: ConvergenceRound[] = [];
   let goal = settings.goalLufs;
-  let output: LoudnessResult | null = null;
+  let measured: LoudnessResult | null = null;
   let guardTrimDb = 0;
-  let minGain = 1;
-  // Measuring writes the limited signal into the channels; a further round undoes it first.
-  let limitedInPlace = false;
+  // The gain and ceiling of the round whose output is kept.
+  let kept = { gainDb, ceilingLinear };
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (round > 0 && canLevel) {
       const previous = gainDb;
       gainDb = previous + clampAbs(solve(predict, goal!, gainDb) - previous, settings.maxCorrectionDb);
     }
-    minGain = limiter.writeGain(windowPeaks, dbToLinear(gainDb), ceilingLinear, gainCurve);
+    kept = { gainDb, ceilingLinear };
     const predictedLufs = canLevel ? predict(gainDb, ceilingLinear) : unlimited;
     if (!verify) {
       rounds.push({ gainDb, predictedLufs, measuredLufs: null, truePeakDbtp: null });
       break;
     }
-    output = limitAndMeasure(channels, gainCurve, dbToLinear(gainDb), sampleRateHz);
-    limitedInPlace = true;
-    guardTrimDb = guardTrim(output.truePeakDbtp, settings.truePeakCeilingDbtp);
-    const measuredLufs = output.integratedLufs === null ? null : output.integratedLufs + guardTrimDb;
-    rounds.push({ gainDb, predictedLufs, measuredLufs, truePeakDbtp: output.truePeakDbtp });
+    const meter = outputMeter(sampleRateHz, channelCount);
+    runPass(store, [limiterStream(gainDb, ceilingLinear, 1)], [meter], { write: false, blockFrames });
+    measured = meter.result();
+    guardTrimDb = guardTrim(measured.truePeakDbtp, settings.truePeakCeilingDbtp);
+    const measuredLufs = measured.integratedLufs === null ? null : measured.integratedLufs + guardTrimDb;
+    rounds.push({ gainDb, predictedLufs, measuredLufs, truePeakDbtp: measured.truePeakDbtp });
     if (!canLevel || measuredLufs === null) break;
     const error = settings.goalLufs! - measuredLufs;
     // A guard trim costs loudness; when it costs more than half the tolerance,
@@ -139,25 +151,33 @@ export function convergeLoudness(
     if (guardTrimDb < 0) ceilingLinear *= dbToLinear(guardTrimDb);
     // Aim the predictor at where the measurement says the goal is.
     goal = goal! + (guardTrimDb < 0 ? error + guardTrimDb : error);
-    if (round + 1 < MAX_ROUNDS) {
-      unlimit(channels, gainCurve, dbToLinear(gainDb));
-      limitedInPlace = false;
-    }
   }
 
-  if (!limitedInPlace) applyLimiterGain(channels, gainCurve, dbToLinear(gainDb + guardTrimDb), channels);
-  else if (guardTrimDb !== 0) scaleInPlace(channels, dbToLinear(guardTrimDb));
-  const final = output ? shiftResult(output, guardTrimDb) : null;
+  // The kept round's limiting again (the limiter is deterministic), now written, with the guard's trim.
+  const final = limiterStream(kept.gainDb, kept.ceilingLinear, dbToLinear(guardTrimDb));
+  runPass(store, [final], output.taps ?? [], { write: output.write ?? true, sink: output.sink, blockFrames });
+  const shifted = measured ? shiftResult(measured, guardTrimDb) : null;
   return {
-    loudnessGainDb: gainDb,
+    loudnessGainDb: kept.gainDb,
     rounds,
     guardTrimDb,
-    output: final ?? UNMEASURED,
-    limiterMaxReductionDb: -20 * Math.log10(minGain),
+    output: shifted ?? UNMEASURED,
+    limiterMaxReductionDb: -20 * Math.log10(final.report().smallestGain),
     goalReached:
       settings.goalLufs === null ||
-      (final !== null && final.integratedLufs !== null && Math.abs(settings.goalLufs - final.integratedLufs) <= settings.toleranceDb),
+      (shifted !== null && shifted.integratedLufs !== null && Math.abs(settings.goalLufs - shifted.integratedLufs) <= settings.toleranceDb),
   };
+}
+
+/** The meter the guard answers to: ffmpeg-grade, the most accurate true-peak interpolator. */
+function outputMeter(sampleRateHz: number, channelCount: number): StreamTap<LoudnessResult> {
+  // Fed whole 10 ms sub-blocks whatever the pass's block size, so the figures do not depend on it.
+  return loudnessTap({
+    sampleRateHz,
+    channelCount,
+    capabilities: { integrated: true, loudnessRange: true, truePeak: true },
+    truePeakFilter: truePeakFilterFor(sampleRateHz, 'compliance'),
+  });
 }
 
 const UNMEASURED: LoudnessResult = {
@@ -190,41 +210,4 @@ function shiftResult(result: LoudnessResult, shiftDb: number): LoudnessResult {
     truePeakDbtp: shift(result.truePeakDbtp),
     truePeakPerChannelDbtp: result.truePeakPerChannelDbtp?.map((v) => v + shiftDb) ?? null,
   };
-}
-
-/**
- * Limits `channels` in place (× gain curve × `gain`) and measures the result
- * exactly, piece by piece while each piece is fresh in cache.
- */
-function limitAndMeasure(
-  channels: readonly Float32Array[],
-  gainCurve: Float32Array,
-  gain: number,
-  sampleRateHz: number,
-): LoudnessResult {
-  const length = channels.length ? channels[0].length : 0;
-  const meter = createLoudnessMeter({
-    sampleRateHz,
-    channelCount: channels.length,
-    capabilities: { integrated: true, loudnessRange: true, truePeak: true },
-    // The guard answers to ffmpeg-grade meters: the most accurate interpolator.
-    truePeakFilter: truePeakFilterFor(sampleRateHz, 'compliance'),
-  });
-  for (let start = 0; start < length; start += PIECE) {
-    const end = Math.min(length, start + PIECE);
-    applyGainCurve(channels, gainCurve, gain, start, end);
-    meter.addFrames(channels.map((samples) => samples.subarray(start, end)));
-  }
-  return meter.result();
-}
-
-/** Undoes {@link limitAndMeasure} before a round with another gain (the curve is never 0). */
-function unlimit(channels: readonly Float32Array[], gainCurve: Float32Array, gain: number): void {
-  for (const samples of channels) {
-    for (let i = 0; i < samples.length; i++) samples[i] /= gainCurve[i] * gain;
-  }
-}
-
-function scaleInPlace(channels: readonly Float32Array[], factor: number): void {
-  scaleChannels(channels, factor);
 }

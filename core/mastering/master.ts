@@ -7,9 +7,12 @@
  * warnings (see `warnings.ts`), MasteringWarned through the given publisher.
  */
 import type { PcmAudio } from '../audio/pcm.ts';
+import { memoryTrackStore, type TrackStore } from '../audio/pcm-source.ts';
+import type { Frames } from '../dsp/stream-stage.ts';
+import type { StereoWidth } from '../dsp/stereo-width.ts';
 import { resampleChannel } from '../audio/resample.ts';
 import { AudoEqError } from '../domain/errors.ts';
-import { countClippedRuns } from '../dsp/clipped-runs.ts';
+import { countClippedRuns, type ClippedRuns } from '../dsp/clipped-runs.ts';
 import { samplePeakEnvelope } from '../dsp/limiter.ts';
 import { measureStereoWidthOf } from '../dsp/stereo-width.ts';
 import { noopEventPublisher, type DomainEvent, type DomainEventName, type EventPublisher } from '../domain/events.ts';
@@ -23,10 +26,13 @@ import { MAX_LOUDNESS_GAIN_DB } from './convergence.ts';
 import { DEFAULT_MASTERING_OPTIONS, type OutputSampleRateHz } from './options.ts';
 import { applyPreviewFades, loudestRegion, type PreviewRegion } from './preview.ts';
 import { limiterStage, staticEqualizer } from './processing.ts';
-import { combineReferences } from './reference-profile.ts';
+import { combineReferences, type ReferenceProfile } from './reference-profile.ts';
 import { masteringWarnings } from './warnings.ts';
 import { isMonoWidth } from './width-match.ts';
-import { probeChain, renderAfterStaticEq, type RenderReport, type RiderSource } from './render.ts';
+import { probeChain, probeWanted, renderAfterStaticEq, riderStatisticsTaps, type RenderReport, type RiderSource } from './render.ts';
+import type { ConvergenceOutput } from './convergence.ts';
+import { runPass } from './render-pass.ts';
+import { stereoWidthTap } from '../dsp/stereo-width.ts';
 
 export interface MasterOptions extends Partial<DecisionOptions> {
   readonly correlationId?: string;
@@ -67,6 +73,76 @@ export type ReferenceInput = PcmAudio | TrackAnalysis;
  * diagnostics.output_lufs // ≈ reference loudness
  */
 export function master(target: PcmAudio, reference: ReferenceInput | readonly ReferenceInput[], options: MasterOptions = {}): MasterResult {
+  const session = startSession(options);
+  // Clipping is judged on the target as it came in, before any resampling smooths the flat tops.
+  const targetClipping = countClippedRuns(target.channels);
+  let source = target;
+  if (options.outputSampleRateHz !== undefined && options.outputSampleRateHz !== target.sampleRateHz) {
+    const toHz = options.outputSampleRateHz;
+    source = { sampleRateHz: toHz, channels: target.channels.map((samples) => resampleChannel(samples, target.sampleRateHz, toHz)) };
+    session.lap('resample_ms');
+  }
+  const targetAnalysis = source === target && options.targetAnalysis ? options.targetAnalysis : analyzeTrack(source);
+  const plan = decide(targetAnalysis, reference, options, session);
+  let rendered: Rendered;
+  let channels: Float32Array[];
+  if (options.preview) {
+    const preview = renderPreview(source, plan.decision, targetAnalysis, session.lap);
+    rendered = preview;
+    channels = preview.channels;
+  } else {
+    channels = options.inPlace === true || source !== target ? [...source.channels] : source.channels.map((samples) => samples.slice());
+    rendered = renderStore(memoryTrackStore(channels, source.sampleRateHz), plan.decision, targetAnalysis, session.lap, {});
+  }
+  const diagnostics = finishSession(session, plan, targetAnalysis, targetClipping, rendered, source.sampleRateHz, channels.length ? channels[0].length : 0, options.preview === true);
+  return { audio: { sampleRateHz: source.sampleRateHz, channels }, diagnostics };
+}
+
+/** The target of {@link masterStore}: its working copy, and what was measured while it was read in. */
+export interface StoredTarget {
+  /** The decoded target, which the render overwrites block by block unless a sink takes the master. */
+  readonly store: TrackStore;
+  /** The target's {@link analyzeTrack} result (from `analyzeTrackFrom(store)` as it was read in). */
+  readonly analysis: TrackAnalysis;
+  /** The target's clipped runs as it came in (see `countClippedRuns`). */
+  readonly clipping: ClippedRuns;
+}
+
+export interface StoreMasterOptions extends Omit<MasterOptions, 'inPlace' | 'outputSampleRateHz' | 'preview' | 'targetAnalysis'> {
+  /**
+   * Receives the master block by block as the last pass produces it (an
+   * encoder writing a file): then nothing is written back to the store.
+   */
+  readonly sink?: (frames: Frames) => void;
+  /** Frames per block of the render's passes (default `RENDER_BLOCK_FRAMES`); the master is the same, within float rounding, for any. */
+  readonly blockFrames?: number;
+}
+
+/**
+ * {@link master} over a target held in a {@link TrackStore} (a file-backed
+ * store for a long track): every stage runs block by block in passes over the
+ * store, so memory is set by the block size and the analysis data, not by the
+ * track's duration. The master is written over the store, or handed to
+ * `options.sink` as it is produced. The whole track is rendered at its own
+ * rate (a preview or another output rate goes through {@link master}).
+ *
+ * @example const { diagnostics } = masterStore({ store, analysis, clipping }, referenceAnalysis, { sink: (frames) => out.write(encoder.encode(frames)) });
+ */
+export function masterStore(target: StoredTarget, reference: ReferenceInput | readonly ReferenceInput[], options: StoreMasterOptions = {}): { readonly diagnostics: MasteringDiagnostics } {
+  const session = startSession(options);
+  const plan = decide(target.analysis, reference, options, session);
+  const output: ConvergenceOutput = { ...(options.sink ? { sink: options.sink, write: false } : {}), blockFrames: options.blockFrames };
+  const rendered = renderStore(target.store, plan.decision, target.analysis, session.lap, output);
+  return { diagnostics: finishSession(session, plan, target.analysis, target.clipping, rendered, target.store.sampleRateHz, target.store.length, false) };
+}
+
+interface Session {
+  readonly publish: (name: DomainEventName, payload: Record<string, unknown>) => void;
+  readonly lap: (stage: string) => void;
+  readonly stageMs: Record<string, number>;
+}
+
+function startSession(options: Pick<MasterOptions, 'events' | 'correlationId' | 'now'>): Session {
   const events = options.events ?? noopEventPublisher;
   const correlationId = options.correlationId ?? 'local';
   const now = options.now ?? (() => new Date());
@@ -81,18 +157,19 @@ export function master(target: PcmAudio, reference: ReferenceInput | readonly Re
     stageMs[stage] = Number((t - mark).toFixed(1));
     mark = t;
   };
+  return { publish, lap, stageMs };
+}
 
-  // Clipping is judged on the target as it came in, before any resampling smooths the flat tops.
-  const targetClipping = countClippedRuns(target.channels);
-  let source = target;
-  if (options.outputSampleRateHz !== undefined && options.outputSampleRateHz !== target.sampleRateHz) {
-    const toHz = options.outputSampleRateHz;
-    source = { sampleRateHz: toHz, channels: target.channels.map((samples) => resampleChannel(samples, target.sampleRateHz, toHz)) };
-    lap('resample_ms');
-  }
-  const { sampleRateHz } = source;
+interface MasteringPlan {
+  readonly references: readonly TrackAnalysis[];
+  readonly audible: ReturnType<typeof audibleReferences>;
+  readonly referenceProfile: ReferenceProfile;
+  readonly decision: MasteringDecision;
+}
 
-  const targetAnalysis = source === target && options.targetAnalysis ? options.targetAnalysis : analyzeTrack(source);
+/** Analyses the references (when given as audio), combines the audible ones and decides the chain. */
+function decide(targetAnalysis: TrackAnalysis, reference: ReferenceInput | readonly ReferenceInput[], options: Partial<DecisionOptions>, session: Session): MasteringPlan {
+  const { publish, lap } = session;
   publish('TrackAnalyzed', { role: 'target', ...summarizeAnalysis(targetAnalysis) });
   const references = (isReferenceList(reference) ? reference : [reference]).map((input) => (isTrackAnalysis(input) ? input : analyzeTrack(input)));
   references.forEach((analysis, index) => publish('TrackAnalyzed', { role: 'reference', index, ...summarizeAnalysis(analysis) }));
@@ -114,12 +191,21 @@ export function master(target: PcmAudio, reference: ReferenceInput | readonly Re
   });
   publish('MasteringDecided', decidedSummary(decision, references.length));
   lap('decision_ms');
+  return { references, audible, referenceProfile, decision };
+}
 
-  const rendered = options.preview
-    ? renderPreview(source, decision, targetAnalysis, lap)
-    : renderWhole(source, decision, targetAnalysis, options.inPlace === true || source !== target, lap);
-  const { channels } = rendered;
-  const outputWidth = measureStereoWidthOf(channels, sampleRateHz);
+/** Warnings, diagnostics and the closing events of a render. */
+function finishSession(
+  session: Session,
+  plan: MasteringPlan,
+  targetAnalysis: TrackAnalysis,
+  targetClipping: ClippedRuns,
+  rendered: Rendered,
+  sampleRateHz: number,
+  length: number,
+  preview: boolean,
+): MasteringDiagnostics {
+  const { decision, references, referenceProfile, audible } = plan;
   const warnings = masteringWarnings({
     target: targetAnalysis,
     targetClipping,
@@ -139,24 +225,24 @@ export function master(target: PcmAudio, reference: ReferenceInput | readonly Re
     decision,
     curve: rendered.curve,
     report: rendered.report,
-    outputWidth,
+    outputWidth: rendered.outputWidth,
     preview: rendered.region ? { startSeconds: rendered.region.start / sampleRateHz, durationSeconds: (rendered.region.end - rendered.region.start) / sampleRateHz } : null,
     outputSampleRateHz: sampleRateHz,
-    stageMs,
+    stageMs: session.stageMs,
     warnings,
   });
-  publish('MasteringRendered', {
+  session.publish('MasteringRendered', {
     output_lufs: diagnostics.output_lufs,
     output_true_peak_dbtp: diagnostics.output_true_peak_dbtp,
     output_lra_lu: diagnostics.output_lra_lu,
     loudness_gain_db: diagnostics.chain.loudness_gain_db,
     convergence_rounds: diagnostics.chain.convergence_rounds,
     goal_reached: diagnostics.loudness_goal_reached,
-    preview: options.preview === true,
-    duration_s: round(channels.length ? channels[0].length / sampleRateHz : 0),
+    preview,
+    duration_s: round(length / sampleRateHz),
   });
-  if (warnings.length > 0) publish('MasteringWarned', { warnings });
-  return { audio: { sampleRateHz, channels }, diagnostics };
+  if (warnings.length > 0) session.publish('MasteringWarned', { warnings });
+  return diagnostics;
 }
 
 const round = (value: number) => Math.round(value * 100) / 100;
@@ -169,7 +255,7 @@ const round = (value: number) => Math.round(value * 100) / 100;
  * names its own loudness goal (`target_lufs` or `loudness_preset`): then the
  * master gets that loudness and nothing is matched.
  */
-function audibleReferences(references: readonly TrackAnalysis[], options: MasterOptions): { references: readonly TrackAnalysis[]; silentIndices: number[]; allSilent: boolean } {
+function audibleReferences(references: readonly TrackAnalysis[], options: Pick<Partial<DecisionOptions>, 'goalLufs' | 'loudnessPreset'>): { references: readonly TrackAnalysis[]; silentIndices: number[]; allSilent: boolean } {
   const silentIndices = references.flatMap((analysis, index) => (analysis.silent ? [index] : []));
   if (silentIndices.length === 0) return { references, silentIndices, allSilent: false };
   if (silentIndices.length < references.length) {
@@ -219,38 +305,48 @@ function decidedSummary(decision: MasteringDecision, referenceCount: number): Re
 }
 
 interface Rendered {
-  readonly channels: Float32Array[];
   readonly curve: readonly MatchBand[];
   readonly report: RenderReport;
   readonly region: PreviewRegion | null;
   /** The loudness the render aimed at (a preview's: its excerpt's share of the whole's goal). */
   readonly goalLufs: number | null;
+  /** The master's width, measured as the last pass wrote it. */
+  readonly outputWidth: StereoWidth | null;
 }
 
-/** The full render of the whole track. */
-function renderWhole(source: PcmAudio, decision: MasteringDecision, target: TrackAnalysis, inPlace: boolean, lap: (stage: string) => void): Rendered {
-  const { sampleRateHz } = source;
-  const channels = inPlace ? [...source.channels] : source.channels.map((samples) => samples.slice());
+/** The full render of the whole track in `store`, block by block. */
+function renderStore(store: TrackStore, decision: MasteringDecision, target: TrackAnalysis, lap: (stage: string) => void, output: ConvergenceOutput): Rendered {
+  const { sampleRateHz, channelCount, length } = store;
   const staticEq = staticEqualizer(decision, sampleRateHz);
-  staticEq.process(channels);
+  // The probe's rider is planned on the equalised track: its statistics are taken as the equaliser writes it.
+  const statistics = probeWanted(decision, target, channelCount) && decision.dynamics.goalLraLu !== null ? riderStatisticsTaps(sampleRateHz, channelCount, length) : null;
+  const equalizing = staticEq.sections.length > 0;
+  if (equalizing || statistics) {
+    runPass(store, equalizing ? [staticEq.stream()] : [], statistics ? [statistics.energy, statistics.peaks] : [], { write: equalizing, blockFrames: output.blockFrames });
+  }
   lap('eq_ms');
-  const { curve, widthTransferDb } = probeChain(channels, sampleRateHz, decision, target);
+  const { curve, widthTransferDb } = probeChain(store, decision, target, statistics ? { energy: statistics.energy.result(), blockPeaks: statistics.peaks.result() } : null);
   lap('probe_ms');
-  const report = renderAfterStaticEq(channels, sampleRateHz, {
-    decision,
-    curve,
-    targetIntegratedLufs: target.integratedLufs,
-    targetIsMono: isMonoWidth(target.width),
-    widthTransferDb,
-    goalLufs: decision.loudness.lufs,
-    rider: { kind: 'plan' },
-  });
+  const widthTap = channelCount === 2 ? stereoWidthTap(sampleRateHz, length) : null;
+  const report = renderAfterStaticEq(
+    store,
+    {
+      decision,
+      curve,
+      targetIntegratedLufs: target.integratedLufs,
+      targetIsMono: isMonoWidth(target.width),
+      widthTransferDb,
+      goalLufs: decision.loudness.lufs,
+      rider: { kind: 'plan' },
+    },
+    { ...output, taps: [...(output.taps ?? []), ...(widthTap ? [widthTap] : [])] },
+  );
   lap('render_ms');
-  return { channels, curve, report, region: null, goalLufs: decision.loudness.lufs };
+  return { curve, report, region: null, goalLufs: decision.loudness.lufs, outputWidth: widthTap?.result() ?? null };
 }
 
 /** The loudest 30 s of the track, rendered as the full master would sound there (see `preview.ts`). */
-function renderPreview(source: PcmAudio, decision: MasteringDecision, target: TrackAnalysis, lap: (stage: string) => void): Rendered {
+function renderPreview(source: PcmAudio, decision: MasteringDecision, target: TrackAnalysis, lap: (stage: string) => void): Rendered & { readonly channels: Float32Array[] } {
   const { sampleRateHz } = source;
   const length = source.channels.length ? source.channels[0].length : 0;
   const energy = kWeightedBlockEnergy(source.channels, sampleRateHz);
@@ -278,8 +374,10 @@ function renderPreview(source: PcmAudio, decision: MasteringDecision, target: Tr
   lap('preview_plan_ms');
   const staticEq = staticEqualizer(decision, sampleRateHz);
   staticEq.process(channels);
-  const { curve, widthTransferDb } = probeChain(channels, sampleRateHz, decision, target);
-  const report = renderAfterStaticEq(channels, sampleRateHz, {
+  const excerpt = memoryTrackStore(channels, sampleRateHz);
+  const statistics = decision.dynamics.goalLraLu !== null ? { energy: kWeightedBlockEnergy(channels, sampleRateHz), blockPeaks: blockMaxima(samplePeakEnvelope(channels)) } : null;
+  const { curve, widthTransferDb } = probeChain(excerpt, decision, target, statistics);
+  const report = renderAfterStaticEq(excerpt, {
     decision,
     curve,
     targetIntegratedLufs: target.integratedLufs,
@@ -290,5 +388,5 @@ function renderPreview(source: PcmAudio, decision: MasteringDecision, target: Tr
   });
   applyPreviewFades(channels, sampleRateHz);
   lap('render_ms');
-  return { channels, curve, report, region, goalLufs: excerptGoalLufs };
+  return { channels, curve, report, region, goalLufs: excerptGoalLufs, outputWidth: measureStereoWidthOf(channels, sampleRateHz) };
 }

@@ -5,6 +5,7 @@
  * property of the material, well estimated from segments spread over the
  * whole track — at a fraction of a full render's cost.
  */
+import { memorySource, type PcmSource } from '../audio/pcm-source.ts';
 
 /** Tracks up to this long are probed whole. */
 export const PROBE_WHOLE_TRACK_SECONDS = 40;
@@ -23,24 +24,29 @@ const FADE_SECONDS = 0.005;
  * @example const probe = probeExcerpt(channels, 44100); // ≤ 40 s: a copy; longer: 30 s of excerpts
  */
 export function probeExcerpt(channels: readonly Float32Array[], sampleRateHz: number): Float32Array[] {
-  const length = channels.length ? channels[0].length : 0;
+  return probeExcerptFrom(memorySource({ sampleRateHz, channels: [...channels] }));
+}
+
+/** {@link probeExcerpt} read from a source (only the segments are read). */
+export function probeExcerptFrom(source: PcmSource): Float32Array[] {
+  const { length, sampleRateHz } = source;
   const layout = probeLayout(length, sampleRateHz);
-  if (!layout) return channels.map((samples) => samples.slice());
+  if (!layout) return source.read(0, length).map((samples) => samples.slice());
   const { segment, starts } = layout;
   const fade = Math.max(1, Math.round(FADE_SECONDS * sampleRateHz));
-  return channels.map((samples) => {
-    const out = new Float32Array(segment * SEGMENTS);
-    for (let s = 0; s < SEGMENTS; s++) {
-      const start = starts[s];
-      out.set(samples.subarray(start, start + segment), s * segment);
+  const out = Array.from({ length: source.channelCount }, () => new Float32Array(segment * SEGMENTS));
+  for (let s = 0; s < SEGMENTS; s++) {
+    const frames = source.read(starts[s], segment);
+    out.forEach((excerpt, c) => {
+      excerpt.set(frames[c], s * segment);
       for (let i = 0; i < fade; i++) {
         const w = 0.5 - 0.5 * Math.cos((Math.PI * i) / fade);
-        out[s * segment + i] *= w;
-        out[s * segment + segment - 1 - i] *= w;
+        excerpt[s * segment + i] *= w;
+        excerpt[s * segment + segment - 1 - i] *= w;
       }
-    }
-    return out;
-  });
+    });
+  }
+  return out;
 }
 
 /** Where the probe's segments come from: null when the whole track is the probe. */

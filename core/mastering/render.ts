@@ -1,23 +1,27 @@
 /**
- * Runs the decided chain over a target's channels, in place: the stages of
+ * Runs the decided chain over a target's working copy: the stages of
  * `processing.ts` in order, the gain rider planned on the signal as it reaches
- * it, and the loudness convergence with the decided limiter. Also the probe
- * renders that close the loop on the matching curve.
+ * it, and the loudness convergence with the decided limiter, each stage a
+ * stream run block by block in passes over the store. Also the probe renders
+ * that close the loop on the matching curve.
  */
+import { memoryTrackStore, type PcmSource, type TrackStore } from '../audio/pcm-source.ts';
 import { analyzeSpectrum } from '../dsp/spectrum.ts';
 import type { DeEsserReport } from '../dsp/deesser.ts';
 import { createGainRider, GAIN_BLOCK } from '../dsp/gain-rider.ts';
-import { samplePeakEnvelope } from '../dsp/limiter.ts';
 import type { TrackAnalysis } from './analysis.ts';
-import { convergeLoudness, MAX_LOUDNESS_GAIN_DB, type ConvergenceResult } from './convergence.ts';
+import { convergeLoudness, MAX_LOUDNESS_GAIN_DB, type ConvergenceOutput, type ConvergenceResult } from './convergence.ts';
 import type { MasteringDecision } from './decision.ts';
 import { planGainRider, type RiderPlan } from './dynamics-match.ts';
 import { bandTransfer, refineCurve, type MatchBand } from './eq-match.ts';
-import { blockMaxima, ENERGY_BLOCK, kWeightedBlockEnergy } from './loudness-prediction.ts';
-import { measureStereoWidthOf } from '../dsp/stereo-width.ts';
+import { ENERGY_BLOCK } from './loudness-prediction.ts';
 import { isMonoWidth, planSideGains, widthTransfer, type SideGainPlan, type WidthTransfer } from './width-match.ts';
 import { compressorStage, deEsserStage, limiterStage, matchEqualizer, staticEqualizer, stereoWidener } from './processing.ts';
-import { probeControlCurve, probeExcerpt } from './probe-excerpt.ts';
+import { probeControlCurve, probeExcerptFrom } from './probe-excerpt.ts';
+import { runPass } from './render-pass.ts';
+import { kWeightedBlockEnergyTap } from '../dsp/kweighted-blocks.ts';
+import { samplePeakBlockMaximaTap } from '../dsp/block-peaks.ts';
+import { stereoWidthTap } from '../dsp/stereo-width.ts';
 
 if (ENERGY_BLOCK !== GAIN_BLOCK) throw new Error('the rider plans and applies gains on the same blocks');
 
@@ -68,70 +72,94 @@ export interface RenderRequest {
 }
 
 /**
- * Everything after the static equaliser (already applied), in place.
+ * Everything after the static equaliser (already applied), over the track's
+ * working copy in `store`, in passes (`render-pass.ts`): matching FIR (and the
+ * width it leaves), width stage (and the loudness the compressor follows),
+ * compressor and de-esser (and what the rider plans on), then the rider and
+ * the loudness stage (`convergence.ts`), whose last pass writes the master
+ * over the store or hands it to `output.sink`.
  *
- * @example const report = renderAfterStaticEq(channels, 44100, { decision, curve, targetIntegratedLufs: -22, targetIsMono: false, goalLufs: -10, rider: { kind: 'plan' } });
+ * @example const report = renderAfterStaticEq(memoryTrackStore(channels, 44100), { decision, curve, targetIntegratedLufs: -22, targetIsMono: false, goalLufs: -10, rider: { kind: 'plan' } });
  */
-export function renderAfterStaticEq(channels: Float32Array[], sampleRateHz: number, request: RenderRequest): RenderReport {
+export function renderAfterStaticEq(store: TrackStore, request: RenderRequest, output: ConvergenceOutput = {}): RenderReport {
   const { decision } = request;
+  const { sampleRateHz, length, channelCount } = store;
   const matchEq = matchEqualizer(request.curve, sampleRateHz);
-  matchEq?.process(channels);
   const probe = request.probe === true;
   // Width is planned on the signal as it reaches the stage (equalisation moves
   // side and mid differently) plus what the dynamics stages after it do to it
   // (limiting loud, mid-heavy moments raises the side's share), as a probe measured.
-  const stereo = channels.length === 2 && !request.targetIsMono;
-  const widthIn = stereo ? measureStereoWidthOf(channels, sampleRateHz) : null;
+  const stereo = channelCount === 2 && !request.targetIsMono;
+  const widthInTap = stereo ? stereoWidthTap(sampleRateHz, length) : null;
+  if (matchEq || widthInTap) runPass(store, matchEq ? [matchEq.stream()] : [], widthInTap ? [widthInTap] : [], { write: matchEq !== null, blockFrames: output.blockFrames });
+  const widthIn = widthInTap?.result() ?? null;
   const sideGains = probe || !widthIn ? null : planSideGains(decision.width, widthIn, request.widthTransferDb ?? null);
   const widener = stereoWidener(sideGains, sampleRateHz);
-  const width = widener ? { plan: sideGains!, ...widener.process(channels) } : sideGains ? { plan: sideGains, guardedFraction: 0 } : null;
-  const compressor = compressorStage(decision, sampleRateHz, request.targetIntegratedLufs).process(channels);
-  const deEsser = deEsserStage(decision, sampleRateHz)?.process(channels) ?? null;
-  const limiter = limiterStage(decision, sampleRateHz);
+  const compressor = compressorStage(decision, sampleRateHz, request.targetIntegratedLufs);
+  const compressing = decision.compressor.amount > 0;
+  // The compressor's threshold follows its input's programme loudness, measured over the whole track first.
+  const programmeTap = compressing && request.targetIntegratedLufs !== null ? kWeightedBlockEnergyTap(sampleRateHz, channelCount, length) : null;
+  const widenerStream = widener?.stream() ?? null;
+  if (widenerStream || programmeTap) runPass(store, widenerStream ? [widenerStream] : [], programmeTap ? [programmeTap] : [], { write: widenerStream !== null, blockFrames: output.blockFrames });
+  const width = widenerStream ? { plan: sideGains!, ...widenerStream.report() } : sideGains ? { plan: sideGains, guardedFraction: 0 } : null;
+
+  const compressorStream = compressing ? compressor.stream(length, programmeTap?.result()) : null;
+  const deEsserStream = deEsserStage(decision, sampleRateHz)?.stream(length) ?? null;
+  const planning = request.rider.kind === 'plan' && decision.dynamics.goalLraLu !== null;
+  const riderTaps = planning ? riderStatisticsTaps(sampleRateHz, channelCount, length) : null;
+  const dynamics = [compressorStream, deEsserStream].filter((stage): stage is NonNullable<typeof stage> => stage !== null);
+  if (dynamics.length > 0 || riderTaps) runPass(store, dynamics, riderTaps ? [riderTaps.energy, riderTaps.peaks] : [], { write: dynamics.length > 0, blockFrames: output.blockFrames });
+  const compressorReport = compressorStream?.report() ?? { meanReductionDb: 0, maxReductionDb: 0 };
+  const deEsser = deEsserStream?.report() ?? null;
 
   let rider: RiderPlan | null = null;
   let riderGains: Float32Array | null = null;
   if (request.rider.kind === 'plan') {
-    rider = riderFor(channels, sampleRateHz, decision, request.goalLufs);
+    rider = riderTaps ? planRider(riderTaps.energy.result(), riderTaps.peaks.result(), length, sampleRateHz, decision, request.goalLufs) : null;
     riderGains = rider?.blockGains ?? null;
   } else {
     rider = request.rider.plan;
     riderGains = request.rider.blockGains;
   }
-  if (riderGains) createGainRider(riderGains).process(channels);
 
+  const widthOutTap = probe && widthIn ? stereoWidthTap(sampleRateHz, length) : null;
   const converged = convergeLoudness(
-    channels,
-    sampleRateHz,
+    store,
     {
       goalLufs: request.goalLufs,
-      limiter,
+      limiter: limiterStage(decision, sampleRateHz),
       truePeakCeilingDbtp: decision.truePeak.ceilingDbtp,
       toleranceDb: decision.loudness.toleranceDb,
       maxCorrectionDb: decision.loudness.maxCorrectionDb,
     },
     !probe,
+    { ...output, before: riderGains ? [createGainRider(riderGains).stream()] : [], taps: [...(output.taps ?? []), ...(widthOutTap ? [widthOutTap] : [])] },
   );
-  const widthOut = probe && widthIn ? measureStereoWidthOf(channels, sampleRateHz) : null;
+  const widthOut = widthOutTap?.result() ?? null;
   return {
     matchFirTaps: matchEq?.taps ?? 0,
     width,
     widthTransferDb: widthIn && widthOut ? widthTransfer(widthIn, widthOut) : null,
-    compressor: { amount: decision.compressor.amount, ...compressor },
+    compressor: { amount: decision.compressor.amount, ...compressorReport },
     deEsser,
     rider,
     converged,
   };
 }
 
-/** The gain rider's plan for `channels` as they reach the rider, or null when there is no range to aim at. */
-function riderFor(channels: readonly Float32Array[], sampleRateHz: number, decision: MasteringDecision, goalLufs: number | null): RiderPlan | null {
+/** Block statistics the gain rider plans on: K-weighted energy and sample peaks per {@link ENERGY_BLOCK}. */
+export function riderStatisticsTaps(sampleRateHz: number, channelCount: number, length: number) {
+  return { energy: kWeightedBlockEnergyTap(sampleRateHz, channelCount, length), peaks: samplePeakBlockMaximaTap(length) };
+}
+
+/** The gain rider's plan for a signal with these block statistics, or null when there is no range to aim at. */
+export function planRider(energy: Float64Array, blockPeaks: Float32Array, length: number, sampleRateHz: number, decision: MasteringDecision, goalLufs: number | null): RiderPlan | null {
   if (decision.dynamics.goalLraLu === null) return null;
   const limiter = limiterStage(decision, sampleRateHz);
   return planGainRider({
-    energy: kWeightedBlockEnergy(channels, sampleRateHz),
-    blockPeaks: blockMaxima(samplePeakEnvelope(channels)),
-    length: channels.length ? channels[0].length : 0,
+    energy,
+    blockPeaks,
+    length,
     sampleRateHz,
     timing: limiter.timing,
     ceilingLinear: Math.min(limiter.ceilingLinear, Math.pow(10, (decision.truePeak.ceilingDbtp - GUARD_MARGIN_DB) / 20)),
@@ -149,26 +177,38 @@ export interface ChainProbe {
   readonly widthTransferDb: WidthTransfer | null;
 }
 
+/** Whether {@link probeChain} has anything to learn for this decision and target. */
+export function probeWanted(decision: MasteringDecision, target: TrackAnalysis, channelCount: number): boolean {
+  return decision.toneGoal !== null || (channelCount === 2 && !isMonoWidth(target.width));
+}
+
 /**
  * Probe renders of `equalized` (the statically equalised target, or an
  * excerpt of it) close the loop on tone: the chain's tonal effect, measured
  * and laid over the whole target's spectrum, is compared with the goal and
  * folded into the curve. The last probe also tells what the dynamics stages do
- * to the stereo width, so the width stage can plan for it.
+ * to the stereo width, so the width stage can plan for it. The rider changes
+ * where the limiter bites, and so the tone and width it leaves: the probe
+ * rides as the full render will, planned on `equalizedStatistics` (the
+ * equalised track's {@link riderStatisticsTaps}, null without a range goal).
  *
- * @example const { curve, widthTransferDb } = probeChain(channels, 44100, decision, target);
+ * @example const { curve, widthTransferDb } = probeChain(memorySource(equalized), decision, target, statistics);
  */
-export function probeChain(equalized: readonly Float32Array[], sampleRateHz: number, decision: MasteringDecision, target: TrackAnalysis): ChainProbe {
+export function probeChain(
+  equalized: PcmSource,
+  decision: MasteringDecision,
+  target: TrackAnalysis,
+  equalizedStatistics: { readonly energy: Float64Array; readonly blockPeaks: Float32Array } | null,
+): ChainProbe {
   let curve = decision.eqCurve;
   const goal = decision.toneGoal;
+  const { sampleRateHz, length } = equalized;
+  if (!probeWanted(decision, target, equalized.channelCount)) return { curve, widthTransferDb: null };
   const targetIsMono = isMonoWidth(target.width);
-  const stereo = equalized.length === 2 && !targetIsMono;
-  if (!goal && !stereo) return { curve, widthTransferDb: null };
-  const length = equalized.length ? equalized[0].length : 0;
-  const probeInput = analyzeSpectrum(probeExcerpt(equalized, sampleRateHz), sampleRateHz);
-  // The rider changes where the limiter bites, and so the tone and width it
-  // leaves: the probe rides as the full render will (planned here on the equalised track).
-  const rider = riderFor(equalized, sampleRateHz, decision, decision.loudness.lufs);
+  const probeInput = analyzeSpectrum(probeExcerptFrom(equalized), sampleRateHz);
+  const rider = equalizedStatistics
+    ? planRider(equalizedStatistics.energy, equalizedStatistics.blockPeaks, length, sampleRateHz, decision, decision.loudness.lufs)
+    : null;
   const probeRider: RiderSource = {
     kind: 'given',
     plan: null,
@@ -177,8 +217,8 @@ export function probeChain(equalized: readonly Float32Array[], sampleRateHz: num
   const staticEq = staticEqualizer(decision, sampleRateHz);
   let widthTransferDb: WidthTransfer | null = null;
   for (let pass = 0; pass < (goal ? REFINEMENT_PASSES : 1); pass++) {
-    const probe = probeExcerpt(equalized, sampleRateHz);
-    const report = renderAfterStaticEq(probe, sampleRateHz, {
+    const probe = probeExcerptFrom(equalized);
+    const report = renderAfterStaticEq(memoryTrackStore(probe, sampleRateHz), {
       decision,
       curve,
       targetIntegratedLufs: target.integratedLufs,

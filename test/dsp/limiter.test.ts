@@ -1,4 +1,5 @@
 import { test } from 'uvu';
+import { memoryTrackStore } from '../../core/audio/pcm-source.ts';
 import * as assert from 'uvu/assert';
 import {
   createLimiter,
@@ -72,7 +73,7 @@ for (const sampleRateHz of [44100, 48000, 96000]) {
 test('the full loudness stage with its true-peak guard never exceeds the ceiling, even pushed 12 dB past the goal', () => {
   const sampleRateHz = 44100;
   const channels = hotMaterial(sampleRateHz, 6);
-  const result = convergeLoudness(channels, sampleRateHz, {
+  const result = convergeLoudness(memoryTrackStore(channels, sampleRateHz), {
     goalLufs: -4,
     limiter: createLimiter({ sampleRateHz, ceilingDbtp: -0.9, lookaheadMs: 3, releaseMs: 150 }),
     truePeakCeilingDbtp: -1,
@@ -90,7 +91,7 @@ test('several convergence rounds leave exactly the signal the last round measure
   const original = hotMaterial(sampleRateHz, 6).map((samples) => samples.map((x) => x * 0.25));
   const channels = original.map((samples) => samples.slice());
   // A tolerance no prediction meets: every round runs.
-  const result = convergeLoudness(channels, sampleRateHz, {
+  const result = convergeLoudness(memoryTrackStore(channels, sampleRateHz), {
     goalLufs: -9,
     limiter: createLimiter({ sampleRateHz, ceilingDbtp: -0.9, lookaheadMs: 3, releaseMs: 150 }),
     truePeakCeilingDbtp: -1,

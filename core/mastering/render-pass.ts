@@ -1,0 +1,61 @@
+/**
+ * One pass of the render over the track's working copy: blocks are read from
+ * the store, run through the pass's stages in order, shown to its taps, and
+ * written back (or handed on to a sink) as the stages release them. The
+ * render is a sequence of such passes, split wherever a stage needs
+ * something measured over the whole track before it can start (the width
+ * stage needs the matched signal's width, the rider its input's loudness,
+ * the limiter its gain solved against the whole programme), so what is held
+ * between passes is analysis data, never another copy of the track.
+ */
+import type { TrackStore } from '../audio/pcm-source.ts';
+import { frameLength, type Frames, type StreamStage, type StreamTap } from '../dsp/stream-stage.ts';
+
+/** Frames per block the render reads: large enough for the SIMD kernels and FFT blocks, small against a track. */
+export const RENDER_BLOCK_FRAMES = 65536;
+
+export interface PassOptions {
+  /** Write the stages' output back over the store (a pass that only measures leaves the store as it was). */
+  readonly write: boolean;
+  /** Receives the output frames in order (the encoder of the final pass); they are valid only during the call. */
+  readonly sink?: (frames: Frames) => void;
+  readonly blockFrames?: number;
+}
+
+/**
+ * Runs `stages` over the whole store, then `taps` over their output.
+ *
+ * @example runPass(store, [equalizer.stream()], [energyTap], { write: true });
+ */
+export function runPass(store: TrackStore, stages: readonly StreamStage<unknown>[], taps: readonly StreamTap<unknown>[], options: PassOptions): void {
+  const length = store.length;
+  const block = options.blockFrames ?? RENDER_BLOCK_FRAMES;
+  let written = 0;
+  const emit = (frames: Frames) => {
+    const count = frameLength(frames);
+    if (count === 0) return;
+    for (const tap of taps) tap.push(frames);
+    if (options.write) store.write(written, frames);
+    options.sink?.(frames);
+    written += count;
+  };
+  const through = (frames: Frames, from: number): Frames => {
+    let current = frames;
+    for (let s = from; s < stages.length; s++) {
+      if (frameLength(current) === 0 && s > from) break;
+      current = stages[s].push(current);
+    }
+    return current;
+  };
+  // Stages work in place; a pass that must not change the store gives them a copy.
+  const copyInput = !options.write && stages.length > 0;
+  for (let start = 0; start < length; start += block) {
+    const read = store.read(start, block);
+    emit(through(copyInput ? read.map((samples) => samples.slice()) : read, 0));
+  }
+  // Each stage's remainder still runs through the stages after it.
+  for (let s = 0; s < stages.length; s++) {
+    emit(through(stages[s].finish(), s + 1));
+  }
+  if (written !== length) throw new Error(`render pass wrote ${written} frames of ${length}`);
+}
