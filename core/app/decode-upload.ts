@@ -4,7 +4,8 @@
  * by reference analysis wherever it runs (the calling thread or another).
  */
 import { decodeAudio } from '../audio/decode.ts';
-import { durationSeconds, type DecodedAudio } from '../audio/pcm.ts';
+import type { PcmSource } from '../audio/pcm-source.ts';
+import { durationSeconds, type DecodedAudio, type DecodedFormat } from '../audio/pcm.ts';
 import { IngestValidationError } from '../domain/errors.ts';
 import type { IngestPolicy } from '../domain/policies.ts';
 import type { MasteringUploadFile } from './ports.ts';
@@ -22,23 +23,38 @@ export async function decodeUpload(part: UploadPart, upload: MasteringUploadFile
   try {
     return await decodeAudio(upload.bytes, { filename: upload.filename, policy, keepChannels: true });
   } catch (error) {
-    if (error instanceof IngestValidationError) {
-      const where = referenceIndex === undefined ? { part } : { part, reference_index: referenceIndex + 1 };
-      throw new IngestValidationError(error.code, error.message, { ...error.details, ...where }, { cause: error.cause });
-    }
-    throw error;
+    throw naming(error, part, referenceIndex);
   }
+}
+
+/**
+ * An ingest error with the file it is about (`part`, and `reference_index`,
+ * 1-based, among several references); any other error as it is.
+ */
+export function naming(error: unknown, part: UploadPart, referenceIndex?: number): unknown {
+  if (!(error instanceof IngestValidationError)) return error;
+  const where = referenceIndex === undefined ? { part } : { part, reference_index: referenceIndex + 1 };
+  return new IngestValidationError(error.code, error.message, { ...error.details, ...where }, { cause: error.cause });
 }
 
 /** What `IngestValidated` says about one decoded file. */
 export function ingestSummary(audio: DecodedAudio, sizeBytes: number): Record<string, unknown> {
+  return summaryOf(audio, audio.sampleRateHz, audio.channels.length, durationSeconds(audio), sizeBytes);
+}
+
+/** {@link ingestSummary} of a file read as a source (a long WAV read in blocks). */
+export function sourceIngestSummary(source: PcmSource & DecodedFormat, sizeBytes: number): Record<string, unknown> {
+  return summaryOf(source, source.sampleRateHz, source.channelCount, source.length / source.sampleRateHz, sizeBytes);
+}
+
+function summaryOf(format: DecodedFormat, sampleRateHz: number, channels: number, seconds: number, sizeBytes: number): Record<string, unknown> {
   return {
-    container: audio.container,
-    codec: audio.codec,
-    bit_depth: audio.bitDepth,
-    sample_rate_hz: audio.sampleRateHz,
-    channels: audio.channels.length,
-    duration_seconds: Number(durationSeconds(audio).toFixed(3)),
+    container: format.container,
+    codec: format.codec,
+    bit_depth: format.bitDepth,
+    sample_rate_hz: sampleRateHz,
+    channels,
+    duration_seconds: Number(seconds.toFixed(3)),
     size_bytes: sizeBytes,
   };
 }

@@ -55,7 +55,7 @@ function stageAfter(event: DomainEvent): JobStage | null {
 }
 
 /** Records every event and reports the stage each one opens, once (every reference analysed opens `decision`). */
-function stageReporting(recorder: EventPublisher, onStage: (stage: JobStage) => void): EventPublisher {
+export function stageReporting(recorder: EventPublisher, onStage: (stage: JobStage) => void): EventPublisher {
   let current: JobStage | null = null;
   return {
     publish(event) {

@@ -114,15 +114,23 @@ export async function masterFiles(runner: MasteringRunner, job: FileJob): Promis
       options: job.options,
     });
   } catch (error) {
-    if (error instanceof AudoEqError && (error.details.part === 'target' || error.details.part === 'reference')) {
-      const role = error.details.part;
-      const index = typeof error.details.reference_index === 'number' ? error.details.reference_index - 1 : 0;
-      throw new FileJobError(error.code, role, role === 'target' ? job.targetPath : job.referencePaths[index], error.message, { cause: error });
-    }
-    throw error;
+    throw inputFailure(error, job);
   }
   await writeOutputFile(job.outputPath, result.wav);
   return result;
+}
+
+/**
+ * An ingest error about one of the job's files as a {@link FileJobError}
+ * naming that file (the very reference among several); anything else as it is.
+ */
+export function inputFailure(error: unknown, job: FileJob): unknown {
+  if (error instanceof AudoEqError && (error.details.part === 'target' || error.details.part === 'reference')) {
+    const role = error.details.part;
+    const index = typeof error.details.reference_index === 'number' ? error.details.reference_index - 1 : 0;
+    return new FileJobError(error.code, role, role === 'target' ? job.targetPath : job.referencePaths[index], error.message, { cause: error });
+  }
+  return error;
 }
 
 /**

@@ -12,6 +12,7 @@ import { MAX_REFERENCES } from '../../../../core/domain/limits.ts';
 import { USAGE_EXIT_CODE, UsageError, parseCommandArgs, requiredFlag, stringFlag, stringFlags } from '../args.ts';
 import { MASTERING_FLAG_SPECS, masteringFlagsHelp, masteringOptionsFromFlags } from '../mastering-flags.ts';
 import { FileJobError, describeFailure, masterFiles, writeOutputFile, type FileJob } from '../master-files.ts';
+import { masterFileStreamed, type StreamedFileSettings } from '../master-streamed.ts';
 import { checkOutputPath, fileIdentity } from '../output-path.ts';
 import { MAX_DURATION_FLAG_SPEC, MAX_DURATION_HELP, localIngestPolicyFromFlags } from '../local-ingest.ts';
 
@@ -78,6 +79,7 @@ export async function runMasterCommand(
   let job: FileJob;
   let jobRunner: MasteringRunner;
   let reportPath: string | undefined;
+  let streamed: StreamedFileSettings | null = null;
   try {
     const { values } = parseCommandArgs(args, OPTIONS);
     if (values.help) {
@@ -92,7 +94,10 @@ export async function runMasterCommand(
     reportPath = stringFlag(values, 'report-json');
     const options = masteringOptionsFromFlags(values);
     // One job on two cores: the references are analysed on a thread of their own meanwhile.
-    jobRunner = runner ?? createInProcessRunner({ ingestPolicy: localIngestPolicyFromFlags(values), referenceAnalyzer: createThreadedReferenceAnalyzer() });
+    const ingestPolicy = localIngestPolicyFromFlags(values);
+    const referenceAnalyzer = createThreadedReferenceAnalyzer();
+    jobRunner = runner ?? createInProcessRunner({ ingestPolicy, referenceAnalyzer });
+    streamed = runner ? null : { ingestPolicy, referenceAnalyzer };
     await requireExistingFile('-t/--target', targetPath);
     for (const path of referencePaths) await requireExistingFile('-r/--reference', path);
     await checkOutputPath(outputPath, { target: targetPath, ...Object.fromEntries(referencePaths.map((path, i) => [referencePaths.length > 1 ? `reference ${i + 1}` : 'reference', path])) });
@@ -110,7 +115,8 @@ export async function runMasterCommand(
   }
 
   try {
-    const result = await masterFiles(jobRunner, job);
+    // The CLI's own job streams a WAV target (bounded memory for any length); an embedding runner gets the job whole.
+    const result = (streamed ? await masterFileStreamed(job, streamed) : null) ?? (await masterFiles(jobRunner, job));
     for (const warning of result.diagnostics.warnings) io.stderr(`audo-eq master: warning: ${warning.code}: ${warning.message}`);
     if (reportPath !== undefined) {
       const report = new TextEncoder().encode(`${JSON.stringify(result.diagnostics, null, 2)}\n`);

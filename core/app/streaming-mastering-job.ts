@@ -1,0 +1,148 @@
+/**
+ * One mastering job whose target is read as it is needed and whose WAV is
+ * written as it is produced: the target is copied block by block from its
+ * source into the render's working copy (a store the caller provides: memory
+ * for a short track, a temporary file for a long one), analysed from there,
+ * mastered in passes over it, and each block of the master is encoded and
+ * handed to the output as the last pass releases it. Memory is then set by
+ * the block size and the analysis data, not by the track's duration. The
+ * bytes, diagnostics and events equal {@link runMasteringJob}'s for the same
+ * job; a preview or another output rate needs the whole track at once and
+ * goes there instead.
+ */
+import type { PcmSource, TrackStore } from '../audio/pcm-source.ts';
+import { createWavEncoder } from '../audio/wav-stream-encoder.ts';
+import { createRecordingPublisher, type EventPublisher } from '../domain/events.ts';
+import { DEFAULT_INGEST_POLICY, DEFAULT_NORMALIZATION_POLICY, POLICY_VERSION } from '../domain/policies.ts';
+import { clippedRunsTap } from '../dsp/clipped-runs.ts';
+import { analyzeTrackFrom } from '../mastering/analysis.ts';
+import { masterStore } from '../mastering/master.ts';
+import type { MasteringRequestOptions } from '../mastering/options.ts';
+import { RENDER_BLOCK_FRAMES } from '../mastering/render-pass.ts';
+import { stageReporting, type MasteringJobSettings } from './mastering-job.ts';
+import { naming } from './decode-upload.ts';
+import { analyzeReferenceUploads } from './reference-analysis.ts';
+import type { MasteringJobResult, MasteringUploadFile } from './ports.ts';
+
+/** The target of a streamed job: its decoded samples as a source, and what `IngestValidated` says about its file. */
+export interface StreamedTarget {
+  /** Stereo or mono (a caller folds a surround file first). */
+  readonly source: PcmSource;
+  readonly summary: Record<string, unknown>;
+}
+
+export interface StreamedMasteringJob {
+  readonly correlationId: string;
+  readonly target: StreamedTarget;
+  readonly reference: MasteringUploadFile | readonly MasteringUploadFile[];
+  readonly options: MasteringRequestOptions;
+}
+
+export interface StreamedJobSettings extends MasteringJobSettings {
+  /** The render's working copy for a track of this shape (memory, or a temporary file). */
+  readonly createStore: (shape: { readonly sampleRateHz: number; readonly channelCount: number; readonly length: number }) => TrackStore;
+  /** Takes the encoded WAV in order: the header, then each block as it is encoded. */
+  readonly output: (bytes: Uint8Array) => void;
+}
+
+/** Whether a job with these options can be streamed (a preview or a resampled master needs the whole track). */
+export function canStreamJob(options: MasteringRequestOptions, targetSampleRateHz: number): boolean {
+  return options.preview !== true && (options.outputSampleRateHz === undefined || options.outputSampleRateHz === targetSampleRateHz);
+}
+
+/**
+ * Runs one streamed job (see the module comment); the WAV goes to
+ * `settings.output`, everything else comes back as {@link runMasteringJob}
+ * returns it.
+ *
+ * @example const { diagnostics } = await runStreamedMasteringJob(job, { createStore, output: (bytes) => writeSync(fd, bytes) });
+ */
+export async function runStreamedMasteringJob(job: StreamedMasteringJob, settings: StreamedJobSettings): Promise<Omit<MasteringJobResult, 'wav'>> {
+  const ingestPolicy = settings.ingestPolicy ?? DEFAULT_INGEST_POLICY;
+  const clock = settings.clock ?? { now: () => new Date() };
+  const recorder = createRecordingPublisher();
+  const onStage = settings.onStage ?? (() => {});
+  const stageMs: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (stage: string) => {
+    const now = performance.now();
+    stageMs[stage] = Number((now - mark).toFixed(1));
+    mark = now;
+  };
+  onStage('decode');
+  const uploads: readonly MasteringUploadFile[] = Array.isArray(job.reference) ? (job.reference as readonly MasteringUploadFile[]) : [job.reference as MasteringUploadFile];
+  const analyzer = settings.referenceAnalyzer;
+  const referencesPending = analyzer ? analyzer(uploads, ingestPolicy) : null;
+  referencesPending?.catch(() => undefined);
+  const analyzedReferences = referencesPending ? null : await analyzeReferenceUploads(uploads, ingestPolicy);
+  if (analyzedReferences) lap('reference_ms');
+
+  const { source } = job.target;
+  const store = settings.createStore({ sampleRateHz: source.sampleRateHz, channelCount: source.channelCount, length: source.length });
+  try {
+    let clipping;
+    let analysis;
+    try {
+      // Clipping is judged on the target as it came in.
+      const clipped = clippedRunsTap(source.channelCount);
+      for (let start = 0; start < source.length; start += RENDER_BLOCK_FRAMES) {
+        const frames = source.read(start, RENDER_BLOCK_FRAMES);
+        clipped.push(frames);
+        store.write(start, frames);
+      }
+      clipping = clipped.result();
+      lap('target_decode_ms');
+      onStage('analysis');
+      analysis = analyzeTrackFrom(store);
+      lap('target_analysis_ms');
+    } catch (error) {
+      // A bad reference is reported before a bad target, wherever it was decoded.
+      await referencesPending;
+      throw naming(error, 'target');
+    }
+    const references = analyzedReferences ?? (await referencesPending!);
+    if (!analyzedReferences) lap('reference_wait_ms');
+    const referenceSummaries = references.map((reference) => reference.summary);
+    recorder.publish({
+      name: 'IngestValidated',
+      correlationId: job.correlationId,
+      occurredAt: clock.now().toISOString(),
+      payload: {
+        policy_id: ingestPolicy.id,
+        policy_version: ingestPolicy.version,
+        target: job.target.summary,
+        reference: Array.isArray(job.reference) ? referenceSummaries : referenceSummaries[0],
+      },
+    });
+    const { bitDepth, preview: _preview, outputSampleRateHz: _rate, ...masterOptions } = job.options;
+    const events: EventPublisher = settings.onStage ? stageReporting(recorder, onStage) : recorder;
+    const encoder = createWavEncoder({ sampleRateHz: store.sampleRateHz, channelCount: store.channelCount, frames: store.length, bitDepth });
+    settings.output(encoder.header());
+    // Encoding happens inside the last pass, block by block: its share of the time is counted there.
+    let encodeMs = 0;
+    const { diagnostics } = masterStore(
+      { store, analysis, clipping },
+      references.map((reference) => reference.analysis),
+      {
+        ...masterOptions,
+        correlationId: job.correlationId,
+        events,
+        sink: (frames) => {
+          const start = performance.now();
+          const bytes = encoder.encode(frames);
+          encodeMs += performance.now() - start;
+          settings.output(bytes);
+        },
+      },
+    );
+    // Every announced frame was encoded, or the output is not a WAV file to keep.
+    encoder.finish();
+    return {
+      policies: { policyVersion: POLICY_VERSION, ingestPolicyId: ingestPolicy.id, normalizationPolicyId: DEFAULT_NORMALIZATION_POLICY.id },
+      diagnostics: { ...diagnostics, stage_ms: { ...stageMs, ...diagnostics.stage_ms, encode_ms: Number(encodeMs.toFixed(1)) } },
+      events: recorder.events,
+    };
+  } finally {
+    store.close();
+  }
+}

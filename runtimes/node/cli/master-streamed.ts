@@ -1,0 +1,155 @@
+// One mastering job between files with the target read and the master written
+// as the render goes: the target WAV is read in blocks from its file, the
+// render's working copy is kept in memory for a short track and in a temporary
+// file for a long one, and each block of the master is written to the output
+// as it is encoded (to a hidden file beside it, renamed into place at the end,
+// so a failed or interrupted run leaves nothing under the output name). Memory
+// is then set by the block size and the analysis data, not the duration: an
+// hour of 48 kHz stereo is mastered in well under a gigabyte. A job that cannot
+// be streamed (FLAC or MP3, surround, a preview, another output rate) returns
+// null and runs whole (`masterFiles`).
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { memoryTrackStore, type TrackStore } from '../../../core/audio/pcm-source.ts';
+import { sourceIngestSummary } from '../../../core/app/decode-upload.ts';
+import type { MasteringJobResult } from '../../../core/app/ports.ts';
+import type { ReferenceAnalyzer } from '../../../core/app/reference-analysis.ts';
+import { canStreamJob, runStreamedMasteringJob } from '../../../core/app/streaming-mastering-job.ts';
+import { AudoEqError } from '../../../core/domain/errors.ts';
+import type { IngestPolicy } from '../../../core/domain/policies.ts';
+import { createFileTrackStore } from '../file-track-store.ts';
+import { openWavFileSource, type WavFileSource } from '../wav-file-source.ts';
+import { FileJobError, inputFailure, readInputFile, type FileJob } from './master-files.ts';
+
+/** A working copy up to this size (decoded float samples) stays in memory; a larger one goes to a temporary file. */
+export const MEMORY_STORE_BYTES = 256 * 1024 * 1024;
+
+export interface StreamedFileSettings {
+  readonly ingestPolicy: IngestPolicy;
+  readonly referenceAnalyzer?: ReferenceAnalyzer;
+  /** Where a long track's working copy is kept (default the system's temporary folder). */
+  readonly storeDirectory?: string;
+  /** Override of {@link MEMORY_STORE_BYTES} (tests use 0 to force the file store). */
+  readonly memoryStoreBytes?: number;
+}
+
+const errnoOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code;
+
+/**
+ * Runs `job` streamed, or returns null when it cannot be (see the module
+ * comment). Fails as `masterFiles` does: `FileJobError` for file problems and
+ * refused audio, naming the file.
+ *
+ * @example const result = await masterFileStreamed(job, { ingestPolicy }) ?? await masterFiles(runner, job);
+ */
+export async function masterFileStreamed(job: FileJob, settings: StreamedFileSettings): Promise<Omit<MasteringJobResult, 'wav'> | null> {
+  if (job.referencePaths.length === 0) throw new RangeError('a file job needs at least one reference');
+  const target = await openTarget(job, settings.ingestPolicy);
+  if (!target) return null;
+  const { source, sizeBytes } = target;
+  try {
+    if (source.channelCount > 2 || !canStreamJob(job.options, source.sampleRateHz)) return null;
+    const references = [];
+    for (const path of job.referencePaths) references.push({ bytes: await readInputFile('reference', path, settings.ingestPolicy), filename: basename(path) });
+    const output = await openOutput(job.outputPath);
+    try {
+      const result = await runStreamedMasteringJob(
+        {
+          correlationId: job.correlationId,
+          target: { source, summary: sourceIngestSummary(source, sizeBytes) },
+          reference: references.length === 1 ? references[0] : references,
+          options: job.options,
+        },
+        {
+          ingestPolicy: settings.ingestPolicy,
+          referenceAnalyzer: settings.referenceAnalyzer,
+          createStore: (shape) => workingCopy(shape, settings),
+          output: output.write,
+        },
+      ).catch((error: unknown) => {
+        throw inputFailure(error, job);
+      });
+      await output.keep();
+      return result;
+    } catch (error) {
+      await output.discard();
+      throw error;
+    }
+  } finally {
+    source.close();
+  }
+}
+
+/** The target opened for reading in blocks, or null when it is not a WAV file. */
+async function openTarget(job: FileJob, policy: IngestPolicy): Promise<{ source: WavFileSource; sizeBytes: number } | null> {
+  const path = job.targetPath;
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) throw new FileJobError('unreadable_file', 'target', path, 'is a directory, not a file');
+    const source = openWavFileSource(path, { filename: basename(path), policy, keepChannels: true });
+    return source ? { source, sizeBytes: info.size } : null;
+  } catch (error) {
+    if (error instanceof FileJobError) throw error;
+    if (error instanceof AudoEqError) throw new FileJobError(error.code, 'target', path, error.message, { cause: error });
+    const errno = errnoOf(error);
+    if (errno === 'ENOENT' || errno === 'ENOTDIR') throw new FileJobError('missing_file', 'target', path, 'no such file');
+    throw new FileJobError('unreadable_file', 'target', path, `cannot be read (${errno ?? String(error)})`, { cause: error });
+  }
+}
+
+function workingCopy(shape: { sampleRateHz: number; channelCount: number; length: number }, settings: StreamedFileSettings): TrackStore {
+  const bytes = shape.length * shape.channelCount * 4;
+  if (bytes <= (settings.memoryStoreBytes ?? MEMORY_STORE_BYTES)) {
+    return memoryTrackStore(Array.from({ length: shape.channelCount }, () => new Float32Array(shape.length)), shape.sampleRateHz);
+  }
+  return createFileTrackStore({ ...shape, directory: settings.storeDirectory });
+}
+
+/** The output written as it comes to a hidden file beside `path`; kept (renamed into place) or discarded. */
+async function openOutput(path: string) {
+  const temporary = join(dirname(path), `.${basename(path)}.${crypto.randomUUID()}.partial`);
+  const notWritable = (error: unknown) => {
+    const errno = errnoOf(error);
+    const reason = errno === 'EISDIR' ? 'it is a directory' : (errno ?? String(error));
+    return new FileJobError('output_not_writable', 'output', path, `cannot be written (${reason})`, { cause: error });
+  };
+  let fd: number | null = null;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    fd = openSync(temporary, 'wx');
+  } catch (error) {
+    throw notWritable(error);
+  }
+  const close = () => {
+    if (fd === null) return;
+    const open = fd;
+    fd = null;
+    closeSync(open);
+  };
+  return {
+    write(bytes: Uint8Array) {
+      try {
+        for (let done = 0; done < bytes.length; ) done += writeSync(fd!, bytes, done, bytes.length - done);
+      } catch (error) {
+        throw notWritable(error);
+      }
+    },
+    async keep() {
+      try {
+        close();
+        await rename(temporary, path);
+      } catch (error) {
+        await rm(temporary, { force: true }).catch(() => undefined);
+        throw notWritable(error);
+      }
+    },
+    async discard() {
+      try {
+        close();
+      } finally {
+        await rm(temporary, { force: true }).catch(() => undefined);
+      }
+    },
+  };
+}
