@@ -4,7 +4,8 @@
  * or more in a row on the same channel is a flattened waveform top, which a
  * limiter or a normaliser cannot undo (the mastering chain can only lower it).
  */
-import type { StreamTap } from './stream-stage.ts';
+import { linkedBlockPeaks, PEAK_BLOCK } from './block-peaks.ts';
+import { frameLength, type StreamTap } from './stream-stage.ts';
 
 /** |x| at or above this counts as full scale (a 16-bit 32767 reads 0.99997). */
 export const FULL_SCALE_LINEAR = 0.999;
@@ -48,19 +49,35 @@ export function clippedRunsTap(channelCount: number): StreamTap<ClippedRuns> {
   };
   return {
     push(frames) {
-      frames.forEach((channel, c) => {
-        let length = open[c];
-        for (let i = 0; i < channel.length; i++) {
-          const x = channel[i];
-          if (x >= FULL_SCALE_LINEAR || x <= -FULL_SCALE_LINEAR) {
-            length++;
-          } else if (length > 0) {
-            close(length);
-            length = 0;
+      const length = frameLength(frames);
+      // Most audio never reaches full scale: the block peaks (SIMD for stereo)
+      // say where it does, and only those blocks are read sample by sample.
+      const peaks = linkedBlockPeaks(frames, Math.ceil(length / PEAK_BLOCK));
+      for (let b = 0; b < peaks.length; b++) {
+        const start = b * PEAK_BLOCK;
+        const end = Math.min(length, start + PEAK_BLOCK);
+        if (peaks[b] < FULL_SCALE_LINEAR) {
+          for (let c = 0; c < channelCount; c++) {
+            if (open[c] > 0) close(open[c]);
+            open[c] = 0;
           }
+          continue;
         }
-        open[c] = length;
-      });
+        for (let c = 0; c < channelCount; c++) {
+          const channel = frames[c];
+          let run = open[c];
+          for (let i = start; i < end; i++) {
+            const x = channel[i];
+            if (x >= FULL_SCALE_LINEAR || x <= -FULL_SCALE_LINEAR) {
+              run++;
+            } else if (run > 0) {
+              close(run);
+              run = 0;
+            }
+          }
+          open[c] = run;
+        }
+      }
     },
     result() {
       // Runs still open at the end close there (the tap is read once, at the end).
