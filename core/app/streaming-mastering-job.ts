@@ -13,7 +13,7 @@
 import type { PcmSource, TrackStore } from '../audio/pcm-source.ts';
 import { createWavEncoder } from '../audio/wav-stream-encoder.ts';
 import { createRecordingPublisher, type EventPublisher } from '../domain/events.ts';
-import { DEFAULT_INGEST_POLICY, DEFAULT_NORMALIZATION_POLICY, POLICY_VERSION } from '../domain/policies.ts';
+import { DEFAULT_INGEST_POLICY, DEFAULT_NORMALIZATION_POLICY, POLICY_VERSION, type IngestPolicy } from '../domain/policies.ts';
 import { clippedRunsTap } from '../dsp/clipped-runs.ts';
 import { analyzeTrackFrom } from '../mastering/analysis.ts';
 import { masterStore } from '../mastering/master.ts';
@@ -21,7 +21,7 @@ import type { MasteringRequestOptions } from '../mastering/options.ts';
 import { RENDER_BLOCK_FRAMES } from '../mastering/render-pass.ts';
 import { stageReporting, type MasteringJobSettings } from './mastering-job.ts';
 import { naming } from './decode-upload.ts';
-import { analyzeReferenceUploads } from './reference-analysis.ts';
+import { analyzeReferenceUploads, type AnalyzedReference, type ReferenceAnalyzer } from './reference-analysis.ts';
 import type { MasteringJobResult, MasteringUploadFile } from './ports.ts';
 
 /** The target of a streamed job: its decoded samples as a source, and what `IngestValidated` says about its file. */
@@ -31,14 +31,38 @@ export interface StreamedTarget {
   readonly summary: Record<string, unknown>;
 }
 
+/** The references of a streamed job, however they are read. */
+export interface StreamedReferences {
+  /** Whether the job named them as a list (`IngestValidated` keeps the shape it was given). */
+  readonly listed: boolean;
+  /** Analysed on another thread while the target is read here; otherwise here, before the target. */
+  readonly elsewhere: boolean;
+  readonly analyze: (policy: IngestPolicy) => Promise<AnalyzedReference[]>;
+}
+
 export interface StreamedMasteringJob {
   readonly correlationId: string;
   readonly target: StreamedTarget;
-  readonly reference: MasteringUploadFile | readonly MasteringUploadFile[];
+  readonly references: StreamedReferences;
   readonly options: MasteringRequestOptions;
 }
 
-export interface StreamedJobSettings extends MasteringJobSettings {
+/**
+ * A job's uploaded references as {@link StreamedReferences}: analysed by
+ * `analyzer` (another thread) when given, else here.
+ *
+ * @example const references = uploadedReferences(job.reference, createThreadedReferenceAnalyzer());
+ */
+export function uploadedReferences(reference: MasteringUploadFile | readonly MasteringUploadFile[], analyzer?: ReferenceAnalyzer): StreamedReferences {
+  const uploads: readonly MasteringUploadFile[] = Array.isArray(reference) ? (reference as readonly MasteringUploadFile[]) : [reference as MasteringUploadFile];
+  return {
+    listed: Array.isArray(reference),
+    elsewhere: analyzer !== undefined,
+    analyze: (policy) => (analyzer ? analyzer(uploads, policy) : analyzeReferenceUploads(uploads, policy)),
+  };
+}
+
+export interface StreamedJobSettings extends Omit<MasteringJobSettings, 'referenceAnalyzer'> {
   /** The render's working copy for a track of this shape (memory, or a temporary file). */
   readonly createStore: (shape: { readonly sampleRateHz: number; readonly channelCount: number; readonly length: number }) => TrackStore;
   /** Takes the encoded WAV in order: the header, then each block as it is encoded. */
@@ -70,11 +94,10 @@ export async function runStreamedMasteringJob(job: StreamedMasteringJob, setting
     mark = now;
   };
   onStage('decode');
-  const uploads: readonly MasteringUploadFile[] = Array.isArray(job.reference) ? (job.reference as readonly MasteringUploadFile[]) : [job.reference as MasteringUploadFile];
-  const analyzer = settings.referenceAnalyzer;
-  const referencesPending = analyzer ? analyzer(uploads, ingestPolicy) : null;
+  const { references: given } = job;
+  const referencesPending = given.elsewhere ? given.analyze(ingestPolicy) : null;
   referencesPending?.catch(() => undefined);
-  const analyzedReferences = referencesPending ? null : await analyzeReferenceUploads(uploads, ingestPolicy);
+  const analyzedReferences = referencesPending ? null : await given.analyze(ingestPolicy);
   if (analyzedReferences) lap('reference_ms');
 
   const { source } = job.target;
@@ -111,7 +134,7 @@ export async function runStreamedMasteringJob(job: StreamedMasteringJob, setting
         policy_id: ingestPolicy.id,
         policy_version: ingestPolicy.version,
         target: job.target.summary,
-        reference: Array.isArray(job.reference) ? referenceSummaries : referenceSummaries[0],
+        reference: given.listed ? referenceSummaries : referenceSummaries[0],
       },
     });
     const { bitDepth, preview: _preview, outputSampleRateHz: _rate, ...masterOptions } = job.options;

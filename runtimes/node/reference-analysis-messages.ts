@@ -4,10 +4,10 @@ import type { AnalyzedReference } from '../../core/app/reference-analysis.ts';
 import type { WireError } from '../../core/app/worker-protocol.ts';
 import type { IngestPolicy } from '../../core/domain/policies.ts';
 
-export interface ReferenceAnalysisRequest {
-  readonly uploads: readonly MasteringUploadFile[];
-  readonly policy: IngestPolicy;
-}
+/** The references as uploads (bytes, copied to the thread) or as files the thread reads itself. */
+export type ReferenceAnalysisRequest =
+  | { readonly uploads: readonly MasteringUploadFile[]; readonly policy: IngestPolicy }
+  | { readonly paths: readonly string[]; readonly policy: IngestPolicy };
 
 export type ReferenceAnalysisReply =
   | { readonly type: 'analyzed'; readonly references: AnalyzedReference[] }

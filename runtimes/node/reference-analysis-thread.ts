@@ -11,7 +11,8 @@
  * lives beside the decoded target instead of before it.
  */
 import { Worker } from 'node:worker_threads';
-import type { ReferenceAnalyzer } from '../../core/app/reference-analysis.ts';
+import type { AnalyzedReference, ReferenceAnalyzer } from '../../core/app/reference-analysis.ts';
+import type { IngestPolicy } from '../../core/domain/policies.ts';
 import type { ReferenceAnalysisReply, ReferenceAnalysisRequest } from './reference-analysis-messages.ts';
 import { errorFromWire } from '../../core/app/worker-protocol.ts';
 import { simdEnabled } from '../../core/wasm/simd-module.ts';
@@ -28,23 +29,37 @@ const WORKER_URL = threadEntry(import.meta.url, {
  * @example const runner = createInProcessRunner({ referenceAnalyzer: createThreadedReferenceAnalyzer() });
  */
 export function createThreadedReferenceAnalyzer(workerUrl: URL = WORKER_URL): ReferenceAnalyzer {
-  return (uploads, policy) =>
-    new Promise((resolve, reject) => {
-      // The thread starts with the SIMD switch as this thread has it.
-      const worker = new Worker(workerUrl, { workerData: { simd: simdEnabled() } });
-      let settled = false;
-      const settle = (finish: () => void) => {
-        if (settled) return;
-        settled = true;
-        finish();
-        void worker.terminate();
-      };
-      worker.once('message', (reply: ReferenceAnalysisReply) =>
-        settle(() => (reply.type === 'analyzed' ? resolve(reply.references) : reject(errorFromWire(reply.error)))),
-      );
-      worker.once('error', (error) => settle(() => reject(error)));
-      worker.once('exit', (code) => settle(() => reject(new Error(`the reference analysis thread exited with code ${code} before answering`))));
-      const request: ReferenceAnalysisRequest = { uploads: uploads.map(({ bytes, filename }) => ({ bytes, filename })), policy };
-      worker.postMessage(request);
-    });
+  return (uploads, policy) => analyzeOnThread({ uploads: uploads.map(({ bytes, filename }) => ({ bytes, filename })), policy }, workerUrl);
+}
+
+/**
+ * Analyses reference files on a thread of their own: the thread reads them
+ * itself, a stereo WAV in blocks (see `reference-files.ts`), so neither
+ * thread holds a reference's samples.
+ *
+ * @example const references = analyzeReferenceFilesOnThread(['ref.wav'], policy); // meanwhile, the target
+ */
+export function analyzeReferenceFilesOnThread(paths: readonly string[], policy: IngestPolicy, workerUrl: URL = WORKER_URL): Promise<AnalyzedReference[]> {
+  return analyzeOnThread({ paths: [...paths], policy }, workerUrl);
+}
+
+/** Starts one thread for `request` and ends it with the answer. */
+function analyzeOnThread(request: ReferenceAnalysisRequest, workerUrl: URL): Promise<AnalyzedReference[]> {
+  return new Promise((resolve, reject) => {
+    // The thread starts with the SIMD switch as this thread has it.
+    const worker = new Worker(workerUrl, { workerData: { simd: simdEnabled() } });
+    let settled = false;
+    const settle = (finish: () => void) => {
+      if (settled) return;
+      settled = true;
+      finish();
+      void worker.terminate();
+    };
+    worker.once('message', (reply: ReferenceAnalysisReply) =>
+      settle(() => (reply.type === 'analyzed' ? resolve(reply.references) : reject(errorFromWire(reply.error)))),
+    );
+    worker.once('error', (error) => settle(() => reject(error)));
+    worker.once('exit', (code) => settle(() => reject(new Error(`the reference analysis thread exited with code ${code} before answering`))));
+    worker.postMessage(request);
+  });
 }

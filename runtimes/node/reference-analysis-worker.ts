@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
 import { analyzeReferenceUploads } from '../../core/app/reference-analysis.ts';
 import { errorToWire } from '../../core/app/worker-protocol.ts';
+import { analyzeReferenceFiles } from './reference-files.ts';
 import type { ReferenceAnalysisReply, ReferenceAnalysisRequest } from './reference-analysis-messages.ts';
 
 setSimdEnabled((workerData as { simd?: boolean } | undefined)?.simd ?? true);
@@ -13,7 +14,8 @@ const port = parentPort;
 if (!port) throw new Error('reference-analysis-worker.ts runs inside a worker thread (see reference-analysis-thread.ts)');
 
 port.once('message', (request: ReferenceAnalysisRequest) => {
-  void analyzeReferenceUploads(request.uploads, request.policy).then(
+  const analyzing = 'paths' in request ? analyzeReferenceFiles(request.paths, request.policy) : analyzeReferenceUploads(request.uploads, request.policy);
+  void analyzing.then(
     (references) => port.postMessage({ type: 'analyzed', references } satisfies ReferenceAnalysisReply),
     (error: unknown) => port.postMessage({ type: 'failed', error: errorToWire(error) } satisfies ReferenceAnalysisReply),
   );

@@ -62,6 +62,31 @@ for (const { pair, options } of cases) {
   });
 }
 
+test('references analysed on their own thread, two of them, one a FLAC: the bytes of the whole-buffer job', async () => {
+  const target = fixturePath('indie_pop/target.wav');
+  const references = [fixturePath('synthwave_48k_24bit/reference.wav'), fixturePath('indie_pop/target.flac')];
+  const whole = { ...job(target, references[0], { eqMode: 'reference-match' }), referencePaths: references };
+  const wholeResult = await masterFiles(createInProcessRunner({ ingestPolicy }), whole);
+  const streamed = { ...job(target, references[0], { eqMode: 'reference-match' }), referencePaths: references };
+  const result = await masterFileStreamed(streamed, { ingestPolicy, referencesOnThread: true });
+  assert.ok(Buffer.compare(readFileSync(streamed.outputPath), readFileSync(whole.outputPath)) === 0, 'same bytes');
+  const named = (events: readonly { name: string; payload: unknown }[]) => withoutTimings(events.map(({ name, payload }) => ({ name, payload })));
+  assert.equal(named(result!.events), named(wholeResult.events));
+});
+
+test('a broken second reference fails naming that very file', async () => {
+  const broken = join(scratch.dir, 'broken-reference.wav');
+  writeFileSync(broken, readFileSync(fixturePath('indie_pop/reference.wav')).subarray(0, 40));
+  for (const referencesOnThread of [false, true]) {
+    const failing = { ...job(fixturePath('indie_pop/target.wav'), fixturePath('indie_pop/reference.wav')), referencePaths: [fixturePath('indie_pop/reference.wav'), broken] };
+    const error = await masterFileStreamed(failing, { ingestPolicy, referencesOnThread }).then(() => null, (caught: unknown) => caught);
+    assert.instance(error, FileJobError);
+    assert.is((error as FileJobError).role, 'reference');
+    assert.is((error as FileJobError).path, broken);
+    assert.is((error as FileJobError).code, 'corrupted_file');
+  }
+});
+
 test('a FLAC target, a preview or another output rate is not streamed (the whole-buffer job runs them)', async () => {
   const reference = fixturePath('indie_pop/reference.wav');
   assert.is(await masterFileStreamed(job(fixturePath('indie_pop/target.flac'), reference), { ingestPolicy }), null);

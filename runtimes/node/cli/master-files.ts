@@ -54,18 +54,36 @@ const errnoOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoEx
  * @example const bytes = await readInputFile('reference', 'ref.flac');
  */
 export async function readInputFile(role: 'target' | 'reference', path: string, policy: IngestPolicy = localIngestPolicy()): Promise<Uint8Array> {
+  await checkInputFile(role, path, policy);
+  try {
+    return await readFileBytes(path);
+  } catch (error) {
+    throw fileFailure(error, role, path);
+  }
+}
+
+/**
+ * The checks of {@link readInputFile} without reading the file (for a file
+ * read later in blocks): a missing path, a directory, a file over `policy`'s size.
+ */
+export async function checkInputFile(role: 'target' | 'reference', path: string, policy: IngestPolicy = localIngestPolicy()): Promise<number> {
   try {
     const info = await stat(path);
     if (info.isDirectory()) throw new FileJobError('unreadable_file', role, path, 'is a directory, not a file');
     checkFileSize(policy, info.size);
-    return await readFileBytes(path);
+    return info.size;
   } catch (error) {
-    if (error instanceof FileJobError) throw error;
-    if (error instanceof AudoEqError) throw new FileJobError(error.code, role, path, error.message, { cause: error });
-    const errno = errnoOf(error);
-    if (errno === 'ENOENT' || errno === 'ENOTDIR') throw new FileJobError('missing_file', role, path, 'no such file');
-    throw new FileJobError('unreadable_file', role, path, `cannot be read (${errno ?? String(error)})`, { cause: error });
+    throw fileFailure(error, role, path);
   }
+}
+
+/** A failure to reach or read an input file as the {@link FileJobError} that names it. */
+export function fileFailure(error: unknown, role: 'target' | 'reference', path: string): unknown {
+  if (error instanceof FileJobError) return error;
+  if (error instanceof AudoEqError) return new FileJobError(error.code, role, path, error.message, { cause: error });
+  const errno = errnoOf(error);
+  if (errno === 'ENOENT' || errno === 'ENOTDIR') return new FileJobError('missing_file', role, path, 'no such file');
+  return new FileJobError('unreadable_file', role, path, `cannot be read (${errno ?? String(error)})`, { cause: error });
 }
 
 /**

@@ -9,25 +9,26 @@
 // be streamed (FLAC or MP3, surround, a preview, another output rate) returns
 // null and runs whole (`masterFiles`).
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { memoryTrackStore, type TrackStore } from '../../../core/audio/pcm-source.ts';
 import { sourceIngestSummary } from '../../../core/app/decode-upload.ts';
 import type { MasteringJobResult } from '../../../core/app/ports.ts';
-import type { ReferenceAnalyzer } from '../../../core/app/reference-analysis.ts';
 import { canStreamJob, runStreamedMasteringJob } from '../../../core/app/streaming-mastering-job.ts';
-import { AudoEqError } from '../../../core/domain/errors.ts';
 import type { IngestPolicy } from '../../../core/domain/policies.ts';
 import { createFileTrackStore } from '../file-track-store.ts';
 import { openWavFileSource, type WavFileSource } from '../wav-file-source.ts';
-import { FileJobError, inputFailure, readInputFile, type FileJob } from './master-files.ts';
+import { analyzeReferenceFilesOnThread } from '../reference-analysis-thread.ts';
+import { analyzeReferenceFiles } from '../reference-files.ts';
+import { checkInputFile, fileFailure, FileJobError, inputFailure, type FileJob } from './master-files.ts';
 
 /** A working copy up to this size (decoded float samples) stays in memory; a larger one goes to a temporary file. */
 export const MEMORY_STORE_BYTES = 256 * 1024 * 1024;
 
 export interface StreamedFileSettings {
   readonly ingestPolicy: IngestPolicy;
-  readonly referenceAnalyzer?: ReferenceAnalyzer;
+  /** Read and analyse the references on a thread of their own while the target is read here (the CLI's two cores). */
+  readonly referencesOnThread?: boolean;
   /** Where a long track's working copy is kept (default the system's temporary folder). */
   readonly storeDirectory?: string;
   /** Override of {@link MEMORY_STORE_BYTES} (tests use 0 to force the file store). */
@@ -50,20 +51,24 @@ export async function masterFileStreamed(job: FileJob, settings: StreamedFileSet
   const { source, sizeBytes } = target;
   try {
     if (source.channelCount > 2 || !canStreamJob(job.options, source.sampleRateHz)) return null;
-    const references = [];
-    for (const path of job.referencePaths) references.push({ bytes: await readInputFile('reference', path, settings.ingestPolicy), filename: basename(path) });
+    for (const path of job.referencePaths) await checkInputFile('reference', path, settings.ingestPolicy);
+    const paths = job.referencePaths;
+    const onThread = settings.referencesOnThread === true;
     const output = await openOutput(job.outputPath);
     try {
       const result = await runStreamedMasteringJob(
         {
           correlationId: job.correlationId,
           target: { source, summary: sourceIngestSummary(source, sizeBytes) },
-          reference: references.length === 1 ? references[0] : references,
+          references: {
+            listed: paths.length > 1,
+            elsewhere: onThread,
+            analyze: (policy) => (onThread ? analyzeReferenceFilesOnThread(paths, policy) : analyzeReferenceFiles(paths, policy)),
+          },
           options: job.options,
         },
         {
           ingestPolicy: settings.ingestPolicy,
-          referenceAnalyzer: settings.referenceAnalyzer,
           createStore: (shape) => workingCopy(shape, settings),
           output: output.write,
         },
@@ -84,17 +89,12 @@ export async function masterFileStreamed(job: FileJob, settings: StreamedFileSet
 /** The target opened for reading in blocks, or null when it is not a WAV file. */
 async function openTarget(job: FileJob, policy: IngestPolicy): Promise<{ source: WavFileSource; sizeBytes: number } | null> {
   const path = job.targetPath;
+  const sizeBytes = await checkInputFile('target', path, policy);
   try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw new FileJobError('unreadable_file', 'target', path, 'is a directory, not a file');
     const source = openWavFileSource(path, { filename: basename(path), policy, keepChannels: true });
-    return source ? { source, sizeBytes: info.size } : null;
+    return source ? { source, sizeBytes } : null;
   } catch (error) {
-    if (error instanceof FileJobError) throw error;
-    if (error instanceof AudoEqError) throw new FileJobError(error.code, 'target', path, error.message, { cause: error });
-    const errno = errnoOf(error);
-    if (errno === 'ENOENT' || errno === 'ENOTDIR') throw new FileJobError('missing_file', 'target', path, 'no such file');
-    throw new FileJobError('unreadable_file', 'target', path, `cannot be read (${errno ?? String(error)})`, { cause: error });
+    throw fileFailure(error, 'target', path);
   }
 }
 
