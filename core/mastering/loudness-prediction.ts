@@ -31,18 +31,21 @@ const SHORT_TERM_SUB_BLOCKS = 30;
 function subBlockEnergies(energy: Float64Array, blockGains: Float32Array | null, gain: number, subBlock: number, length: number): Float64Array {
   const subBlocks = Math.floor(length / subBlock);
   const subEnergy = new Float64Array(subBlocks);
-  // A running boundary, no division per block.
-  let s = 0;
-  let nextBoundary = subBlock;
-  for (let b = 0; b < energy.length; b++) {
-    const first = b * ENERGY_BLOCK;
-    while (first >= nextBoundary) {
-      s++;
-      nextBoundary += subBlock;
+  // Sub-block s takes the blocks whose first sample is in [s·subBlock, (s + 1)·subBlock);
+  // each sub-block's sum runs in a local, in block order (the rider plans with many predictions).
+  let b = 0;
+  for (let s = 0; s < subBlocks; s++) {
+    const end = Math.min(energy.length, Math.ceil(((s + 1) * subBlock) / ENERGY_BLOCK));
+    let sum = 0;
+    if (blockGains) {
+      for (; b < end; b++) {
+        const g = blockGains[b];
+        sum += g * g * energy[b];
+      }
+    } else {
+      for (; b < end; b++) sum += energy[b];
     }
-    if (s >= subBlocks) break;
-    const g = blockGains ? blockGains[b] : 1;
-    subEnergy[s] += g * g * energy[b];
+    subEnergy[s] = sum;
   }
   const scale = gain * gain;
   if (scale !== 1) for (let j = 0; j < subBlocks; j++) subEnergy[j] *= scale;
