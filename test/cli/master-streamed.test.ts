@@ -87,6 +87,23 @@ test('a broken second reference fails naming that very file', async () => {
   }
 });
 
+test('a broken target and a broken reference: the reference is reported, as the whole-buffer job reports it', async () => {
+  const brokenTarget = join(scratch.dir, 'broken-both-target.wav');
+  const brokenReference = join(scratch.dir, 'broken-both-reference.wav');
+  writeFileSync(brokenTarget, readFileSync(fixturePath('indie_pop/target.wav')).subarray(0, 30));
+  writeFileSync(brokenReference, readFileSync(fixturePath('indie_pop/reference.wav')).subarray(0, 40));
+  const failure = async (run: (failing: FileJob) => Promise<unknown>) => {
+    const error = await run(job(brokenTarget, brokenReference)).then(() => null, (caught: unknown) => caught);
+    assert.instance(error, FileJobError);
+    return { code: (error as FileJobError).code, role: (error as FileJobError).role, path: (error as FileJobError).path };
+  };
+  const whole = await failure((failing) => masterFiles(createInProcessRunner({ ingestPolicy }), failing));
+  assert.equal(whole, { code: 'corrupted_file', role: 'reference', path: brokenReference });
+  for (const referencesOnThread of [false, true]) {
+    assert.equal(await failure((failing) => masterFileStreamed(failing, { ingestPolicy, referencesOnThread })), whole);
+  }
+});
+
 test('a FLAC target, a preview or another output rate is not streamed (the whole-buffer job runs them)', async () => {
   const reference = fixturePath('indie_pop/reference.wav');
   assert.is(await masterFileStreamed(job(fixturePath('indie_pop/target.flac'), reference), { ingestPolicy }), null);

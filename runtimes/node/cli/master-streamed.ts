@@ -17,6 +17,7 @@ import type { MasteringJobResult } from '../../../core/app/ports.ts';
 import { canStreamJob, runStreamedMasteringJob } from '../../../core/app/streaming-mastering-job.ts';
 import type { IngestPolicy } from '../../../core/domain/policies.ts';
 import { createFileTrackStore } from '../file-track-store.ts';
+import { AudoEqError } from '../../../core/domain/errors.ts';
 import { openWavFileSource, type WavFileSource } from '../wav-file-source.ts';
 import { analyzeReferenceFilesOnThread } from '../reference-analysis-thread.ts';
 import { analyzeReferenceFiles } from '../reference-files.ts';
@@ -46,13 +47,14 @@ const errnoOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoEx
  */
 export async function masterFileStreamed(job: FileJob, settings: StreamedFileSettings): Promise<Omit<MasteringJobResult, 'wav'> | null> {
   if (job.referencePaths.length === 0) throw new RangeError('a file job needs at least one reference');
-  const target = await openTarget(job, settings.ingestPolicy);
-  if (!target) return null;
-  const { source, sizeBytes } = target;
+  const paths = job.referencePaths;
+  // The files' own checks in the whole-buffer job's order: the target, then each reference.
+  const sizeBytes = await checkInputFile('target', job.targetPath, settings.ingestPolicy);
+  for (const path of paths) await checkInputFile('reference', path, settings.ingestPolicy);
+  const source = await openTarget(job, settings.ingestPolicy);
+  if (!source) return null;
   try {
     if (source.channelCount > 2 || !canStreamJob(job.options, source.sampleRateHz)) return null;
-    for (const path of job.referencePaths) await checkInputFile('reference', path, settings.ingestPolicy);
-    const paths = job.referencePaths;
     const onThread = settings.referencesOnThread === true;
     const output = await openOutput(job.outputPath);
     try {
@@ -86,14 +88,21 @@ export async function masterFileStreamed(job: FileJob, settings: StreamedFileSet
   }
 }
 
-/** The target opened for reading in blocks, or null when it is not a WAV file. */
-async function openTarget(job: FileJob, policy: IngestPolicy): Promise<{ source: WavFileSource; sizeBytes: number } | null> {
+/**
+ * The target opened for reading in blocks, or null when it is not a WAV file.
+ * A target the ingest policy refuses is reported after a bad reference, as
+ * the whole-buffer job reports them: the references are analysed first then.
+ */
+async function openTarget(job: FileJob, policy: IngestPolicy): Promise<WavFileSource | null> {
   const path = job.targetPath;
-  const sizeBytes = await checkInputFile('target', path, policy);
   try {
-    const source = openWavFileSource(path, { filename: basename(path), policy, keepChannels: true });
-    return source ? { source, sizeBytes } : null;
+    return openWavFileSource(path, { filename: basename(path), policy, keepChannels: true });
   } catch (error) {
+    if (error instanceof AudoEqError) {
+      await analyzeReferenceFiles(job.referencePaths, policy).catch((referenceError: unknown) => {
+        throw inputFailure(referenceError, job);
+      });
+    }
     throw fileFailure(error, 'target', path);
   }
 }
