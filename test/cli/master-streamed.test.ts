@@ -104,6 +104,18 @@ test('a broken target and a broken reference: the reference is reported, as the 
   }
 });
 
+test('a temporary folder that cannot hold a long target\'s working copy is output_not_writable naming it, with nothing left behind', async () => {
+  const notAFolder = join(scratch.dir, 'not-a-folder');
+  writeFileSync(notAFolder, 'a file where the working copy\'s folder should be');
+  const failing = job(fixturePath('indie_pop/target.wav'), fixturePath('indie_pop/reference.wav'));
+  const error = await masterFileStreamed(failing, { ingestPolicy, memoryStoreBytes: 0, storeDirectory: notAFolder }).then(() => null, (caught: unknown) => caught);
+  assert.instance(error, FileJobError);
+  assert.is((error as FileJobError).code, 'output_not_writable');
+  assert.is((error as FileJobError).path, notAFolder);
+  assert.match((error as FileJobError).message, /TMPDIR/);
+  assert.equal(existsSync(join(failing.outputPath, '..')) ? readdirSync(join(failing.outputPath, '..')) : [], []);
+});
+
 test('a FLAC target, a preview or another output rate is not streamed (the whole-buffer job runs them)', async () => {
   const reference = fixturePath('indie_pop/reference.wav');
   assert.is(await masterFileStreamed(job(fixturePath('indie_pop/target.flac'), reference), { ingestPolicy }), null);

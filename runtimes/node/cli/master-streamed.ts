@@ -10,6 +10,7 @@
 // null and runs whole (`masterFiles`).
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { memoryTrackStore, type TrackStore } from '../../../core/audio/pcm-source.ts';
 import { sourceIngestSummary } from '../../../core/app/decode-upload.ts';
@@ -112,7 +113,40 @@ function workingCopy(shape: { sampleRateHz: number; channelCount: number; length
   if (bytes <= (settings.memoryStoreBytes ?? MEMORY_STORE_BYTES)) {
     return memoryTrackStore(Array.from({ length: shape.channelCount }, () => new Float32Array(shape.length)), shape.sampleRateHz);
   }
-  return createFileTrackStore({ ...shape, directory: settings.storeDirectory });
+  const directory = settings.storeDirectory ?? tmpdir();
+  // A folder that cannot hold the working copy (missing, read-only, full) is the user's to fix: say which and how.
+  const unusable = (error: unknown) => {
+    const reason = errnoOf(error) ?? String(error);
+    const needMb = Math.ceil(bytes / (1024 * 1024));
+    return new FileJobError(
+      'output_not_writable',
+      'output',
+      directory,
+      `cannot hold the working copy of this long target (${needMb} MiB; ${reason}): set TMPDIR to a folder with room`,
+      { cause: error },
+    );
+  };
+  let store: TrackStore;
+  try {
+    store = createFileTrackStore({ ...shape, directory });
+  } catch (error) {
+    throw unusable(error);
+  }
+  const guarded = <T>(action: () => T): T => {
+    try {
+      return action();
+    } catch (error) {
+      throw unusable(error);
+    }
+  };
+  return {
+    sampleRateHz: store.sampleRateHz,
+    channelCount: store.channelCount,
+    length: store.length,
+    read: (start, count) => guarded(() => store.read(start, count)),
+    write: (start, frames) => guarded(() => store.write(start, frames)),
+    close: () => store.close(),
+  };
 }
 
 /** The output written as it comes to a hidden file beside `path`; kept (renamed into place) or discarded. */
