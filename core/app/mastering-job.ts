@@ -11,11 +11,12 @@ import { encodeWav } from '../audio/wav-encode.ts';
 import { createRecordingPublisher, type DomainEvent, type EventPublisher } from '../domain/events.ts';
 import { DEFAULT_INGEST_POLICY, DEFAULT_NORMALIZATION_POLICY, POLICY_VERSION, type IngestPolicy } from '../domain/policies.ts';
 import { analyzeTrack, type TrackAnalysis } from '../mastering/analysis.ts';
+import { createStageTimer } from '../mastering/stage-timer.ts';
 import { master } from '../mastering/master.ts';
 import { decodeUpload, ingestSummary } from './decode-upload.ts';
-import { analyzeReferenceUploads, type ReferenceAnalyzer } from './reference-analysis.ts';
+import { analyzeReferenceUploads, type AnalyzedReference, type ReferenceAnalyzer } from './reference-analysis.ts';
 import type { JobStage } from './jobs/job-record.ts';
-import type { Clock, MasteringJob, MasteringJobResult, MasteringUploadFile } from './ports.ts';
+import type { AppliedPolicies, Clock, MasteringJob, MasteringJobResult, MasteringUploadFile } from './ports.ts';
 
 export interface MasteringJobSettings {
   /** Ingest limits; default `ingest-validation-default` v1. */
@@ -44,7 +45,35 @@ export function referenceList(job: Pick<MasteringJob, 'reference'>): readonly Ma
   return Array.isArray(job.reference) ? (job.reference as readonly MasteringUploadFile[]) : [job.reference as MasteringUploadFile];
 }
 
-const systemClock: Clock = { now: () => new Date() };
+/** The clock a job uses unless it is given one. */
+export const systemClock: Clock = { now: () => new Date() };
+
+/**
+ * `IngestValidated` for a job's files: the policy, the target's summary and
+ * one summary per reference, in the shape the job was given (one, or a list
+ * in the order sent).
+ */
+export function ingestValidated(
+  correlationId: string,
+  clock: Clock,
+  policy: IngestPolicy,
+  targetSummary: Record<string, unknown>,
+  references: readonly AnalyzedReference[],
+  listed: boolean,
+): DomainEvent {
+  const summaries = references.map((reference) => reference.summary);
+  return {
+    name: 'IngestValidated',
+    correlationId,
+    occurredAt: clock.now().toISOString(),
+    payload: { policy_id: policy.id, policy_version: policy.version, target: targetSummary, reference: listed ? summaries : summaries[0] },
+  };
+}
+
+/** The policies a job ran under, as its result reports them. */
+export function appliedPolicies(policy: IngestPolicy): AppliedPolicies {
+  return { policyVersion: POLICY_VERSION, ingestPolicyId: policy.id, normalizationPolicyId: DEFAULT_NORMALIZATION_POLICY.id };
+}
 
 /** The stage a pipeline event opens: the reference analysed means deciding comes next, and so on. */
 function stageAfter(event: DomainEvent): JobStage | null {
@@ -87,13 +116,7 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
   const recorder = createRecordingPublisher();
   const onStage = settings.onStage ?? (() => {});
   // This thread's stages around master()'s; they open its stage_ms, so the diagnostics time every stage.
-  const stageMs: Record<string, number> = {};
-  let mark = performance.now();
-  const lap = (stage: string) => {
-    const now = performance.now();
-    stageMs[stage] = Number((now - mark).toFixed(1));
-    mark = now;
-  };
+  const { stageMs, lap } = createStageTimer();
   onStage('decode');
   // Sizes first: a worker may hand the upload buffers to the decoder in place.
   const targetBytes = job.target.bytes.byteLength;
@@ -130,19 +153,7 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
   const references = analyzedReferences ?? (await referencesPending!);
   // Analysed on another thread meanwhile: what is left to wait for once the target is done.
   if (!analyzedReferences) lap('reference_wait_ms');
-  const referenceSummaries = references.map((reference) => reference.summary);
-  recorder.publish({
-    name: 'IngestValidated',
-    correlationId: job.correlationId,
-    occurredAt: clock.now().toISOString(),
-    payload: {
-      policy_id: ingestPolicy.id,
-      policy_version: ingestPolicy.version,
-      target: targetSummary,
-      // One summary per reference, in the shape the job was given (one, or a list in the order sent).
-      reference: Array.isArray(job.reference) ? referenceSummaries : referenceSummaries[0],
-    },
-  });
+  recorder.publish(ingestValidated(job.correlationId, clock, ingestPolicy, targetSummary, references, Array.isArray(job.reference)));
   const { bitDepth, ...masterOptions } = job.options;
   const events = settings.onStage ? stageReporting(recorder, onStage) : recorder;
   // The decoded target belongs to this job alone: process it in place rather than in a copy.
@@ -157,11 +168,7 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
   const diagnostics = { ...result.diagnostics, stage_ms: { ...stageMs, ...result.diagnostics.stage_ms, encode_ms: encodeMs } };
   return {
     wav,
-    policies: {
-      policyVersion: POLICY_VERSION,
-      ingestPolicyId: ingestPolicy.id,
-      normalizationPolicyId: DEFAULT_NORMALIZATION_POLICY.id,
-    },
+    policies: appliedPolicies(ingestPolicy),
     diagnostics,
     events: recorder.events,
   };

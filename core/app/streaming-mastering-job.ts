@@ -13,16 +13,17 @@
 import type { PcmSource, TrackStore } from '../audio/pcm-source.ts';
 import { createWavEncoder } from '../audio/wav-stream-encoder.ts';
 import { createRecordingPublisher, type EventPublisher } from '../domain/events.ts';
-import { DEFAULT_INGEST_POLICY, DEFAULT_NORMALIZATION_POLICY, POLICY_VERSION, type IngestPolicy } from '../domain/policies.ts';
+import { DEFAULT_INGEST_POLICY, type IngestPolicy } from '../domain/policies.ts';
 import { clippedRunsTap } from '../dsp/clipped-runs.ts';
-import { analyzeTrackFrom } from '../mastering/analysis.ts';
+import { trackAnalysisTap } from '../mastering/analysis.ts';
+import { createStageTimer } from '../mastering/stage-timer.ts';
 import { masterStore } from '../mastering/master.ts';
 import type { MasteringRequestOptions } from '../mastering/options.ts';
 import { RENDER_BLOCK_FRAMES } from '../mastering/render-pass.ts';
-import { stageReporting, type MasteringJobSettings } from './mastering-job.ts';
+import { appliedPolicies, ingestValidated, stageReporting, systemClock, type MasteringJobSettings } from './mastering-job.ts';
 import { naming } from './decode-upload.ts';
-import { analyzeReferenceUploads, type AnalyzedReference, type ReferenceAnalyzer } from './reference-analysis.ts';
-import type { MasteringJobResult, MasteringUploadFile } from './ports.ts';
+import type { AnalyzedReference } from './reference-analysis.ts';
+import type { MasteringJobResult } from './ports.ts';
 
 /** The target of a streamed job: its decoded samples as a source, and what `IngestValidated` says about its file. */
 export interface StreamedTarget {
@@ -47,21 +48,6 @@ export interface StreamedMasteringJob {
   readonly options: MasteringRequestOptions;
 }
 
-/**
- * A job's uploaded references as {@link StreamedReferences}: analysed by
- * `analyzer` (another thread) when given, else here.
- *
- * @example const references = uploadedReferences(job.reference, createThreadedReferenceAnalyzer());
- */
-export function uploadedReferences(reference: MasteringUploadFile | readonly MasteringUploadFile[], analyzer?: ReferenceAnalyzer): StreamedReferences {
-  const uploads: readonly MasteringUploadFile[] = Array.isArray(reference) ? (reference as readonly MasteringUploadFile[]) : [reference as MasteringUploadFile];
-  return {
-    listed: Array.isArray(reference),
-    elsewhere: analyzer !== undefined,
-    analyze: (policy) => (analyzer ? analyzer(uploads, policy) : analyzeReferenceUploads(uploads, policy)),
-  };
-}
-
 export interface StreamedJobSettings extends Omit<MasteringJobSettings, 'referenceAnalyzer'> {
   /** The render's working copy for a track of this shape (memory, or a temporary file). */
   readonly createStore: (shape: { readonly sampleRateHz: number; readonly channelCount: number; readonly length: number }) => TrackStore;
@@ -83,16 +69,10 @@ export function canStreamJob(options: MasteringRequestOptions, targetSampleRateH
  */
 export async function runStreamedMasteringJob(job: StreamedMasteringJob, settings: StreamedJobSettings): Promise<Omit<MasteringJobResult, 'wav'>> {
   const ingestPolicy = settings.ingestPolicy ?? DEFAULT_INGEST_POLICY;
-  const clock = settings.clock ?? { now: () => new Date() };
+  const clock = settings.clock ?? systemClock;
   const recorder = createRecordingPublisher();
   const onStage = settings.onStage ?? (() => {});
-  const stageMs: Record<string, number> = {};
-  let mark = performance.now();
-  const lap = (stage: string) => {
-    const now = performance.now();
-    stageMs[stage] = Number((now - mark).toFixed(1));
-    mark = now;
-  };
+  const { stageMs, lap, lapInterleaved } = createStageTimer();
   onStage('decode');
   const { references: given } = job;
   const referencesPending = given.elsewhere ? given.analyze(ingestPolicy) : null;
@@ -106,18 +86,26 @@ export async function runStreamedMasteringJob(job: StreamedMasteringJob, setting
     let clipping;
     let analysis;
     try {
-      // Clipping is judged on the target as it came in.
+      // Read once: each block is copied into the store and analysed on the way
+      // (clipping is judged on the target as it came in); decoding and
+      // analysing are one stage to a caller watching stages, two in stage_ms.
+      onStage('analysis');
       const clipped = clippedRunsTap(source.channelCount);
+      const analyzing = trackAnalysisTap(source.sampleRateHz, source.channelCount, source.length);
+      let analysisMs = 0;
       for (let start = 0; start < source.length; start += RENDER_BLOCK_FRAMES) {
         const frames = source.read(start, RENDER_BLOCK_FRAMES);
         clipped.push(frames);
         store.write(start, frames);
+        const measuring = performance.now();
+        analyzing.push(frames);
+        analysisMs += performance.now() - measuring;
       }
       clipping = clipped.result();
-      lap('target_decode_ms');
-      onStage('analysis');
-      analysis = analyzeTrackFrom(store);
-      lap('target_analysis_ms');
+      const measuring = performance.now();
+      analysis = analyzing.result();
+      analysisMs += performance.now() - measuring;
+      lapInterleaved('target_decode_ms', 'target_analysis_ms', analysisMs);
     } catch (error) {
       // A bad reference is reported before a bad target, wherever it was decoded.
       await referencesPending;
@@ -125,18 +113,7 @@ export async function runStreamedMasteringJob(job: StreamedMasteringJob, setting
     }
     const references = analyzedReferences ?? (await referencesPending!);
     if (!analyzedReferences) lap('reference_wait_ms');
-    const referenceSummaries = references.map((reference) => reference.summary);
-    recorder.publish({
-      name: 'IngestValidated',
-      correlationId: job.correlationId,
-      occurredAt: clock.now().toISOString(),
-      payload: {
-        policy_id: ingestPolicy.id,
-        policy_version: ingestPolicy.version,
-        target: job.target.summary,
-        reference: given.listed ? referenceSummaries : referenceSummaries[0],
-      },
-    });
+    recorder.publish(ingestValidated(job.correlationId, clock, ingestPolicy, job.target.summary, references, given.listed));
     const { bitDepth, preview: _preview, outputSampleRateHz: _rate, ...masterOptions } = job.options;
     const events: EventPublisher = settings.onStage ? stageReporting(recorder, onStage) : recorder;
     const encoder = createWavEncoder({ sampleRateHz: store.sampleRateHz, channelCount: store.channelCount, frames: store.length, bitDepth });
@@ -161,7 +138,7 @@ export async function runStreamedMasteringJob(job: StreamedMasteringJob, setting
     // Every announced frame was encoded, or the output is not a WAV file to keep.
     encoder.finish();
     return {
-      policies: { policyVersion: POLICY_VERSION, ingestPolicyId: ingestPolicy.id, normalizationPolicyId: DEFAULT_NORMALIZATION_POLICY.id },
+      policies: appliedPolicies(ingestPolicy),
       diagnostics: { ...diagnostics, stage_ms: { ...stageMs, ...diagnostics.stage_ms, encode_ms: Number(encodeMs.toFixed(1)) } },
       events: recorder.events,
     };

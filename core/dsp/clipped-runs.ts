@@ -37,16 +37,8 @@ export function countClippedRuns(channels: readonly Float32Array[]): ClippedRuns
  * that crosses a block boundary is one run.
  */
 export function clippedRunsTap(channelCount: number): StreamTap<ClippedRuns> {
-  let runs = 0;
-  let samples = 0;
-  let longestRun = 0;
+  const totals = { runs: 0, samples: 0, longestRun: 0 };
   const open = new Float64Array(channelCount);
-  const close = (length: number) => {
-    if (length < MIN_CLIPPED_RUN_SAMPLES) return;
-    runs++;
-    samples += length;
-    if (length > longestRun) longestRun = length;
-  };
   return {
     push(frames) {
       const length = frameLength(frames);
@@ -58,7 +50,7 @@ export function clippedRunsTap(channelCount: number): StreamTap<ClippedRuns> {
         const end = Math.min(length, start + PEAK_BLOCK);
         if (peaks[b] < FULL_SCALE_LINEAR) {
           for (let c = 0; c < channelCount; c++) {
-            if (open[c] > 0) close(open[c]);
+            addRun(totals, open[c]);
             open[c] = 0;
           }
           continue;
@@ -71,7 +63,7 @@ export function clippedRunsTap(channelCount: number): StreamTap<ClippedRuns> {
             if (x >= FULL_SCALE_LINEAR || x <= -FULL_SCALE_LINEAR) {
               run++;
             } else if (run > 0) {
-              close(run);
+              addRun(totals, run);
               run = 0;
             }
           }
@@ -80,15 +72,18 @@ export function clippedRunsTap(channelCount: number): StreamTap<ClippedRuns> {
       }
     },
     result() {
-      // Runs still open at the end close there (the tap is read once, at the end).
-      const final = { runs, samples, longestRun };
-      for (const length of open) {
-        if (length < MIN_CLIPPED_RUN_SAMPLES) continue;
-        final.runs++;
-        final.samples += length;
-        if (length > final.longestRun) final.longestRun = length;
-      }
+      // Runs still open at the end close there; the counts so far stay as they are.
+      const final = { ...totals };
+      for (const length of open) addRun(final, length);
       return final;
     },
   };
+}
+
+/** Counts a run of `length` full-scale samples that has ended, if it is long enough to be clipping. */
+function addRun(totals: { runs: number; samples: number; longestRun: number }, length: number): void {
+  if (length < MIN_CLIPPED_RUN_SAMPLES) return;
+  totals.runs++;
+  totals.samples += length;
+  if (length > totals.longestRun) totals.longestRun = length;
 }

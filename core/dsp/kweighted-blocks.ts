@@ -7,8 +7,6 @@
  */
 import { defaultChannelWeights } from './channel-weights.ts';
 import {
-  accumulateKWeightedSquares,
-  accumulateKWeightedSquaresPair,
   flushTiny,
   kWeightedSquareSum,
   kWeightedSquareSumPair,
@@ -55,10 +53,11 @@ export function kWeightedBlockEnergyTap(sampleRateHz: number, channelCount: numb
   const wholeBlocksEnd = length - (length % ENERGY_BLOCK);
   let position = 0;
 
-  /** Continues the block in progress with frames[from..to) of the push. */
+  /** Continues the block in progress with frames[from..to) of the push (under a block: the speed of this loop does not matter). */
   const accumulate = (frames: Frames, from: number, to: number) => {
-    if (stereo) accumulateKWeightedSquaresPair(frames[0], frames[1], from, to, packed, state, 0, K_WEIGHTING_STATE_SLOTS, sums);
-    else frames.forEach((samples, c) => weights[c] !== 0 && accumulateKWeightedSquares(samples, from, to, packed, state, K_WEIGHTING_STATE_SLOTS * c, sums, c));
+    frames.forEach((samples, c) => {
+      if (weights[c] !== 0) sums[c] = kWeightedSquareSum(samples, from, to, packed, state, K_WEIGHTING_STATE_SLOTS * c, sums[c], false);
+    });
   };
   /** The block in progress ended at `position`: its weighted energy, and the flush the whole run does there. */
   const closeBlock = (simd: boolean) => {

@@ -43,15 +43,17 @@ export function packKWeighting(
 
 /**
  * Sum of squares of K-weighted `x[start..end)`, with the channel's filter state
- * in `state[offset..offset+4)`.
+ * in `state[offset..offset+4)`. A caller continuing a sum across calls (a
+ * block cut by a push) passes the sum so far as `initialSum` and `flush:
+ * false`, so the stretch ends exactly as an uncut one would.
  *
  * @example const energy = kWeightedSquareSum(left, 0, 441, packed, state, 0);
  */
-export function kWeightedSquareSum(x: Float32Array, start: number, end: number, c: Float64Array, state: Float64Array, offset: number): number {
+export function kWeightedSquareSum(x: Float32Array, start: number, end: number, c: Float64Array, state: Float64Array, offset: number, initialSum = 0, flush = true): number {
   const pb0 = c[0], pb1 = c[1], pb2 = c[2], pa1 = c[3], pa2 = c[4];
   const rb0 = c[5], rb1 = c[6], rb2 = c[7], ra1 = c[8], ra2 = c[9];
   let p1 = state[offset], p2 = state[offset + 1], r1 = state[offset + 2], r2 = state[offset + 3];
-  let sum = 0;
+  let sum = initialSum;
   for (let i = start; i < end; i++) {
     const v = x[i];
     const y = pb0 * v + p1;
@@ -66,39 +68,8 @@ export function kWeightedSquareSum(x: Float32Array, start: number, end: number, 
   state[offset + 1] = p2;
   state[offset + 2] = r1;
   state[offset + 3] = r2;
-  flushTiny(state, offset);
+  if (flush) flushTiny(state, offset);
   return sum;
-}
-
-/**
- * Adds the squares of K-weighted `x[start..end)` to `sums[slot]`, carrying the
- * state at `state[offset..offset+4)` and flushing nothing: a block split
- * across calls continues exactly where it stopped. (The same recursion as
- * {@link kWeightedSquareSum}, written out again: routing the meter's loop
- * through this one cost it a quarter of its speed.)
- *
- * @example accumulateKWeightedSquares(left, 0, 7, packed, state, 0, sums, 0);
- */
-export function accumulateKWeightedSquares(x: Float32Array, start: number, end: number, c: Float64Array, state: Float64Array, offset: number, sums: Float64Array, slot: number): void {
-  const pb0 = c[0], pb1 = c[1], pb2 = c[2], pa1 = c[3], pa2 = c[4];
-  const rb0 = c[5], rb1 = c[6], rb2 = c[7], ra1 = c[8], ra2 = c[9];
-  let p1 = state[offset], p2 = state[offset + 1], r1 = state[offset + 2], r2 = state[offset + 3];
-  let sum = sums[slot];
-  for (let i = start; i < end; i++) {
-    const v = x[i];
-    const y = pb0 * v + p1;
-    p1 = pb1 * v - pa1 * y + p2;
-    p2 = pb2 * v - pa2 * y;
-    const z = rb0 * y + r1;
-    r1 = rb1 * y - ra1 * z + r2;
-    r2 = rb2 * y - ra2 * z;
-    sum += z * z;
-  }
-  state[offset] = p1;
-  state[offset + 1] = p2;
-  state[offset + 2] = r1;
-  state[offset + 3] = r2;
-  sums[slot] = sum;
 }
 
 /**
@@ -155,56 +126,4 @@ export function kWeightedSquareSumPair(
   flushTiny(state, offsetA);
   flushTiny(state, offsetB);
   return weightA * sumA + weightB * sumB;
-}
-
-/**
- * {@link accumulateKWeightedSquares} for two channels at once, into `sums[0]` and `sums[1]`.
- *
- * @example accumulateKWeightedSquaresPair(left, right, 0, 7, packed, state, 0, 4, sums);
- */
-export function accumulateKWeightedSquaresPair(
-  a: Float32Array,
-  b: Float32Array,
-  start: number,
-  end: number,
-  c: Float64Array,
-  state: Float64Array,
-  offsetA: number,
-  offsetB: number,
-  sums: Float64Array,
-): void {
-  const pb0 = c[0], pb1 = c[1], pb2 = c[2], pa1 = c[3], pa2 = c[4];
-  const rb0 = c[5], rb1 = c[6], rb2 = c[7], ra1 = c[8], ra2 = c[9];
-  let p1 = state[offsetA], p2 = state[offsetA + 1], r1 = state[offsetA + 2], r2 = state[offsetA + 3];
-  let q1 = state[offsetB], q2 = state[offsetB + 1], s1 = state[offsetB + 2], s2 = state[offsetB + 3];
-  let sumA = sums[0];
-  let sumB = sums[1];
-  for (let i = start; i < end; i++) {
-    const u = a[i];
-    const v = b[i];
-    const y = pb0 * u + p1;
-    const w = pb0 * v + q1;
-    p1 = pb1 * u - pa1 * y + p2;
-    q1 = pb1 * v - pa1 * w + q2;
-    p2 = pb2 * u - pa2 * y;
-    q2 = pb2 * v - pa2 * w;
-    const z = rb0 * y + r1;
-    const zz = rb0 * w + s1;
-    r1 = rb1 * y - ra1 * z + r2;
-    s1 = rb1 * w - ra1 * zz + s2;
-    r2 = rb2 * y - ra2 * z;
-    s2 = rb2 * w - ra2 * zz;
-    sumA += z * z;
-    sumB += zz * zz;
-  }
-  state[offsetA] = p1;
-  state[offsetA + 1] = p2;
-  state[offsetA + 2] = r1;
-  state[offsetA + 3] = r2;
-  state[offsetB] = q1;
-  state[offsetB + 1] = q2;
-  state[offsetB + 2] = s1;
-  state[offsetB + 3] = s2;
-  sums[0] = sumA;
-  sums[1] = sumB;
 }

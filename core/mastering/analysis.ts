@@ -8,7 +8,9 @@ import type { PcmAudio } from '../audio/pcm.ts';
 import { memorySource, type PcmSource } from '../audio/pcm-source.ts';
 import { levelBlocksTap, type LevelBlocks } from '../dsp/level-blocks.ts';
 import { levelsFrom } from '../dsp/levels.ts';
+import type { LoudnessResult } from '../dsp/loudness.ts';
 import { loudnessTap } from '../dsp/loudness-tap.ts';
+import type { StreamTap } from '../dsp/stream-stage.ts';
 import {
   bandPower,
   createSpectrumTap,
@@ -101,22 +103,46 @@ export function analyzeTrackFrom(source: PcmSource, options: { blockFrames?: num
   const { sampleRateHz, channelCount, length } = source;
   const blockFrames = options.blockFrames ?? ANALYSIS_BLOCK_FRAMES;
   if (!(Number.isInteger(blockFrames) && blockFrames >= 1)) throw new RangeError(`blockFrames must be a positive integer, got ${blockFrames}`);
+  const tap = trackAnalysisTap(sampleRateHz, channelCount, length);
+  for (let start = 0; start < length; start += blockFrames) tap.push(source.read(start, blockFrames));
+  return tap.result();
+}
+
+/**
+ * {@link analyzeTrackFrom} as a tap: the analysis of a track of `length`
+ * frames taken as its blocks go by (while it is copied somewhere, say), in
+ * blocks of any size, with the same figures.
+ *
+ * @example const tap = trackAnalysisTap(44100, 2, length); for (const block of blocks) tap.push(block); const analysis = tap.result();
+ */
+export function trackAnalysisTap(sampleRateHz: number, channelCount: number, length: number): StreamTap<TrackAnalysis> {
   const loudnessMeter = loudnessTap({ sampleRateHz, channelCount, capabilities: { integrated: true, loudnessRange: true, truePeak: true } });
   const spectrumMeter = createSpectrumTap(channelCount, sampleRateHz, length);
   const sideMeter = channelCount === 2 ? sideSpectrumTap(sampleRateHz, length) : null;
   // The short-time level blocks are the spectrum's hops; summed, they give the whole track's levels.
   const { hop, frameCount } = spectrumFraming(length, sampleRateHz);
   const levelMeter = levelBlocksTap(channelCount, length, { hop, minimumBlocks: frameCount + 1, onsetBlock: onsetBlockSize(sampleRateHz) });
-  for (let start = 0; start < length; start += blockFrames) {
-    const frames = source.read(start, blockFrames);
-    loudnessMeter.push(frames);
-    spectrumMeter.push(frames);
-    sideMeter?.push(frames);
-    levelMeter.push(frames);
-  }
-  const loudness = loudnessMeter.result();
-  const spectrum = spectrumMeter.result();
-  const blocks = levelMeter.result();
+  return {
+    push(frames) {
+      loudnessMeter.push(frames);
+      spectrumMeter.push(frames);
+      sideMeter?.push(frames);
+      levelMeter.push(frames);
+    },
+    result: () => analysisOf(sampleRateHz, channelCount, length, loudnessMeter.result(), spectrumMeter.result(), levelMeter.result(), sideMeter?.result() ?? null),
+  };
+}
+
+/** The {@link TrackAnalysis} from what the taps measured. */
+function analysisOf(
+  sampleRateHz: number,
+  channelCount: number,
+  length: number,
+  loudness: LoudnessResult,
+  spectrum: SpectrumAnalysis,
+  blocks: LevelBlocks,
+  side: SpectrumAnalysis | null,
+): TrackAnalysis {
   const levels = levelsFrom(blocks.peak, length * channelCount > 0 ? blocks.energy / (length * channelCount) : 0);
   const power = spectrum.longTermPower;
   const binHz = spectrum.binHz;
@@ -143,7 +169,7 @@ export function analyzeTrackFrom(source: PcmSource, options: { blockFrames?: num
     silent: levels.rmsDbfs === null || levels.rmsDbfs <= SILENCE_RMS_DBFS,
     shortTime: describeShortTime(channelCount, length, spectrum, blocks),
     spectrum,
-    width: sideMeter ? widthFromSpectra(spectrum, sideMeter.result()) : null,
+    width: side ? widthFromSpectra(spectrum, side) : null,
     spectralCutoffHz: detectSpectralCutoffHz(spectrum),
   };
 }

@@ -32,6 +32,7 @@ import { isMonoWidth } from './width-match.ts';
 import { probeChain, probeWanted, renderAfterStaticEq, riderStatisticsTaps, type RenderReport, type RiderSource } from './render.ts';
 import type { ConvergenceOutput } from './convergence.ts';
 import { runPass } from './render-pass.ts';
+import { createStageTimer, type StageTimer } from './stage-timer.ts';
 import { stereoWidthTap } from '../dsp/stereo-width.ts';
 
 export interface MasterOptions extends Partial<DecisionOptions> {
@@ -136,10 +137,8 @@ export function masterStore(target: StoredTarget, reference: ReferenceInput | re
   return { diagnostics: finishSession(session, plan, target.analysis, target.clipping, rendered, target.store.sampleRateHz, target.store.length, false) };
 }
 
-interface Session {
+interface Session extends StageTimer {
   readonly publish: (name: DomainEventName, payload: Record<string, unknown>) => void;
-  readonly lap: (stage: string) => void;
-  readonly stageMs: Record<string, number>;
 }
 
 function startSession(options: Pick<MasterOptions, 'events' | 'correlationId' | 'now'>): Session {
@@ -150,14 +149,7 @@ function startSession(options: Pick<MasterOptions, 'events' | 'correlationId' | 
     const event: DomainEvent = { name, correlationId, occurredAt: now().toISOString(), payload };
     events.publish(event);
   };
-  const stageMs: Record<string, number> = {};
-  let mark = performance.now();
-  const lap = (stage: string) => {
-    const t = performance.now();
-    stageMs[stage] = Number((t - mark).toFixed(1));
-    mark = t;
-  };
-  return { publish, lap, stageMs };
+  return { publish, ...createStageTimer() };
 }
 
 interface MasteringPlan {

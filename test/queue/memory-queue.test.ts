@@ -105,7 +105,9 @@ test('oldestAgeMs is the age of the first task still held', async () => {
   const queue = queueOf();
   const beforeFirstMs = Date.now();
   await queue.enqueue(task('a'));
-  await new Promise((resolve) => setTimeout(resolve, 40));
+  // Waited on the clock the queue reads: a 40 ms timer can fire a millisecond before Date.now() says 40 ms passed.
+  const afterFirstMs = Date.now();
+  while (Date.now() - afterFirstMs < 40) await new Promise((resolve) => setTimeout(resolve, 5));
   await queue.enqueue(task('b'));
   const ageMs = (await queue.oldestAgeMs())!;
   // The first task's age: at least the wait, at most the time since just before it was enqueued.

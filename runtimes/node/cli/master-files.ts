@@ -43,7 +43,7 @@ export interface FileJob {
   readonly options: MasteringRequestOptions;
 }
 
-const errnoOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code;
+export const errnoOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code;
 
 /**
  * Reads one input file. A missing path is `missing_file`, a directory or a
@@ -94,17 +94,27 @@ export function fileFailure(error: unknown, role: 'target' | 'reference', path: 
  * @example await writeOutputFile('out/mastered/song.wav', wav);
  */
 export async function writeOutputFile(path: string, bytes: Uint8Array): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${crypto.randomUUID()}.partial`);
+  const temporary = partialPathFor(path);
   try {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(temporary, bytes);
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true }).catch(() => undefined);
-    const errno = errnoOf(error);
-    const reason = errno === 'EISDIR' ? 'it is a directory' : (errno ?? String(error));
-    throw new FileJobError('output_not_writable', 'output', path, `cannot be written (${reason})`, { cause: error });
+    throw outputNotWritable(error, path);
   }
+}
+
+/** The hidden file an output is written to before it is renamed into place. */
+export function partialPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${crypto.randomUUID()}.partial`);
+}
+
+/** A failure to write the output at `path` as the `output_not_writable` {@link FileJobError} naming it. */
+export function outputNotWritable(error: unknown, path: string): FileJobError {
+  const errno = errnoOf(error);
+  const reason = errno === 'EISDIR' ? 'it is a directory' : (errno ?? String(error));
+  return new FileJobError('output_not_writable', 'output', path, `cannot be written (${reason})`, { cause: error });
 }
 
 /**

@@ -11,7 +11,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { memoryTrackStore, type TrackStore } from '../../../core/audio/pcm-source.ts';
 import { sourceIngestSummary } from '../../../core/app/decode-upload.ts';
 import type { MasteringJobResult } from '../../../core/app/ports.ts';
@@ -22,7 +22,7 @@ import { AudoEqError } from '../../../core/domain/errors.ts';
 import { openWavFileSource, type WavFileSource } from '../wav-file-source.ts';
 import { analyzeReferenceFilesOnThread } from '../reference-analysis-thread.ts';
 import { analyzeReferenceFiles } from '../reference-files.ts';
-import { checkInputFile, fileFailure, FileJobError, inputFailure, type FileJob } from './master-files.ts';
+import { checkInputFile, errnoOf, fileFailure, FileJobError, inputFailure, outputNotWritable, partialPathFor, type FileJob } from './master-files.ts';
 
 /** A working copy up to this size (decoded float samples) stays in memory; a larger one goes to a temporary file. */
 export const MEMORY_STORE_BYTES = 256 * 1024 * 1024;
@@ -36,8 +36,6 @@ export interface StreamedFileSettings {
   /** Override of {@link MEMORY_STORE_BYTES} (tests use 0 to force the file store). */
   readonly memoryStoreBytes?: number;
 }
-
-const errnoOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code;
 
 /**
  * Runs `job` streamed, or returns null when it cannot be (see the module
@@ -151,12 +149,8 @@ function workingCopy(shape: { sampleRateHz: number; channelCount: number; length
 
 /** The output written as it comes to a hidden file beside `path`; kept (renamed into place) or discarded. */
 async function openOutput(path: string) {
-  const temporary = join(dirname(path), `.${basename(path)}.${crypto.randomUUID()}.partial`);
-  const notWritable = (error: unknown) => {
-    const errno = errnoOf(error);
-    const reason = errno === 'EISDIR' ? 'it is a directory' : (errno ?? String(error));
-    return new FileJobError('output_not_writable', 'output', path, `cannot be written (${reason})`, { cause: error });
-  };
+  const temporary = partialPathFor(path);
+  const notWritable = (error: unknown) => outputNotWritable(error, path);
   let fd: number | null = null;
   try {
     await mkdir(dirname(path), { recursive: true });
