@@ -127,6 +127,8 @@ export async function runStreamedMasteringJob(job: StreamedMasteringJob, setting
         ...masterOptions,
         correlationId: job.correlationId,
         events,
+        // The limiter's gain curve is kept where the working copy is kept (in memory, or a file for a long track).
+        curveStore: settings.createStore,
         sink: (frames) => {
           const start = performance.now();
           const bytes = encoder.encode(frames);

@@ -30,6 +30,12 @@ export interface LimiterStreamOptions {
   readonly outputGain?: number;
   /** Frames the whole input will have. */
   readonly length: number;
+  /**
+   * Receives the gain curve as it is written: the gains of frames
+   * [start, start + gains.length), valid only during the call. A render that
+   * keeps them can apply the same limiting again without computing it.
+   */
+  readonly gainSink?: (start: number, gains: Float32Array) => void;
 }
 
 export interface LimiterStreamReport {
@@ -85,6 +91,7 @@ export function createLimiterStream(
     smallest = follower.write(windowPeaks, emitted - base, until - base, gains);
     const from = emitted - base;
     const count = until - emitted;
+    options.gainSink?.(emitted, gains.subarray(from, from + count));
     const target = out.map((samples, c) => {
       const y = samples.subarray(outAt, outAt + count);
       y.set(window.samples[c].subarray(from, from + count));

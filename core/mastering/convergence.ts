@@ -13,7 +13,7 @@
  * pass writes the limited, trimmed signal. Every pass runs block by block
  * over the track's working copy (`render-pass.ts`).
  */
-import type { TrackStore } from '../audio/pcm-source.ts';
+import { memoryTrackStore, type TrackStore } from '../audio/pcm-source.ts';
 import { samplePeakBlockMaximaTap } from '../dsp/block-peaks.ts';
 import { kWeightedBlockEnergyTap } from '../dsp/kweighted-blocks.ts';
 import { truePeakBlockMaximaTap } from '../dsp/truepeak-envelope-stream.ts';
@@ -22,6 +22,8 @@ import type { LoudnessResult } from '../dsp/loudness.ts';
 import { loudnessTap } from '../dsp/loudness-tap.ts';
 import type { Frames, StreamStage, StreamTap } from '../dsp/stream-stage.ts';
 import { truePeakFilterFor } from '../dsp/truepeak-filter.ts';
+import { createGainCurveStage } from '../dsp/gain-curve-stage.ts';
+import type { LimiterStreamReport } from '../dsp/limiter-stream.ts';
 import { createBlockPredictor, MAX_LOUDNESS_GAIN_DB, predictLoudness, solveGain, type LoudnessPredictor } from './loudness-prediction.ts';
 import { runPass } from './render-pass.ts';
 
@@ -75,7 +77,20 @@ export interface ConvergenceOutput {
   readonly write?: boolean;
   /** Frames per block of every pass (default `RENDER_BLOCK_FRAMES`): the output is the same, within float rounding, for any. */
   readonly blockFrames?: number;
+  /**
+   * Where the measuring rounds may keep the limiter's gain curve (a
+   * one-channel store as long as the track), so the last pass applies it
+   * instead of limiting again: the same master for a fraction of the work.
+   * Without it the last pass limits again.
+   */
+  readonly curveStore?: CurveStoreFactory;
 }
+
+/** Makes a one-channel store for a curve as long as the track, at its rate (in memory, or a file for a long track). */
+export type CurveStoreFactory = (shape: { readonly sampleRateHz: number; readonly channelCount: 1; readonly length: number }) => TrackStore;
+
+/** Curves in memory: for a track that is in memory anyway (a fifth more than its stereo samples). */
+export const memoryCurveStore: CurveStoreFactory = ({ sampleRateHz, length }) => memoryTrackStore([new Float32Array(length)], sampleRateHz);
 
 const dbToLinear = (db: number) => Math.pow(10, db / 20);
 
@@ -87,6 +102,16 @@ const dbToLinear = (db: number) => Math.pow(10, db / 20);
  * @example const result = convergeLoudness(memoryTrackStore(channels, 44100), { goalLufs: -10, limiter: createLimiter({ sampleRateHz: 44100, ceilingDbtp: -0.9, lookaheadMs: 3, releaseMs: 150 }), truePeakCeilingDbtp: -1, toleranceDb: 0.3, maxCorrectionDb: 1.5 });
  */
 export function convergeLoudness(store: TrackStore, settings: ConvergenceSettings, verify = true, output: ConvergenceOutput = {}): ConvergenceResult {
+  const curve = verify && output.curveStore ? output.curveStore({ sampleRateHz: store.sampleRateHz, channelCount: 1, length: store.length }) : null;
+  try {
+    return levelAndLimit(store, settings, verify, output, curve);
+  } finally {
+    curve?.close();
+  }
+}
+
+/** {@link convergeLoudness}, keeping the measured rounds' gain curve in `curve` when there is one. */
+function levelAndLimit(store: TrackStore, settings: ConvergenceSettings, verify: boolean, output: ConvergenceOutput, curve: TrackStore | null): ConvergenceResult {
   const { length, sampleRateHz, channelCount } = store;
   const { limiter } = settings;
   const { timing } = limiter;
@@ -117,14 +142,15 @@ export function convergeLoudness(store: TrackStore, settings: ConvergenceSetting
   const predict = predictorFor(truePeakTap.result());
   if (canLevel) gainDb = solve(predict, settings.goalLufs!, gainDb);
 
-  const limiterStream = (gain: number, ceiling: number, outputGain: number) =>
-    limiter.stream({ filter, relevantAboveLinear, inputGain: dbToLinear(gain), ceilingLinear: ceiling, outputGain, length });
+  const limiterStream = (gain: number, ceiling: number, outputGain: number, gainSink?: (start: number, gains: Float32Array) => void) =>
+    limiter.stream({ filter, relevantAboveLinear, inputGain: dbToLinear(gain), ceilingLinear: ceiling, outputGain, length, gainSink });
   const rounds: ConvergenceRound[] = [];
   let goal = settings.goalLufs;
   let measured: LoudnessResult | null = null;
   let guardTrimDb = 0;
-  // The gain and ceiling of the round whose output is kept.
+  // The gain and ceiling of the round whose output is kept, and what its limiter did when its curve is kept.
   let kept = { gainDb, ceilingLinear };
+  let keptLimiting: LimiterStreamReport | null = null;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (round > 0 && canLevel) {
       const previous = gainDb;
@@ -137,7 +163,9 @@ export function convergeLoudness(store: TrackStore, settings: ConvergenceSetting
       break;
     }
     const meter = outputMeter(sampleRateHz, channelCount);
-    runPass(store, [limiterStream(gainDb, ceilingLinear, 1)], [meter], { write: false, blockFrames });
+    const limiting = limiterStream(gainDb, ceilingLinear, 1, curve ? (start, gains) => curve.write(start, [gains]) : undefined);
+    runPass(store, [limiting], [meter], { write: false, blockFrames });
+    keptLimiting = curve ? limiting.report() : null;
     measured = meter.result();
     guardTrimDb = guardTrim(measured.truePeakDbtp, settings.truePeakCeilingDbtp);
     const measuredLufs = measured.integratedLufs === null ? null : measured.integratedLufs + guardTrimDb;
@@ -153,16 +181,21 @@ export function convergeLoudness(store: TrackStore, settings: ConvergenceSetting
     goal = goal! + (guardTrimDb < 0 ? error + guardTrimDb : error);
   }
 
-  // The kept round's limiting again (the limiter is deterministic), now written, with the guard's trim.
-  const final = limiterStream(kept.gainDb, kept.ceilingLinear, dbToLinear(guardTrimDb));
+  // The kept round's limiting again, now written, with the guard's trim: its
+  // kept curve applied with the limiter's own kernels, or (without one) the
+  // limiter run again, which is deterministic: the same output bit for bit.
+  const trim = dbToLinear(guardTrimDb);
+  const relimiting = keptLimiting && curve ? null : limiterStream(kept.gainDb, kept.ceilingLinear, trim);
+  const final = relimiting ?? createGainCurveStage(curve!, dbToLinear(kept.gainDb), trim);
   runPass(store, [final], output.taps ?? [], { write: output.write ?? true, sink: output.sink, blockFrames });
+  const smallestGain = (relimiting?.report() ?? keptLimiting!).smallestGain;
   const shifted = measured ? shiftResult(measured, guardTrimDb) : null;
   return {
     loudnessGainDb: kept.gainDb,
     rounds,
     guardTrimDb,
     output: shifted ?? UNMEASURED,
-    limiterMaxReductionDb: -20 * Math.log10(final.report().smallestGain),
+    limiterMaxReductionDb: -20 * Math.log10(smallestGain),
     goalReached:
       settings.goalLufs === null ||
       (shifted !== null && shifted.integratedLufs !== null && Math.abs(settings.goalLufs - shifted.integratedLufs) <= settings.toleranceDb),

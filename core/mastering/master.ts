@@ -30,7 +30,7 @@ import { combineReferences, type ReferenceProfile } from './reference-profile.ts
 import { masteringWarnings } from './warnings.ts';
 import { isMonoWidth } from './width-match.ts';
 import { probeChain, probeWanted, renderAfterStaticEq, riderStatisticsTaps, type RenderReport, type RiderSource } from './render.ts';
-import type { ConvergenceOutput } from './convergence.ts';
+import { memoryCurveStore, type ConvergenceOutput, type CurveStoreFactory } from './convergence.ts';
 import { runPass } from './render-pass.ts';
 import { createStageTimer, type StageTimer } from './stage-timer.ts';
 import { stereoWidthTap } from '../dsp/stereo-width.ts';
@@ -93,7 +93,7 @@ export function master(target: PcmAudio, reference: ReferenceInput | readonly Re
     channels = preview.channels;
   } else {
     channels = options.inPlace === true || source !== target ? [...source.channels] : source.channels.map((samples) => samples.slice());
-    rendered = renderStore(memoryTrackStore(channels, source.sampleRateHz), plan.decision, targetAnalysis, session.lap, {});
+    rendered = renderStore(memoryTrackStore(channels, source.sampleRateHz), plan.decision, targetAnalysis, session.lap, { curveStore: memoryCurveStore });
   }
   const diagnostics = finishSession(session, plan, targetAnalysis, targetClipping, rendered, source.sampleRateHz, channels.length ? channels[0].length : 0, options.preview === true);
   return { audio: { sampleRateHz: source.sampleRateHz, channels }, diagnostics };
@@ -117,6 +117,8 @@ export interface StoreMasterOptions extends Omit<MasterOptions, 'inPlace' | 'out
   readonly sink?: (frames: Frames) => void;
   /** Frames per block of the render's passes (default `RENDER_BLOCK_FRAMES`); the master is the same, within float rounding, for any. */
   readonly blockFrames?: number;
+  /** Where the render may keep the limiter's gain curve (one channel, the track's length) instead of limiting twice; without it, it limits twice. */
+  readonly curveStore?: CurveStoreFactory;
 }
 
 /**
@@ -132,7 +134,7 @@ export interface StoreMasterOptions extends Omit<MasterOptions, 'inPlace' | 'out
 export function masterStore(target: StoredTarget, reference: ReferenceInput | readonly ReferenceInput[], options: StoreMasterOptions = {}): { readonly diagnostics: MasteringDiagnostics } {
   const session = startSession(options);
   const plan = decide(target.analysis, reference, options, session);
-  const output: ConvergenceOutput = { ...(options.sink ? { sink: options.sink, write: false } : {}), blockFrames: options.blockFrames };
+  const output: ConvergenceOutput = { ...(options.sink ? { sink: options.sink, write: false } : {}), blockFrames: options.blockFrames, curveStore: options.curveStore };
   const rendered = renderStore(target.store, plan.decision, target.analysis, session.lap, output);
   return { diagnostics: finishSession(session, plan, target.analysis, target.clipping, rendered, target.store.sampleRateHz, target.store.length, false) };
 }
@@ -369,15 +371,19 @@ function renderPreview(source: PcmAudio, decision: MasteringDecision, target: Tr
   const excerpt = memoryTrackStore(channels, sampleRateHz);
   const statistics = decision.dynamics.goalLraLu !== null ? { energy: kWeightedBlockEnergy(channels, sampleRateHz), blockPeaks: blockMaxima(samplePeakEnvelope(channels)) } : null;
   const { curve, widthTransferDb } = probeChain(excerpt, decision, target, statistics);
-  const report = renderAfterStaticEq(excerpt, {
-    decision,
-    curve,
-    targetIntegratedLufs: target.integratedLufs,
-    targetIsMono: isMonoWidth(target.width),
-    widthTransferDb,
-    goalLufs: excerptGoalLufs,
-    rider,
-  });
+  const report = renderAfterStaticEq(
+    excerpt,
+    {
+      decision,
+      curve,
+      targetIntegratedLufs: target.integratedLufs,
+      targetIsMono: isMonoWidth(target.width),
+      widthTransferDb,
+      goalLufs: excerptGoalLufs,
+      rider,
+    },
+    { curveStore: memoryCurveStore },
+  );
   applyPreviewFades(channels, sampleRateHz);
   lap('render_ms');
   return { channels, curve, report, region, goalLufs: excerptGoalLufs, outputWidth: measureStereoWidthOf(channels, sampleRateHz) };
