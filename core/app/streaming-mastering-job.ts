@@ -11,6 +11,7 @@
  * goes there instead.
  */
 import type { PcmSource, TrackStore } from '../audio/pcm-source.ts';
+import type { CurveStoreFactory } from '../mastering/convergence.ts';
 import { createWavEncoder } from '../audio/wav-stream-encoder.ts';
 import { createRecordingPublisher, type EventPublisher } from '../domain/events.ts';
 import { DEFAULT_INGEST_POLICY, type IngestPolicy } from '../domain/policies.ts';
@@ -51,6 +52,8 @@ export interface StreamedMasteringJob {
 export interface StreamedJobSettings extends Omit<MasteringJobSettings, 'referenceAnalyzer'> {
   /** The render's working copy for a track of this shape (memory, or a temporary file). */
   readonly createStore: (shape: { readonly sampleRateHz: number; readonly channelCount: number; readonly length: number }) => TrackStore;
+  /** Where the render may keep the limiter's gain curve (see `ConvergenceOutput.curveStore`); without it the last pass limits again. */
+  readonly createCurveStore?: CurveStoreFactory;
   /** Takes the encoded WAV in order: the header, then each block as it is encoded. */
   readonly output: (bytes: Uint8Array) => void;
 }
@@ -127,8 +130,7 @@ export async function runStreamedMasteringJob(job: StreamedMasteringJob, setting
         ...masterOptions,
         correlationId: job.correlationId,
         events,
-        // The limiter's gain curve is kept where the working copy is kept (in memory, or a file for a long track).
-        curveStore: settings.createStore,
+        curveStore: settings.createCurveStore,
         sink: (frames) => {
           const start = performance.now();
           const bytes = encoder.encode(frames);

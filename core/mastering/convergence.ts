@@ -89,8 +89,16 @@ export interface ConvergenceOutput {
 /** Makes a one-channel store for a curve as long as the track, at its rate (in memory, or a file for a long track). */
 export type CurveStoreFactory = (shape: { readonly sampleRateHz: number; readonly channelCount: 1; readonly length: number }) => TrackStore;
 
-/** Curves in memory: for a track that is in memory anyway (a fifth more than its stereo samples). */
-export const memoryCurveStore: CurveStoreFactory = ({ sampleRateHz, length }) => memoryTrackStore([new Float32Array(length)], sampleRateHz);
+/** A track in memory keeps its limiter curve in memory up to this many frames (64 MiB, about 6 minutes at 44.1 kHz); a longer one is limited twice instead. */
+export const MEMORY_CURVE_FRAMES = 16 * 1024 * 1024;
+
+/**
+ * Curves in memory, for a track that is in memory anyway (half of its stereo
+ * samples again): a track longer than {@link MEMORY_CURVE_FRAMES} gets no
+ * curve store, so the render's memory stays what it was.
+ */
+export const memoryCurveStore = (length: number): CurveStoreFactory | undefined =>
+  length <= MEMORY_CURVE_FRAMES ? ({ sampleRateHz }) => memoryTrackStore([new Float32Array(length)], sampleRateHz) : undefined;
 
 const dbToLinear = (db: number) => Math.pow(10, db / 20);
 

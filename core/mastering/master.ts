@@ -93,7 +93,7 @@ export function master(target: PcmAudio, reference: ReferenceInput | readonly Re
     channels = preview.channels;
   } else {
     channels = options.inPlace === true || source !== target ? [...source.channels] : source.channels.map((samples) => samples.slice());
-    rendered = renderStore(memoryTrackStore(channels, source.sampleRateHz), plan.decision, targetAnalysis, session.lap, { curveStore: memoryCurveStore });
+    rendered = renderStore(memoryTrackStore(channels, source.sampleRateHz), plan.decision, targetAnalysis, session.lap, { curveStore: memoryCurveStore(channels.length ? channels[0].length : 0) });
   }
   const diagnostics = finishSession(session, plan, targetAnalysis, targetClipping, rendered, source.sampleRateHz, channels.length ? channels[0].length : 0, options.preview === true);
   return { audio: { sampleRateHz: source.sampleRateHz, channels }, diagnostics };
@@ -382,7 +382,7 @@ function renderPreview(source: PcmAudio, decision: MasteringDecision, target: Tr
       goalLufs: excerptGoalLufs,
       rider,
     },
-    { curveStore: memoryCurveStore },
+    { curveStore: memoryCurveStore(excerpt.length) },
   );
   applyPreviewFades(channels, sampleRateHz);
   lap('render_ms');

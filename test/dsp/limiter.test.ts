@@ -12,7 +12,7 @@ import {
 } from '../../core/dsp/limiter.ts';
 import { measureTruePeak } from '../../core/dsp/truepeak.ts';
 import { designTruePeakFilter } from '../../core/dsp/truepeak-filter.ts';
-import { convergeLoudness } from '../../core/mastering/convergence.ts';
+import { convergeLoudness, memoryCurveStore, MEMORY_CURVE_FRAMES, type CurveStoreFactory } from '../../core/mastering/convergence.ts';
 import { measureLoudness } from '../../core/dsp/loudness.ts';
 import { blockMaximaSimd, slidingMaxSimd, stereoBlockMaximaSimd, stereoPeakEnvelopeSimd } from '../../core/dsp/sliding-max-simd.ts';
 import { withSimd } from '../support/simd.ts';
@@ -112,6 +112,65 @@ test('several convergence rounds leave exactly the signal the last round measure
     assert.ok(ratio > 0 && ratio <= gain * (1 + 1e-4), `sample ${i}: ratio ${ratio} outside (0, loudness gain ${gain}]`);
   }
   assert.ok(checked > 10, 'some samples pass the limiter untouched');
+});
+
+test('with a curve store the last pass applies the measured round\'s gain curve: the same master bit for bit, one store as long as the track, closed after', () => {
+  const sampleRateHz = 44100;
+  const original = hotMaterial(sampleRateHz, 5).map((samples) => samples.map((x) => x * 0.3));
+  const settings = (toleranceDb: number) => ({
+    goalLufs: -8,
+    limiter: createLimiter({ sampleRateHz, ceilingDbtp: -0.9, lookaheadMs: 3, releaseMs: 150 }),
+    truePeakCeilingDbtp: -1,
+    toleranceDb,
+    maxCorrectionDb: 1.5,
+  });
+  // One round, and every round (each overwrites the curve; the last is kept).
+  for (const toleranceDb of [0.3, 1e-6]) {
+    const relimited = original.map((samples) => samples.slice());
+    const withoutCurve = convergeLoudness(memoryTrackStore(relimited, sampleRateHz), settings(toleranceDb));
+    const shapes: { channelCount: number; length: number }[] = [];
+    let closed = 0;
+    const curveStore: CurveStoreFactory = (shape) => {
+      shapes.push(shape);
+      const store = memoryTrackStore([new Float32Array(shape.length)], shape.sampleRateHz);
+      return { ...store, close: () => void closed++ };
+    };
+    const applied = original.map((samples) => samples.slice());
+    const withCurve = convergeLoudness(memoryTrackStore(applied, sampleRateHz), settings(toleranceDb), true, { curveStore });
+    assert.equal(shapes, [{ sampleRateHz, channelCount: 1, length: original[0].length }]);
+    assert.is(closed, 1);
+    assert.equal(withCurve, withoutCurve, `tolerance ${toleranceDb}: the same report (rounds, guard, deepest reduction)`);
+    assert.ok(withCurve.limiterMaxReductionDb > 1, `the material was limited (${withCurve.limiterMaxReductionDb} dB)`);
+    relimited.forEach((samples, c) => {
+      for (let i = 0; i < samples.length; i++) if (!Object.is(applied[c][i], samples[i])) assert.unreachable(`channel ${c} sample ${i}: ${applied[c][i]} vs ${samples[i]}`);
+    });
+  }
+});
+
+test('a probe render (no measuring rounds) asks for no curve store; a failing sink still closes it', () => {
+  const sampleRateHz = 44100;
+  const channels = hotMaterial(sampleRateHz, 2);
+  let made = 0;
+  let closed = 0;
+  const curveStore: CurveStoreFactory = (shape) => {
+    made++;
+    return { ...memoryTrackStore([new Float32Array(shape.length)], shape.sampleRateHz), close: () => void closed++ };
+  };
+  const settings = { goalLufs: -10, limiter: createLimiter({ sampleRateHz, ceilingDbtp: -0.9, lookaheadMs: 3, releaseMs: 150 }), truePeakCeilingDbtp: -1, toleranceDb: 0.3, maxCorrectionDb: 1.5 };
+  convergeLoudness(memoryTrackStore(channels.map((s) => s.slice()), sampleRateHz), settings, false, { curveStore });
+  assert.is(made, 0);
+  const sink = () => {
+    throw new Error('disk full');
+  };
+  assert.throws(() => convergeLoudness(memoryTrackStore(channels.map((s) => s.slice()), sampleRateHz), settings, true, { curveStore, sink, write: false }), /disk full/);
+  assert.is(made, 1);
+  assert.is(closed, 1);
+});
+
+test('a track in memory keeps its curve in memory only up to MEMORY_CURVE_FRAMES', () => {
+  assert.ok(memoryCurveStore(MEMORY_CURVE_FRAMES) !== undefined);
+  assert.is(memoryCurveStore(MEMORY_CURVE_FRAMES + 1), undefined);
+  assert.is(memoryCurveStore(10)!({ sampleRateHz: 48000, channelCount: 1, length: 10 }).length, 10);
 });
 
 test('the SIMD look-ahead maximum equals the scalar scan for every window, length and chunk edge, in place too', withSimd(() => {

@@ -20,6 +20,8 @@ import { applyGainCurve, scaleChannels } from '../../core/dsp/channel-gains.ts';
 import { blockMaxima } from '../../core/mastering/loudness-prediction.ts';
 import { processInBlocks, processWhole } from '../../core/dsp/stream-stage.ts';
 import { setSimdEnabled, simdEnabled } from '../../core/wasm/simd-module.ts';
+import { createGainCurveStage } from '../../core/dsp/gain-curve-stage.ts';
+import { memoryTrackStore } from '../../core/audio/pcm-source.ts';
 
 const SINGLE: LimiterTiming = { lookaheadMs: 3, releaseMs: 150 };
 const DUAL: LimiterTiming = { lookaheadMs: 5, releaseMs: 400, transientReleaseMs: 40, sustainMs: 30 };
@@ -83,9 +85,9 @@ function wholeTrack(channels: Float32Array[], c: Case): { output: Float32Array[]
   return { output, curve, smallestGain };
 }
 
-function stage(c: Case, length: number) {
+function stage(c: Case, length: number, gainSink?: (start: number, gains: Float32Array) => void) {
   const limiter = createLimiter({ sampleRateHz: c.sampleRateHz, ceilingDbtp: -1, ...c.timing });
-  return limiter.stream({ filter: c.filter, relevantAboveLinear: c.relevantAboveLinear, inputGain: c.inputGain, ceilingLinear: c.ceilingLinear, outputGain: c.outputGain, length });
+  return limiter.stream({ filter: c.filter, relevantAboveLinear: c.relevantAboveLinear, inputGain: c.inputGain, ceilingLinear: c.ceilingLinear, outputGain: c.outputGain, length, gainSink });
 }
 
 function assertSameSamples(actual: readonly Float32Array[], expected: readonly Float32Array[], what: string) {
@@ -234,6 +236,49 @@ test('the stream equals the curve applied as applyLimiterGain does, within one r
       if (Math.abs(output[ch][i] - samples[i]) > tolerance) assert.unreachable(`sample ${i}: ${output[ch][i]} vs ${samples[i]}`);
     }
   });
+});
+
+for (const simd of [true, false]) {
+  test(`${simd ? 'SIMD' : 'JavaScript'}: the curve a stream hands its gain sink, applied by the gain-curve stage, gives the stream's samples bit for bit`, () => {
+    withSimdSwitch(simd, () => {
+      for (const [timing, outputGain] of [[SINGLE, undefined], [DUAL, Math.pow(10, -0.07 / 20)]] as const) {
+        const c = loudCase(44100, timing, outputGain);
+        const length = 2 * 44100 + 4321;
+        const input = music(44100, length, 2, 13);
+        const kept = new Float32Array(length).fill(NaN);
+        let next = 0;
+        const limited = processInBlocks(
+          stage(c, length, (start, gains) => {
+            // In order and without gaps: the curve is complete once the stream has finished.
+            assert.is(start, next);
+            kept.set(gains, start);
+            next = start + gains.length;
+          }),
+          input,
+          4096,
+        );
+        assert.is(next, length);
+        for (const block of [1, 17, 65536]) {
+          if (block === 1) {
+            const short = 3000;
+            const shortKept = memoryTrackStore([kept.slice(0, short)], 44100);
+            const head = input.map((samples) => samples.slice(0, short));
+            const applied = processInBlocks(createGainCurveStage(shortKept, c.inputGain, c.outputGain), head, 1);
+            assertSameSamples(applied.output, limited.output.map((samples) => samples.subarray(0, short)), 'blocks of 1');
+            continue;
+          }
+          const applied = processInBlocks(createGainCurveStage(memoryTrackStore([kept], 44100), c.inputGain, c.outputGain), input, block);
+          assertSameSamples(applied.output, limited.output, `blocks of ${block}`);
+        }
+      }
+    });
+  });
+}
+
+test('a gain-curve stage given more or fewer frames than its curve says so', () => {
+  const curve = memoryTrackStore([new Float32Array(100).fill(0.5)], 44100);
+  assert.throws(() => processInBlocks(createGainCurveStage(curve, 1), [new Float32Array(101)], 50), /100 frames given more/);
+  assert.throws(() => processInBlocks(createGainCurveStage(curve, 1), [new Float32Array(99)], 50), /100 frames given 99/);
 });
 
 test('a stream told the wrong length says so', () => {

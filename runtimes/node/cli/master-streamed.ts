@@ -26,6 +26,8 @@ import { checkInputFile, errnoOf, fileFailure, FileJobError, inputFailure, outpu
 
 /** A working copy up to this size (decoded float samples) stays in memory; a larger one goes to a temporary file. */
 export const MEMORY_STORE_BYTES = 256 * 1024 * 1024;
+/** The limiter's gain curve is kept in memory up to this size (about 6 minutes at 44.1 kHz), in a temporary file beyond. */
+export const MEMORY_CURVE_BYTES = 64 * 1024 * 1024;
 
 export interface StreamedFileSettings {
   readonly ingestPolicy: IngestPolicy;
@@ -71,6 +73,8 @@ export async function masterFileStreamed(job: FileJob, settings: StreamedFileSet
         {
           ingestPolicy: settings.ingestPolicy,
           createStore: (shape) => workingCopy(shape, settings),
+          // The limiter's curve (a fifth of the working copy) stays in memory only while it is small.
+          createCurveStore: (shape) => workingCopy(shape, { ...settings, memoryStoreBytes: Math.min(settings.memoryStoreBytes ?? MEMORY_STORE_BYTES, MEMORY_CURVE_BYTES) }),
           output: output.write,
         },
       ).catch((error: unknown) => {
