@@ -60,8 +60,8 @@ export interface WorkerPool extends MasteringRunner, AnalysisRunner {
 interface PendingJob {
   readonly jobId: number;
   readonly correlationId: string;
-  /** Builds the message (moving the upload bytes) when a worker takes the job. */
-  message(): Outgoing<WorkerJobMessage>;
+  /** Builds the message (moving the upload bytes) when a worker takes the job; `spareCore`: another worker idles and nothing waits. */
+  message(spareCore: boolean): Outgoing<WorkerJobMessage>;
   resolve(result: unknown): void;
   reject(error: unknown): void;
   /** Stage reports of a controlled run. */
@@ -179,8 +179,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       const job = waiting.shift()!;
       slot.state = 'busy';
       slot.job = job;
+      // A worker left idle with nothing waiting is a core this job may borrow (its references' analysis).
+      const spareCore = waiting.length === 0 && slots.some((other) => other.state === 'idle' && other.handle !== null);
       try {
-        const { message, transfer } = job.message();
+        const { message, transfer } = job.message(spareCore);
         slot.handle.post(message, transfer);
       } catch (error) {
         slot.state = 'idle';
@@ -193,14 +195,19 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   for (const slot of slots) spawnInto(slot);
 
   /** Queues one job of either kind under the shared bound. */
-  const submit = <T>(correlationId: string, message: (jobId: number) => Outgoing<WorkerJobMessage>, control?: RunControl, cancelFlag?: SharedArrayBuffer): Promise<T> => {
+  const submit = <T>(
+    correlationId: string,
+    message: (jobId: number, spareCore: boolean) => Outgoing<WorkerJobMessage>,
+    control?: RunControl,
+    cancelFlag?: SharedArrayBuffer,
+  ): Promise<T> => {
     if (closed) return Promise.reject(new AudoEqError('not_ready', 'The server is shutting down.'));
     if (failedStarts > 0 && slots.every((s) => s.state === 'down')) {
       return Promise.reject(new Error(`no mastering worker is running: ${lastStartFailure}`));
     }
     return new Promise<T>((resolve, reject) => {
       const jobId = nextJobId++;
-      const pending: PendingJob = { jobId, correlationId, message: () => message(jobId), resolve: resolve as (result: unknown) => void, reject, onStage: control?.onStage };
+      const pending: PendingJob = { jobId, correlationId, message: (spareCore) => message(jobId, spareCore), resolve: resolve as (result: unknown) => void, reject, onStage: control?.onStage };
       if (control?.signal?.aborted) return reject(jobCancelledError());
       // A cancel while waiting takes the job out of the queue; while running it raises the flag the worker reads at its next stage.
       control?.signal?.addEventListener(
@@ -231,7 +238,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       const cancelFlag = control ? createCancelFlag() : undefined;
       return submit<MasteringJobResult>(
         job.correlationId,
-        (jobId) => masterJobMessage(jobId, job, options.ingestPolicy, cancelFlag ? { cancelFlag } : undefined),
+        (jobId, spareCore) => masterJobMessage(jobId, job, options.ingestPolicy, cancelFlag ? { cancelFlag } : undefined, spareCore),
         control,
         cancelFlag,
       );

@@ -11,6 +11,7 @@ import { AudoEqError, ERROR_TABLE, INGEST_ERROR_CODES, IngestValidationError, ty
 import type { IngestPolicy } from '../domain/policies.ts';
 import { runAnalysisJob } from './in-process-analysis-runner.ts';
 import { runMasteringJob } from './mastering-job.ts';
+import type { ReferenceAnalyzer } from './reference-analysis.ts';
 import type { JobStage } from './jobs/job-record.ts';
 import type { AnalysisJob, AnalysisJobResult, MasteringJob, MasteringJobResult, MasteringUploadFile } from './ports.ts';
 import { cancelFlagRaised, stageHook } from './run-control.ts';
@@ -24,6 +25,12 @@ export type WorkerJobMessage =
       readonly ingestPolicy?: IngestPolicy;
       /** Present for a controlled run: stages are posted back, and a raised flag stops the job at its next stage. */
       readonly control?: { readonly cancelFlag: SharedArrayBuffer };
+      /**
+       * Another worker was idle and nothing waited when the job was sent: a
+       * core is spare, so the worker may analyse the references on a thread
+       * of its own while it decodes and analyses the target.
+       */
+      readonly spareCore?: boolean;
     }
   | { readonly type: 'analyze'; readonly jobId: number; readonly job: AnalysisJob; readonly ingestPolicy?: IngestPolicy };
 
@@ -84,6 +91,7 @@ export function masterJobMessage(
   job: MasteringJob,
   ingestPolicy?: IngestPolicy,
   control?: { readonly cancelFlag: SharedArrayBuffer },
+  spareCore = false,
 ): Outgoing<WorkerJobMessage> {
   const buffers = new Set<ArrayBuffer>();
   const owned = <T extends MasteringUploadFile>(upload: T): T => {
@@ -100,6 +108,7 @@ export function masterJobMessage(
       job: { ...job, target, reference },
       ...(ingestPolicy ? { ingestPolicy } : {}),
       ...(control ? { control } : {}),
+      ...(spareCore ? { spareCore } : {}),
     },
     transfer: [...buffers],
   };
@@ -170,7 +179,11 @@ export function errorFromWire(wire: WireError): Error {
  * @example
  * self.onmessage = async (event) => { const { message, transfer } = await answerJobMessage(event.data); self.postMessage(message, transfer); };
  */
-export async function answerJobMessage(message: WorkerJobMessage, post?: (reply: WorkerReply, transfer: ArrayBuffer[]) => void): Promise<Outgoing<WorkerReply>> {
+export async function answerJobMessage(
+  message: WorkerJobMessage,
+  post?: (reply: WorkerReply, transfer: ArrayBuffer[]) => void,
+  referenceAnalyzer?: ReferenceAnalyzer,
+): Promise<Outgoing<WorkerReply>> {
   try {
     if (message.type === 'analyze') {
       const result = await runAnalysisJob(message.job, message.ingestPolicy);
@@ -181,7 +194,9 @@ export async function answerJobMessage(message: WorkerJobMessage, post?: (reply:
     const onStage = control
       ? stageHook(() => cancelFlagRaised(control.cancelFlag), (stage) => post?.({ type: 'stage', jobId, stage }, []))
       : undefined;
-    const result = await runMasteringJob(message.job, { ingestPolicy: message.ingestPolicy, onStage });
+    // A spare core analyses the references while this thread takes the target (a runtime without threads passes no analyzer).
+    const elsewhere = message.spareCore ? referenceAnalyzer : undefined;
+    const result = await runMasteringJob(message.job, { ingestPolicy: message.ingestPolicy, onStage, referenceAnalyzer: elsewhere });
     const wav = ownedBytes(result.wav);
     return { message: { type: 'result', jobId: message.jobId, result: { ...result, wav: wav.bytes } }, transfer: [wav.buffer] };
   } catch (error) {

@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { lowerThreadPriority } from '../shared/thread-priority.ts';
 import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
 import { createIdleCollector } from './idle-collector.ts';
+import { createThreadedReferenceAnalyzer } from './reference-analysis-thread.ts';
 import { answerJobMessage, deliverReply, READY_REPLY, type WorkerJobMessage, type WorkerReply } from '../../core/app/worker-protocol.ts';
 
 const port = parentPort;
@@ -16,12 +17,14 @@ lowerThreadPriority(settings?.nice ?? 0);
 setSimdEnabled(settings?.simd ?? true);
 
 const post = (message: WorkerReply, transfer: ArrayBuffer[]) => port.postMessage(message, transfer);
+// For a job sent while a core was spare: its references are analysed on a thread of their own meanwhile.
+const referenceAnalyzer = createThreadedReferenceAnalyzer(undefined, { nice: settings?.nice ?? 0 });
 
 const idle = createIdleCollector();
 
 port.on('message', (message: WorkerJobMessage) => {
   idle.busy();
-  void answerJobMessage(message, post)
+  void answerJobMessage(message, post, referenceAnalyzer)
     .then((answer) => deliverReply(post, answer))
     .finally(() => idle.done());
 });

@@ -3,8 +3,9 @@
  * analyses a job's references in a worker thread of its own while the calling
  * thread decodes and analyses the target (see core/app/mastering-job.ts). The
  * CLI uses it: one job at a time, and the second core would otherwise idle.
- * Servers do not: their worker pool already keeps every core busy with
- * separate jobs.
+ * A server's pool worker uses it only for a job sent while another worker
+ * idled with nothing waiting (`spareCore`); under load the pool keeps every
+ * core busy with separate jobs instead.
  *
  * The uploads are copied to the thread (the caller keeps its buffers); only
  * the analyses (a few hundred kB) come back. Memory: the decoded reference now
@@ -28,8 +29,13 @@ const WORKER_URL = threadEntry(import.meta.url, {
  *
  * @example const runner = createInProcessRunner({ referenceAnalyzer: createThreadedReferenceAnalyzer() });
  */
-export function createThreadedReferenceAnalyzer(workerUrl: URL = WORKER_URL): ReferenceAnalyzer {
-  return (uploads, policy) => analyzeOnThread({ uploads: uploads.map(({ bytes, filename }) => ({ bytes, filename })), policy }, workerUrl);
+export function createThreadedReferenceAnalyzer(workerUrl: URL = WORKER_URL, options: ThreadOptions = {}): ReferenceAnalyzer {
+  return (uploads, policy) => analyzeOnThread({ uploads: uploads.map(({ bytes, filename }) => ({ bytes, filename })), policy }, workerUrl, options);
+}
+
+export interface ThreadOptions {
+  /** The thread's nice value (a pool worker's own, so the server's event loop keeps its priority); default 0, unchanged. */
+  readonly nice?: number;
 }
 
 /**
@@ -44,10 +50,10 @@ export function analyzeReferenceFilesOnThread(paths: readonly string[], policy: 
 }
 
 /** Starts one thread for `request` and ends it with the answer. */
-function analyzeOnThread(request: ReferenceAnalysisRequest, workerUrl: URL): Promise<AnalyzedReference[]> {
+function analyzeOnThread(request: ReferenceAnalysisRequest, workerUrl: URL, options: ThreadOptions = {}): Promise<AnalyzedReference[]> {
   return new Promise((resolve, reject) => {
     // The thread starts with the SIMD switch as this thread has it.
-    const worker = new Worker(workerUrl, { workerData: { simd: simdEnabled() } });
+    const worker = new Worker(workerUrl, { workerData: { simd: simdEnabled(), nice: options.nice ?? 0 } });
     let settled = false;
     const settle = (finish: () => void) => {
       if (settled) return;

@@ -3,12 +3,16 @@
 // through reference-analysis-worker.mjs.
 import { parentPort, workerData } from 'node:worker_threads';
 import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
+import { lowerThreadPriority } from '../shared/thread-priority.ts';
 import { analyzeReferenceUploads } from '../../core/app/reference-analysis.ts';
 import { errorToWire } from '../../core/app/worker-protocol.ts';
 import { analyzeReferenceFiles } from './reference-files.ts';
 import type { ReferenceAnalysisReply, ReferenceAnalysisRequest } from './reference-analysis-messages.ts';
 
-setSimdEnabled((workerData as { simd?: boolean } | undefined)?.simd ?? true);
+const settings = workerData as { simd?: boolean; nice?: number } | undefined;
+setSimdEnabled(settings?.simd ?? true);
+// Started by a pool worker: as low a priority as that worker's (the server's event loop comes first).
+lowerThreadPriority(settings?.nice ?? 0);
 
 const port = parentPort;
 if (!port) throw new Error('reference-analysis-worker.ts runs inside a worker thread (see reference-analysis-thread.ts)');

@@ -108,6 +108,37 @@ test('analysis jobs share the workers, the queue and its bound with mastering jo
   await pool.close();
 });
 
+test('a mastering job sent while another worker idles and nothing waits may borrow its core (spareCore); the job that takes the last idle worker, or leaves others waiting, may not', async () => {
+  const { workers, spawn } = scriptedWorkers();
+  const pool = createWorkerPool({ size: 2, maxWaiting: 4, spawn });
+  await tick();
+  const spareOf = (message: WorkerJobMessage) => (message.type === 'master' ? message.spareCore === true : null);
+  const first = pool.run(job('alone'));
+  assert.equal(workers.map((w) => w.jobs.map(spareOf)), [[true], []], 'the other worker idles');
+  const second = pool.run(job('second'));
+  assert.equal(workers.map((w) => w.jobs.map(spareOf)), [[true], [false]], 'no worker is left idle');
+  // Two more wait; when a worker frees up, the first of them goes while the other still waits.
+  const third = pool.run(job('third'));
+  const fourth = pool.run(job('fourth'));
+  workers[0].succeed();
+  assert.equal(workers[0].jobs.map(spareOf), [true, false]);
+  workers[1].succeed();
+  assert.equal(workers[1].jobs.map(spareOf), [false, false], 'the last waiting job takes the last idle worker');
+  workers[0].succeed();
+  workers[1].succeed();
+  await Promise.all([first, second, third, fourth]);
+  // An analysis job never carries the hint; a one-worker pool never has a spare core.
+  const single = scriptedWorkers();
+  const one = createWorkerPool({ size: 1, maxWaiting: 0, spawn: single.spawn });
+  await tick();
+  const lone = one.run(job('lone'));
+  assert.equal(single.workers[0].jobs.map(spareOf), [false]);
+  single.workers[0].succeed();
+  await lone;
+  await one.close();
+  await pool.close();
+});
+
 test('jobs wait for workers that are still starting, within the same bound', async () => {
   const { workers, spawn } = scriptedWorkers({ startReady: false });
   const pool = createWorkerPool({ size: 1, maxWaiting: 0, spawn });

@@ -104,6 +104,40 @@ test('a bad upload decoded in a worker is rejected as IngestValidationError with
   }
 });
 
+test('with a worker to spare, a job analyses its references on a thread of their own meanwhile: the same WAV, diagnostics and events, and the wait for them timed', async () => {
+  const pool = createNodeWorkerPool({ size: 2, maxWaiting: 0 });
+  try {
+    await pool.run(jobFor('warm-up', 'fixed'));
+    const inWorker = await pool.run(jobFor('spare-1'));
+    const inProcess = await createInProcessRunner().run(jobFor('spare-1'));
+    assert.ok(Buffer.from(inWorker.wav).equals(Buffer.from(inProcess.wav)), 'byte-identical WAV');
+    assert.equal(withoutTimings(inWorker.diagnostics), withoutTimings(inProcess.diagnostics));
+    assert.equal(withoutTimings(inWorker.events), withoutTimings(inProcess.events));
+    // Analysed elsewhere while the target was: what was left to wait for, instead of the references' own time up front.
+    assert.ok('reference_wait_ms' in inWorker.diagnostics.stage_ms!, JSON.stringify(inWorker.diagnostics.stage_ms));
+    assert.not.ok('reference_ms' in inWorker.diagnostics.stage_ms!);
+    assert.ok('reference_ms' in inProcess.diagnostics.stage_ms!);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('with a worker to spare, a bad reference is still reported before a bad target, as the in-process runner reports it', async () => {
+  const pool = createNodeWorkerPool({ size: 2, maxWaiting: 0 });
+  try {
+    const truncated = () => ({ bytes: new Uint8Array(readFileSync(fixturePath('malformed/truncated.wav'))), filename: 'truncated.wav' });
+    const broken = () => ({ ...jobFor('bad-2', 'fixed'), target: truncated(), reference: truncated() });
+    const inWorker = await pool.run(broken()).then(() => null, (e: unknown) => e);
+    const inProcess = await createInProcessRunner().run(broken()).then(() => null, (e: unknown) => e);
+    assert.instance(inWorker, IngestValidationError);
+    const [a, b] = [inWorker as IngestValidationError, inProcess as IngestValidationError];
+    assert.equal([a.code, a.message, a.details], [b.code, b.message, b.details]);
+    assert.is(a.details.part, 'reference');
+  } finally {
+    await pool.close();
+  }
+});
+
 test('a worker that dies mid-job answers that request 500 internal_error (logged with its correlation id) and the next request is served', async () => {
   const logger = createRecordingLogger();
   const pool = createNodeWorkerPool({ size: 1, maxWaiting: 2, logger, workerUrl: CRASHING_WORKER });
