@@ -18,7 +18,8 @@ setSimdEnabled(settings?.simd ?? true);
 
 const post = (message: WorkerReply, transfer: ArrayBuffer[]) => port.postMessage(message, transfer);
 // For a job sent while a core was spare: its references are analysed on a thread of their own meanwhile.
-const referenceAnalyzer = createThreadedReferenceAnalyzer(undefined, { nice: settings?.nice ?? 0 });
+// One thread, kept warm between jobs (a cold thread would cost what it saves).
+const referenceAnalyzer = createThreadedReferenceAnalyzer(undefined, { nice: settings?.nice ?? 0, keep: true });
 
 const idle = createIdleCollector();
 

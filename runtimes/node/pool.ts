@@ -28,11 +28,13 @@ function spawnThread(workerUrl: URL, nice: number, events: PoolWorkerEvents): Po
   // The thread starts with the SIMD switch as this thread has it (set from AUDO_EQ_SIMD or by an embedder).
   const worker = new Worker(workerUrl, { workerData: { nice, simd: simdEnabled() } });
   let lastError: Error | undefined;
-  worker.unref();
   worker.on('message', (reply: WorkerReply) => {
-    // A busy worker holds the process open (someone awaits its job); an idle one does not.
-    // Stage reports arrive while the job still runs.
-    if (reply.type === 'result' || reply.type === 'failure') worker.unref();
+    // A starting or busy worker holds the process open (a job may be waiting for
+    // it, or someone awaits its job); an idle one does not. Stage reports arrive
+    // while the job still runs. (Unref'd before it was ready, the thread was
+    // ref'd again by the 'message' listener, and held the process open until
+    // its first job.)
+    if (reply.type === 'ready' || reply.type === 'result' || reply.type === 'failure') worker.unref();
     events.onMessage(reply);
   });
   // An uncaught error in the worker: 'exit' follows, and reports it.

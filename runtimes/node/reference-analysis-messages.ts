@@ -5,10 +5,13 @@ import type { WireError } from '../../core/app/worker-protocol.ts';
 import type { IngestPolicy } from '../../core/domain/policies.ts';
 
 /** The references as uploads (bytes, copied to the thread) or as files the thread reads itself. */
-export type ReferenceAnalysisRequest =
+export type ReferenceAnalysisRequest = { readonly id: number } & (
   | { readonly uploads: readonly MasteringUploadFile[]; readonly policy: IngestPolicy }
-  | { readonly paths: readonly string[]; readonly policy: IngestPolicy };
+  | { readonly paths: readonly string[]; readonly policy: IngestPolicy }
+);
 
-export type ReferenceAnalysisReply =
+/** The answer to the request with the same `id` (a kept thread answers one request after another). */
+export type ReferenceAnalysisReply = { readonly id: number } & (
   | { readonly type: 'analyzed'; readonly references: AnalyzedReference[] }
-  | { readonly type: 'failed'; readonly error: WireError };
+  | { readonly type: 'failed'; readonly error: WireError }
+);

@@ -15,6 +15,7 @@ import { Worker } from 'node:worker_threads';
 import type { AnalyzedReference, ReferenceAnalyzer } from '../../core/app/reference-analysis.ts';
 import type { IngestPolicy } from '../../core/domain/policies.ts';
 import type { ReferenceAnalysisReply, ReferenceAnalysisRequest } from './reference-analysis-messages.ts';
+import type { MasteringUploadFile } from '../../core/app/ports.ts';
 import { errorFromWire } from '../../core/app/worker-protocol.ts';
 import { simdEnabled } from '../../core/wasm/simd-module.ts';
 import { threadEntry } from './thread-entry.ts';
@@ -25,17 +26,30 @@ const WORKER_URL = threadEntry(import.meta.url, {
 });
 
 /**
- * Creates the analyzer; each call starts one thread and ends it with the answer.
+ * Creates the analyzer. By default each call starts one thread and ends it
+ * with the answer. With `keep`, one thread is kept and reused, so its code
+ * stays compiled and optimised between jobs (a pool worker's: a new thread
+ * starts cold, which costs about as much as the analysis it would take off
+ * the job); it does not keep the process alive while idle, and one that dies
+ * is replaced by the next call.
  *
  * @example const runner = createInProcessRunner({ referenceAnalyzer: createThreadedReferenceAnalyzer() });
  */
 export function createThreadedReferenceAnalyzer(workerUrl: URL = WORKER_URL, options: ThreadOptions = {}): ReferenceAnalyzer {
-  return (uploads, policy) => analyzeOnThread({ uploads: uploads.map(({ bytes, filename }) => ({ bytes, filename })), policy }, workerUrl, options);
+  const requestFor = (uploads: Parameters<ReferenceAnalyzer>[0], policy: IngestPolicy): ThreadRequest => ({ uploads: uploads.map(({ bytes, filename }) => ({ bytes, filename })), policy });
+  if (!options.keep) return (uploads, policy) => analyzeOnThread(requestFor(uploads, policy), workerUrl, options);
+  let thread: ReferenceThread | null = null;
+  return (uploads, policy) => {
+    if (!thread || thread.failed()) thread = openThread(workerUrl, options);
+    return thread.analyze(requestFor(uploads, policy));
+  };
 }
 
 export interface ThreadOptions {
   /** The thread's nice value (a pool worker's own, so the server's event loop keeps its priority); default 0, unchanged. */
   readonly nice?: number;
+  /** Keep one thread for every call instead of one per call. */
+  readonly keep?: boolean;
 }
 
 /**
@@ -49,23 +63,56 @@ export function analyzeReferenceFilesOnThread(paths: readonly string[], policy: 
   return analyzeOnThread({ paths: [...paths], policy }, workerUrl);
 }
 
+/** A request before the thread numbers it. */
+type ThreadRequest = { readonly uploads: readonly MasteringUploadFile[]; readonly policy: IngestPolicy } | { readonly paths: readonly string[]; readonly policy: IngestPolicy };
+
+interface ReferenceThread {
+  analyze(request: ThreadRequest): Promise<AnalyzedReference[]>;
+  /** The thread died or failed to load: every pending and later call is rejected. */
+  failed(): boolean;
+  close(): void;
+}
+
 /** Starts one thread for `request` and ends it with the answer. */
-function analyzeOnThread(request: ReferenceAnalysisRequest, workerUrl: URL, options: ThreadOptions = {}): Promise<AnalyzedReference[]> {
-  return new Promise((resolve, reject) => {
-    // The thread starts with the SIMD switch as this thread has it.
-    const worker = new Worker(workerUrl, { workerData: { simd: simdEnabled(), nice: options.nice ?? 0 } });
-    let settled = false;
-    const settle = (finish: () => void) => {
-      if (settled) return;
-      settled = true;
-      finish();
-      void worker.terminate();
-    };
-    worker.once('message', (reply: ReferenceAnalysisReply) =>
-      settle(() => (reply.type === 'analyzed' ? resolve(reply.references) : reject(errorFromWire(reply.error)))),
-    );
-    worker.once('error', (error) => settle(() => reject(error)));
-    worker.once('exit', (code) => settle(() => reject(new Error(`the reference analysis thread exited with code ${code} before answering`))));
-    worker.postMessage(request);
+function analyzeOnThread(request: ThreadRequest, workerUrl: URL, options: ThreadOptions = {}): Promise<AnalyzedReference[]> {
+  const thread = openThread(workerUrl, options);
+  return thread.analyze(request).finally(() => thread.close());
+}
+
+/** Starts a thread that answers requests by id; it keeps the process alive only while a request is pending. */
+function openThread(workerUrl: URL, options: ThreadOptions): ReferenceThread {
+  // The thread starts with the SIMD switch as this thread has it.
+  const worker = new Worker(workerUrl, { workerData: { simd: simdEnabled(), nice: options.nice ?? 0 } });
+  const pending = new Map<number, { resolve: (references: AnalyzedReference[]) => void; reject: (error: unknown) => void }>();
+  let nextId = 1;
+  let failure: Error | null = null;
+  const failAll = (error: Error) => {
+    failure ??= error;
+    for (const waiter of pending.values()) waiter.reject(error);
+    pending.clear();
+  };
+  worker.on('message', (reply: ReferenceAnalysisReply) => {
+    const waiter = pending.get(reply.id);
+    if (!waiter) return;
+    pending.delete(reply.id);
+    if (pending.size === 0) worker.unref();
+    if (reply.type === 'analyzed') waiter.resolve(reply.references);
+    else waiter.reject(errorFromWire(reply.error));
   });
+  worker.on('error', (error) => failAll(error));
+  worker.on('exit', (code) => failAll(new Error(`the reference analysis thread exited with code ${code} before answering`)));
+  worker.unref();
+  return {
+    analyze(request) {
+      if (failure) return Promise.reject(failure);
+      const id = nextId++;
+      worker.ref();
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ id, ...request } satisfies ReferenceAnalysisRequest);
+      });
+    },
+    failed: () => failure !== null,
+    close: () => void worker.terminate(),
+  };
 }

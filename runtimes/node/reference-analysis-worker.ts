@@ -1,6 +1,7 @@
 // The reference analysis thread (see reference-analysis-thread.ts): analyses
-// the one request it is sent, answers, and is ended by its caller. Loaded
-// through reference-analysis-worker.mjs.
+// each request it is sent, one after another, and answers it by id; its
+// caller ends it (after one answer, or when the thread is no longer kept).
+// Loaded through reference-analysis-worker.mjs.
 import { parentPort, workerData } from 'node:worker_threads';
 import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
 import { lowerThreadPriority } from '../shared/thread-priority.ts';
@@ -17,10 +18,14 @@ lowerThreadPriority(settings?.nice ?? 0);
 const port = parentPort;
 if (!port) throw new Error('reference-analysis-worker.ts runs inside a worker thread (see reference-analysis-thread.ts)');
 
-port.once('message', (request: ReferenceAnalysisRequest) => {
-  const analyzing = 'paths' in request ? analyzeReferenceFiles(request.paths, request.policy) : analyzeReferenceUploads(request.uploads, request.policy);
-  void analyzing.then(
-    (references) => port.postMessage({ type: 'analyzed', references } satisfies ReferenceAnalysisReply),
-    (error: unknown) => port.postMessage({ type: 'failed', error: errorToWire(error) } satisfies ReferenceAnalysisReply),
+// One at a time, in arrival order: two references' decoded samples never share the thread's memory.
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (request: ReferenceAnalysisRequest) => {
+  const { id } = request;
+  queue = queue.then(() =>
+    ('paths' in request ? analyzeReferenceFiles(request.paths, request.policy) : analyzeReferenceUploads(request.uploads, request.policy)).then(
+      (references) => port.postMessage({ id, type: 'analyzed', references } satisfies ReferenceAnalysisReply),
+      (error: unknown) => port.postMessage({ id, type: 'failed', error: errorToWire(error) } satisfies ReferenceAnalysisReply),
+    ),
   );
 });

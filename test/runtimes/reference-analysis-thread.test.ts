@@ -6,6 +6,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { repoRoot } from '../support/processes.ts';
 import { createInProcessRunner } from '../../core/app/in-process-runner.ts';
 import type { MasteringJob } from '../../core/app/ports.ts';
 import { analyzeReferenceUploads, type ReferenceAnalyzer } from '../../core/app/reference-analysis.ts';
@@ -119,6 +121,12 @@ test('the thread analyser answers what the calling thread would', async () => {
   const [here] = await analyzeReferenceUploads(uploads(), DEFAULT_INGEST_POLICY);
   assert.equal(onThread.summary, here.summary);
   assert.equal(onThread.analysis, here.analysis);
+});
+
+test('a kept thread answers call after call and calls at once, each by its own id, survives a bad upload, and does not keep the process alive', () => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/runtimes/workers/kept-reference-thread.ts'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+  assert.is(run.status, 0, `${run.signal ?? ''} ${run.stderr}`);
+  assert.equal(run.stdout.trim().split('\n'), ['in turn true', 'in turn true', 'at once true', 'bad upload unsupported_container', 'after it true']);
 });
 
 test.run();
