@@ -13,6 +13,7 @@ import { DEFAULT_INGEST_POLICY, DEFAULT_NORMALIZATION_POLICY, POLICY_VERSION, ty
 import { analyzeTrack, type TrackAnalysis } from '../mastering/analysis.ts';
 import { createStageTimer } from '../mastering/stage-timer.ts';
 import { master } from '../mastering/master.ts';
+import type { TapHost } from '../mastering/tap-host.ts';
 import { decodeUpload, ingestSummary } from './decode-upload.ts';
 import { analyzeReferenceUploads, type AnalyzedReference, type ReferenceAnalyzer } from './reference-analysis.ts';
 import type { JobStage } from './jobs/job-record.ts';
@@ -34,6 +35,8 @@ export interface MasteringJobSettings {
    * while the target is decoded and analysed here; default: here, first.
    */
   readonly referenceAnalyzer?: ReferenceAnalyzer;
+  /** Where the render's taps run beside its stages (another thread); default here. */
+  readonly tapHost?: TapHost;
 }
 
 /**
@@ -160,7 +163,7 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
   const result = master(
     target,
     references.map((reference) => reference.analysis),
-    { ...masterOptions, correlationId: job.correlationId, events, inPlace: true, targetAnalysis },
+    { ...masterOptions, correlationId: job.correlationId, events, inPlace: true, targetAnalysis, tapHost: settings.tapHost },
   );
   const encodeStart = performance.now();
   const wav = encodeWav(result.audio, { bitDepth });

@@ -12,6 +12,7 @@
  */
 import type { PcmSource, TrackStore } from '../audio/pcm-source.ts';
 import type { CurveStoreFactory } from '../mastering/convergence.ts';
+import type { TapHost } from '../mastering/tap-host.ts';
 import { createWavEncoder } from '../audio/wav-stream-encoder.ts';
 import { createRecordingPublisher, type EventPublisher } from '../domain/events.ts';
 import { DEFAULT_INGEST_POLICY, type IngestPolicy } from '../domain/policies.ts';
@@ -49,11 +50,16 @@ export interface StreamedMasteringJob {
   readonly options: MasteringRequestOptions;
 }
 
-export interface StreamedJobSettings extends Omit<MasteringJobSettings, 'referenceAnalyzer'> {
+export interface StreamedJobSettings extends Omit<MasteringJobSettings, 'referenceAnalyzer' | 'tapHost'> {
   /** The render's working copy for a track of this shape (memory, or a temporary file). */
   readonly createStore: (shape: { readonly sampleRateHz: number; readonly channelCount: number; readonly length: number }) => TrackStore;
   /** Where the render may keep the limiter's gain curve (see `ConvergenceOutput.curveStore`); without it the last pass limits again. */
   readonly createCurveStore?: CurveStoreFactory;
+  /**
+   * Where the render's taps run beside its stages (another thread, started
+   * with the job), awaited once the target is read; null or absent: here.
+   */
+  readonly tapHost?: Promise<TapHost | null>;
   /** Takes the encoded WAV in order: the header, then each block as it is encoded. */
   readonly output: (bytes: Uint8Array) => void;
 }
@@ -123,6 +129,7 @@ export async function runStreamedMasteringJob(job: StreamedMasteringJob, setting
     settings.output(encoder.header());
     // Encoding happens inside the last pass, block by block: its share of the time is counted there.
     let encodeMs = 0;
+    const tapHost = (await settings.tapHost) ?? undefined;
     const { diagnostics } = masterStore(
       { store, analysis, clipping },
       references.map((reference) => reference.analysis),
@@ -131,6 +138,7 @@ export async function runStreamedMasteringJob(job: StreamedMasteringJob, setting
         correlationId: job.correlationId,
         events,
         curveStore: settings.createCurveStore,
+        tapHost,
         sink: (frames) => {
           const start = performance.now();
           const bytes = encoder.encode(frames);

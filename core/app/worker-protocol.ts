@@ -12,6 +12,7 @@ import type { IngestPolicy } from '../domain/policies.ts';
 import { runAnalysisJob } from './in-process-analysis-runner.ts';
 import { runMasteringJob } from './mastering-job.ts';
 import type { ReferenceAnalyzer } from './reference-analysis.ts';
+import type { TapHost } from '../mastering/tap-host.ts';
 import type { JobStage } from './jobs/job-record.ts';
 import type { AnalysisJob, AnalysisJobResult, MasteringJob, MasteringJobResult, MasteringUploadFile } from './ports.ts';
 import { cancelFlagRaised, stageHook } from './run-control.ts';
@@ -171,6 +172,12 @@ export function errorFromWire(wire: WireError): Error {
   return error;
 }
 
+/** What a worker's own threads can do for a job sent while a core is spare. */
+export interface SpareCoreHelpers {
+  readonly referenceAnalyzer?: ReferenceAnalyzer;
+  readonly tapHost?: TapHost;
+}
+
 /**
  * What a worker does with one message: runs the job through the function the
  * in-process runners use (`runMasteringJob`, `runAnalysisJob`) and answers
@@ -182,7 +189,7 @@ export function errorFromWire(wire: WireError): Error {
 export async function answerJobMessage(
   message: WorkerJobMessage,
   post?: (reply: WorkerReply, transfer: ArrayBuffer[]) => void,
-  referenceAnalyzer?: ReferenceAnalyzer,
+  spare: SpareCoreHelpers = {},
 ): Promise<Outgoing<WorkerReply>> {
   try {
     if (message.type === 'analyze') {
@@ -194,9 +201,9 @@ export async function answerJobMessage(
     const onStage = control
       ? stageHook(() => cancelFlagRaised(control.cancelFlag), (stage) => post?.({ type: 'stage', jobId, stage }, []))
       : undefined;
-    // A spare core analyses the references while this thread takes the target (a runtime without threads passes no analyzer).
-    const elsewhere = message.spareCore ? referenceAnalyzer : undefined;
-    const result = await runMasteringJob(message.job, { ingestPolicy: message.ingestPolicy, onStage, referenceAnalyzer: elsewhere });
+    // A spare core analyses the references while this thread takes the target, and takes the render's taps (a runtime without threads has no helpers).
+    const helpers = message.spareCore ? spare : {};
+    const result = await runMasteringJob(message.job, { ingestPolicy: message.ingestPolicy, onStage, ...helpers });
     const wav = ownedBytes(result.wav);
     return { message: { type: 'result', jobId: message.jobId, result: { ...result, wav: wav.bytes } }, transfer: [wav.buffer] };
   } catch (error) {

@@ -14,18 +14,16 @@
  * over the track's working copy (`render-pass.ts`).
  */
 import { memoryTrackStore, type TrackStore } from '../audio/pcm-source.ts';
-import { samplePeakBlockMaximaTap } from '../dsp/block-peaks.ts';
-import { kWeightedBlockEnergyTap } from '../dsp/kweighted-blocks.ts';
 import { truePeakBlockMaximaTap } from '../dsp/truepeak-envelope-stream.ts';
 import type { Limiter } from '../dsp/limiter.ts';
 import type { LoudnessResult } from '../dsp/loudness.ts';
-import { loudnessTap } from '../dsp/loudness-tap.ts';
 import type { Frames, StreamStage, StreamTap } from '../dsp/stream-stage.ts';
 import { truePeakFilterFor } from '../dsp/truepeak-filter.ts';
 import { createGainCurveStage } from '../dsp/gain-curve-stage.ts';
 import type { LimiterStreamReport } from '../dsp/limiter-stream.ts';
 import { createBlockPredictor, MAX_LOUDNESS_GAIN_DB, predictLoudness, solveGain, type LoudnessPredictor } from './loudness-prediction.ts';
 import { runPass } from './render-pass.ts';
+import { LOCAL_TAPS, type TapHost } from './tap-host.ts';
 
 export { MAX_LOUDNESS_GAIN_DB };
 
@@ -84,6 +82,12 @@ export interface ConvergenceOutput {
    * Without it the last pass limits again.
    */
   readonly curveStore?: CurveStoreFactory;
+  /**
+   * Where the taps of passes that also run stages are taken (another thread,
+   * at the same time as the stages); default here. Passes that only measure
+   * take their taps here, where nothing else would run meanwhile.
+   */
+  readonly tapHost?: TapHost;
 }
 
 /** Makes a one-channel store for a curve as long as the track, at its rate (in memory, or a file for a long track). */
@@ -124,8 +128,9 @@ function levelAndLimit(store: TrackStore, settings: ConvergenceSettings, verify:
   const { limiter } = settings;
   const { timing } = limiter;
   const before = output.before ?? [];
-  const energyTap = kWeightedBlockEnergyTap(sampleRateHz, channelCount, length);
-  const samplePeakTap = samplePeakBlockMaximaTap(length);
+  const beside = tapsBeside(output, before.length > 0);
+  const energyTap = beside.open({ kind: 'kweighted-energy', sampleRateHz, channelCount, length });
+  const samplePeakTap = beside.open({ kind: 'sample-peaks', length });
   const blockFrames = output.blockFrames;
   runPass(store, before, [energyTap, samplePeakTap], { write: before.length > 0, blockFrames });
   const energy = energyTap.result();
@@ -170,7 +175,7 @@ function levelAndLimit(store: TrackStore, settings: ConvergenceSettings, verify:
       rounds.push({ gainDb, predictedLufs, measuredLufs: null, truePeakDbtp: null });
       break;
     }
-    const meter = outputMeter(sampleRateHz, channelCount);
+    const meter = tapsBeside(output, true).open({ kind: 'output-meter', sampleRateHz, channelCount });
     const limiting = limiterStream(gainDb, ceilingLinear, 1, curve ? (start, gains) => curve.write(start, [gains]) : undefined);
     runPass(store, [limiting], [meter], { write: false, blockFrames });
     keptLimiting = curve ? limiting.report() : null;
@@ -210,15 +215,9 @@ function levelAndLimit(store: TrackStore, settings: ConvergenceSettings, verify:
   };
 }
 
-/** The meter the guard answers to: ffmpeg-grade, the most accurate true-peak interpolator. */
-function outputMeter(sampleRateHz: number, channelCount: number): StreamTap<LoudnessResult> {
-  // Fed whole 10 ms sub-blocks whatever the pass's block size, so the figures do not depend on it.
-  return loudnessTap({
-    sampleRateHz,
-    channelCount,
-    capabilities: { integrated: true, loudnessRange: true, truePeak: true },
-    truePeakFilter: truePeakFilterFor(sampleRateHz, 'compliance'),
-  });
+/** Where a pass takes its taps: beside its stages on the output's tap host, or here when the pass only measures. */
+export function tapsBeside(output: { readonly tapHost?: TapHost }, passHasStages: boolean): TapHost {
+  return passHasStages && output.tapHost ? output.tapHost : LOCAL_TAPS;
 }
 
 const UNMEASURED: LoudnessResult = {

@@ -30,10 +30,10 @@ import { combineReferences, type ReferenceProfile } from './reference-profile.ts
 import { masteringWarnings } from './warnings.ts';
 import { isMonoWidth } from './width-match.ts';
 import { probeChain, probeWanted, renderAfterStaticEq, riderStatisticsTaps, type RenderReport, type RiderSource } from './render.ts';
-import { memoryCurveStore, type ConvergenceOutput, type CurveStoreFactory } from './convergence.ts';
+import { memoryCurveStore, tapsBeside, type ConvergenceOutput, type CurveStoreFactory } from './convergence.ts';
+import type { TapHost } from './tap-host.ts';
 import { runPass } from './render-pass.ts';
 import { createStageTimer, type StageTimer } from './stage-timer.ts';
-import { stereoWidthTap } from '../dsp/stereo-width.ts';
 
 export interface MasterOptions extends Partial<DecisionOptions> {
   readonly correlationId?: string;
@@ -52,6 +52,8 @@ export interface MasterOptions extends Partial<DecisionOptions> {
    * ignored when the output rate differs from the target's.
    */
   readonly targetAnalysis?: TrackAnalysis;
+  /** Where the render's taps run beside its stages (another thread, at the same time); default here. The master is the same either way. */
+  readonly tapHost?: TapHost;
 }
 
 export interface MasterResult {
@@ -93,7 +95,10 @@ export function master(target: PcmAudio, reference: ReferenceInput | readonly Re
     channels = preview.channels;
   } else {
     channels = options.inPlace === true || source !== target ? [...source.channels] : source.channels.map((samples) => samples.slice());
-    rendered = renderStore(memoryTrackStore(channels, source.sampleRateHz), plan.decision, targetAnalysis, session.lap, { curveStore: memoryCurveStore(channels.length ? channels[0].length : 0) });
+    rendered = renderStore(memoryTrackStore(channels, source.sampleRateHz), plan.decision, targetAnalysis, session.lap, {
+      curveStore: memoryCurveStore(channels.length ? channels[0].length : 0),
+      tapHost: options.tapHost,
+    });
   }
   const diagnostics = finishSession(session, plan, targetAnalysis, targetClipping, rendered, source.sampleRateHz, channels.length ? channels[0].length : 0, options.preview === true);
   return { audio: { sampleRateHz: source.sampleRateHz, channels }, diagnostics };
@@ -134,7 +139,12 @@ export interface StoreMasterOptions extends Omit<MasterOptions, 'inPlace' | 'out
 export function masterStore(target: StoredTarget, reference: ReferenceInput | readonly ReferenceInput[], options: StoreMasterOptions = {}): { readonly diagnostics: MasteringDiagnostics } {
   const session = startSession(options);
   const plan = decide(target.analysis, reference, options, session);
-  const output: ConvergenceOutput = { ...(options.sink ? { sink: options.sink, write: false } : {}), blockFrames: options.blockFrames, curveStore: options.curveStore };
+  const output: ConvergenceOutput = {
+    ...(options.sink ? { sink: options.sink, write: false } : {}),
+    blockFrames: options.blockFrames,
+    curveStore: options.curveStore,
+    tapHost: options.tapHost,
+  };
   const rendered = renderStore(target.store, plan.decision, target.analysis, session.lap, output);
   return { diagnostics: finishSession(session, plan, target.analysis, target.clipping, rendered, target.store.sampleRateHz, target.store.length, false) };
 }
@@ -313,15 +323,19 @@ function renderStore(store: TrackStore, decision: MasteringDecision, target: Tra
   const { sampleRateHz, channelCount, length } = store;
   const staticEq = staticEqualizer(decision, sampleRateHz);
   // The probe's rider is planned on the equalised track: its statistics are taken as the equaliser writes it.
-  const statistics = probeWanted(decision, target, channelCount) && decision.dynamics.goalLraLu !== null ? riderStatisticsTaps(sampleRateHz, channelCount, length) : null;
   const equalizing = staticEq.sections.length > 0;
+  const statistics =
+    probeWanted(decision, target, channelCount) && decision.dynamics.goalLraLu !== null
+      ? riderStatisticsTaps(sampleRateHz, channelCount, length, tapsBeside(output, equalizing))
+      : null;
   if (equalizing || statistics) {
     runPass(store, equalizing ? [staticEq.stream()] : [], statistics ? [statistics.energy, statistics.peaks] : [], { write: equalizing, blockFrames: output.blockFrames });
   }
   lap('eq_ms');
   const { curve, widthTransferDb } = probeChain(store, decision, target, statistics ? { energy: statistics.energy.result(), blockPeaks: statistics.peaks.result() } : null);
   lap('probe_ms');
-  const widthTap = channelCount === 2 ? stereoWidthTap(sampleRateHz, length) : null;
+  // Taken in the last pass, beside its stages.
+  const widthTap = channelCount === 2 ? tapsBeside(output, true).open({ kind: 'stereo-width', sampleRateHz, channelCount, length }) : null;
   const report = renderAfterStaticEq(
     store,
     {

@@ -47,15 +47,24 @@ export function runPass(store: TrackStore, stages: readonly StreamStage<unknown>
     }
     return current;
   };
-  // Stages work in place; a pass that must not change the store gives them a copy.
-  const copyInput = !options.write && stages.length > 0;
+  // Stages work in place; a pass that must not change the store gives them a
+  // copy, in one buffer per channel for the whole pass (a stage is done with
+  // its input once it has returned, and emit has used the output by then).
+  const scratch = !options.write && stages.length > 0 ? Array.from({ length: store.channelCount }, () => new Float32Array(Math.min(block, length))) : null;
   for (let start = 0; start < length; start += block) {
     const read = store.read(start, block);
-    emit(through(copyInput ? read.map((samples) => samples.slice()) : read, 0));
+    emit(through(scratch ? read.map((samples, c) => copyInto(scratch[c], samples)) : read, 0));
   }
   // Each stage's remainder still runs through the stages after it.
   for (let s = 0; s < stages.length; s++) {
     emit(through(stages[s].finish(), s + 1));
   }
   if (written !== length) throw new Error(`render pass wrote ${written} frames of ${length}`);
+}
+
+/** `samples` copied to the start of `buffer`, as a view of just that much. */
+function copyInto(buffer: Float32Array, samples: Float32Array): Float32Array {
+  const copy = buffer.subarray(0, samples.length);
+  copy.set(samples);
+  return copy;
 }

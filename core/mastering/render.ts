@@ -10,7 +10,7 @@ import { analyzeSpectrum } from '../dsp/spectrum.ts';
 import type { DeEsserReport } from '../dsp/deesser.ts';
 import { createGainRider, GAIN_BLOCK } from '../dsp/gain-rider.ts';
 import type { TrackAnalysis } from './analysis.ts';
-import { convergeLoudness, MAX_LOUDNESS_GAIN_DB, type ConvergenceOutput, type ConvergenceResult } from './convergence.ts';
+import { convergeLoudness, MAX_LOUDNESS_GAIN_DB, tapsBeside, type ConvergenceOutput, type ConvergenceResult } from './convergence.ts';
 import type { MasteringDecision } from './decision.ts';
 import { planGainRider, type RiderPlan } from './dynamics-match.ts';
 import { bandTransfer, refineCurve, type MatchBand } from './eq-match.ts';
@@ -19,9 +19,7 @@ import { isMonoWidth, planSideGains, widthTransfer, type SideGainPlan, type Widt
 import { compressorStage, deEsserStage, limiterStage, matchEqualizer, staticEqualizer, stereoWidener } from './processing.ts';
 import { probeControlCurve, probeExcerptFrom } from './probe-excerpt.ts';
 import { runPass } from './render-pass.ts';
-import { kWeightedBlockEnergyTap } from '../dsp/kweighted-blocks.ts';
-import { samplePeakBlockMaximaTap } from '../dsp/block-peaks.ts';
-import { stereoWidthTap } from '../dsp/stereo-width.ts';
+import { createTap, LOCAL_TAPS, type TapHost } from './tap-host.ts';
 
 if (ENERGY_BLOCK !== GAIN_BLOCK) throw new Error('the rider plans and applies gains on the same blocks');
 
@@ -90,7 +88,7 @@ export function renderAfterStaticEq(store: TrackStore, request: RenderRequest, o
   // side and mid differently) plus what the dynamics stages after it do to it
   // (limiting loud, mid-heavy moments raises the side's share), as a probe measured.
   const stereo = channelCount === 2 && !request.targetIsMono;
-  const widthInTap = stereo ? stereoWidthTap(sampleRateHz, length) : null;
+  const widthInTap = stereo ? tapsBeside(output, matchEq !== null).open({ kind: 'stereo-width', sampleRateHz, channelCount, length }) : null;
   if (matchEq || widthInTap) runPass(store, matchEq ? [matchEq.stream()] : [], widthInTap ? [widthInTap] : [], { write: matchEq !== null, blockFrames: output.blockFrames });
   const widthIn = widthInTap?.result() ?? null;
   const sideGains = probe || !widthIn ? null : planSideGains(decision.width, widthIn, request.widthTransferDb ?? null);
@@ -98,16 +96,17 @@ export function renderAfterStaticEq(store: TrackStore, request: RenderRequest, o
   const compressor = compressorStage(decision, sampleRateHz, request.targetIntegratedLufs);
   const compressing = decision.compressor.amount > 0;
   // The compressor's threshold follows its input's programme loudness, measured over the whole track first.
-  const programmeTap = compressing && request.targetIntegratedLufs !== null ? kWeightedBlockEnergyTap(sampleRateHz, channelCount, length) : null;
   const widenerStream = widener?.stream() ?? null;
+  const programmeTap =
+    compressing && request.targetIntegratedLufs !== null ? tapsBeside(output, widenerStream !== null).open({ kind: 'kweighted-energy', sampleRateHz, channelCount, length }) : null;
   if (widenerStream || programmeTap) runPass(store, widenerStream ? [widenerStream] : [], programmeTap ? [programmeTap] : [], { write: widenerStream !== null, blockFrames: output.blockFrames });
   const width = widenerStream ? { plan: sideGains!, ...widenerStream.report() } : sideGains ? { plan: sideGains, guardedFraction: 0 } : null;
 
   const compressorStream = compressing ? compressor.stream(length, programmeTap?.result()) : null;
   const deEsserStream = deEsserStage(decision, sampleRateHz)?.stream(length) ?? null;
   const planning = request.rider.kind === 'plan' && decision.dynamics.goalLraLu !== null;
-  const riderTaps = planning ? riderStatisticsTaps(sampleRateHz, channelCount, length) : null;
   const dynamics = [compressorStream, deEsserStream].filter((stage): stage is NonNullable<typeof stage> => stage !== null);
+  const riderTaps = planning ? riderStatisticsTaps(sampleRateHz, channelCount, length, tapsBeside(output, dynamics.length > 0)) : null;
   if (dynamics.length > 0 || riderTaps) runPass(store, dynamics, riderTaps ? [riderTaps.energy, riderTaps.peaks] : [], { write: dynamics.length > 0, blockFrames: output.blockFrames });
   const compressorReport = compressorStream?.report() ?? { meanReductionDb: 0, maxReductionDb: 0 };
   const deEsser = deEsserStream?.report() ?? null;
@@ -122,7 +121,7 @@ export function renderAfterStaticEq(store: TrackStore, request: RenderRequest, o
     riderGains = request.rider.blockGains;
   }
 
-  const widthOutTap = probe && widthIn ? stereoWidthTap(sampleRateHz, length) : null;
+  const widthOutTap = probe && widthIn ? createTap({ kind: 'stereo-width', sampleRateHz, channelCount, length }) : null;
   const converged = convergeLoudness(
     store,
     {
@@ -147,9 +146,9 @@ export function renderAfterStaticEq(store: TrackStore, request: RenderRequest, o
   };
 }
 
-/** Block statistics the gain rider plans on: K-weighted energy and sample peaks per {@link ENERGY_BLOCK}. */
-export function riderStatisticsTaps(sampleRateHz: number, channelCount: number, length: number) {
-  return { energy: kWeightedBlockEnergyTap(sampleRateHz, channelCount, length), peaks: samplePeakBlockMaximaTap(length) };
+/** Block statistics the gain rider plans on: K-weighted energy and sample peaks per {@link ENERGY_BLOCK}, taken on `host`. */
+export function riderStatisticsTaps(sampleRateHz: number, channelCount: number, length: number, host: TapHost = LOCAL_TAPS) {
+  return { energy: host.open({ kind: 'kweighted-energy', sampleRateHz, channelCount, length }), peaks: host.open({ kind: 'sample-peaks', length }) };
 }
 
 /** The gain rider's plan for a signal with these block statistics, or null when there is no range to aim at. */

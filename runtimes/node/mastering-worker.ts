@@ -7,7 +7,9 @@ import { lowerThreadPriority } from '../shared/thread-priority.ts';
 import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
 import { createIdleCollector } from './idle-collector.ts';
 import { createThreadedReferenceAnalyzer } from './reference-analysis-thread.ts';
-import { answerJobMessage, deliverReply, READY_REPLY, type WorkerJobMessage, type WorkerReply } from '../../core/app/worker-protocol.ts';
+import { startTapThread, type TapThread } from './tap-thread.ts';
+import type { TapHost } from '../../core/mastering/tap-host.ts';
+import { answerJobMessage, deliverReply, READY_REPLY, type SpareCoreHelpers, type WorkerJobMessage, type WorkerReply } from '../../core/app/worker-protocol.ts';
 
 const port = parentPort;
 if (!port) throw new Error('mastering-worker.ts runs inside a worker thread (see runtimes/node/pool.ts)');
@@ -17,15 +19,33 @@ lowerThreadPriority(settings?.nice ?? 0);
 setSimdEnabled(settings?.simd ?? true);
 
 const post = (message: WorkerReply, transfer: ArrayBuffer[]) => port.postMessage(message, transfer);
-// For a job sent while a core was spare: its references are analysed on a thread of their own meanwhile.
-// One thread, kept warm between jobs (a cold thread would cost what it saves).
-const referenceAnalyzer = createThreadedReferenceAnalyzer(undefined, { nice: settings?.nice ?? 0, keep: true });
+// For a job sent while a core is spare: its references are analysed, and its
+// render's taps taken, on threads of their own meanwhile. Each thread is kept
+// warm between jobs (a cold thread would cost what it saves); the tap thread
+// starts with the first such job (a worker that never has a spare core never
+// starts it), which then still takes its taps itself.
+const nice = settings?.nice ?? 0;
+const referenceAnalyzer = createThreadedReferenceAnalyzer(undefined, { nice, keep: true });
+let tapThread: TapThread | null = null;
+let tapHost: TapHost | undefined;
+const spareCoreHelpers = (message: WorkerJobMessage): SpareCoreHelpers => {
+  if (message.type !== 'master' || !message.spareCore) return {};
+  if (!tapThread || tapThread.failed()) {
+    tapHost = undefined;
+    const starting = startTapThread({ nice });
+    tapThread = starting;
+    void starting.ready.then((host) => {
+      if (tapThread === starting) tapHost = host ?? undefined;
+    });
+  }
+  return { referenceAnalyzer, tapHost };
+};
 
 const idle = createIdleCollector();
 
 port.on('message', (message: WorkerJobMessage) => {
   idle.busy();
-  void answerJobMessage(message, post, referenceAnalyzer)
+  void answerJobMessage(message, post, spareCoreHelpers(message))
     .then((answer) => deliverReply(post, answer))
     .finally(() => idle.done());
 });

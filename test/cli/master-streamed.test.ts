@@ -37,20 +37,21 @@ const cases = [
 ] as const;
 
 for (const { pair, options } of cases) {
-  test(`${pair} ${JSON.stringify(options)}: streamed with the working copy in memory and in a file, the bytes of the whole-buffer job`, async () => {
+  test(`${pair} ${JSON.stringify(options)}: streamed with the working copy in memory and in a file, the taps here and on their thread, the bytes of the whole-buffer job`, async () => {
     const target = fixturePath(`${pair}/target.wav`);
     const reference = fixturePath(`${pair}/reference.wav`);
     const whole = job(target, reference, options);
     const wholeResult = await masterFiles(createInProcessRunner({ ingestPolicy }), whole);
     const expected = readFileSync(whole.outputPath);
-    for (const memoryStoreBytes of [Number.POSITIVE_INFINITY, 0]) {
+    for (const [memoryStoreBytes, tapsOnThread] of [[Number.POSITIVE_INFINITY, false], [0, true], [Number.POSITIVE_INFINITY, true]] as const) {
       const storeDirectory = join(scratch.dir, `store-${jobs}`);
       mkdirSync(storeDirectory, { recursive: true });
       const streamed = job(target, reference, options);
-      const result = await masterFileStreamed(streamed, { ingestPolicy, memoryStoreBytes, storeDirectory });
+      const result = await masterFileStreamed(streamed, { ingestPolicy, memoryStoreBytes, storeDirectory, tapsOnThread });
       assert.ok(result, 'a WAV target is streamed');
       const bytes = readFileSync(streamed.outputPath);
-      assert.ok(Buffer.compare(bytes, expected) === 0, `store ${memoryStoreBytes === 0 ? 'file' : 'memory'}: ${bytes.length} bytes differ from the whole job's ${expected.length}`);
+      const setup = `store ${memoryStoreBytes === 0 ? 'file' : 'memory'}, taps ${tapsOnThread ? 'on their thread' : 'here'}`;
+      assert.ok(Buffer.compare(bytes, expected) === 0, `${setup}: ${bytes.length} bytes differ from the whole job's ${expected.length}`);
       assert.equal(withoutTimings(result!.diagnostics), withoutTimings(wholeResult.diagnostics));
       const named = (events: readonly { name: string; payload: unknown }[]) => withoutTimings(events.map(({ name, payload }) => ({ name, payload })));
       assert.equal(named(result!.events), named(wholeResult.events));

@@ -18,6 +18,7 @@ import type { MasteringJobResult } from '../../../core/app/ports.ts';
 import { canStreamJob, runStreamedMasteringJob } from '../../../core/app/streaming-mastering-job.ts';
 import type { IngestPolicy } from '../../../core/domain/policies.ts';
 import { createFileTrackStore } from '../file-track-store.ts';
+import { startTapThread } from '../tap-thread.ts';
 import { AudoEqError } from '../../../core/domain/errors.ts';
 import { openWavFileSource, type WavFileSource } from '../wav-file-source.ts';
 import { analyzeReferenceFilesOnThread } from '../reference-analysis-thread.ts';
@@ -33,6 +34,8 @@ export interface StreamedFileSettings {
   readonly ingestPolicy: IngestPolicy;
   /** Read and analyse the references on a thread of their own while the target is read here (the CLI's two cores). */
   readonly referencesOnThread?: boolean;
+  /** Take the render's measurements on a thread of their own while its stages run here (see tap-thread.ts). */
+  readonly tapsOnThread?: boolean;
   /** Where a long track's working copy is kept (default the system's temporary folder). */
   readonly storeDirectory?: string;
   /** Override of {@link MEMORY_STORE_BYTES} (tests use 0 to force the file store). */
@@ -58,6 +61,8 @@ export async function masterFileStreamed(job: FileJob, settings: StreamedFileSet
     if (source.channelCount > 2 || !canStreamJob(job.options, source.sampleRateHz)) return null;
     const onThread = settings.referencesOnThread === true;
     const output = await openOutput(job.outputPath);
+    // Started now, it loads while the target is read.
+    const taps = settings.tapsOnThread === true ? startTapThread() : null;
     try {
       const result = await runStreamedMasteringJob(
         {
@@ -76,6 +81,7 @@ export async function masterFileStreamed(job: FileJob, settings: StreamedFileSet
           // The limiter's curve (a fifth of the working copy) stays in memory only while it is small.
           createCurveStore: (shape) => workingCopy(shape, { ...settings, memoryStoreBytes: Math.min(settings.memoryStoreBytes ?? MEMORY_STORE_BYTES, MEMORY_CURVE_BYTES) }),
           output: output.write,
+          tapHost: taps?.ready,
         },
       ).catch((error: unknown) => {
         throw inputFailure(error, job);
@@ -85,6 +91,8 @@ export async function masterFileStreamed(job: FileJob, settings: StreamedFileSet
     } catch (error) {
       await output.discard();
       throw error;
+    } finally {
+      await taps?.close();
     }
   } finally {
     source.close();

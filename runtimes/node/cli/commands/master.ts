@@ -97,7 +97,7 @@ export async function runMasterCommand(
     const ingestPolicy = localIngestPolicyFromFlags(values);
     const referenceAnalyzer = createThreadedReferenceAnalyzer();
     jobRunner = runner ?? createInProcessRunner({ ingestPolicy, referenceAnalyzer });
-    streamed = runner ? null : { ingestPolicy, referencesOnThread: true };
+    streamed = runner ? null : { ingestPolicy, referencesOnThread: true, tapsOnThread: true };
     await requireExistingFile('-t/--target', targetPath);
     for (const path of referencePaths) await requireExistingFile('-r/--reference', path);
     await checkOutputPath(outputPath, { target: targetPath, ...Object.fromEntries(referencePaths.map((path, i) => [referencePaths.length > 1 ? `reference ${i + 1}` : 'reference', path])) });

@@ -1,0 +1,29 @@
+/** What the render's thread and the tap thread (tap-thread.ts) say to each other. */
+import type { TapSpec } from '../../core/mastering/tap-host.ts';
+
+/** What the render's thread posts to the tap thread, in order. */
+export type TapThreadRequest =
+  | { readonly op: 'open'; readonly id: number; readonly spec: TapSpec }
+  /** The next block for tap `id`; without one, the block last sent (another tap of the same pass had it). */
+  | { readonly op: 'push'; readonly id: number; readonly block?: SharedBlock }
+  | { readonly op: 'result'; readonly id: number };
+
+/**
+ * A block in a slot of shared memory the render's thread reuses once the tap
+ * thread has counted the block measured: channel c is `frames` floats from
+ * float index c × `frames`.
+ */
+export interface SharedBlock {
+  readonly buffer: SharedArrayBuffer;
+  readonly channels: number;
+  readonly frames: number;
+}
+
+/** The tap thread's answer to a `result` request, on the reply port (a tap that fails is a bug: its error as name, message and stack). */
+export type TapThreadReply =
+  | { readonly id: number; readonly result: unknown }
+  | { readonly id: number; readonly error: { readonly name: string; readonly message: string; readonly stack?: string } };
+
+/** The shared counters: replies posted, blocks measured (each notified as it moves). */
+export const REPLIES = 0;
+export const BLOCKS_DONE = 1;

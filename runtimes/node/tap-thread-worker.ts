@@ -1,0 +1,74 @@
+// The tap thread (see tap-thread.ts): builds the taps it is told to open,
+// feeds them the blocks it is sent (views of shared slots; a tap keeps copies
+// of what it needs), in order, counting each block measured once the next
+// arrives (every tap of its pass has had it then),
+// and answers each `result` on the reply port, counting the answer. Loaded
+// through tap-thread-worker.mjs.
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import type { StreamTap } from '../../core/dsp/stream-stage.ts';
+import { createTap } from '../../core/mastering/tap-host.ts';
+import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
+import { lowerThreadPriority } from '../shared/thread-priority.ts';
+import { BLOCKS_DONE, REPLIES, type SharedBlock, type TapThreadReply, type TapThreadRequest } from './tap-thread-messages.ts';
+
+const port = parentPort;
+if (!port) throw new Error('tap-thread-worker.ts runs inside a worker thread (see tap-thread.ts)');
+const settings = workerData as { simd: boolean; nice: number; signal: SharedArrayBuffer; replyPort: MessagePort };
+setSimdEnabled(settings.simd);
+// Started by a pool worker: as low a priority as that worker's (the server's event loop comes first).
+lowerThreadPriority(settings.nice);
+const signal = new Int32Array(settings.signal);
+const replyPort = settings.replyPort;
+
+/** Open taps; a tap whose opening or feeding failed keeps the error for its result. */
+const taps = new Map<number, { readonly tap: StreamTap<unknown> | null; error: unknown }>();
+let lastBlock: Float32Array[] = [];
+let blocksReceived = 0;
+
+/** Views of a block's channels in its shared slot (valid until the block is counted measured). */
+const viewsOf = ({ buffer, channels, frames }: SharedBlock) =>
+  Array.from({ length: channels }, (_, c) => new Float32Array(buffer, c * frames * Float32Array.BYTES_PER_ELEMENT, frames));
+
+const count = (slot: number) => {
+  Atomics.add(signal, slot, 1);
+  Atomics.notify(signal, slot);
+};
+
+port.on('message', (request: TapThreadRequest) => {
+  if (request.op === 'open') {
+    try {
+      taps.set(request.id, { tap: createTap(request.spec), error: null });
+    } catch (error) {
+      taps.set(request.id, { tap: null, error });
+    }
+  } else if (request.op === 'push') {
+    // The block before is counted measured only now: the taps after the first may still have read its slot.
+    if (request.block) {
+      if (blocksReceived++ > 0) count(BLOCKS_DONE);
+      lastBlock = viewsOf(request.block);
+    }
+    const entry = taps.get(request.id);
+    if (entry?.tap && entry.error === null) {
+      try {
+        entry.tap.push(lastBlock);
+      } catch (error) {
+        entry.error = error;
+      }
+    }
+  } else {
+    const entry = taps.get(request.id);
+    taps.delete(request.id);
+    let reply: TapThreadReply;
+    try {
+      if (!entry) throw new Error(`no tap ${request.id} is open on the tap thread`);
+      if (entry.error !== null || !entry.tap) throw entry.error;
+      reply = { id: request.id, result: entry.tap.result() };
+    } catch (error) {
+      const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
+      reply = { id: request.id, error: { name, message, stack } };
+    }
+    replyPort.postMessage(reply);
+    count(REPLIES);
+  }
+});
+port.postMessage({ type: 'ready' });

@@ -1,0 +1,195 @@
+/**
+ * Render taps on a second core: a {@link TapHost} whose taps run in a worker
+ * thread while the render's stages run on the calling thread. The render is
+ * synchronous, so the host is too: each block is copied into a slot of
+ * shared memory for the thread (the render may change its own block right
+ * after), and a tap's
+ * `result()` blocks (`Atomics.wait`) until the thread has answered, which it
+ * has mostly done by then, having measured the blocks as they came.
+ *
+ * Memory stays bounded and allocation-free: the calling thread never gets
+ * more than `maxBlocksAhead` blocks ahead of the thread, and reuses a slot
+ * once the thread has counted its block measured. Two taps fed the same block
+ * (one pass's taps, in turn) share one copy. A thread that stops answering
+ * (it died) fails the render after `stallMs` without progress instead of
+ * hanging it. The thread's taps are built from the same {@link TapSpec}s as
+ * the render's own (core/mastering/tap-host.ts), so their results are the
+ * same bit for bit.
+ */
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { Frames, StreamTap } from '../../core/dsp/stream-stage.ts';
+import type { TapHost, TapResult, TapSpec } from '../../core/mastering/tap-host.ts';
+import { simdEnabled } from '../../core/wasm/simd-module.ts';
+import { threadEntry } from './thread-entry.ts';
+import { BLOCKS_DONE, REPLIES, type SharedBlock, type TapThreadReply, type TapThreadRequest } from './tap-thread-messages.ts';
+
+const WORKER_URL = threadEntry(import.meta.url, {
+  launcher: new URL('./tap-thread-worker.mjs', import.meta.url),
+  built: new URL('./tap-thread-worker.js', import.meta.url),
+});
+
+export interface TapThreadOptions {
+  readonly workerUrl?: URL;
+  /** How far (in blocks) the render may run ahead of the thread, and so how many slots it fills; default 4 (2 MB for stereo 65536-frame blocks). */
+  readonly maxBlocksAhead?: number;
+  /** A thread that neither answers nor measures a block for this long has stopped: the render fails. Default 60 s. */
+  readonly stallMs?: number;
+  /** The thread's nice value (a pool worker's own, so the server's event loop keeps its priority); default 0, unchanged. */
+  readonly nice?: number;
+}
+
+export interface TapThread {
+  /** The host, once the thread has loaded; null when it could not start (the render then takes its taps itself). */
+  readonly ready: Promise<TapHost | null>;
+  /** The thread died or could not start: its host is of no more use. */
+  failed(): boolean;
+  /** Ends the thread (taps still open are dropped). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the thread; it holds the process open only until it is ready.
+ *
+ * @example const taps = startTapThread(); masterStore(target, references, { tapHost: (await taps.ready) ?? undefined }); await taps.close();
+ */
+export function startTapThread(options: TapThreadOptions = {}): TapThread {
+  // At least two: the thread counts a block measured only once the next one has come.
+  const maxAhead = Math.max(2, options.maxBlocksAhead ?? 4);
+  const stallMs = options.stallMs ?? 60_000;
+  const signal = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+  const { port1: replies, port2: replyPort } = new MessageChannel();
+  // The thread starts with the SIMD switch as this thread has it, so its taps compute what these would.
+  const worker = new Worker(options.workerUrl ?? WORKER_URL, {
+    workerData: { simd: simdEnabled(), nice: options.nice ?? 0, signal: signal.buffer, replyPort },
+    transferList: [replyPort],
+  });
+  replies.unref();
+  let failure: Error | null = null;
+  const ready = new Promise<TapHost | null>((resolve) => {
+    worker.on('message', (message: { type?: string }) => {
+      if (message.type !== 'ready') return;
+      worker.unref();
+      resolve(createHost());
+    });
+    worker.on('error', (error) => {
+      failure ??= error;
+      resolve(null);
+    });
+    worker.on('exit', (code) => {
+      failure ??= new Error(`the tap thread exited with code ${code}`);
+      resolve(null);
+    });
+  });
+
+  function createHost(): TapHost {
+    let nextId = 1;
+    let blocksSent = 0;
+    /** The block last posted, and the taps it was posted or referred to for. */
+    let lastFrames: Frames | null = null;
+    let fedLast = new Set<number>();
+    const answered = new Map<number, TapThreadReply>();
+    /** Shared slots, block n in slot n mod maxAhead; each grows to the largest block it held. */
+    const slots: SharedArrayBuffer[] = [];
+
+    /** Copies `frames` into the next slot, free once the block that filled it before was counted measured. */
+    const share = (frames: Frames): SharedBlock => {
+      const channels = frames.length;
+      const count = channels ? frames[0].length : 0;
+      const index = blocksSent % maxAhead;
+      const bytes = channels * count * Float32Array.BYTES_PER_ELEMENT;
+      if (!slots[index] || slots[index].byteLength < bytes) slots[index] = new SharedArrayBuffer(Math.max(bytes, slots[index]?.byteLength ?? 0));
+      const buffer = slots[index];
+      frames.forEach((samples, c) => new Float32Array(buffer, c * count * Float32Array.BYTES_PER_ELEMENT, count).set(samples));
+      return { buffer, channels, frames: count };
+    };
+
+    /** After a wait: notes any progress since `since`; throws when the thread died or nothing has moved for `stallMs`. */
+    const stalled = (since: { at: number; replies: number; blocks: number }) => {
+      const replies = Atomics.load(signal, REPLIES);
+      const blocks = Atomics.load(signal, BLOCKS_DONE);
+      if (replies !== since.replies || blocks !== since.blocks) {
+        Object.assign(since, { at: performance.now(), replies, blocks });
+        return;
+      }
+      if (failure || performance.now() - since.at > stallMs) {
+        throw new Error(`the tap thread stopped answering${failure ? ` (${failure.message})` : ` (nothing measured for ${stallMs} ms)`}`);
+      }
+    };
+    const progress = () => ({ at: performance.now(), replies: Atomics.load(signal, REPLIES), blocks: Atomics.load(signal, BLOCKS_DONE) });
+
+    const waitForRoom = () => {
+      const since = progress();
+      for (;;) {
+        const done = Atomics.load(signal, BLOCKS_DONE);
+        if (blocksSent - done < maxAhead) return;
+        Atomics.wait(signal, BLOCKS_DONE, done, 200);
+        stalled(since);
+      }
+    };
+
+    const takeReplies = () => {
+      for (let message = receiveMessageOnPort(replies); message; message = receiveMessageOnPort(replies)) {
+        const reply = message.message as TapThreadReply;
+        answered.set(reply.id, reply);
+      }
+    };
+
+    const replyFor = (id: number): TapThreadReply => {
+      const since = progress();
+      for (;;) {
+        const seen = Atomics.load(signal, REPLIES);
+        takeReplies();
+        const reply = answered.get(id);
+        if (reply) {
+          answered.delete(id);
+          return reply;
+        }
+        // A reply posted after takeReplies has bumped the counter past `seen`: the wait returns at once.
+        Atomics.wait(signal, REPLIES, seen, 200);
+        stalled(since);
+      }
+    };
+
+    return {
+      open<S extends TapSpec>(spec: S): StreamTap<TapResult<S>> {
+        const id = nextId++;
+        worker.postMessage({ op: 'open', id, spec } satisfies TapThreadRequest);
+        let outcome: { result: TapResult<S> } | { error: Error } | null = null;
+        return {
+          push(frames) {
+            if (outcome) throw new Error('tap pushed after its result');
+            if (frames === lastFrames && !fedLast.has(id)) {
+              fedLast.add(id);
+              worker.postMessage({ op: 'push', id } satisfies TapThreadRequest);
+              return;
+            }
+            waitForRoom();
+            worker.postMessage({ op: 'push', id, block: share(frames) } satisfies TapThreadRequest);
+            blocksSent++;
+            lastFrames = frames;
+            fedLast = new Set([id]);
+          },
+          result() {
+            if (!outcome) {
+              // The pass is over: its last block is not the next pass's.
+              lastFrames = null;
+              worker.postMessage({ op: 'result', id } satisfies TapThreadRequest);
+              const reply = replyFor(id);
+              outcome = 'error' in reply ? { error: Object.assign(new Error(reply.error.message), reply.error) } : { result: reply.result as TapResult<S> };
+            }
+            if ('error' in outcome) throw outcome.error;
+            return outcome.result;
+          },
+        };
+      },
+    };
+  }
+
+  return {
+    ready,
+    failed: () => failure !== null,
+    async close() {
+      await worker.terminate();
+    },
+  };
+}

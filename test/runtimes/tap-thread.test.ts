@@ -1,0 +1,104 @@
+// Render taps on their own thread (runtimes/node/tap-thread.ts): every kind
+// of tap gives what it gives on the render's thread, bit for bit, for blocks
+// of any size (larger than a slot too), two taps sharing each block, far more
+// blocks than the thread may lag behind; a failing tap, an unknown kind and a
+// thread that cannot start or stops answering fail cleanly instead of hanging.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createTap, type TapSpec } from '../../core/mastering/tap-host.ts';
+import type { Frames, StreamTap } from '../../core/dsp/stream-stage.ts';
+import { startTapThread } from '../../runtimes/node/tap-thread.ts';
+import { spawnSync } from 'node:child_process';
+import { repoRoot } from '../support/processes.ts';
+
+function music(sampleRateHz: number, length: number, channelCount: number): Float32Array[] {
+  let state = 12345;
+  const noise = () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32 - 0.5);
+  return Array.from({ length: channelCount }, (_, c) =>
+    Float32Array.from({ length }, (_, i) => 0.5 * Math.sin((2 * Math.PI * (220 + 110 * c) * i) / sampleRateHz) * (1 + Math.sin(i / 9000)) + 0.2 * noise()),
+  );
+}
+
+/** Feeds `channels` in blocks of the given sizes (cycling) to every tap, each block to all of them in turn, as a render pass does. */
+function feed(taps: readonly StreamTap<unknown>[], channels: readonly Float32Array[], sizes: readonly number[]) {
+  const length = channels[0].length;
+  for (let start = 0, k = 0; start < length; k++) {
+    const end = Math.min(length, start + sizes[k % sizes.length]);
+    const block: Frames = channels.map((samples) => samples.subarray(start, end));
+    for (const tap of taps) tap.push(block);
+    // The render may overwrite its block once the taps have had it.
+    block.forEach((samples) => samples.fill(Number.NaN));
+    start = end;
+  }
+}
+
+const rate = 44100;
+const length = 9 * rate + 321;
+const specs: TapSpec[] = [
+  { kind: 'kweighted-energy', sampleRateHz: rate, channelCount: 2, length },
+  { kind: 'sample-peaks', length },
+  { kind: 'stereo-width', sampleRateHz: rate, channelCount: 2, length },
+  { kind: 'output-meter', sampleRateHz: rate, channelCount: 2 },
+];
+
+test('each kind of tap on the thread gives the result it gives here, bit for bit, two taps sharing each block, blocks of 1000 to 70000 frames', async () => {
+  const thread = startTapThread({ maxBlocksAhead: 2 });
+  try {
+    const host = await thread.ready;
+    assert.ok(host, 'the thread started');
+    const sizes = [4096, 1000, 70000, 65536, 17];
+    for (let i = 0; i < specs.length; i++) {
+      const pair = [specs[i], specs[(i + 1) % specs.length]];
+      const local = pair.map((spec) => createTap(spec));
+      feed(local, music(rate, length, 2), sizes);
+      const remote = pair.map((spec) => host!.open(spec));
+      feed(remote, music(rate, length, 2), sizes);
+      pair.forEach((spec, k) => assert.equal(remote[k].result(), local[k].result(), `${spec.kind} (with ${pair[1 - k].kind})`));
+      // Asked again, the same answer.
+      assert.equal(remote[0].result(), local[0].result());
+    }
+  } finally {
+    await thread.close();
+  }
+});
+
+test('a tap that fails on the thread fails its result with the error; an unknown kind too; the others go on', async () => {
+  const thread = startTapThread();
+  try {
+    const host = (await thread.ready)!;
+    const meter = host.open({ kind: 'output-meter', sampleRateHz: rate, channelCount: 3 });
+    const unknown = host.open({ kind: 'no-such-tap' } as unknown as TapSpec);
+    const peaks = host.open({ kind: 'sample-peaks', length: 5000 });
+    const local = createTap({ kind: 'sample-peaks', length: 5000 });
+    feed([meter, unknown, peaks], music(rate, 5000, 2), [1024]);
+    feed([local], music(rate, 5000, 2), [1024]);
+    assert.throws(() => meter.result(), /expected 3 channels, got 2/);
+    assert.throws(() => unknown.result(), /no tap of kind no-such-tap/);
+    assert.equal(peaks.result(), local.result());
+  } finally {
+    await thread.close();
+  }
+});
+
+test('a thread that cannot start gives no host; one that stops answering fails the result after the stall limit instead of hanging', async () => {
+  const missing = startTapThread({ workerUrl: new URL('./no-such-tap-worker.mjs', import.meta.url) });
+  assert.is(await missing.ready, null);
+  await missing.close();
+
+  const thread = startTapThread({ stallMs: 300 });
+  const host = (await thread.ready)!;
+  const tap = host.open({ kind: 'sample-peaks', length: 1000 });
+  tap.push(music(rate, 1000, 1));
+  await thread.close();
+  const started = performance.now();
+  assert.throws(() => tap.result(), /the tap thread stopped answering/);
+  assert.ok(performance.now() - started < 5000, 'failed within the stall limit');
+});
+
+test('a tap thread left open and idle does not keep its process alive', () => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/runtimes/workers/idle-tap-thread.ts'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+  assert.is(run.status, 0, `${run.signal ?? ''} ${run.stderr}`);
+  assert.match(run.stdout, /^peaks 0\.5/);
+});
+
+test.run();
