@@ -204,7 +204,8 @@ export function probeChain(
   const { sampleRateHz, length } = equalized;
   if (!probeWanted(decision, target, equalized.channelCount)) return { curve, widthTransferDb: null };
   const targetIsMono = isMonoWidth(target.width);
-  const probeInput = analyzeSpectrum(probeExcerptFrom(equalized), sampleRateHz);
+  // The tone the probes start from, only wanted when there is a tone goal to refine the curve towards.
+  const probeInput = goal ? analyzeSpectrum(probeExcerptFrom(equalized), sampleRateHz) : null;
   const rider = equalizedStatistics
     ? planRider(equalizedStatistics.energy, equalizedStatistics.blockPeaks, length, sampleRateHz, decision, decision.loudness.lufs)
     : null;
@@ -228,7 +229,7 @@ export function probeChain(
     });
     widthTransferDb = report.widthTransferDb;
     if (!goal) break;
-    const transfer = bandTransfer(probeInput, analyzeSpectrum(probe, sampleRateHz));
+    const transfer = bandTransfer(probeInput!, analyzeSpectrum(probe, sampleRateHz));
     const response = (frequencyHz: number) => staticEq.powerResponse(frequencyHz) * transfer(frequencyHz);
     const refined = refineCurve(curve, target.spectrum, response, goal, decision.profile);
     const largestChangeDb = Math.max(...refined.map((band, i) => Math.abs(band.correctionDb - curve[i].correctionDb)));
