@@ -4,6 +4,7 @@
  * on compression).
  */
 import type { PcmAudio } from '../audio/pcm.ts';
+import { frameLength, type StreamTap } from './stream-stage.ts';
 
 export interface SignalLevels {
   /** Largest |sample| over all channels, dBFS; null for silence. */
@@ -23,23 +24,50 @@ export interface SignalLevels {
  * const { samplePeakDbfs, rmsDbfs, crestFactorDb } = measureLevels({ sampleRateHz: 44100, channels: [left, right] });
  */
 export function measureLevels(audio: PcmAudio): SignalLevels {
-  let peak = 0;
-  let sumSquares = 0;
-  let samples = 0;
-  for (const channel of audio.channels) {
-    let channelPeak = 0;
-    let channelSum = 0;
-    for (let i = 0; i < channel.length; i++) {
-      const x = channel[i];
-      channelSum += x * x;
-      const a = x < 0 ? -x : x;
-      if (a > channelPeak) channelPeak = a;
-    }
-    sumSquares += channelSum;
-    if (channelPeak > peak) peak = channelPeak;
-    samples += channel.length;
-  }
-  return levelsFrom(peak, samples > 0 ? sumSquares / samples : 0);
+  const tap = levelsTap(audio.channels.length);
+  tap.push(audio.channels);
+  return tap.result();
+}
+
+/**
+ * {@link measureLevels} of `channelCount` channels fed in blocks of any
+ * size, bit for bit: each channel's sum of squares runs on across blocks in
+ * sample order, and the channels' sums are added in channel order at the end.
+ *
+ * @example const tap = levelsTap(2); for (const block of blocks) tap.push(block); tap.result().crestFactorDb
+ */
+export function levelsTap(channelCount: number): StreamTap<SignalLevels> {
+  const peaks = new Float64Array(channelCount);
+  const sums = new Float64Array(channelCount);
+  let frames = 0;
+  return {
+    push(block) {
+      if (block.length !== channelCount) throw new RangeError(`expected ${channelCount} channels, got ${block.length}`);
+      block.forEach((channel, c) => {
+        let channelPeak = peaks[c];
+        let channelSum = sums[c];
+        for (let i = 0; i < channel.length; i++) {
+          const x = channel[i];
+          channelSum += x * x;
+          const a = x < 0 ? -x : x;
+          if (a > channelPeak) channelPeak = a;
+        }
+        peaks[c] = channelPeak;
+        sums[c] = channelSum;
+      });
+      frames += frameLength(block);
+    },
+    result() {
+      let peak = 0;
+      let sumSquares = 0;
+      for (let c = 0; c < channelCount; c++) {
+        sumSquares += sums[c];
+        if (peaks[c] > peak) peak = peaks[c];
+      }
+      const samples = frames * channelCount;
+      return levelsFrom(peak, samples > 0 ? sumSquares / samples : 0);
+    },
+  };
 }
 
 /**

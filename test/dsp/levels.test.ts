@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { measureLevels } from '../../core/dsp/levels.ts';
+import { levelsTap, measureLevels } from '../../core/dsp/levels.ts';
 
 const fs = 48000;
 
@@ -37,6 +37,22 @@ test('silence and empty audio read null, never -Infinity or NaN', () => {
   assert.equal(measureLevels({ sampleRateHz: fs, channels: [new Float32Array(fs)] }), none);
   assert.equal(measureLevels({ sampleRateHz: fs, channels: [new Float32Array(0)] }), none);
   assert.equal(measureLevels({ sampleRateHz: fs, channels: [] }), none);
+});
+
+test('levelsTap fed in blocks of 1, 17, 4096 and whole gives measureLevels bit for bit, 1 to 6 channels', () => {
+  for (const channelCount of [1, 2, 6]) {
+    let state = 99 + channelCount;
+    const channels = Array.from({ length: channelCount }, () =>
+      Float32Array.from({ length: 10007 }, () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 0.9),
+    );
+    const expected = measureLevels({ sampleRateHz: 48000, channels });
+    for (const block of [1, 17, 4096, 10007]) {
+      const tap = levelsTap(channelCount);
+      for (let start = 0; start < 10007; start += block) tap.push(channels.map((samples) => samples.subarray(start, Math.min(10007, start + block))));
+      assert.equal(tap.result(), expected, `${channelCount} channel(s), blocks of ${block}`);
+    }
+  }
+  assert.throws(() => levelsTap(2).push([new Float32Array(3)]), /expected 2 channels, got 1/);
 });
 
 test.run();

@@ -2,7 +2,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { decodeAudio } from '../../core/audio/decode.ts';
+import { analyzeAudio } from '../../runtimes/node/cli/commands/analyze.ts';
+import { channelWeightsFor, measureLoudness } from '../../core/dsp/loudness.ts';
+import { measureLevels } from '../../core/dsp/levels.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturePath } from '../support/fixtures.ts';
@@ -118,6 +122,47 @@ if (requireTool('ffmpeg', hasTool('ffmpeg') && hasTool('ffprobe'), 'analyze CLI'
       assert.is(stdout, '');
       assert.is(stderr.trim().split('\n').length, 1, `${fixture}: ${stderr}`);
       assert.match(stderr, code);
+    }
+  });
+
+  test('a WAV is measured as it is read in blocks: the very figures of the whole decoded file, stereo, 5.1 and float, several blocks long; a NaN deep inside still fails as corrupted_file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'audo-eq-analyze-'));
+    try {
+      const music = 'aevalsrc=0.5*sin(2*PI*220*t)*(0.6+0.4*sin(2*PI*0.7*t))+0.2*(random(0)-0.5):s=48000:d=4.3';
+      const made = ([['pcm_s24le', 2], ['pcm_s24le', 6, '5.1'], ['pcm_f32le', 2]] as const).map(([codec, channels, layout]) => {
+        const path = join(dir, `${codec}-${channels}.wav`);
+        ffmpeg(['-f', 'lavfi', '-i', music, '-ac', String(channels), ...(layout ? ['-channel_layout', layout] : []), '-c:a', codec, path]);
+        return path;
+      });
+      for (const file of [fixturePath('indie_pop/target.wav'), ...made]) {
+        const { status, stdout, stderr } = analyze(file, '--json');
+        assert.is(status, 0, stderr);
+        // The whole decoded file through the whole-buffer meters.
+        const audio = await decodeAudio(new Uint8Array(readFileSync(file)), { filename: file, keepChannels: true });
+        const loudness = measureLoudness(audio, undefined, channelWeightsFor(audio.channels.length, audio.channelMask));
+        const levels = measureLevels(audio);
+        const round2 = (value: number | null) => (value === null ? null : Math.round(value * 100) / 100);
+        const report = JSON.parse(stdout);
+        assert.equal(
+          [report.channels, report.integratedLufs, report.loudnessRangeLu, report.truePeakDbtp, report.samplePeakDbfs, report.rmsDbfs, report.crestFactorDb],
+          [audio.channels.length, ...[loudness.integratedLufs, loudness.loudnessRangeLu, loudness.truePeakDbtp, levels.samplePeakDbfs, levels.rmsDbfs, levels.crestFactorDb].map(round2)],
+          file,
+        );
+        // And the same report from the audio in memory.
+        assert.equal(analyzeAudio(file, audio), report);
+      }
+      // A NaN sample three blocks in: found when its block is read.
+      const float = readFileSync(made[2]);
+      const dataAt = float.indexOf('data') + 8;
+      float.writeFloatLE(Number.NaN, dataAt + (3 * 65536 + 5) * 8);
+      const poisoned = join(dir, 'nan-inside.wav');
+      writeFileSync(poisoned, float);
+      const { status, stdout, stderr } = analyze(poisoned, '--json');
+      assert.is(status, 1);
+      assert.is(stdout, '');
+      assert.match(stderr, /^audo-eq analyze: corrupted_file: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 }

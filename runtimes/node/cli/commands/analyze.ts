@@ -1,17 +1,24 @@
-// `audo-eq analyze FILE [--json]`: decodes one audio file and prints its
+// `audo-eq analyze FILE [--json]`: measures one audio file and prints its
 // integrated loudness, loudness range, true peak, sample peak, RMS, crest
 // factor and duration, as aligned text or as one JSON object. Surround files
 // are measured on their own channels with BS.1770 weights, never a downmix.
+// A WAV file is read in blocks (memory set by the block, not the duration);
+// FLAC and MP3 are decoded whole first.
 import { stat } from 'node:fs/promises';
 import { readFileBytes } from '../../file-bytes.ts';
 import { USAGE_EXIT_CODE, UsageError, parseCommandArgs } from '../args.ts';
 import { MAX_DURATION_FLAG_SPEC, localIngestPolicyFromFlags } from '../local-ingest.ts';
 import type { IngestPolicy } from '../../../../core/domain/policies.ts';
 import { decodeAudio } from '../../../../core/audio/decode.ts';
-import { durationSeconds } from '../../../../core/audio/pcm.ts';
+import { memorySource, type PcmSource } from '../../../../core/audio/pcm-source.ts';
 import { AudoEqError } from '../../../../core/domain/errors.ts';
-import { measureLevels } from '../../../../core/dsp/levels.ts';
-import { channelWeightsFor, measureLoudness } from '../../../../core/dsp/loudness.ts';
+import { levelsTap } from '../../../../core/dsp/levels.ts';
+import { channelWeightsFor, DEFAULT_LOUDNESS_CAPABILITIES } from '../../../../core/dsp/loudness.ts';
+import { loudnessTap } from '../../../../core/dsp/loudness-tap.ts';
+import { openWavFileSource } from '../../wav-file-source.ts';
+
+/** Frames the meters are fed at a time (whatever the size, they measure the same). */
+const ANALYSIS_BLOCK_FRAMES = 65536;
 
 export const ANALYZE_USAGE = 'usage: audo-eq analyze FILE [--json] [--max-duration SECONDS]';
 
@@ -46,13 +53,31 @@ const round2 = (value: number | null) => (value === null ? null : Math.round(val
  * @example const report = analyzeAudio('mix.wav', await decodeAudio(bytes, { filename: 'mix.wav', keepChannels: true }));
  */
 export function analyzeAudio(file: string, audio: { sampleRateHz: number; channels: Float32Array[]; channelMask: number | null }): AnalysisReport {
-  const loudness = measureLoudness(audio, undefined, channelWeightsFor(audio.channels.length, audio.channelMask));
-  const levels = measureLevels(audio);
+  return analyzeSource(file, memorySource(audio), audio.channelMask);
+}
+
+/**
+ * {@link analyzeAudio} of audio read in blocks from `source` (a WAV file, say):
+ * the meters are fed block by block and give what they give for the whole.
+ *
+ * @example const report = analyzeSource('long.wav', source, source.channelMask);
+ */
+export function analyzeSource(file: string, source: PcmSource, channelMask: number | null): AnalysisReport {
+  const { sampleRateHz, channelCount, length } = source;
+  const loudnessMeter = loudnessTap({ sampleRateHz, channelCount, capabilities: DEFAULT_LOUDNESS_CAPABILITIES, channelWeights: channelWeightsFor(channelCount, channelMask) });
+  const levelsMeter = levelsTap(channelCount);
+  for (let start = 0; start < length; start += ANALYSIS_BLOCK_FRAMES) {
+    const block = source.read(start, ANALYSIS_BLOCK_FRAMES);
+    loudnessMeter.push(block);
+    levelsMeter.push(block);
+  }
+  const loudness = loudnessMeter.result();
+  const levels = levelsMeter.result();
   return {
     file,
-    durationSeconds: Math.round(durationSeconds(audio) * 1000) / 1000,
-    sampleRateHz: audio.sampleRateHz,
-    channels: audio.channels.length,
+    durationSeconds: Math.round((length / sampleRateHz) * 1000) / 1000,
+    sampleRateHz,
+    channels: channelCount,
     integratedLufs: round2(loudness.integratedLufs),
     loudnessRangeLu: round2(loudness.loudnessRangeLu),
     truePeakDbtp: round2(loudness.truePeakDbtp),
@@ -116,8 +141,16 @@ export async function runAnalyzeCommand(args: string[]): Promise<number> {
 
   let report: AnalysisReport;
   try {
-    const audio = await decodeAudio(await readFileBytes(file), { filename: file, policy, keepChannels: true });
-    report = analyzeAudio(file, audio);
+    const wav = openWavFileSource(file, { filename: file, policy, keepChannels: true });
+    if (wav) {
+      try {
+        report = analyzeSource(file, wav, wav.channelMask);
+      } finally {
+        wav.close();
+      }
+    } else {
+      report = analyzeAudio(file, await decodeAudio(await readFileBytes(file), { filename: file, policy, keepChannels: true }));
+    }
   } catch (error) {
     if (error instanceof AudoEqError) {
       console.error(`audo-eq analyze: ${error.code}: ${error.message}`);
