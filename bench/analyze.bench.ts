@@ -55,3 +55,29 @@ for (const seconds of [180, 540]) {
       `JSON ${(jsonBytes / 1024).toFixed(1)} KiB; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
   );
 }
+
+// `audo-eq analyze` as a user runs it on a long WAV (read in blocks): wall time and peak RSS, which the duration should not set.
+{
+  const { execFileSync, spawnSync } = await import('node:child_process');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'audo-eq-analyze-bench-'));
+  try {
+    // One minute of music-like sound, looped to each length.
+    const minute = join(dir, 'minute.wav');
+    const source = 'aevalsrc=0.5*sin(2*PI*220*t)*(0.6+0.4*sin(2*PI*0.7*t))+0.2*(random(0)-0.5):s=48000:d=60';
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', source, '-ac', '2', '-c:a', 'pcm_s24le', minute]);
+    for (const minutes of [3, 30]) {
+      const file = join(dir, `${minutes}m.wav`);
+      execFileSync('ffmpeg', ['-v', 'error', '-y', '-stream_loop', '-1', '-i', minute, '-t', String(minutes * 60), '-c:a', 'pcm_s24le', file]);
+      const started = performance.now();
+      const run = spawnSync('/usr/bin/time', ['-f', 'peak_rss_kb=%M', process.execPath, 'bin/audo-eq.mjs', 'analyze', file, '--json'], { encoding: 'utf8' });
+      if (run.status !== 0) throw new Error(`audo-eq analyze failed: ${run.stderr}`);
+      const rssMb = Number(/peak_rss_kb=(\d+)/.exec(run.stderr)?.[1]) / 1024;
+      console.log(`cli analyze ${minutes} min stereo 48 kHz 24-bit WAV: ${((performance.now() - started) / 1000).toFixed(2)} s, peak RSS ${rssMb.toFixed(0)} MB`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
