@@ -179,7 +179,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       const job = waiting.shift()!;
       slot.state = 'busy';
       slot.job = job;
-      // A worker left idle with nothing waiting is a core this job may borrow (its references' analysis).
+      // A worker left idle with nothing waiting is a core this job may borrow (its references' analysis, its render's taps).
       const spareCore = waiting.length === 0 && slots.some((other) => other.state === 'idle' && other.handle !== null);
       try {
         const { message, transfer } = job.message(spareCore);

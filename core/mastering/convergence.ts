@@ -23,7 +23,7 @@ import { createGainCurveStage } from '../dsp/gain-curve-stage.ts';
 import type { LimiterStreamReport } from '../dsp/limiter-stream.ts';
 import { createBlockPredictor, MAX_LOUDNESS_GAIN_DB, predictLoudness, solveGain, type LoudnessPredictor } from './loudness-prediction.ts';
 import { runPass } from './render-pass.ts';
-import { LOCAL_TAPS, type TapHost } from './tap-host.ts';
+import { tapsBeside, type TapHost } from './tap-host.ts';
 
 export { MAX_LOUDNESS_GAIN_DB };
 
@@ -213,11 +213,6 @@ function levelAndLimit(store: TrackStore, settings: ConvergenceSettings, verify:
       settings.goalLufs === null ||
       (shifted !== null && shifted.integratedLufs !== null && Math.abs(settings.goalLufs - shifted.integratedLufs) <= settings.toleranceDb),
   };
-}
-
-/** Where a pass takes its taps: beside its stages on the output's tap host, or here when the pass only measures. */
-export function tapsBeside(output: { readonly tapHost?: TapHost }, passHasStages: boolean): TapHost {
-  return passHasStages && output.tapHost ? output.tapHost : LOCAL_TAPS;
 }
 
 const UNMEASURED: LoudnessResult = {

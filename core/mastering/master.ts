@@ -30,8 +30,8 @@ import { combineReferences, type ReferenceProfile } from './reference-profile.ts
 import { masteringWarnings } from './warnings.ts';
 import { isMonoWidth } from './width-match.ts';
 import { probeChain, probeWanted, renderAfterStaticEq, riderStatisticsTaps, type RenderReport, type RiderSource } from './render.ts';
-import { memoryCurveStore, tapsBeside, type ConvergenceOutput, type CurveStoreFactory } from './convergence.ts';
-import type { TapHost } from './tap-host.ts';
+import { memoryCurveStore, type ConvergenceOutput, type CurveStoreFactory } from './convergence.ts';
+import { tapsBeside, type TapHost } from './tap-host.ts';
 import { runPass } from './render-pass.ts';
 import { createStageTimer, type StageTimer } from './stage-timer.ts';
 

@@ -10,7 +10,7 @@ import { analyzeSpectrum } from '../dsp/spectrum.ts';
 import type { DeEsserReport } from '../dsp/deesser.ts';
 import { createGainRider, GAIN_BLOCK } from '../dsp/gain-rider.ts';
 import type { TrackAnalysis } from './analysis.ts';
-import { convergeLoudness, MAX_LOUDNESS_GAIN_DB, tapsBeside, type ConvergenceOutput, type ConvergenceResult } from './convergence.ts';
+import { convergeLoudness, MAX_LOUDNESS_GAIN_DB, type ConvergenceOutput, type ConvergenceResult } from './convergence.ts';
 import type { MasteringDecision } from './decision.ts';
 import { planGainRider, type RiderPlan } from './dynamics-match.ts';
 import { bandTransfer, refineCurve, type MatchBand } from './eq-match.ts';
@@ -19,7 +19,7 @@ import { isMonoWidth, planSideGains, widthTransfer, type SideGainPlan, type Widt
 import { compressorStage, deEsserStage, limiterStage, matchEqualizer, staticEqualizer, stereoWidener } from './processing.ts';
 import { probeControlCurve, probeExcerptFrom } from './probe-excerpt.ts';
 import { runPass } from './render-pass.ts';
-import { createTap, LOCAL_TAPS, type TapHost } from './tap-host.ts';
+import { createTap, LOCAL_TAPS, tapsBeside, type TapHost } from './tap-host.ts';
 
 if (ENERGY_BLOCK !== GAIN_BLOCK) throw new Error('the rider plans and applies gains on the same blocks');
 

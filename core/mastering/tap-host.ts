@@ -71,3 +71,13 @@ function createTapOf(spec: TapSpec): StreamTap<unknown> {
 
 /** Every tap on the render's own thread (the default; runtimes without threads). */
 export const LOCAL_TAPS: TapHost = { open: createTap };
+
+/**
+ * Where a pass takes its taps: beside its stages on the render's tap host,
+ * or here when the pass only measures (nothing else would run here meanwhile).
+ *
+ * @example const meter = tapsBeside(output, true).open({ kind: 'output-meter', sampleRateHz, channelCount });
+ */
+export function tapsBeside(output: { readonly tapHost?: TapHost }, passHasStages: boolean): TapHost {
+  return passHasStages && output.tapHost ? output.tapHost : LOCAL_TAPS;
+}
