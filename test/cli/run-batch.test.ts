@@ -1,19 +1,23 @@
 // The batch scheduler: the concurrency limit, independent failures, outcome order, interruption.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MasteringJob, MasteringJobResult, MasteringRunner } from '../../core/app/ports.ts';
 import { IngestValidationError } from '../../core/domain/errors.ts';
 import { DEFAULT_MASTERING_OPTIONS } from '../../core/mastering/options.ts';
 import type { BatchItem } from '../../runtimes/node/cli/batch/plan.ts';
 import { runBatch } from '../../runtimes/node/cli/batch/run-batch.ts';
-import { FileJobError } from '../../runtimes/node/cli/master-files.ts';
+import { FileJobError, masterFiles } from '../../runtimes/node/cli/master-files.ts';
+import { createInProcessRunner } from '../../core/app/in-process-runner.ts';
+import { localIngestPolicy } from '../../runtimes/node/cli/local-ingest.ts';
+import { fixturePath } from '../support/fixtures.ts';
 import { tinyWav } from '../support/doubles.ts';
 import { scratchDir } from './workspace.ts';
 import { sampleDiagnostics } from '../support/diagnostics.ts';
 
 const scratch = scratchDir('run-batch');
+const ingestPolicy = localIngestPolicy();
 const path = (name: string) => join(scratch.dir, name);
 
 test.before(() => {
@@ -129,6 +133,30 @@ test('after an abort, items not yet started end as interrupted and running ones 
   assert.equal(outcomes.map((outcome) => (outcome.ok ? 'ok' : outcome.code)), ['ok', 'interrupted', 'interrupted']);
   assert.ok(existsSync(path('abort/1.wav')));
   assert.not.ok(existsSync(path('abort/2.wav')));
+});
+
+test('a one-lane batch streams its WAV items here, as audo-eq master does, and hands the runner only what cannot be streamed (a FLAC target)', async () => {
+  const calls: string[] = [];
+  const runner: MasteringRunner = {
+    async run(job) {
+      calls.push(job.target.filename ?? '?');
+      return createInProcessRunner({ ingestPolicy }).run(job);
+    },
+  };
+  const reference = fixturePath('indie_pop/reference.wav');
+  const items: BatchItem[] = [
+    { index: 1, target: fixturePath('indie_pop/target.wav'), reference: { paths: [reference] }, output: path('streamed/1.wav') },
+    { index: 2, target: fixturePath('indie_pop/target.flac'), reference: { paths: [reference] }, output: path('streamed/2.wav') },
+  ];
+  const streamed = { ingestPolicy, referencesOnThread: true, tapsOnThread: true };
+  const outcomes = await runBatch(items, { runner, options: DEFAULT_MASTERING_OPTIONS, concurrency: 1, streamed });
+  assert.equal(outcomes.map((outcome) => (outcome.ok ? 'ok' : outcome.code)), ['ok', 'ok']);
+  assert.equal(calls, ['target.flac']);
+  // The streamed item is the master the whole-buffer job makes of it.
+  const whole = { correlationId: 'whole', targetPath: items[0].target, referencePaths: [reference], outputPath: path('streamed/whole.wav'), options: DEFAULT_MASTERING_OPTIONS };
+  await masterFiles(createInProcessRunner({ ingestPolicy }), whole);
+  assert.ok(readFileSync(path('streamed/1.wav')).equals(readFileSync(whole.outputPath)), 'same bytes as the whole-buffer job');
+  assert.ok(existsSync(path('streamed/2.wav')));
 });
 
 test('a concurrency limit below one is refused', async () => {

@@ -6,6 +6,7 @@ import type { MasteringRunner } from '../../../../core/app/ports.ts';
 import type { MasteringRequestOptions } from '../../../../core/mastering/options.ts';
 import type { MasteringWarningCode } from '../../../../core/mastering/warnings.ts';
 import { describeFailure, masterFiles } from '../master-files.ts';
+import { masterFileStreamed, type StreamedFileSettings } from '../master-streamed.ts';
 import type { BatchItem } from './plan.ts';
 
 export type BatchOutcome =
@@ -29,18 +30,20 @@ export interface RunBatchOptions {
   readonly signal?: AbortSignal;
   /** Correlation ids; default `crypto.randomUUID()`, as the API makes them. */
   readonly ids?: () => string;
+  /**
+   * Stream WAV items on this thread as `audo-eq master` does (memory set by
+   * the block, not the duration), handing the runner only what cannot be
+   * streamed (FLAC, MP3, surround, preview, another rate). For a one-lane
+   * batch, whose runner runs on this thread anyway.
+   */
+  readonly streamed?: StreamedFileSettings | null;
 }
 
 async function runItem(item: BatchItem, correlationId: string, settings: RunBatchOptions): Promise<BatchOutcome> {
   try {
     if (!('paths' in item.reference)) throw item.reference.failure;
-    const result = await masterFiles(settings.runner, {
-      correlationId,
-      targetPath: item.target,
-      referencePaths: item.reference.paths,
-      outputPath: item.output,
-      options: item.options ?? settings.options,
-    });
+    const job = { correlationId, targetPath: item.target, referencePaths: item.reference.paths, outputPath: item.output, options: item.options ?? settings.options };
+    const result = (settings.streamed ? await masterFileStreamed(job, settings.streamed) : null) ?? (await masterFiles(settings.runner, job));
     return { item, correlationId, ok: true, warnings: result.diagnostics.warnings.map((warning) => warning.code) };
   } catch (error) {
     return { item, correlationId, ok: false, ...describeFailure(error, { nameTarget: false }) };

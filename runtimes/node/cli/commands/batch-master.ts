@@ -169,7 +169,7 @@ export async function runBatchMasterCommand(
 
   const { items, options, concurrency, rule, ingestPolicy } = plan;
   const lanes = Math.min(concurrency, items.length);
-  const { runner, kind, close } = openBatchRunner(lanes, ingestPolicy);
+  const { runner, kind, streamed, close } = openBatchRunner(lanes, ingestPolicy);
   if (io.err.isTTY !== true) {
     io.err.write(`audo-eq batch-master: ${items.length} items, reference rule ${rule}, concurrency ${lanes} (${kind})\n`);
   }
@@ -182,7 +182,7 @@ export async function runBatchMasterCommand(
   process.on('SIGINT', onSigint);
   try {
     const display = createBatchDisplay({ out: io.out, err: io.err, total: items.length });
-    await runBatch(items, { runner, options, concurrency: lanes, observer: display, signal: interrupt.signal });
+    await runBatch(items, { runner, options, concurrency: lanes, observer: display, signal: interrupt.signal, streamed });
     const summary = display.finish();
     if (interrupt.signal.aborted) return INTERRUPTED_EXIT_CODE;
     return summary.failed > 0 ? 1 : 0;
