@@ -37,6 +37,26 @@ export interface MasteringJobSettings {
   readonly referenceAnalyzer?: ReferenceAnalyzer;
   /** Where the render's taps run beside its stages (another thread); default here. */
   readonly tapHost?: TapHost;
+  /**
+   * The job's upload arrays are this run's own (a worker's copies): each is
+   * released once decoded (its buffer detached), so a long upload's bytes do
+   * not stay beside its decoded samples for the rest of the job. Arrays that
+   * are views into a larger buffer are left alone.
+   */
+  readonly releaseUploads?: boolean;
+}
+
+/**
+ * Detaches the buffer `bytes` spans, when it spans the whole of it, so its
+ * memory can go at once; anything else (a view into a larger buffer, a
+ * shared one) is left as it is.
+ *
+ * @example releaseUpload(job.target.bytes); job.target.bytes.byteLength // 0
+ */
+export function releaseUpload(bytes: Uint8Array): void {
+  const { buffer } = bytes;
+  if (!(buffer instanceof ArrayBuffer) || bytes.byteOffset !== 0 || bytes.byteLength !== buffer.byteLength || buffer.byteLength === 0) return;
+  structuredClone(buffer, { transfer: [buffer] });
 }
 
 /**
@@ -131,6 +151,7 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
   const referencesPending = analyzer ? analyzer(uploads, ingestPolicy) : null;
   referencesPending?.catch(() => undefined);
   const analyzedReferences = referencesPending ? null : await analyzeReferenceUploads(uploads, ingestPolicy);
+  if (analyzedReferences && settings.releaseUploads) for (const upload of uploads) releaseUpload(upload.bytes);
   // Decoding and analysing the references here, before the target.
   if (analyzedReferences) lap('reference_ms');
   let targetSummary: Record<string, unknown>;
@@ -138,6 +159,7 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
   let targetAnalysis: TrackAnalysis | undefined;
   try {
     const source = await decodeUpload('target', job.target, ingestPolicy);
+    if (settings.releaseUploads) releaseUpload(job.target.bytes);
     targetSummary = ingestSummary(source, targetBytes);
     // Only the output is stereo: a surround target is processed as its stereo fold.
     target = foldToStereo(source);
@@ -154,6 +176,8 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
     throw error;
   }
   const references = analyzedReferences ?? (await referencesPending!);
+  // Analysed elsewhere: whatever copy the analyzer needed is taken by now.
+  if (!analyzedReferences && settings.releaseUploads) for (const upload of uploads) releaseUpload(upload.bytes);
   // Analysed on another thread meanwhile: what is left to wait for once the target is done.
   if (!analyzedReferences) lap('reference_wait_ms');
   recorder.publish(ingestValidated(job.correlationId, clock, ingestPolicy, targetSummary, references, Array.isArray(job.reference)));

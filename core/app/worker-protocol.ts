@@ -203,7 +203,8 @@ export async function answerJobMessage(
       : undefined;
     // A spare core analyses the references while this thread takes the target, and takes the render's taps (a runtime without threads has no helpers).
     const helpers = message.spareCore ? spare : {};
-    const result = await runMasteringJob(message.job, { ingestPolicy: message.ingestPolicy, onStage, ...helpers });
+    // The uploads in the message are this worker's own copies: each goes once decoded.
+    const result = await runMasteringJob(message.job, { ingestPolicy: message.ingestPolicy, onStage, releaseUploads: true, ...helpers });
     const wav = ownedBytes(result.wav);
     return { message: { type: 'result', jobId: message.jobId, result: { ...result, wav: wav.bytes } }, transfer: [wav.buffer] };
   } catch (error) {

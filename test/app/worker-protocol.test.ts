@@ -16,6 +16,7 @@ import {
 import { AudoEqError, IngestValidationError } from '../../core/domain/errors.ts';
 import { DEFAULT_MASTERING_OPTIONS } from '../../core/mastering/options.ts';
 import { runAnalysisJob } from '../../core/app/in-process-analysis-runner.ts';
+import { runMasteringJob } from '../../core/app/mastering-job.ts';
 import type { AnalysisJobResult, MasteringJobResult } from '../../core/app/ports.ts';
 import { tinyWav } from '../support/doubles.ts';
 import { sampleDiagnostics } from '../support/diagnostics.ts';
@@ -97,6 +98,34 @@ test('a worker answers a job with the mastered WAV moved back and the events in 
   assert.equal(transfer, [result.wav.buffer]);
   assert.is(result.events[0].name, 'IngestValidated');
   assert.ok(result.events.every((event) => event.correlationId === 'p-2'));
+});
+
+test('a worker releases each upload it owns once decoded (a long upload does not stay beside its samples); a view into a larger buffer is left alone; the master is the same', async () => {
+  const jobWith = (reference: Uint8Array) => ({
+    correlationId: 'p-release',
+    target: { bytes: tinyWav(8000), filename: 't.wav' },
+    reference: { bytes: reference, filename: 'r.wav' },
+    options: DEFAULT_MASTERING_OPTIONS,
+  });
+  const kept = await runMasteringJob(jobWith(tinyWav(8000)));
+  const owned = jobWith(tinyWav(8000));
+  const answer = await answerJobMessage({ type: 'master', jobId: 11, job: owned });
+  assert.is(answer.message.type, 'result');
+  assert.is(owned.target.bytes.byteLength, 0, 'the target upload is released');
+  assert.is(owned.reference.bytes.byteLength, 0, 'the reference upload is released');
+  const result = (answer.message as { result: MasteringJobResult }).result;
+  assert.ok(Buffer.from(result.wav).equals(Buffer.from(kept.wav)), 'the same WAV');
+  // A view into a larger buffer (not the worker's own) stays readable.
+  const wav = tinyWav(8000);
+  const larger = new Uint8Array(wav.byteLength + 16);
+  larger.set(wav, 8);
+  const view = jobWith(larger.subarray(8, 8 + wav.byteLength));
+  await answerJobMessage({ type: 'master', jobId: 12, job: view });
+  assert.is(view.reference.bytes.byteLength, wav.byteLength);
+  // Without the setting (an in-process caller's own arrays), nothing is released.
+  const callers = jobWith(tinyWav(8000));
+  await runMasteringJob(callers);
+  assert.ok(callers.target.bytes.byteLength > 0 && callers.reference.bytes.byteLength > 0);
 });
 
 test('a worker answers a bad upload with the failure as data naming the part', async () => {
