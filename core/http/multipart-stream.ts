@@ -52,6 +52,34 @@ function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from: number): n
   return -1;
 }
 
+/**
+ * A search for `needle` (the part delimiter, tens of bytes) that skips ahead
+ * by the Boyer–Moore–Horspool rule: in audio bytes it looks at about one byte
+ * in `needle.length` instead of stopping at every byte that equals the
+ * needle's first (a CR is one byte in 256 of a WAV file). Finds what
+ * {@link indexOfBytes} finds.
+ *
+ * @example const find = byteSearch(delimiter); find(chunk, 0) // index or -1
+ */
+function byteSearch(needle: Uint8Array): (haystack: Uint8Array, from: number) => number {
+  const length = needle.length;
+  if (length < 4) return (haystack, from) => indexOfBytes(haystack, needle, from);
+  const last = length - 1;
+  // How far the window may move when its last byte is b: from the rightmost b in the needle before its end.
+  const shift = new Uint32Array(256).fill(length);
+  for (let i = 0; i < last; i++) shift[needle[i]] = last - i;
+  const final = needle[last];
+  return (haystack, from) => {
+    for (let at = from; at + last < haystack.length; at += shift[haystack[at + last]]) {
+      if (haystack[at + last] !== final) continue;
+      let i = 0;
+      while (i < last && haystack[at + i] === needle[i]) i++;
+      if (i === last) return at;
+    }
+    return -1;
+  };
+}
+
 function concat(head: Uint8Array, tail: Uint8Array): Uint8Array {
   if (head.length === 0) return tail;
   const joined = new Uint8Array(head.length + tail.length);
@@ -79,6 +107,7 @@ export async function splitMultipart(
   onPart: (heading: PartHeading) => PartSink | null | Promise<PartSink | null>,
 ): Promise<void> {
   const delimiter = ascii(`\r\n--${boundary}`);
+  const findDelimiter = byteSearch(delimiter);
   let state: State = 'preamble';
   // The first boundary may open the body without a line break before it: one is assumed.
   let carry: Uint8Array = CRLF;
@@ -105,7 +134,7 @@ export async function splitMultipart(
       scan: for (;;) {
         switch (state) {
           case 'preamble': {
-            const found = indexOfBytes(pending, delimiter, at);
+            const found = findDelimiter(pending, at);
             if (found === -1) {
               carry = pending.subarray(Math.max(at, pending.length - delimiter.length + 1));
               break scan;
@@ -156,7 +185,7 @@ export async function splitMultipart(
             continue;
           }
           case 'body': {
-            const found = indexOfBytes(pending, delimiter, at);
+            const found = findDelimiter(pending, at);
             if (found !== -1) {
               await emit(pending.subarray(at, found));
               sink = null;

@@ -80,6 +80,33 @@ test('parts come out as the parser package reads them, for every single cut posi
   assert.equal(await split(bytes, Array.from({ length: bytes.length }, (_, i) => i)), expected);
 });
 
+test('long binary parts full of near-delimiters (each byte of the delimiter changed in turn, its tail cut) come out as the parser package reads them, cut anywhere', async () => {
+  let state = 7;
+  const random = () => (state = (state * 1664525 + 1013904223) >>> 0) >>> 24;
+  const delimiter = encoder.encode(`\r\n--${BOUNDARY}`);
+  const pieces: number[] = [];
+  for (let i = 0; i < delimiter.length; i++) {
+    for (let k = 0; k < 50; k++) pieces.push(random());
+    const near = [...delimiter];
+    near[i] = (near[i] + 1 + (random() % 255)) & 0xff;
+    pieces.push(...near, ...delimiter.slice(0, delimiter.length - 1 - (i % 5)));
+  }
+  const content = Uint8Array.from(pieces);
+  const bytes = body([
+    [fileHeaders('target', 'a.wav'), content],
+    [fileHeaders('reference', 'b.wav'), content.slice().reverse()],
+  ]);
+  const expected = [...parseMultipart(bytes, { boundary: BOUNDARY })].map((part) => ({
+    heading: { ...(part.name !== undefined ? { name: part.name } : {}), ...(part.filename !== undefined ? { filename: part.filename } : {}) },
+    content: [...part.bytes],
+  }));
+  assert.equal(expected.map((part) => part.content.length), [content.length, content.length]);
+  for (let run = 0; run < 40; run++) {
+    const cuts = Array.from({ length: 1 + (run % 6) }, () => (random() * 256 + random()) % bytes.length).sort((a, b) => a - b);
+    assert.equal(await split(bytes, cuts), expected, `cuts at ${cuts}`);
+  }
+});
+
 test('a preamble and an epilogue are ignored; padding after a boundary is allowed', async () => {
   const bytes = body([[fileHeaders('target', 't.wav'), encoder.encode('abc')]], { preamble: 'This is a multipart body.', epilogue: 'trailing words\r\n' });
   assert.equal(await split(bytes), [{ heading: { name: 'target', filename: 't.wav' }, content: [...encoder.encode('abc')] }]);
