@@ -6,6 +6,7 @@
  * block's edge; a stretch cut by the end of an input block is continued with
  * the same running sums, so the figures do not depend on the block size.
  */
+import { addSquaresAndPeak } from './levels.ts';
 import { createStereoStretchMeter } from './stereo-stretch-meter.ts';
 import { frameLength, type StreamTap } from './stream-stage.ts';
 
@@ -102,19 +103,7 @@ export function levelBlocksTap(channelCount: number, length: number, { hop, mini
           closeBlocks(hopEnd, onsetEnd);
           continue;
         }
-        for (let c = 0; c < channelCount; c++) {
-          const samples = frames[c];
-          let energy = stretchEnergy[c];
-          let peak = stretchPeak[c];
-          for (let i = position - blockStart, last = end - blockStart; i < last; i++) {
-            const x = samples[i];
-            energy += x * x;
-            const ax = x < 0 ? -x : x;
-            if (ax > peak) peak = ax;
-          }
-          stretchEnergy[c] = energy;
-          stretchPeak[c] = peak;
-        }
+        for (let c = 0; c < channelCount; c++) addSquaresAndPeak(frames[c], position - blockStart, end - blockStart, stretchEnergy, stretchPeak, c);
         position = end;
         if (end < stretchEnd) break;
         if (stereo) addStretch(0, stretchEnergy[0] + stretchEnergy[1], Math.max(stretchPeak[0], stretchPeak[1]));

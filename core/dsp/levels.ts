@@ -43,18 +43,7 @@ export function levelsTap(channelCount: number): StreamTap<SignalLevels> {
   return {
     push(block) {
       if (block.length !== channelCount) throw new RangeError(`expected ${channelCount} channels, got ${block.length}`);
-      block.forEach((channel, c) => {
-        let channelPeak = peaks[c];
-        let channelSum = sums[c];
-        for (let i = 0; i < channel.length; i++) {
-          const x = channel[i];
-          channelSum += x * x;
-          const a = x < 0 ? -x : x;
-          if (a > channelPeak) channelPeak = a;
-        }
-        peaks[c] = channelPeak;
-        sums[c] = channelSum;
-      });
+      block.forEach((channel, c) => addSquaresAndPeak(channel, 0, channel.length, sums, peaks, c));
       frames += frameLength(block);
     },
     result() {
@@ -68,6 +57,26 @@ export function levelsTap(channelCount: number): StreamTap<SignalLevels> {
       return levelsFrom(peak, samples > 0 ? sumSquares / samples : 0);
     },
   };
+}
+
+/**
+ * Adds the squares of `samples[from, to)` to `energies[slot]` in sample order
+ * and raises `peaks[slot]` to their largest magnitude: the running sums of
+ * every level meter here, so each gives the same bits for the same samples.
+ *
+ * @example addSquaresAndPeak(block[0], 0, block[0].length, sums, peaks, 0);
+ */
+export function addSquaresAndPeak(samples: Float32Array, from: number, to: number, energies: Float64Array, peaks: Float64Array, slot: number): void {
+  let energy = energies[slot];
+  let peak = peaks[slot];
+  for (let i = from; i < to; i++) {
+    const x = samples[i];
+    energy += x * x;
+    const a = x < 0 ? -x : x;
+    if (a > peak) peak = a;
+  }
+  energies[slot] = energy;
+  peaks[slot] = peak;
 }
 
 /**

@@ -88,13 +88,19 @@ test('several references cross to the worker, each moved: the WAV equals the in-
   }
 });
 
-test('a bad upload decoded in a worker is rejected as IngestValidationError with the code and part the in-process runner gives', async () => {
-  const pool = createNodeWorkerPool({ size: 1, maxWaiting: 0 });
+const truncated = () => ({ bytes: new Uint8Array(readFileSync(fixturePath('malformed/truncated.wav'))), filename: 'truncated.wav' });
+
+/**
+ * Runs `job()` on a pool of `size` workers (after a first job, so every worker
+ * is ready and a second one idles: the job gets a spare core) and in-process:
+ * both must reject with the same ingest error, naming the reference.
+ */
+async function assertSameIngestError(size: number, job: () => MasteringJob) {
+  const pool = createNodeWorkerPool({ size, maxWaiting: 0 });
   try {
-    const truncated = () => ({ bytes: new Uint8Array(readFileSync(fixturePath('malformed/truncated.wav'))), filename: 'truncated.wav' });
-    const job = { ...jobFor('bad-1', 'fixed'), reference: truncated() };
-    const inWorker = await pool.run(job).then(() => null, (e: unknown) => e);
-    const inProcess = await createInProcessRunner().run({ ...jobFor('bad-1', 'fixed'), reference: truncated() }).then(() => null, (e: unknown) => e);
+    if (size > 1) await pool.run(jobFor('warm-up', 'fixed'));
+    const inWorker = await pool.run(job()).then(() => null, (e: unknown) => e);
+    const inProcess = await createInProcessRunner().run(job()).then(() => null, (e: unknown) => e);
     assert.instance(inWorker, IngestValidationError);
     const [a, b] = [inWorker as IngestValidationError, inProcess as IngestValidationError];
     assert.equal([a.code, a.message, a.details], [b.code, b.message, b.details]);
@@ -102,6 +108,10 @@ test('a bad upload decoded in a worker is rejected as IngestValidationError with
   } finally {
     await pool.close();
   }
+}
+
+test('a bad upload decoded in a worker is rejected as IngestValidationError with the code and part the in-process runner gives', async () => {
+  await assertSameIngestError(1, () => ({ ...jobFor('bad-1', 'fixed'), reference: truncated() }));
 });
 
 test('with a worker to spare, a job analyses its references on a thread of their own meanwhile: the same WAV, diagnostics and events, and the wait for them timed', async () => {
@@ -123,19 +133,7 @@ test('with a worker to spare, a job analyses its references on a thread of their
 });
 
 test('with a worker to spare, a bad reference is still reported before a bad target, as the in-process runner reports it', async () => {
-  const pool = createNodeWorkerPool({ size: 2, maxWaiting: 0 });
-  try {
-    const truncated = () => ({ bytes: new Uint8Array(readFileSync(fixturePath('malformed/truncated.wav'))), filename: 'truncated.wav' });
-    const broken = () => ({ ...jobFor('bad-2', 'fixed'), target: truncated(), reference: truncated() });
-    const inWorker = await pool.run(broken()).then(() => null, (e: unknown) => e);
-    const inProcess = await createInProcessRunner().run(broken()).then(() => null, (e: unknown) => e);
-    assert.instance(inWorker, IngestValidationError);
-    const [a, b] = [inWorker as IngestValidationError, inProcess as IngestValidationError];
-    assert.equal([a.code, a.message, a.details], [b.code, b.message, b.details]);
-    assert.is(a.details.part, 'reference');
-  } finally {
-    await pool.close();
-  }
+  await assertSameIngestError(2, () => ({ ...jobFor('bad-2', 'fixed'), target: truncated(), reference: truncated() }));
 });
 
 test('a worker that dies mid-job answers that request 500 internal_error (logged with its correlation id) and the next request is served', async () => {

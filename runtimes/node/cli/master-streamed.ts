@@ -78,7 +78,7 @@ export async function masterFileStreamed(job: FileJob, settings: StreamedFileSet
         {
           ingestPolicy: settings.ingestPolicy,
           createStore: (shape) => workingCopy(shape, settings),
-          // The limiter's curve (a fifth of the working copy) stays in memory only while it is small.
+          // The limiter's curve (one channel: half a stereo working copy) stays in memory only while it is small.
           createCurveStore: (shape) => workingCopy(shape, { ...settings, memoryStoreBytes: Math.min(settings.memoryStoreBytes ?? MEMORY_STORE_BYTES, MEMORY_CURVE_BYTES) }),
           output: output.write,
           tapHost: taps?.ready,
