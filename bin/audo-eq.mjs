@@ -4,7 +4,7 @@
 // loader sits between the shell and the first sample.
 import { existsSync } from 'node:fs';
 
-const main = new URL('../dist/runtimes/node/cli/main.js', import.meta.url);
+const main = new URL('../dist/cli/audo-eq.js', import.meta.url);
 if (!existsSync(main)) {
   // A checkout whose build has not run (npm install --ignore-scripts, a fresh clone).
   console.error('audo-eq: dist/ is not built; run npm run build (npm ci runs it)');

@@ -93,9 +93,11 @@ test('the packed tarball holds the build, the bin and no TypeScript sources or t
     for (const path of [target.default, target.types]) assert.ok(files.includes(path.replace(/^\.\//, '')), `${path} is packed`);
   }
   assert.ok(files.includes('bin/audo-eq.mjs'));
-  for (const worker of ['mastering-worker', 'reference-analysis-worker']) {
+  for (const worker of ['mastering-worker', 'reference-analysis-worker', 'tap-thread-worker']) {
     assert.ok(files.includes(`dist/runtimes/node/${worker}.js`), `the ${worker} thread's entry is packed`);
+    assert.ok(files.includes(`dist/cli/${worker}.js`), `the bundled CLI's ${worker} thread entry is packed`);
   }
+  assert.ok(files.includes('dist/cli/audo-eq.js'), 'the bundled CLI is packed');
   assert.ok(files.some((f) => /^dist\/core\/dsp\/wasm\/\S+\.wasm\.js$/.test(f)), 'the WebAssembly kernels are packed');
   assert.equal(files.filter((f) => /(?<!\.d)\.ts$/.test(f)), [], 'no TypeScript sources');
   assert.equal(files.filter((f) => /^(test|bench)\//.test(f)), []);
