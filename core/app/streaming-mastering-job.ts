@@ -11,6 +11,7 @@
  * goes there instead.
  */
 import type { PcmSource, TrackStore } from '../audio/pcm-source.ts';
+import type { Frames } from '../dsp/stream-stage.ts';
 import type { CurveStoreFactory } from '../mastering/convergence.ts';
 import type { TapHost } from '../mastering/tap-host.ts';
 import { createWavEncoder } from '../audio/wav-stream-encoder.ts';
@@ -60,7 +61,11 @@ export interface StreamedJobSettings extends Omit<MasteringJobSettings, 'referen
    * with the job), awaited once the target is read; null or absent: here.
    */
   readonly tapHost?: Promise<TapHost | null>;
-  /** Takes the encoded WAV in order: the header, then each block as it is encoded. */
+  /**
+   * Takes the encoded WAV in order: the header, then each block as it is
+   * encoded. The bytes are valid only during the call (one buffer serves
+   * every block): write or copy them before returning.
+   */
   readonly output: (bytes: Uint8Array) => void;
 }
 
@@ -129,6 +134,15 @@ export async function runStreamedMasteringJob(job: StreamedMasteringJob, setting
     settings.output(encoder.header());
     // Encoding happens inside the last pass, block by block: its share of the time is counted there.
     let encodeMs = 0;
+    // One buffer for every block's bytes (the output has used them when it returns):
+    // a new array per block is fresh memory the system must map in again each time.
+    let encoded = new Uint8Array(0);
+    const encodeReusing = (frames: Frames): Uint8Array => {
+      // At most 4 bytes a sample, and a pad byte after the last block.
+      const needed = frames[0].length * store.channelCount * 4 + 1;
+      if (encoded.length < needed) encoded = new Uint8Array(needed);
+      return encoded.subarray(0, encoder.encodeInto(frames, encoded, 0));
+    };
     const tapHost = (await settings.tapHost) ?? undefined;
     const { diagnostics } = masterStore(
       { store, analysis, clipping },
@@ -141,7 +155,7 @@ export async function runStreamedMasteringJob(job: StreamedMasteringJob, setting
         tapHost,
         sink: (frames) => {
           const start = performance.now();
-          const bytes = encoder.encode(frames);
+          const bytes = encodeReusing(frames);
           encodeMs += performance.now() - start;
           settings.output(bytes);
         },
