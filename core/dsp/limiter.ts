@@ -122,12 +122,15 @@ export function lookaheadSamplesFor(sampleRateHz: number, timing: LimiterTiming 
  * Sliding maximum of `envelope` (magnitudes, ≥ 0) over [n, n + lookaheadSamples],
  * cut at the end: the loudest peak each sample must already be ducked for.
  * Independent of the input gain. In WebAssembly SIMD where the runtime has it.
- * With `overwrite`, a caller done with `envelope` lets the result take its
- * place where it can (a fresh array of a whole track costs ~25 ms in page
- * faults on the VMs measured).
+ * Written into `out` where given (which may be `envelope` itself, when the
+ * caller is done with it: the result then takes its place where it can): a
+ * fresh array of a whole track costs ~25 ms in page faults on the VMs measured.
  */
-export function lookaheadPeaks(envelope: Float32Array, lookaheadSamples: number, overwrite = false): Float32Array {
-  return slidingMaxSimd(envelope, lookaheadSamples + 1, overwrite ? envelope : undefined) ?? scalarLookaheadPeaks(envelope, lookaheadSamples);
+export function lookaheadPeaks(envelope: Float32Array, lookaheadSamples: number, out?: Float32Array): Float32Array {
+  const window = lookaheadSamples + 1;
+  const simd = slidingMaxSimd(envelope, window, out);
+  if (simd) return simd;
+  return out && out !== envelope ? scalarSlidingMax(envelope, window, out) : scalarLookaheadPeaks(envelope, lookaheadSamples);
 }
 
 /** {@link lookaheadPeaks} in plain JavaScript (the fallback and the yardstick; see {@link scalarSlidingMax}). */
@@ -237,7 +240,7 @@ export function createLimiter(settings: LimiterSettings): Limiter {
     timing,
     ceilingLinear: Math.pow(10, settings.ceilingDbtp / 20),
     peakEnvelope: (channels, filter, relevantAboveLinear, samplePeaks) => computeTruePeakEnvelope(channels, filter, relevantAboveLinear, samplePeaks),
-    lookahead: (envelope) => lookaheadPeaks(envelope, lookaheadSamples, true),
+    lookahead: (envelope) => lookaheadPeaks(envelope, lookaheadSamples, envelope),
     writeGain: (windowPeaks, inputGain, ceilingLinear, out) => writeLimiterGain(windowPeaks, inputGain, ceilingLinear, settings.sampleRateHz, timing, out),
     stream: (options) => createLimiterStream(settings.sampleRateHz, lookaheadSamples, timing, options),
   };

@@ -35,10 +35,10 @@ export function centredShortTermLoudness(energy: Float64Array, length: number, s
 
 /**
  * Values given per `step` samples (each at the middle of its step), linearly
- * interpolated onto `blocks` + 1 points every `block` samples.
+ * interpolated onto `blocks` + 1 points every `block` samples (into `out` where given).
  */
-export function interpolateSteps(values: ArrayLike<number>, step: number, block: number, blocks: number): Float64Array {
-  const out = new Float64Array(blocks + 1);
+export function interpolateSteps(values: ArrayLike<number>, step: number, block: number, blocks: number, out: Float64Array = new Float64Array(blocks + 1)): Float64Array {
+  if (out.length !== blocks + 1) throw new RangeError(`interpolateSteps writes ${blocks + 1} points, not ${out.length}`);
   for (let b = 0; b <= blocks; b++) out[b] = interpolateStepAt(values, step, block, b);
   return out;
 }

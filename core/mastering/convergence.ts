@@ -146,7 +146,13 @@ function levelAndLimit(store: TrackStore, settings: ConvergenceSettings, verify:
   const maxGainDb = Math.min(MAX_LOUDNESS_GAIN_DB, gainDb + SEARCH_HEADROOM_DB);
   const solve = (predictor: LoudnessPredictor, goal: number, startDb: number) =>
     solveGain((candidateDb) => predictor(candidateDb, ceilingLinear), goal, startDb, maxGainDb);
-  const predictorFor = (blockPeaks: Float32Array) => createBlockPredictor(energy, blockPeaks, length, sampleRateHz, timing).loudness;
+  // The block peaks are read only by their predictor, whose look-ahead peaks take their place;
+  // the two predictors (sample, then true peaks) share one gain curve, one after the other.
+  let gainCurve: Float32Array | null = null;
+  const predictorFor = (blockPeaks: Float32Array) => {
+    if (gainCurve?.length !== blockPeaks.length) gainCurve = new Float32Array(blockPeaks.length);
+    return createBlockPredictor(energy, blockPeaks, length, sampleRateHz, timing, { windowPeaks: blockPeaks, gainCurve }).loudness;
+  };
   if (canLevel) gainDb = solve(predictorFor(samplePeakTap.result()), settings.goalLufs!, gainDb);
   const filter = truePeakFilterFor(sampleRateHz);
   const relevantAboveLinear = ceilingLinear / dbToLinear(gainDb + STAGE_TWO_MARGIN_DB);

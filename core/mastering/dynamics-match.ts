@@ -24,7 +24,7 @@ import { ENERGY_BLOCK } from '../dsp/kweighted-blocks.ts';
 import { ABSOLUTE_GATE_LUFS, LRA_RELATIVE_GATE_LU } from '../dsp/loudness-gating.ts';
 import { centredShortTermLoudness, interpolateSteps } from '../dsp/short-term-loudness.ts';
 import type { LimiterTiming } from '../dsp/limiter.ts';
-import { createBlockPredictor, solveGain, type ProgrammePrediction, type ProgrammePredictor } from './loudness-prediction.ts';
+import { createBlockPredictor, solveGain, type PredictorBuffers, type ProgrammePrediction, type ProgrammePredictor } from './loudness-prediction.ts';
 
 /**
  * Slopes the rider may use: 0.3 (3.3:1 on the loudness envelope) to 3. A
@@ -101,11 +101,14 @@ export function planGainRider(problem: RiderProblem): RiderPlan {
   const step = Math.max(1, Math.round(CONTROL_SECONDS * sampleRateHz));
   const loudnessDb = centredShortTermLoudness(energy, length, sampleRateHz, step);
   const stats = trajectoryStatistics(loudnessDb);
+  // Every candidate works in the same arrays (their predictions are kept, not
+  // their arrays); the chosen one's gains are computed again at the end.
+  const scratch = riderScratch(energy.length);
   // Successive ratios need nearly the same loudness gain: each solve starts from the last.
   let lastGainDb: number | null = null;
   const evaluate = (ratio: number) => {
-    const blockGains = ratio === 1 || !stats ? null : riderBlockGains(loudnessDb, stats, ratio, step, energy.length);
-    const predictor = riddenPredictor(problem, blockGains);
+    const blockGains = ratio === 1 || !stats ? null : riderBlockGains(loudnessDb, stats, ratio, step, energy.length, scratch);
+    const predictor = riddenPredictor(problem, blockGains, scratch);
     let gainDb = 0;
     if (problem.goalLufs !== null) {
       const unlimited = lastGainDb === null ? predictor.loudness(0, Infinity) : null;
@@ -115,12 +118,14 @@ export function planGainRider(problem: RiderProblem): RiderPlan {
         lastGainDb = gainDb;
       }
     }
-    return { ratio, blockGains, predicted: predictor.programme(gainDb, ceilingLinear), loudnessGainDb: gainDb };
+    return { ratio, predicted: predictor.programme(gainDb, ceilingLinear), loudnessGainDb: gainDb };
   };
+  const finishWith = (chosen: ReturnType<typeof evaluate>) =>
+    finish({ ...chosen, blockGains: chosen.ratio === 1 || !stats ? null : riderBlockGains(loudnessDb, stats, chosen.ratio, step, energy.length) });
   const error = (x: { predicted: ProgrammePrediction }) => (x.predicted.loudnessRangeLu ?? problem.goalLraLu) - problem.goalLraLu;
 
   const unridden = evaluate(1);
-  if (!stats || unridden.predicted.loudnessRangeLu === null || Math.abs(error(unridden)) <= RANGE_SETTLED_LU) return finish(unridden);
+  if (!stats || unridden.predicted.loudnessRangeLu === null || Math.abs(error(unridden)) <= RANGE_SETTLED_LU) return finishWith(unridden);
 
   const candidates = new Map<number, ReturnType<typeof evaluate>>([[1, unridden]]);
   const ratio = searchRatio(
@@ -132,7 +137,7 @@ export function planGainRider(problem: RiderProblem): RiderPlan {
     error(unridden),
     guessRatio(unridden.predicted, problem.goalLraLu),
   );
-  return finish(candidates.get(ratio)!);
+  return finishWith(candidates.get(ratio)!);
 }
 
 /** First guess: the range scales roughly with the slope. */
@@ -176,23 +181,50 @@ function clampRatio(ratio: number): number {
   return Number.isFinite(ratio) ? Math.min(RIDER_RATIO_RANGE.max, Math.max(RIDER_RATIO_RANGE.min, ratio)) : 1;
 }
 
+/** Arrays one plan's candidates share, each as long as the block statistics (see {@link PredictorBuffers}). */
+interface RiderScratch extends PredictorBuffers {
+  readonly riddenEnergy: Float64Array;
+  /** The rider's gains in dB per block (and one more). */
+  readonly perBlockDb: Float64Array;
+  readonly blockGains: Float32Array;
+}
+
+function riderScratch(blocks: number): RiderScratch {
+  return {
+    riddenEnergy: new Float64Array(blocks),
+    windowPeaks: new Float32Array(blocks),
+    gainCurve: new Float32Array(blocks),
+    perBlockDb: new Float64Array(blocks + 1),
+    blockGains: new Float32Array(blocks + 1),
+  };
+}
+
 /**
  * The programme predictor of `problem`'s signal after a rider with
- * `blockGains` (null: no rider).
+ * `blockGains` (null: no rider), working in `scratch` where given (valid
+ * until the next predictor made with it).
  *
  * @example riddenPredictor(problem, plan.blockGains).regionLoudness(plan.loudnessGainDb, ceiling, start, end)
  */
-export function riddenPredictor(problem: Pick<RiderProblem, 'energy' | 'blockPeaks' | 'length' | 'sampleRateHz' | 'timing'>, blockGains: Float32Array | null): ProgrammePredictor {
+export function riddenPredictor(
+  problem: Pick<RiderProblem, 'energy' | 'blockPeaks' | 'length' | 'sampleRateHz' | 'timing'>,
+  blockGains: Float32Array | null,
+  scratch?: Pick<RiderScratch, 'riddenEnergy' | 'windowPeaks' | 'gainCurve'>,
+): ProgrammePredictor {
   const { energy, blockPeaks } = problem;
-  if (!blockGains) return createBlockPredictor(energy, blockPeaks, problem.length, problem.sampleRateHz, problem.timing);
-  const ridden = new Float64Array(energy.length);
-  const riddenPeaks = new Float32Array(blockPeaks.length);
+  if (!blockGains) return createBlockPredictor(energy, blockPeaks, problem.length, problem.sampleRateHz, problem.timing, scratch);
+  const ridden = scratch?.riddenEnergy ?? new Float64Array(energy.length);
+  // The ridden peaks are only read to find the look-ahead peaks, which may then take their place.
+  const riddenPeaks = scratch?.windowPeaks ?? new Float32Array(blockPeaks.length);
   for (let b = 0; b < energy.length; b++) {
     const g = blockGains[b];
     ridden[b] = energy[b] * g * g;
     riddenPeaks[b] = blockPeaks[b] * g;
   }
-  return createBlockPredictor(ridden, riddenPeaks, problem.length, problem.sampleRateHz, problem.timing);
+  return createBlockPredictor(ridden, riddenPeaks, problem.length, problem.sampleRateHz, problem.timing, {
+    windowPeaks: riddenPeaks,
+    gainCurve: scratch?.gainCurve ?? new Float32Array(blockPeaks.length),
+  });
 }
 
 function finish({ ratio, blockGains, predicted, loudnessGainDb }: Omit<RiderPlan, 'maxLiftDb' | 'maxCutDb'>): RiderPlan {
@@ -226,8 +258,15 @@ function trajectoryStatistics(loudnessDb: Float64Array): TrajectoryStatistics | 
   return { centreLufs, floorLufs: gated[Math.round((gated.length - 1) * 0.1)] };
 }
 
-/** Linear gains per `block` samples (and one more) of the rider with slope `ratio`. */
-function riderBlockGains(loudnessDb: Float64Array, stats: TrajectoryStatistics, ratio: number, step: number, blocks: number): Float32Array {
+/** Linear gains per `block` samples (and one more) of the rider with slope `ratio`, in `scratch`'s arrays where given. */
+function riderBlockGains(
+  loudnessDb: Float64Array,
+  stats: TrajectoryStatistics,
+  ratio: number,
+  step: number,
+  blocks: number,
+  scratch?: Pick<RiderScratch, 'perBlockDb' | 'blockGains'>,
+): Float32Array {
   const steps = loudnessDb.length;
   const controlDb = new Float64Array(steps);
   for (let j = 0; j < steps; j++) {
@@ -235,8 +274,8 @@ function riderBlockGains(loudnessDb: Float64Array, stats: TrajectoryStatistics, 
     controlDb[j] = Math.max(-RIDER_MAX_GAIN_DB, Math.min(RIDER_MAX_GAIN_DB, (ratio - 1) * (level - stats.centreLufs)));
   }
   const smoothed = movingAverage(controlDb, Math.max(1, Math.round(SMOOTHING_SECONDS / CONTROL_SECONDS)));
-  const perBlockDb = interpolateSteps(smoothed, step, ENERGY_BLOCK, blocks);
-  const gains = new Float32Array(blocks + 1);
+  const perBlockDb = interpolateSteps(smoothed, step, ENERGY_BLOCK, blocks, scratch?.perBlockDb);
+  const gains = scratch?.blockGains ?? new Float32Array(blocks + 1);
   const perDb = Math.LN10 / 20;
   for (let b = 0; b <= blocks; b++) gains[b] = Math.exp(perDb * perBlockDb[b]);
   return gains;

@@ -100,15 +100,27 @@ export function blockMaxima(envelope: Float32Array): Float32Array {
 }
 
 /**
+ * Arrays as long as the block peaks that predictors made one after another
+ * may share (the rider's search makes one per candidate ratio): a fresh
+ * whole-track array costs more in page faults than a prediction over it. A
+ * predictor made with them is valid until the next one is made with them.
+ */
+export interface PredictorBuffers {
+  /** The look-ahead peaks (may be the block peaks themselves when the caller is done with them). */
+  readonly windowPeaks: Float32Array;
+  readonly gainCurve: Float32Array;
+}
+
+/**
  * The limiter at control rate (one value per {@link ENERGY_BLOCK} samples) for
  * predictions: same look-ahead and release in milliseconds, block peaks in.
  */
-function controlRateModel(blockPeaks: Float32Array, sampleRateHz: number, timing: LimiterTiming) {
+function controlRateModel(blockPeaks: Float32Array, sampleRateHz: number, timing: LimiterTiming, buffers?: PredictorBuffers) {
   const controlRateHz = sampleRateHz / ENERGY_BLOCK;
   const lookaheadBlocks = Math.ceil(lookaheadSamplesFor(sampleRateHz, timing) / ENERGY_BLOCK) + 1;
-  const windowPeaks = lookaheadPeaks(blockPeaks, lookaheadBlocks);
+  const windowPeaks = lookaheadPeaks(blockPeaks, lookaheadBlocks, buffers?.windowPeaks);
   const blockTiming: LimiterTiming = { ...timing, lookaheadMs: (lookaheadBlocks * 1000) / controlRateHz };
-  const gainCurve = new Float32Array(windowPeaks.length);
+  const gainCurve = buffers?.gainCurve ?? new Float32Array(windowPeaks.length);
   return (gain: number, ceilingLinear: number) =>
     computeLimiterGain(windowPeaks, gain, ceilingLinear, controlRateHz, blockTiming, gainCurve);
 }
@@ -130,7 +142,8 @@ export interface ProgrammePredictor {
 
 /**
  * Predictions for a signal given as K-weighted energy and peak per
- * {@link ENERGY_BLOCK} samples (`length` samples in all).
+ * {@link ENERGY_BLOCK} samples (`length` samples in all), working in
+ * `buffers` where given (see {@link PredictorBuffers}).
  *
  * @example const predictor = createBlockPredictor(energy, blockMaxima(envelope), length, 44100, timing); predictor.programme(6, 0.89)
  */
@@ -140,8 +153,9 @@ export function createBlockPredictor(
   length: number,
   sampleRateHz: number,
   timing: LimiterTiming,
+  buffers?: PredictorBuffers,
 ): ProgrammePredictor {
-  const model = controlRateModel(blockPeaks, sampleRateHz, timing);
+  const model = controlRateModel(blockPeaks, sampleRateHz, timing, buffers);
   const subBlock = Math.round(0.1 * sampleRateHz);
   return {
     loudness(gainDb, ceilingLinear) {

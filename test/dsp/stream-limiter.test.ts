@@ -76,7 +76,7 @@ function loudCase(sampleRateHz: number, timing: LimiterTiming, outputGain?: numb
 /** Today's whole-track path: envelope, look-ahead maxima, curve, curve × gain in place (as convergence renders). */
 function wholeTrack(channels: Float32Array[], c: Case): { output: Float32Array[]; curve: Float32Array; smallestGain: number } {
   const envelope = computeTruePeakEnvelope(channels, c.filter, c.relevantAboveLinear, samplePeakEnvelope(channels));
-  const windowPeaks = lookaheadPeaks(envelope, lookaheadSamplesFor(c.sampleRateHz, c.timing), true);
+  const windowPeaks = lookaheadPeaks(envelope, lookaheadSamplesFor(c.sampleRateHz, c.timing), envelope);
   const curve = new Float32Array(windowPeaks.length);
   const smallestGain = writeLimiterGain(windowPeaks, c.inputGain, c.ceilingLinear, c.sampleRateHz, c.timing, curve);
   const output = channels.map((samples) => samples.slice());
