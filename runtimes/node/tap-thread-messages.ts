@@ -6,7 +6,15 @@ export type TapThreadRequest =
   | { readonly op: 'open'; readonly id: number; readonly spec: TapSpec }
   /** The next block for tap `id`; without one, the block last sent (another tap of the same pass had it). */
   | { readonly op: 'push'; readonly id: number; readonly block?: SharedBlock }
-  | { readonly op: 'result'; readonly id: number };
+  | { readonly op: 'result'; readonly id: number }
+  /** Page in `buffer` (memory the render will write later) between the other requests, then post {@link TapThreadWarmed}; its contents stay as they are. */
+  | { readonly op: 'warm'; readonly id: number; readonly buffer: SharedArrayBuffer };
+
+/** Posted on the thread's own port once every page of warm request `id`'s buffer is in. */
+export interface TapThreadWarmed {
+  readonly type: 'warmed';
+  readonly id: number;
+}
 
 /**
  * A block in a slot of shared memory the render's thread reuses once the tap

@@ -9,7 +9,7 @@ import type { StreamTap } from '../../core/dsp/stream-stage.ts';
 import { createTap } from '../../core/mastering/tap-host.ts';
 import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
 import { lowerThreadPriority } from '../shared/thread-priority.ts';
-import { BLOCKS_DONE, REPLIES, type SharedBlock, type TapThreadReply, type TapThreadRequest } from './tap-thread-messages.ts';
+import { BLOCKS_DONE, REPLIES, type SharedBlock, type TapThreadReply, type TapThreadRequest, type TapThreadWarmed } from './tap-thread-messages.ts';
 
 const port = parentPort;
 if (!port) throw new Error('tap-thread-worker.ts runs inside a worker thread (see tap-thread.ts)');
@@ -34,8 +34,34 @@ const count = (slot: number) => {
   Atomics.notify(signal, slot);
 };
 
+/** Pages touched per turn of the event loop while warming (1 MiB): requests for taps wait at most that long. */
+const WARM_PAGES_PER_TURN = 256;
+const PAGE_INTS = 4096 / Int32Array.BYTES_PER_ELEMENT;
+
+/**
+ * Touches one word in every page of `buffer`, a slice per turn and only while
+ * no tap is open, so a pass whose taps run here never waits for it. A
+ * compare-exchange of 0 for 0 is a write to the page (the system maps it in
+ * for writing, as the render's first store would) that changes nothing, even
+ * where the render has already written.
+ */
+function warm(id: number, buffer: SharedArrayBuffer, fromPage = 0): void {
+  if (taps.size > 0) {
+    setTimeout(() => warm(id, buffer, fromPage), 1);
+    return;
+  }
+  const words = new Int32Array(buffer, 0, Math.floor(buffer.byteLength / Int32Array.BYTES_PER_ELEMENT));
+  const pages = Math.ceil(words.length / PAGE_INTS);
+  const end = Math.min(pages, fromPage + WARM_PAGES_PER_TURN);
+  for (let page = fromPage; page < end; page++) Atomics.compareExchange(words, page * PAGE_INTS, 0, 0);
+  if (end < pages) setImmediate(() => warm(id, buffer, end));
+  else port!.postMessage({ type: 'warmed', id } satisfies TapThreadWarmed);
+}
+
 port.on('message', (request: TapThreadRequest) => {
-  if (request.op === 'open') {
+  if (request.op === 'warm') {
+    warm(request.id, request.buffer);
+  } else if (request.op === 'open') {
     try {
       taps.set(request.id, { tap: createTap(request.spec), error: null });
     } catch (error) {

@@ -21,7 +21,7 @@ import type { Frames, StreamTap } from '../../core/dsp/stream-stage.ts';
 import type { TapHost, TapResult, TapSpec } from '../../core/mastering/tap-host.ts';
 import { simdEnabled } from '../../core/wasm/simd-module.ts';
 import { threadEntry } from './thread-entry.ts';
-import { BLOCKS_DONE, REPLIES, type SharedBlock, type TapThreadReply, type TapThreadRequest } from './tap-thread-messages.ts';
+import { BLOCKS_DONE, REPLIES, type SharedBlock, type TapThreadReply, type TapThreadRequest, type TapThreadWarmed } from './tap-thread-messages.ts';
 
 const WORKER_URL = threadEntry(import.meta.url, {
   launcher: new URL('./tap-thread-worker.mjs', import.meta.url),
@@ -43,6 +43,16 @@ export interface TapThread {
   readonly ready: Promise<TapHost | null>;
   /** The thread died or could not start: its host is of no more use. */
   failed(): boolean;
+  /**
+   * Has the thread page in `buffer` (memory the render will write later, such
+   * as the limiter's curve) while it has nothing else to do: a fresh page
+   * costs ~10 µs to map on the VMs measured, ~0.1 s for a 3-minute curve,
+   * which the render then does not spend. Pages go in only while no tap is
+   * open there (a pass with taps on the thread never waits for them). The
+   * promise settles once every page is in, or at once when the thread could
+   * not start or has failed (the buffer is then just paged in when written).
+   */
+  warm(buffer: SharedArrayBuffer): Promise<void>;
   /** Ends the thread (taps still open are dropped). */
   close(): Promise<void>;
 }
@@ -65,6 +75,10 @@ export function startTapThread(options: TapThreadOptions = {}): TapThread {
   });
   replies.unref();
   let failure: Error | null = null;
+  let nextWarmId = 1;
+  /** Warm requests not yet answered. */
+  let warming = 0;
+  let closing = false;
   const ready = new Promise<TapHost | null>((resolve) => {
     worker.on('message', (message: { type?: string }) => {
       if (message.type !== 'ready') return;
@@ -188,7 +202,33 @@ export function startTapThread(options: TapThreadOptions = {}): TapThread {
   return {
     ready,
     failed: () => failure !== null,
+    async warm(buffer) {
+      const host = await ready;
+      if (!host || failure) return;
+      const id = nextWarmId++;
+      const warmed = new Promise<void>((resolve) => {
+        const onMessage = (message: Partial<TapThreadWarmed>) => {
+          if (message.type !== 'warmed' || message.id !== id) return;
+          done();
+        };
+        const done = () => {
+          worker.off('message', onMessage);
+          worker.off('exit', done);
+          if (--warming === 0 && !closing) worker.unref();
+          resolve();
+        };
+        worker.on('message', onMessage);
+        worker.on('exit', done);
+        // Someone awaits the answer: the thread holds the process open until it comes.
+        if (warming++ === 0) worker.ref();
+      });
+      worker.postMessage({ op: 'warm', id, buffer } satisfies TapThreadRequest);
+      return warmed;
+    },
     async close() {
+      // Held open until the thread has gone: an unreferenced thread's exit could otherwise come after the process ran out of work.
+      closing = true;
+      worker.ref();
       await worker.terminate();
     },
   };

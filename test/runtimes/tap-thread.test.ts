@@ -95,6 +95,51 @@ test('a thread that cannot start gives no host; one that stops answering fails t
   assert.ok(performance.now() - started < 5000, 'failed within the stall limit');
 });
 
+test('warming pages a buffer in on the thread, leaving what is written there, and waits while a tap is open', async () => {
+  const thread = startTapThread();
+  try {
+    await thread.ready;
+    const pages = 4096;
+    const buffer = new SharedArrayBuffer(pages * 4096);
+    const floats = new Float32Array(buffer);
+    floats[5] = 0.25;
+    floats[floats.length - 1] = -1;
+    // An open tap holds the warming back until its result is taken.
+    const host = (await thread.ready)!;
+    const tap = host.open({ kind: 'sample-peaks', length: 1000 });
+    let warmed = false;
+    const warming = thread.warm(buffer).then(() => (warmed = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.is(warmed, false, 'not while a tap is open');
+    tap.push(music(rate, 1000, 1));
+    tap.result();
+    await warming;
+    assert.is(floats[5], 0.25);
+    assert.is(floats[floats.length - 1], -1);
+    assert.is(floats[4096], 0);
+    // Writing every page now maps in (next to) none: the thread did it.
+    const before = process.resourceUsage().minorPageFault;
+    for (let page = 0; page < pages; page++) floats[page * 1024 + 1] = page;
+    const faults = process.resourceUsage().minorPageFault - before;
+    assert.ok(faults < pages / 4, `${faults} page faults writing ${pages} warmed pages`);
+    // An unwarmed buffer of the same size, for comparison, faults on (nearly) every page.
+    const cold = new Float32Array(new SharedArrayBuffer(pages * 4096));
+    const coldBefore = process.resourceUsage().minorPageFault;
+    for (let page = 0; page < pages; page++) cold[page * 1024 + 1] = page;
+    assert.ok(process.resourceUsage().minorPageFault - coldBefore > pages / 2, 'a cold buffer faults page by page');
+  } finally {
+    await thread.close();
+  }
+  // A closed thread warms nothing and says so at once.
+  await thread.warm(new SharedArrayBuffer(4096));
+});
+
+test('closing a thread whose warming answer is still queued finishes, and so does its process', () => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/runtimes/workers/close-while-warming.ts'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+  assert.is(run.status, 0, `${run.signal ?? ''} ${run.stderr}`);
+  assert.match(run.stdout, /^closed/);
+});
+
 test('a tap thread left open and idle does not keep its process alive', () => {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/runtimes/workers/idle-tap-thread.ts'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
   assert.is(run.status, 0, `${run.signal ?? ''} ${run.stderr}`);

@@ -63,6 +63,8 @@ export async function masterFileStreamed(job: FileJob, settings: StreamedFileSet
     const output = await openOutput(job.outputPath);
     // Started now, it loads while the target is read.
     const taps = settings.tapsOnThread === true ? startTapThread() : null;
+    const curveLimitBytes = Math.min(settings.memoryStoreBytes ?? MEMORY_STORE_BYTES, MEMORY_CURVE_BYTES);
+    const curve = taps ? warmCurve(source.length, curveLimitBytes) : null;
     try {
       const result = await runStreamedMasteringJob(
         {
@@ -71,7 +73,12 @@ export async function masterFileStreamed(job: FileJob, settings: StreamedFileSet
           references: {
             listed: paths.length > 1,
             elsewhere: onThread,
-            analyze: (policy) => (onThread ? analyzeReferenceFilesOnThread(paths, policy) : analyzeReferenceFiles(paths, policy)),
+            analyze: (policy) => {
+            const analyzing = onThread ? analyzeReferenceFilesOnThread(paths, policy) : analyzeReferenceFiles(paths, policy);
+            // Once the references are in, a core is free until the render needs the curve: page it in there.
+            if (curve && taps) void analyzing.then(() => taps.warm(curve.memory)).catch(() => undefined);
+            return analyzing;
+          },
           },
           options: job.options,
         },
@@ -79,7 +86,7 @@ export async function masterFileStreamed(job: FileJob, settings: StreamedFileSet
           ingestPolicy: settings.ingestPolicy,
           createStore: (shape) => workingCopy(shape, settings),
           // The limiter's curve (one channel: half a stereo working copy) stays in memory only while it is small.
-          createCurveStore: (shape) => workingCopy(shape, { ...settings, memoryStoreBytes: Math.min(settings.memoryStoreBytes ?? MEMORY_STORE_BYTES, MEMORY_CURVE_BYTES) }),
+          createCurveStore: (shape) => curve?.take(shape) ?? workingCopy(shape, { ...settings, memoryStoreBytes: curveLimitBytes }),
           output: output.write,
           tapHost: taps?.ready,
         },
@@ -116,6 +123,27 @@ async function openTarget(job: FileJob, policy: IngestPolicy): Promise<WavFileSo
     }
     throw fileFailure(error, 'target', path);
   }
+}
+
+/**
+ * The limiter's curve for a target of `length` frames in shared memory the
+ * tap thread can page in ahead of the render (`TapThread.warm`), or null when
+ * the curve would go to a file. `take` hands it out once, for a curve of that
+ * length (any other shape gets a store of its own).
+ */
+function warmCurve(length: number, limitBytes: number) {
+  const bytes = length * Float32Array.BYTES_PER_ELEMENT;
+  if (bytes === 0 || bytes > limitBytes) return null;
+  const memory = new SharedArrayBuffer(bytes);
+  let taken = false;
+  return {
+    memory,
+    take(shape: { sampleRateHz: number; channelCount: number; length: number }): TrackStore | null {
+      if (taken || shape.channelCount !== 1 || shape.length !== length) return null;
+      taken = true;
+      return memoryTrackStore([new Float32Array(memory)], shape.sampleRateHz);
+    },
+  };
 }
 
 function workingCopy(shape: { sampleRateHz: number; channelCount: number; length: number }, settings: StreamedFileSettings): TrackStore {
