@@ -72,6 +72,15 @@ export interface AppOptions {
   readonly corsOrigins?: readonly string[];
   /** How long `/ready` waits for each dependency; default 2000 ms. */
   readonly readyTimeoutMs?: number;
+  /**
+   * How a route's bytes (a master, an artifact) become a response body;
+   * default the bytes themselves. A runtime whose `Response` copies an array
+   * it is given (Node's does: tens of megabytes of fresh memory per master)
+   * passes `bytesBody` (responses.ts), a stream of views of them, where its
+   * server keeps the route's Content-Length for a streamed body (Node's does;
+   * Bun's sends it chunked).
+   */
+  readonly byteBody?: (bytes: Uint8Array) => BodyInit;
   /** Public base URL of the API (e.g. `https://master.example.com`) for URLs in responses; default: the request's origin plus `basePath`. */
   readonly publicUrl?: string | null;
   /** The path an embedding server mounts the handler under (e.g. `/audo-eq`), for URLs in responses; default none. */
@@ -167,6 +176,7 @@ function resolveDeps(options: AppOptions): AppDeps {
     basePath: (options.basePath ?? '').replace(/\/+$/, ''),
     jobs,
     openApiDocument: buildOpenApiDocument(ROUTES),
+    byteBody: options.byteBody ?? ((bytes) => bytes as Uint8Array<ArrayBuffer>),
   };
 }
 

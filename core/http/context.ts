@@ -44,6 +44,8 @@ export interface AppDeps {
   readonly jobs: AppJobs | null;
   /** The OpenAPI document `/openapi.json` serves (built once from the route table). */
   readonly openApiDocument: Readonly<Record<string, unknown>>;
+  /** How a route's bytes (a master, an artifact, a job's result) become a response body; the route sets Content-Length. */
+  readonly byteBody: (bytes: Uint8Array) => BodyInit;
 }
 
 /** The job queue and what the job routes need around it. */

@@ -18,6 +18,37 @@ export function jsonResponse(status: number, body: unknown, headers: HeadersInit
   return response;
 }
 
+/** Bytes per chunk of a {@link bytesBody}: the server writes each as it goes, with backpressure. */
+const BODY_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * A response body over `bytes` without copying them: `new Response(bytes)`
+ * copies an array it is given (whatever the runtime's fetch does with it
+ * afterwards), which for a master is tens of megabytes of fresh memory per
+ * response; a stream handing out views of the array copies nothing. The
+ * caller gives up `bytes` (they must not change while the body is read) and
+ * sets Content-Length itself.
+ *
+ * @example new Response(bytesBody(wav), { headers: { 'content-type': 'audio/wav', 'content-length': String(wav.byteLength) } })
+ */
+export function bytesBody(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (offset >= bytes.byteLength) {
+          controller.close();
+          return;
+        }
+        const end = Math.min(bytes.byteLength, offset + BODY_CHUNK_BYTES);
+        controller.enqueue(bytes.subarray(offset, end));
+        offset = end;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
 /**
  * The error response for an `AudoEqError`: status from the error table, the
  * JSON error body, and `Retry-After` for `overloaded` and any error whose

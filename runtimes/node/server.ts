@@ -10,6 +10,7 @@ import { createNodeWorkerPool } from './pool.ts';
 import { poolOptionsFromConfig } from '../shared/pool-options.ts';
 import { routeProcessWarnings } from './process-warnings.ts';
 import { createTempFileSpool } from './temp-file-spool.ts';
+import { bytesBody } from '../../core/http/responses.ts';
 
 /** Node's own request timeout stays behind the app's, so the app's clear error answers first. */
 const NODE_REQUEST_TIMEOUT_MARGIN_MS = 10_000;
@@ -24,6 +25,8 @@ async function main(): Promise<void> {
       createRunner: ({ config, logger }) => createNodeWorkerPool(poolOptionsFromConfig(config, logger)),
       // Uploads past the threshold wait on disk, not in memory, while they arrive.
       createUploadSpool: (config) => createTempFileSpool({ thresholdBytes: config.AUDO_EQ_UPLOAD_SPOOL_THRESHOLD_BYTES, dir: config.AUDO_EQ_UPLOAD_SPOOL_DIR }),
+      // Node's Response copies an array body; a stream of views of the master copies nothing (Content-Length is kept).
+      byteBody: bytesBody,
     });
   } catch (error) {
     warnings.release();

@@ -40,6 +40,8 @@ export interface ComposeOptions {
   readonly createRunner?: RunnerFactory;
   /** Where large uploads wait while they arrive (the Node server's temporary files); default none: in memory. */
   readonly createUploadSpool?: (config: AppConfig) => UploadSpool;
+  /** How route bytes become response bodies (the Node server's: streamed views, see `HandlerOptions.byteBody`); default the bytes. */
+  readonly byteBody?: (bytes: Uint8Array) => BodyInit;
 }
 
 /** The storage `AUDO_EQ_STORAGE_*` names, or null when storage is disabled. */
@@ -115,6 +117,7 @@ export async function composeFromEnv(env: Record<string, string | undefined>, op
       spool: options.createUploadSpool?.(config) ?? null,
     },
     maxPending: config.AUDO_EQ_MAX_PENDING,
+    byteBody: options.byteBody,
     apiKeys: config.AUDO_EQ_API_KEYS,
     corsOrigins: config.AUDO_EQ_CORS_ORIGINS,
     readyTimeoutMs: config.AUDO_EQ_READY_TIMEOUT_MS,

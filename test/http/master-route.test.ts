@@ -4,6 +4,7 @@ import { createApp, type AppOptions } from '../../core/http/app.ts';
 import { createLoggingEventPublisher } from '../../core/app/logging-event-publisher.ts';
 import { STORAGE_FAILED_WARNING } from '../../core/app/persist-artifact.ts';
 import { MASTER_QUERY_PARAMETERS } from '../../core/http/query.ts';
+import { bytesBody } from '../../core/http/responses.ts';
 import { createEchoRunner, createFailingStorage, createMemoryStorage, createRecordingLogger, multipartForm, tinyWav } from '../support/doubles.ts';
 import { sampleDiagnostics } from '../support/diagnostics.ts';
 
@@ -36,6 +37,35 @@ test('a valid upload answers the WAV with every result header and stores it unde
   assert.is(object.contentType, 'audio/wav');
   assert.equal(object.metadata, { 'correlation-id': 'smoke-1', 'profile-id': 'default' });
   assert.equal(object.bytes, body);
+});
+
+test('with byteBody = bytesBody the master goes out as views of its own bytes (no copy), with its Content-Length', async () => {
+  const handed: Uint8Array[] = [];
+  const { post } = setup({
+    byteBody: (bytes) => {
+      handed.push(bytes);
+      return bytesBody(bytes);
+    },
+  });
+  const response = await post();
+  assert.is(response.status, 200);
+  assert.is(response.headers.get('content-length'), String(tinyWav().byteLength));
+  const reader = response.body!.getReader();
+  const chunks: Uint8Array[] = [];
+  for (let read = await reader.read(); !read.done; read = await reader.read()) chunks.push(read.value);
+  assert.ok(chunks.length > 0 && chunks.every((chunk) => chunk.buffer === handed[0].buffer), 'every chunk is a view of the master');
+  assert.equal(new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer()), tinyWav());
+});
+
+test('bytesBody hands out a large array as 1 MiB views of it, in order, and nothing more', async () => {
+  const bytes = Uint8Array.from({ length: 2.5 * 1024 * 1024 }, (_, i) => i % 251);
+  const reader = bytesBody(bytes).getReader();
+  const chunks: Uint8Array[] = [];
+  for (let read = await reader.read(); !read.done; read = await reader.read()) chunks.push(read.value);
+  assert.equal(chunks.map((chunk) => [chunk.byteOffset, chunk.byteLength]), [[0, 1048576], [1048576, 1048576], [2097152, 524288]]);
+  assert.ok(chunks.every((chunk) => chunk.buffer === bytes.buffer));
+  const empty = await bytesBody(new Uint8Array(0)).getReader().read();
+  assert.is(empty.done, true);
 });
 
 test('X-Mastering-Diagnostics is compact ASCII JSON without newlines', async () => {

@@ -58,7 +58,7 @@ export const getArtifact: RouteHandler = async (_request, { url, deps }) => {
   }
   if (bytes) {
     const name = key.slice(key.lastIndexOf('/') + 1);
-    return new Response(bytes as Uint8Array<ArrayBuffer>, {
+    return new Response(deps.byteBody(bytes), {
       status: 200,
       headers: {
         'content-type': MASTERED_CONTENT_TYPE,

@@ -158,7 +158,7 @@ export const getJobResult: RouteHandler = async (request, context) => {
     throw new AudoEqError('storage_unavailable', 'The result could not be read from storage; retry later.', { retry_after_seconds: RETRY_AFTER_SECONDS }, { cause: error });
   }
   if (!bytes) throw new AudoEqError('job_result_unavailable', 'The result is no longer in storage (retention).', { job_id: id });
-  return new Response(bytes as Uint8Array<ArrayBuffer>, {
+  return new Response(context.deps.byteBody(bytes), {
     status: 200,
     headers: {
       'content-type': 'audio/wav',

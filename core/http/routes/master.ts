@@ -52,7 +52,7 @@ export const master: RouteHandler = async (request, { correlationId, url, deps }
       byteLength: result.wav.byteLength,
       baseUrl: deps.publicUrl ?? `${url.origin}${deps.basePath}`,
     });
-    return new Response(result.wav as Uint8Array<ArrayBuffer>, { status: 200, headers });
+    return new Response(deps.byteBody(result.wav), { status: 200, headers });
   } catch (error) {
     // Only masterings that got past the request count as failed masterings.
     if (masteringStartedMs !== null) metrics.observeMastering((performance.now() - masteringStartedMs) / 1000, 'failure');
