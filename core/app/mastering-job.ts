@@ -148,7 +148,8 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
   // On the calling thread the references come first, one at a time, so no two
   // decoded tracks ever occupy memory together. A runtime that analyses them
   // elsewhere does so while this thread decodes and analyses the target.
-  const referencesPending = analyzer ? analyzer(uploads, ingestPolicy) : null;
+  // A worker's own copies of the uploads are the analyzer's to move (released once analysed anyway).
+  const referencesPending = analyzer ? analyzer(uploads, ingestPolicy, { owned: settings.releaseUploads === true }) : null;
   referencesPending?.catch(() => undefined);
   const analyzedReferences = referencesPending ? null : await analyzeReferenceUploads(uploads, ingestPolicy);
   if (analyzedReferences && settings.releaseUploads) for (const upload of uploads) releaseUpload(upload.bytes);

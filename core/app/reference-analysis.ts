@@ -21,9 +21,16 @@ export interface AnalyzedReference {
 
 /**
  * Decodes and analyses a job's references, in the order given. Rejects with
- * the `IngestValidationError` of the first file that fails.
+ * the `IngestValidationError` of the first file that fails. With
+ * `handling.owned` the uploads' buffers are the job's own, given up to the
+ * analyzer: one that works on another thread may move them there instead of
+ * copying them (they are detached here then).
  */
-export type ReferenceAnalyzer = (uploads: readonly MasteringUploadFile[], policy: IngestPolicy) => Promise<AnalyzedReference[]>;
+export type ReferenceAnalyzer = (
+  uploads: readonly MasteringUploadFile[],
+  policy: IngestPolicy,
+  handling?: { readonly owned: boolean },
+) => Promise<AnalyzedReference[]>;
 
 /**
  * The reference's analysis: tone and dynamics of the stereo fold (what the

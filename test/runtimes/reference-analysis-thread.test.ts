@@ -123,6 +123,29 @@ test('the thread analyser answers what the calling thread would', async () => {
   assert.equal(onThread.analysis, here.analysis);
 });
 
+test('uploads given up (owned) are moved to the thread, whole buffers only; otherwise copied; the same analyses either way', async () => {
+  const [here] = await analyzeReferenceUploads([{ bytes: fixture('synthwave_48k_24bit/reference.wav'), filename: 'r.wav' }], DEFAULT_INGEST_POLICY);
+  for (const keep of [false, true]) {
+    const analyzer = createThreadedReferenceAnalyzer(undefined, { keep });
+    const whole = fixture('synthwave_48k_24bit/reference.wav');
+    const [moved] = await analyzer([{ bytes: whole, filename: 'r.wav' }], DEFAULT_INGEST_POLICY, { owned: true });
+    assert.is(whole.byteLength, 0, 'a whole buffer given up is moved (detached here)');
+    assert.equal(moved.analysis, here.analysis);
+    assert.equal(moved.summary, here.summary);
+    const kept = fixture('synthwave_48k_24bit/reference.wav');
+    const [copied] = await analyzer([{ bytes: kept, filename: 'r.wav' }], DEFAULT_INGEST_POLICY, { owned: false });
+    assert.ok(kept.byteLength > 0, 'not given up: copied');
+    assert.equal(copied.analysis, here.analysis);
+    // A view into a larger buffer cannot be moved without taking the rest: copied.
+    const larger = new Uint8Array(kept.byteLength + 16);
+    larger.set(kept, 8);
+    const view = larger.subarray(8, 8 + kept.byteLength);
+    const [fromView] = await analyzer([{ bytes: view, filename: 'r.wav' }], DEFAULT_INGEST_POLICY, { owned: true });
+    assert.is(view.byteLength, kept.byteLength);
+    assert.equal(fromView.analysis, here.analysis);
+  }
+});
+
 test('a kept thread answers call after call and calls at once, each by its own id, survives a bad upload, and does not keep the process alive', () => {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/runtimes/workers/kept-reference-thread.ts'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
   assert.is(run.status, 0, `${run.signal ?? ''} ${run.stderr}`);
