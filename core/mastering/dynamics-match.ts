@@ -120,8 +120,15 @@ export function planGainRider(problem: RiderProblem): RiderPlan {
     }
     return { ratio, predicted: predictor.programme(gainDb, ceilingLinear), loudnessGainDb: gainDb };
   };
+  // The search is over: its per-block dB can be reused, the chosen gains get an array of their own.
   const finishWith = (chosen: ReturnType<typeof evaluate>) =>
-    finish({ ...chosen, blockGains: chosen.ratio === 1 || !stats ? null : riderBlockGains(loudnessDb, stats, chosen.ratio, step, energy.length) });
+    finish({
+      ...chosen,
+      blockGains:
+        chosen.ratio === 1 || !stats
+          ? null
+          : riderBlockGains(loudnessDb, stats, chosen.ratio, step, energy.length, { perBlockDb: scratch.perBlockDb, blockGains: new Float32Array(energy.length + 1) }),
+    });
   const error = (x: { predicted: ProgrammePrediction }) => (x.predicted.loudnessRangeLu ?? problem.goalLraLu) - problem.goalLraLu;
 
   const unridden = evaluate(1);

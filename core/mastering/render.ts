@@ -204,8 +204,14 @@ export function probeChain(
   const { sampleRateHz, length } = equalized;
   if (!probeWanted(decision, target, equalized.channelCount)) return { curve, widthTransferDb: null };
   const targetIsMono = isMonoWidth(target.width);
+  const passes = goal ? REFINEMENT_PASSES : 1;
+  // The excerpt is cut once; a pass renders over a copy of it in one reused
+  // buffer, the last over the excerpt itself (fresh whole-excerpt arrays per
+  // pass cost more in page faults than the copy).
+  const excerpt = probeExcerptFrom(equalized);
+  const working = passes > 1 ? excerpt.map((samples) => new Float32Array(samples.length)) : null;
   // The tone the probes start from, only wanted when there is a tone goal to refine the curve towards.
-  const probeInput = goal ? analyzeSpectrum(probeExcerptFrom(equalized), sampleRateHz) : null;
+  const probeInput = goal ? analyzeSpectrum(excerpt, sampleRateHz) : null;
   const rider = equalizedStatistics
     ? planRider(equalizedStatistics.energy, equalizedStatistics.blockPeaks, length, sampleRateHz, decision, decision.loudness.lufs)
     : null;
@@ -216,8 +222,8 @@ export function probeChain(
   };
   const staticEq = staticEqualizer(decision, sampleRateHz);
   let widthTransferDb: WidthTransfer | null = null;
-  for (let pass = 0; pass < (goal ? REFINEMENT_PASSES : 1); pass++) {
-    const probe = probeExcerptFrom(equalized);
+  for (let pass = 0; pass < passes; pass++) {
+    const probe = pass < passes - 1 ? working!.map((copy, c) => (copy.set(excerpt[c]), copy)) : excerpt;
     const report = renderAfterStaticEq(memoryTrackStore(probe, sampleRateHz), {
       decision,
       curve,
