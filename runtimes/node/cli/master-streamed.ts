@@ -74,11 +74,11 @@ export async function masterFileStreamed(job: FileJob, settings: StreamedFileSet
             listed: paths.length > 1,
             elsewhere: onThread,
             analyze: (policy) => {
-            const analyzing = onThread ? analyzeReferenceFilesOnThread(paths, policy) : analyzeReferenceFiles(paths, policy);
-            // Once the references are in, a core is free until the render needs the curve: page it in there.
-            if (curve && taps) void analyzing.then(() => taps.warm(curve.memory)).catch(() => undefined);
-            return analyzing;
-          },
+              const analyzing = onThread ? analyzeReferenceFilesOnThread(paths, policy) : analyzeReferenceFiles(paths, policy);
+              // Once the references are in, a core is free until the render needs the curve: page it in there.
+              if (curve && taps) void analyzing.then(() => taps.warm(curve.memory)).catch(() => undefined);
+              return analyzing;
+            },
           },
           options: job.options,
         },
