@@ -41,9 +41,21 @@ export interface MasteringJobSettings {
    * The job's upload arrays are this run's own (a worker's copies): each is
    * released once decoded (its buffer detached), so a long upload's bytes do
    * not stay beside its decoded samples for the rest of the job. Arrays that
-   * are views into a larger buffer are left alone.
+   * are views into a larger buffer, and a buffer two uploads share (the same
+   * array sent as target and reference), are left alone.
    */
   readonly releaseUploads?: boolean;
+}
+
+/**
+ * The buffers behind exactly one of `uploads`: only those may be released or
+ * given away once that upload is done with (an embedder may send one array
+ * as both target and reference, and a worker then receives one buffer).
+ */
+function buffersOfOneUpload(uploads: readonly MasteringUploadFile[]): Set<ArrayBufferLike> {
+  const uses = new Map<ArrayBufferLike, number>();
+  for (const { bytes } of uploads) uses.set(bytes.buffer, (uses.get(bytes.buffer) ?? 0) + 1);
+  return new Set([...uses].filter(([, count]) => count === 1).map(([buffer]) => buffer));
 }
 
 /**
@@ -145,14 +157,19 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
   const targetBytes = job.target.bytes.byteLength;
   const uploads = referenceList(job);
   const analyzer = settings.referenceAnalyzer;
+  const releasable = settings.releaseUploads ? buffersOfOneUpload([job.target, ...uploads]) : new Set<ArrayBufferLike>();
+  const release = (upload: MasteringUploadFile) => {
+    if (releasable.has(upload.bytes.buffer)) releaseUpload(upload.bytes);
+  };
   // On the calling thread the references come first, one at a time, so no two
   // decoded tracks ever occupy memory together. A runtime that analyses them
   // elsewhere does so while this thread decodes and analyses the target.
   // A worker's own copies of the uploads are the analyzer's to move (released once analysed anyway).
-  const referencesPending = analyzer ? analyzer(uploads, ingestPolicy, { owned: settings.releaseUploads === true }) : null;
+  const owned = uploads.every((upload) => releasable.has(upload.bytes.buffer));
+  const referencesPending = analyzer ? analyzer(uploads, ingestPolicy, { owned }) : null;
   referencesPending?.catch(() => undefined);
   const analyzedReferences = referencesPending ? null : await analyzeReferenceUploads(uploads, ingestPolicy);
-  if (analyzedReferences && settings.releaseUploads) for (const upload of uploads) releaseUpload(upload.bytes);
+  if (analyzedReferences) for (const upload of uploads) release(upload);
   // Decoding and analysing the references here, before the target.
   if (analyzedReferences) lap('reference_ms');
   let targetSummary: Record<string, unknown>;
@@ -160,7 +177,7 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
   let targetAnalysis: TrackAnalysis | undefined;
   try {
     const source = await decodeUpload('target', job.target, ingestPolicy);
-    if (settings.releaseUploads) releaseUpload(job.target.bytes);
+    release(job.target);
     targetSummary = ingestSummary(source, targetBytes);
     // Only the output is stereo: a surround target is processed as its stereo fold.
     target = foldToStereo(source);
@@ -178,7 +195,7 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
   }
   const references = analyzedReferences ?? (await referencesPending!);
   // Analysed elsewhere: whatever copy the analyzer needed is taken by now.
-  if (!analyzedReferences && settings.releaseUploads) for (const upload of uploads) releaseUpload(upload.bytes);
+  if (!analyzedReferences) for (const upload of uploads) release(upload);
   // Analysed on another thread meanwhile: what is left to wait for once the target is done.
   if (!analyzedReferences) lap('reference_wait_ms');
   recorder.publish(ingestValidated(job.correlationId, clock, ingestPolicy, targetSummary, references, Array.isArray(job.reference)));

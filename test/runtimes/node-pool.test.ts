@@ -132,6 +132,25 @@ test('with a worker to spare, a job analyses its references on a thread of their
   }
 });
 
+test('a job whose target and reference are the same array (one buffer in the worker) masters as in process, with and without a worker to spare', async () => {
+  const sameAs = (correlationId: string): MasteringJob => {
+    const bytes = fixture('synthwave_48k_24bit/target.wav');
+    return { ...jobFor(correlationId, 'fixed'), target: { bytes, filename: 'target.wav' }, reference: { bytes, filename: 'reference.wav' } };
+  };
+  const expected = await createInProcessRunner().run(sameAs('same-bytes'));
+  for (const size of [1, 2]) {
+    const pool = createNodeWorkerPool({ size, maxWaiting: 0 });
+    try {
+      // With two workers, a first job lets the second idle: the next job then has a core to spare.
+      if (size === 2) await pool.run(jobFor('warm-up', 'fixed'));
+      const inWorker = await pool.run(sameAs('same-bytes'));
+      assert.ok(Buffer.from(inWorker.wav).equals(Buffer.from(expected.wav)), `byte-identical WAV with ${size} worker(s)`);
+    } finally {
+      await pool.close();
+    }
+  }
+});
+
 test('with a worker to spare, a bad reference is still reported before a bad target, as the in-process runner reports it', async () => {
   await assertSameIngestError(2, () => ({ ...jobFor('bad-2', 'fixed'), target: truncated(), reference: truncated() }));
 });
