@@ -119,9 +119,30 @@ async function writeResponse(response: Response, res: ServerResponse, req: Incom
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (!res.write(value)) await new Promise<void>((resolve) => res.once('drain', resolve));
+    if (!res.write(value) && !(await drained(res))) {
+      // The client went away: the rest of the body is not wanted.
+      await reader.cancel();
+      return;
+    }
   }
   res.end();
+}
+
+/** Waits until `res` takes writes again (true) or its connection is gone (false), which would never drain. */
+function drained(res: ServerResponse): Promise<boolean> {
+  if (res.destroyed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onDrain = () => {
+      res.off('close', onClose);
+      resolve(true);
+    };
+    const onClose = () => {
+      res.off('drain', onDrain);
+      resolve(false);
+    };
+    res.once('drain', onDrain);
+    res.once('close', onClose);
+  });
 }
 
 /** Half-closes now and cuts the connection after a grace period (see DRAIN_LIMIT_BYTES). */
