@@ -332,7 +332,13 @@ function renderStore(store: TrackStore, decision: MasteringDecision, target: Tra
     runPass(store, equalizing ? [staticEq.stream()] : [], statistics ? [statistics.energy, statistics.peaks] : [], { write: equalizing, blockFrames: output.blockFrames });
   }
   lap('eq_ms');
-  const { curve, widthTransferDb } = probeChain(store, decision, target, statistics ? { energy: statistics.energy.result(), blockPeaks: statistics.peaks.result() } : null);
+  const { curve, widthTransferDb } = probeChain(
+    store,
+    decision,
+    target,
+    statistics ? { energy: statistics.energy.result(), blockPeaks: statistics.peaks.result() } : null,
+    output.tapHost,
+  );
   lap('probe_ms');
   // Taken in the last pass, beside its stages.
   const widthTap = channelCount === 2 ? tapsBeside(output, true).open({ kind: 'stereo-width', sampleRateHz, channelCount, length }) : null;

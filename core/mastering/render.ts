@@ -19,7 +19,7 @@ import { isMonoWidth, planSideGains, widthTransfer, type SideGainPlan, type Widt
 import { compressorStage, deEsserStage, limiterStage, matchEqualizer, staticEqualizer, stereoWidener } from './processing.ts';
 import { probeControlCurve, probeExcerptFrom } from './probe-excerpt.ts';
 import { runPass } from './render-pass.ts';
-import { createTap, LOCAL_TAPS, tapsBeside, type TapHost } from './tap-host.ts';
+import { LOCAL_TAPS, tapsBeside, type TapHost } from './tap-host.ts';
 
 if (ENERGY_BLOCK !== GAIN_BLOCK) throw new Error('the rider plans and applies gains on the same blocks');
 
@@ -121,7 +121,7 @@ export function renderAfterStaticEq(store: TrackStore, request: RenderRequest, o
     riderGains = request.rider.blockGains;
   }
 
-  const widthOutTap = probe && widthIn ? createTap({ kind: 'stereo-width', sampleRateHz, channelCount, length }) : null;
+  const widthOutTap = probe && widthIn ? tapsBeside(output, true).open({ kind: 'stereo-width', sampleRateHz, channelCount, length }) : null;
   const converged = convergeLoudness(
     store,
     {
@@ -190,6 +190,8 @@ export function probeWanted(decision: MasteringDecision, target: TrackAnalysis, 
  * where the limiter bites, and so the tone and width it leaves: the probe
  * rides as the full render will, planned on `equalizedStatistics` (the
  * equalised track's {@link riderStatisticsTaps}, null without a range goal).
+ * The probe passes that run stages take their taps on `tapHost` where given
+ * (as the full render does; the same results).
  *
  * @example const { curve, widthTransferDb } = probeChain(memorySource(equalized), decision, target, statistics);
  */
@@ -198,6 +200,7 @@ export function probeChain(
   decision: MasteringDecision,
   target: TrackAnalysis,
   equalizedStatistics: { readonly energy: Float64Array; readonly blockPeaks: Float32Array } | null,
+  tapHost?: TapHost,
 ): ChainProbe {
   let curve = decision.eqCurve;
   const goal = decision.toneGoal;
@@ -224,15 +227,19 @@ export function probeChain(
   let widthTransferDb: WidthTransfer | null = null;
   for (let pass = 0; pass < passes; pass++) {
     const probe = pass < passes - 1 ? working!.map((copy, c) => (copy.set(excerpt[c]), copy)) : excerpt;
-    const report = renderAfterStaticEq(memoryTrackStore(probe, sampleRateHz), {
-      decision,
-      curve,
-      targetIntegratedLufs: target.integratedLufs,
-      targetIsMono,
-      goalLufs: decision.loudness.lufs,
-      rider: probeRider,
-      probe: true,
-    });
+    const report = renderAfterStaticEq(
+      memoryTrackStore(probe, sampleRateHz),
+      {
+        decision,
+        curve,
+        targetIntegratedLufs: target.integratedLufs,
+        targetIsMono,
+        goalLufs: decision.loudness.lufs,
+        rider: probeRider,
+        probe: true,
+      },
+      { tapHost },
+    );
     widthTransferDb = report.widthTransferDb;
     if (!goal) break;
     const transfer = bandTransfer(probeInput!, analyzeSpectrum(probe, sampleRateHz));

@@ -1,0 +1,49 @@
+// Where the render takes its measurements: given a tap host (the Node tap
+// thread in the CLI), every pass that runs stages hands it its taps — the
+// probe renders' passes too — and the master is the same, bit for bit, as
+// with every tap taken here.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { memoryTrackStore } from '../../core/audio/pcm-source.ts';
+import { decodeAudio } from '../../core/audio/decode.ts';
+import { countClippedRuns } from '../../core/dsp/clipped-runs.ts';
+import { analyzeTrack } from '../../core/mastering/analysis.ts';
+import { masterStore } from '../../core/mastering/master.ts';
+import { EQ_MODES } from '../../core/mastering/options.ts';
+import { createTap, type TapHost, type TapSpec } from '../../core/mastering/tap-host.ts';
+import { fixturePath } from '../support/fixtures.ts';
+import { withoutTimings } from '../support/without-timings.ts';
+
+async function decoded(path: string) {
+  return decodeAudio(new Uint8Array(readFileSync(fixturePath(path))), { filename: path, keepChannels: true });
+}
+
+/** A host that takes its taps here, as LOCAL_TAPS does, and notes what it was asked for. */
+function recordingHost(): TapHost & { readonly opened: TapSpec[] } {
+  const opened: TapSpec[] = [];
+  return { opened, open: (spec) => (opened.push(spec), createTap(spec)) };
+}
+
+for (const eqMode of EQ_MODES) {
+  test(`${eqMode}: with a tap host the probes' passes hand it their taps too, and the master is the same bit for bit`, async () => {
+    const target = await decoded('indie_pop/target.wav');
+    const reference = analyzeTrack(await decoded('indie_pop/reference.wav'));
+    const analysis = analyzeTrack(target);
+    const render = (tapHost?: TapHost) => {
+      const copy = target.channels.map((samples) => samples.slice());
+      const { diagnostics } = masterStore({ store: memoryTrackStore(copy, target.sampleRateHz), analysis, clipping: countClippedRuns(copy) }, reference, { eqMode, tapHost });
+      return { copy, diagnostics };
+    };
+    const here = render();
+    const host = recordingHost();
+    const hosted = render(host);
+    here.copy.forEach((samples, c) => assert.ok(Buffer.from(samples.buffer).equals(Buffer.from(hosted.copy[c].buffer)), `channel ${c} bit for bit`));
+    assert.equal(withoutTimings(hosted.diagnostics), withoutTimings(here.diagnostics));
+    // The full render's last pass takes the output's width there; each probe render's last pass takes its own.
+    const widths = host.opened.filter((spec) => spec.kind === 'stereo-width').length;
+    assert.ok(widths >= 2, `${widths} width taps on the host: the probe's among them`);
+  });
+}
+
+test.run();
