@@ -14,6 +14,7 @@ import { analyzeTrack, type TrackAnalysis } from '../mastering/analysis.ts';
 import { createStageTimer } from '../mastering/stage-timer.ts';
 import { master } from '../mastering/master.ts';
 import type { TapHost } from '../mastering/tap-host.ts';
+import type { CurveStoreFactory } from '../mastering/convergence.ts';
 import { decodeUpload, ingestSummary } from './decode-upload.ts';
 import { analyzeReferenceUploads, type AnalyzedReference, type ReferenceAnalyzer } from './reference-analysis.ts';
 import type { JobStage } from './jobs/job-record.ts';
@@ -37,6 +38,14 @@ export interface MasteringJobSettings {
   readonly referenceAnalyzer?: ReferenceAnalyzer;
   /** Where the render's taps run beside its stages (another thread); default here. */
   readonly tapHost?: TapHost;
+  /**
+   * Where the render keeps the limiter's curve, asked once the references are
+   * analysed (a core is free from then on) for a render at the target's own
+   * rate and length (not for a preview or another output rate); undefined:
+   * the render's default. A Node pool worker with a core to spare gives
+   * memory its tap thread pages in meanwhile (runtimes/node/warm-curve.ts).
+   */
+  readonly curveStoreFor?: (shape: { readonly sampleRateHz: number; readonly length: number }) => CurveStoreFactory | undefined;
   /**
    * The job's upload arrays are this run's own (a worker's copies): each is
    * released once decoded (its buffer detached), so a long upload's bytes do
@@ -201,11 +210,16 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
   recorder.publish(ingestValidated(job.correlationId, clock, ingestPolicy, targetSummary, references, Array.isArray(job.reference)));
   const { bitDepth, ...masterOptions } = job.options;
   const events = settings.onStage ? stageReporting(recorder, onStage) : recorder;
+  const atOwnRate = job.options.outputSampleRateHz === undefined || job.options.outputSampleRateHz === target.sampleRateHz;
+  const curveStore =
+    atOwnRate && job.options.preview !== true
+      ? settings.curveStoreFor?.({ sampleRateHz: target.sampleRateHz, length: target.channels.length ? target.channels[0].length : 0 })
+      : undefined;
   // The decoded target belongs to this job alone: process it in place rather than in a copy.
   const result = master(
     target,
     references.map((reference) => reference.analysis),
-    { ...masterOptions, correlationId: job.correlationId, events, inPlace: true, targetAnalysis, tapHost: settings.tapHost },
+    { ...masterOptions, correlationId: job.correlationId, events, inPlace: true, targetAnalysis, tapHost: settings.tapHost, curveStore },
   );
   const encodeStart = performance.now();
   const wav = encodeWav(result.audio, { bitDepth });

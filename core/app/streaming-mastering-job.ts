@@ -51,7 +51,7 @@ export interface StreamedMasteringJob {
   readonly options: MasteringRequestOptions;
 }
 
-export interface StreamedJobSettings extends Omit<MasteringJobSettings, 'referenceAnalyzer' | 'tapHost'> {
+export interface StreamedJobSettings extends Omit<MasteringJobSettings, 'referenceAnalyzer' | 'tapHost' | 'curveStoreFor'> {
   /** The render's working copy for a track of this shape (memory, or a temporary file). */
   readonly createStore: (shape: { readonly sampleRateHz: number; readonly channelCount: number; readonly length: number }) => TrackStore;
   /** Where the render may keep the limiter's gain curve (see `ConvergenceOutput.curveStore`); without it the last pass limits again. */

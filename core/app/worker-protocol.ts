@@ -10,7 +10,7 @@
 import { AudoEqError, ERROR_TABLE, INGEST_ERROR_CODES, IngestValidationError, type ErrorCode, type IngestErrorCode } from '../domain/errors.ts';
 import type { IngestPolicy } from '../domain/policies.ts';
 import { runAnalysisJob } from './in-process-analysis-runner.ts';
-import { runMasteringJob } from './mastering-job.ts';
+import { runMasteringJob, type MasteringJobSettings } from './mastering-job.ts';
 import type { ReferenceAnalyzer } from './reference-analysis.ts';
 import type { TapHost } from '../mastering/tap-host.ts';
 import type { JobStage } from './jobs/job-record.ts';
@@ -176,6 +176,7 @@ export function errorFromWire(wire: WireError): Error {
 export interface SpareCoreHelpers {
   readonly referenceAnalyzer?: ReferenceAnalyzer;
   readonly tapHost?: TapHost;
+  readonly curveStoreFor?: MasteringJobSettings['curveStoreFor'];
 }
 
 /**

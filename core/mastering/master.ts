@@ -54,6 +54,12 @@ export interface MasterOptions extends Partial<DecisionOptions> {
   readonly targetAnalysis?: TrackAnalysis;
   /** Where the render's taps run beside its stages (another thread, at the same time); default here. The master is the same either way. */
   readonly tapHost?: TapHost;
+  /**
+   * Where the measuring rounds keep the limiter's curve (see
+   * `ConvergenceOutput.curveStore`); default in memory for a track up to
+   * `MEMORY_CURVE_FRAMES`. The master is the same either way.
+   */
+  readonly curveStore?: CurveStoreFactory;
 }
 
 export interface MasterResult {
@@ -96,7 +102,7 @@ export function master(target: PcmAudio, reference: ReferenceInput | readonly Re
   } else {
     channels = options.inPlace === true || source !== target ? [...source.channels] : source.channels.map((samples) => samples.slice());
     rendered = renderStore(memoryTrackStore(channels, source.sampleRateHz), plan.decision, targetAnalysis, session.lap, {
-      curveStore: memoryCurveStore(channels.length ? channels[0].length : 0),
+      curveStore: options.curveStore ?? memoryCurveStore(channels.length ? channels[0].length : 0),
       tapHost: options.tapHost,
     });
   }
@@ -114,7 +120,7 @@ export interface StoredTarget {
   readonly clipping: ClippedRuns;
 }
 
-export interface StoreMasterOptions extends Omit<MasterOptions, 'inPlace' | 'outputSampleRateHz' | 'preview' | 'targetAnalysis'> {
+export interface StoreMasterOptions extends Omit<MasterOptions, 'inPlace' | 'outputSampleRateHz' | 'preview' | 'targetAnalysis' | 'curveStore'> {
   /**
    * Receives the master block by block as the last pass produces it (an
    * encoder writing a file): then nothing is written back to the store.

@@ -8,6 +8,9 @@ import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
 import { createIdleCollector } from './idle-collector.ts';
 import { createThreadedReferenceAnalyzer } from './reference-analysis-thread.ts';
 import { startTapThread, type TapThread } from './tap-thread.ts';
+import { warmCurveFor } from './warm-curve.ts';
+import { memoryTrackStore } from '../../core/audio/pcm-source.ts';
+import { MEMORY_CURVE_FRAMES, type CurveStoreFactory } from '../../core/mastering/convergence.ts';
 import type { TapHost } from '../../core/mastering/tap-host.ts';
 import { answerJobMessage, deliverReply, READY_REPLY, type SpareCoreHelpers, type WorkerJobMessage, type WorkerReply } from '../../core/app/worker-protocol.ts';
 
@@ -38,8 +41,23 @@ const spareCoreHelpers = (message: WorkerJobMessage): SpareCoreHelpers => {
       if (tapThread === starting) tapHost = host ?? undefined;
     });
   }
-  return { referenceAnalyzer, tapHost };
+  const thread = tapThread;
+  return { referenceAnalyzer, tapHost, curveStoreFor: tapHost ? (shape) => warmedCurveStore(thread, shape) : undefined };
 };
+
+/**
+ * The render's curve in memory the tap thread pages in while the job decides
+ * and probes (asked once the references are in, so it does not compete with
+ * them), for a track whose curve the render keeps in memory anyway; else the
+ * render's default.
+ */
+function warmedCurveStore(thread: TapThread, shape: { readonly sampleRateHz: number; readonly length: number }): CurveStoreFactory | undefined {
+  if (shape.length > MEMORY_CURVE_FRAMES) return undefined;
+  const curve = warmCurveFor(shape.length, MEMORY_CURVE_FRAMES * Float32Array.BYTES_PER_ELEMENT);
+  if (!curve) return undefined;
+  void thread.warm(curve.memory);
+  return (curveShape) => curve.take(curveShape) ?? memoryTrackStore([new Float32Array(curveShape.length)], curveShape.sampleRateHz);
+}
 
 const idle = createIdleCollector();
 

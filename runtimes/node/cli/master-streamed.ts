@@ -19,6 +19,7 @@ import { canStreamJob, runStreamedMasteringJob } from '../../../core/app/streami
 import type { IngestPolicy } from '../../../core/domain/policies.ts';
 import { createFileTrackStore } from '../file-track-store.ts';
 import { startTapThread } from '../tap-thread.ts';
+import { warmCurveFor } from '../warm-curve.ts';
 import { AudoEqError } from '../../../core/domain/errors.ts';
 import { openWavFileSource, type WavFileSource } from '../wav-file-source.ts';
 import { analyzeReferenceFilesOnThread } from '../reference-analysis-thread.ts';
@@ -64,7 +65,7 @@ export async function masterFileStreamed(job: FileJob, settings: StreamedFileSet
     // Started now, it loads while the target is read.
     const taps = settings.tapsOnThread === true ? startTapThread() : null;
     const curveLimitBytes = Math.min(settings.memoryStoreBytes ?? MEMORY_STORE_BYTES, MEMORY_CURVE_BYTES);
-    const curve = taps ? warmCurve(source.length, curveLimitBytes) : null;
+    const curve = taps ? warmCurveFor(source.length, curveLimitBytes) : null;
     try {
       const result = await runStreamedMasteringJob(
         {
@@ -123,27 +124,6 @@ async function openTarget(job: FileJob, policy: IngestPolicy): Promise<WavFileSo
     }
     throw fileFailure(error, 'target', path);
   }
-}
-
-/**
- * The limiter's curve for a target of `length` frames in shared memory the
- * tap thread can page in ahead of the render (`TapThread.warm`), or null when
- * the curve would go to a file. `take` hands it out once, for a curve of that
- * length (any other shape gets a store of its own).
- */
-function warmCurve(length: number, limitBytes: number) {
-  const bytes = length * Float32Array.BYTES_PER_ELEMENT;
-  if (bytes === 0 || bytes > limitBytes) return null;
-  const memory = new SharedArrayBuffer(bytes);
-  let taken = false;
-  return {
-    memory,
-    take(shape: { sampleRateHz: number; channelCount: number; length: number }): TrackStore | null {
-      if (taken || shape.channelCount !== 1 || shape.length !== length) return null;
-      taken = true;
-      return memoryTrackStore([new Float32Array(memory)], shape.sampleRateHz);
-    },
-  };
 }
 
 function workingCopy(shape: { sampleRateHz: number; channelCount: number; length: number }, settings: StreamedFileSettings): TrackStore {
