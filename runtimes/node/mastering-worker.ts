@@ -52,7 +52,6 @@ const spareCoreHelpers = (message: WorkerJobMessage): SpareCoreHelpers => {
  * render's default.
  */
 function warmedCurveStore(thread: TapThread, shape: { readonly sampleRateHz: number; readonly length: number }): CurveStoreFactory | undefined {
-  if (shape.length > MEMORY_CURVE_FRAMES) return undefined;
   const curve = warmCurveFor(shape.length, MEMORY_CURVE_FRAMES * Float32Array.BYTES_PER_ELEMENT);
   if (!curve) return undefined;
   void thread.warm(curve.memory);

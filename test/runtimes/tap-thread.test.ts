@@ -32,6 +32,13 @@ function feed(taps: readonly StreamTap<unknown>[], channels: readonly Float32Arr
   }
 }
 
+/** Runs test/runtimes/workers/`name`.ts in a fresh process; it must exit 0. */
+function runScript(name: string) {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', `test/runtimes/workers/${name}.ts`], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+  assert.is(run.status, 0, `${name}: ${run.signal ?? ''} ${run.stderr}`);
+  return run;
+}
+
 const rate = 44100;
 const length = 9 * rate + 321;
 const specs: TapSpec[] = [
@@ -125,22 +132,19 @@ test('warming pages a buffer in on the thread, leaving what is written there, an
 });
 
 test('a warmed buffer is written without page faults; a cold one faults page by page (in a fresh process, 64 MiB buffers the allocator maps anew)', () => {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/runtimes/workers/warm-page-faults.ts'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
-  assert.is(run.status, 0, `${run.signal ?? ''} ${run.stderr}`);
+  const run = runScript('warm-page-faults');
   const { pages, warmFaults, coldFaults } = JSON.parse(run.stdout) as { pages: number; warmFaults: number; coldFaults: number };
   assert.ok(coldFaults > pages / 2, `a cold buffer: ${coldFaults} faults for ${pages} pages`);
   assert.ok(warmFaults < pages / 10, `a warmed buffer: ${warmFaults} faults for ${pages} pages`);
 });
 
 test('closing a thread whose warming answer is still queued finishes, and so does its process', () => {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/runtimes/workers/close-while-warming.ts'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
-  assert.is(run.status, 0, `${run.signal ?? ''} ${run.stderr}`);
+  const run = runScript('close-while-warming');
   assert.match(run.stdout, /^closed/);
 });
 
 test('a tap thread left open and idle does not keep its process alive', () => {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/runtimes/workers/idle-tap-thread.ts'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
-  assert.is(run.status, 0, `${run.signal ?? ''} ${run.stderr}`);
+  const run = runScript('idle-tap-thread');
   assert.match(run.stdout, /^peaks 0\.5/);
 });
 
