@@ -38,29 +38,44 @@ const count = (slot: number) => {
 const WARM_PAGES_PER_TURN = 256;
 const PAGE_INTS = 4096 / Int32Array.BYTES_PER_ELEMENT;
 
+/** Buffers to warm, in the order asked, with the page each has reached. */
+const toWarm: { readonly id: number; readonly words: Int32Array; page: number }[] = [];
+let warmScheduled = false;
+
 /**
- * Touches one word in every page of `buffer`, a slice per turn and only while
- * no tap is open, so a pass whose taps run here never waits for it. A
- * compare-exchange of 0 for 0 is a write to the page (the system maps it in
- * for writing, as the render's first store would) that changes nothing, even
- * where the render has already written.
+ * Touches one word in every page of the buffers in {@link toWarm}, a slice
+ * per turn of the event loop and only while no tap is open, so a pass whose
+ * taps run here never waits for it; it resumes when the last open tap's
+ * result is taken (no timer polls meanwhile: a thread that is ended must be
+ * idle). A compare-exchange of 0 for 0 is a write to the page (the system
+ * maps it in for writing, as the render's first store would) that changes
+ * nothing, even where the render has already written.
  */
-function warm(id: number, buffer: SharedArrayBuffer, fromPage = 0): void {
-  if (taps.size > 0) {
-    setTimeout(() => warm(id, buffer, fromPage), 1);
-    return;
+function warmSlice(): void {
+  warmScheduled = false;
+  const next = toWarm[0];
+  if (!next || taps.size > 0) return;
+  const pages = Math.ceil(next.words.length / PAGE_INTS);
+  const end = Math.min(pages, next.page + WARM_PAGES_PER_TURN);
+  for (let page = next.page; page < end; page++) Atomics.compareExchange(next.words, page * PAGE_INTS, 0, 0);
+  next.page = end;
+  if (end === pages) {
+    toWarm.shift();
+    port!.postMessage({ type: 'warmed', id: next.id } satisfies TapThreadWarmed);
   }
-  const words = new Int32Array(buffer, 0, Math.floor(buffer.byteLength / Int32Array.BYTES_PER_ELEMENT));
-  const pages = Math.ceil(words.length / PAGE_INTS);
-  const end = Math.min(pages, fromPage + WARM_PAGES_PER_TURN);
-  for (let page = fromPage; page < end; page++) Atomics.compareExchange(words, page * PAGE_INTS, 0, 0);
-  if (end < pages) setImmediate(() => warm(id, buffer, end));
-  else port!.postMessage({ type: 'warmed', id } satisfies TapThreadWarmed);
+  scheduleWarming();
+}
+
+function scheduleWarming(): void {
+  if (warmScheduled || toWarm.length === 0 || taps.size > 0) return;
+  warmScheduled = true;
+  setImmediate(warmSlice);
 }
 
 port.on('message', (request: TapThreadRequest) => {
   if (request.op === 'warm') {
-    warm(request.id, request.buffer);
+    toWarm.push({ id: request.id, words: new Int32Array(request.buffer, 0, Math.floor(request.buffer.byteLength / Int32Array.BYTES_PER_ELEMENT)), page: 0 });
+    scheduleWarming();
   } else if (request.op === 'open') {
     try {
       taps.set(request.id, { tap: createTap(request.spec), error: null });
@@ -98,6 +113,7 @@ port.on('message', (request: TapThreadRequest) => {
     const movable = ArrayBuffer.isView(result) && result.byteOffset === 0 && result.byteLength === result.buffer.byteLength && result.buffer instanceof ArrayBuffer;
     replyPort.postMessage(reply, movable ? [result.buffer as ArrayBuffer] : []);
     count(REPLIES);
+    scheduleWarming();
   }
 });
 port.postMessage({ type: 'ready' });
