@@ -39,7 +39,21 @@ export function centredShortTermLoudness(energy: Float64Array, length: number, s
  */
 export function interpolateSteps(values: ArrayLike<number>, step: number, block: number, blocks: number, out: Float64Array = new Float64Array(blocks + 1)): Float64Array {
   if (out.length !== blocks + 1) throw new RangeError(`interpolateSteps writes ${blocks + 1} points, not ${out.length}`);
-  for (let b = 0; b <= blocks; b++) out[b] = interpolateStepAt(values, step, block, b);
+  const last = values.length - 1;
+  if (last < 0) return out.fill(NaN);
+  // Step by step, the points whose position falls in it (before the first
+  // middle, all of the first; past the last, the last), with the arithmetic of
+  // interpolateStepAt: the same values without finding the step per point.
+  let b = 0;
+  for (let j = 0; j <= last && b <= blocks; j++) {
+    const from = values[j];
+    const rise = values[j < last ? j + 1 : last] - from;
+    for (; b <= blocks; b++) {
+      const position = (b * block) / step - 0.5;
+      if (j < last && Math.floor(position) > j) break;
+      out[b] = from + Math.max(0, Math.min(1, position - j)) * rise;
+    }
+  }
   return out;
 }
 

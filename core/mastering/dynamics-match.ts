@@ -238,11 +238,15 @@ function finish({ ratio, blockGains, predicted, loudnessGainDb }: Omit<RiderPlan
   let maxLiftDb = 0;
   let maxCutDb = 0;
   if (blockGains) {
-    for (const g of blockGains) {
-      const db = 20 * Math.log10(g);
-      if (db > maxLiftDb) maxLiftDb = db;
-      if (-db > maxCutDb) maxCutDb = -db;
+    // The extremes in dB are the dB of the extreme gains: one logarithm each, not one per block.
+    let largest = blockGains[0];
+    let smallest = blockGains[0];
+    for (let b = 1; b < blockGains.length; b++) {
+      largest = Math.max(largest, blockGains[b]);
+      smallest = Math.min(smallest, blockGains[b]);
     }
+    maxLiftDb = Math.max(0, 20 * Math.log10(largest));
+    maxCutDb = Math.max(0, -20 * Math.log10(smallest));
   }
   return { ratio, blockGains, predicted, loudnessGainDb, maxLiftDb, maxCutDb };
 }

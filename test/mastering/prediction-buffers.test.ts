@@ -65,6 +65,11 @@ test("the rider's plan carries the gains of the ratio it chose, and they predict
     planGainRider({ ...problem, ceilingLinear: 0.89, goalLufs: -12, goalLraLu: unridden * 0.3, maxGainDb: 40 });
     assert.equal(plan.blockGains, kept);
     assert.equal(riddenPredictor(problem, plan.blockGains).programme(plan.loudnessGainDb, 0.89), plan.predicted);
+    // The largest lift and cut it reports are those of its gains, block by block.
+    const blockDb = Array.from(plan.blockGains!, (gain) => 20 * Math.log10(gain));
+    assert.is(plan.maxLiftDb, blockDb.reduce((largest, db) => Math.max(largest, db), 0));
+    assert.is(plan.maxCutDb, blockDb.reduce((largest, db) => Math.max(largest, -db), 0));
+    assert.ok(plan.maxLiftDb > 0 && plan.maxCutDb > 0, 'this rider both lifts and cuts');
   }
 });
 
