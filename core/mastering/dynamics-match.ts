@@ -91,6 +91,9 @@ export interface RiderProblem {
   readonly maxGainDb: number;
 }
 
+/** What sets a rider apart from the signal it rides: its goals, the limiter it feeds and the search's bound (plain data). */
+export type RiderSettings = Pick<RiderProblem, 'timing' | 'ceilingLinear' | 'goalLufs' | 'goalLraLu' | 'maxGainDb'>;
+
 /**
  * Solves the rider's ratio for `problem`.
  *

@@ -25,11 +25,11 @@ import { blockMaxima, ENERGY_BLOCK, kWeightedBlockEnergy } from './loudness-pred
 import { MAX_LOUDNESS_GAIN_DB } from './convergence.ts';
 import { DEFAULT_MASTERING_OPTIONS, type OutputSampleRateHz } from './options.ts';
 import { applyPreviewFades, loudestRegion, type PreviewRegion } from './preview.ts';
-import { limiterStage, staticEqualizer } from './processing.ts';
+import { changesTone, limiterStage, staticEqualizer } from './processing.ts';
 import { combineReferences, type ReferenceProfile } from './reference-profile.ts';
 import { masteringWarnings } from './warnings.ts';
 import { isMonoWidth } from './width-match.ts';
-import { probeChain, probeWanted, renderAfterStaticEq, riderStatisticsTaps, type RenderReport, type RiderSource } from './render.ts';
+import { planRider, probeChain, probeWanted, renderAfterStaticEq, riderSettings, type RenderReport, type RiderSource } from './render.ts';
 import { memoryCurveStore, type ConvergenceOutput, type CurveStoreFactory } from './convergence.ts';
 import { tapsBeside, type TapHost } from './tap-host.ts';
 import { runPass } from './render-pass.ts';
@@ -328,23 +328,22 @@ interface Rendered {
 function renderStore(store: TrackStore, decision: MasteringDecision, target: TrackAnalysis, lap: (stage: string) => void, output: ConvergenceOutput): Rendered {
   const { sampleRateHz, channelCount, length } = store;
   const staticEq = staticEqualizer(decision, sampleRateHz);
-  // The probe's rider is planned on the equalised track: its statistics are taken as the equaliser writes it.
   const equalizing = staticEq.sections.length > 0;
-  const statistics =
-    probeWanted(decision, target, channelCount) && decision.dynamics.goalLraLu !== null
-      ? riderStatisticsTaps(sampleRateHz, channelCount, length, tapsBeside(output, equalizing))
-      : null;
-  if (equalizing || statistics) {
-    runPass(store, equalizing ? [staticEq.stream()] : [], statistics ? [statistics.energy, statistics.peaks] : [], { write: equalizing, blockFrames: output.blockFrames });
-  }
+  // The probe's rider is planned on the equalised track as the equaliser
+  // writes it, on the tap thread where there is one: planned there while
+  // the probe's first passes run here.
+  const riderGoal = probeWanted(decision, target, channelCount) ? riderSettings(decision, sampleRateHz, decision.loudness.lufs) : null;
+  const probePlanTap = riderGoal ? tapsBeside(output, true).open({ kind: 'rider-plan', sampleRateHz, channelCount, length, settings: riderGoal }) : null;
+  // With no tone goal the probe leaves the curve as it is; a flat one has no
+  // matching FIR, so the signal reaching the width stage is the equaliser's
+  // output: its width is taken in this pass instead of a pass of its own (on
+  // the tap thread unless the rider's plan has it).
+  const widthInHere = channelCount === 2 && !isMonoWidth(target.width) && decision.toneGoal === null && !changesTone(decision.eqCurve);
+  const widthInTap = widthInHere ? tapsBeside(output, equalizing && !probePlanTap).open({ kind: 'stereo-width', sampleRateHz, channelCount, length }) : null;
+  const taps = [probePlanTap, widthInTap].filter((tap) => tap !== null);
+  if (equalizing || taps.length > 0) runPass(store, equalizing ? [staticEq.stream()] : [], taps, { write: equalizing, blockFrames: output.blockFrames });
   lap('eq_ms');
-  const { curve, widthTransferDb } = probeChain(
-    store,
-    decision,
-    target,
-    statistics ? { energy: statistics.energy.result(), blockPeaks: statistics.peaks.result() } : null,
-    output.tapHost,
-  );
+  const { curve, widthTransferDb } = probeChain(store, decision, target, () => probePlanTap?.result() ?? null, output.tapHost);
   lap('probe_ms');
   // Taken in the last pass, beside its stages.
   const widthTap = channelCount === 2 ? tapsBeside(output, true).open({ kind: 'stereo-width', sampleRateHz, channelCount, length }) : null;
@@ -356,6 +355,7 @@ function renderStore(store: TrackStore, decision: MasteringDecision, target: Tra
       targetIntegratedLufs: target.integratedLufs,
       targetIsMono: isMonoWidth(target.width),
       widthTransferDb,
+      ...(widthInTap ? { widthIn: widthInTap.result() } : {}),
       goalLufs: decision.loudness.lufs,
       rider: { kind: 'plan' },
     },
@@ -396,7 +396,8 @@ function renderPreview(source: PcmAudio, decision: MasteringDecision, target: Tr
   staticEq.process(channels);
   const excerpt = memoryTrackStore(channels, sampleRateHz);
   const statistics = decision.dynamics.goalLraLu !== null ? { energy: kWeightedBlockEnergy(channels, sampleRateHz), blockPeaks: blockMaxima(samplePeakEnvelope(channels)) } : null;
-  const { curve, widthTransferDb } = probeChain(excerpt, decision, target, statistics);
+  const probePlan = () => statistics && planRider(statistics.energy, statistics.blockPeaks, excerpt.length, sampleRateHz, decision, decision.loudness.lufs);
+  const { curve, widthTransferDb } = probeChain(excerpt, decision, target, probePlan);
   const report = renderAfterStaticEq(
     excerpt,
     {

@@ -63,9 +63,14 @@ export function staticEqualizer(decision: MasteringDecision, sampleRateHz: numbe
   });
 }
 
+/** Whether a matching curve moves any band (a flat one has no equaliser: {@link matchEqualizer} is null). */
+export function changesTone(curve: readonly MatchBand[]): boolean {
+  return curve.some((band) => band.correctionDb !== 0);
+}
+
 /** The reference-match FIR for `curve`, or null when the curve is flat. */
 export function matchEqualizer(curve: readonly MatchBand[], sampleRateHz: number): FirEqualizer | null {
-  if (!curve.some((band) => band.correctionDb !== 0)) return null;
+  if (!changesTone(curve)) return null;
   return createFirEqualizer({ sampleRateHz, gainDbAt: correctionCurve(curve), lengthSeconds: MATCH_FIR_SECONDS });
 }
 

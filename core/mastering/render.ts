@@ -9,10 +9,11 @@ import { memoryTrackStore, type PcmSource, type TrackStore } from '../audio/pcm-
 import { analyzeSpectrum } from '../dsp/spectrum.ts';
 import type { DeEsserReport } from '../dsp/deesser.ts';
 import { createGainRider, GAIN_BLOCK } from '../dsp/gain-rider.ts';
+import type { StereoWidth } from '../dsp/stereo-width.ts';
 import type { TrackAnalysis } from './analysis.ts';
 import { convergeLoudness, MAX_LOUDNESS_GAIN_DB, type ConvergenceOutput, type ConvergenceResult } from './convergence.ts';
 import type { MasteringDecision } from './decision.ts';
-import { planGainRider, type RiderPlan } from './dynamics-match.ts';
+import { planGainRider, type RiderPlan, type RiderSettings } from './dynamics-match.ts';
 import { bandTransfer, refineCurve, type MatchBand } from './eq-match.ts';
 import { ENERGY_BLOCK } from './loudness-prediction.ts';
 import { isMonoWidth, planSideGains, widthTransfer, type SideGainPlan, type WidthTransfer } from './width-match.ts';
@@ -47,7 +48,15 @@ export type RiderSource =
   /** Planned here on the signal as it reaches the rider (the full render). */
   | { readonly kind: 'plan' }
   /** Given (a preview takes its slice of the whole track's plan). */
-  | { readonly kind: 'given'; readonly blockGains: Float32Array | null; readonly plan: RiderPlan | null };
+  | GivenRider
+  /** Given when the render reaches the rider and not before (a probe's, planned elsewhere meanwhile). */
+  | { readonly kind: 'awaited'; readonly take: () => GivenRider };
+
+export interface GivenRider {
+  readonly kind: 'given';
+  readonly blockGains: Float32Array | null;
+  readonly plan: RiderPlan | null;
+}
 
 export interface RenderRequest {
   readonly decision: MasteringDecision;
@@ -58,6 +67,12 @@ export interface RenderRequest {
   readonly targetIsMono: boolean;
   /** What the dynamics stages do to side/mid per band, from a probe (see {@link probeChain}). */
   readonly widthTransferDb?: WidthTransfer | null;
+  /**
+   * The width of the signal as it reaches the width stage, where an earlier
+   * pass took it: only possible when `curve` is flat (no matching FIR comes
+   * between). Absent: measured here.
+   */
+  readonly widthIn?: StereoWidth | null;
   /** The loudness this render aims at (the decision's, or a preview excerpt's share of it). */
   readonly goalLufs: number | null;
   readonly rider: RiderSource;
@@ -88,9 +103,10 @@ export function renderAfterStaticEq(store: TrackStore, request: RenderRequest, o
   // side and mid differently) plus what the dynamics stages after it do to it
   // (limiting loud, mid-heavy moments raises the side's share), as a probe measured.
   const stereo = channelCount === 2 && !request.targetIsMono;
-  const widthInTap = stereo ? tapsBeside(output, matchEq !== null).open({ kind: 'stereo-width', sampleRateHz, channelCount, length }) : null;
+  if (request.widthIn !== undefined && matchEq) throw new Error('the width reaching the width stage was measured before a matching FIR that changes it');
+  const widthInTap = stereo && request.widthIn === undefined ? tapsBeside(output, matchEq !== null).open({ kind: 'stereo-width', sampleRateHz, channelCount, length }) : null;
   if (matchEq || widthInTap) runPass(store, matchEq ? [matchEq.stream()] : [], widthInTap ? [widthInTap] : [], { write: matchEq !== null, blockFrames: output.blockFrames });
-  const widthIn = widthInTap?.result() ?? null;
+  const widthIn = stereo ? (request.widthIn ?? widthInTap?.result() ?? null) : null;
   const sideGains = probe || !widthIn ? null : planSideGains(decision.width, widthIn, request.widthTransferDb ?? null);
   const widener = stereoWidener(sideGains, sampleRateHz);
   const compressor = compressorStage(decision, sampleRateHz, request.targetIntegratedLufs);
@@ -117,8 +133,9 @@ export function renderAfterStaticEq(store: TrackStore, request: RenderRequest, o
     rider = riderTaps ? planRider(riderTaps.energy.result(), riderTaps.peaks.result(), length, sampleRateHz, decision, request.goalLufs) : null;
     riderGains = rider?.blockGains ?? null;
   } else {
-    rider = request.rider.plan;
-    riderGains = request.rider.blockGains;
+    const given = request.rider.kind === 'given' ? request.rider : request.rider.take();
+    rider = given.plan;
+    riderGains = given.blockGains;
   }
 
   const widthOutTap = probe && widthIn ? tapsBeside(output, true).open({ kind: 'stereo-width', sampleRateHz, channelCount, length }) : null;
@@ -153,19 +170,21 @@ export function riderStatisticsTaps(sampleRateHz: number, channelCount: number, 
 
 /** The gain rider's plan for a signal with these block statistics, or null when there is no range to aim at. */
 export function planRider(energy: Float64Array, blockPeaks: Float32Array, length: number, sampleRateHz: number, decision: MasteringDecision, goalLufs: number | null): RiderPlan | null {
+  const settings = riderSettings(decision, sampleRateHz, goalLufs);
+  return settings && planGainRider({ ...settings, energy, blockPeaks, length, sampleRateHz });
+}
+
+/** How the decision sets the rider aiming at `goalLufs`, or null when there is no range to aim at. */
+export function riderSettings(decision: MasteringDecision, sampleRateHz: number, goalLufs: number | null): RiderSettings | null {
   if (decision.dynamics.goalLraLu === null) return null;
   const limiter = limiterStage(decision, sampleRateHz);
-  return planGainRider({
-    energy,
-    blockPeaks,
-    length,
-    sampleRateHz,
+  return {
     timing: limiter.timing,
     ceilingLinear: Math.min(limiter.ceilingLinear, Math.pow(10, (decision.truePeak.ceilingDbtp - GUARD_MARGIN_DB) / 20)),
     goalLufs,
     goalLraLu: decision.dynamics.goalLraLu,
     maxGainDb: MAX_LOUDNESS_GAIN_DB,
-  });
+  };
 }
 
 /** What a probe learnt about the chain. */
@@ -188,18 +207,20 @@ export function probeWanted(decision: MasteringDecision, target: TrackAnalysis, 
  * folded into the curve. The last probe also tells what the dynamics stages do
  * to the stereo width, so the width stage can plan for it. The rider changes
  * where the limiter bites, and so the tone and width it leaves: the probe
- * rides as the full render will, planned on `equalizedStatistics` (the
- * equalised track's {@link riderStatisticsTaps}, null without a range goal).
- * The probe passes that run stages take their taps on `tapHost` where given
- * (as the full render does; the same results).
+ * rides as the full render will, by `riderPlan`, the plan for the whole
+ * equalised track aiming at the decision's loudness (null without a range
+ * goal), taken only when a probe reaches its rider (it may be solved on
+ * another thread meanwhile, see `rider-plan-tap.ts`). The probe passes that
+ * run stages take their taps on `tapHost` where given (as the full render
+ * does; the same results).
  *
- * @example const { curve, widthTransferDb } = probeChain(memorySource(equalized), decision, target, statistics);
+ * @example const { curve, widthTransferDb } = probeChain(memorySource(equalized), decision, target, () => plan);
  */
 export function probeChain(
   equalized: PcmSource,
   decision: MasteringDecision,
   target: TrackAnalysis,
-  equalizedStatistics: { readonly energy: Float64Array; readonly blockPeaks: Float32Array } | null,
+  riderPlan: () => RiderPlan | null,
   tapHost?: TapHost,
 ): ChainProbe {
   let curve = decision.eqCurve;
@@ -215,13 +236,16 @@ export function probeChain(
   const working = passes > 1 ? excerpt.map((samples) => new Float32Array(samples.length)) : null;
   // The tone the probes start from, only wanted when there is a tone goal to refine the curve towards.
   const probeInput = goal ? analyzeSpectrum(excerpt, sampleRateHz) : null;
-  const rider = equalizedStatistics
-    ? planRider(equalizedStatistics.energy, equalizedStatistics.blockPeaks, length, sampleRateHz, decision, decision.loudness.lufs)
-    : null;
+  let probeGains: GivenRider | null = null;
   const probeRider: RiderSource = {
-    kind: 'given',
-    plan: null,
-    blockGains: rider?.blockGains ? probeControlCurve(rider.blockGains, ENERGY_BLOCK, length, sampleRateHz) : null,
+    kind: 'awaited',
+    take: () => {
+      if (!probeGains) {
+        const rider = riderPlan();
+        probeGains = { kind: 'given', plan: null, blockGains: rider?.blockGains ? probeControlCurve(rider.blockGains, ENERGY_BLOCK, length, sampleRateHz) : null };
+      }
+      return probeGains;
+    },
   };
   const staticEq = staticEqualizer(decision, sampleRateHz);
   let widthTransferDb: WidthTransfer | null = null;

@@ -13,6 +13,8 @@ import { loudnessTap } from '../dsp/loudness-tap.ts';
 import { stereoWidthTap, type StereoWidth } from '../dsp/stereo-width.ts';
 import type { StreamTap } from '../dsp/stream-stage.ts';
 import { truePeakFilterFor } from '../dsp/truepeak-filter.ts';
+import type { RiderPlan, RiderSettings } from './dynamics-match.ts';
+import { riderPlanTap } from './rider-plan-tap.ts';
 
 /** The taps a render pass may run elsewhere, by what they measure. */
 export type TapSpec =
@@ -23,13 +25,16 @@ export type TapSpec =
   /** Stereo width per band (`stereoWidthTap`; null unless two channels). */
   | { readonly kind: 'stereo-width'; readonly sampleRateHz: number; readonly channelCount: number; readonly length: number }
   /** The meter the true-peak guard answers to: integrated, range, ffmpeg-grade true peak. */
-  | { readonly kind: 'output-meter'; readonly sampleRateHz: number; readonly channelCount: number };
+  | { readonly kind: 'output-meter'; readonly sampleRateHz: number; readonly channelCount: number }
+  /** The gain rider's plan, solved as soon as the last frame is in (`riderPlanTap`). */
+  | { readonly kind: 'rider-plan'; readonly sampleRateHz: number; readonly channelCount: number; readonly length: number; readonly settings: RiderSettings };
 
 export interface TapResults {
   readonly 'kweighted-energy': Float64Array;
   readonly 'sample-peaks': Float32Array;
   readonly 'stereo-width': StereoWidth | null;
   readonly 'output-meter': LoudnessResult;
+  readonly 'rider-plan': RiderPlan;
 }
 
 export type TapResult<S extends TapSpec> = TapResults[S['kind']];
@@ -64,6 +69,8 @@ function createTapOf(spec: TapSpec): StreamTap<unknown> {
         capabilities: { integrated: true, loudnessRange: true, truePeak: true },
         truePeakFilter: truePeakFilterFor(spec.sampleRateHz, 'compliance'),
       });
+    case 'rider-plan':
+      return riderPlanTap(spec.sampleRateHz, spec.channelCount, spec.length, spec.settings);
     default:
       throw new RangeError(`no tap of kind ${(spec as { kind: unknown }).kind}`);
   }

@@ -6,6 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createTap, type TapSpec } from '../../core/mastering/tap-host.ts';
+import { LIMITER_TIMING } from '../../core/mastering/profiles.ts';
 import type { Frames, StreamTap } from '../../core/dsp/stream-stage.ts';
 import { startTapThread } from '../../runtimes/node/tap-thread.ts';
 import { spawnSync } from 'node:child_process';
@@ -46,6 +47,8 @@ const specs: TapSpec[] = [
   { kind: 'sample-peaks', length },
   { kind: 'stereo-width', sampleRateHz: rate, channelCount: 2, length },
   { kind: 'output-meter', sampleRateHz: rate, channelCount: 2 },
+  // Aiming at a narrower range than the music has, so the plan rides (its gains cross the thread too).
+  { kind: 'rider-plan', sampleRateHz: rate, channelCount: 2, length, settings: { timing: LIMITER_TIMING, ceilingLinear: 0.89, goalLufs: -12, goalLraLu: 0.5, maxGainDb: 40 } },
 ];
 
 test('each kind of tap on the thread gives the result it gives here, bit for bit, two taps sharing each block, blocks of 1000 to 70000 frames', async () => {
