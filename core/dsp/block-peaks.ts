@@ -1,9 +1,9 @@
 /**
  * The largest value of each block of a non-negative series (a peak
  * envelope), and the largest sample magnitude over all channels per block of
- * a signal, whole or as it streams by: in WebAssembly SIMD for 16-value
- * blocks where the runtime has it and the switch allows, else in JavaScript,
- * with the same values.
+ * a signal, whole or as it streams by: in WebAssembly SIMD for blocks of a
+ * multiple of 16 values where the runtime has it and the switch allows, else
+ * in JavaScript, with the same values.
  */
 import { blockMaximaSimd, SIMD_MAX_BLOCK, stereoBlockMaximaSimd } from './sliding-max-simd.ts';
 import { frameLength, type Frames, type StreamTap } from './stream-stage.ts';
@@ -17,9 +17,9 @@ export const PEAK_BLOCK = SIMD_MAX_BLOCK;
  * @example const peaks = blockPeaks(envelope, 16);
  */
 export function blockPeaks(values: Float32Array, block: number): Float32Array {
-  if (block === SIMD_MAX_BLOCK) {
+  if (block % SIMD_MAX_BLOCK === 0) {
     const simd = blockMaximaSimd(values);
-    if (simd) return simd;
+    if (simd) return block === SIMD_MAX_BLOCK ? simd : mergeBlocks(simd, block / SIMD_MAX_BLOCK);
   }
   const blocks = Math.ceil(values.length / block);
   const out = new Float32Array(blocks);
@@ -27,6 +27,18 @@ export function blockPeaks(values: Float32Array, block: number): Float32Array {
     let peak = 0;
     const end = Math.min(values.length, (b + 1) * block);
     for (let i = b * block; i < end; i++) if (values[i] > peak) peak = values[i];
+    out[b] = peak;
+  }
+  return out;
+}
+
+/** The largest of every `group` consecutive values (the last group cut at the end). */
+function mergeBlocks(peaks: Float32Array, group: number): Float32Array {
+  const out = new Float32Array(Math.ceil(peaks.length / group));
+  for (let b = 0; b < out.length; b++) {
+    let peak = 0;
+    const end = Math.min(peaks.length, (b + 1) * group);
+    for (let i = b * group; i < end; i++) peak = Math.max(peak, peaks[i]);
     out[b] = peak;
   }
   return out;

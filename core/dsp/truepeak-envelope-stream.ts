@@ -14,6 +14,7 @@ import type { TruePeakFilter } from './truepeak-filter.ts';
 import { createInterpolatedEnvelopeKernel } from './truepeak-envelope.ts';
 import { ENERGY_BLOCK } from './kweighted-blocks.ts';
 import { stereoPeakEnvelopeSimd } from './sliding-max-simd.ts';
+import { blockPeaks } from './block-peaks.ts';
 
 /** Samples per relevance block (interpolation windows, ≤ 64 taps, reach at most one block either side). */
 export const RELEVANCE_BLOCK = 64;
@@ -119,23 +120,22 @@ export class TruePeakEnvelopeWindow {
    * those whose successor is complete; at the end the last block has none.
    */
   private finalize(complete: number, atEnd: boolean): void {
-    const { blockPeaks, envelope, base, skipBelow } = this;
-    const mask = blockPeaks.length - 1;
+    const { blockPeaks: completePeaks, envelope, base, skipBelow } = this;
+    const mask = completePeaks.length - 1;
     const length = this.received;
-    for (let b = this.blocksComplete; b < complete; b++) {
-      let peak = 0;
-      const end = Math.min(length, (b + 1) * RELEVANCE_BLOCK) - base;
-      for (let i = b * RELEVANCE_BLOCK - base; i < end; i++) if (envelope[i] > peak) peak = envelope[i];
-      blockPeaks[b & mask] = peak;
+    if (complete > this.blocksComplete) {
+      const first = this.blocksComplete;
+      const peaks = blockPeaks(envelope.subarray(first * RELEVANCE_BLOCK - base, Math.min(length, complete * RELEVANCE_BLOCK) - base), RELEVANCE_BLOCK);
+      for (let k = 0; k < peaks.length; k++) completePeaks[(first + k) & mask] = peaks[k];
+      this.blocksComplete = complete;
     }
-    if (complete > this.blocksComplete) this.blocksComplete = complete;
     const finalBlocks = atEnd ? this.blocksComplete : Math.max(this.blocksFinal, this.blocksComplete - 1);
     let runStart = -1;
     for (let b = this.blocksFinal; b < finalBlocks; b++) {
       // Interpolation windows of a block's samples reach at most one block either side.
-      const before = b > 0 ? blockPeaks[(b - 1) & mask] : 0;
-      const after = b + 1 < this.blocksComplete ? blockPeaks[(b + 1) & mask] : 0;
-      const own = blockPeaks[b & mask];
+      const before = b > 0 ? completePeaks[(b - 1) & mask] : 0;
+      const after = b + 1 < this.blocksComplete ? completePeaks[(b + 1) & mask] : 0;
+      const own = completePeaks[b & mask];
       const relevant = Math.max(own, before, after) >= skipBelow;
       if (relevant && runStart < 0) runStart = b * RELEVANCE_BLOCK;
       if (!relevant && runStart >= 0) {
@@ -180,14 +180,13 @@ export function truePeakBlockMaximaTap(
   const window = new TruePeakEnvelopeWindow(filter, relevantAboveLinear, channelCount, STEP + 2 * RELEVANCE_BLOCK);
   const maxima = new Float32Array(Math.ceil(length / ENERGY_BLOCK));
   let done = 0;
+  // Blocks are final up to finalUntil, a multiple of the block until the end cuts the last.
   const collect = () => {
     const { envelope, base, finalUntil } = window;
-    for (; done * ENERGY_BLOCK < finalUntil; done++) {
-      let peak = 0;
-      const end = Math.min(finalUntil, (done + 1) * ENERGY_BLOCK) - base;
-      for (let i = done * ENERGY_BLOCK - base; i < end; i++) if (envelope[i] > peak) peak = envelope[i];
-      maxima[done] = peak;
-    }
+    if (done * ENERGY_BLOCK >= finalUntil) return;
+    const peaks = blockPeaks(envelope.subarray(done * ENERGY_BLOCK - base, finalUntil - base), ENERGY_BLOCK);
+    maxima.set(peaks, done);
+    done += peaks.length;
   };
   return {
     push(frames) {

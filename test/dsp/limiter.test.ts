@@ -16,6 +16,8 @@ import { convergeLoudness, memoryCurveStore, MEMORY_CURVE_FRAMES, type CurveStor
 import { measureLoudness } from '../../core/dsp/loudness.ts';
 import { blockMaximaSimd, slidingMaxSimd, stereoBlockMaximaSimd, stereoPeakEnvelopeSimd } from '../../core/dsp/sliding-max-simd.ts';
 import { withSimd } from '../support/simd.ts';
+import { blockPeaks } from '../../core/dsp/block-peaks.ts';
+import { setSimdEnabled, simdEnabled } from '../../core/wasm/simd-module.ts';
 
 const dbToLinear = (db: number) => Math.pow(10, db / 20);
 
@@ -207,6 +209,28 @@ test('SIMD block maxima equal a plain scan, whole and cut blocks, across chunk e
     assert.equal(Array.from(simd), expected, `length ${length}`);
   }
 }));
+
+test('block peaks over any multiple of 16 values (the true-peak relevance blocks of 64) are the same with SIMD and without, whole and cut blocks', async () => {
+  let seed = 5;
+  const values = Float32Array.from({ length: 70001 }, () => {
+    seed = (seed * 16807) % 2147483647;
+    return seed / 2147483647;
+  });
+  for (const block of [16, 32, 64]) {
+    for (const length of [1, 63, 64, 65, 32768, 70001]) {
+      const input = values.subarray(0, length);
+      const expected = Array.from({ length: Math.ceil(length / block) }, (_, b) => Math.max(...input.subarray(block * b, block * b + block)));
+      let simd: number[] = [];
+      await withSimd(() => void (simd = Array.from(blockPeaks(input, block))))();
+      const was = simdEnabled();
+      setSimdEnabled(false);
+      const scalar = Array.from(blockPeaks(input, block));
+      setSimdEnabled(was);
+      assert.equal(simd, expected, `SIMD, blocks of ${block}, length ${length}`);
+      assert.equal(scalar, expected, `JavaScript, blocks of ${block}, length ${length}`);
+    }
+  }
+});
 
 test('the SIMD stereo peak envelope is max(|left|, |right|) at every sample, across chunk edges', withSimd(() => {
   for (const length of [1, 5, 32768, 32771, 70000]) {
