@@ -109,10 +109,16 @@ function runSideChain(chain: SideChain, peaks: Float32Array, firstBlock: number,
   let smoothed = chain.smoothedDb;
   for (let k = 0; k < count; k++) {
     const peak = peaks[k];
-    const offsetDb = stepOffsetsDb ? interpolateStepAt(stepOffsetsDb, offsetStep, CONTROL_BLOCK, firstBlock + k) : detectorOffsetDb;
-    const below = stepOffsetsDb ? !(peak > 1e-10) || 20 * Math.log10(peak) + offsetDb <= kneeStartDb : peak <= kneeStartLinear;
-    const levelDb = peak > 1e-10 ? 20 * Math.log10(peak) + offsetDb : -200;
-    const target = below ? 0 : staticGainReductionDb(levelDb, thresholdDb, ratio, kneeDb);
+    // The detector level in dB only where it is looked at (one logarithm a block, none under a fixed knee).
+    let target = 0;
+    if (stepOffsetsDb) {
+      if (peak > 1e-10) {
+        const levelDb = 20 * Math.log10(peak) + interpolateStepAt(stepOffsetsDb, offsetStep, CONTROL_BLOCK, firstBlock + k);
+        if (levelDb > kneeStartDb) target = staticGainReductionDb(levelDb, thresholdDb, ratio, kneeDb);
+      }
+    } else if (peak > kneeStartLinear) {
+      target = staticGainReductionDb(peak > 1e-10 ? 20 * Math.log10(peak) + detectorOffsetDb : -200, thresholdDb, ratio, kneeDb);
+    }
     const coef = target > smoothed ? attackCoef : releaseCoef;
     smoothed = coef * smoothed + (1 - coef) * target;
     reductionDb[at + k] = smoothed;
