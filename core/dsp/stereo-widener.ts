@@ -10,6 +10,7 @@
 import { createFirConvolution, prepareFirKernel, type FirKernel } from './fir-convolution.ts';
 import { designMinimumPhaseFir } from './minimum-phase.ts';
 import { processWhole, type Frames, type StreamStage } from './stream-stage.ts';
+import { midSideBlockEnergies, toMidSide } from './mid-side.ts';
 
 export interface StereoWidenerSettings {
   readonly sampleRateHz: number;
@@ -74,8 +75,10 @@ function createWidenerStream(kernel: FirKernel, guardBlock: number): StreamStage
   let sideBefore = 0;
   let midEnergy = 0;
   let sideEnergy = 0;
-  /** Side energies before filtering of the blocks a push closes, by the order they close. */
+  /** Side energies before filtering, and mid and side energies after, of the blocks a push closes, by the order they close. */
   let closedSideBefore = new Float64Array(2);
+  let closedMid = new Float64Array(2);
+  let closedSide = new Float64Array(2);
   // Limits of the last two blocks closed, and how many closed and were guarded.
   let limitTwoBack = 1;
   let limitOneBack = 1;
@@ -117,46 +120,19 @@ function createWidenerStream(kernel: FirKernel, guardBlock: number): StreamStage
       const [left, right] = input;
       const length = left.length;
       const total = received + length;
-      // Frame index in this push where the guard block open at frame i ends.
-      const blockEnd = (i: number) => Math.min(length, (Math.floor((received + i) / guardBlock) + 1) * guardBlock - received);
+      // Frames in this push until the open guard block ends, and how many blocks it closes.
+      const firstEnd = guardBlock - (received % guardBlock);
       const closing = Math.floor(total / guardBlock) - Math.floor(received / guardBlock);
-      if (closedSideBefore.length < closing) closedSideBefore = new Float64Array(closing);
-
-      let closed = 0;
-      for (let i = 0; i < length; ) {
-        const end = blockEnd(i);
-        let sum = sideBefore;
-        for (; i < end; i++) {
-          const mid = 0.5 * (left[i] + right[i]);
-          const side = 0.5 * (left[i] - right[i]);
-          left[i] = mid;
-          right[i] = side;
-          sum += side * side;
-        }
-        sideBefore = sum;
-        if ((received + end) % guardBlock === 0) {
-          closedSideBefore[closed++] = sideBefore;
-          sideBefore = 0;
-        }
+      if (closedSideBefore.length < closing) {
+        closedSideBefore = new Float64Array(closing);
+        closedMid = new Float64Array(closing);
+        closedSide = new Float64Array(closing);
       }
+      sideBefore = toMidSide(left, right, firstEnd, guardBlock, sideBefore, closedSideBefore);
       sideFilter.push([right]);
-      closed = 0;
-      for (let i = 0; i < length; ) {
-        const end = blockEnd(i);
-        let midSum = midEnergy;
-        let sideSum = sideEnergy;
-        for (; i < end; i++) {
-          midSum += left[i] * left[i];
-          sideSum += right[i] * right[i];
-        }
-        midEnergy = midSum;
-        sideEnergy = sideSum;
-        if ((received + end) % guardBlock === 0) {
-          close(guardLimit(midEnergy, sideEnergy, closedSideBefore[closed++]), input);
-          midEnergy = 0;
-          sideEnergy = 0;
-        }
-      }
+      [midEnergy, sideEnergy] = midSideBlockEnergies(left, right, firstEnd, guardBlock, midEnergy, sideEnergy, closedMid, closedSide);
+      // Every energy is in before the first block goes out: widening only touches frames already summed.
+      for (let closed = 0; closed < closing; closed++) close(guardLimit(closedMid[closed], closedSide[closed], closedSideBefore[closed]), input);
 
       // Out: the held frames that went out, then this push's.
       const fromHeld = Math.max(0, Math.min(emitted, received) - heldFrom);

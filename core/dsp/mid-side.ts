@@ -1,0 +1,167 @@
+/**
+ * The stereo widener's per-frame passes as kernels: left/right to mid/side
+ * with the side's energy per guard block, and the mid and side energies per
+ * guard block. In WebAssembly (mid-side.wat) where the switch allows, else
+ * in JavaScript; both give the same values bit for bit (float64 sums in frame
+ * order, each output rounded to float32 once).
+ *
+ * Guard blocks: one closes every `block` frames, the first `firstEnd` frames
+ * in (1 to `block`); a block ending exactly at the last frame closes too.
+ */
+import { WASM_BASE64 } from './wasm/mid-side.wasm.ts';
+import { compileSimdModule, instantiateWithMemory, simdEnabled } from '../wasm/simd-module.ts';
+
+interface MidSideExports {
+  readonly memory: WebAssembly.Memory;
+  toMidSide(left: number, right: number, count: number, firstEnd: number, block: number, open: number, sums: number): number;
+  blockEnergies(mid: number, side: number, count: number, firstEnd: number, block: number, openMid: number, openSide: number, sums: number): void;
+}
+
+/** Frames copied in at a time. */
+const CHUNK = 32768;
+const LEFT = 0;
+const RIGHT = 4 * CHUNK;
+/** Closed blocks' sums of one chunk (at most one a frame), pairs of float64, and the open pair. */
+const SUMS = 8 * CHUNK;
+const MEMORY_BYTES = SUMS + 16 * (CHUNK + 2);
+
+let instance: { exports: MidSideExports; heap: Float32Array; sums: Float64Array } | null | undefined;
+
+function midSideInstance() {
+  if (!simdEnabled()) return null;
+  if (instance === undefined) {
+    const module = compileSimdModule(WASM_BASE64);
+    const exports = module && instantiateWithMemory<MidSideExports>(module, MEMORY_BYTES, { toMidSide: true, blockEnergies: true });
+    instance = exports && { exports, heap: new Float32Array(exports.memory.buffer), sums: new Float64Array(exports.memory.buffer, SUMS, 2 * (CHUNK + 2)) };
+  }
+  return instance;
+}
+
+/** How many blocks close in `count` frames, and where the open one ends after them. */
+function blocksIn(count: number, firstEnd: number, block: number): { closed: number; nextEnd: number } {
+  if (firstEnd > count) return { closed: 0, nextEnd: firstEnd - count };
+  const closed = Math.floor((count - firstEnd) / block) + 1;
+  return { closed, nextEnd: firstEnd + closed * block - count };
+}
+
+/**
+ * left ← (left + right) / 2 and right ← (left − right) / 2 in place; the
+ * side's Σ s² of each block that closes goes to `closedSums` (in order), and
+ * the open block's sum (continuing `open`) is returned.
+ *
+ * @example const open = toMidSide(left, right, 2205, 2205, 0, closed);
+ */
+export function toMidSide(left: Float32Array, right: Float32Array, firstEnd: number, block: number, open: number, closedSums: Float64Array): number {
+  const wasm = midSideInstance();
+  const count = left.length;
+  if (!wasm) return toMidSideScalar(left, right, firstEnd, block, open, closedSums);
+  const { exports, heap, sums } = wasm;
+  let sum = open;
+  let end = firstEnd;
+  let closed = 0;
+  for (let start = 0; start < count; start += CHUNK) {
+    const n = Math.min(CHUNK, count - start);
+    heap.set(left.subarray(start, start + n), LEFT / 4);
+    heap.set(right.subarray(start, start + n), RIGHT / 4);
+    sum = exports.toMidSide(LEFT, RIGHT, n, end, block, sum, SUMS);
+    left.set(heap.subarray(LEFT / 4, LEFT / 4 + n), start);
+    right.set(heap.subarray(RIGHT / 4, RIGHT / 4 + n), start);
+    const blocks = blocksIn(n, end, block);
+    closedSums.set(sums.subarray(0, blocks.closed), closed);
+    closed += blocks.closed;
+    end = blocks.nextEnd;
+  }
+  return sum;
+}
+
+function toMidSideScalar(left: Float32Array, right: Float32Array, firstEnd: number, block: number, open: number, closedSums: Float64Array): number {
+  const count = left.length;
+  let sum = open;
+  let closed = 0;
+  for (let i = 0, end = firstEnd; ; end += block) {
+    const spanEnd = Math.min(end, count);
+    for (; i < spanEnd; i++) {
+      const mid = 0.5 * (left[i] + right[i]);
+      const side = 0.5 * (left[i] - right[i]);
+      left[i] = mid;
+      right[i] = side;
+      sum += side * side;
+    }
+    if (end > count) return sum;
+    closedSums[closed++] = sum;
+    sum = 0;
+    if (end === count) return sum;
+  }
+}
+
+/**
+ * Σ mid² and Σ side² per block: each closing block's pair to `closedMid` /
+ * `closedSide` (in order); returns the open block's pair (continuing
+ * `openMid`, `openSide`).
+ *
+ * @example const [mid, side] = midSideBlockEnergies(mid, side, 2205, 2205, 0, 0, closedMid, closedSide);
+ */
+export function midSideBlockEnergies(
+  mid: Float32Array,
+  side: Float32Array,
+  firstEnd: number,
+  block: number,
+  openMid: number,
+  openSide: number,
+  closedMid: Float64Array,
+  closedSide: Float64Array,
+): [number, number] {
+  const wasm = midSideInstance();
+  const count = mid.length;
+  if (!wasm) return blockEnergiesScalar(mid, side, firstEnd, block, openMid, openSide, closedMid, closedSide);
+  const { exports, heap, sums } = wasm;
+  let midSum = openMid;
+  let sideSum = openSide;
+  let end = firstEnd;
+  let closed = 0;
+  for (let start = 0; start < count; start += CHUNK) {
+    const n = Math.min(CHUNK, count - start);
+    heap.set(mid.subarray(start, start + n), LEFT / 4);
+    heap.set(side.subarray(start, start + n), RIGHT / 4);
+    exports.blockEnergies(LEFT, RIGHT, n, end, block, midSum, sideSum, SUMS);
+    const blocks = blocksIn(n, end, block);
+    for (let j = 0; j < blocks.closed; j++) {
+      closedMid[closed + j] = sums[2 * j];
+      closedSide[closed + j] = sums[2 * j + 1];
+    }
+    midSum = sums[2 * blocks.closed];
+    sideSum = sums[2 * blocks.closed + 1];
+    closed += blocks.closed;
+    end = blocks.nextEnd;
+  }
+  return [midSum, sideSum];
+}
+
+function blockEnergiesScalar(
+  mid: Float32Array,
+  side: Float32Array,
+  firstEnd: number,
+  block: number,
+  openMid: number,
+  openSide: number,
+  closedMid: Float64Array,
+  closedSide: Float64Array,
+): [number, number] {
+  const count = mid.length;
+  let midSum = openMid;
+  let sideSum = openSide;
+  let closed = 0;
+  for (let i = 0, end = firstEnd; ; end += block) {
+    const spanEnd = Math.min(end, count);
+    for (; i < spanEnd; i++) {
+      midSum += mid[i] * mid[i];
+      sideSum += side[i] * side[i];
+    }
+    if (end > count) return [midSum, sideSum];
+    closedMid[closed] = midSum;
+    closedSide[closed++] = sideSum;
+    midSum = 0;
+    sideSum = 0;
+    if (end === count) return [midSum, sideSum];
+  }
+}
