@@ -157,25 +157,32 @@ export function createBlockPredictor(
 ): ProgrammePredictor {
   const model = controlRateModel(blockPeaks, sampleRateHz, timing, buffers);
   const subBlock = Math.round(0.1 * sampleRateHz);
+  // A search ends on a gain it has just predicted, and its caller then asks
+  // for that gain's programme (or loudness) again: the last curve and loudness
+  // are kept and given back for the same gain and ceiling instead of limiting again.
+  let last: { gainDb: number; ceilingLinear: number; curve: Float32Array; integratedLufs: number | null | undefined } | null = null;
+  const at = (gainDb: number, ceilingLinear: number) => {
+    if (last?.gainDb !== gainDb || last.ceilingLinear !== ceilingLinear) {
+      last = { gainDb, ceilingLinear, curve: model(dbToLinear(gainDb), ceilingLinear), integratedLufs: undefined };
+    }
+    return last;
+  };
+  const integrated = (gainDb: number, ceilingLinear: number) => {
+    const point = at(gainDb, ceilingLinear);
+    if (point.integratedLufs === undefined) point.integratedLufs = predictLoudness(energy, point.curve, dbToLinear(gainDb), subBlock, length);
+    return point.integratedLufs;
+  };
   return {
-    loudness(gainDb, ceilingLinear) {
-      const gain = dbToLinear(gainDb);
-      return predictLoudness(energy, model(gain, ceilingLinear), gain, subBlock, length);
-    },
+    loudness: integrated,
     programme(gainDb, ceilingLinear) {
-      const gain = dbToLinear(gainDb);
-      const curve = model(gain, ceilingLinear);
-      return {
-        integratedLufs: predictLoudness(energy, curve, gain, subBlock, length),
-        loudnessRangeLu: predictLoudnessRange(energy, curve, gain, subBlock, length),
-      };
+      const integratedLufs = integrated(gainDb, ceilingLinear);
+      return { integratedLufs, loudnessRangeLu: predictLoudnessRange(energy, at(gainDb, ceilingLinear).curve, dbToLinear(gainDb), subBlock, length) };
     },
     regionLoudness(gainDb, ceilingLinear, fromSample, toSample) {
-      const gain = dbToLinear(gainDb);
-      const curve = model(gain, ceilingLinear);
+      const { curve } = at(gainDb, ceilingLinear);
       const first = Math.floor(fromSample / ENERGY_BLOCK);
-      const last = Math.min(energy.length, Math.ceil(toSample / ENERGY_BLOCK));
-      return predictLoudness(energy.subarray(first, last), curve.subarray(first, last), gain, subBlock, (last - first) * ENERGY_BLOCK);
+      const end = Math.min(energy.length, Math.ceil(toSample / ENERGY_BLOCK));
+      return predictLoudness(energy.subarray(first, end), curve.subarray(first, end), dbToLinear(gainDb), subBlock, (end - first) * ENERGY_BLOCK);
     },
   };
 }

@@ -54,6 +54,24 @@ test('a predictor in shared buffers (its look-ahead peaks over its block peaks) 
   }
 });
 
+test('a predictor asked again for the gain it last predicted answers as a fresh one does, whatever it was asked in between', () => {
+  const problem = problemOf(sectionedSignal(40, 3));
+  const fresh = () => createBlockPredictor(problem.energy, problem.blockPeaks, problem.length, FS, problem.timing);
+  const predictor = fresh();
+  const asks: [string, (p: ReturnType<typeof fresh>) => unknown][] = [
+    ['loudness +9', (p) => p.loudness(9, 0.89)],
+    ['programme +9', (p) => p.programme(9, 0.89)],
+    ['region +9', (p) => p.regionLoudness(9, 0.89, 2 * FS, 30 * FS)],
+    ['region +3', (p) => p.regionLoudness(3, 0.89, 2 * FS, 30 * FS)],
+    ['programme +9 again', (p) => p.programme(9, 0.89)],
+    ['loudness +9 under another ceiling', (p) => p.loudness(9, 0.7)],
+    ['programme +9 again', (p) => p.programme(9, 0.89)],
+    ['loudness +9 unlimited', (p) => p.loudness(9, Infinity)],
+    ['loudness +9 again', (p) => p.loudness(9, 0.89)],
+  ];
+  for (const [what, ask] of asks) assert.equal(ask(predictor), ask(fresh()), what);
+});
+
 test("the rider's plan carries the gains of the ratio it chose, and they predict what the plan says", () => {
   const problem = problemOf(sectionedSignal(60, 3));
   const unridden = riddenPredictor(problem, null).programme(0, 0.89).loudnessRangeLu!;
