@@ -124,9 +124,10 @@ function scaledSpectrum(kernel: FirKernel): Float32Array {
  * Overlap-save in the SIMD transform's memory: each chunk's input (the last
  * taps − 1 inputs before it, then the new ones) is interleaved, transformed,
  * multiplied and transformed back there, and only the valid outputs come back
- * split per channel — JavaScript just copies. The transform is shared with
- * every other user of its size, so each call sets up its workspace and
- * multiplier again and the history lives here, not there.
+ * split per channel — JavaScript just copies. A pair's two channels share
+ * each transform; one channel alone puts two consecutive chunks in one. The
+ * transform is shared with every other user of its size, so each call sets up
+ * its workspace and multiplier again and the history lives here, not there.
  */
 function simdPairFilter(kernel: FirKernel, fft: SimdFft, multiplier: Float32Array, stereo: boolean): PairFilter {
   const { fftSize, blockSize } = kernel;
@@ -138,29 +139,51 @@ function simdPairFilter(kernel: FirKernel, fft: SimdFft, multiplier: Float32Arra
   const at = { ones: 0, left: fftSize, right: fftSize + span, outLeft: fftSize + 2 * span, outRight: fftSize + 2 * span + outputFloats };
   const pastA = new Float32Array(history);
   const pastB = new Float32Array(stereo ? history : 0);
+  /** Copies `count` inputs from `start` of `samples` into `region` after the `history` before them (kept in `past`, then advanced). */
+  const load = (samples: Float32Array, start: number, count: number, region: number, past: Float32Array, workspace: Float32Array) => {
+    workspace.set(past, region);
+    workspace.set(samples.subarray(start, start + count), region + history);
+    workspace.fill(0, region + history + count, region + fftSize);
+    // The next chunk is led by this one's last `history` inputs.
+    past.set(workspace.subarray(region + count, region + count + history));
+  };
+  /** One transform of the loaded regions (the right one only with `second`); the valid outputs land at outLeft / outRight. */
+  const filterLoaded = (second: boolean, count: number) => {
+    fft.windowPair(at.left, at.ones, fftSize, span, second);
+    fft.forward();
+    fft.multiply();
+    fft.inverse();
+    // Circular wrap-around spoils the first `history` outputs; the rest are the chunk's.
+    fft.splitResult(history, (count + 3) & ~3, at.outLeft, at.outRight);
+  };
   return (a, b) => {
     const workspace = fft.workspace(at.outRight + outputFloats);
     workspace.fill(1, at.ones, at.left);
     fft.setMultiplier(multiplier);
     const length = a.length;
-    for (let start = 0; start < length; start += blockSize) {
-      const count = Math.min(blockSize, length - start);
-      for (const [samples, region, past] of [[a, at.left, pastA], [b, at.right, pastB]] as const) {
-        if (!samples) continue;
-        workspace.set(past, region);
-        workspace.set(samples.subarray(start, start + count), region + history);
-        workspace.fill(0, region + history + count, region + fftSize);
-        // The next chunk is led by this one's last `history` inputs.
-        past.set(workspace.subarray(region + count, region + count + history));
+    if (b) {
+      for (let start = 0; start < length; start += blockSize) {
+        const count = Math.min(blockSize, length - start);
+        load(a, start, count, at.left, pastA, workspace);
+        load(b, start, count, at.right, pastB, workspace);
+        filterLoaded(true, count);
+        a.set(workspace.subarray(at.outLeft, at.outLeft + count), start);
+        b.set(workspace.subarray(at.outRight, at.outRight + count), start);
       }
-      fft.windowPair(at.left, at.ones, fftSize, span, b !== null);
-      fft.forward();
-      fft.multiply();
-      fft.inverse();
-      // Circular wrap-around spoils the first `history` outputs; the rest are the chunk's.
-      fft.splitResult(history, (count + 3) & ~3, at.outLeft, at.outRight);
-      a.set(workspace.subarray(at.outLeft, at.outLeft + count), start);
-      if (b) b.set(workspace.subarray(at.outRight, at.outRight + count), start);
+      return;
+    }
+    // One channel: two consecutive chunks share a transform, the second in
+    // the imaginary part (the kernel is real, so they stay apart), half the
+    // transforms of a chunk each.
+    for (let start = 0; start < length; ) {
+      const first = Math.min(blockSize, length - start);
+      const second = Math.min(blockSize, length - start - first);
+      load(a, start, first, at.left, pastA, workspace);
+      if (second > 0) load(a, start + first, second, at.right, pastA, workspace);
+      filterLoaded(second > 0, first);
+      a.set(workspace.subarray(at.outLeft, at.outLeft + first), start);
+      if (second > 0) a.set(workspace.subarray(at.outRight, at.outRight + second), start + first);
+      start += first + second;
     }
   };
 }
