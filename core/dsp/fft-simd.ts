@@ -15,6 +15,7 @@ interface ComplexFftExports {
   transform(x: number, y: number, n: number, twiddles: number, firstTable: number, dir: number): number;
   multiply(z: number, h: number, count: number): void;
   mix(left: number, right: number, mono: number, count: number, scale: number): void;
+  mixDifference(left: number, right: number, mono: number, count: number, scale: number): void;
   windowPair(mono: number, window: number, count: number, hop: number, second: number, out: number, n: number): void;
   deinterleave(z: number, a: number, b: number, count: number): void;
   pairBandPowers(z: number, n: number, scale: number, edges: number, bandCount: number, ltp: number, sums: number, second: number): void;
@@ -43,6 +44,8 @@ export interface SimdFft {
   workspace(floats: number): Float32Array;
   /** workspace[mono + i] = (workspace[left + i] + workspace[right + i]) · scale for i < count (a multiple of 4). */
   mix(left: number, right: number, mono: number, count: number, scale: number): void;
+  /** workspace[mono + i] = (workspace[left + i] − workspace[right + i]) · scale for i < count (a multiple of 4): the side of a pair. */
+  mixDifference(left: number, right: number, mono: number, count: number, scale: number): void;
   /**
    * Fills `input` with two windowed frames of the workspace: real parts
    * mono[i]·window[i], imaginary parts mono[hop + i]·window[i] (zeros without
@@ -124,7 +127,7 @@ function newSimdFft(size: number): SimdFft | null {
   const b = 20 * size;
   const multiplier = 28 * size;
   const needed = 36 * size;
-  const exports = instantiateWithMemory<ComplexFftExports>(module, needed, { transform: true, multiply: true, mix: true, windowPair: true, deinterleave: true, pairBandPowers: true });
+  const exports = instantiateWithMemory<ComplexFftExports>(module, needed, { transform: true, multiply: true, mix: true, mixDifference: true, windowPair: true, deinterleave: true, pairBandPowers: true });
   let heap = new Float32Array(exports.memory.buffer);
   for (let k = 0; k < size / 2; k++) {
     const angle = (2 * Math.PI * k) / size;
@@ -189,6 +192,9 @@ function newSimdFft(size: number): SimdFft | null {
     },
     mix(left, right, mono, count, scale) {
       exports.mix(workspaceAt + 4 * left, workspaceAt + 4 * right, workspaceAt + 4 * mono, count, scale);
+    },
+    mixDifference(left, right, mono, count, scale) {
+      exports.mixDifference(workspaceAt + 4 * left, workspaceAt + 4 * right, workspaceAt + 4 * mono, count, scale);
     },
     windowPair(mono, window, count, hop, second) {
       exports.windowPair(workspaceAt + 4 * mono, workspaceAt + 4 * window, count, hop, second ? 1 : 0, a, size);

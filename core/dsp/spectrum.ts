@@ -239,10 +239,6 @@ function slidingMonoMix(channelCount: number, length: number, windowLength: numb
   };
 }
 
-function negate(values: Float32Array, from: number, to: number): void {
-  for (let i = from; i < to; i++) values[i] = -values[i];
-}
-
 /** Writes `mono` × `window` into every other slot of `target` (offset 0 or 1). */
 function windowInto(mono: Float64Array, window: Float64Array, target: Float64Array, offset: 0 | 1): void {
   for (let i = 0; i < window.length; i++) target[2 * i + offset] = mono[i] * window[i];
@@ -311,8 +307,9 @@ function simdFramePowers(
       workspace.fill(0, at.left + available, at.left + span);
       workspace.set(frames[1].subarray(offset, offset + available), at.right);
       workspace.fill(0, at.right + available, at.right + span);
-      if (side) negate(workspace, at.right, at.right + available);
-      fft.mix(at.left, at.right, at.mono, span, 0.5);
+      // The side: (left − right) / 2, exactly the sum with the right negated.
+      if (side) fft.mixDifference(at.left, at.right, at.mono, span, 0.5);
+      else fft.mix(at.left, at.right, at.mono, span, 0.5);
     } else {
       workspace.set(frames[0].subarray(offset, offset + available), at.mono);
       workspace.fill(0, at.mono + available, at.mono + span);

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import FFT from 'fft.js';
 import { createSimdFft } from '../../core/dsp/fft-simd.ts';
 import { convolveChannelsInPlace, prepareFirKernel } from '../../core/dsp/fir-convolution.ts';
-import { analyzeSpectrum } from '../../core/dsp/spectrum.ts';
+import { analyzeSpectrum, createSpectrumTap } from '../../core/dsp/spectrum.ts';
+import { sideSpectrumTap } from '../../core/dsp/stereo-width.ts';
 import { withSimd } from '../support/simd.ts';
 import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
 
@@ -60,6 +61,24 @@ test('FIR filtering by FFT blocks equals direct convolution, SIMD and fft.js pat
         assert.ok(Math.abs(actual[n] - expected[c][n]) < 1e-5, `simd ${simd}, channel ${c} sample ${n}: ${actual[n]} vs ${expected[c][n]}`);
       }
     });
+  }
+}));
+
+test('the side spectrum of a pair is the mix spectrum of the pair with the right channel negated, bit for bit, SIMD and JavaScript', withSimd(() => {
+  const fs = 8000;
+  const length = 5 * 800 + 333;
+  const left = noise(length, 61);
+  const right = noise(length, 62).map((v, i) => 0.7 * v + 0.3 * left[i]);
+  const negated = right.map((v) => -v);
+  for (const simd of [true, false]) {
+    setSimdEnabled(simd);
+    const side = sideSpectrumTap(fs, length);
+    side.push([left, right]);
+    const mix = createSpectrumTap(2, fs, length, { windowSeconds: 0.1, overlap: 0 });
+    mix.push([left, negated]);
+    const [a, b] = [side.result(), mix.result()];
+    assert.equal(Array.from(a.longTermPower), Array.from(b.longTermPower), `simd ${simd}: long-term power`);
+    assert.equal(a.bandTrajectories, b.bandTrajectories, `simd ${simd}: band powers per frame`);
   }
 }));
 

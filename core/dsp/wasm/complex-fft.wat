@@ -234,6 +234,19 @@
       (local.set $mono (i32.add (local.get $mono) (i32.const 16)))
       (br_if $vectors (i32.lt_u (local.get $mono) (local.get $end)))))
 
+  ;; The side of a pair: mono[i] = (l[i] - r[i]) * scale for i < count (count a multiple of 4).
+  (func (export "mixDifference") (param $l i32) (param $r i32) (param $mono i32) (param $count i32) (param $scale f32)
+    (local $end i32) (local $k v128)
+    (local.set $k (f32x4.splat (local.get $scale)))
+    (local.set $end (i32.add (local.get $mono) (i32.shl (local.get $count) (i32.const 2))))
+    (loop $vectors
+      (v128.store (local.get $mono)
+        (f32x4.mul (f32x4.sub (v128.load (local.get $l)) (v128.load (local.get $r))) (local.get $k)))
+      (local.set $l (i32.add (local.get $l) (i32.const 16)))
+      (local.set $r (i32.add (local.get $r) (i32.const 16)))
+      (local.set $mono (i32.add (local.get $mono) (i32.const 16)))
+      (br_if $vectors (i32.lt_u (local.get $mono) (local.get $end)))))
+
   ;; Two windowed frames into one complex input of n numbers: re = mono[i] * win[i],
   ;; im = mono[hop + i] * win[i] (0 without a second frame), for i < count (a
   ;; multiple of 4, the window zero-padded to it); zeros from there to n.
