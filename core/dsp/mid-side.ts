@@ -1,7 +1,7 @@
 /**
  * The stereo widener's per-frame passes as kernels: left/right to mid/side
- * with the side's energy per guard block, and the mid and side energies per
- * guard block. In WebAssembly (mid-side.wat) where the switch allows, else
+ * with the side's energy per guard block, the mid and side energies per
+ * guard block, and mid/side back to left/right with a ramped side gain. In WebAssembly (mid-side.wat) where the switch allows, else
  * in JavaScript; both give the same values bit for bit (float64 sums in frame
  * order, each output rounded to float32 once).
  *
@@ -15,6 +15,7 @@ interface MidSideExports {
   readonly memory: WebAssembly.Memory;
   toMidSide(left: number, right: number, count: number, firstEnd: number, block: number, open: number, sums: number): number;
   blockEnergies(mid: number, side: number, count: number, firstEnd: number, block: number, openMid: number, openSide: number, sums: number): void;
+  toLeftRight(mid: number, side: number, count: number, g0: number, dg: number, k0: number): void;
 }
 
 /** Frames copied in at a time. */
@@ -31,7 +32,7 @@ function midSideInstance() {
   if (!simdEnabled()) return null;
   if (instance === undefined) {
     const module = compileSimdModule(WASM_BASE64);
-    const exports = module && instantiateWithMemory<MidSideExports>(module, MEMORY_BYTES, { toMidSide: true, blockEnergies: true });
+    const exports = module && instantiateWithMemory<MidSideExports>(module, MEMORY_BYTES, { toMidSide: true, blockEnergies: true, toLeftRight: true });
     instance = exports && { exports, heap: new Float32Array(exports.memory.buffer), sums: new Float64Array(exports.memory.buffer, SUMS, 2 * (CHUNK + 2)) };
   }
   return instance;
@@ -163,5 +164,34 @@ function blockEnergiesScalar(
     midSum = 0;
     sideSum = 0;
     if (end === count) return [midSum, sideSum];
+  }
+}
+
+/**
+ * mid/side back to left/right in place over [from, to): with s = side ×
+ * (g0 + dg · k), k counting from `k0` at `from`, mid ← mid + s and side ← mid − s.
+ *
+ * @example toLeftRight(mid, side, 0, 2205, 1, 0, 0);
+ */
+export function toLeftRight(mid: Float32Array, side: Float32Array, from: number, to: number, g0: number, dg: number, k0: number): void {
+  const wasm = midSideInstance();
+  if (!wasm) return toLeftRightScalar(mid, side, from, to, g0, dg, k0);
+  const { exports, heap } = wasm;
+  for (let start = from; start < to; start += CHUNK) {
+    const end = Math.min(to, start + CHUNK);
+    heap.set(mid.subarray(start, end), LEFT / 4);
+    heap.set(side.subarray(start, end), RIGHT / 4);
+    exports.toLeftRight(LEFT, RIGHT, end - start, g0, dg, k0 + (start - from));
+    mid.set(heap.subarray(LEFT / 4, LEFT / 4 + end - start), start);
+    side.set(heap.subarray(RIGHT / 4, RIGHT / 4 + end - start), start);
+  }
+}
+
+function toLeftRightScalar(mid: Float32Array, side: Float32Array, from: number, to: number, g0: number, dg: number, k0: number): void {
+  for (let i = from, k = k0; i < to; i++, k++) {
+    const m = mid[i];
+    const s = side[i] * (g0 + dg * k);
+    mid[i] = m + s;
+    side[i] = m - s;
   }
 }

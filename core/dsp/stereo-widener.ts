@@ -10,7 +10,7 @@
 import { createFirConvolution, prepareFirKernel, type FirKernel } from './fir-convolution.ts';
 import { designMinimumPhaseFir } from './minimum-phase.ts';
 import { processWhole, type Frames, type StreamStage } from './stream-stage.ts';
-import { midSideBlockEnergies, toMidSide } from './mid-side.ts';
+import { midSideBlockEnergies, toLeftRight, toMidSide } from './mid-side.ts';
 
 export interface StereoWidenerSettings {
   readonly sampleRateHz: number;
@@ -91,10 +91,10 @@ function createWidenerStream(kernel: FirKernel, guardBlock: number): StreamStage
     const start = block * guardBlock;
     const dg = (g1 - g0) / guardBlock;
     const heldEnd = Math.min(end, received);
-    if (start < heldEnd) widenSpan(held[0], held[1], start - heldFrom, heldEnd - heldFrom, g0, dg, 0);
+    if (start < heldEnd) toLeftRight(held[0], held[1], start - heldFrom, heldEnd - heldFrom, g0, dg, 0);
     if (input && end > received) {
       const from = Math.max(start, received);
-      widenSpan(input[0], input[1], from - received, end - received, g0, dg, from - start);
+      toLeftRight(input[0], input[1], from - received, end - received, g0, dg, from - start);
     }
     emitted = end;
   };
@@ -168,16 +168,6 @@ function createWidenerStream(kernel: FirKernel, guardBlock: number): StreamStage
     },
     report: () => ({ guardedFraction: blocks ? guarded / blocks : 0 }),
   };
-}
-
-/** Mid/side back to left/right over [from, to), the side × a gain ramping by `dg` a frame from `g0` at its block's start (frame `k0` of the block at `from`). */
-function widenSpan(mid: Float32Array, side: Float32Array, from: number, to: number, g0: number, dg: number, k0: number): void {
-  for (let i = from, k = k0; i < to; i++, k++) {
-    const m = mid[i];
-    const s = side[i] * (g0 + dg * k);
-    mid[i] = m + s;
-    side[i] = m - s;
-  }
 }
 
 /**

@@ -1,9 +1,10 @@
 // The widener's mid/side kernels: the WebAssembly path and the JavaScript
 // path give the same values bit for bit, and both are the loops written out
-// plainly here, for every way guard blocks can fall in a push.
+// plainly here, for every way guard blocks can fall in a push (and spans
+// longer than the kernel's memory).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { midSideBlockEnergies, toMidSide } from '../../core/dsp/mid-side.ts';
+import { midSideBlockEnergies, toLeftRight, toMidSide } from '../../core/dsp/mid-side.ts';
 import { setSimdEnabled, simdEnabled } from '../../core/wasm/simd-module.ts';
 
 function signal(length: number, seed: number): Float32Array {
@@ -102,6 +103,39 @@ test('midSideBlockEnergies: mid and side energy per guard block, the same with W
     assert.equal(wasm.closedMid, expectedMid, `${what}: mid sums`);
     assert.equal(wasm.closedSide, expectedSide, `${what}: side sums`);
     assert.equal(wasm.open, [midSum, sideSum], `${what}: open sums`);
+  }
+});
+
+test('toLeftRight: mid/side back to left/right with a ramped side gain over a span, the same with WebAssembly and without, as the plain loop', () => {
+  for (const [length, from, to, k0] of [
+    [10, 0, 10, 0],
+    [5000, 1234, 3439, 17],
+    [80000, 5, 79001, 2204],
+    [100, 40, 40, 0],
+  ] as const) {
+    const mid = signal(length, 7);
+    const side = signal(length, 8);
+    const g0 = 1.25;
+    const dg = -0.5 / 2205;
+    const expectedMid = mid.slice();
+    const expectedSide = side.slice();
+    for (let i = from, k = k0; i < to; i++, k++) {
+      const m = mid[i];
+      const s = side[i] * (g0 + dg * k);
+      expectedMid[i] = m + s;
+      expectedSide[i] = m - s;
+    }
+    const run = () => {
+      const m = mid.slice();
+      const s = side.slice();
+      toLeftRight(m, s, from, to, g0, dg, k0);
+      return { m: Array.from(m), s: Array.from(s) };
+    };
+    const { wasm, javascript } = bothPaths(run);
+    const what = `${length} frames, span [${from}, ${to}) from ramp step ${k0}`;
+    assert.equal(wasm, javascript, what);
+    assert.equal(wasm.m, Array.from(expectedMid), `${what}: left`);
+    assert.equal(wasm.s, Array.from(expectedSide), `${what}: right`);
   }
 });
 

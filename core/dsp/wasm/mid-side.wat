@@ -80,4 +80,23 @@
         (br $blocks)))
     (f64.store (local.get $sums) (local.get $midSum))
     (f64.store offset=8 (local.get $sums) (local.get $sideSum)))
+
+  ;; Mid/side back to left/right over `count` frames with the side × a gain
+  ;; ramping by `dg` a frame from `g0` at frame `k0` of its block:
+  ;; left ← m + s·(g0 + dg·k), right ← m − s·(g0 + dg·k).
+  (func (export "toLeftRight") (param $m i32) (param $s i32) (param $count i32) (param $g0 f64) (param $dg f64) (param $k0 i32)
+    (local $end i32) (local $k f64) (local $mid f64) (local $side f64)
+    (local.set $end (i32.add (local.get $m) (i32.shl (local.get $count) (i32.const 2))))
+    (local.set $k (f64.convert_i32_u (local.get $k0)))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $m) (local.get $end)))
+      (loop $frames
+        (local.set $mid (f64.promote_f32 (f32.load (local.get $m))))
+        (local.set $side (f64.mul (f64.promote_f32 (f32.load (local.get $s))) (f64.add (local.get $g0) (f64.mul (local.get $dg) (local.get $k)))))
+        (f32.store (local.get $m) (f32.demote_f64 (f64.add (local.get $mid) (local.get $side))))
+        (f32.store (local.get $s) (f32.demote_f64 (f64.sub (local.get $mid) (local.get $side))))
+        (local.set $k (f64.add (local.get $k) (f64.const 1)))
+        (local.set $m (i32.add (local.get $m) (i32.const 4)))
+        (local.set $s (i32.add (local.get $s) (i32.const 4)))
+        (br_if $frames (i32.lt_u (local.get $m) (local.get $end))))))
 )
