@@ -173,8 +173,8 @@ function simdPairFilter(kernel: FirKernel, fft: SimdFft, multiplier: Float32Arra
       return;
     }
     // One channel: two consecutive chunks share a transform, the second in
-    // the imaginary part (the kernel is real, so they stay apart), half the
-    // transforms of a chunk each.
+    // the imaginary part (the kernel is real, so they stay apart): one
+    // transform for every two chunks.
     for (let start = 0; start < length; ) {
       const first = Math.min(blockSize, length - start);
       const second = Math.min(blockSize, length - start - first);
