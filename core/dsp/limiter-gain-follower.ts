@@ -81,6 +81,7 @@ export function createLimiterGainFollower(
       // wins changes from sample to sample on real music, and mispredicted
       // branches made this loop twice as slow. lim / max(peak, lim) is exactly
       // 1 for a peak under the limit (samples are finite), as the branch gave.
+      // Two loops rather than the dual test inside one: that cost ~10 %.
       if (dual) {
         for (let n = from; n < to; n++) {
           h = Math.min(lim / Math.max(windowPeaks[n], lim), 1 - (1 - h) * fast);

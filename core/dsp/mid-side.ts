@@ -45,6 +45,41 @@ function blocksIn(count: number, firstEnd: number, block: number): { closed: num
   return { closed, nextEnd: firstEnd + closed * block - count };
 }
 
+type MidSideWasm = NonNullable<ReturnType<typeof midSideInstance>>;
+
+/**
+ * Runs a kernel over a pair a chunk at a time: each chunk's frames copied into
+ * the module's channel regions (and back after `run`, with `writeBack`), told
+ * where its first guard block ends, how many blocks closed before it and how
+ * many close in it.
+ */
+function inChunks(
+  wasm: MidSideWasm,
+  a: Float32Array,
+  b: Float32Array,
+  firstEnd: number,
+  block: number,
+  writeBack: boolean,
+  run: (frames: number, firstEnd: number, closedBefore: number, closing: number) => void,
+): void {
+  const { heap } = wasm;
+  let end = firstEnd;
+  let closed = 0;
+  for (let start = 0; start < a.length; start += CHUNK) {
+    const n = Math.min(CHUNK, a.length - start);
+    heap.set(a.subarray(start, start + n), LEFT / 4);
+    heap.set(b.subarray(start, start + n), RIGHT / 4);
+    const blocks = blocksIn(n, end, block);
+    run(n, end, closed, blocks.closed);
+    if (writeBack) {
+      a.set(heap.subarray(LEFT / 4, LEFT / 4 + n), start);
+      b.set(heap.subarray(RIGHT / 4, RIGHT / 4 + n), start);
+    }
+    closed += blocks.closed;
+    end = blocks.nextEnd;
+  }
+}
+
 /**
  * left ← (left + right) / 2 and right ← (left − right) / 2 in place; the
  * side's Σ s² of each block that closes goes to `closedSums` (in order), and
@@ -54,24 +89,12 @@ function blocksIn(count: number, firstEnd: number, block: number): { closed: num
  */
 export function toMidSide(left: Float32Array, right: Float32Array, firstEnd: number, block: number, open: number, closedSums: Float64Array): number {
   const wasm = midSideInstance();
-  const count = left.length;
   if (!wasm) return toMidSideScalar(left, right, firstEnd, block, open, closedSums);
-  const { exports, heap, sums } = wasm;
   let sum = open;
-  let end = firstEnd;
-  let closed = 0;
-  for (let start = 0; start < count; start += CHUNK) {
-    const n = Math.min(CHUNK, count - start);
-    heap.set(left.subarray(start, start + n), LEFT / 4);
-    heap.set(right.subarray(start, start + n), RIGHT / 4);
-    sum = exports.toMidSide(LEFT, RIGHT, n, end, block, sum, SUMS);
-    left.set(heap.subarray(LEFT / 4, LEFT / 4 + n), start);
-    right.set(heap.subarray(RIGHT / 4, RIGHT / 4 + n), start);
-    const blocks = blocksIn(n, end, block);
-    closedSums.set(sums.subarray(0, blocks.closed), closed);
-    closed += blocks.closed;
-    end = blocks.nextEnd;
-  }
+  inChunks(wasm, left, right, firstEnd, block, true, (frames, end, closedBefore, closing) => {
+    sum = wasm.exports.toMidSide(LEFT, RIGHT, frames, end, block, sum, SUMS);
+    closedSums.set(wasm.sums.subarray(0, closing), closedBefore);
+  });
   return sum;
 }
 
@@ -113,28 +136,19 @@ export function midSideBlockEnergies(
   closedSide: Float64Array,
 ): [number, number] {
   const wasm = midSideInstance();
-  const count = mid.length;
   if (!wasm) return blockEnergiesScalar(mid, side, firstEnd, block, openMid, openSide, closedMid, closedSide);
-  const { exports, heap, sums } = wasm;
+  const { sums } = wasm;
   let midSum = openMid;
   let sideSum = openSide;
-  let end = firstEnd;
-  let closed = 0;
-  for (let start = 0; start < count; start += CHUNK) {
-    const n = Math.min(CHUNK, count - start);
-    heap.set(mid.subarray(start, start + n), LEFT / 4);
-    heap.set(side.subarray(start, start + n), RIGHT / 4);
-    exports.blockEnergies(LEFT, RIGHT, n, end, block, midSum, sideSum, SUMS);
-    const blocks = blocksIn(n, end, block);
-    for (let j = 0; j < blocks.closed; j++) {
-      closedMid[closed + j] = sums[2 * j];
-      closedSide[closed + j] = sums[2 * j + 1];
+  inChunks(wasm, mid, side, firstEnd, block, false, (frames, end, closedBefore, closing) => {
+    wasm.exports.blockEnergies(LEFT, RIGHT, frames, end, block, midSum, sideSum, SUMS);
+    for (let j = 0; j < closing; j++) {
+      closedMid[closedBefore + j] = sums[2 * j];
+      closedSide[closedBefore + j] = sums[2 * j + 1];
     }
-    midSum = sums[2 * blocks.closed];
-    sideSum = sums[2 * blocks.closed + 1];
-    closed += blocks.closed;
-    end = blocks.nextEnd;
-  }
+    midSum = sums[2 * closing];
+    sideSum = sums[2 * closing + 1];
+  });
   return [midSum, sideSum];
 }
 
