@@ -44,12 +44,12 @@ function synthPair(): { target: string; reference: string } {
   return { target, reference };
 }
 
-/** One `audo-eq master` process under /usr/bin/time. */
+/** One `audo-eq master` process under /usr/bin/time, started by the launcher's own first line as a shell starts it. */
 function cliRun(target: string, reference: string, output: string, eqMode: string): Run {
   const started = performance.now();
   const result = spawnSync(
     '/usr/bin/time',
-    ['-f', 'peak_rss_kb=%M cpu=%U+%S', process.execPath, join(repoRoot, 'bin/audo-eq.mjs'), 'master', '-t', target, '-r', reference, '-o', output, '--eq-mode', eqMode, '--report-json', `${output}.json`],
+    ['-f', 'peak_rss_kb=%M cpu=%U+%S', join(repoRoot, 'bin/audo-eq.mjs'), 'master', '-t', target, '-r', reference, '-o', output, '--eq-mode', eqMode, '--report-json', `${output}.json`],
     { encoding: 'utf8', maxBuffer: 1 << 24 },
   );
   const seconds = (performance.now() - started) / 1000;
@@ -77,13 +77,19 @@ function longTarget(source: string, seconds: number, dir: string): string {
   return path;
 }
 
-/** The Node server as `npm start` runs it (the built JavaScript when there is one). */
+/** The variables `npm start` sets in front of its command (`NAME=value node …`). */
+function startScriptVariables(): Record<string, string> {
+  const { scripts } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return Object.fromEntries([...scripts.start.matchAll(/(?:^|\s)([A-Z_]+)=(\S+)(?=\s)/g)].map((match) => [match[1], match[2]]));
+}
+
+/** The Node server as `npm start` runs it (its variables; the built JavaScript when there is one). */
 async function startServer(dataDir: string): Promise<{ port: number; stop: () => Promise<void> }> {
   const built = join(repoRoot, 'dist/runtimes/node/server.js');
   const args = existsSync(built) ? [built] : ['--import', 'tsx', join(repoRoot, 'runtimes/node/server.ts')];
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
-    env: { ...process.env, API_HOST: '127.0.0.1', API_PORT: '0', AUDO_EQ_DATA_DIR: dataDir, AUDO_EQ_LOG_FORMAT: 'json', AUDO_EQ_LOG_LEVEL: 'info' },
+    env: { ...process.env, ...startScriptVariables(), API_HOST: '127.0.0.1', API_PORT: '0', AUDO_EQ_DATA_DIR: dataDir, AUDO_EQ_LOG_FORMAT: 'json', AUDO_EQ_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
