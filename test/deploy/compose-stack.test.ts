@@ -147,7 +147,7 @@ test('the worker service runs npm run worker on the shared queue with the API’
     // The built worker (the image's dist/), like `npm run worker`.
     assert.equal(worker.command, ['node', 'dist/runtimes/node/worker.js']);
     assert.ok(existsSync(join(repoRoot, 'runtimes/node/worker.ts')));
-    assert.match(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts.worker, /^node dist\/runtimes\/node\/worker\.js$/);
+    assert.match(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts.worker, /^(?:[A-Z_]+=\S+ )*node dist\/runtimes\/node\/worker\.js$/);
     assert.is(worker.image, api.image, 'the same image as the API');
     // `docker compose up --scale worker=N` refuses services with a fixed container name or a published host port.
     assert.is(worker.container_name, undefined);
