@@ -13,19 +13,13 @@
  * only the analyses (a few hundred kB) come back. Memory: the decoded
  * reference now lives beside the decoded target instead of before it.
  */
-import { Worker } from 'node:worker_threads';
 import type { AnalyzedReference, ReferenceAnalyzer } from '../../core/app/reference-analysis.ts';
 import type { IngestPolicy } from '../../core/domain/policies.ts';
 import type { ReferenceAnalysisReply, ReferenceAnalysisRequest } from './reference-analysis-messages.ts';
 import type { MasteringUploadFile } from '../../core/app/ports.ts';
 import { errorFromWire } from '../../core/app/worker-protocol.ts';
 import { simdEnabled } from '../../core/wasm/simd-module.ts';
-import { threadEntry } from './thread-entry.ts';
-
-const WORKER_URL = threadEntry(import.meta.url, {
-  launcher: new URL('./reference-analysis-worker.mjs', import.meta.url),
-  built: new URL('./reference-analysis-worker.js', import.meta.url),
-});
+import { REFERENCE_WORKER_URL, spawnReferenceWorker, takeReferenceWorker } from './reference-analysis-spawn.ts';
 
 /**
  * Creates the analyzer. By default each call starts one thread and ends it
@@ -37,7 +31,7 @@ const WORKER_URL = threadEntry(import.meta.url, {
  *
  * @example const runner = createInProcessRunner({ referenceAnalyzer: createThreadedReferenceAnalyzer() });
  */
-export function createThreadedReferenceAnalyzer(workerUrl: URL = WORKER_URL, options: ThreadOptions = {}): ReferenceAnalyzer {
+export function createThreadedReferenceAnalyzer(workerUrl: URL = REFERENCE_WORKER_URL, options: ThreadOptions = {}): ReferenceAnalyzer {
   const requestFor = (uploads: Parameters<ReferenceAnalyzer>[0], policy: IngestPolicy): ThreadRequest => ({ uploads: uploads.map(({ bytes, filename }) => ({ bytes, filename })), policy });
   const movable = (uploads: Parameters<ReferenceAnalyzer>[0], handling: Parameters<ReferenceAnalyzer>[2]) => (handling?.owned ? wholeBuffersOf(uploads) : []);
   if (!options.keep) return (uploads, policy, handling) => analyzeOnThread(requestFor(uploads, policy), workerUrl, options, movable(uploads, handling));
@@ -72,7 +66,7 @@ export interface ThreadOptions {
  *
  * @example const references = analyzeReferenceFilesOnThread(['ref.wav'], policy); // meanwhile, the target
  */
-export function analyzeReferenceFilesOnThread(paths: readonly string[], policy: IngestPolicy, workerUrl: URL = WORKER_URL): Promise<AnalyzedReference[]> {
+export function analyzeReferenceFilesOnThread(paths: readonly string[], policy: IngestPolicy, workerUrl: URL = REFERENCE_WORKER_URL): Promise<AnalyzedReference[]> {
   return analyzeOnThread({ paths: [...paths], policy }, workerUrl);
 }
 
@@ -95,8 +89,10 @@ function analyzeOnThread(request: ThreadRequest, workerUrl: URL, options: Thread
 
 /** Starts a thread that answers requests by id; it keeps the process alive only while a request is pending. */
 function openThread(workerUrl: URL, options: ThreadOptions): ReferenceThread {
-  // The thread starts with the SIMD switch as this thread has it.
-  const worker = new Worker(workerUrl, { workerData: { simd: simdEnabled(), nice: options.nice ?? 0 } });
+  // The thread starts with the SIMD switch as this thread has it; one the command started before its code loaded serves when it was started so.
+  const settings = { simd: simdEnabled(), nice: options.nice ?? 0 };
+  const started = (workerUrl === REFERENCE_WORKER_URL ? takeReferenceWorker(settings) : null) ?? spawnReferenceWorker(workerUrl, settings);
+  const { worker } = started;
   const pending = new Map<number, { resolve: (references: AnalyzedReference[]) => void; reject: (error: unknown) => void }>();
   let nextId = 1;
   let failure: Error | null = null;

@@ -16,17 +16,12 @@
  * the render's own (core/mastering/tap-host.ts), so their results are the
  * same bit for bit.
  */
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { receiveMessageOnPort } from 'node:worker_threads';
 import type { Frames, StreamTap } from '../../core/dsp/stream-stage.ts';
 import type { TapHost, TapResult, TapSpec } from '../../core/mastering/tap-host.ts';
 import { simdEnabled } from '../../core/wasm/simd-module.ts';
-import { threadEntry } from './thread-entry.ts';
 import { BLOCKS_DONE, REPLIES, type SharedBlock, type TapThreadReply, type TapThreadRequest, type TapThreadWarmed } from './tap-thread-messages.ts';
-
-const WORKER_URL = threadEntry(import.meta.url, {
-  launcher: new URL('./tap-thread-worker.mjs', import.meta.url),
-  built: new URL('./tap-thread-worker.js', import.meta.url),
-});
+import { spawnTapWorker, TAP_WORKER_URL, takeTapWorker } from './tap-thread-spawn.ts';
 
 export interface TapThreadOptions {
   readonly workerUrl?: URL;
@@ -66,33 +61,24 @@ export function startTapThread(options: TapThreadOptions = {}): TapThread {
   // At least two: the thread counts a block measured only once the next one has come.
   const maxAhead = Math.max(2, options.maxBlocksAhead ?? 4);
   const stallMs = options.stallMs ?? 60_000;
-  const signal = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
-  const { port1: replies, port2: replyPort } = new MessageChannel();
-  // The thread starts with the SIMD switch as this thread has it, so its taps compute what these would.
-  const worker = new Worker(options.workerUrl ?? WORKER_URL, {
-    workerData: { simd: simdEnabled(), nice: options.nice ?? 0, signal: signal.buffer, replyPort },
-    transferList: [replyPort],
-  });
-  replies.unref();
+  // The thread starts with the SIMD switch as this thread has it, so its taps compute what these would;
+  // one the command started before its code loaded serves when it was started so.
+  const settings = { simd: simdEnabled(), nice: options.nice ?? 0 };
+  const started = (options.workerUrl === undefined ? takeTapWorker(settings) : null) ?? spawnTapWorker(options.workerUrl ?? TAP_WORKER_URL, settings);
+  const { worker, signal, replies } = started;
   let failure: Error | null = null;
   let nextWarmId = 1;
   /** Warm requests not yet answered. */
   let warming = 0;
   let closing = false;
-  const ready = new Promise<TapHost | null>((resolve) => {
-    worker.on('message', (message: { type?: string }) => {
-      if (message.type !== 'ready') return;
-      worker.unref();
-      resolve(createHost());
-    });
-    worker.on('error', (error) => {
-      failure ??= error;
-      resolve(null);
-    });
-    worker.on('exit', (code) => {
-      failure ??= new Error(`the tap thread exited with code ${code}`);
-      resolve(null);
-    });
+  worker.on('error', (error) => (failure ??= error));
+  worker.on('exit', (code) => (failure ??= new Error(`the tap thread exited with code ${code}`)));
+  // Held open until the thread has loaded (or failed to).
+  worker.ref();
+  const ready = started.loaded.then((error) => {
+    if (!warming && !closing) worker.unref();
+    failure ??= error;
+    return failure ? null : createHost();
   });
 
   function createHost(): TapHost {

@@ -6,6 +6,7 @@
  */
 import { loadConfig } from '../../core/app/config.ts';
 import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
+import { simdSettingOf } from './simd-setting.ts';
 
 /**
  * Sets the switch from `env`; throws `ConfigError` for a value other than on/off.
@@ -14,5 +15,5 @@ import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
  */
 export function applySimdSwitch(env: Record<string, string | undefined>): void {
   // The whole schema with only this variable set: its defaults are valid, so only AUDO_EQ_SIMD can fail.
-  setSimdEnabled(loadConfig({ AUDO_EQ_SIMD: env.AUDO_EQ_SIMD }).AUDO_EQ_SIMD === 'on');
+  setSimdEnabled(simdSettingOf(env) ?? loadConfig({ AUDO_EQ_SIMD: env.AUDO_EQ_SIMD }).AUDO_EQ_SIMD === 'on');
 }

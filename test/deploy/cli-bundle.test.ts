@@ -51,6 +51,24 @@ test('the bundle imports nothing of the unbundled build and no package but the s
   assert.equal([...outside].filter((specifier) => !allowed.test(specifier)), []);
 });
 
+/** The bundle's files `file` loads before its code runs: its static imports, and theirs. */
+function staticClosure(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  for (const [, specifier] of readFileSync(join(bundle, file), 'utf8').matchAll(/^import\s[^;]*?["'](\.\/[^"']+)["'];/gm)) staticClosure(specifier.slice(2), seen);
+  return seen;
+}
+
+test('neither the launcher\'s entry nor the master command loads zod (its chunk took ~70 ms of every run; only a bad AUDO_EQ_SIMD needs the schema)', () => {
+  const master = readdirSync(bundle).find((name) => name.startsWith('master-'));
+  assert.ok(master, 'the master command is a chunk of its own');
+  const holdsZod = (file: string) => readFileSync(join(bundle, file), 'utf8').includes('node_modules/zod/');
+  assert.ok(readdirSync(bundle).some((name) => name.endsWith('.js') && holdsZod(name)), 'the bundle holds zod somewhere (the check below can see it)');
+  for (const entry of ['audo-eq.js', master]) {
+    assert.equal([...staticClosure(entry)].filter(holdsZod), [], `${entry} loads no chunk with zod`);
+  }
+});
+
 test('the bundled CLI masters the same bytes as the unbundled build, in both EQ modes', () => {
   const target = fixturePath('indie_pop/target.wav');
   const reference = fixturePath('indie_pop/reference.wav');

@@ -7,13 +7,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ConfigError } from '../../core/app/config.ts';
+import { ConfigError, loadConfig } from '../../core/app/config.ts';
 import { blockPeaks } from '../../core/dsp/block-peaks.ts';
 import { applyGainCurve, scaleChannels } from '../../core/dsp/channel-gains.ts';
 import { createStereoStretchMeter } from '../../core/dsp/stereo-stretch-meter.ts';
 import { WASM_BASE64 } from '../../core/dsp/wasm/channel-gain.wasm.ts';
 import { master } from '../../core/mastering/master.ts';
 import { compileSimdModule, setSimdEnabled, simdEnabled } from '../../core/wasm/simd-module.ts';
+import { simdSettingOf } from '../../runtimes/shared/simd-setting.ts';
 import { applySimdSwitch } from '../../runtimes/shared/simd-switch.ts';
 import { repoRoot } from '../support/processes.ts';
 
@@ -104,6 +105,19 @@ test('AUDO_EQ_SIMD: off (any case) switches the kernels to JavaScript, on or emp
     assert.throws(() => applySimdSwitch({ AUDO_EQ_SIMD: 'fast' }), (error: unknown) => error instanceof ConfigError && /^invalid configuration: AUDO_EQ_SIMD\b/.test(error.message));
   } finally {
     setSimdEnabled(was);
+  }
+});
+
+test('the CLI\'s reading of AUDO_EQ_SIMD without the schema answers as the schema does, and leaves it every value the schema refuses', () => {
+  for (const value of [undefined, '', '  ', 'on', 'ON', ' On ', 'off', 'OFF', '\toff\n', 'fast', 'true', '0', 'of', 'onn']) {
+    let schema: boolean | null;
+    try {
+      schema = loadConfig({ AUDO_EQ_SIMD: value }).AUDO_EQ_SIMD === 'on';
+    } catch (error) {
+      assert.instance(error, ConfigError);
+      schema = null;
+    }
+    assert.is(simdSettingOf({ AUDO_EQ_SIMD: value }), schema, `AUDO_EQ_SIMD=${JSON.stringify(value)}`);
   }
 });
 

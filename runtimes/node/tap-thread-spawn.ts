@@ -1,0 +1,80 @@
+/**
+ * The tap thread's worker as it starts (tap-thread.ts makes it a TapHost),
+ * apart from the host so that a command can start it before its own code
+ * has loaded ({@link prestartTapWorker}, cli/main.ts): a thread takes
+ * ~0.1–0.25 s of CPU to boot Node and load its modules, and while a fresh
+ * CLI process compiles its own (~0.25 s) the second core is idle.
+ */
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { threadEntry } from './thread-entry.ts';
+
+export const TAP_WORKER_URL = threadEntry(import.meta.url, {
+  launcher: new URL('./tap-thread-worker.mjs', import.meta.url),
+  built: new URL('./tap-thread-worker.js', import.meta.url),
+});
+
+/** What the thread is started with; a started thread serves only a host that would start it the same way. */
+export interface TapWorkerSettings {
+  /** The SIMD switch as the render's thread has it, so the thread's taps compute what the render's own would. */
+  readonly simd: boolean;
+  /** The thread's nice value (a pool worker's own); 0 leaves it unchanged. */
+  readonly nice: number;
+}
+
+export interface TapWorker {
+  readonly worker: Worker;
+  readonly settings: TapWorkerSettings;
+  /** Two counters the thread bumps (blocks measured, replies posted; see tap-thread-messages.ts). */
+  readonly signal: Int32Array;
+  /** Where the thread posts its answers to `result` requests. */
+  readonly replies: MessagePort;
+  /** Settles once the thread has loaded (null), or with the error that ended it first. */
+  readonly loaded: Promise<Error | null>;
+}
+
+/**
+ * Starts the thread from `url`. It does not hold the process open: the host
+ * that takes it decides (tap-thread.ts holds it until it has loaded).
+ *
+ * @example const started = spawnTapWorker(TAP_WORKER_URL, { simd: true, nice: 0 }); await started.loaded; // null
+ */
+export function spawnTapWorker(url: URL, settings: TapWorkerSettings): TapWorker {
+  const signal = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+  const { port1: replies, port2: replyPort } = new MessageChannel();
+  const worker = new Worker(url, { workerData: { ...settings, signal: signal.buffer, replyPort }, transferList: [replyPort] });
+  // Listened for from the start: a `ready` posted before a host takes the thread is not lost.
+  const loaded = new Promise<Error | null>((resolve) => {
+    worker.on('message', (message: { type?: string }) => {
+      if (message.type === 'ready') resolve(null);
+    });
+    worker.on('error', (error) => resolve(error));
+    worker.on('exit', (code) => resolve(new Error(`the tap thread exited with code ${code}`)));
+  });
+  // After the listeners: adding a 'message' listener holds the thread's port (and the process) open again.
+  worker.unref();
+  replies.unref();
+  return { worker, settings, signal, replies, loaded };
+}
+
+let prestarted: TapWorker | null = null;
+
+/**
+ * Starts the default thread now, for the next {@link takeTapWorker} with the
+ * same settings (returned); one not taken ends with the process.
+ *
+ * @example prestartTapWorker({ simd: true, nice: 0 }); // then load the command that renders
+ */
+export function prestartTapWorker(settings: TapWorkerSettings): TapWorker {
+  prestarted ??= spawnTapWorker(TAP_WORKER_URL, settings);
+  return prestarted;
+}
+
+/** The thread {@link prestartTapWorker} started, if it was started with `settings` (one that was not is ended); else null. */
+export function takeTapWorker(settings: TapWorkerSettings): TapWorker | null {
+  const taken = prestarted;
+  prestarted = null;
+  if (!taken) return null;
+  if (taken.settings.simd === settings.simd && taken.settings.nice === settings.nice) return taken;
+  void taken.worker.terminate();
+  return null;
+}
