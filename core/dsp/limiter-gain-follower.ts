@@ -3,9 +3,53 @@
  * look-ahead peaks to the gain curve (hold with release, optionally dual,
  * then a moving average over the look-ahead window). The whole-track curve
  * ({@link writeLimiterGain} in limiter.ts) and the streaming limiter run this
- * one loop, so a curve written in pieces is the curve written whole, bit for bit.
+ * one loop, so a curve written in pieces is the curve written whole, bit for
+ * bit. In WebAssembly (limiter-gain.wat) where the switch allows, else in
+ * JavaScript: the same values bit for bit.
  */
 import type { LimiterTiming } from './limiter.ts';
+import { WASM_BASE64 } from './wasm/limiter-gain.wasm.ts';
+import { compileSimdModule, instantiateWithMemory, simdEnabled } from '../wasm/simd-module.ts';
+
+interface LimiterGainExports {
+  readonly memory: WebAssembly.Memory;
+  follow(
+    peaks: number,
+    out: number,
+    count: number,
+    ring: number,
+    size: number,
+    slot: number,
+    lim: number,
+    fast: number,
+    attack: number,
+    release: number,
+    dual: number,
+    state: number,
+  ): number;
+}
+
+/** Samples copied in (peaks) and out (gains) at a time. */
+const CHUNK = 16384;
+/** The longest look-ahead window the module holds (a window of 16384 samples is 85 ms at 192 kHz); a longer one runs in JavaScript. */
+const RING_MAX = 16384;
+const STATE = 0;
+const RING = 64;
+const PEAKS = RING + 8 * RING_MAX;
+const OUT = PEAKS + 4 * CHUNK;
+const MEMORY_BYTES = OUT + 4 * CHUNK;
+
+let kernel: { exports: LimiterGainExports; f32: Float32Array; f64: Float64Array } | null | undefined;
+
+function gainKernel() {
+  if (!simdEnabled()) return null;
+  if (kernel === undefined) {
+    const module = compileSimdModule(WASM_BASE64);
+    const exports = module && instantiateWithMemory<LimiterGainExports>(module, MEMORY_BYTES, { follow: true });
+    kernel = exports && { exports, f32: new Float32Array(exports.memory.buffer), f64: new Float64Array(exports.memory.buffer) };
+  }
+  return kernel;
+}
 
 export interface LimiterGainFollower {
   /**
@@ -77,6 +121,29 @@ export function createLimiterGainFollower(
       let h = held;
       let sl = slow;
       let least = smallest;
+      const wasm = size <= RING_MAX ? gainKernel() : null;
+      if (wasm) {
+        // The ring and the state go into the module's memory for the call and come back after it.
+        const { exports, f32, f64 } = wasm;
+        f64.set(ring, RING / 8);
+        f64[STATE / 8] = s;
+        f64[STATE / 8 + 1] = h;
+        f64[STATE / 8 + 2] = sl;
+        f64[STATE / 8 + 3] = least;
+        for (let n = from; n < to; n += CHUNK) {
+          const count = Math.min(CHUNK, to - n);
+          f32.set(windowPeaks.subarray(n, n + count), PEAKS / 4);
+          k = exports.follow(PEAKS, OUT, count, RING, size, k, lim, fast, attack, release, dual ? 1 : 0, STATE);
+          out.set(f32.subarray(OUT / 4, OUT / 4 + count), n);
+        }
+        ring.set(f64.subarray(RING / 8, RING / 8 + size));
+        sum = f64[STATE / 8];
+        slot = k;
+        held = f64[STATE / 8 + 1];
+        slow = f64[STATE / 8 + 2];
+        smallest = f64[STATE / 8 + 3];
+        return smallest;
+      }
       // Branch-free where the choice is a minimum: which of need and release
       // wins changes from sample to sample on real music, and mispredicted
       // branches made this loop twice as slow. lim / max(peak, lim) is exactly

@@ -2,6 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createLimiterGainFollower } from '../../core/dsp/limiter-gain-follower.ts';
 import type { LimiterTiming } from '../../core/dsp/limiter.ts';
+import { WASM_BASE64 } from '../../core/dsp/wasm/limiter-gain.wasm.ts';
+import { compileSimdModule, setSimdEnabled, simdEnabled } from '../../core/wasm/simd-module.ts';
 
 const SINGLE: LimiterTiming = { lookaheadMs: 3, releaseMs: 150 };
 const DUAL: LimiterTiming = { lookaheadMs: 3, releaseMs: 150, transientReleaseMs: 20, sustainMs: 60 };
@@ -72,6 +74,34 @@ test('under an unbounded ceiling (the unlimited prediction) the follower leaves 
     const smallest = createLimiterGainFollower(4, Infinity, 44100, 132, timing).write(peaks, 0, peaks.length, curve);
     assert.ok(curve.every((gain) => gain === 1), 'unity gain');
     assert.is(smallest, 1);
+  }
+});
+
+test('the WebAssembly recursion and the JavaScript one write the same curve and smallest gain, in pieces across its chunks, for a window longer than its ring too', () => {
+  const was = simdEnabled();
+  try {
+    setSimdEnabled(true);
+    assert.ok(compileSimdModule(WASM_BASE64), 'the module compiles here');
+    const peaks = burstyPeaks(70_000, 5);
+    for (const timing of [SINGLE, DUAL]) {
+      for (const lookahead of [132, 20_000]) {
+        const curves = [true, false].map((simd) => {
+          setSimdEnabled(simd);
+          const follower = createLimiterGainFollower(1.7, 0.9, 48000, lookahead, timing);
+          const curve = new Float32Array(peaks.length);
+          let smallest = 1;
+          for (let from = 0, size = 40_000; from < peaks.length; from += size, size = (size * 3 + 1) % 30_011) {
+            smallest = follower.write(peaks, from, Math.min(peaks.length, from + size), curve);
+          }
+          return { curve, smallest };
+        });
+        assert.ok(curves[0].smallest < 0.7, 'the material is limited');
+        assert.equal(curves[0].smallest, curves[1].smallest);
+        assert.ok(curves[0].curve.every((gain, n) => Object.is(gain, curves[1].curve[n])), `lookahead ${lookahead}: same curve bit for bit`);
+      }
+    }
+  } finally {
+    setSimdEnabled(was);
   }
 });
 
