@@ -15,5 +15,6 @@ import { simdSettingOf } from './simd-setting.ts';
  */
 export function applySimdSwitch(env: Record<string, string | undefined>): void {
   // The whole schema with only this variable set: its defaults are valid, so only AUDO_EQ_SIMD can fail.
-  setSimdEnabled(simdSettingOf(env) ?? loadConfig({ AUDO_EQ_SIMD: env.AUDO_EQ_SIMD }).AUDO_EQ_SIMD === 'on');
+  // On/off/empty without the schema; any other value through it, which refuses it.
+  setSimdEnabled(simdSettingOf(env) ?? (loadConfig({ AUDO_EQ_SIMD: env.AUDO_EQ_SIMD }).AUDO_EQ_SIMD === 'on'));
 }
