@@ -1,14 +1,14 @@
-#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.hugetlb=1 node
+#!/usr/bin/env node
 // Launcher for the `audo-eq` CLI: runs the JavaScript that `npm run build`
 // (the `prepare` step of `npm ci`) compiles into dist/, so no TypeScript
 // loader sits between the shell and the first sample.
 //
-// The first line starts Node with glibc's malloc on transparent huge pages
-// (ignored where glibc or the kernel has none): a job maps hundreds of
-// megabytes of fresh typed arrays, and on the 2-core VMs we measure on
-// mapping a page costs ~10 µs: 64 MiB copied into fresh memory took 160 ms on
-// small pages and 55–110 ms on huge ones (a copy into mapped memory: 4 ms).
-// `node bin/audo-eq.mjs …` runs without it.
+// It leaves glibc's malloc as the environment sets it. `npm start`, `npm run
+// worker` and the image run Node with GLIBC_TUNABLES=glibc.malloc.hugetlb=1
+// (README, "Set up"); setting it here would take `#!/usr/bin/env -S`, which
+// BusyBox's env (Alpine) and coreutils before 8.30 refuse, so the command
+// would not start at all there, or a second Node start-up (~0.1 s) and
+// signal forwarding that delivers a terminal's Ctrl-C twice.
 import { existsSync } from 'node:fs';
 
 const main = new URL('../dist/cli/audo-eq.js', import.meta.url);
