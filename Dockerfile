@@ -27,9 +27,9 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 
 # --- runtime: sources + deps, nothing else ------------------------------------
 FROM node:20-bookworm-slim AS runtime
-# GLIBC_TUNABLES: malloc on transparent huge pages, as `npm start` and the
-# `audo-eq` launcher run it (a job maps hundreds of megabytes of fresh arrays;
-# mapping them 2 MiB at a time is what makes the difference on small VMs).
+# GLIBC_TUNABLES: malloc on transparent huge pages, as `npm start` runs the
+# server (a job maps hundreds of megabytes of fresh arrays; mapping them 2 MiB
+# at a time is what makes the difference on small VMs).
 ENV NODE_ENV=production \
     GLIBC_TUNABLES=glibc.malloc.hugetlb=1 \
     API_HOST=0.0.0.0 \
