@@ -7,6 +7,7 @@
  * of CPU, which then runs while the second core would idle.
  */
 import { Worker } from 'node:worker_threads';
+import { startedAhead, type ThreadSettings } from './started-ahead.ts';
 import { threadEntry } from './thread-entry.ts';
 
 export const REFERENCE_WORKER_URL = threadEntry(import.meta.url, {
@@ -14,17 +15,9 @@ export const REFERENCE_WORKER_URL = threadEntry(import.meta.url, {
   built: new URL('./reference-analysis-worker.js', import.meta.url),
 });
 
-/** What the thread is started with; a started thread serves only a caller that would start it the same way. */
-export interface ReferenceWorkerSettings {
-  /** The SIMD switch as the calling thread has it. */
-  readonly simd: boolean;
-  /** The thread's nice value; 0 leaves it unchanged. */
-  readonly nice: number;
-}
-
 export interface ReferenceWorker {
   readonly worker: Worker;
-  readonly settings: ReferenceWorkerSettings;
+  readonly settings: ThreadSettings;
   /** The error that ended the thread before anyone listened, if it did. */
   earlyFailure(): Error | null;
 }
@@ -35,7 +28,7 @@ export interface ReferenceWorker {
  *
  * @example const { worker } = spawnReferenceWorker(REFERENCE_WORKER_URL, { simd: true, nice: 0 });
  */
-export function spawnReferenceWorker(url: URL, settings: ReferenceWorkerSettings): ReferenceWorker {
+export function spawnReferenceWorker(url: URL, settings: ThreadSettings): ReferenceWorker {
   const worker = new Worker(url, { workerData: settings });
   worker.unref();
   let failure: Error | null = null;
@@ -44,7 +37,10 @@ export function spawnReferenceWorker(url: URL, settings: ReferenceWorkerSettings
   return { worker, settings, earlyFailure: () => failure };
 }
 
-let prestarted: ReferenceWorker | null = null;
+const ahead = startedAhead(
+  (settings) => spawnReferenceWorker(REFERENCE_WORKER_URL, settings),
+  (thread) => thread.earlyFailure() === null,
+);
 
 /**
  * Starts the default thread now, for the next {@link takeReferenceWorker}
@@ -52,17 +48,7 @@ let prestarted: ReferenceWorker | null = null;
  *
  * @example prestartReferenceWorker({ simd: true, nice: 0 }); // then load the command that analyses references
  */
-export function prestartReferenceWorker(settings: ReferenceWorkerSettings): ReferenceWorker {
-  prestarted ??= spawnReferenceWorker(REFERENCE_WORKER_URL, settings);
-  return prestarted;
-}
+export const prestartReferenceWorker: (settings: ThreadSettings) => ReferenceWorker = ahead.start;
 
 /** The thread {@link prestartReferenceWorker} started, if it was started with `settings` and still runs (any other is ended); else null. */
-export function takeReferenceWorker(settings: ReferenceWorkerSettings): ReferenceWorker | null {
-  const taken = prestarted;
-  prestarted = null;
-  if (!taken) return null;
-  if (taken.settings.simd === settings.simd && taken.settings.nice === settings.nice && taken.earlyFailure() === null) return taken;
-  void taken.worker.terminate();
-  return null;
-}
+export const takeReferenceWorker: (settings: ThreadSettings) => ReferenceWorker | null = ahead.take;

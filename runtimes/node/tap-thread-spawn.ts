@@ -6,6 +6,7 @@
  * CLI process compiles its own (~0.25 s) the second core is idle.
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { startedAhead, type ThreadSettings } from './started-ahead.ts';
 import { threadEntry } from './thread-entry.ts';
 
 export const TAP_WORKER_URL = threadEntry(import.meta.url, {
@@ -13,17 +14,9 @@ export const TAP_WORKER_URL = threadEntry(import.meta.url, {
   built: new URL('./tap-thread-worker.js', import.meta.url),
 });
 
-/** What the thread is started with; a started thread serves only a host that would start it the same way. */
-export interface TapWorkerSettings {
-  /** The SIMD switch as the render's thread has it, so the thread's taps compute what the render's own would. */
-  readonly simd: boolean;
-  /** The thread's nice value (a pool worker's own); 0 leaves it unchanged. */
-  readonly nice: number;
-}
-
 export interface TapWorker {
   readonly worker: Worker;
-  readonly settings: TapWorkerSettings;
+  readonly settings: ThreadSettings;
   /** Two counters the thread bumps (blocks measured, replies posted; see tap-thread-messages.ts). */
   readonly signal: Int32Array;
   /** Where the thread posts its answers to `result` requests. */
@@ -38,7 +31,7 @@ export interface TapWorker {
  *
  * @example const started = spawnTapWorker(TAP_WORKER_URL, { simd: true, nice: 0 }); await started.loaded; // null
  */
-export function spawnTapWorker(url: URL, settings: TapWorkerSettings): TapWorker {
+export function spawnTapWorker(url: URL, settings: ThreadSettings): TapWorker {
   const signal = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
   const { port1: replies, port2: replyPort } = new MessageChannel();
   const worker = new Worker(url, { workerData: { ...settings, signal: signal.buffer, replyPort }, transferList: [replyPort] });
@@ -56,7 +49,7 @@ export function spawnTapWorker(url: URL, settings: TapWorkerSettings): TapWorker
   return { worker, settings, signal, replies, loaded };
 }
 
-let prestarted: TapWorker | null = null;
+const ahead = startedAhead((settings) => spawnTapWorker(TAP_WORKER_URL, settings));
 
 /**
  * Starts the default thread now, for the next {@link takeTapWorker} with the
@@ -64,17 +57,7 @@ let prestarted: TapWorker | null = null;
  *
  * @example prestartTapWorker({ simd: true, nice: 0 }); // then load the command that renders
  */
-export function prestartTapWorker(settings: TapWorkerSettings): TapWorker {
-  prestarted ??= spawnTapWorker(TAP_WORKER_URL, settings);
-  return prestarted;
-}
+export const prestartTapWorker: (settings: ThreadSettings) => TapWorker = ahead.start;
 
 /** The thread {@link prestartTapWorker} started, if it was started with `settings` (one that was not is ended); else null. */
-export function takeTapWorker(settings: TapWorkerSettings): TapWorker | null {
-  const taken = prestarted;
-  prestarted = null;
-  if (!taken) return null;
-  if (taken.settings.simd === settings.simd && taken.settings.nice === settings.nice) return taken;
-  void taken.worker.terminate();
-  return null;
-}
+export const takeTapWorker: (settings: ThreadSettings) => TapWorker | null = ahead.take;

@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { decodeAudio } from '../../core/audio/decode.ts';
+import { encodeWav, wavLayout } from '../../core/audio/wav-encode.ts';
 import { ingestSummary } from '../../core/app/decode-upload.ts';
 import { analyzeReferenceUploads } from '../../core/app/reference-analysis.ts';
 import { IngestValidationError } from '../../core/domain/errors.ts';
@@ -14,30 +15,8 @@ import { analyzeTrack } from '../../core/mastering/analysis.ts';
 import { readFixture } from '../support/fixtures.ts';
 import { repoRoot } from '../support/processes.ts';
 
-/** A 32-bit float WAV of `channels` (planar, all the same length). */
-function floatWav(channels: readonly Float32Array[], sampleRateHz: number): Uint8Array {
-  const frames = channels[0].length;
-  const dataBytes = frames * channels.length * 4;
-  const bytes = new Uint8Array(44 + dataBytes);
-  const view = new DataView(bytes.buffer);
-  const ascii = (offset: number, text: string) => [...text].forEach((c, i) => view.setUint8(offset + i, c.charCodeAt(0)));
-  ascii(0, 'RIFF');
-  view.setUint32(4, bytes.byteLength - 8, true);
-  ascii(8, 'WAVEfmt ');
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 3, true);
-  view.setUint16(22, channels.length, true);
-  view.setUint32(24, sampleRateHz, true);
-  view.setUint32(28, sampleRateHz * channels.length * 4, true);
-  view.setUint16(32, channels.length * 4, true);
-  view.setUint16(34, 32, true);
-  ascii(36, 'data');
-  view.setUint32(40, dataBytes, true);
-  for (let frame = 0; frame < frames; frame++) {
-    channels.forEach((samples, c) => view.setFloat32(44 + (frame * channels.length + c) * 4, samples[frame], true));
-  }
-  return bytes;
-}
+/** A 32-bit float WAV of `channels`, as the project writes one. */
+const floatWav = (channels: Float32Array[], sampleRateHz: number) => encodeWav({ sampleRateHz, channels }, { bitDepth: 32 });
 
 function tone(length: number, frequencyHz: number, sampleRateHz: number): Float32Array {
   return Float32Array.from({ length }, (_, i) => 0.25 * Math.sin((2 * Math.PI * frequencyHz * i) / sampleRateHz) * (1 + 0.5 * Math.sin(i / 20000)));
@@ -60,9 +39,11 @@ test('a stereo or mono WAV reference upload: the analysis and summary decoding i
 test('a WAV reference with a non-finite sample fails as decoding it whole does, naming the reference among several', async () => {
   const left = tone(3 * 44100, 440, 44100);
   const right = tone(3 * 44100, 660, 44100);
-  right[2 * 44100 + 7] = Number.NaN;
-  const bad = { bytes: floatWav([left, right], 44100), filename: 'bad.wav' };
-  const good = { bytes: floatWav([right.map((v) => (Number.isNaN(v) ? 0 : v)), left], 44100), filename: 'good.wav' };
+  const good = { bytes: floatWav([right, left], 44100), filename: 'good.wav' };
+  // The encoder refuses a NaN: it goes into the written bytes (the right channel's sample at frame 2 s + 7).
+  const badBytes = floatWav([left, right], 44100);
+  new DataView(badBytes.buffer).setFloat32(wavLayout(left.length, 2, 32).dataOffset + ((2 * 44100 + 7) * 2 + 1) * 4, Number.NaN, true);
+  const bad = { bytes: badBytes, filename: 'bad.wav' };
   const wholeError = await decodeAudio(bad.bytes, { keepChannels: true }).then(
     () => null,
     (error: unknown) => error,
