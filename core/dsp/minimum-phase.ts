@@ -72,11 +72,12 @@ function cepstrumTransforms(size: number): { forward(x: Float64Array): Float64Ar
     return {
       forward(x) {
         simd.input.set(x);
-        return Float64Array.from(simd.forward());
+        // The constructor copies between typed arrays at memory speed; Float64Array.from iterates element by element.
+        return new Float64Array(simd.forward());
       },
       inverse(x) {
         simd.input.set(x);
-        const result = Float64Array.from(simd.inverseOfInput());
+        const result = new Float64Array(simd.inverseOfInput());
         for (let i = 0; i < result.length; i++) result[i] /= size;
         return result;
       },
