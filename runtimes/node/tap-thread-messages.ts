@@ -32,6 +32,9 @@ export type TapThreadReply =
   | { readonly id: number; readonly result: unknown }
   | { readonly id: number; readonly error: { readonly name: string; readonly message: string; readonly stack?: string } };
 
-/** The shared counters: replies posted, blocks measured (each notified as it moves). */
+/** The shared counters: replies posted, blocks measured (each notified as it moves), requests posted (open, push, result). */
 export const REPLIES = 0;
 export const BLOCKS_DONE = 1;
+/** Counted by the render's thread before each request it posts, so the tap thread can tell when it has caught up with them (it warms pages only then). */
+export const REQUESTS_SENT = 2;
+export const SIGNAL_SLOTS = 3;

@@ -8,6 +8,7 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { startedAhead, type ThreadSettings } from './started-ahead.ts';
 import { threadEntry } from './thread-entry.ts';
+import { SIGNAL_SLOTS } from './tap-thread-messages.ts';
 
 export const TAP_WORKER_URL = threadEntry(import.meta.url, {
   launcher: new URL('./tap-thread-worker.mjs', import.meta.url),
@@ -17,7 +18,7 @@ export const TAP_WORKER_URL = threadEntry(import.meta.url, {
 export interface TapWorker {
   readonly worker: Worker;
   readonly settings: ThreadSettings;
-  /** Two counters the thread bumps (blocks measured, replies posted; see tap-thread-messages.ts). */
+  /** The shared counters (replies posted, blocks measured, requests posted; see tap-thread-messages.ts). */
   readonly signal: Int32Array;
   /** Where the thread posts its answers to `result` requests. */
   readonly replies: MessagePort;
@@ -32,7 +33,7 @@ export interface TapWorker {
  * @example const started = spawnTapWorker(TAP_WORKER_URL, { simd: true, nice: 0 }); await started.loaded; // null
  */
 export function spawnTapWorker(url: URL, settings: ThreadSettings): TapWorker {
-  const signal = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+  const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_SLOTS * Int32Array.BYTES_PER_ELEMENT));
   const { port1: replies, port2: replyPort } = new MessageChannel();
   const worker = new Worker(url, { workerData: { ...settings, signal: signal.buffer, replyPort }, transferList: [replyPort] });
   // Listened for from the start: a `ready` posted before a host takes the thread is not lost.

@@ -9,7 +9,7 @@ import type { StreamTap } from '../../core/dsp/stream-stage.ts';
 import { createTap } from '../../core/mastering/tap-host.ts';
 import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
 import { lowerThreadPriority } from '../shared/thread-priority.ts';
-import { BLOCKS_DONE, REPLIES, type SharedBlock, type TapThreadReply, type TapThreadRequest, type TapThreadWarmed } from './tap-thread-messages.ts';
+import { BLOCKS_DONE, REPLIES, REQUESTS_SENT, type SharedBlock, type TapThreadReply, type TapThreadRequest, type TapThreadWarmed } from './tap-thread-messages.ts';
 
 const port = parentPort;
 if (!port) throw new Error('tap-thread-worker.ts runs inside a worker thread (see tap-thread.ts)');
@@ -24,6 +24,8 @@ const replyPort = settings.replyPort;
 const taps = new Map<number, { readonly tap: StreamTap<unknown> | null; error: unknown }>();
 let lastBlock: Float32Array[] = [];
 let blocksReceived = 0;
+/** Requests handled (open, push, result), against the render's thread's count of those it posted. */
+let requestsHandled = 0;
 
 /** Views of a block's channels in its shared slot (valid until the block is counted measured). */
 const viewsOf = ({ buffer, channels, frames }: SharedBlock) =>
@@ -34,8 +36,10 @@ const count = (slot: number) => {
   Atomics.notify(signal, slot);
 };
 
-/** Pages touched per turn of the event loop while warming (1 MiB): requests for taps wait at most that long. */
+/** Pages touched per turn of the event loop while warming with no tap open (1 MiB). */
 const WARM_PAGES_PER_TURN = 256;
+/** Pages touched per turn while taps are open (caught up with their requests): a request that comes meanwhile waits ~0.3 ms. */
+const WARM_PAGES_BETWEEN_REQUESTS = 32;
 const PAGE_INTS = 4096 / Int32Array.BYTES_PER_ELEMENT;
 
 /** Buffers to warm, in the order asked, with the page each has reached. */
@@ -44,19 +48,24 @@ let warmScheduled = false;
 
 /**
  * Touches one word in every page of the buffers in {@link toWarm}, a slice
- * per turn of the event loop and only while no tap is open, so a pass whose
- * taps run here never waits for it; it resumes when the last open tap's
- * result is taken (no timer polls meanwhile: a thread that is ended must be
- * idle). A compare-exchange of 0 for 0 is a write to the page (the system
- * maps it in for writing, as the render's first store would) that changes
- * nothing, even where the render has already written.
+ * per turn of the event loop, only while this thread has nothing else to
+ * do: no tap open, or every request the render's thread has counted
+ * handled (a pass whose stages are slower than its taps leaves this thread
+ * idle between blocks; one whose taps are the slower side keeps requests
+ * waiting, and then nothing is warmed). A turn that finds requests waiting
+ * schedules no other: the next request handled resumes it (no timer polls:
+ * a thread that is ended must be idle). A compare-exchange of 0 for 0 is a
+ * write to the page (the system maps it in for writing, as the render's
+ * first store would) that changes nothing, even where the render has
+ * already written.
  */
 function warmSlice(): void {
   warmScheduled = false;
   const next = toWarm[0];
-  if (!next || taps.size > 0) return;
+  const tapsOpen = taps.size > 0;
+  if (!next || (tapsOpen && Atomics.load(signal, REQUESTS_SENT) !== requestsHandled)) return;
   const pages = Math.ceil(next.words.length / PAGE_INTS);
-  const end = Math.min(pages, next.page + WARM_PAGES_PER_TURN);
+  const end = Math.min(pages, next.page + (tapsOpen ? WARM_PAGES_BETWEEN_REQUESTS : WARM_PAGES_PER_TURN));
   for (let page = next.page; page < end; page++) Atomics.compareExchange(next.words, page * PAGE_INTS, 0, 0);
   next.page = end;
   if (end === pages) {
@@ -67,7 +76,7 @@ function warmSlice(): void {
 }
 
 function scheduleWarming(): void {
-  if (warmScheduled || toWarm.length === 0 || taps.size > 0) return;
+  if (warmScheduled || toWarm.length === 0) return;
   warmScheduled = true;
   setImmediate(warmSlice);
 }
@@ -76,7 +85,10 @@ port.on('message', (request: TapThreadRequest) => {
   if (request.op === 'warm') {
     toWarm.push({ id: request.id, words: new Int32Array(request.buffer, 0, Math.floor(request.buffer.byteLength / Int32Array.BYTES_PER_ELEMENT)), page: 0 });
     scheduleWarming();
-  } else if (request.op === 'open') {
+    return;
+  }
+  requestsHandled++;
+  if (request.op === 'open') {
     try {
       taps.set(request.id, { tap: createTap(request.spec), error: null });
     } catch (error) {
@@ -113,7 +125,7 @@ port.on('message', (request: TapThreadRequest) => {
     const movable = ArrayBuffer.isView(result) && result.byteOffset === 0 && result.byteLength === result.buffer.byteLength && result.buffer instanceof ArrayBuffer;
     replyPort.postMessage(reply, movable ? [result.buffer as ArrayBuffer] : []);
     count(REPLIES);
-    scheduleWarming();
   }
+  scheduleWarming();
 });
 port.postMessage({ type: 'ready' });

@@ -9,6 +9,9 @@ import { createTap, type TapSpec } from '../../core/mastering/tap-host.ts';
 import { LIMITER_TIMING } from '../../core/mastering/profiles.ts';
 import type { Frames, StreamTap } from '../../core/dsp/stream-stage.ts';
 import { startTapThread } from '../../runtimes/node/tap-thread.ts';
+import { spawnTapWorker, TAP_WORKER_URL } from '../../runtimes/node/tap-thread-spawn.ts';
+import { REQUESTS_SENT, type TapThreadRequest } from '../../runtimes/node/tap-thread-messages.ts';
+import { simdEnabled } from '../../core/wasm/simd-module.ts';
 import { spawnSync } from 'node:child_process';
 import { repoRoot } from '../support/processes.ts';
 
@@ -41,6 +44,17 @@ function runScript(name: string) {
 }
 
 const rate = 44100;
+
+/** Whether `promise` settles within `ms` (a test that would otherwise wait forever fails instead). */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 const length = 9 * rate + 321;
 const specs: TapSpec[] = [
   { kind: 'kweighted-energy', sampleRateHz: rate, channelCount: 2, length },
@@ -105,7 +119,7 @@ test('a thread that cannot start gives no host; one that stops answering fails t
   assert.ok(performance.now() - started < 5000, 'failed within the stall limit');
 });
 
-test('warming pages a buffer in on the thread, leaving what is written there, and waits while a tap is open', async () => {
+test('warming pages a buffer in on the thread, leaving what is written there, also while a tap is open once the thread has nothing to do', async () => {
   const thread = startTapThread();
   try {
     await thread.ready;
@@ -114,16 +128,13 @@ test('warming pages a buffer in on the thread, leaving what is written there, an
     const floats = new Float32Array(buffer);
     floats[5] = 0.25;
     floats[floats.length - 1] = -1;
-    // An open tap holds the warming back until its result is taken.
+    // An open tap whose requests have all been handled leaves the thread idle: it warms then.
     const host = (await thread.ready)!;
     const tap = host.open({ kind: 'sample-peaks', length: 1000 });
-    let warmed = false;
-    const warming = thread.warm(buffer).then(() => (warmed = true));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.is(warmed, false, 'not while a tap is open');
     tap.push(music(rate, 1000, 1));
+    const warmed = await settlesWithin(thread.warm(buffer), 10_000);
     tap.result();
-    await warming;
+    assert.ok(warmed, 'warmed with the tap open');
     assert.is(floats[5], 0.25);
     assert.is(floats[floats.length - 1], -1);
     assert.is(floats[4096], 0);
@@ -132,6 +143,31 @@ test('warming pages a buffer in on the thread, leaving what is written there, an
   }
   // A closed thread warms nothing and says so at once.
   await thread.warm(new SharedArrayBuffer(4096));
+});
+
+test('the thread warms nothing while a request it has been told of has not come, and resumes once it has', async () => {
+  const { worker, signal, loaded } = spawnTapWorker(TAP_WORKER_URL, { simd: simdEnabled(), nice: 0 });
+  // Held open while the test waits for it (a spawned thread is not).
+  worker.ref();
+  try {
+    assert.is(await loaded, null);
+    const warmed = new Promise<void>((resolve) => worker.on('message', (message: { type?: string }) => message.type === 'warmed' && resolve()));
+    const post = (request: TapThreadRequest) => {
+      Atomics.add(signal, REQUESTS_SENT, 1);
+      worker.postMessage(request);
+    };
+    post({ op: 'open', id: 1, spec: { kind: 'sample-peaks', length: 1000 } });
+    // Counted, not yet posted: the render's thread is between the two.
+    Atomics.add(signal, REQUESTS_SENT, 1);
+    worker.postMessage({ op: 'warm', id: 1, buffer: new SharedArrayBuffer(64 * 4096) } satisfies TapThreadRequest);
+    assert.is(await settlesWithin(warmed, 300), false, 'nothing warmed while a request is on its way');
+    const block = new SharedArrayBuffer(1000 * 4);
+    new Float32Array(block).set(music(rate, 1000, 1)[0]);
+    worker.postMessage({ op: 'push', id: 1, block: { buffer: block, channels: 1, frames: 1000 } } satisfies TapThreadRequest);
+    assert.ok(await settlesWithin(warmed, 10_000), 'warmed once the request came, with the tap still open');
+  } finally {
+    await worker.terminate();
+  }
 });
 
 test('a warmed buffer is written without page faults; a cold one faults page by page (in a fresh process, 64 MiB buffers the allocator maps anew)', () => {
