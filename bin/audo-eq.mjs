@@ -1,14 +1,20 @@
-#!/usr/bin/env node
+#!/bin/sh
+":" //; export GLIBC_TUNABLES="${GLIBC_TUNABLES-glibc.malloc.hugetlb=1}"; exec node "$0" "$@"
 // Launcher for the `audo-eq` CLI: runs the JavaScript that `npm run build`
 // (the `prepare` step of `npm ci`) compiles into dist/, so no TypeScript
 // loader sits between the shell and the first sample.
 //
-// It leaves glibc's malloc as the environment sets it. `npm start`, `npm run
-// worker` and the image run Node with GLIBC_TUNABLES=glibc.malloc.hugetlb=1
-// (README, "Set up"); setting it here would take `#!/usr/bin/env -S`, which
-// BusyBox's env (Alpine) and coreutils before 8.30 refuse, so the command
-// would not start at all there, or a second Node start-up (~0.1 s) and
-// signal forwarding that delivers a terminal's Ctrl-C twice.
+// This file is both a shell script and a JavaScript module. Run as a command,
+// sh reads the two lines above: `":"` is its no-op and the rest sets glibc's
+// malloc on transparent huge pages (as `npm start` and the image do; README,
+// "Set up": on the VMs we measure on a fresh page costs ~10 µs to map, and a
+// master maps hundreds of megabytes) unless GLIBC_TUNABLES is already set,
+// then replaces itself with Node on this same file: one Node process, so a
+// terminal's Ctrl-C reaches it once, and no second start-up. Node reads the
+// first line as a string and a comment. `node bin/audo-eq.mjs` starts here
+// directly, with the environment as it is. (`#!/usr/bin/env -S node` with the
+// variable would do the same in one line, but BusyBox's env and coreutils
+// before 8.30 refuse `-S`; every system has a /bin/sh.)
 import { existsSync } from 'node:fs';
 
 const main = new URL('../dist/cli/audo-eq.js', import.meta.url);

@@ -4,12 +4,14 @@
 // maps hundreds of megabytes). `npm start` is checked as a running process
 // started the way npm starts it (its script through sh), its server's
 // environment read back from the kernel; the scripts and the image as npm and
-// the image builder read them. The `audo-eq` launcher stays `#!/usr/bin/env
-// node`, which every system's env runs (bin/audo-eq.mjs says why).
+// the image builder read them. The `audo-eq` command's launcher sets it too
+// (a file that is both a shell script and a module, bin/audo-eq.mjs says
+// why): checked on a copy of the launcher beside a stand-in for the built CLI
+// that reports its environment, process id and arguments.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { envOf, parseDockerfile } from '../support/dockerfile.ts';
@@ -65,6 +67,61 @@ test('npm start, serve and worker set the same tunable in front of plain Node', 
 test('the image runs its server with the same tunable', () => {
   const stages = parseDockerfile(readFileSync(join(repoRoot, 'Dockerfile'), 'utf8'));
   assert.is(envOf(stages[stages.length - 1]).GLIBC_TUNABLES, HUGE_PAGES);
+});
+
+/** A copy of the launcher in a fresh folder whose dist/cli/audo-eq.js reports what it was started with. */
+function launcherCopy(): { dir: string; launcher: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'audo-eq-launcher-'));
+  mkdirSync(join(dir, 'bin'));
+  mkdirSync(join(dir, 'dist/cli'), { recursive: true });
+  const launcher = join(dir, 'bin/audo-eq.mjs');
+  copyFileSync(join(repoRoot, 'bin/audo-eq.mjs'), launcher);
+  chmodSync(launcher, 0o755);
+  writeFileSync(
+    join(dir, 'dist/cli/audo-eq.js'),
+    'console.log(JSON.stringify({ tunables: process.env.GLIBC_TUNABLES ?? null, pid: process.pid, args: process.argv.slice(2) }));\n',
+  );
+  return { dir, launcher };
+}
+
+function report(command: string, args: string[], env: NodeJS.ProcessEnv) {
+  const run = spawnSync(command, args, { encoding: 'utf8', env });
+  assert.is(run.status, 0, run.stderr);
+  return { ...(JSON.parse(run.stdout) as { tunables: string | null; pid: number; args: string[] }), childPid: run.pid };
+}
+
+const { GLIBC_TUNABLES: _unset, ...withoutTunables } = process.env;
+
+test('the audo-eq command, run as a command, is one Node process with malloc on huge pages and its arguments intact', () => {
+  const { dir, launcher } = launcherCopy();
+  try {
+    const args = ['master', '-t', 'a mix.wav', '--title', `it's "live"`, '*', '$HOME'];
+    const run = report(launcher, args, withoutTunables);
+    assert.is(run.tunables, HUGE_PAGES);
+    // sh replaced itself with Node: the process started is the one that ran the CLI.
+    assert.is(run.pid, run.childPid);
+    assert.equal(run.args, args);
+    // As npm links it: a symlink in another folder still finds the build beside the real file.
+    const links = join(dir, 'node_modules/.bin');
+    mkdirSync(links, { recursive: true });
+    symlinkSync(launcher, join(links, 'audo-eq'));
+    assert.is(report(join(links, 'audo-eq'), ['--help'], withoutTunables).tunables, HUGE_PAGES);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the command keeps a GLIBC_TUNABLES its user set (even empty), and node on the file starts the CLI with the environment as it is', () => {
+  const { dir, launcher } = launcherCopy();
+  try {
+    assert.is(report(launcher, [], { ...withoutTunables, GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }).tunables, 'glibc.malloc.arena_max=2');
+    assert.is(report(launcher, [], { ...withoutTunables, GLIBC_TUNABLES: '' }).tunables, '');
+    const direct = report(process.execPath, [launcher, 'analyze', 'x.wav'], withoutTunables);
+    assert.is(direct.tunables, null);
+    assert.equal(direct.args, ['analyze', 'x.wav']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
