@@ -1,7 +1,8 @@
 // Where the render takes its measurements: given a tap host (the Node tap
 // thread in the CLI), every pass that runs stages hands it its taps — the
-// probe renders' passes too — and the master is the same, bit for bit, as
-// with every tap taken here.
+// probe renders' passes too; the loudness search's first pass keeps its
+// sample peaks here, beside its light gain stage — and the master is the
+// same, bit for bit, as with every tap taken here.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
@@ -14,6 +15,10 @@ import { EQ_MODES } from '../../core/mastering/options.ts';
 import { createTap, type TapHost, type TapSpec } from '../../core/mastering/tap-host.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { withoutTimings } from '../support/without-timings.ts';
+import { convergeLoudness } from '../../core/mastering/convergence.ts';
+import { createLimiter } from '../../core/dsp/limiter.ts';
+import { createGainRider } from '../../core/dsp/gain-rider.ts';
+import { GAIN_BLOCK } from '../../core/dsp/block-gains.ts';
 
 async function decoded(path: string) {
   return decodeAudio(new Uint8Array(readFileSync(fixturePath(path))), { filename: path, keepChannels: true });
@@ -45,5 +50,27 @@ for (const eqMode of EQ_MODES) {
     assert.ok(widths >= 2, `${widths} width taps on the host: the probe's among them`);
   });
 }
+
+test("the loudness search's first pass, whose only stage is the rider's gains, takes the K-weighting on the host and the sample peaks here; the output is the same bit for bit", async () => {
+  const target = await decoded('indie_pop/target.wav');
+  const { sampleRateHz } = target;
+  const length = target.channels[0].length;
+  const riderGains = Float32Array.from({ length: Math.ceil(length / GAIN_BLOCK) + 1 }, (_, b) => 0.6 + 0.4 * Math.sin(b / 700));
+  const converge = (tapHost?: TapHost) => {
+    const copy = target.channels.map((samples) => samples.slice());
+    const settings = { goalLufs: -10, limiter: createLimiter({ sampleRateHz, ceilingDbtp: -0.9, lookaheadMs: 3, releaseMs: 150 }), truePeakCeilingDbtp: -1, toleranceDb: 0.3, maxCorrectionDb: 1.5 };
+    const result = convergeLoudness(memoryTrackStore(copy, sampleRateHz), settings, true, { tapHost, before: [createGainRider(riderGains).stream()] });
+    return { copy, result };
+  };
+  const here = converge();
+  const host = recordingHost();
+  const hosted = converge(host);
+  here.copy.forEach((samples, c) => assert.ok(Buffer.from(samples.buffer).equals(Buffer.from(hosted.copy[c].buffer)), `channel ${c} bit for bit`));
+  assert.equal(hosted.result.rounds, here.result.rounds);
+  const kinds = host.opened.map((spec) => spec.kind);
+  assert.ok(kinds.includes('kweighted-energy'), `on the host: ${kinds.join(', ')}`);
+  assert.ok(kinds.includes('output-meter'), `on the host: ${kinds.join(', ')}`);
+  assert.not.ok(kinds.includes('sample-peaks'), `on the host: ${kinds.join(', ')}`);
+});
 
 test.run();
