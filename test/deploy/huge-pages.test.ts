@@ -10,50 +10,36 @@
 // that reports its environment, process id and arguments.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { envOf, parseDockerfile } from '../support/dockerfile.ts';
-import { repoRoot } from '../support/processes.ts';
+import { repoRoot, startProcess } from '../support/processes.ts';
 
 const HUGE_PAGES = 'glibc.malloc.hugetlb=1';
 const scripts = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
 test('npm start, its script run by sh as npm runs it, gives the server malloc on huge pages, and the server answers', async () => {
   const data = mkdtempSync(join(tmpdir(), 'audo-eq-huge-pages-'));
-  const shell = spawn('sh', ['-c', scripts.start], {
-    cwd: repoRoot,
-    env: { ...process.env, API_HOST: '127.0.0.1', API_PORT: '0', AUDO_EQ_DATA_DIR: data, AUDO_EQ_LOG_FORMAT: 'json', GLIBC_TUNABLES: '', NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const shellExited = new Promise<void>((resolve) => shell.once('exit', () => resolve()));
-  let server = 0;
+  const shell = await startProcess(
+    'sh',
+    ['-c', scripts.start],
+    { API_HOST: '127.0.0.1', API_PORT: '0', AUDO_EQ_DATA_DIR: data, AUDO_EQ_LOG_FORMAT: 'json', GLIBC_TUNABLES: '' },
+    /"message":"audo-eq listening"[^\n]*"port":(\d+)/,
+  );
+  // A shell that forks runs the command as its one child; one that execs it is the server itself.
+  const shellPid = shell.process.pid!;
+  const server = Number(readFileSync(`/proc/${shellPid}/task/${shellPid}/children`, 'utf8').trim().split(/\s+/)[0]) || shellPid;
   try {
-    let output = '';
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`npm start's server was not listening in 30 s:\n${output}`)), 30_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /"message":"audo-eq listening"[^\n]*"port":(\d+)/.exec(output);
-        if (!match) return;
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      };
-      shell.stdout!.on('data', onData);
-      shell.stderr!.on('data', onData);
-      shell.once('exit', (code) => reject(new Error(`npm start's shell exited (${code}):\n${output}`)));
-    });
-    // sh runs the command as its child: the server is the shell's one child.
-    server = Number(readFileSync(`/proc/${shell.pid}/task/${shell.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
     const environment = readFileSync(`/proc/${server}/environ`, 'utf8').split('\0');
     assert.ok(environment.includes(`GLIBC_TUNABLES=${HUGE_PAGES}`), `the server's environment: ${environment.filter((v) => v.startsWith('GLIBC')).join(' ') || 'no GLIBC_TUNABLES'}`);
-    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    const health = await fetch(`http://127.0.0.1:${shell.ready}/health`);
     assert.is(health.status, 200);
   } finally {
-    if (server > 0) process.kill(server, 'SIGTERM');
-    else shell.kill('SIGKILL');
-    await shellExited;
+    // The server's own SIGTERM (a shell does not pass its own on); the shell ends with it.
+    process.kill(server, 'SIGTERM');
+    await shell.stop();
     rmSync(data, { recursive: true, force: true });
   }
 });
