@@ -15,7 +15,8 @@ import type { LimiterTiming } from './limiter.ts';
 import { createLimiterGainFollower } from './limiter-gain-follower.ts';
 import { slidingMax } from './sliding-max.ts';
 import { applyGainCurve, scaleChannels } from './channel-gains.ts';
-import { RELEVANCE_BLOCK, TruePeakEnvelopeWindow } from './truepeak-envelope-stream.ts';
+import { RELEVANCE_BLOCK, TruePeakEnvelopeWindow, type EnvelopeWindow } from './truepeak-envelope-stream.ts';
+import { StoredEnvelopeWindow, type EnvelopeReader } from './stored-envelope-window.ts';
 
 export interface LimiterStreamOptions {
   /** The interpolator of the true peaks the limiter reacts to. */
@@ -36,6 +37,12 @@ export interface LimiterStreamOptions {
    * keeps them can apply the same limiting again without computing it.
    */
   readonly gainSink?: (start: number, gains: Float32Array) => void;
+  /**
+   * The input's peak envelope as a true-peak tap with the same filter and
+   * relevance computed it over the same input (its envelope sink), read
+   * instead of interpolated again: the same output for less work.
+   */
+  readonly envelope?: EnvelopeReader;
 }
 
 export interface LimiterStreamReport {
@@ -71,7 +78,7 @@ export function createLimiterStream(
   const follower = createLimiterGainFollower(inputGain, ceilingLinear, sampleRateHz, lookaheadSamples, timing);
   const windowPeaks = new Float32Array(capacity);
   const gains = new Float32Array(capacity);
-  let frames: TruePeakEnvelopeWindow | null = null;
+  let frames: EnvelopeWindow | null = null;
   /** Positions before these have their look-ahead peaks, and their gains and output. */
   let peaksDone = 0;
   let emitted = 0;
@@ -79,7 +86,7 @@ export function createLimiterStream(
   let finished = false;
 
   /** Look-ahead peaks as far as the envelope allows, then gains and output for [emitted, until) into `out` from `outAt`. */
-  const advance = (window: TruePeakEnvelopeWindow, until: number, out: Frames, outAt: number, atEnd: boolean) => {
+  const advance = (window: EnvelopeWindow, until: number, out: Frames, outAt: number, atEnd: boolean) => {
     const { base, finalUntil, envelope } = window;
     const peaksUntil = atEnd ? finalUntil : finalUntil - lookaheadSamples;
     if (peaksUntil > peaksDone) {
@@ -107,7 +114,9 @@ export function createLimiterStream(
     push(input) {
       if (finished) throw new Error('limiter stream pushed after finish');
       const count = frameLength(input);
-      frames ??= new TruePeakEnvelopeWindow(filter, relevantAboveLinear, input.length, capacity);
+      frames ??= options.envelope
+        ? new StoredEnvelopeWindow(options.envelope, input.length, capacity)
+        : new TruePeakEnvelopeWindow(filter, relevantAboveLinear, input.length, capacity);
       const window = frames;
       const first = window.received;
       if (first + count > length) throw new RangeError(`limiter stream told ${length} frames, given more`);

@@ -22,9 +22,25 @@ export const RELEVANCE_BLOCK = 64;
 /**
  * A window of recent frames and their peak envelope, in buffers that hold
  * absolute position p at index p − `base`. Callers make room before each
- * {@link take}, saying which positions they still need.
+ * `take`, saying which positions they still need; envelope values before
+ * `finalUntil` are final.
  */
-export class TruePeakEnvelopeWindow {
+export interface EnvelopeWindow {
+  readonly base: number;
+  readonly received: number;
+  readonly finalUntil: number;
+  readonly samples: readonly Float32Array[];
+  readonly envelope: Float32Array;
+  /** Moves the contents down so `count` more frames fit, keeping positions from `keepFrom` on; returns how far indices moved. */
+  makeRoom(count: number, keepFrom: number): number;
+  /** Takes frames [offset, offset + count) of `frames`. */
+  take(frames: Frames, offset: number, count: number): void;
+  /** The input has ended: every position becomes final. */
+  end(): void;
+}
+
+/** An {@link EnvelopeWindow} that computes the envelope: sample peaks, interpolated in the relevant blocks. */
+export class TruePeakEnvelopeWindow implements EnvelopeWindow {
   /** Absolute position of index 0 of {@link samples} and {@link envelope}. */
   base = 0;
   /** Frames taken so far. */
@@ -167,7 +183,11 @@ const STEP = 16384;
  * `blockMaxima(computeTruePeakEnvelope(channels, filter, relevantAboveLinear))`
  * without the per-sample envelope of the whole track. With
  * `relevantAboveLinear` = Infinity nothing is interpolated: the block maxima
- * of the sample peaks (the loudness search's first stage).
+ * of the sample peaks (the loudness search's first stage). `envelopeSink`,
+ * where given, receives the per-sample envelope as it becomes final, in
+ * order and without gaps (valid only during the call): a limiter with the
+ * same filter and relevance over the same input can read it instead of
+ * interpolating again (`LimiterStreamOptions.envelope`).
  *
  * @example const tap = truePeakBlockMaximaTap(truePeakFilterFor(44100), 0.3, 2, length); tap.push(frames); const blockPeaks = tap.result();
  */
@@ -176,13 +196,19 @@ export function truePeakBlockMaximaTap(
   relevantAboveLinear: number,
   channelCount: number,
   length: number,
+  envelopeSink?: (start: number, envelope: Float32Array) => void,
 ): StreamTap<Float32Array> {
   const window = new TruePeakEnvelopeWindow(filter, relevantAboveLinear, channelCount, STEP + 2 * RELEVANCE_BLOCK);
   const maxima = new Float32Array(Math.ceil(length / ENERGY_BLOCK));
   let done = 0;
+  let sunk = 0;
   // Blocks are final up to finalUntil, a multiple of the block until the end cuts the last.
   const collect = () => {
     const { envelope, base, finalUntil } = window;
+    if (envelopeSink && finalUntil > sunk) {
+      envelopeSink(sunk, envelope.subarray(sunk - base, finalUntil - base));
+      sunk = finalUntil;
+    }
     if (done * ENERGY_BLOCK >= finalUntil) return;
     const peaks = blockPeaks(envelope.subarray(done * ENERGY_BLOCK - base, finalUntil - base), ENERGY_BLOCK);
     maxima.set(peaks, done);

@@ -21,6 +21,7 @@ import type { Frames, StreamStage, StreamTap } from '../dsp/stream-stage.ts';
 import { truePeakFilterFor } from '../dsp/truepeak-filter.ts';
 import { createGainCurveStage } from '../dsp/gain-curve-stage.ts';
 import type { LimiterStreamReport } from '../dsp/limiter-stream.ts';
+import type { EnvelopeReader } from '../dsp/stored-envelope-window.ts';
 import { createBlockPredictor, MAX_LOUDNESS_GAIN_DB, predictLoudness, solveGain, type LoudnessPredictor } from './loudness-prediction.ts';
 import { runPass } from './render-pass.ts';
 import { LOCAL_TAPS, tapsBeside, type TapHost } from './tap-host.ts';
@@ -159,13 +160,17 @@ function levelAndLimit(store: TrackStore, settings: ConvergenceSettings, verify:
   if (canLevel) gainDb = solve(predictorFor(samplePeakTap.result()), settings.goalLufs!, gainDb);
   const filter = truePeakFilterFor(sampleRateHz);
   const relevantAboveLinear = ceilingLinear / dbToLinear(gainDb + STAGE_TWO_MARGIN_DB);
-  const truePeakTap = truePeakBlockMaximaTap(filter, relevantAboveLinear, channelCount, length);
+  // Where there is a curve store, the per-sample envelope this pass computes
+  // waits there for the first limiting round, which reads it instead of
+  // interpolating the same peaks again (and writes its gains over it as it goes).
+  const truePeakTap = truePeakBlockMaximaTap(filter, relevantAboveLinear, channelCount, length, curve ? (start, envelope) => curve.write(start, [envelope]) : undefined);
   runPass(store, [], [truePeakTap], { write: false, blockFrames });
+  let envelopeKept = curve !== null;
   const predict = predictorFor(truePeakTap.result());
   if (canLevel) gainDb = solve(predict, settings.goalLufs!, gainDb);
 
-  const limiterStream = (gain: number, ceiling: number, outputGain: number, gainSink?: (start: number, gains: Float32Array) => void) =>
-    limiter.stream({ filter, relevantAboveLinear, inputGain: dbToLinear(gain), ceilingLinear: ceiling, outputGain, length, gainSink });
+  const limiterStream = (gain: number, ceiling: number, outputGain: number, gainSink?: (start: number, gains: Float32Array) => void, envelope?: EnvelopeReader) =>
+    limiter.stream({ filter, relevantAboveLinear, inputGain: dbToLinear(gain), ceilingLinear: ceiling, outputGain, length, gainSink, envelope });
   const rounds: ConvergenceRound[] = [];
   let goal = settings.goalLufs;
   let measured: LoudnessResult | null = null;
@@ -185,7 +190,9 @@ function levelAndLimit(store: TrackStore, settings: ConvergenceSettings, verify:
       break;
     }
     const meter = tapsBeside(output, true).open({ kind: 'output-meter', sampleRateHz, channelCount });
-    const limiting = limiterStream(gainDb, ceilingLinear, 1, curve ? (start, gains) => curve.write(start, [gains]) : undefined);
+    const keptEnvelope: EnvelopeReader | undefined = envelopeKept && curve ? (start, count) => curve.read(start, count)[0] : undefined;
+    envelopeKept = false;
+    const limiting = limiterStream(gainDb, ceilingLinear, 1, curve ? (start, gains) => curve.write(start, [gains]) : undefined, keptEnvelope);
     runPass(store, [limiting], [meter], { write: false, blockFrames });
     keptLimiting = curve ? limiting.report() : null;
     measured = meter.result();

@@ -149,6 +149,47 @@ test('with a curve store the last pass applies the measured round\'s gain curve:
   }
 });
 
+test('with a curve store the true-peak pass leaves its envelope there and only the first round reads it, each position before its gain replaces it', () => {
+  const sampleRateHz = 44100;
+  const original = hotMaterial(sampleRateHz, 5).map((samples) => samples.map((x) => x * 0.3));
+  const length = original[0].length;
+  for (const toleranceDb of [0.3, 1e-6]) {
+    const settings = { goalLufs: -8, limiter: createLimiter({ sampleRateHz, ceilingDbtp: -0.9, lookaheadMs: 3, releaseMs: 150 }), truePeakCeilingDbtp: -1, toleranceDb, maxCorrectionDb: 1.5 };
+    const operations: { kind: 'read' | 'write'; start: number; count: number }[] = [];
+    const curveStore: CurveStoreFactory = (shape) => {
+      const store = memoryTrackStore([new Float32Array(shape.length)], shape.sampleRateHz);
+      return {
+        ...store,
+        read(start, count) {
+          operations.push({ kind: 'read', start, count });
+          return store.read(start, count);
+        },
+        write(start, frames) {
+          operations.push({ kind: 'write', start, count: frames[0].length });
+          store.write(start, frames);
+        },
+      };
+    };
+    const result = convergeLoudness(memoryTrackStore(original.map((samples) => samples.slice()), sampleRateHz), settings, true, { curveStore });
+    const firstRead = operations.findIndex((operation) => operation.kind === 'read');
+    assert.ok(firstRead > 0, 'the round reads what the true-peak pass wrote');
+    assert.is(operations.slice(0, firstRead).reduce((sum, operation) => sum + operation.count, 0), length, 'the whole envelope written before the round');
+    // Up to the rounds' last gain, every read is the first round's, of a position still holding its envelope; the last pass then reads the gains.
+    const lastWrite = operations.map((operation) => operation.kind).lastIndexOf('write');
+    const holdsEnvelope = new Uint8Array(length).fill(1);
+    let envelopeRead = 0;
+    for (const operation of operations.slice(firstRead, lastWrite + 1)) {
+      for (let p = operation.start; p < operation.start + operation.count; p++) {
+        if (operation.kind === 'write') holdsEnvelope[p] = 0;
+        else if (holdsEnvelope[p] === 1) envelopeRead++;
+        else assert.unreachable(`position ${p} read after a round's gain went over its envelope`);
+      }
+    }
+    assert.is(envelopeRead, length, `tolerance ${toleranceDb}: the first of ${result.rounds.length} round(s) read the whole envelope`);
+    if (toleranceDb < 1e-3) assert.is(result.rounds.length, 3, 'every round ran; the later ones interpolated for themselves');
+  }
+});
+
 test('a probe render (no measuring rounds) asks for no curve store; a failing sink still closes it', () => {
   const sampleRateHz = 44100;
   const channels = hotMaterial(sampleRateHz, 2);

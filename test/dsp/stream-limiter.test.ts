@@ -275,6 +275,107 @@ for (const simd of [true, false]) {
   });
 }
 
+/** The per-sample envelope a true-peak tap hands its sink when pushed `input` in blocks of `block`, checked to arrive in order without gaps. */
+function keptEnvelope(input: Float32Array[], c: Case, block: number): Float32Array {
+  const length = input[0].length;
+  const kept = new Float32Array(length).fill(NaN);
+  let next = 0;
+  const tap = truePeakBlockMaximaTap(c.filter, c.relevantAboveLinear, input.length, length, (start, envelope) => {
+    assert.is(start, next, 'envelope sunk in order, without gaps');
+    kept.set(envelope, start);
+    next = start + envelope.length;
+  });
+  for (let start = 0; start < length; start += block) tap.push(input.map((s) => s.subarray(start, Math.min(length, start + block))));
+  tap.result();
+  assert.is(next, length, 'the whole envelope sunk by the end');
+  return kept;
+}
+
+for (const simd of [true, false]) {
+  const mode = simd ? 'SIMD' : 'JavaScript';
+
+  test(`${mode}: the envelope a true-peak tap sinks is the whole-track envelope, for blocks of 1, 17, 4096, 65536 and odd lengths`, () => {
+    withSimdSwitch(simd, () => {
+      for (const sampleRateHz of [44100, 96000]) {
+        const c = loudCase(sampleRateHz, SINGLE);
+        for (const length of [0, 1, 63, 65, 1001, 2 * sampleRateHz + 777]) {
+          const input = music(sampleRateHz, length, 2, length + 3);
+          const expected = Array.from(computeTruePeakEnvelope(input, c.filter, c.relevantAboveLinear, samplePeakEnvelope(input)));
+          for (const block of [1, 17, 4096, 65536]) {
+            if (block === 1 && length > 5000) continue;
+            assert.equal(Array.from(keptEnvelope(input, c, block)), expected, `${sampleRateHz} Hz, length ${length}, blocks of ${block}`);
+          }
+        }
+      }
+    });
+  });
+
+  test(`${mode}: a limiter reading the envelope a tap kept gives the interpolating limiter's samples, curve and deepest gain bit for bit, for any block size`, () => {
+    withSimdSwitch(simd, () => {
+      for (const [timing, outputGain] of [[SINGLE, undefined], [DUAL, Math.pow(10, -0.07 / 20)]] as const) {
+        for (const channelCount of [1, 2]) {
+          const c = loudCase(44100, timing, outputGain);
+          for (const length of [0, 1, 200, 4097, 3 * 44100 + 12345]) {
+            const input = music(44100, length, channelCount, 17);
+            const expected = wholeTrack(input, c);
+            const envelope = keptEnvelope(input, c, 65536);
+            for (const block of [1, 17, 4096, 65536]) {
+              if (block === 1 && length > 5000) continue;
+              const curve = new Float32Array(length).fill(NaN);
+              const limiter = createLimiter({ sampleRateHz: 44100, ceilingDbtp: -1, ...c.timing });
+              const stream = limiter.stream({
+                filter: c.filter,
+                relevantAboveLinear: c.relevantAboveLinear,
+                inputGain: c.inputGain,
+                ceilingLinear: c.ceilingLinear,
+                outputGain: c.outputGain,
+                length,
+                gainSink: (start, gains) => curve.set(gains, start),
+                envelope: (start, count) => envelope.subarray(start, start + count),
+              });
+              const { output, report } = processInBlocks(stream, input, block);
+              const what = `${timing === DUAL ? 'dual' : 'single'}, ${channelCount} ch, length ${length}, blocks of ${block}`;
+              assertSameSamples(output, expected.output, what);
+              assertSameSamples([curve], [expected.curve], `${what}: curve`);
+              assert.is(report.smallestGain, expected.smallestGain, `${what}: deepest gain`);
+            }
+          }
+        }
+      }
+    });
+  });
+}
+
+test('a limiter given an envelope limits by it, not by peaks of its own', () => {
+  const c = loudCase(44100, SINGLE);
+  const length = 2 * 44100 + 99;
+  const input = music(44100, length, 2, 21);
+  // Half the envelope's peaks: what limits the signal is what it is told, so it limits less.
+  const halved = keptEnvelope(input, c, 4096).map((value) => value / 2);
+  const limiter = createLimiter({ sampleRateHz: 44100, ceilingDbtp: -1, ...c.timing });
+  const told = processInBlocks(
+    limiter.stream({ filter: c.filter, relevantAboveLinear: c.relevantAboveLinear, inputGain: c.inputGain, ceilingLinear: c.ceilingLinear, length, envelope: (start, count) => halved.subarray(start, start + count) }),
+    input,
+    4096,
+  );
+  const windowPeaks = lookaheadPeaks(halved, lookaheadSamplesFor(44100, c.timing));
+  const curve = new Float32Array(length);
+  const smallestGain = writeLimiterGain(windowPeaks, c.inputGain, c.ceilingLinear, 44100, c.timing, curve);
+  const expected = input.map((samples) => samples.slice());
+  applyGainCurve(expected, curve, c.inputGain, 0, length);
+  assertSameSamples(told.output, expected, 'limited by the envelope it was given');
+  assert.is(told.report.smallestGain, smallestGain);
+  assert.ok(smallestGain > wholeTrack(input, c).smallestGain, 'and less deeply than by its own peaks');
+});
+
+test('a limiter whose kept envelope is short of the frames it takes says so', () => {
+  const c = loudCase(44100, SINGLE);
+  const input = music(44100, 1000, 2);
+  const limiter = createLimiter({ sampleRateHz: 44100, ceilingDbtp: -1, ...c.timing });
+  const stream = limiter.stream({ ...c, length: 1000, envelope: () => new Float32Array(10) });
+  assert.throws(() => processInBlocks(stream, input, 100), /kept envelope gave 10 values for 100 frames/);
+});
+
 test('a gain-curve stage given more or fewer frames than its curve says so', () => {
   const curve = memoryTrackStore([new Float32Array(100).fill(0.5)], 44100);
   assert.throws(() => processInBlocks(createGainCurveStage(curve, 1), [new Float32Array(101)], 50), /100 frames given more/);
