@@ -6,9 +6,14 @@
  * after a reset. Both decoders write a console line per bad frame; uploads are
  * untrusted, so that output is silenced and errors are reported as
  * `IngestValidationError` by the callers instead.
+ *
+ * The decoder packages themselves (about 260 KB of JavaScript with their WASM
+ * inlined) are imported on the first FLAC or MP3 decode, not when the module
+ * loads: a process that only ever reads WAV — the command line on WAV files,
+ * its reference and tap threads — does not parse them at start-up.
  */
-import { FLACDecoder } from '@wasm-audio-decoders/flac';
-import { MPEGDecoder } from 'mpg123-decoder';
+import type { FLACDecoder } from '@wasm-audio-decoders/flac';
+import type { MPEGDecoder } from 'mpg123-decoder';
 
 /** Idle instances kept for reuse; more concurrent decodes simply create more. */
 const MAX_IDLE_PER_KIND = 2;
@@ -21,14 +26,14 @@ interface Resettable {
 
 interface DecoderPool<T extends Resettable> {
   readonly idle: T[];
-  readonly create: () => T;
+  readonly create: () => Promise<T>;
 }
 
-const flacPool: DecoderPool<FLACDecoder> = { idle: [], create: () => new FLACDecoder() };
-const mpegPool: DecoderPool<MPEGDecoder> = { idle: [], create: () => new MPEGDecoder({ enableGapless: true }) };
+const flacPool: DecoderPool<FLACDecoder> = { idle: [], create: async () => new (await import('@wasm-audio-decoders/flac')).FLACDecoder() };
+const mpegPool: DecoderPool<MPEGDecoder> = { idle: [], create: async () => new (await import('mpg123-decoder')).MPEGDecoder({ enableGapless: true }) };
 
 async function borrow<T extends Resettable, R>(pool: DecoderPool<T>, use: (decoder: T) => Promise<R> | R): Promise<R> {
-  const decoder = pool.idle.pop() ?? pool.create();
+  const decoder = pool.idle.pop() ?? (await pool.create());
   await decoder.ready;
   let healthy = true;
   try {
