@@ -117,6 +117,35 @@ export function releaseSimdFft(fft: SimdFft): void {
   released.set(fft.size, free);
 }
 
+/** The twiddle and first-pass tables of each size made so far: every transform of a size starts with the same. */
+const tables = new Map<number, Float32Array>();
+
+/**
+ * The tables a transform of `size` keeps at the start of its memory: the
+ * twiddles (size / 2 complex numbers), then the first pass's table (size
+ * floats); computed once per size, as each new transform (every analysis
+ * stream holds its own) would otherwise take ~100k cosines and sines again.
+ */
+function tablesFor(size: number): Float32Array {
+  const known = tables.get(size);
+  if (known) return known;
+  const made = new Float32Array(3 * size);
+  for (let k = 0; k < size / 2; k++) {
+    const angle = (2 * Math.PI * k) / size;
+    made[2 * k] = Math.cos(angle);
+    made[2 * k + 1] = -Math.sin(angle);
+  }
+  for (let p = 0; p < size / 2; p += 2) {
+    const c0 = Math.cos((2 * Math.PI * p) / size);
+    const s0 = Math.sin((2 * Math.PI * p) / size);
+    const c1 = Math.cos((2 * Math.PI * (p + 1)) / size);
+    const s1 = Math.sin((2 * Math.PI * (p + 1)) / size);
+    made.set([c0, c0, c1, c1, s0, -s0, s1, -s1], size + 4 * p);
+  }
+  tables.set(size, made);
+  return made;
+}
+
 function newSimdFft(size: number): SimdFft | null {
   const module = compileSimdModule(WASM_BASE64);
   if (!module) return null;
@@ -129,19 +158,7 @@ function newSimdFft(size: number): SimdFft | null {
   const needed = 36 * size;
   const exports = instantiateWithMemory<ComplexFftExports>(module, needed, { transform: true, multiply: true, mix: true, mixDifference: true, windowPair: true, deinterleave: true, pairBandPowers: true });
   let heap = new Float32Array(exports.memory.buffer);
-  for (let k = 0; k < size / 2; k++) {
-    const angle = (2 * Math.PI * k) / size;
-    heap[twiddles / 4 + 2 * k] = Math.cos(angle);
-    heap[twiddles / 4 + 2 * k + 1] = -Math.sin(angle);
-  }
-  for (let p = 0; p < size / 2; p += 2) {
-    const entry = firstTable / 4 + 4 * p;
-    const c0 = Math.cos((2 * Math.PI * p) / size);
-    const s0 = Math.sin((2 * Math.PI * p) / size);
-    const c1 = Math.cos((2 * Math.PI * (p + 1)) / size);
-    const s1 = Math.sin((2 * Math.PI * (p + 1)) / size);
-    heap.set([c0, c0, c1, c1, s0, -s0, s1, -s1], entry);
-  }
+  heap.set(tablesFor(size), twiddles / 4);
   // The workspace starts after the multiplier; views are rebuilt whenever memory grows.
   const workspaceAt = needed;
   let workspaceFloats = 0;

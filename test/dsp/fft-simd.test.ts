@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import FFT from 'fft.js';
-import { createSimdFft } from '../../core/dsp/fft-simd.ts';
+import { acquireSimdFft, createSimdFft } from '../../core/dsp/fft-simd.ts';
 import { convolveChannelsInPlace, prepareFirKernel } from '../../core/dsp/fir-convolution.ts';
 import { analyzeSpectrum, createSpectrumTap } from '../../core/dsp/spectrum.ts';
 import { sideSpectrumTap } from '../../core/dsp/stereo-width.ts';
@@ -146,5 +146,30 @@ test('the spectrum and band powers of every frame equal a plain windowed FFT of 
     }
   }
 });
+
+test('a further transform of a size takes the tables the first one computed: no cosine or sine, the same spectrum bit for bit', withSimd(() => {
+  const size = 4096;
+  const first = acquireSimdFft(size);
+  if (!first) return assert.unreachable('this runtime lacks WebAssembly SIMD');
+  const input = noise(2 * size, 5);
+  first.input.set(input);
+  const expected = Array.from(first.forward());
+  const { cos, sin } = Math;
+  let calls = 0;
+  Math.cos = (x: number) => (calls++, cos(x));
+  Math.sin = (x: number) => (calls++, sin(x));
+  let second;
+  try {
+    // The first is not given back, so this is a new transform with its own memory.
+    second = acquireSimdFft(size);
+  } finally {
+    Math.cos = cos;
+    Math.sin = sin;
+  }
+  assert.ok(second && second !== first);
+  assert.is(calls, 0, 'no table computed again');
+  second.input.set(input);
+  assert.equal(Array.from(second.forward()), expected);
+}));
 
 test.run();
