@@ -37,6 +37,12 @@ export function memorySource(audio: PcmAudio): PcmSource {
   return memoryTrackStore(audio.channels, audio.sampleRateHz);
 }
 
+/** Whether `store` holds its channels in memory (a {@link memoryTrackStore}, or one spread from it), not in a file. */
+export function isMemoryTrackStore(store: TrackStore): store is TrackStore & { readonly channels: Float32Array[] } {
+  const { channels } = store as { channels?: unknown };
+  return Array.isArray(channels) && channels.every((samples) => samples instanceof Float32Array);
+}
+
 /**
  * A store over channels in memory (the render then works on them in place):
  * a write of the views a read returned costs nothing.

@@ -13,7 +13,7 @@
  * pass writes the limited, trimmed signal. Every pass runs block by block
  * over the track's working copy (`render-pass.ts`).
  */
-import { memoryTrackStore, type TrackStore } from '../audio/pcm-source.ts';
+import { isMemoryTrackStore, memoryTrackStore, type TrackStore } from '../audio/pcm-source.ts';
 import { truePeakBlockMaximaTap } from '../dsp/truepeak-envelope-stream.ts';
 import type { Limiter } from '../dsp/limiter.ts';
 import type { LoudnessResult } from '../dsp/loudness.ts';
@@ -160,12 +160,16 @@ function levelAndLimit(store: TrackStore, settings: ConvergenceSettings, verify:
   if (canLevel) gainDb = solve(predictorFor(samplePeakTap.result()), settings.goalLufs!, gainDb);
   const filter = truePeakFilterFor(sampleRateHz);
   const relevantAboveLinear = ceilingLinear / dbToLinear(gainDb + STAGE_TWO_MARGIN_DB);
-  // Where there is a curve store, the per-sample envelope this pass computes
-  // waits there for the first limiting round, which reads it instead of
-  // interpolating the same peaks again (and writes its gains over it as it goes).
-  const truePeakTap = truePeakBlockMaximaTap(filter, relevantAboveLinear, channelCount, length, curve ? (start, envelope) => curve.write(start, [envelope]) : undefined);
+  // Where the curve store is in memory, the per-sample envelope this pass
+  // computes waits there for the first limiting round, which reads it instead
+  // of interpolating the same peaks again (and writes its gains over it as it
+  // goes). A curve in a file (a long track) would take the envelope through
+  // the disk and back, which costs more than interpolating again (an hour at
+  // 48 kHz: ~40 s against ~36.5 s).
+  const envelopeStore = curve && isMemoryTrackStore(curve) ? curve : null;
+  const truePeakTap = truePeakBlockMaximaTap(filter, relevantAboveLinear, channelCount, length, envelopeStore ? (start, envelope) => envelopeStore.write(start, [envelope]) : undefined);
   runPass(store, [], [truePeakTap], { write: false, blockFrames });
-  let envelopeKept = curve !== null;
+  let envelopeKept = envelopeStore !== null;
   const predict = predictorFor(truePeakTap.result());
   if (canLevel) gainDb = solve(predict, settings.goalLufs!, gainDb);
 
@@ -190,7 +194,7 @@ function levelAndLimit(store: TrackStore, settings: ConvergenceSettings, verify:
       break;
     }
     const meter = tapsBeside(output, true).open({ kind: 'output-meter', sampleRateHz, channelCount });
-    const keptEnvelope: EnvelopeReader | undefined = envelopeKept && curve ? (start, count) => curve.read(start, count)[0] : undefined;
+    const keptEnvelope: EnvelopeReader | undefined = envelopeKept && envelopeStore ? (start, count) => envelopeStore.read(start, count)[0] : undefined;
     envelopeKept = false;
     const limiting = limiterStream(gainDb, ceilingLinear, 1, curve ? (start, gains) => curve.write(start, [gains]) : undefined, keptEnvelope);
     runPass(store, [limiting], [meter], { write: false, blockFrames });

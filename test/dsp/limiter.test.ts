@@ -190,6 +190,35 @@ test('with a curve store the true-peak pass leaves its envelope there and only t
   }
 });
 
+test('a curve store outside memory (a file, for a long track) gets no envelope: the round interpolates for itself, the same master', () => {
+  const sampleRateHz = 44100;
+  const original = hotMaterial(sampleRateHz, 3).map((samples) => samples.map((x) => x * 0.3));
+  const length = original[0].length;
+  const settings = { goalLufs: -8, limiter: createLimiter({ sampleRateHz, ceilingDbtp: -0.9, lookaheadMs: 3, releaseMs: 150 }), truePeakCeilingDbtp: -1, toleranceDb: 0.3, maxCorrectionDb: 1.5 };
+  const operations: string[] = [];
+  // Reads and writes as a file store's: copies, and no channels to work on in place.
+  const fileLike: CurveStoreFactory = (shape) => {
+    const held = new Float32Array(shape.length);
+    return {
+      sampleRateHz: shape.sampleRateHz,
+      channelCount: 1,
+      length: shape.length,
+      read: (start, count) => (operations.push('read'), [held.slice(start, Math.min(shape.length, start + count))]),
+      write: (start, frames) => void (operations.push('write'), held.set(frames[0], start)),
+      close() {},
+    };
+  };
+  const inFile = original.map((samples) => samples.slice());
+  const result = convergeLoudness(memoryTrackStore(inFile, sampleRateHz), settings, true, { curveStore: fileLike });
+  const inMemory = original.map((samples) => samples.slice());
+  assert.equal(result, convergeLoudness(memoryTrackStore(inMemory, sampleRateHz), settings, true, { curveStore: memoryCurveStore(length) }));
+  // The round writes its gains, the last pass reads them: nothing read before the last write.
+  assert.ok(operations.lastIndexOf('write') < operations.indexOf('read'), 'no envelope went through the store');
+  inMemory.forEach((samples, c) => {
+    for (let i = 0; i < samples.length; i++) if (!Object.is(inFile[c][i], samples[i])) assert.unreachable(`channel ${c} sample ${i}`);
+  });
+});
+
 test('a probe render (no measuring rounds) asks for no curve store; a failing sink still closes it', () => {
   const sampleRateHz = 44100;
   const channels = hotMaterial(sampleRateHz, 2);
