@@ -7,42 +7,27 @@
  * final as soon as it is taken.
  */
 import type { Frames } from './stream-stage.ts';
-import type { EnvelopeWindow } from './truepeak-envelope-stream.ts';
+import { EnvelopeWindow } from './truepeak-envelope-stream.ts';
 
 /** Reads the kept envelope of positions [start, start + count) (valid until the next read). */
 export type EnvelopeReader = (start: number, count: number) => Float32Array;
 
-export class StoredEnvelopeWindow implements EnvelopeWindow {
-  base = 0;
-  received = 0;
-  finalUntil = 0;
-  readonly samples: Float32Array[];
-  readonly envelope: Float32Array;
-
+export class StoredEnvelopeWindow extends EnvelopeWindow {
   constructor(
     private readonly read: EnvelopeReader,
     channelCount: number,
-    readonly capacity: number,
+    capacity: number,
   ) {
-    this.samples = Array.from({ length: channelCount }, () => new Float32Array(capacity));
-    this.envelope = new Float32Array(capacity);
+    super(channelCount, capacity);
   }
 
-  makeRoom(count: number, keepFrom: number): number {
-    if (this.received - this.base + count <= this.capacity) return 0;
-    const keep = Math.max(this.base, Math.min(keepFrom, this.received));
-    const shift = keep - this.base;
-    const used = this.received - this.base;
-    if (used - shift + count > this.capacity) throw new RangeError(`envelope window of ${this.capacity} frames cannot keep ${used - shift} and take ${count}`);
-    for (const samples of this.samples) samples.copyWithin(0, shift, used);
-    this.envelope.copyWithin(0, shift, used);
-    this.base = keep;
-    return shift;
+  /** Nothing of its own: every position taken is final. */
+  protected ownNeedsFrom(): number {
+    return this.received;
   }
 
   take(frames: Frames, offset: number, count: number): void {
-    const at = this.received - this.base;
-    this.samples.forEach((samples, c) => samples.set(frames[c].subarray(offset, offset + count), at));
+    const at = this.takeSamples(frames, offset, count);
     const kept = this.read(this.received, count);
     if (kept.length !== count) throw new RangeError(`kept envelope gave ${kept.length} values for ${count} frames`);
     this.envelope.set(kept, at);

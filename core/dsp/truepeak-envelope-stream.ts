@@ -23,24 +23,10 @@ export const RELEVANCE_BLOCK = 64;
  * A window of recent frames and their peak envelope, in buffers that hold
  * absolute position p at index p − `base`. Callers make room before each
  * `take`, saying which positions they still need; envelope values before
- * `finalUntil` are final.
+ * `finalUntil` are final. Subclasses say how the envelope is filled and what
+ * else they must keep.
  */
-export interface EnvelopeWindow {
-  readonly base: number;
-  readonly received: number;
-  readonly finalUntil: number;
-  readonly samples: readonly Float32Array[];
-  readonly envelope: Float32Array;
-  /** Moves the contents down so `count` more frames fit, keeping positions from `keepFrom` on; returns how far indices moved. */
-  makeRoom(count: number, keepFrom: number): number;
-  /** Takes frames [offset, offset + count) of `frames`. */
-  take(frames: Frames, offset: number, count: number): void;
-  /** The input has ended: every position becomes final. */
-  end(): void;
-}
-
-/** An {@link EnvelopeWindow} that computes the envelope: sample peaks, interpolated in the relevant blocks. */
-export class TruePeakEnvelopeWindow implements EnvelopeWindow {
+export abstract class EnvelopeWindow {
   /** Absolute position of index 0 of {@link samples} and {@link envelope}. */
   base = 0;
   /** Frames taken so far. */
@@ -49,6 +35,54 @@ export class TruePeakEnvelopeWindow implements EnvelopeWindow {
   finalUntil = 0;
   readonly samples: Float32Array[];
   readonly envelope: Float32Array;
+
+  /**
+   * @param capacity frames the buffers hold: the most a caller takes at once plus what it keeps
+   */
+  constructor(
+    channelCount: number,
+    readonly capacity: number,
+  ) {
+    this.samples = Array.from({ length: channelCount }, () => new Float32Array(capacity));
+    this.envelope = new Float32Array(capacity);
+  }
+
+  /** Takes frames [offset, offset + count) of `frames` (room made first). */
+  abstract take(frames: Frames, offset: number, count: number): void;
+
+  /** The input has ended: every position becomes final. */
+  abstract end(): void;
+
+  /** The earliest position the window itself still reads, whatever the caller keeps. */
+  protected abstract ownNeedsFrom(): number;
+
+  /**
+   * Moves the buffers' contents down so that `count` more frames fit, keeping
+   * every position from `keepFrom` on (and what the window itself still
+   * reads). Returns how far indices moved, for callers' own aligned buffers.
+   */
+  makeRoom(count: number, keepFrom: number): number {
+    if (this.received - this.base + count <= this.capacity) return 0;
+    const keep = Math.max(this.base, Math.min(keepFrom, this.ownNeedsFrom()));
+    const shift = keep - this.base;
+    const used = this.received - this.base;
+    if (used - shift + count > this.capacity) throw new RangeError(`envelope window of ${this.capacity} frames cannot keep ${used - shift} and take ${count}`);
+    for (const samples of this.samples) samples.copyWithin(0, shift, used);
+    this.envelope.copyWithin(0, shift, used);
+    this.base = keep;
+    return shift;
+  }
+
+  /** Copies frames [offset, offset + count) of `frames` after those taken; returns the buffer index they start at. */
+  protected takeSamples(frames: Frames, offset: number, count: number): number {
+    const at = this.received - this.base;
+    this.samples.forEach((samples, c) => samples.set(frames[c].subarray(offset, offset + count), at));
+    return at;
+  }
+}
+
+/** An {@link EnvelopeWindow} that computes the envelope: sample peaks, interpolated in the relevant blocks. */
+export class TruePeakEnvelopeWindow extends EnvelopeWindow {
   private readonly kernel;
   private readonly skipBelow: number;
   /** Interval m is interpolated from input m + latency back over the taps: the first m with its whole history. */
@@ -60,41 +94,24 @@ export class TruePeakEnvelopeWindow implements EnvelopeWindow {
   private blocksFinal = 0;
   private ended = false;
 
-  /**
-   * @param capacity frames the buffers hold: the most a caller takes at once plus what it keeps
-   */
-  constructor(filter: TruePeakFilter, relevantAboveLinear: number, channelCount: number, readonly capacity: number) {
+  constructor(filter: TruePeakFilter, relevantAboveLinear: number, channelCount: number, capacity: number) {
+    super(channelCount, capacity);
     this.kernel = createInterpolatedEnvelopeKernel(filter);
     this.skipBelow = relevantAboveLinear / filter.maxGain;
     this.latency = filter.latencySamples;
     this.firstInterpolated = filter.tapsPerPhase - 1 - filter.latencySamples;
-    this.samples = Array.from({ length: channelCount }, () => new Float32Array(capacity));
-    this.envelope = new Float32Array(capacity);
     // A take completes at most capacity / 64 + 1 blocks; finalizing looks one block back.
     this.blockPeaks = new Float64Array(2 ** Math.ceil(Math.log2(capacity / RELEVANCE_BLOCK + 4)));
   }
 
-  /**
-   * Moves the buffers' contents down so that `count` more frames fit, keeping
-   * every position from `keepFrom` on (and what the unfinished blocks still
-   * read). Returns how far indices moved, for callers' own aligned buffers.
-   */
-  makeRoom(count: number, keepFrom: number): number {
-    if (this.received - this.base + count <= this.capacity) return 0;
-    const keep = Math.max(this.base, Math.min(keepFrom, this.blocksFinal * RELEVANCE_BLOCK - RELEVANCE_BLOCK));
-    const shift = keep - this.base;
-    const used = this.received - this.base;
-    if (used - shift + count > this.capacity) throw new RangeError(`envelope window of ${this.capacity} frames cannot keep ${used - shift} and take ${count}`);
-    for (const samples of this.samples) samples.copyWithin(0, shift, used);
-    this.envelope.copyWithin(0, shift, used);
-    this.base = keep;
-    return shift;
+  /** The unfinished blocks' interpolation reads back into the last final one. */
+  protected ownNeedsFrom(): number {
+    return this.blocksFinal * RELEVANCE_BLOCK - RELEVANCE_BLOCK;
   }
 
   /** Takes frames [offset, offset + count) of `frames` (room made first) and finalizes what it can. */
   take(frames: Frames, offset: number, count: number): void {
-    const at = this.received - this.base;
-    this.samples.forEach((samples, c) => samples.set(frames[c].subarray(offset, offset + count), at));
+    const at = this.takeSamples(frames, offset, count);
     this.samplePeaks(at, at + count);
     this.received += count;
     this.finalize(Math.floor(this.received / RELEVANCE_BLOCK), false);

@@ -169,7 +169,8 @@ function levelAndLimit(store: TrackStore, settings: ConvergenceSettings, verify:
   const envelopeStore = curve && isMemoryTrackStore(curve) ? curve : null;
   const truePeakTap = truePeakBlockMaximaTap(filter, relevantAboveLinear, channelCount, length, envelopeStore ? (start, envelope) => envelopeStore.write(start, [envelope]) : undefined);
   runPass(store, [], [truePeakTap], { write: false, blockFrames });
-  let envelopeKept = envelopeStore !== null;
+  // The envelope's reader, until a round has read it (and written its gains over it).
+  let keptEnvelope: EnvelopeReader | undefined = envelopeStore ? (start, count) => envelopeStore.read(start, count)[0] : undefined;
   const predict = predictorFor(truePeakTap.result());
   if (canLevel) gainDb = solve(predict, settings.goalLufs!, gainDb);
 
@@ -194,9 +195,8 @@ function levelAndLimit(store: TrackStore, settings: ConvergenceSettings, verify:
       break;
     }
     const meter = tapsBeside(output, true).open({ kind: 'output-meter', sampleRateHz, channelCount });
-    const keptEnvelope: EnvelopeReader | undefined = envelopeKept && envelopeStore ? (start, count) => envelopeStore.read(start, count)[0] : undefined;
-    envelopeKept = false;
     const limiting = limiterStream(gainDb, ceilingLinear, 1, curve ? (start, gains) => curve.write(start, [gains]) : undefined, keptEnvelope);
+    keptEnvelope = undefined;
     runPass(store, [limiting], [meter], { write: false, blockFrames });
     keptLimiting = curve ? limiting.report() : null;
     measured = meter.result();
