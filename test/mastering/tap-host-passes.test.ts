@@ -12,7 +12,7 @@ import { countClippedRuns } from '../../core/dsp/clipped-runs.ts';
 import { analyzeTrack } from '../../core/mastering/analysis.ts';
 import { masterStore } from '../../core/mastering/master.ts';
 import { EQ_MODES } from '../../core/mastering/options.ts';
-import { createTap, type TapHost, type TapSpec } from '../../core/mastering/tap-host.ts';
+import { createTap, LOCAL_TAPS, outputMeterBeside, type TapHost, type TapSpec } from '../../core/mastering/tap-host.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { withoutTimings } from '../support/without-timings.ts';
 import { convergeLoudness } from '../../core/mastering/convergence.ts';
@@ -71,6 +71,26 @@ test("the loudness search's first pass, whose only stage is the rider's gains, t
   assert.ok(kinds.includes('kweighted-energy'), `on the host: ${kinds.join(', ')}`);
   assert.ok(kinds.includes('output-meter'), `on the host: ${kinds.join(', ')}`);
   assert.not.ok(kinds.includes('sample-peaks'), `on the host: ${kinds.join(', ')}`);
+  // The measuring rounds' meter is split: its true peak on the host, its K-weighting here beside the limiter.
+  const meters = host.opened.filter((spec) => spec.kind === 'output-meter');
+  assert.ok(meters.length >= 1 && meters.every((spec) => spec.part === 'true-peak'), `meters on the host: ${JSON.stringify(meters)}`);
+  assert.equal(hosted.result.output, here.result.output);
+});
+
+test('the output meter split in two parts gives the whole meter\'s figures, bit for bit', async () => {
+  const target = await decoded('indie_pop/target.wav');
+  const { sampleRateHz } = target;
+  const whole = outputMeterBeside(LOCAL_TAPS, sampleRateHz, 2);
+  const split = outputMeterBeside(recordingHost(), sampleRateHz, 2);
+  assert.is(whole.taps.length, 1);
+  assert.is(split.taps.length, 2);
+  for (let start = 0; start < target.channels[0].length; start += 10007) {
+    const block = target.channels.map((samples) => samples.subarray(start, start + 10007));
+    for (const tap of [...whole.taps, ...split.taps]) tap.push(block);
+  }
+  const figures = whole.result();
+  assert.ok(figures.integratedLufs !== null && figures.truePeakDbtp !== null && figures.loudnessRangeLu !== null);
+  assert.equal(split.result(), figures);
 });
 
 test.run();
