@@ -43,6 +43,15 @@ export interface ConvergenceSettings {
   readonly truePeakCeilingDbtp: number;
   readonly toleranceDb: number;
   readonly maxCorrectionDb: number;
+  /**
+   * The loudness gain (dB) a prediction already found for this signal from
+   * statistics taken before the stages in front (the rider's plan solves it
+   * for the ridden signal): the search then takes the true peaks that can
+   * matter around it in its first pass, beside the stages, instead of first
+   * searching on sample peaks and then taking the true peaks in a pass of
+   * their own. Absent or null: the two stages.
+   */
+  readonly expectedGainDb?: number | null;
 }
 
 export interface ConvergenceRound {
@@ -131,21 +140,38 @@ function levelAndLimit(store: TrackStore, settings: ConvergenceSettings, verify:
   const before = output.before ?? [];
   const beside = tapsBeside(output, before.length > 0);
   const energyTap = beside.open({ kind: 'kweighted-energy', sampleRateHz, channelCount, length });
-  // The stages in front are the rider's gains, light next to the K-weighting:
-  // the sample peaks are taken here beside them, so the tap thread has only
-  // the K-weighting (with both there, this thread waited ~50 ms a 3-minute pass).
-  const samplePeakTap = LOCAL_TAPS.open({ kind: 'sample-peaks', length });
   const blockFrames = output.blockFrames;
-  runPass(store, before, [energyTap, samplePeakTap], { write: before.length > 0, blockFrames });
-  const energy = energyTap.result();
   // The limiter never aims above the true-peak ceiling: the guard is for what
   // its interpolator misses, not for a ceiling the profile sets higher.
   let ceilingLinear = Math.min(limiter.ceilingLinear, dbToLinear(settings.truePeakCeilingDbtp - GUARD_MARGIN_DB));
+  const filter = truePeakFilterFor(sampleRateHz);
+  // Where the curve store is in memory, the per-sample envelope the true-peak
+  // tap computes waits there for the first limiting round, which reads it
+  // instead of interpolating the same peaks again (and writes its gains over
+  // it as it goes). A curve in a file (a long track) would take the envelope
+  // through the disk and back, which costs more than interpolating again (an
+  // hour at 48 kHz: ~40 s against ~36.5 s).
+  const envelopeStore = curve && isMemoryTrackStore(curve) ? curve : null;
+  /** The true peaks that can matter at `gainDb` (with a margin above it): only they are interpolated. */
+  const truePeaksAround = (gainDb: number) => {
+    const relevantAboveLinear = ceilingLinear / dbToLinear(gainDb + STAGE_TWO_MARGIN_DB);
+    const tap = truePeakBlockMaximaTap(filter, relevantAboveLinear, channelCount, length, envelopeStore ? (start, envelope) => envelopeStore.write(start, [envelope]) : undefined);
+    return { relevantAboveLinear, tap };
+  };
+  const expectedGainDb = settings.expectedGainDb ?? null;
+  // With a gain expected, the first pass takes the true peaks around it;
+  // without, it takes sample peaks for a first search (stage 1), whose gain
+  // tells which true peaks a second pass interpolates (stage 2).
+  const expected = expectedGainDb === null ? null : truePeaksAround(expectedGainDb);
+  // The stages in front are the rider's gains, light next to the K-weighting:
+  // the peaks are taken here beside them, so the tap thread has only the
+  // K-weighting (with both there, this thread waited ~50 ms a 3-minute pass).
+  const samplePeakTap = expected ? null : LOCAL_TAPS.open({ kind: 'sample-peaks', length });
+  runPass(store, before, [energyTap, expected?.tap ?? samplePeakTap!], { write: before.length > 0, blockFrames });
+  const energy = energyTap.result();
   const unlimited = predictLoudness(energy, null, 1, Math.round(0.1 * sampleRateHz), length);
   const canLevel = settings.goalLufs !== null && unlimited !== null;
 
-  // Stage 1: solve against sample peaks; stage 2: against true peaks, which
-  // are only interpolated where they can matter at the stage-1 gain.
   let gainDb = canLevel ? Math.min(MAX_LOUDNESS_GAIN_DB, settings.goalLufs! - unlimited!) : 0;
   const maxGainDb = Math.min(MAX_LOUDNESS_GAIN_DB, gainDb + SEARCH_HEADROOM_DB);
   const solve = (predictor: LoudnessPredictor, goal: number, startDb: number) =>
@@ -157,18 +183,15 @@ function levelAndLimit(store: TrackStore, settings: ConvergenceSettings, verify:
     if (gainCurve?.length !== blockPeaks.length) gainCurve = new Float32Array(blockPeaks.length);
     return createBlockPredictor(energy, blockPeaks, length, sampleRateHz, timing, { windowPeaks: blockPeaks, gainCurve }).loudness;
   };
-  if (canLevel) gainDb = solve(predictorFor(samplePeakTap.result()), settings.goalLufs!, gainDb);
-  const filter = truePeakFilterFor(sampleRateHz);
-  const relevantAboveLinear = ceilingLinear / dbToLinear(gainDb + STAGE_TWO_MARGIN_DB);
-  // Where the curve store is in memory, the per-sample envelope this pass
-  // computes waits there for the first limiting round, which reads it instead
-  // of interpolating the same peaks again (and writes its gains over it as it
-  // goes). A curve in a file (a long track) would take the envelope through
-  // the disk and back, which costs more than interpolating again (an hour at
-  // 48 kHz: ~40 s against ~36.5 s).
-  const envelopeStore = curve && isMemoryTrackStore(curve) ? curve : null;
-  const truePeakTap = truePeakBlockMaximaTap(filter, relevantAboveLinear, channelCount, length, envelopeStore ? (start, envelope) => envelopeStore.write(start, [envelope]) : undefined);
-  runPass(store, [], [truePeakTap], { write: false, blockFrames });
+  let truePeaks = expected;
+  if (truePeaks) {
+    if (canLevel) gainDb = Math.min(maxGainDb, Math.max(-MAX_LOUDNESS_GAIN_DB, expectedGainDb!));
+  } else {
+    if (canLevel) gainDb = solve(predictorFor(samplePeakTap!.result()), settings.goalLufs!, gainDb);
+    truePeaks = truePeaksAround(gainDb);
+    runPass(store, [], [truePeaks.tap], { write: false, blockFrames });
+  }
+  const { relevantAboveLinear, tap: truePeakTap } = truePeaks;
   // The envelope's reader, until a round has read it (and written its gains over it).
   let keptEnvelope: EnvelopeReader | undefined = envelopeStore ? (start, count) => envelopeStore.read(start, count)[0] : undefined;
   const predict = predictorFor(truePeakTap.result());

@@ -147,6 +147,8 @@ export function renderAfterStaticEq(store: TrackStore, request: RenderRequest, o
       truePeakCeilingDbtp: decision.truePeak.ceilingDbtp,
       toleranceDb: decision.loudness.toleranceDb,
       maxCorrectionDb: decision.loudness.maxCorrectionDb,
+      // A plan made here solved the gain for the signal it rides, with the same goal and limiter.
+      expectedGainDb: request.rider.kind === 'plan' ? (rider?.loudnessGainDb ?? null) : null,
     },
     !probe,
     { ...output, before: riderGains ? [createGainRider(riderGains).stream()] : [], taps: [...(output.taps ?? []), ...(widthOutTap ? [widthOutTap] : [])] },

@@ -190,6 +190,31 @@ test('with a curve store the true-peak pass leaves its envelope there and only t
   }
 });
 
+test('with a gain expected from a prediction (the rider plan\'s) the true peaks come in the first pass: one pass fewer, nearly the same gain, goal and ceiling held', () => {
+  const sampleRateHz = 44100;
+  const original = hotMaterial(sampleRateHz, 5).map((samples) => samples.map((x) => x * 0.3));
+  const length = original[0].length;
+  const settings = { goalLufs: -8, limiter: createLimiter({ sampleRateHz, ceilingDbtp: -0.9, lookaheadMs: 3, releaseMs: 150 }), truePeakCeilingDbtp: -1, toleranceDb: 0.3, maxCorrectionDb: 1.5 };
+  const converge = (expectedGainDb?: number) => {
+    const store = memoryTrackStore(original.map((samples) => samples.slice()), sampleRateHz);
+    let passes = 0;
+    const counting = { ...store, read: (start: number, count: number) => ((passes += start === 0 ? 1 : 0), store.read(start, count)) };
+    const result = convergeLoudness(counting, { ...settings, expectedGainDb }, true, { curveStore: memoryCurveStore(length) });
+    return { result, passes };
+  };
+  const twoStages = converge();
+  assert.ok(twoStages.result.limiterMaxReductionDb > 1, `the material was limited (${twoStages.result.limiterMaxReductionDb} dB)`);
+  // The gain the search settles on as the expectation, and expectations 2 dB off either way.
+  for (const offsetDb of [0, -2, 2]) {
+    const { result, passes } = converge(twoStages.result.loudnessGainDb + offsetDb);
+    assert.is(passes, twoStages.passes - 1, `expected ${offsetDb} dB off: one pass fewer`);
+    assert.ok(Math.abs(result.loudnessGainDb - twoStages.result.loudnessGainDb) < 0.05, `expected ${offsetDb} dB off: ${result.loudnessGainDb} dB against ${twoStages.result.loudnessGainDb} dB`);
+    assert.ok(result.goalReached, `expected ${offsetDb} dB off: ${result.output.integratedLufs} LUFS`);
+    assert.ok(result.output.truePeakDbtp! <= settings.truePeakCeilingDbtp, `expected ${offsetDb} dB off: ${result.output.truePeakDbtp} dBTP`);
+  }
+  assert.equal(converge(null as unknown as undefined), twoStages, 'a null expectation is none');
+});
+
 test('a curve store outside memory (a file, for a long track) gets no envelope: the round interpolates for itself, the same master', () => {
   const sampleRateHz = 44100;
   const original = hotMaterial(sampleRateHz, 3).map((samples) => samples.map((x) => x * 0.3));
