@@ -19,7 +19,9 @@ import type { ReferenceAnalysisReply, ReferenceAnalysisRequest } from './referen
 import type { MasteringUploadFile } from '../../core/app/ports.ts';
 import { errorFromWire } from '../../core/app/worker-protocol.ts';
 import { simdEnabled } from '../../core/wasm/simd-module.ts';
-import { REFERENCE_WORKER_URL, spawnReferenceWorker, takeReferenceWorker } from './reference-analysis-spawn.ts';
+import type { Worker } from 'node:worker_threads';
+import { REFERENCE_WORKER_URL, spawnReferenceWorker } from './reference-analysis-spawn.ts';
+import { holdOpen } from './worker-hold.ts';
 
 /**
  * Creates the analyzer. By default each call starts one thread and ends it
@@ -70,6 +72,18 @@ export function analyzeReferenceFilesOnThread(paths: readonly string[], policy: 
   return analyzeOnThread({ paths: [...paths], policy }, workerUrl);
 }
 
+/**
+ * {@link analyzeReferenceFilesOnThread} on a thread that is already running
+ * and serves reference requests besides its own work (the tap thread, see
+ * `TapThread.worker`): it is held open until the answer and left running after.
+ *
+ * @example const references = await analyzeReferenceFilesOn(taps.worker, ['ref.wav'], policy);
+ */
+export function analyzeReferenceFilesOn(worker: Worker, paths: readonly string[], policy: IngestPolicy): Promise<AnalyzedReference[]> {
+  const thread = attachThread(worker, false);
+  return thread.analyze({ paths: [...paths], policy }).finally(() => thread.close());
+}
+
 /** A request before the thread numbers it. */
 type ThreadRequest = { readonly uploads: readonly MasteringUploadFile[]; readonly policy: IngestPolicy } | { readonly paths: readonly string[]; readonly policy: IngestPolicy };
 
@@ -89,40 +103,59 @@ function analyzeOnThread(request: ThreadRequest, workerUrl: URL, options: Thread
 
 /** Starts a thread that answers requests by id; it keeps the process alive only while a request is pending. */
 function openThread(workerUrl: URL, options: ThreadOptions): ReferenceThread {
-  // The thread starts with the SIMD switch as this thread has it; one the command started before its code loaded serves when it was started so.
-  const settings = { simd: simdEnabled(), nice: options.nice ?? 0 };
-  const started = (workerUrl === REFERENCE_WORKER_URL ? takeReferenceWorker(settings) : null) ?? spawnReferenceWorker(workerUrl, settings);
-  const { worker } = started;
-  const pending = new Map<number, { resolve: (references: AnalyzedReference[]) => void; reject: (error: unknown) => void }>();
+  // The thread starts with the SIMD switch as this thread has it, so it computes what this one would.
+  return attachThread(spawnReferenceWorker(workerUrl, { simd: simdEnabled(), nice: options.nice ?? 0 }).worker, true);
+}
+
+/**
+ * Sends requests to `worker` and matches its answers by id, holding it open
+ * while any is pending; closing ends it when `owned`, else only stops listening.
+ */
+function attachThread(worker: Worker, owned: boolean): ReferenceThread {
+  const pending = new Map<number, { resolve: (references: AnalyzedReference[]) => void; reject: (error: unknown) => void; release: () => void }>();
   let nextId = 1;
   let failure: Error | null = null;
   const failAll = (error: Error) => {
     failure ??= error;
-    for (const waiter of pending.values()) waiter.reject(error);
+    for (const waiter of pending.values()) {
+      waiter.release();
+      waiter.reject(error);
+    }
     pending.clear();
   };
-  worker.on('message', (reply: ReferenceAnalysisReply) => {
+  // A thread with other work posts other messages too (a tap thread's `warmed`, whose ids are its own).
+  const onMessage = (reply: ReferenceAnalysisReply) => {
+    if (reply.type !== 'analyzed' && reply.type !== 'failed') return;
     const waiter = pending.get(reply.id);
     if (!waiter) return;
     pending.delete(reply.id);
-    if (pending.size === 0) worker.unref();
+    waiter.release();
     if (reply.type === 'analyzed') waiter.resolve(reply.references);
     else waiter.reject(errorFromWire(reply.error));
-  });
-  worker.on('error', (error) => failAll(error));
-  worker.on('exit', (code) => failAll(new Error(`the reference analysis thread exited with code ${code} before answering`)));
-  worker.unref();
+  };
+  const onError = (error: Error) => failAll(error);
+  const onExit = (code: number) => failAll(new Error(`the reference analysis thread exited with code ${code} before answering`));
+  worker.on('message', onMessage);
+  worker.on('error', onError);
+  worker.on('exit', onExit);
   return {
     analyze(request, transfer = []) {
       if (failure) return Promise.reject(failure);
       const id = nextId++;
-      worker.ref();
       return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
+        pending.set(id, { resolve, reject, release: holdOpen(worker) });
         worker.postMessage({ id, ...request } satisfies ReferenceAnalysisRequest, [...transfer]);
       });
     },
     failed: () => failure !== null,
-    close: () => void worker.terminate(),
+    close() {
+      if (owned) {
+        void worker.terminate();
+        return;
+      }
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    },
   };
 }

@@ -1,10 +1,10 @@
 /**
  * A worker thread a command starts before its own code has loaded
  * (cli/main.ts), kept for the one host that would start it the same way
- * (tap-thread-spawn.ts, reference-analysis-spawn.ts): booting a thread and
- * loading its modules costs ~0.1–0.25 s of CPU, which then runs while the
- * command loads on the other core. A thread started otherwise is ended
- * unused; one never taken ends with the process (it does not hold it open).
+ * (tap-thread-spawn.ts): booting a thread and loading its modules costs
+ * ~0.1–0.25 s of CPU, which then runs while the command loads on the other
+ * core. A thread started otherwise is ended unused; one never taken ends
+ * with the process (it does not hold it open).
  */
 import type { Worker } from 'node:worker_threads';
 
@@ -24,14 +24,12 @@ export interface StartedAhead<T extends { readonly worker: Worker; readonly sett
 }
 
 /**
- * A slot for one thread `spawn` starts ahead; `usable` says whether it can
- * still serve when taken (it has not failed meanwhile).
+ * A slot for one thread `spawn` starts ahead.
  *
  * @example const ahead = startedAhead((settings) => spawnTapWorker(TAP_WORKER_URL, settings)); ahead.start({ simd: true, nice: 0 });
  */
 export function startedAhead<T extends { readonly worker: Worker; readonly settings: ThreadSettings }>(
   spawn: (settings: ThreadSettings) => T,
-  usable: (thread: T) => boolean = () => true,
 ): StartedAhead<T> {
   let started: T | null = null;
   return {
@@ -43,7 +41,7 @@ export function startedAhead<T extends { readonly worker: Worker; readonly setti
       const taken = started;
       started = null;
       if (!taken) return null;
-      if (taken.settings.simd === settings.simd && taken.settings.nice === settings.nice && usable(taken)) return taken;
+      if (taken.settings.simd === settings.simd && taken.settings.nice === settings.nice) return taken;
       void taken.worker.terminate();
       return null;
     },

@@ -1,4 +1,7 @@
-// The tap thread (see tap-thread.ts): builds the taps it is told to open,
+// The tap thread (see tap-thread.ts): first, where its command asks, it
+// analyses the job's references (reference-analysis-service.ts: one thread
+// booted instead of two, and the analysis leaves this thread's code compiled
+// for the taps); then it builds the taps it is told to open,
 // feeds them the blocks it is sent (views of shared slots; a tap keeps copies
 // of what it needs), in order, counting each block measured once the next
 // arrives (every tap of its pass has had it then),
@@ -10,6 +13,7 @@ import { createTap } from '../../core/mastering/tap-host.ts';
 import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
 import { lowerThreadPriority } from '../shared/thread-priority.ts';
 import { BLOCKS_DONE, REPLIES, REQUESTS_SENT, type SharedBlock, type TapThreadReply, type TapThreadRequest, type TapThreadWarmed } from './tap-thread-messages.ts';
+import { isReferenceAnalysisRequest, serveReferenceAnalysis } from './reference-analysis-service.ts';
 
 const port = parentPort;
 if (!port) throw new Error('tap-thread-worker.ts runs inside a worker thread (see tap-thread.ts)');
@@ -81,7 +85,9 @@ function scheduleWarming(): void {
   setImmediate(warmSlice);
 }
 
+serveReferenceAnalysis(port);
 port.on('message', (request: TapThreadRequest) => {
+  if (isReferenceAnalysisRequest(request)) return;
   if (request.op === 'warm') {
     toWarm.push({ id: request.id, words: new Int32Array(request.buffer, 0, Math.floor(request.buffer.byteLength / Int32Array.BYTES_PER_ELEMENT)), page: 0 });
     scheduleWarming();

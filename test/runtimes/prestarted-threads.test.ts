@@ -1,20 +1,22 @@
 // Threads a command starts before its own code has loaded (cli/main.ts for
-// `master`; runtimes/node/*-spawn.ts): the next tap thread or reference
-// analysis with the same settings takes the started one (and ends it as it
-// would end its own), one started with other settings is ended unused, and
-// either way the job's results are the ones a thread started on the spot gives.
+// `master`; runtimes/node/tap-thread-spawn.ts): the next tap thread with the
+// same settings takes the started one (and ends it as it would end its own),
+// one started with other settings is ended unused, and either way the job's
+// results are the ones a thread started on the spot gives. The tap thread
+// also analyses the references first, as `master` has it do.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Worker } from 'node:worker_threads';
 import { DEFAULT_INGEST_POLICY } from '../../core/domain/policies.ts';
 import { createTap } from '../../core/mastering/tap-host.ts';
 import { simdEnabled } from '../../core/wasm/simd-module.ts';
-import { prestartReferenceWorker, takeReferenceWorker } from '../../runtimes/node/reference-analysis-spawn.ts';
-import { analyzeReferenceFilesOnThread } from '../../runtimes/node/reference-analysis-thread.ts';
+import { spawnSync } from 'node:child_process';
+import { analyzeReferenceFilesOn } from '../../runtimes/node/reference-analysis-thread.ts';
 import { analyzeReferenceFiles } from '../../runtimes/node/reference-files.ts';
 import { startTapThread } from '../../runtimes/node/tap-thread.ts';
 import { prestartTapWorker, takeTapWorker } from '../../runtimes/node/tap-thread-spawn.ts';
 import { fixturePath } from '../support/fixtures.ts';
+import { repoRoot } from '../support/processes.ts';
 
 const exited = (worker: Worker) => new Promise<number>((resolve) => worker.once('exit', resolve));
 
@@ -61,18 +63,39 @@ test('a tap thread started ahead with another SIMD switch is ended, and the host
   await thread.close();
 });
 
-test('a reference thread started ahead analyses the next references with its settings and ends with the answer; one with other settings is ended', async () => {
-  const paths = [fixturePath('indie_pop/reference.wav')];
-  const [expected] = await analyzeReferenceFiles(paths, DEFAULT_INGEST_POLICY);
-  for (const simd of [simdEnabled(), !simdEnabled()]) {
-    const early = prestartReferenceWorker({ simd, nice: 0 });
-    const ended = exited(early.worker);
-    const [analysed] = await analyzeReferenceFilesOnThread(paths, DEFAULT_INGEST_POLICY);
-    assert.is(takeReferenceWorker({ simd: simdEnabled(), nice: 0 }), null, 'taken once');
-    assert.type(await ended, 'number', simd === simdEnabled() ? 'ended with the answer' : 'ended unused');
-    assert.equal(analysed.analysis.integratedLufs, expected.analysis.integratedLufs);
-    assert.equal(analysed.analysis.spectrum, expected.analysis.spectrum);
-  }
+test('the tap thread analyses references before it takes taps: the same analysis as a thread of its own, and the thread stays for the taps', async () => {
+  const paths = [fixturePath('indie_pop/reference.wav'), fixturePath('synthwave_48k_24bit/reference.wav')];
+  const expected = await analyzeReferenceFiles(paths, DEFAULT_INGEST_POLICY);
+  const early = prestartTapWorker({ simd: simdEnabled(), nice: 0 });
+  const thread = startTapThread();
+  assert.is(thread.worker, early.worker, 'the thread started ahead');
+  let exitedEarly = false;
+  thread.worker.once('exit', () => (exitedEarly = true));
+  // A warm request answered meanwhile (its id is the thread's own) is not taken for the analysis's answer.
+  const warmed = thread.warm(new SharedArrayBuffer(4 * 4096));
+  const analysed = await analyzeReferenceFilesOn(thread.worker, paths, DEFAULT_INGEST_POLICY);
+  await warmed;
+  assert.is(analysed.length, 2);
+  analysed.forEach((reference, index) => {
+    assert.equal(reference.analysis.integratedLufs, expected[index].analysis.integratedLufs);
+    assert.equal(reference.analysis.truePeakDbtp, expected[index].analysis.truePeakDbtp);
+    assert.equal(reference.analysis.spectrum, expected[index].analysis.spectrum);
+  });
+  // A refused reference comes back with its error, and the thread still serves.
+  await analyzeReferenceFilesOn(thread.worker, [fixturePath('malformed/truncated_header.wav')], DEFAULT_INGEST_POLICY).then(
+    () => assert.unreachable('a malformed reference was analysed'),
+    (error: unknown) => assert.instance(error, Error),
+  );
+  assert.not.ok(exitedEarly, 'the analyses left the thread running');
+  const { there, here } = await energiesBothWays(thread);
+  assert.equal(there, here);
+  await thread.close();
+});
+
+test('a tap thread that analysed the references and was left idle does not keep its process alive', () => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/runtimes/workers/idle-analysing-tap-thread.ts', fixturePath('indie_pop/reference.wav')], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+  assert.is(run.status, 0, `${run.signal ?? ''} ${run.stderr}`);
+  assert.match(run.stdout, /^analysed -?\d+\.\d+ LUFS/);
 });
 
 test.run();

@@ -3,7 +3,6 @@
 // starts threads.
 import { setSimdEnabled, simdEnabled } from '../../../core/wasm/simd-module.ts';
 import { simdSettingOf } from '../../shared/simd-setting.ts';
-import { prestartReferenceWorker } from '../reference-analysis-spawn.ts';
 import { prestartTapWorker } from '../tap-thread-spawn.ts';
 
 const USAGE = `usage: audo-eq <command> [options]
@@ -19,13 +18,12 @@ audo-eq <command> --help shows a command's options.`;
 const COMMANDS = 'commands: serve, analyze, master, batch-master';
 
 /**
- * `master` runs its job on this thread and two others (the references' and
- * the render's taps). Started now, they boot Node and load their modules
- * (~0.1–0.25 s of CPU each) while this thread loads the command's code
- * (~0.25 s), on the core that would otherwise idle.
+ * `master` runs its job on this thread and one other, which analyses the
+ * references and then takes the render's taps. Started now, it boots Node
+ * and loads its modules (~0.1–0.25 s of CPU) while this thread loads the
+ * command's code (~0.25 s), on the core that would otherwise idle.
  */
 function prestartMasterThreads(simd: boolean): void {
-  prestartReferenceWorker({ simd, nice: 0 });
   prestartTapWorker({ simd, nice: 0 });
 }
 

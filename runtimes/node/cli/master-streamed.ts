@@ -22,7 +22,7 @@ import { startTapThread } from '../tap-thread.ts';
 import { warmCurveFor } from '../warm-curve.ts';
 import { AudoEqError } from '../../../core/domain/errors.ts';
 import { openWavFileSource, type WavFileSource } from '../wav-file-source.ts';
-import { analyzeReferenceFilesOnThread } from '../reference-analysis-thread.ts';
+import { analyzeReferenceFilesOn, analyzeReferenceFilesOnThread } from '../reference-analysis-thread.ts';
 import { analyzeReferenceFiles } from '../reference-files.ts';
 import { checkInputFile, errnoOf, fileFailure, FileJobError, inputFailure, outputNotWritable, partialPathFor, type FileJob } from './master-files.ts';
 
@@ -75,7 +75,8 @@ export async function masterFileStreamed(job: FileJob, settings: StreamedFileSet
             listed: paths.length > 1,
             elsewhere: onThread,
             analyze: (policy) => {
-              const analyzing = onThread ? analyzeReferenceFilesOnThread(paths, policy) : analyzeReferenceFiles(paths, policy);
+              // The tap thread analyses them first where there is one: one thread booted instead of two.
+              const analyzing = !onThread ? analyzeReferenceFiles(paths, policy) : taps ? analyzeReferenceFilesOn(taps.worker, paths, policy) : analyzeReferenceFilesOnThread(paths, policy);
               // Once the references are in, a core is free until the render needs the curve: page it in there.
               if (curve && taps) void analyzing.then(() => taps.warm(curve.memory)).catch(() => undefined);
               return analyzing;
