@@ -22,7 +22,8 @@
  */
 import { ENERGY_BLOCK } from '../dsp/kweighted-blocks.ts';
 import { ABSOLUTE_GATE_LUFS, LRA_RELATIVE_GATE_LU } from '../dsp/loudness-gating.ts';
-import { centredShortTermLoudness, interpolateSteps } from '../dsp/short-term-loudness.ts';
+import { centredShortTermLoudness } from '../dsp/short-term-loudness.ts';
+import { interpolateStepGains } from '../dsp/step-gains.ts';
 import type { LimiterTiming } from '../dsp/limiter.ts';
 import { createBlockPredictor, solveGain, type PredictorBuffers, type ProgrammePrediction, type ProgrammePredictor } from './loudness-prediction.ts';
 
@@ -123,14 +124,14 @@ export function planGainRider(problem: RiderProblem): RiderPlan {
     }
     return { ratio, predicted: predictor.programme(gainDb, ceilingLinear), loudnessGainDb: gainDb };
   };
-  // The search is over: its per-block dB can be reused, the chosen gains get an array of their own.
+  // The search is over: the chosen gains get an array of their own.
   const finishWith = (chosen: ReturnType<typeof evaluate>) =>
     finish({
       ...chosen,
       blockGains:
         chosen.ratio === 1 || !stats
           ? null
-          : riderBlockGains(loudnessDb, stats, chosen.ratio, step, energy.length, { perBlockDb: scratch.perBlockDb, blockGains: new Float32Array(energy.length + 1) }),
+          : riderBlockGains(loudnessDb, stats, chosen.ratio, step, energy.length, { blockGains: new Float32Array(energy.length + 1) }),
     });
   const error = (x: { predicted: ProgrammePrediction }) => (x.predicted.loudnessRangeLu ?? problem.goalLraLu) - problem.goalLraLu;
 
@@ -194,8 +195,6 @@ function clampRatio(ratio: number): number {
 /** Arrays one plan's candidates share, each as long as the block statistics (see {@link PredictorBuffers}). */
 interface RiderScratch extends PredictorBuffers {
   readonly riddenEnergy: Float64Array;
-  /** The rider's gains in dB per block (and one more). */
-  readonly perBlockDb: Float64Array;
   readonly blockGains: Float32Array;
 }
 
@@ -204,7 +203,6 @@ function riderScratch(blocks: number): RiderScratch {
     riddenEnergy: new Float64Array(blocks),
     windowPeaks: new Float32Array(blocks),
     gainCurve: new Float32Array(blocks),
-    perBlockDb: new Float64Array(blocks + 1),
     blockGains: new Float32Array(blocks + 1),
   };
 }
@@ -279,7 +277,7 @@ function riderBlockGains(
   ratio: number,
   step: number,
   blocks: number,
-  scratch?: Pick<RiderScratch, 'perBlockDb' | 'blockGains'>,
+  scratch?: Pick<RiderScratch, 'blockGains'>,
 ): Float32Array {
   const steps = loudnessDb.length;
   const controlDb = new Float64Array(steps);
@@ -288,11 +286,7 @@ function riderBlockGains(
     controlDb[j] = Math.max(-RIDER_MAX_GAIN_DB, Math.min(RIDER_MAX_GAIN_DB, (ratio - 1) * (level - stats.centreLufs)));
   }
   const smoothed = movingAverage(controlDb, Math.max(1, Math.round(SMOOTHING_SECONDS / CONTROL_SECONDS)));
-  const perBlockDb = interpolateSteps(smoothed, step, ENERGY_BLOCK, blocks, scratch?.perBlockDb);
-  const gains = scratch?.blockGains ?? new Float32Array(blocks + 1);
-  const perDb = Math.LN10 / 20;
-  for (let b = 0; b <= blocks; b++) gains[b] = Math.exp(perDb * perBlockDb[b]);
-  return gains;
+  return interpolateStepGains(smoothed, step, ENERGY_BLOCK, blocks, scratch?.blockGains ?? new Float32Array(blocks + 1));
 }
 
 /** Centred moving average over `width` values (shorter at the ends). */
