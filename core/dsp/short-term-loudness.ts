@@ -19,7 +19,16 @@ export const SHORT_TERM_SECONDS = 3;
 export function centredShortTermLoudness(energy: Float64Array, length: number, sampleRateHz: number, step: number): Float64Array {
   const steps = Math.max(1, Math.ceil(length / step));
   const stepEnergy = new Float64Array(steps);
-  for (let b = 0; b < energy.length; b++) stepEnergy[Math.min(steps - 1, Math.floor((b * ENERGY_BLOCK) / step))] += energy[b];
+  // Step j takes the blocks starting in it, [j·step, (j + 1)·step) (the last
+  // step every block after), summed in block order: a block's step from
+  // integer bounds per step rather than a division per block.
+  let b = 0;
+  for (let j = 0; j < steps; j++) {
+    const end = j === steps - 1 ? energy.length : Math.min(energy.length, Math.ceil(((j + 1) * step) / ENERGY_BLOCK));
+    let sum = 0;
+    for (; b < end; b++) sum += energy[b];
+    stepEnergy[j] = sum;
+  }
   const half = Math.round((SHORT_TERM_SECONDS * sampleRateHz) / step / 2);
   const prefix = new Float64Array(steps + 1);
   for (let j = 0; j < steps; j++) prefix[j + 1] = prefix[j] + stepEnergy[j];

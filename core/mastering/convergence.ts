@@ -156,7 +156,7 @@ function levelAndLimit(store: TrackStore, settings: ConvergenceSettings, verify:
   const truePeaksAround = (gainDb: number) => {
     const relevantAboveLinear = ceilingLinear / dbToLinear(gainDb + STAGE_TWO_MARGIN_DB);
     const tap = truePeakBlockMaximaTap(filter, relevantAboveLinear, channelCount, length, envelopeStore ? (start, envelope) => envelopeStore.write(start, [envelope]) : undefined);
-    return { relevantAboveLinear, tap };
+    return { aroundDb: gainDb, relevantAboveLinear, tap };
   };
   const expectedGainDb = settings.expectedGainDb ?? null;
   // With a gain expected, the first pass takes the true peaks around it;
@@ -166,8 +166,8 @@ function levelAndLimit(store: TrackStore, settings: ConvergenceSettings, verify:
   // The stages in front are the rider's gains, light next to the K-weighting:
   // the peaks are taken here beside them, so the tap thread has only the
   // K-weighting (with both there, this thread waited ~50 ms a 3-minute pass).
-  const samplePeakTap = expected ? null : LOCAL_TAPS.open({ kind: 'sample-peaks', length });
-  runPass(store, before, [energyTap, expected?.tap ?? samplePeakTap!], { write: before.length > 0, blockFrames });
+  const firstPeaks = expected?.tap ?? LOCAL_TAPS.open({ kind: 'sample-peaks', length });
+  runPass(store, before, [energyTap, firstPeaks], { write: before.length > 0, blockFrames });
   const energy = energyTap.result();
   const unlimited = predictLoudness(energy, null, 1, Math.round(0.1 * sampleRateHz), length);
   const canLevel = settings.goalLufs !== null && unlimited !== null;
@@ -184,12 +184,12 @@ function levelAndLimit(store: TrackStore, settings: ConvergenceSettings, verify:
     return createBlockPredictor(energy, blockPeaks, length, sampleRateHz, timing, { windowPeaks: blockPeaks, gainCurve }).loudness;
   };
   let truePeaks = expected;
-  if (truePeaks) {
-    if (canLevel) gainDb = Math.min(maxGainDb, Math.max(-MAX_LOUDNESS_GAIN_DB, expectedGainDb!));
-  } else {
-    if (canLevel) gainDb = solve(predictorFor(samplePeakTap!.result()), settings.goalLufs!, gainDb);
+  if (!truePeaks) {
+    if (canLevel) gainDb = solve(predictorFor(firstPeaks.result()), settings.goalLufs!, gainDb);
     truePeaks = truePeaksAround(gainDb);
     runPass(store, [], [truePeaks.tap], { write: false, blockFrames });
+  } else if (canLevel) {
+    gainDb = Math.min(maxGainDb, Math.max(-MAX_LOUDNESS_GAIN_DB, truePeaks.aroundDb));
   }
   const { relevantAboveLinear, tap: truePeakTap } = truePeaks;
   // The envelope's reader, until a round has read it (and written its gains over it).
