@@ -336,12 +336,18 @@ function renderStore(store: TrackStore, decision: MasteringDecision, target: Tra
   const probePlanTap = riderGoal ? tapsBeside(output, true).open({ kind: 'rider-plan', sampleRateHz, channelCount, length, settings: riderGoal }) : null;
   // With no tone goal the probe leaves the curve as it is; a flat one has no
   // matching FIR, so the signal reaching the width stage is the equaliser's
-  // output: its width is taken in this pass instead of a pass of its own (on
-  // the tap thread unless the rider's plan has it).
+  // output: its width is taken now instead of in the render (on the tap
+  // thread unless the rider's plan has it). With the plan on the tap thread,
+  // it is taken here in a pass of its own after the equaliser's: the plan
+  // then starts as soon as the equalised track is in, and is ready by the
+  // time the probe needs it (3-minute pair: the probe waited ~70 ms on it).
   const widthInHere = channelCount === 2 && !isMonoWidth(target.width) && decision.toneGoal === null && !changesTone(decision.eqCurve);
   const widthInTap = widthInHere ? tapsBeside(output, equalizing && !probePlanTap).open({ kind: 'stereo-width', sampleRateHz, channelCount, length }) : null;
-  const taps = [probePlanTap, widthInTap].filter((tap) => tap !== null);
-  if (equalizing || taps.length > 0) runPass(store, equalizing ? [staticEq.stream()] : [], taps, { write: equalizing, blockFrames: output.blockFrames });
+  const widthAfter = widthInTap !== null && probePlanTap !== null && output.tapHost !== undefined;
+  const taps = [probePlanTap, widthAfter ? null : widthInTap].filter((tap) => tap !== null);
+  const blockFrames = output.blockFrames;
+  if (equalizing || taps.length > 0) runPass(store, equalizing ? [staticEq.stream()] : [], taps, { write: equalizing, blockFrames });
+  if (widthAfter) runPass(store, [], [widthInTap], { write: false, blockFrames });
   lap('eq_ms');
   const { curve, widthTransferDb } = probeChain(store, decision, target, () => probePlanTap?.result() ?? null, output.tapHost);
   lap('probe_ms');

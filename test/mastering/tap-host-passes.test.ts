@@ -51,6 +51,42 @@ for (const eqMode of EQ_MODES) {
   });
 }
 
+test('fixed: with the probe\'s rider planned on the host, the equalised track\'s width is taken in a pass after the equaliser\'s, so the plan starts first; the master is the same bit for bit', async () => {
+  const target = await decoded('indie_pop/target.wav');
+  const reference = analyzeTrack(await decoded('indie_pop/reference.wav'));
+  const analysis = analyzeTrack(target);
+  const render = (tapHost?: TapHost) => {
+    const copy = target.channels.map((samples) => samples.slice());
+    const store = memoryTrackStore(copy, target.sampleRateHz);
+    let passes = 0;
+    const counting = { ...store, read: (start: number, count: number) => ((passes += start === 0 ? 1 : 0), store.read(start, count)) };
+    const plan = { lastFrameAtPass: -1, askedAtPass: -1 };
+    const host: TapHost | undefined = tapHost && {
+      open(spec) {
+        const tap = tapHost.open(spec);
+        if (spec.kind !== 'rider-plan') return tap;
+        let frames = 0;
+        return {
+          push(block) {
+            tap.push(block);
+            frames += block[0].length;
+            if (frames === spec.length) plan.lastFrameAtPass = passes;
+          },
+          result: () => ((plan.askedAtPass = plan.askedAtPass < 0 ? passes : plan.askedAtPass), tap.result()),
+        };
+      },
+    };
+    masterStore({ store: counting, analysis, clipping: countClippedRuns(copy) }, reference, { eqMode: 'fixed', tapHost: host });
+    return { copy, plan };
+  };
+  const here = render();
+  const hosted = render(recordingHost());
+  here.copy.forEach((samples, c) => assert.ok(Buffer.from(samples.buffer).equals(Buffer.from(hosted.copy[c].buffer)), `channel ${c} bit for bit`));
+  assert.is(hosted.plan.lastFrameAtPass, 1, 'the plan had the equalised track at the end of the first pass');
+  // Between them: the width's own pass, then the probe reading its excerpt (from the start); with the width in the first pass, only the latter.
+  assert.is(hosted.plan.askedAtPass, 3, 'the width pass ran over the whole track before the probe asked for the plan');
+});
+
 test("the loudness search's first pass, whose only stage is the rider's gains, takes the K-weighting on the host and the sample peaks here; the output is the same bit for bit", async () => {
   const target = await decoded('indie_pop/target.wav');
   const { sampleRateHz } = target;
