@@ -22,6 +22,7 @@ import { simdEnabled } from '../../core/wasm/simd-module.ts';
 import type { Worker } from 'node:worker_threads';
 import { REFERENCE_WORKER_URL, spawnReferenceWorker } from './reference-analysis-spawn.ts';
 import { holdOpen } from './worker-hold.ts';
+import { analyzeReferenceFiles } from './reference-files.ts';
 
 /**
  * Creates the analyzer. By default each call starts one thread and ends it
@@ -75,13 +76,23 @@ export function analyzeReferenceFilesOnThread(paths: readonly string[], policy: 
 /**
  * {@link analyzeReferenceFilesOnThread} on a thread that is already running
  * and serves reference requests besides its own work (the tap thread, see
- * `TapThread.worker`): it is held open until the answer and left running after.
+ * `TapThread.worker`): it is held open until the answer and left running
+ * after. Should the thread die before answering, the references are analysed
+ * here instead: the job does not depend on the helper thread.
  *
  * @example const references = await analyzeReferenceFilesOn(taps.worker, ['ref.wav'], policy);
  */
-export function analyzeReferenceFilesOn(worker: Worker, paths: readonly string[], policy: IngestPolicy): Promise<AnalyzedReference[]> {
+export async function analyzeReferenceFilesOn(worker: Worker, paths: readonly string[], policy: IngestPolicy): Promise<AnalyzedReference[]> {
   const thread = attachThread(worker, false);
-  return thread.analyze({ paths: [...paths], policy }).finally(() => thread.close());
+  try {
+    return await thread.analyze({ paths: [...paths], policy });
+  } catch (error) {
+    // A refused reference comes back from a living thread; only a dead one is replaced.
+    if (!thread.failed()) throw error;
+    return analyzeReferenceFiles(paths, policy);
+  } finally {
+    thread.close();
+  }
 }
 
 /** A request before the thread numbers it. */

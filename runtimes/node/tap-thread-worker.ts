@@ -1,7 +1,6 @@
 // The tap thread (see tap-thread.ts): first, where its command asks, it
 // analyses the job's references (reference-analysis-service.ts: one thread
-// booted instead of two, and the analysis leaves this thread's code compiled
-// for the taps); then it builds the taps it is told to open,
+// booted instead of two); then it builds the taps it is told to open,
 // feeds them the blocks it is sent (views of shared slots; a tap keeps copies
 // of what it needs), in order, counting each block measured once the next
 // arrives (every tap of its pass has had it then),

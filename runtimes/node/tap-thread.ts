@@ -38,8 +38,7 @@ export interface TapThread {
   /**
    * The thread itself, which also analyses references sent to it before it
    * takes taps (`analyzeReferenceFilesOn`): a command that needs both boots
-   * one thread (~0.1–0.15 s of CPU less, while both cores are busy reading
-   * and analysing), whose analysis leaves the shared code compiled for the taps.
+   * one thread, not two, while both cores are busy reading and analysing.
    */
   readonly worker: Worker;
   /** The host, once the thread has loaded; null when it could not start (the render then takes its taps itself). */

@@ -6,7 +6,7 @@
 // also analyses the references first, as `master` has it do.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { DEFAULT_INGEST_POLICY } from '../../core/domain/policies.ts';
 import { createTap } from '../../core/mastering/tap-host.ts';
 import { simdEnabled } from '../../core/wasm/simd-module.ts';
@@ -90,6 +90,20 @@ test('the tap thread analyses references before it takes taps: the same analysis
   const { there, here } = await energiesBothWays(thread);
   assert.equal(there, here);
   await thread.close();
+});
+
+test('references sent to a shared thread that dies before answering are analysed here instead; a refused one still fails', async () => {
+  const paths = [fixturePath('indie_pop/reference.wav')];
+  const [expected] = await analyzeReferenceFiles(paths, DEFAULT_INGEST_POLICY);
+  // A thread that takes messages and exits without answering them.
+  const dying = () => new Worker("require('node:worker_threads').parentPort.once('message', () => process.exit(3));", { eval: true });
+  const [analysed] = await analyzeReferenceFilesOn(dying(), paths, DEFAULT_INGEST_POLICY);
+  assert.equal(analysed.analysis.integratedLufs, expected.analysis.integratedLufs);
+  assert.equal(analysed.analysis.spectrum, expected.analysis.spectrum);
+  await analyzeReferenceFilesOn(dying(), [fixturePath('malformed/truncated_header.wav')], DEFAULT_INGEST_POLICY).then(
+    () => assert.unreachable('a malformed reference was analysed'),
+    (error: unknown) => assert.instance(error, Error),
+  );
 });
 
 test('a tap thread that analysed the references and was left idle does not keep its process alive', () => {

@@ -15,10 +15,11 @@ import { basename, dirname } from 'node:path';
 import { memoryTrackStore, type TrackStore } from '../../../core/audio/pcm-source.ts';
 import { sourceIngestSummary } from '../../../core/app/decode-upload.ts';
 import type { MasteringJobResult } from '../../../core/app/ports.ts';
+import type { AnalyzedReference } from '../../../core/app/reference-analysis.ts';
 import { canStreamJob, runStreamedMasteringJob } from '../../../core/app/streaming-mastering-job.ts';
 import type { IngestPolicy } from '../../../core/domain/policies.ts';
 import { createFileTrackStore } from '../file-track-store.ts';
-import { startTapThread } from '../tap-thread.ts';
+import { startTapThread, type TapThread } from '../tap-thread.ts';
 import { warmCurveFor } from '../warm-curve.ts';
 import { AudoEqError } from '../../../core/domain/errors.ts';
 import { openWavFileSource, type WavFileSource } from '../wav-file-source.ts';
@@ -75,8 +76,7 @@ export async function masterFileStreamed(job: FileJob, settings: StreamedFileSet
             listed: paths.length > 1,
             elsewhere: onThread,
             analyze: (policy) => {
-              // The tap thread analyses them first where there is one: one thread booted instead of two.
-              const analyzing = !onThread ? analyzeReferenceFiles(paths, policy) : taps ? analyzeReferenceFilesOn(taps.worker, paths, policy) : analyzeReferenceFilesOnThread(paths, policy);
+              const analyzing = !onThread ? analyzeReferenceFiles(paths, policy) : taps ? analyzeOnTapThread(taps, paths, policy) : analyzeReferenceFilesOnThread(paths, policy);
               // Once the references are in, a core is free until the render needs the curve: page it in there.
               if (curve && taps) void analyzing.then(() => taps.warm(curve.memory)).catch(() => undefined);
               return analyzing;
@@ -106,6 +106,15 @@ export async function masterFileStreamed(job: FileJob, settings: StreamedFileSet
   } finally {
     source.close();
   }
+}
+
+/**
+ * The references analysed on the tap thread before it takes the render's taps
+ * (one thread booted instead of two), once it has loaded (it could not start
+ * on them any earlier); on a thread of their own when it could not load.
+ */
+async function analyzeOnTapThread(taps: TapThread, paths: readonly string[], policy: IngestPolicy): Promise<AnalyzedReference[]> {
+  return (await taps.ready) ? analyzeReferenceFilesOn(taps.worker, paths, policy) : analyzeReferenceFilesOnThread(paths, policy);
 }
 
 /**
