@@ -24,6 +24,8 @@ export interface TapWorker {
   readonly replies: MessagePort;
   /** Settles once the thread has loaded (null), or with the error that ended it first. */
   readonly loaded: Promise<Error | null>;
+  /** The error that ended the thread, known as soon as it ended (before `loaded` settles), or null while it runs. */
+  ended(): Error | null;
 }
 
 /**
@@ -37,17 +39,18 @@ export function spawnTapWorker(url: URL, settings: ThreadSettings): TapWorker {
   const { port1: replies, port2: replyPort } = new MessageChannel();
   const worker = new Worker(url, { workerData: { ...settings, signal: signal.buffer, replyPort }, transferList: [replyPort] });
   // Listened for from the start: a `ready` posted before a host takes the thread is not lost.
+  let end: Error | null = null;
   const loaded = new Promise<Error | null>((resolve) => {
     worker.on('message', (message: { type?: string }) => {
       if (message.type === 'ready') resolve(null);
     });
-    worker.on('error', (error) => resolve(error));
-    worker.on('exit', (code) => resolve(new Error(`the tap thread exited with code ${code}`)));
+    worker.on('error', (error) => resolve((end ??= error)));
+    worker.on('exit', (code) => resolve((end ??= new Error(`the tap thread exited with code ${code}`))));
   });
   // After the listeners: adding a 'message' listener holds the thread's port (and the process) open again.
   worker.unref();
   replies.unref();
-  return { worker, settings, signal, replies, loaded };
+  return { worker, settings, signal, replies, loaded, ended: () => end };
 }
 
 const ahead = startedAhead((settings) => spawnTapWorker(TAP_WORKER_URL, settings));

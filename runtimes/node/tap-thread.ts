@@ -75,7 +75,8 @@ export function startTapThread(options: TapThreadOptions = {}): TapThread {
   const settings = { simd: simdEnabled(), nice: options.nice ?? 0 };
   const started = (options.workerUrl === undefined ? takeTapWorker(settings) : null) ?? spawnTapWorker(options.workerUrl ?? TAP_WORKER_URL, settings);
   const { worker, signal, replies } = started;
-  let failure: Error | null = null;
+  // A thread started ahead may have ended before this host listened.
+  let failure: Error | null = started.ended();
   let nextWarmId = 1;
   worker.on('error', (error) => (failure ??= error));
   worker.on('exit', (code) => (failure ??= new Error(`the tap thread exited with code ${code}`)));

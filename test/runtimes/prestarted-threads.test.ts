@@ -92,6 +92,16 @@ test('the tap thread analyses references before it takes taps: the same analysis
   await thread.close();
 });
 
+test('a tap thread started ahead that ended before it was taken is known failed at once, before its ready settles (the CLI then sends the references to a thread of their own)', async () => {
+  const early = prestartTapWorker({ simd: simdEnabled(), nice: 0 });
+  await early.worker.terminate();
+  const thread = startTapThread();
+  assert.is(thread.worker, early.worker, 'the thread started ahead was taken');
+  assert.ok(thread.failed(), 'known failed before its ready settles');
+  assert.is(await thread.ready, null);
+  await thread.close();
+});
+
 test('references sent to a shared thread that dies before answering are analysed here instead; a refused one still fails', async () => {
   const paths = [fixturePath('indie_pop/reference.wav')];
   const [expected] = await analyzeReferenceFiles(paths, DEFAULT_INGEST_POLICY);

@@ -110,11 +110,13 @@ export async function masterFileStreamed(job: FileJob, settings: StreamedFileSet
 
 /**
  * The references analysed on the tap thread before it takes the render's taps
- * (one thread booted instead of two), once it has loaded (it could not start
- * on them any earlier); on a thread of their own when it could not load.
+ * (one thread booted instead of two), sent now: it starts on them as soon as
+ * it has loaded (waiting for its `ready` here would wait for this thread to
+ * finish reading the target first); on a thread of their own when it has
+ * already failed.
  */
-async function analyzeOnTapThread(taps: TapThread, paths: readonly string[], policy: IngestPolicy): Promise<AnalyzedReference[]> {
-  return (await taps.ready) ? analyzeReferenceFilesOn(taps.worker, paths, policy) : analyzeReferenceFilesOnThread(paths, policy);
+function analyzeOnTapThread(taps: TapThread, paths: readonly string[], policy: IngestPolicy): Promise<AnalyzedReference[]> {
+  return taps.failed() ? analyzeReferenceFilesOnThread(paths, policy) : analyzeReferenceFilesOn(taps.worker, paths, policy);
 }
 
 /**
