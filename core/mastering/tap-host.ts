@@ -27,7 +27,7 @@ export type TapSpec =
   /**
    * The meter the true-peak guard answers to: integrated, range, ffmpeg-grade
    * true peak; or one `part` of it (the other part's figures null), so the two
-   * can run on different threads (see `outputMeterTaps`).
+   * can run on different threads (see `outputMeterBeside`).
    */
   | { readonly kind: 'output-meter'; readonly sampleRateHz: number; readonly channelCount: number; readonly part?: OutputMeterPart }
   /** The gain rider's plan, solved as soon as the last frame is in (`riderPlanTap`). */
