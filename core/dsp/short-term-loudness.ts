@@ -44,31 +44,10 @@ export function centredShortTermLoudness(energy: Float64Array, length: number, s
 
 /**
  * Values given per `step` samples (each at the middle of its step), linearly
- * interpolated onto `blocks` + 1 points every `block` samples (into `out` where given).
- */
-export function interpolateSteps(values: ArrayLike<number>, step: number, block: number, blocks: number, out: Float64Array = new Float64Array(blocks + 1)): Float64Array {
-  if (out.length !== blocks + 1) throw new RangeError(`interpolateSteps writes ${blocks + 1} points, not ${out.length}`);
-  const last = values.length - 1;
-  if (last < 0) return out.fill(NaN);
-  // Step by step, the points whose position falls in it (before the first
-  // middle, all of the first; past the last, the last), with the arithmetic of
-  // interpolateStepAt: the same values without finding the step per point.
-  let b = 0;
-  for (let j = 0; j <= last && b <= blocks; j++) {
-    const from = values[j];
-    const rise = values[j < last ? j + 1 : last] - from;
-    for (; b <= blocks; b++) {
-      const position = (b * block) / step - 0.5;
-      if (j < last && Math.floor(position) > j) break;
-      out[b] = from + Math.max(0, Math.min(1, position - j)) * rise;
-    }
-  }
-  return out;
-}
-
-/**
- * Point `b` of {@link interpolateSteps} alone: a stage that walks the blocks
- * in order takes its value as it gets there instead of holding one per block.
+ * interpolated at point `b` of a grid of one point every `block` samples (the
+ * first value before the first middle, the last past the last): a stage that
+ * walks the blocks in order takes its value as it gets there instead of
+ * holding one per block (`interpolateStepGains` walks them all as gains).
  *
  * @example const offsetDb = interpolateStepAt(stepOffsetsDb, 4410, 16, block);
  */

@@ -7,7 +7,7 @@
 /**
  * 10^(dB / 20) of `valuesDb` (one per `step` samples, each at the middle of
  * its step) interpolated linearly in dB onto `blocks` + 1 points every
- * `block` samples, placed as `interpolateSteps` places them, into `out`.
+ * `block` samples, placed as `interpolateStepAt` places them, into `out`.
  * Between two middles the dB rise per point is constant, so the gain grows by
  * one constant factor per point: one exponential per step and a product per
  * point instead of an exponential per point (a 3-minute plan computes ~0.5 M

@@ -13,19 +13,14 @@ export const REFERENCE_WORKER_URL = threadEntry(import.meta.url, {
   built: new URL('./reference-analysis-worker.js', import.meta.url),
 });
 
-export interface ReferenceWorker {
-  readonly worker: Worker;
-  readonly settings: ThreadSettings;
-}
-
 /**
  * Starts the thread from `url`, not holding the process open (the caller
  * holds it while a request is pending).
  *
- * @example const { worker } = spawnReferenceWorker(REFERENCE_WORKER_URL, { simd: true, nice: 0 });
+ * @example const worker = spawnReferenceWorker(REFERENCE_WORKER_URL, { simd: true, nice: 0 });
  */
-export function spawnReferenceWorker(url: URL, settings: ThreadSettings): ReferenceWorker {
+export function spawnReferenceWorker(url: URL, settings: ThreadSettings): Worker {
   const worker = new Worker(url, { workerData: settings });
   worker.unref();
-  return { worker, settings };
+  return worker;
 }

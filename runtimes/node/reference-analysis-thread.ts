@@ -115,7 +115,7 @@ function analyzeOnThread(request: ThreadRequest, workerUrl: URL, options: Thread
 /** Starts a thread that answers requests by id; it keeps the process alive only while a request is pending. */
 function openThread(workerUrl: URL, options: ThreadOptions): ReferenceThread {
   // The thread starts with the SIMD switch as this thread has it, so it computes what this one would.
-  return attachThread(spawnReferenceWorker(workerUrl, { simd: simdEnabled(), nice: options.nice ?? 0 }).worker, true);
+  return attachThread(spawnReferenceWorker(workerUrl, { simd: simdEnabled(), nice: options.nice ?? 0 }), true);
 }
 
 /**
