@@ -67,6 +67,17 @@ export function sideSpectrumTap(sampleRateHz: number, length: number): StreamTap
 }
 
 /**
+ * The mid spectrum {@link stereoWidthTap} takes beside {@link sideSpectrumTap}
+ * (at the side's resolution): the two can be taken apart, on two threads, and
+ * joined by {@link widthFromSpectra} into the same width.
+ *
+ * @example const width = widthFromSpectra(mid.result(), side.result());
+ */
+export function midSpectrumTap(sampleRateHz: number, length: number): StreamTap<SpectrumAnalysis> {
+  return createSpectrumTap(2, sampleRateHz, length, { windowSeconds: SIDE_WINDOW_SECONDS, overlap: 0 });
+}
+
+/**
  * {@link measureStereoWidthOf} of a track of `length` frames fed in blocks of
  * any size (the render measures width on the way through). Null unless
  * `channelCount` is 2; the frames of other layouts are not looked at.
@@ -75,7 +86,7 @@ export function sideSpectrumTap(sampleRateHz: number, length: number): StreamTap
  */
 export function stereoWidthTap(sampleRateHz: number, length: number, channelCount = 2): StreamTap<StereoWidth | null> {
   if (channelCount !== 2) return { push() {}, result: () => null };
-  const mid = createSpectrumTap(2, sampleRateHz, length, { windowSeconds: SIDE_WINDOW_SECONDS, overlap: 0 });
+  const mid = midSpectrumTap(sampleRateHz, length);
   const side = sideSpectrumTap(sampleRateHz, length);
   let width: StereoWidth | null = null;
   return {

@@ -6,11 +6,13 @@
  * other thread builds the very same tap and, fed the same blocks, gives the
  * same result bit for bit.
  */
+import { isMemoryTrackStore, type TrackStore } from '../audio/pcm-source.ts';
 import { samplePeakBlockMaximaTap } from '../dsp/block-peaks.ts';
 import { kWeightedBlockEnergyTap } from '../dsp/kweighted-blocks.ts';
 import type { LoudnessResult } from '../dsp/loudness.ts';
 import { loudnessTap } from '../dsp/loudness-tap.ts';
-import { stereoWidthTap, type StereoWidth } from '../dsp/stereo-width.ts';
+import type { SpectrumAnalysis } from '../dsp/spectrum.ts';
+import { sideSpectrumTap, stereoWidthTap, type StereoWidth } from '../dsp/stereo-width.ts';
 import type { StreamTap } from '../dsp/stream-stage.ts';
 import { truePeakFilterFor } from '../dsp/truepeak-filter.ts';
 import type { RiderPlan, RiderSettings } from './dynamics-match.ts';
@@ -24,6 +26,8 @@ export type TapSpec =
   | { readonly kind: 'sample-peaks'; readonly length: number }
   /** Stereo width per band (`stereoWidthTap`; null unless two channels). */
   | { readonly kind: 'stereo-width'; readonly sampleRateHz: number; readonly channelCount: number; readonly length: number }
+  /** The side half of the stereo width of a pair (`sideSpectrumTap`), to join with a mid spectrum taken elsewhere. */
+  | { readonly kind: 'side-spectrum'; readonly sampleRateHz: number; readonly length: number }
   /**
    * The meter the true-peak guard answers to: integrated, range, ffmpeg-grade
    * true peak; or one `part` of it (the other part's figures null), so the two
@@ -40,6 +44,7 @@ export interface TapResults {
   readonly 'kweighted-energy': Float64Array;
   readonly 'sample-peaks': Float32Array;
   readonly 'stereo-width': StereoWidth | null;
+  readonly 'side-spectrum': SpectrumAnalysis;
   readonly 'output-meter': LoudnessResult;
   readonly 'rider-plan': RiderPlan;
 }
@@ -49,6 +54,32 @@ export type TapResult<S extends TapSpec> = TapResults[S['kind']];
 /** Runs the taps a render opens on it; `result()` waits for a tap run elsewhere to finish. */
 export interface TapHost {
   open<S extends TapSpec>(spec: S): StreamTap<TapResult<S>>;
+  /**
+   * Takes the tap `spec` names over a whole track whose channels lie in
+   * shared memory ({@link sharedChannelsOf}), fed in blocks of `blockFrames`
+   * as a pass would feed it (the same figures), in the background: after
+   * what the host was given before, and only while nothing given after waits
+   * (a tap opened later is answered first). The channels must stay as they
+   * are until `result()` has returned. Absent where the host cannot reach
+   * shared memory (on the render's own thread it could only measure at once).
+   */
+  measureShared?<S extends TapSpec>(spec: S, channels: readonly Float32Array[], blockFrames: number): MeasurementInBackground<TapResult<S>>;
+}
+
+/** A measurement a {@link TapHost} takes in the background; `result()` waits for it to finish. */
+export interface MeasurementInBackground<T> {
+  result(): T;
+}
+
+/**
+ * The channels of `store` when they lie in memory that another thread can
+ * read (views of a `SharedArrayBuffer`), else null.
+ *
+ * @example const shared = sharedChannelsOf(store); if (shared && host.measureShared) host.measureShared(spec, shared, 65536);
+ */
+export function sharedChannelsOf(store: TrackStore): readonly Float32Array[] | null {
+  if (typeof SharedArrayBuffer === 'undefined' || !isMemoryTrackStore(store)) return null;
+  return store.channels.every((samples) => samples.buffer instanceof SharedArrayBuffer) ? store.channels : null;
 }
 
 /**
@@ -68,6 +99,8 @@ function createTapOf(spec: TapSpec): StreamTap<unknown> {
       return samplePeakBlockMaximaTap(spec.length);
     case 'stereo-width':
       return stereoWidthTap(spec.sampleRateHz, spec.length, spec.channelCount);
+    case 'side-spectrum':
+      return sideSpectrumTap(spec.sampleRateHz, spec.length);
     case 'output-meter':
       // Fed whole 10 ms sub-blocks whatever the pass's block size, so the figures do not depend on it.
       return loudnessTap({

@@ -6,6 +6,8 @@ export type TapThreadRequest =
   | { readonly op: 'open'; readonly id: number; readonly spec: TapSpec }
   /** The next block for tap `id`; without one, the block last sent (another tap of the same pass had it). */
   | { readonly op: 'push'; readonly id: number; readonly block?: SharedBlock }
+  /** Measure the whole track `channels` hold, in blocks of `blockFrames`, in the thread's idle turns (`TapHost.measureShared`); its `result` request waits for it. */
+  | { readonly op: 'measure'; readonly id: number; readonly spec: TapSpec; readonly channels: readonly SharedChannel[]; readonly blockFrames: number }
   | { readonly op: 'result'; readonly id: number }
   /** Page in `buffer` (memory the render will write later) between the other requests, then post {@link TapThreadWarmed}; its contents stay as they are. */
   | { readonly op: 'warm'; readonly id: number; readonly buffer: SharedArrayBuffer };
@@ -27,14 +29,21 @@ export interface SharedBlock {
   readonly frames: number;
 }
 
+/** One channel of a track in shared memory: `length` floats from byte `byteOffset` of `buffer`. */
+export interface SharedChannel {
+  readonly buffer: SharedArrayBuffer;
+  readonly byteOffset: number;
+  readonly length: number;
+}
+
 /** The tap thread's answer to a `result` request, on the reply port (a tap that fails is a bug: its error as name, message and stack). */
 export type TapThreadReply =
   | { readonly id: number; readonly result: unknown }
   | { readonly id: number; readonly error: { readonly name: string; readonly message: string; readonly stack?: string } };
 
-/** The shared counters: replies posted, blocks measured (each notified as it moves), requests posted (open, push, result). */
+/** The shared counters: replies posted, blocks measured (each notified as it moves), requests posted (open, push, measure, result). */
 export const REPLIES = 0;
 export const BLOCKS_DONE = 1;
-/** Counted by the render's thread before each request it posts, so the tap thread can tell when it has caught up with them (it warms pages only then). */
+/** Counted by the render's thread before each request it posts, so the tap thread can tell when it has caught up with them (it measures in the background and warms pages only then). */
 export const REQUESTS_SENT = 2;
 export const SIGNAL_SLOTS = 3;

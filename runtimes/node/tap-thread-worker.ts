@@ -4,8 +4,10 @@
 // feeds them the blocks it is sent (views of shared slots; a tap keeps copies
 // of what it needs), in order, counting each block measured once the next
 // arrives (every tap of its pass has had it then),
-// and answers each `result` on the reply port, counting the answer. Loaded
-// through tap-thread-worker.mjs.
+// and answers each `result` on the reply port, counting the answer. Whole
+// tracks in shared memory it measures in its idle turns
+// (background-measurements.ts), before it warms pages. Loaded through
+// tap-thread-worker.mjs.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { StreamTap } from '../../core/dsp/stream-stage.ts';
 import { createTap } from '../../core/mastering/tap-host.ts';
@@ -13,6 +15,7 @@ import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
 import { lowerThreadPriority } from '../shared/thread-priority.ts';
 import { BLOCKS_DONE, REPLIES, REQUESTS_SENT, type SharedBlock, type TapThreadReply, type TapThreadRequest, type TapThreadWarmed } from './tap-thread-messages.ts';
 import { isReferenceAnalysisRequest, serveReferenceAnalysis } from './reference-analysis-service.ts';
+import { createBackgroundMeasurements } from './background-measurements.ts';
 
 const port = parentPort;
 if (!port) throw new Error('tap-thread-worker.ts runs inside a worker thread (see tap-thread.ts)');
@@ -27,8 +30,9 @@ const replyPort = settings.replyPort;
 const taps = new Map<number, { readonly tap: StreamTap<unknown> | null; error: unknown }>();
 let lastBlock: Float32Array[] = [];
 let blocksReceived = 0;
-/** Requests handled (open, push, result), against the render's thread's count of those it posted. */
+/** Requests handled (open, push, measure, result), against the render's thread's count of those it posted. */
 let requestsHandled = 0;
+const measurements = createBackgroundMeasurements();
 
 /** Views of a block's channels in its shared slot (valid until the block is counted measured). */
 const viewsOf = ({ buffer, channels, frames }: SharedBlock) =>
@@ -47,26 +51,46 @@ const PAGE_INTS = 4096 / Int32Array.BYTES_PER_ELEMENT;
 
 /** Buffers to warm, in the order asked, with the page each has reached. */
 const toWarm: { readonly id: number; readonly words: Int32Array; page: number }[] = [];
-let warmScheduled = false;
+let idleScheduled = false;
+
+/** Whether every request the render's thread has counted is handled: nothing it posted waits. */
+const caughtUp = () => Atomics.load(signal, REQUESTS_SENT) === requestsHandled;
 
 /**
- * Touches one word in every page of the buffers in {@link toWarm}, a slice
- * per turn of the event loop, only while this thread has nothing else to
- * do: no tap open, or every request the render's thread has counted
- * handled (a pass whose stages are slower than its taps leaves this thread
- * idle between blocks; one whose taps are the slower side keeps requests
- * waiting, and then nothing is warmed). A turn that finds requests waiting
- * schedules no other: the next request handled resumes it (no timer polls:
- * a thread that is ended must be idle). A compare-exchange of 0 for 0 is a
- * write to the page (the system maps it in for writing, as the render's
- * first store would) that changes nothing, even where the render has
- * already written.
+ * One turn of idle work: a block of the oldest background measurement, else
+ * a slice of page warming. Measuring runs only while this thread has caught
+ * up with the render's requests (a pass whose stages are slower than its
+ * taps leaves it idle between blocks), so a tap opened after a measurement
+ * is answered first and a request that comes meanwhile waits one block.
+ * A turn that finds requests waiting schedules no other: the next request
+ * handled resumes the work (no timer polls: a thread that is ended must be
+ * idle).
  */
-function warmSlice(): void {
-  warmScheduled = false;
+function idleTurn(): void {
+  idleScheduled = false;
+  if (measurements.pending()) {
+    if (!caughtUp()) return;
+    measurements.step();
+  } else if (!warmSlice()) {
+    return;
+  }
+  scheduleIdleWork();
+}
+
+/**
+ * Touches one word in every page of a slice of the buffers in
+ * {@link toWarm}, only while this thread has nothing else to do: no tap
+ * open, or every request the render's thread has counted handled (a pass
+ * whose taps are the slower side keeps requests waiting, and then nothing is
+ * warmed). A compare-exchange of 0 for 0 is a write to the page (the system
+ * maps it in for writing, as the render's first store would) that changes
+ * nothing, even where the render has already written. False when there was
+ * nothing to do now.
+ */
+function warmSlice(): boolean {
   const next = toWarm[0];
   const tapsOpen = taps.size > 0;
-  if (!next || (tapsOpen && Atomics.load(signal, REQUESTS_SENT) !== requestsHandled)) return;
+  if (!next || (tapsOpen && !caughtUp())) return false;
   const pages = Math.ceil(next.words.length / PAGE_INTS);
   const end = Math.min(pages, next.page + (tapsOpen ? WARM_PAGES_BETWEEN_REQUESTS : WARM_PAGES_PER_TURN));
   for (let page = next.page; page < end; page++) Atomics.compareExchange(next.words, page * PAGE_INTS, 0, 0);
@@ -75,13 +99,13 @@ function warmSlice(): void {
     toWarm.shift();
     port!.postMessage({ type: 'warmed', id: next.id } satisfies TapThreadWarmed);
   }
-  scheduleWarming();
+  return true;
 }
 
-function scheduleWarming(): void {
-  if (warmScheduled || toWarm.length === 0) return;
-  warmScheduled = true;
-  setImmediate(warmSlice);
+function scheduleIdleWork(): void {
+  if (idleScheduled || (toWarm.length === 0 && !measurements.pending())) return;
+  idleScheduled = true;
+  setImmediate(idleTurn);
 }
 
 serveReferenceAnalysis(port);
@@ -89,7 +113,7 @@ port.on('message', (request: TapThreadRequest) => {
   if (isReferenceAnalysisRequest(request)) return;
   if (request.op === 'warm') {
     toWarm.push({ id: request.id, words: new Int32Array(request.buffer, 0, Math.floor(request.buffer.byteLength / Int32Array.BYTES_PER_ELEMENT)), page: 0 });
-    scheduleWarming();
+    scheduleIdleWork();
     return;
   }
   requestsHandled++;
@@ -113,14 +137,20 @@ port.on('message', (request: TapThreadRequest) => {
         entry.error = error;
       }
     }
+  } else if (request.op === 'measure') {
+    measurements.add(request.id, request.spec, request.channels, request.blockFrames);
   } else {
     const entry = taps.get(request.id);
     taps.delete(request.id);
     let reply: TapThreadReply;
     try {
-      if (!entry) throw new Error(`no tap ${request.id} is open on the tap thread`);
-      if (entry.error !== null || !entry.tap) throw entry.error;
-      reply = { id: request.id, result: entry.tap.result() };
+      if (measurements.has(request.id)) {
+        reply = { id: request.id, result: measurements.finish(request.id) };
+      } else {
+        if (!entry) throw new Error(`no tap ${request.id} is open on the tap thread`);
+        if (entry.error !== null || !entry.tap) throw entry.error;
+        reply = { id: request.id, result: entry.tap.result() };
+      }
     } catch (error) {
       const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
       reply = { id: request.id, error: { name, message, stack } };
@@ -131,6 +161,6 @@ port.on('message', (request: TapThreadRequest) => {
     replyPort.postMessage(reply, movable ? [result.buffer as ArrayBuffer] : []);
     count(REPLIES);
   }
-  scheduleWarming();
+  scheduleIdleWork();
 });
 port.postMessage({ type: 'ready' });

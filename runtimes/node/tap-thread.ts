@@ -18,7 +18,7 @@
  */
 import { receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import type { Frames, StreamTap } from '../../core/dsp/stream-stage.ts';
-import type { TapHost, TapResult, TapSpec } from '../../core/mastering/tap-host.ts';
+import type { MeasurementInBackground, TapHost, TapResult, TapSpec } from '../../core/mastering/tap-host.ts';
 import { simdEnabled } from '../../core/wasm/simd-module.ts';
 import { BLOCKS_DONE, REPLIES, REQUESTS_SENT, type SharedBlock, type TapThreadReply, type TapThreadRequest, type TapThreadWarmed } from './tap-thread-messages.ts';
 import { spawnTapWorker, TAP_WORKER_URL, takeTapWorker } from './tap-thread-spawn.ts';
@@ -163,7 +163,30 @@ export function startTapThread(options: TapThreadOptions = {}): TapThread {
       }
     };
 
+    /** Asks for the result of tap or measurement `id` (posted after everything before it) and waits for it. */
+    const resultOf = (id: number): { result: unknown } | { error: Error } => {
+      request({ op: 'result', id });
+      const reply = replyFor(id);
+      return 'error' in reply ? { error: Object.assign(new Error(reply.error.message), reply.error) } : { result: reply.result };
+    };
+
     return {
+      measureShared<S extends TapSpec>(spec: S, channels: readonly Float32Array[], blockFrames: number): MeasurementInBackground<TapResult<S>> {
+        const id = nextId++;
+        const shared = channels.map((samples) => {
+          if (!(samples.buffer instanceof SharedArrayBuffer)) throw new TypeError('measureShared takes channels in shared memory (views of a SharedArrayBuffer)');
+          return { buffer: samples.buffer, byteOffset: samples.byteOffset, length: samples.length };
+        });
+        request({ op: 'measure', id, spec, channels: shared, blockFrames });
+        let outcome: { result: unknown } | { error: Error } | null = null;
+        return {
+          result() {
+            outcome ??= resultOf(id);
+            if ('error' in outcome) throw outcome.error;
+            return outcome.result as TapResult<S>;
+          },
+        };
+      },
       open<S extends TapSpec>(spec: S): StreamTap<TapResult<S>> {
         const id = nextId++;
         request({ op: 'open', id, spec });
@@ -186,9 +209,7 @@ export function startTapThread(options: TapThreadOptions = {}): TapThread {
             if (!outcome) {
               // The pass is over: its last block is not the next pass's.
               lastFrames = null;
-              request({ op: 'result', id });
-              const reply = replyFor(id);
-              outcome = 'error' in reply ? { error: Object.assign(new Error(reply.error.message), reply.error) } : { result: reply.result as TapResult<S> };
+              outcome = resultOf(id) as { result: TapResult<S> } | { error: Error };
             }
             if ('error' in outcome) throw outcome.error;
             return outcome.result;

@@ -104,6 +104,62 @@ test('a tap that fails on the thread fails its result with the error; an unknown
   }
 });
 
+/** `channels` copied into shared memory, as the CLI keeps its working copy beside the thread. */
+function shared(channels: readonly Float32Array[]): Float32Array[] {
+  return channels.map((samples) => {
+    const copy = new Float32Array(new SharedArrayBuffer(samples.length * Float32Array.BYTES_PER_ELEMENT));
+    copy.set(samples);
+    return copy;
+  });
+}
+
+test('a track in shared memory is measured on the thread as a pass here measures it, bit for bit; taps opened after it are answered meanwhile', async () => {
+  const thread = startTapThread();
+  try {
+    const host = (await thread.ready)!;
+    const track = shared(music(rate, length, 2));
+    for (const [spec, blockFrames] of [
+      [{ kind: 'side-spectrum', sampleRateHz: rate, length }, 65536],
+      [{ kind: 'stereo-width', sampleRateHz: rate, channelCount: 2, length }, 4096],
+    ] as const) {
+      const measuring = host.measureShared!(spec, track, blockFrames);
+      // Opened after the measurement: the thread answers it too (first, where the measurement is not done).
+      const peaks = host.open({ kind: 'sample-peaks', length });
+      const localPeaks = createTap({ kind: 'sample-peaks', length });
+      feed([localPeaks], music(rate, length, 2), [8192]);
+      feed([peaks], music(rate, length, 2), [8192]);
+      assert.equal(peaks.result(), localPeaks.result());
+      const local = createTap(spec);
+      feed([local], track.map((samples) => samples.slice()), [blockFrames]);
+      assert.equal(measuring.result(), local.result(), spec.kind);
+      // Asked again, the same answer.
+      assert.equal(measuring.result(), local.result());
+    }
+  } finally {
+    await thread.close();
+  }
+});
+
+test('measuring refuses channels outside shared memory; a measurement of an unknown kind fails its result and the thread goes on', async () => {
+  const thread = startTapThread();
+  try {
+    const host = (await thread.ready)!;
+    assert.throws(() => host.measureShared!({ kind: 'side-spectrum', sampleRateHz: rate, length: 1000 }, music(rate, 1000, 2), 1024), /shared memory/);
+    const unknown = host.measureShared!({ kind: 'no-such-tap' } as unknown as TapSpec, shared(music(rate, 1000, 2)), 1024);
+    const unevenTrack = [...shared(music(rate, 1000, 1)), ...shared(music(rate, 999, 1))];
+    const uneven = host.measureShared!({ kind: 'side-spectrum', sampleRateHz: rate, length: 1000 }, unevenTrack, 1024);
+    assert.throws(() => unknown.result(), /no tap of kind no-such-tap/);
+    assert.throws(() => uneven.result(), /differ in length/);
+    const peaks = host.open({ kind: 'sample-peaks', length: 5000 });
+    const local = createTap({ kind: 'sample-peaks', length: 5000 });
+    feed([peaks], music(rate, 5000, 2), [1024]);
+    feed([local], music(rate, 5000, 2), [1024]);
+    assert.equal(peaks.result(), local.result());
+  } finally {
+    await thread.close();
+  }
+});
+
 test('a thread that cannot start gives no host; one that stops answering fails the result after the stall limit instead of hanging', async () => {
   const missing = startTapThread({ workerUrl: new URL('./no-such-tap-worker.mjs', import.meta.url) });
   assert.is(await missing.ready, null);
@@ -165,6 +221,32 @@ test('the thread warms nothing while a request it has been told of has not come,
     new Float32Array(block).set(music(rate, 1000, 1)[0]);
     worker.postMessage({ op: 'push', id: 1, block: { buffer: block, channels: 1, frames: 1000 } } satisfies TapThreadRequest);
     assert.ok(await settlesWithin(warmed, 10_000), 'warmed once the request came, with the tap still open');
+  } finally {
+    await worker.terminate();
+  }
+});
+
+test('the thread measures a shared track in its idle turns, unasked, before it warms; neither while a request it has been told of has not come', async () => {
+  const { worker, signal, loaded } = spawnTapWorker(TAP_WORKER_URL, { simd: simdEnabled(), nice: 0 });
+  worker.ref();
+  try {
+    assert.is(await loaded, null);
+    const warmed = new Promise<void>((resolve) => worker.on('message', (message: { type?: string }) => message.type === 'warmed' && resolve()));
+    const post = (request: TapThreadRequest) => {
+      Atomics.add(signal, REQUESTS_SENT, 1);
+      worker.postMessage(request);
+    };
+    const track = shared(music(rate, length, 2));
+    const channels = track.map((samples) => ({ buffer: samples.buffer as SharedArrayBuffer, byteOffset: samples.byteOffset, length: samples.length }));
+    post({ op: 'measure', id: 1, spec: { kind: 'side-spectrum', sampleRateHz: rate, length }, channels, blockFrames: 65536 });
+    // Counted, not yet posted: the render's thread is between the two.
+    Atomics.add(signal, REQUESTS_SENT, 1);
+    // Warming waits for the measurement, which waits for the request.
+    worker.postMessage({ op: 'warm', id: 1, buffer: new SharedArrayBuffer(64 * 4096) } satisfies TapThreadRequest);
+    assert.is(await settlesWithin(warmed, 300), false, 'nothing measured or warmed while a request is on its way');
+    worker.postMessage({ op: 'open', id: 2, spec: { kind: 'sample-peaks', length: 1000 } } satisfies TapThreadRequest);
+    // No result asked for: the measurement finishes in idle turns, and the warming after it.
+    assert.ok(await settlesWithin(warmed, 20_000), 'measured, then warmed, once the request came');
   } finally {
     await worker.terminate();
   }
