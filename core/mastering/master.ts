@@ -14,7 +14,7 @@ import { resampleChannel } from '../audio/resample.ts';
 import { AudoEqError } from '../domain/errors.ts';
 import { countClippedRuns, type ClippedRuns } from '../dsp/clipped-runs.ts';
 import { samplePeakEnvelope } from '../dsp/limiter.ts';
-import { measureStereoWidthOf } from '../dsp/stereo-width.ts';
+import { measureStereoWidthOf, midSpectrumTap, widthFromSpectra } from '../dsp/stereo-width.ts';
 import { noopEventPublisher, type DomainEvent, type DomainEventName, type EventPublisher } from '../domain/events.ts';
 import { analyzeTrack, summarizeAnalysis, type TrackAnalysis } from './analysis.ts';
 import { decideMastering, type DecisionOptions, type MasteringDecision } from './decision.ts';
@@ -31,8 +31,8 @@ import { masteringWarnings } from './warnings.ts';
 import { isMonoWidth } from './width-match.ts';
 import { planRider, probeChain, probeWanted, renderAfterStaticEq, riderSettings, type RenderReport, type RiderSource } from './render.ts';
 import { memoryCurveStore, type ConvergenceOutput, type CurveStoreFactory } from './convergence.ts';
-import { tapsBeside, type TapHost } from './tap-host.ts';
-import { runPass } from './render-pass.ts';
+import { LOCAL_TAPS, sharedChannelsOf, tapsBeside, type TapHost } from './tap-host.ts';
+import { RENDER_BLOCK_FRAMES, runPass } from './render-pass.ts';
 import { createStageTimer, type StageTimer } from './stage-timer.ts';
 
 export interface MasterOptions extends Partial<DecisionOptions> {
@@ -338,16 +338,17 @@ function renderStore(store: TrackStore, decision: MasteringDecision, target: Tra
   // matching FIR, so the signal reaching the width stage is the equaliser's
   // output: its width is taken now instead of in the render (on the tap
   // thread unless the rider's plan has it). With the plan on the tap thread,
-  // it is taken here in a pass of its own after the equaliser's: the plan
-  // then starts as soon as the equalised track is in, and is ready by the
-  // time the probe needs it (3-minute pair: the probe waited ~70 ms on it).
+  // the width is taken after the equaliser's pass: the plan then starts as
+  // soon as the equalised track is in, and is ready by the time the probe
+  // needs it (3-minute pair: the probe waited ~70 ms on it). See
+  // `widthAfterEqualizer` for where.
   const widthInHere = channelCount === 2 && !isMonoWidth(target.width) && decision.toneGoal === null && !changesTone(decision.eqCurve);
-  const widthInTap = widthInHere ? tapsBeside(output, equalizing && !probePlanTap).open({ kind: 'stereo-width', sampleRateHz, channelCount, length }) : null;
-  const widthAfter = widthInTap !== null && probePlanTap !== null && output.tapHost !== undefined;
-  const taps = [probePlanTap, widthAfter ? null : widthInTap].filter((tap) => tap !== null);
+  const widthAfter = widthInHere && probePlanTap !== null && output.tapHost !== undefined;
+  const widthInTap = widthInHere && !widthAfter ? tapsBeside(output, equalizing && !probePlanTap).open({ kind: 'stereo-width', sampleRateHz, channelCount, length }) : null;
+  const taps = [probePlanTap, widthInTap].filter((tap) => tap !== null);
   const blockFrames = output.blockFrames;
   if (equalizing || taps.length > 0) runPass(store, equalizing ? [staticEq.stream()] : [], taps, { write: equalizing, blockFrames });
-  if (widthAfter) runPass(store, [], [widthInTap], { write: false, blockFrames });
+  const widthIn = widthAfter ? widthAfterEqualizer(store, output.tapHost!, blockFrames) : widthInTap;
   lap('eq_ms');
   const { curve, widthTransferDb } = probeChain(store, decision, target, () => probePlanTap?.result() ?? null, output.tapHost);
   lap('probe_ms');
@@ -361,7 +362,7 @@ function renderStore(store: TrackStore, decision: MasteringDecision, target: Tra
       targetIntegratedLufs: target.integratedLufs,
       targetIsMono: isMonoWidth(target.width),
       widthTransferDb,
-      ...(widthInTap ? { widthIn: widthInTap.result() } : {}),
+      ...(widthIn ? { widthIn: widthIn.result() } : {}),
       goalLufs: decision.loudness.lufs,
       rider: { kind: 'plan' },
     },
@@ -369,6 +370,29 @@ function renderStore(store: TrackStore, decision: MasteringDecision, target: Tra
   );
   lap('render_ms');
   return { curve, report, region: null, goalLufs: decision.loudness.lufs, outputWidth: widthTap?.result() ?? null };
+}
+
+/**
+ * The stereo width of the equalised track in `store`, while the tap thread
+ * plans the probe's rider. Where the track lies in shared memory, its side
+ * spectrum is left to the tap thread (after the plan, beside the probe's
+ * first passes here: nothing writes the track until the render asks for its
+ * width) and only the mid spectrum is taken here, so the probe reaches its
+ * rider about when the plan is in; else both in a pass of their own here.
+ * The same figures either way.
+ */
+function widthAfterEqualizer(store: TrackStore, host: TapHost, blockFrames: number | undefined): { result(): StereoWidth | null } {
+  const { sampleRateHz, channelCount, length } = store;
+  const shared = host.measureShared ? sharedChannelsOf(store) : null;
+  if (!shared) {
+    const tap = LOCAL_TAPS.open({ kind: 'stereo-width', sampleRateHz, channelCount, length });
+    runPass(store, [], [tap], { write: false, blockFrames });
+    return tap;
+  }
+  const side = host.measureShared!({ kind: 'side-spectrum', sampleRateHz, length }, shared, blockFrames ?? RENDER_BLOCK_FRAMES);
+  const mid = midSpectrumTap(sampleRateHz, length);
+  runPass(store, [], [mid], { write: false, blockFrames });
+  return { result: () => widthFromSpectra(mid.result(), side.result()) };
 }
 
 /** The loudest 30 s of the track, rendered as the full master would sound there (see `preview.ts`). */

@@ -87,6 +87,62 @@ test('fixed: with the probe\'s rider planned on the host, the equalised track\'s
   assert.is(hosted.plan.askedAtPass, 3, 'the width pass ran over the whole track before the probe asked for the plan');
 });
 
+/** `channels` copied into shared memory (as the CLI keeps its working copy beside a tap thread). */
+function inSharedMemory(channels: readonly Float32Array[]): Float32Array[] {
+  return channels.map((samples) => {
+    const copy = new Float32Array(new SharedArrayBuffer(samples.length * Float32Array.BYTES_PER_ELEMENT));
+    copy.set(samples);
+    return copy;
+  });
+}
+
+/**
+ * A host that takes its taps here and measures "in the background" only when
+ * the result is asked for, from the channels as they are then: a render that
+ * wrote the track before asking would measure what it wrote.
+ */
+function lazyMeasuringHost(): TapHost & { readonly measured: { spec: TapSpec; channels: readonly Float32Array[] }[] } {
+  const measured: { spec: TapSpec; channels: readonly Float32Array[] }[] = [];
+  return {
+    measured,
+    open: createTap,
+    measureShared(spec, channels, blockFrames) {
+      measured.push({ spec, channels });
+      return {
+        result() {
+          const tap = createTap(spec);
+          for (let start = 0; start < channels[0].length; start += blockFrames) tap.push(channels.map((samples) => samples.subarray(start, start + blockFrames)));
+          return tap.result();
+        },
+      };
+    },
+  };
+}
+
+test("fixed: with the track in shared memory, the host measures the equalised track's side spectrum from there after the equaliser's pass and the mid spectrum is taken here; the master and its report are the same bit for bit", async () => {
+  const target = await decoded('indie_pop/target.wav');
+  const reference = analyzeTrack(await decoded('indie_pop/reference.wav'));
+  const analysis = analyzeTrack(target);
+  const render = (channels: Float32Array[], tapHost?: TapHost) => {
+    const { diagnostics } = masterStore({ store: memoryTrackStore(channels, target.sampleRateHz), analysis, clipping: countClippedRuns(channels) }, reference, { eqMode: 'fixed', tapHost });
+    return { channels, diagnostics };
+  };
+  const here = render(target.channels.map((samples) => samples.slice()));
+  const host = lazyMeasuringHost();
+  const shared = render(inSharedMemory(target.channels), host);
+  here.channels.forEach((samples, c) => assert.ok(Buffer.from(samples.buffer).equals(Buffer.from(shared.channels[c].buffer)), `channel ${c} bit for bit`));
+  assert.equal(withoutTimings(shared.diagnostics), withoutTimings(here.diagnostics));
+  assert.is(host.measured.length, 1, 'one measurement from shared memory');
+  assert.is(host.measured[0].spec.kind, 'side-spectrum');
+  assert.ok(host.measured[0].channels.every((samples, c) => samples === shared.channels[c]), "measured in the render's own working copy");
+
+  // The track in memory no other thread can read: the width is taken here, in a pass of its own.
+  const unshared = lazyMeasuringHost();
+  const plain = render(target.channels.map((samples) => samples.slice()), unshared);
+  assert.is(unshared.measured.length, 0);
+  here.channels.forEach((samples, c) => assert.ok(Buffer.from(samples.buffer).equals(Buffer.from(plain.channels[c].buffer)), `channel ${c} bit for bit`));
+});
+
 test("the loudness search's first pass, whose only stage is the rider's gains, takes the K-weighting on the host and the sample peaks here; the output is the same bit for bit", async () => {
   const target = await decoded('indie_pop/target.wav');
   const { sampleRateHz } = target;

@@ -86,7 +86,8 @@ export async function masterFileStreamed(job: FileJob, settings: StreamedFileSet
         },
         {
           ingestPolicy: settings.ingestPolicy,
-          createStore: (shape) => workingCopy(shape, settings),
+          // In shared memory beside a tap thread, which can then measure the track from there (`TapHost.measureShared`).
+          createStore: (shape) => workingCopy(shape, settings, taps !== null),
           // The limiter's curve (one channel: half a stereo working copy) stays in memory only while it is small.
           createCurveStore: (shape) => curve?.take(shape) ?? workingCopy(shape, { ...settings, memoryStoreBytes: curveLimitBytes }),
           output: output.write,
@@ -138,10 +139,11 @@ async function openTarget(job: FileJob, policy: IngestPolicy): Promise<WavFileSo
   }
 }
 
-function workingCopy(shape: { sampleRateHz: number; channelCount: number; length: number }, settings: StreamedFileSettings): TrackStore {
+function workingCopy(shape: { sampleRateHz: number; channelCount: number; length: number }, settings: StreamedFileSettings, shared = false): TrackStore {
   const bytes = shape.length * shape.channelCount * 4;
   if (bytes <= (settings.memoryStoreBytes ?? MEMORY_STORE_BYTES)) {
-    return memoryTrackStore(Array.from({ length: shape.channelCount }, () => new Float32Array(shape.length)), shape.sampleRateHz);
+    const channel = () => (shared ? new Float32Array(new SharedArrayBuffer(shape.length * Float32Array.BYTES_PER_ELEMENT)) : new Float32Array(shape.length));
+    return memoryTrackStore(Array.from({ length: shape.channelCount }, channel), shape.sampleRateHz);
   }
   const directory = settings.storeDirectory ?? tmpdir();
   // A folder that cannot hold the working copy (missing, read-only, full) is the user's to fix: say which and how.
