@@ -15,13 +15,21 @@ export type UploadPart = 'target' | 'reference';
 /**
  * Decodes one upload with all its channels; an ingest error gains `part` so
  * the client knows which file failed (and `reference_index`, 1-based, when
- * there are several references).
+ * there are several references: `options.referenceIndex`, 0-based). With
+ * `options.sharedMemory` a WAV upload's channels lie in shared memory
+ * (`DecodeOptions.sharedMemory`).
  *
  * @example const audio = await decodeUpload('target', { bytes, filename: 'mix.wav' }, DEFAULT_INGEST_POLICY);
  */
-export async function decodeUpload(part: UploadPart, upload: MasteringUploadFile, policy: IngestPolicy, referenceIndex?: number): Promise<DecodedAudio> {
+export async function decodeUpload(
+  part: UploadPart,
+  upload: MasteringUploadFile,
+  policy: IngestPolicy,
+  options: { readonly referenceIndex?: number; readonly sharedMemory?: boolean } = {},
+): Promise<DecodedAudio> {
+  const { referenceIndex, sharedMemory } = options;
   try {
-    return await decodeAudio(upload.bytes, { filename: upload.filename, policy, keepChannels: true });
+    return await decodeAudio(upload.bytes, { filename: upload.filename, policy, keepChannels: true, sharedMemory });
   } catch (error) {
     throw naming(error, part, referenceIndex);
   }

@@ -185,7 +185,8 @@ export async function runMasteringJob(job: MasteringJob, settings: MasteringJobS
   let target: DecodedAudio;
   let targetAnalysis: TrackAnalysis | undefined;
   try {
-    const source = await decodeUpload('target', job.target, ingestPolicy);
+    // Where the tap host can measure a track in shared memory, the target is decoded there (`TapHost.measureShared`).
+    const source = await decodeUpload('target', job.target, ingestPolicy, { sharedMemory: settings.tapHost?.measureShared !== undefined });
     release(job.target);
     targetSummary = ingestSummary(source, targetBytes);
     // Only the output is stereo: a surround target is processed as its stereo fold.

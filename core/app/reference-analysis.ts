@@ -72,7 +72,7 @@ export async function analyzeReferenceUploads(uploads: readonly MasteringUploadF
       analyzed.push(inBlocks);
       continue;
     }
-    const reference = await decodeUpload('reference', upload, policy, referenceIndex);
+    const reference = await decodeUpload('reference', upload, policy, { referenceIndex });
     analyzed.push({ summary: ingestSummary(reference, sizeBytes), analysis: analyzeReferenceAudio(reference) });
   }
   return analyzed;

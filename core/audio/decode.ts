@@ -25,11 +25,17 @@ export interface DecodeOptions {
    * of folding 3–8 channels to stereo as processing does. Default false.
    */
   readonly keepChannels?: boolean;
+  /**
+   * A WAV file's channels in shared memory, where another thread can read
+   * them (see `WavSourceOptions.sharedMemory`); other containers decode into
+   * ordinary memory. Default false.
+   */
+  readonly sharedMemory?: boolean;
 }
 
-function decodeWav(bytes: Uint8Array, policy: IngestPolicy, keepChannels: boolean): DecodedAudio {
+function decodeWav(bytes: Uint8Array, policy: IngestPolicy, keepChannels: boolean, sharedMemory: boolean): DecodedAudio {
   // Every size was checked against the bytes present, so the one block read is bounded by the upload.
-  const source = openWavSource(bytesReader(bytes), { policy, keepChannels });
+  const source = openWavSource(bytesReader(bytes), { policy, keepChannels, sharedMemory });
   const { container, codec, bitDepth, channelMask, sampleRateHz } = source;
   return { container, codec, bitDepth, sampleRateHz, channels: [...source.read(0, source.length)], channelMask };
 }
@@ -61,11 +67,11 @@ export function checkUpload(head: Uint8Array, byteLength: number, policy: Ingest
   }
 }
 
-async function decodeDetected(bytes: Uint8Array, policy: IngestPolicy, filename: string | undefined, keepChannels: boolean): Promise<DecodedAudio> {
+async function decodeDetected(bytes: Uint8Array, policy: IngestPolicy, filename: string | undefined, keepChannels: boolean, sharedMemory: boolean): Promise<DecodedAudio> {
   const container = checkUpload(bytes, bytes.length, policy, filename);
   switch (container) {
     case 'wav':
-      return decodeWav(bytes, policy, keepChannels);
+      return decodeWav(bytes, policy, keepChannels, sharedMemory);
     case 'flac': {
       const flac = await decodeFlac(bytes, policy, { keepChannels });
       return { container, codec: 'flac', bitDepth: flac.bitsPerSample, sampleRateHz: flac.sampleRateHz, channels: flac.channels, channelMask: null };
@@ -94,7 +100,7 @@ export async function decodeAudio(bytes: Uint8Array, options: DecodeOptions = {}
   const policy = options.policy ?? DEFAULT_INGEST_POLICY;
   let audio: DecodedAudio;
   try {
-    audio = await decodeDetected(bytes, policy, options.filename, options.keepChannels ?? false);
+    audio = await decodeDetected(bytes, policy, options.filename, options.keepChannels ?? false, options.sharedMemory ?? false);
     checkDuration(policy, audio.channels[0].length, audio.sampleRateHz);
   } catch (error) {
     if (error instanceof IngestValidationError) throw error;

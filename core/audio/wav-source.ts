@@ -27,6 +27,12 @@ export interface WavSourceOptions {
    * processing does. Default false, as for `decodeAudio`.
    */
   readonly keepChannels?: boolean;
+  /**
+   * Decode into shared memory (views of a `SharedArrayBuffer`), which another
+   * thread can read without a copy: a render's tap thread then measures the
+   * track from there (`TapHost.measureShared`). Default false.
+   */
+  readonly sharedMemory?: boolean;
 }
 
 /** A WAV file read in blocks, with what its header says about it. */
@@ -62,14 +68,17 @@ export function openWavSource(reader: ByteReader, options: WavSourceOptions = {}
   let decoded: Float32Array[] = [];
   let folded: Float32Array[] = [];
   let capacity = 0;
+  const channel = options.sharedMemory
+    ? (frames: number) => new Float32Array(new SharedArrayBuffer(frames * Float32Array.BYTES_PER_ELEMENT))
+    : (frames: number) => new Float32Array(frames);
 
   const read = (start: number, count: number): Frames => {
     const first = Math.min(length, Math.max(0, start));
     const frames = Math.max(0, Math.min(length - first, count));
     if (frames > capacity) {
       capacity = frames;
-      decoded = Array.from({ length: info.channelCount }, () => new Float32Array(capacity));
-      folded = gains ? [new Float32Array(capacity), new Float32Array(capacity)] : [];
+      decoded = Array.from({ length: info.channelCount }, () => channel(capacity));
+      folded = gains ? [channel(capacity), channel(capacity)] : [];
     }
     if (frames > 0) {
       // One byte before the frames too: the 24-bit decoder loads the 32-bit word ending at each sample.

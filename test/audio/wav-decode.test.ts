@@ -145,6 +145,27 @@ test('a cut-off chunk after the data chunk is ignored, one before it is corrupte
   }
 });
 
+test('a WAV decoded into shared memory (for a tap thread to read) has the same samples, in views of SharedArrayBuffers; surround folded to stereo too; FLAC stays in ordinary memory', async () => {
+  for (const [name, codec, extra] of [
+    ['shared-24.wav', 'pcm_s24le', []],
+    ['shared-16.wav', 'pcm_s16le', []],
+    ['shared-6ch.wav', 'pcm_s16le', ['-af', 'pan=5.1|c0=c0|c1=c0|c2=c0|c3=c0|c4=c0|c5=c0']],
+  ] as const) {
+    const bytes = readBytes(makeWav(name, codec, [...extra]));
+    for (const keepChannels of [true, false]) {
+      const plain = await decodeAudio(bytes, { filename: name, keepChannels });
+      const shared = await decodeAudio(bytes, { filename: name, keepChannels, sharedMemory: true });
+      assert.ok(shared.channels.every((samples) => samples.buffer instanceof SharedArrayBuffer), `${name}: every channel shared`);
+      assert.ok(plain.channels.every((samples) => !(samples.buffer instanceof SharedArrayBuffer)), `${name}: ordinary memory by default`);
+      assert.ok(bitIdentical(shared.channels, plain.channels), `${name} (keepChannels ${keepChannels}): the same samples`);
+    }
+  }
+  const flacPath = join(tmp.dir, 'shared.flac');
+  ffmpeg(['-f', 'lavfi', '-i', MUSIC, '-c:a', 'flac', flacPath]);
+  const flac = await decodeAudio(readBytes(flacPath), { filename: 'shared.flac', sharedMemory: true });
+  assert.ok(flac.channels.every((samples) => !(samples.buffer instanceof SharedArrayBuffer)));
+});
+
 test('a WAV whose bytes start at an odd offset inside a larger buffer decodes the same', async () => {
   const file = riff([['fmt ', fmtChunk(2, 8000, 16)], ['data', new Uint8Array([1, 0, 255, 255, 0, 128, 255, 127])]]);
   const shifted = new Uint8Array(file.length + 3);
