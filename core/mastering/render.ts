@@ -49,8 +49,12 @@ export type RiderSource =
   | { readonly kind: 'plan' }
   /** Given (a preview takes its slice of the whole track's plan). */
   | GivenRider
-  /** Given when the render reaches the rider and not before (a probe's, planned elsewhere meanwhile). */
-  | { readonly kind: 'awaited'; readonly take: () => GivenRider };
+  /**
+   * Given when the render reaches the rider and not before (a probe's, planned
+   * elsewhere meanwhile); `taken` says whether a render has already waited
+   * for it (until then the tap host may be busy planning it).
+   */
+  | { readonly kind: 'awaited'; readonly take: () => GivenRider; readonly taken: () => boolean };
 
 export interface GivenRider {
   readonly kind: 'given';
@@ -104,7 +108,12 @@ export function renderAfterStaticEq(store: TrackStore, request: RenderRequest, o
   // (limiting loud, mid-heavy moments raises the side's share), as a probe measured.
   const stereo = channelCount === 2 && !request.targetIsMono;
   if (request.widthIn !== undefined && matchEq) throw new Error('the width reaching the width stage was measured before a matching FIR that changes it');
-  const widthInTap = stereo && request.widthIn === undefined ? tapsBeside(output, matchEq !== null).open({ kind: 'stereo-width', sampleRateHz, channelCount, length }) : null;
+  // A rider still being planned on the tap host keeps it busy until the plan is
+  // in: the matching FIR's pass would wait there for its width (3-minute pair,
+  // reference-match: ~60 ms in the first probe), so it takes it here then.
+  const hostPlanning = request.rider.kind === 'awaited' && !request.rider.taken();
+  const widthInTap =
+    stereo && request.widthIn === undefined ? tapsBeside(output, matchEq !== null && !hostPlanning).open({ kind: 'stereo-width', sampleRateHz, channelCount, length }) : null;
   if (matchEq || widthInTap) runPass(store, matchEq ? [matchEq.stream()] : [], widthInTap ? [widthInTap] : [], { write: matchEq !== null, blockFrames: output.blockFrames });
   const widthIn = stereo ? (request.widthIn ?? widthInTap?.result() ?? null) : null;
   const sideGains = probe || !widthIn ? null : planSideGains(decision.width, widthIn, request.widthTransferDb ?? null);
@@ -241,6 +250,7 @@ export function probeChain(
   let probeGains: GivenRider | null = null;
   const probeRider: RiderSource = {
     kind: 'awaited',
+    taken: () => probeGains !== null,
     take: () => {
       if (!probeGains) {
         const rider = riderPlan();

@@ -87,6 +87,34 @@ test('fixed: with the probe\'s rider planned on the host, the equalised track\'s
   assert.is(hosted.plan.askedAtPass, 3, 'the width pass ran over the whole track before the probe asked for the plan');
 });
 
+for (const eqMode of EQ_MODES) {
+  test(`${eqMode}: while the host plans the probe's rider, no other tap waits there: until the plan is asked for, only the plan's own tap is opened on it; the master is the same bit for bit`, async () => {
+    const target = await decoded('indie_pop/target.wav');
+    const reference = analyzeTrack(await decoded('indie_pop/reference.wav'));
+    const analysis = analyzeTrack(target);
+    const opened: { kind: string; planAsked: boolean }[] = [];
+    let planAsked = false;
+    const host: TapHost = {
+      open(spec) {
+        opened.push({ kind: spec.kind, planAsked });
+        const tap = createTap(spec);
+        return spec.kind === 'rider-plan' ? { push: (block) => tap.push(block), result: () => ((planAsked = true), tap.result()) } : tap;
+      },
+    };
+    const render = (tapHost?: TapHost) => {
+      const copy = target.channels.map((samples) => samples.slice());
+      masterStore({ store: memoryTrackStore(copy, target.sampleRateHz), analysis, clipping: countClippedRuns(copy) }, reference, { eqMode, tapHost });
+      return copy;
+    };
+    const here = render();
+    const hosted = render(host);
+    here.forEach((samples, c) => assert.ok(Buffer.from(samples.buffer).equals(Buffer.from(hosted[c].buffer)), `channel ${c} bit for bit`));
+    const before = opened.filter((entry) => !entry.planAsked).map((entry) => entry.kind);
+    assert.equal(before, ['rider-plan'], 'only the plan before it is asked for');
+    assert.ok(opened.some((entry) => entry.planAsked && entry.kind === 'stereo-width'), 'width taps on the host once the plan is in');
+  });
+}
+
 /** `channels` copied into shared memory (as the CLI keeps its working copy beside a tap thread). */
 function inSharedMemory(channels: readonly Float32Array[]): Float32Array[] {
   return channels.map((samples) => {
