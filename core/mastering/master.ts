@@ -338,9 +338,9 @@ function renderStore(store: TrackStore, decision: MasteringDecision, target: Tra
   // matching FIR, so the signal reaching the width stage is the equaliser's
   // output: its width is taken now instead of in the render (on the tap
   // thread unless the rider's plan has it). With the plan on the tap thread,
-  // the width is taken after the equaliser's pass: the plan then starts as
-  // soon as the equalised track is in, and is ready by the time the probe
-  // needs it (3-minute pair: the probe waited ~70 ms on it). See
+  // the width is taken after the equaliser's pass, so the plan starts as soon
+  // as the equalised track is in (taken in that pass, it held the plan back
+  // and the probe waited ~70 ms more for it on a 3-minute pair); see
   // `widthAfterEqualizer` for where.
   const widthInHere = channelCount === 2 && !isMonoWidth(target.width) && decision.toneGoal === null && !changesTone(decision.eqCurve);
   const widthAfter = widthInHere && probePlanTap !== null && output.tapHost !== undefined;
