@@ -215,7 +215,9 @@ export function truePeakBlockMaximaTap(
   length: number,
   envelopeSink?: (start: number, envelope: Float32Array) => void,
 ): StreamTap<Float32Array> {
-  const window = new TruePeakEnvelopeWindow(filter, relevantAboveLinear, channelCount, STEP + 2 * RELEVANCE_BLOCK);
+  // A step of new frames, and what the window still reads before them: up to
+  // three relevance blocks less one frame when a push ended mid-block.
+  const window = new TruePeakEnvelopeWindow(filter, relevantAboveLinear, channelCount, STEP + 3 * RELEVANCE_BLOCK);
   const maxima = new Float32Array(Math.ceil(length / ENERGY_BLOCK));
   let done = 0;
   let sunk = 0;
