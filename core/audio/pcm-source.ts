@@ -24,6 +24,13 @@ export interface PcmSource {
 export interface TrackStore extends PcmSource {
   /** Overwrites frames [start, start + frames[0].length) of every channel. */
   write(start: number, frames: Frames): void;
+  /**
+   * Called before frames [start, start + count) are changed in place through
+   * the views a read gave: a store whose memory another thread still reads
+   * (a tap thread measuring blocks where they lie) waits here until it is
+   * done with them. Absent: nothing to wait for.
+   */
+  prepareWrite?(start: number, count: number): void;
   /** Gives back what the store holds (a file-backed store removes its file). */
   close(): void;
 }

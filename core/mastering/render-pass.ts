@@ -8,7 +8,7 @@
  * the limiter its gain solved against the whole programme), so what is held
  * between passes is analysis data, never another copy of the track.
  */
-import type { TrackStore } from '../audio/pcm-source.ts';
+import { isMemoryTrackStore, type TrackStore } from '../audio/pcm-source.ts';
 import { frameLength, type Frames, type StreamStage, type StreamTap } from '../dsp/stream-stage.ts';
 
 /** Frames per block the render reads: large enough for the SIMD kernels and FFT blocks, small against a track. */
@@ -31,11 +31,16 @@ export function runPass(store: TrackStore, stages: readonly StreamStage<unknown>
   const length = store.length;
   const block = options.blockFrames ?? RENDER_BLOCK_FRAMES;
   let written = 0;
+  // A pass that writes the store shows its taps the store's own region once
+  // written (the same samples): where the store lies in shared memory, a tap
+  // host can then read it there instead of copying it (runtimes/node/tap-thread.ts).
+  const showWritten = options.write && isMemoryTrackStore(store);
   const emit = (frames: Frames) => {
     const count = frameLength(frames);
     if (count === 0) return;
-    for (const tap of taps) tap.push(frames);
     if (options.write) store.write(written, frames);
+    const shown = showWritten && taps.length > 0 ? store.read(written, count) : frames;
+    for (const tap of taps) tap.push(shown);
     options.sink?.(frames);
     written += count;
   };
@@ -52,6 +57,8 @@ export function runPass(store: TrackStore, stages: readonly StreamStage<unknown>
   // its input once it has returned, and emit has used the output by then).
   const scratch = !options.write && stages.length > 0 ? Array.from({ length: store.channelCount }, () => new Float32Array(Math.min(block, length))) : null;
   for (let start = 0; start < length; start += block) {
+    // The stages change the block in place where the pass writes.
+    if (options.write) store.prepareWrite?.(start, block);
     const read = store.read(start, block);
     emit(through(scratch ? read.map((samples, c) => copyInto(scratch[c], samples)) : read, 0));
   }
