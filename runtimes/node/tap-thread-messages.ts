@@ -4,8 +4,14 @@ import type { TapSpec } from '../../core/mastering/tap-host.ts';
 /** What the render's thread posts to the tap thread, in order. */
 export type TapThreadRequest =
   | { readonly op: 'open'; readonly id: number; readonly spec: TapSpec }
-  /** The next block for tap `id`; without one, the block last sent (another tap of the same pass had it). */
-  | { readonly op: 'push'; readonly id: number; readonly block?: SharedBlock }
+  /**
+   * The next block for tap `id`, copied into a slot (`block`) or handed over
+   * where it lies in the working copy (`regions`, one a channel); without
+   * either, the block last sent (another tap of the same pass had it).
+   */
+  | { readonly op: 'push'; readonly id: number; readonly block?: SharedBlock; readonly regions?: readonly SharedChannel[] }
+  /** The render is about to write over the block last handed over: count it measured now (every tap that reads it has had it). */
+  | { readonly op: 'release' }
   /** Measure the whole track `channels` hold, in blocks of `blockFrames`, in the thread's idle turns (`TapHost.measureShared`); its `result` request waits for it. */
   | { readonly op: 'measure'; readonly id: number; readonly spec: TapSpec; readonly channels: readonly SharedChannel[]; readonly blockFrames: number }
   | { readonly op: 'result'; readonly id: number }
@@ -41,7 +47,7 @@ export type TapThreadReply =
   | { readonly id: number; readonly result: unknown }
   | { readonly id: number; readonly error: { readonly name: string; readonly message: string; readonly stack?: string } };
 
-/** The shared counters: replies posted, blocks measured (each notified as it moves), requests posted (open, push, measure, result). */
+/** The shared counters: replies posted, blocks measured (each notified as it moves), requests posted (open, push, release, measure, result). */
 export const REPLIES = 0;
 export const BLOCKS_DONE = 1;
 /** Counted by the render's thread before each request it posts, so the tap thread can tell when it has caught up with them (it measures in the background and warms pages only then). */

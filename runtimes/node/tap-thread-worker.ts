@@ -1,9 +1,10 @@
 // The tap thread (see tap-thread.ts): first, where its command asks, it
 // analyses the job's references (reference-analysis-service.ts: one thread
 // booted instead of two); then it builds the taps it is told to open,
-// feeds them the blocks it is sent (views of shared slots; a tap keeps copies
-// of what it needs), in order, counting each block measured once the next
-// arrives (every tap of its pass has had it then),
+// feeds them the blocks it is sent (views of shared slots, or of the render's
+// working copy itself; a tap keeps copies of what it needs), in order,
+// counting each block measured once the next arrives (every tap of its pass
+// has had it then) or the render releases it,
 // and answers each `result` on the reply port, counting the answer. Whole
 // tracks in shared memory it measures in its idle turns
 // (background-measurements.ts), before it warms pages. Loaded through
@@ -29,7 +30,8 @@ const replyPort = settings.replyPort;
 /** Open taps; a tap whose opening or feeding failed keeps the error for its result. */
 const taps = new Map<number, { readonly tap: StreamTap<unknown> | null; error: unknown }>();
 let lastBlock: Float32Array[] = [];
-let blocksReceived = 0;
+/** Whether the block last received is still to be counted measured (when the next comes, or on `release`). */
+let lastUncounted = false;
 /** Requests handled (open, push, measure, result), against the render's thread's count of those it posted. */
 let requestsHandled = 0;
 const measurements = createBackgroundMeasurements();
@@ -125,9 +127,11 @@ port.on('message', (request: TapThreadRequest) => {
     }
   } else if (request.op === 'push') {
     // The block before is counted measured only now: the taps after the first may still have read its slot.
-    if (request.block) {
-      if (blocksReceived++ > 0) count(BLOCKS_DONE);
-      lastBlock = viewsOf(request.block);
+    const fresh = request.block ? viewsOf(request.block) : request.regions ? request.regions.map(({ buffer, byteOffset, length }) => new Float32Array(buffer, byteOffset, length)) : null;
+    if (fresh) {
+      if (lastUncounted) count(BLOCKS_DONE);
+      lastUncounted = true;
+      lastBlock = fresh;
     }
     const entry = taps.get(request.id);
     if (entry?.tap && entry.error === null) {
@@ -137,6 +141,10 @@ port.on('message', (request: TapThreadRequest) => {
         entry.error = error;
       }
     }
+  } else if (request.op === 'release') {
+    if (lastUncounted) count(BLOCKS_DONE);
+    lastUncounted = false;
+    lastBlock = [];
   } else if (request.op === 'measure') {
     measurements.add(request.id, request.spec, request.channels, request.blockFrames);
   } else {

@@ -3,7 +3,9 @@
  * thread while the render's stages run on the calling thread. The render is
  * synchronous, so the host is too: each block is copied into a slot of
  * shared memory for the thread (the render may change its own block right
- * after), and a tap's
+ * after) — or, when it lies in a working copy the thread made
+ * (`workingCopy`), handed over where it lies, the copy's writers waiting
+ * before they change a region the thread has not measured yet — and a tap's
  * `result()` blocks (`Atomics.wait`) until the thread has answered, which it
  * has mostly done by then, having measured the blocks as they came.
  *
@@ -23,6 +25,8 @@ import { simdEnabled } from '../../core/wasm/simd-module.ts';
 import { BLOCKS_DONE, REPLIES, REQUESTS_SENT, type SharedBlock, type TapThreadReply, type TapThreadRequest, type TapThreadWarmed } from './tap-thread-messages.ts';
 import { spawnTapWorker, TAP_WORKER_URL, takeTapWorker } from './tap-thread-spawn.ts';
 import { holdOpen } from './worker-hold.ts';
+import { createHandedOverRegions } from './handed-over-regions.ts';
+import { memoryTrackStore, type TrackStore } from '../../core/audio/pcm-source.ts';
 
 export interface TapThreadOptions {
   readonly workerUrl?: URL;
@@ -57,6 +61,13 @@ export interface TapThread {
    * not start or has failed (the buffer is then just paged in when written).
    */
   warm(buffer: SharedArrayBuffer): Promise<void>;
+  /**
+   * A render's working copy in shared memory whose blocks the thread's taps
+   * read where they lie, without a copy into a slot: writing a region, or
+   * preparing to change it in place (`prepareWrite`), first waits while a
+   * block handed over from it is still being measured; reading does not.
+   */
+  workingCopy(shape: { readonly sampleRateHz: number; readonly channelCount: number; readonly length: number }): TrackStore;
   /** Ends the thread (taps still open are dropped). */
   close(): Promise<void>;
 }
@@ -80,6 +91,9 @@ export function startTapThread(options: TapThreadOptions = {}): TapThread {
   let nextWarmId = 1;
   worker.on('error', (error) => (failure ??= error));
   worker.on('exit', (code) => (failure ??= new Error(`the tap thread exited with code ${code}`)));
+  const handedOver = createHandedOverRegions();
+  /** Waits until no block handed over from bytes [from, to) of `buffer` is still being measured (set once the host exists). */
+  let awaitRegionFree = (_buffer: SharedArrayBuffer, _from: number, _to: number): void => {};
   // Held open until the thread has loaded (or failed to).
   const releaseLoading = holdOpen(worker);
   const ready = started.loaded.then((error) => {
@@ -129,6 +143,25 @@ export function startTapThread(options: TapThreadOptions = {}): TapThread {
       for (;;) {
         const done = Atomics.load(signal, BLOCKS_DONE);
         if (blocksSent - done < maxAhead) return;
+        Atomics.wait(signal, BLOCKS_DONE, done, 200);
+        stalled(since);
+      }
+    };
+
+    /** The last block handed over that the thread was told it may count measured. */
+    let released = -1;
+    awaitRegionFree = (buffer, from, to) => {
+      const since = progress();
+      for (;;) {
+        const done = Atomics.load(signal, BLOCKS_DONE);
+        const latest = handedOver.latestOverlapping(buffer, from, to, done);
+        if (latest < 0) return;
+        // The block last sent is counted only when another comes: the render is done with it, so it says so.
+        if (latest === blocksSent - 1 && released < latest) {
+          request({ op: 'release' });
+          released = latest;
+          lastFrames = null;
+        }
         Atomics.wait(signal, BLOCKS_DONE, done, 200);
         stalled(since);
       }
@@ -200,7 +233,13 @@ export function startTapThread(options: TapThreadOptions = {}): TapThread {
               return;
             }
             waitForRoom();
-            request({ op: 'push', id, block: share(frames) });
+            const regions = handedOver.regionsOf(frames);
+            if (regions) {
+              request({ op: 'push', id, regions });
+              handedOver.handOver(blocksSent, regions);
+            } else {
+              request({ op: 'push', id, block: share(frames) });
+            }
             blocksSent++;
             lastFrames = frames;
             fedLast = new Set([id]);
@@ -245,6 +284,27 @@ export function startTapThread(options: TapThreadOptions = {}): TapThread {
       });
       worker.postMessage({ op: 'warm', id, buffer } satisfies TapThreadRequest);
       return warmed;
+    },
+    workingCopy(shape) {
+      const channels = Array.from({ length: shape.channelCount }, () => {
+        const buffer = new SharedArrayBuffer(shape.length * Float32Array.BYTES_PER_ELEMENT);
+        handedOver.admit(buffer);
+        return new Float32Array(buffer);
+      });
+      const store = memoryTrackStore(channels, shape.sampleRateHz);
+      const awaitFree = (start: number, count: number) => {
+        const end = Math.min(shape.length, start + count);
+        if (end <= start) return;
+        for (const samples of channels) awaitRegionFree(samples.buffer as SharedArrayBuffer, start * Float32Array.BYTES_PER_ELEMENT, end * Float32Array.BYTES_PER_ELEMENT);
+      };
+      return {
+        ...store,
+        prepareWrite: awaitFree,
+        write(start, frames) {
+          awaitFree(start, frames.length ? frames[0].length : 0);
+          store.write(start, frames);
+        },
+      };
     },
     async close() {
       // Held open until the thread has gone: an unreferenced thread's exit could otherwise come after the process ran out of work.

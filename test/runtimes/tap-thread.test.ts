@@ -140,6 +140,39 @@ test('a track in shared memory is measured on the thread as a pass here measures
   }
 });
 
+test("a working copy from the thread: its written regions go to the taps where they lie, and changing them in place waits until the thread has measured them", async () => {
+  // Far ahead allowed, and a slow tap: the render would overwrite blocks the thread has not measured yet.
+  const thread = startTapThread({ maxBlocksAhead: 64 });
+  try {
+    const host = (await thread.ready)!;
+    const store = thread.workingCopy({ sampleRateHz: rate, channelCount: 2, length });
+    const input = music(rate, length, 2);
+    const spec = { kind: 'stereo-width', sampleRateHz: rate, channelCount: 2, length } as const;
+    const remote = host.open(spec);
+    const block = 4096;
+    // A pass that writes: each block changed in place, then shown to the tap as the store's own region.
+    for (let start = 0; start < length; start += block) {
+      store.prepareWrite!(start, block);
+      store.read(start, block).forEach((samples, c) => samples.set(input[c].subarray(start, start + samples.length)));
+      remote.push(store.read(start, block));
+    }
+    // The next pass writes over every block before the tap's result is asked for.
+    for (let start = 0; start < length; start += block) {
+      store.prepareWrite!(start, block);
+      store.read(start, block).forEach((samples) => samples.fill(Number.NaN));
+    }
+    const local = createTap(spec);
+    feed([local], input, [block]);
+    assert.equal(remote.result(), local.result(), 'measured before it was written over');
+    // A tap opened afterwards gets the new contents, handed over likewise.
+    const peaks = host.open({ kind: 'sample-peaks', length });
+    for (let start = 0; start < length; start += block) peaks.push(store.read(start, block));
+    assert.ok(Number.isNaN(peaks.result()[0]));
+  } finally {
+    await thread.close();
+  }
+});
+
 test('measuring refuses channels outside shared memory; a measurement of an unknown kind fails its result and the thread goes on', async () => {
   const thread = startTapThread();
   try {

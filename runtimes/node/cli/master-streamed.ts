@@ -86,8 +86,8 @@ export async function masterFileStreamed(job: FileJob, settings: StreamedFileSet
         },
         {
           ingestPolicy: settings.ingestPolicy,
-          // In shared memory beside a tap thread, which can then measure the track from there (`TapHost.measureShared`).
-          createStore: (shape) => workingCopy(shape, settings, taps !== null),
+          // In shared memory beside a tap thread, which then reads the render's blocks and measures the track from there.
+          createStore: (shape) => workingCopy(shape, settings, taps),
           // The limiter's curve (one channel: half a stereo working copy) stays in memory only while it is small.
           createCurveStore: (shape) => curve?.take(shape) ?? workingCopy(shape, { ...settings, memoryStoreBytes: curveLimitBytes }),
           output: output.write,
@@ -139,11 +139,10 @@ async function openTarget(job: FileJob, policy: IngestPolicy): Promise<WavFileSo
   }
 }
 
-function workingCopy(shape: { sampleRateHz: number; channelCount: number; length: number }, settings: StreamedFileSettings, shared = false): TrackStore {
+function workingCopy(shape: { sampleRateHz: number; channelCount: number; length: number }, settings: StreamedFileSettings, taps: TapThread | null = null): TrackStore {
   const bytes = shape.length * shape.channelCount * 4;
   if (bytes <= (settings.memoryStoreBytes ?? MEMORY_STORE_BYTES)) {
-    const channel = () => (shared ? new Float32Array(new SharedArrayBuffer(shape.length * Float32Array.BYTES_PER_ELEMENT)) : new Float32Array(shape.length));
-    return memoryTrackStore(Array.from({ length: shape.channelCount }, channel), shape.sampleRateHz);
+    return taps?.workingCopy(shape) ?? memoryTrackStore(Array.from({ length: shape.channelCount }, () => new Float32Array(shape.length)), shape.sampleRateHz);
   }
   const directory = settings.storeDirectory ?? tmpdir();
   // A folder that cannot hold the working copy (missing, read-only, full) is the user's to fix: say which and how.
