@@ -3,7 +3,7 @@
 // they were asked for; one asked for its result is finished at once.
 import type { StreamTap } from '../../core/dsp/stream-stage.ts';
 import { createTap, type TapSpec } from '../../core/mastering/tap-host.ts';
-import type { SharedChannel } from './tap-thread-messages.ts';
+import { viewOfSharedChannel, type SharedChannel } from './tap-thread-messages.ts';
 
 interface Measurement {
   readonly tap: StreamTap<unknown> | null;
@@ -52,7 +52,7 @@ export function createBackgroundMeasurements(): BackgroundMeasurements {
 
   return {
     add(id, spec, channels, blockFrames) {
-      const views = channels.map(({ buffer, byteOffset, length }) => new Float32Array(buffer, byteOffset, length));
+      const views = channels.map(viewOfSharedChannel);
       const length = views.length ? views[0].length : 0;
       let tap: StreamTap<unknown> | null = null;
       let error: unknown = null;

@@ -3,7 +3,7 @@
 // may be handed over (their writer waits before writing a region again, see
 // tap-thread.ts), and which blocks handed over are still being measured.
 import type { Frames } from '../../core/dsp/stream-stage.ts';
-import type { SharedChannel } from './tap-thread-messages.ts';
+import { sharedChannelOf, type SharedChannel } from './tap-thread-messages.ts';
 
 export interface HandedOverRegions {
   /** Lets regions of `buffer` be handed over: everything that writes it waits with the host's `awaitRegionFree` first. */
@@ -26,9 +26,9 @@ export function createHandedOverRegions(): HandedOverRegions {
       if (admitted.size === 0 || frames.length === 0) return null;
       const regions: SharedChannel[] = [];
       for (const samples of frames) {
-        const buffer = samples.buffer;
-        if (!(buffer instanceof SharedArrayBuffer) || !admitted.has(buffer)) return null;
-        regions.push({ buffer, byteOffset: samples.byteOffset, length: samples.length });
+        const region = sharedChannelOf(samples);
+        if (!region || !admitted.has(region.buffer)) return null;
+        regions.push(region);
       }
       return regions;
     },

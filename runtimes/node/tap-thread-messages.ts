@@ -42,6 +42,16 @@ export interface SharedChannel {
   readonly length: number;
 }
 
+/** `samples` as a {@link SharedChannel} (what a message carries), or null when they do not lie in shared memory. */
+export function sharedChannelOf(samples: Float32Array): SharedChannel | null {
+  return samples.buffer instanceof SharedArrayBuffer ? { buffer: samples.buffer, byteOffset: samples.byteOffset, length: samples.length } : null;
+}
+
+/** The samples a {@link SharedChannel} names, as a view (the other thread's side of {@link sharedChannelOf}). */
+export function viewOfSharedChannel({ buffer, byteOffset, length }: SharedChannel): Float32Array {
+  return new Float32Array(buffer, byteOffset, length);
+}
+
 /** The tap thread's answer to a `result` request, on the reply port (a tap that fails is a bug: its error as name, message and stack). */
 export type TapThreadReply =
   | { readonly id: number; readonly result: unknown }

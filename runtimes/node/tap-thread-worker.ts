@@ -14,7 +14,7 @@ import type { StreamTap } from '../../core/dsp/stream-stage.ts';
 import { createTap } from '../../core/mastering/tap-host.ts';
 import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
 import { lowerThreadPriority } from '../shared/thread-priority.ts';
-import { BLOCKS_DONE, REPLIES, REQUESTS_SENT, type SharedBlock, type TapThreadReply, type TapThreadRequest, type TapThreadWarmed } from './tap-thread-messages.ts';
+import { BLOCKS_DONE, REPLIES, REQUESTS_SENT, viewOfSharedChannel, type SharedBlock, type TapThreadReply, type TapThreadRequest, type TapThreadWarmed } from './tap-thread-messages.ts';
 import { isReferenceAnalysisRequest, serveReferenceAnalysis } from './reference-analysis-service.ts';
 import { createBackgroundMeasurements } from './background-measurements.ts';
 
@@ -127,7 +127,7 @@ port.on('message', (request: TapThreadRequest) => {
     }
   } else if (request.op === 'push') {
     // The block before is counted measured only now: the taps after the first may still have read its slot.
-    const fresh = request.block ? viewsOf(request.block) : request.regions ? request.regions.map(({ buffer, byteOffset, length }) => new Float32Array(buffer, byteOffset, length)) : null;
+    const fresh = request.block ? viewsOf(request.block) : request.regions ? request.regions.map(viewOfSharedChannel) : null;
     if (fresh) {
       if (lastUncounted) count(BLOCKS_DONE);
       lastUncounted = true;

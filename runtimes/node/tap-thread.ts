@@ -22,7 +22,7 @@ import { receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import type { Frames, StreamTap } from '../../core/dsp/stream-stage.ts';
 import type { MeasurementInBackground, TapHost, TapResult, TapSpec } from '../../core/mastering/tap-host.ts';
 import { simdEnabled } from '../../core/wasm/simd-module.ts';
-import { BLOCKS_DONE, REPLIES, REQUESTS_SENT, type SharedBlock, type TapThreadReply, type TapThreadRequest, type TapThreadWarmed } from './tap-thread-messages.ts';
+import { BLOCKS_DONE, REPLIES, REQUESTS_SENT, sharedChannelOf, type SharedBlock, type TapThreadReply, type TapThreadRequest, type TapThreadWarmed } from './tap-thread-messages.ts';
 import { spawnTapWorker, TAP_WORKER_URL, takeTapWorker } from './tap-thread-spawn.ts';
 import { holdOpen } from './worker-hold.ts';
 import { createHandedOverRegions } from './handed-over-regions.ts';
@@ -207,8 +207,9 @@ export function startTapThread(options: TapThreadOptions = {}): TapThread {
       measureShared<S extends TapSpec>(spec: S, channels: readonly Float32Array[], blockFrames: number): MeasurementInBackground<TapResult<S>> {
         const id = nextId++;
         const shared = channels.map((samples) => {
-          if (!(samples.buffer instanceof SharedArrayBuffer)) throw new TypeError('measureShared takes channels in shared memory (views of a SharedArrayBuffer)');
-          return { buffer: samples.buffer, byteOffset: samples.byteOffset, length: samples.length };
+          const channel = sharedChannelOf(samples);
+          if (!channel) throw new TypeError('measureShared takes channels in shared memory (views of a SharedArrayBuffer)');
+          return channel;
         });
         request({ op: 'measure', id, spec, channels: shared, blockFrames });
         let outcome: { result: unknown } | { error: Error } | null = null;
