@@ -26,15 +26,38 @@ export interface StereoWidenerReport {
 }
 
 export interface StereoWidener {
+  /** The side's minimum-phase FIR. */
+  readonly taps: Float32Array;
   /** Changes the width of a stereo pair in place. */
   process(channels: readonly Float32Array[]): StereoWidenerReport;
   /**
    * The widener as a stream stage. It holds back up to two guard blocks (a
    * block's gain ramps towards the next block's limit, so it waits for that
    * block to end); finish() returns the rest. Channels other than a pair pass
-   * through.
+   * through. With `startFrame`, the stream takes the track from that frame
+   * on, its guard blocks where the whole track's lie (see `split-widener-pass.ts`).
    */
-  stream(): StreamStage<StereoWidenerReport>;
+  stream(startFrame?: number): WidenerStream;
+  /**
+   * Input frames a stream started mid-track takes before what it puts out is
+   * the whole track's stream's, bit for bit: two FIR chunks (the first pair's
+   * transform carries the round-off of the history it lacked), then three
+   * guard blocks (a block's ramp looks two blocks back).
+   */
+  readonly settleFrames: number;
+  /** Input frames after a frame that must come in before the stream has put that frame out (the next two guard blocks). */
+  readonly lookaheadFrames: number;
+}
+
+/** The widener's stream stage, with its guard's counts so far. */
+export interface WidenerStream extends StreamStage<StereoWidenerReport> {
+  tally(): GuardTally;
+}
+
+/** Guard blocks closed (from the track's first, counting those before a stream's start frame) and those held back. */
+export interface GuardTally {
+  readonly closed: number;
+  readonly guarded: number;
 }
 
 /** Largest side/mid power ratio the widening may produce in a block: −0.5 dB, correlation ≥ 0.03. */
@@ -47,12 +70,26 @@ const GUARD_BLOCK_SECONDS = 0.05;
  */
 export function createStereoWidener(settings: StereoWidenerSettings): StereoWidener {
   const { sampleRateHz } = settings;
-  const kernel = prepareFirKernel(designMinimumPhaseFir(settings.sideGainDbAt, sampleRateHz, Math.round(settings.firSeconds * sampleRateHz)));
+  return stereoWidenerOfTaps(designMinimumPhaseFir(settings.sideGainDbAt, sampleRateHz, Math.round(settings.firSeconds * sampleRateHz)), sampleRateHz);
+}
+
+/**
+ * The widener whose side FIR is `taps` (the `taps` of another widener: a
+ * thread that widens part of a track builds the same widener without
+ * designing its FIR again).
+ *
+ * @example const same = stereoWidenerOfTaps(widener.taps, 44100);
+ */
+export function stereoWidenerOfTaps(taps: Float32Array, sampleRateHz: number): StereoWidener {
+  const kernel = prepareFirKernel(taps);
   const guardBlock = Math.max(1, Math.round(GUARD_BLOCK_SECONDS * sampleRateHz));
-  const stream = () => createWidenerStream(kernel, guardBlock);
+  const stream = (startFrame = 0) => createWidenerStream(kernel, guardBlock, startFrame);
   return {
+    taps,
     process: (channels) => processWhole(stream(), channels),
     stream,
+    settleFrames: 2 * kernel.blockSize + kernel.taps.length + 3 * guardBlock,
+    lookaheadFrames: 2 * guardBlock + 1,
   };
 }
 
@@ -63,14 +100,15 @@ export function createStereoWidener(settings: StereoWidenerSettings): StereoWide
  * widened back to left/right with its gain ramp and goes out. Frames not yet
  * out (under two guard blocks) wait in `held`, already mid/side and filtered.
  */
-function createWidenerStream(kernel: FirKernel, guardBlock: number): StreamStage<StereoWidenerReport> {
+function createWidenerStream(kernel: FirKernel, guardBlock: number, startFrame: number): WidenerStream {
+  if (!(Number.isInteger(startFrame) && startFrame >= 0)) throw new RangeError(`startFrame must be a non-negative integer, got ${startFrame}`);
   const sideFilter = createFirConvolution(kernel);
   const held = [new Float32Array(2 * guardBlock), new Float32Array(2 * guardBlock)];
   let out = [new Float32Array(0), new Float32Array(0)];
   /** Frames received and frames out; `held` starts at frame `heldFrom` (where the last push left it) and ends at `received`. */
-  let received = 0;
-  let emitted = 0;
-  let heldFrom = 0;
+  let received = startFrame;
+  let emitted = startFrame;
+  let heldFrom = startFrame;
   // Sums over the guard block still open.
   let sideBefore = 0;
   let midEnergy = 0;
@@ -82,7 +120,8 @@ function createWidenerStream(kernel: FirKernel, guardBlock: number): StreamStage
   // Limits of the last two blocks closed, and how many closed and were guarded.
   let limitTwoBack = 1;
   let limitOneBack = 1;
-  let blocks = 0;
+  // Counted from the track's first block, so `widen` places a block where the whole track has it.
+  let blocks = Math.floor(startFrame / guardBlock);
   let guarded = 0;
   let passThrough: Frames | null = null;
 
@@ -90,13 +129,16 @@ function createWidenerStream(kernel: FirKernel, guardBlock: number): StreamStage
   const widen = (block: number, g0: number, g1: number, input: Frames | null, end: number) => {
     const start = block * guardBlock;
     const dg = (g1 - g0) / guardBlock;
+    // A stream started mid-block has nothing held before its start frame.
+    const heldStart = Math.max(start, heldFrom);
     const heldEnd = Math.min(end, received);
-    if (start < heldEnd) toLeftRight(held[0], held[1], start - heldFrom, heldEnd - heldFrom, g0, dg, 0);
+    if (heldStart < heldEnd) toLeftRight(held[0], held[1], heldStart - heldFrom, heldEnd - heldFrom, g0, dg, heldStart - start);
     if (input && end > received) {
       const from = Math.max(start, received);
       toLeftRight(input[0], input[1], from - received, end - received, g0, dg, from - start);
     }
-    emitted = end;
+    // A block ending before a stream's start frame emits nothing.
+    emitted = Math.max(emitted, end);
   };
 
   /** Block `blocks` has closed with `limit`: the one before it can go out, its ramp ending at the smaller of the two limits. */
@@ -166,8 +208,14 @@ function createWidenerStream(kernel: FirKernel, guardBlock: number): StreamStage
       if (blocks >= 1) widen(blocks - 1, blocks === 1 ? limitOneBack : Math.min(limitTwoBack, limitOneBack), limitOneBack, null, received);
       return held.map((samples) => samples.subarray(0, received - heldFrom));
     },
-    report: () => ({ guardedFraction: blocks ? guarded / blocks : 0 }),
+    report: () => ({ guardedFraction: guardedFractionOf({ closed: blocks, guarded }) }),
+    tally: () => ({ closed: blocks, guarded }),
   };
+}
+
+/** The share of guard blocks the guard held back. */
+export function guardedFractionOf({ closed, guarded }: GuardTally): number {
+  return closed ? guarded / closed : 0;
 }
 
 /**

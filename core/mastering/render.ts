@@ -8,6 +8,7 @@
 import { memoryTrackStore, type PcmSource, type TrackStore } from '../audio/pcm-source.ts';
 import { analyzeSpectrum } from '../dsp/spectrum.ts';
 import type { DeEsserReport } from '../dsp/deesser.ts';
+import type { StereoWidenerReport } from '../dsp/stereo-widener.ts';
 import { createGainRider, GAIN_BLOCK } from '../dsp/gain-rider.ts';
 import type { StereoWidth } from '../dsp/stereo-width.ts';
 import type { TrackAnalysis } from './analysis.ts';
@@ -19,7 +20,8 @@ import { ENERGY_BLOCK } from './loudness-prediction.ts';
 import { isMonoWidth, planSideGains, widthTransfer, type SideGainPlan, type WidthTransfer } from './width-match.ts';
 import { compressorStage, deEsserStage, limiterStage, matchEqualizer, staticEqualizer, stereoWidener } from './processing.ts';
 import { probeControlCurve, probeExcerptFrom } from './probe-excerpt.ts';
-import { runPass } from './render-pass.ts';
+import { RENDER_BLOCK_FRAMES, runPass } from './render-pass.ts';
+import { runSplitWidenerPass, widenerSplit } from './split-widener-pass.ts';
 import { LOCAL_TAPS, tapsBeside, type TapHost } from './tap-host.ts';
 
 if (ENERGY_BLOCK !== GAIN_BLOCK) throw new Error('the rider plans and applies gains on the same blocks');
@@ -121,11 +123,21 @@ export function renderAfterStaticEq(store: TrackStore, request: RenderRequest, o
   const compressor = compressorStage(decision, sampleRateHz, request.targetIntegratedLufs);
   const compressing = decision.compressor.amount > 0;
   // The compressor's threshold follows its input's programme loudness, measured over the whole track first.
-  const widenerStream = widener?.stream() ?? null;
-  const programmeTap =
-    compressing && request.targetIntegratedLufs !== null ? tapsBeside(output, widenerStream !== null).open({ kind: 'kweighted-energy', sampleRateHz, channelCount, length }) : null;
-  if (widenerStream || programmeTap) runPass(store, widenerStream ? [widenerStream] : [], programmeTap ? [programmeTap] : [], { write: widenerStream !== null, blockFrames: output.blockFrames });
-  const width = widenerStream ? { plan: sideGains!, ...widenerStream.report() } : sideGains ? { plan: sideGains, guardedFraction: 0 } : null;
+  const blockFrames = output.blockFrames ?? RENDER_BLOCK_FRAMES;
+  const measuringProgramme = compressing && request.targetIntegratedLufs !== null;
+  // Split, the host widens part of the track and this thread takes the taps.
+  const split = widener ? widenerSplit(store, widener, output.tapHost, blockFrames, measuringProgramme) : null;
+  const programmeTap = measuringProgramme ? tapsBeside(output, widener !== null && !split).open({ kind: 'kweighted-energy', sampleRateHz, channelCount, length }) : null;
+  const programmeTaps = programmeTap ? [programmeTap] : [];
+  let widened: StereoWidenerReport | null = null;
+  if (split) {
+    widened = runSplitWidenerPass(store, widener!, split, programmeTaps, blockFrames);
+  } else if (widener || programmeTap) {
+    const widenerStream = widener?.stream() ?? null;
+    runPass(store, widenerStream ? [widenerStream] : [], programmeTaps, { write: widenerStream !== null, blockFrames });
+    widened = widenerStream?.report() ?? null;
+  }
+  const width = widened ? { plan: sideGains!, ...widened } : sideGains ? { plan: sideGains, guardedFraction: 0 } : null;
 
   const compressorStream = compressing ? compressor.stream(length, programmeTap?.result()) : null;
   const deEsserStream = deEsserStage(decision, sampleRateHz)?.stream(length) ?? null;

@@ -17,6 +17,8 @@ import type { StreamTap } from '../dsp/stream-stage.ts';
 import { truePeakFilterFor } from '../dsp/truepeak-filter.ts';
 import type { RiderPlan, RiderSettings } from './dynamics-match.ts';
 import { riderPlanTap } from './rider-plan-tap.ts';
+import type { GuardTally } from '../dsp/stereo-widener.ts';
+import type { WidenerPart } from './split-widener-pass.ts';
 
 /** The taps a render pass may run elsewhere, by what they measure. */
 export type TapSpec =
@@ -64,6 +66,15 @@ export interface TapHost {
    * shared memory (on the render's own thread it could only measure at once).
    */
   measureShared?<S extends TapSpec>(spec: S, channels: readonly Float32Array[], blockFrames: number): MeasurementInBackground<TapResult<S>>;
+  /**
+   * Widens the part of a stereo track in shared memory from `part.from` on,
+   * in place (`widenPartFrom`), after what the host was given before,
+   * while the caller widens the part before it (`split-widener-pass.ts`).
+   * `part.settle` lies in shared memory too. The host takes nothing else
+   * until `result()` has returned. Absent where the host cannot reach shared
+   * memory.
+   */
+  widenShared?(channels: readonly Float32Array[], part: WidenerPart): MeasurementInBackground<GuardTally>;
 }
 
 /** A measurement a {@link TapHost} takes in the background; `result()` waits for it to finish. */

@@ -1,5 +1,6 @@
 /** What the render's thread and the tap thread (tap-thread.ts) say to each other. */
 import type { TapSpec } from '../../core/mastering/tap-host.ts';
+import type { WidenerPart } from '../../core/mastering/split-widener-pass.ts';
 
 /** What the render's thread posts to the tap thread, in order. */
 export type TapThreadRequest =
@@ -14,6 +15,12 @@ export type TapThreadRequest =
   | { readonly op: 'release' }
   /** Measure the whole track `channels` hold, in blocks of `blockFrames`, in the thread's idle turns (`TapHost.measureShared`); its `result` request waits for it. */
   | { readonly op: 'measure'; readonly id: number; readonly spec: TapSpec; readonly channels: readonly SharedChannel[]; readonly blockFrames: number }
+  /**
+   * Widen the track `channels` hold from `part.from` on, in place
+   * (`TapHost.widenShared`), once every measurement asked for before is
+   * done; its `result` request gets the guard's counts.
+   */
+  | { readonly op: 'widen'; readonly id: number; readonly channels: readonly SharedChannel[]; readonly part: Omit<WidenerPart, 'settle'> & { readonly settle: readonly SharedChannel[] } }
   | { readonly op: 'result'; readonly id: number }
   /** Page in `buffer` (memory the render will write later) between the other requests, then post {@link TapThreadWarmed}; its contents stay as they are. */
   | { readonly op: 'warm'; readonly id: number; readonly buffer: SharedArrayBuffer };
@@ -57,7 +64,7 @@ export type TapThreadReply =
   | { readonly id: number; readonly result: unknown }
   | { readonly id: number; readonly error: { readonly name: string; readonly message: string; readonly stack?: string } };
 
-/** The shared counters: replies posted, blocks measured (each notified as it moves), requests posted (open, push, release, measure, result). */
+/** The shared counters: replies posted, blocks measured (each notified as it moves), requests posted (open, push, release, measure, widen, result). */
 export const REPLIES = 0;
 export const BLOCKS_DONE = 1;
 /** Counted by the render's thread before each request it posts, so the tap thread can tell when it has caught up with them (it measures in the background and warms pages only then). */

@@ -7,11 +7,15 @@
 // has had it then) or the render releases it,
 // and answers each `result` on the reply port, counting the answer. Whole
 // tracks in shared memory it measures in its idle turns
-// (background-measurements.ts), before it warms pages. Loaded through
+// (background-measurements.ts), before it warms pages; the part of such a
+// track a split widener pass leaves it, it widens there in place
+// (core/mastering/split-widener-pass.ts). Loaded through
 // tap-thread-worker.mjs.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { StreamTap } from '../../core/dsp/stream-stage.ts';
 import { createTap } from '../../core/mastering/tap-host.ts';
+import { widenPartFrom } from '../../core/mastering/split-widener-pass.ts';
+import type { GuardTally } from '../../core/dsp/stereo-widener.ts';
 import { setSimdEnabled } from '../../core/wasm/simd-module.ts';
 import { lowerThreadPriority } from '../shared/thread-priority.ts';
 import { BLOCKS_DONE, REPLIES, REQUESTS_SENT, viewOfSharedChannel, type SharedBlock, type TapThreadReply, type TapThreadRequest, type TapThreadWarmed } from './tap-thread-messages.ts';
@@ -35,6 +39,8 @@ let lastUncounted = false;
 /** Requests handled (open, push, measure, result), against the render's thread's count of those it posted. */
 let requestsHandled = 0;
 const measurements = createBackgroundMeasurements();
+/** Widener parts done (`widen`), each kept for its `result` request. */
+const widened = new Map<number, { readonly result: GuardTally } | { readonly error: unknown }>();
 
 /** Views of a block's channels in its shared slot (valid until the block is counted measured). */
 const viewsOf = ({ buffer, channels, frames }: SharedBlock) =>
@@ -147,12 +153,26 @@ port.on('message', (request: TapThreadRequest) => {
     lastBlock = [];
   } else if (request.op === 'measure') {
     measurements.add(request.id, request.spec, request.channels, request.blockFrames);
+  } else if (request.op === 'widen') {
+    // The part is written in place: what was asked to be measured before it reads the track as it was.
+    while (measurements.pending()) measurements.step();
+    try {
+      const { settle, ...part } = request.part;
+      widened.set(request.id, { result: widenPartFrom(request.channels.map(viewOfSharedChannel), { ...part, settle: settle.map(viewOfSharedChannel) }) });
+    } catch (error) {
+      widened.set(request.id, { error });
+    }
   } else {
     const entry = taps.get(request.id);
     taps.delete(request.id);
     let reply: TapThreadReply;
     try {
-      if (measurements.has(request.id)) {
+      const part = widened.get(request.id);
+      widened.delete(request.id);
+      if (part) {
+        if ('error' in part) throw part.error;
+        reply = { id: request.id, result: part.result };
+      } else if (measurements.has(request.id)) {
         reply = { id: request.id, result: measurements.finish(request.id) };
       } else {
         if (!entry) throw new Error(`no tap ${request.id} is open on the tap thread`);

@@ -21,6 +21,7 @@
 import { receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import type { Frames, StreamTap } from '../../core/dsp/stream-stage.ts';
 import type { MeasurementInBackground, TapHost, TapResult, TapSpec } from '../../core/mastering/tap-host.ts';
+import type { GuardTally } from '../../core/dsp/stereo-widener.ts';
 import { simdEnabled } from '../../core/wasm/simd-module.ts';
 import { BLOCKS_DONE, REPLIES, REQUESTS_SENT, sharedChannelOf, type SharedBlock, type TapThreadReply, type TapThreadRequest, type TapThreadWarmed } from './tap-thread-messages.ts';
 import { spawnTapWorker, TAP_WORKER_URL, takeTapWorker } from './tap-thread-spawn.ts';
@@ -218,6 +219,24 @@ export function startTapThread(options: TapThreadOptions = {}): TapThread {
             outcome ??= resultOf(id);
             if ('error' in outcome) throw outcome.error;
             return outcome.result as TapResult<S>;
+          },
+        };
+      },
+      widenShared(channels, part) {
+        const id = nextId++;
+        const inShared = (views: readonly Float32Array[]) =>
+          views.map((samples) => {
+            const channel = sharedChannelOf(samples);
+            if (!channel) throw new TypeError('widenShared takes channels and settling input in shared memory (views of a SharedArrayBuffer)');
+            return channel;
+          });
+        request({ op: 'widen', id, channels: inShared(channels), part: { ...part, settle: inShared(part.settle) } });
+        let outcome: { result: unknown } | { error: Error } | null = null;
+        return {
+          result() {
+            outcome ??= resultOf(id);
+            if ('error' in outcome) throw outcome.error;
+            return outcome.result as GuardTally;
           },
         };
       },

@@ -12,6 +12,10 @@ import { startTapThread } from '../../runtimes/node/tap-thread.ts';
 import { spawnTapWorker, TAP_WORKER_URL } from '../../runtimes/node/tap-thread-spawn.ts';
 import { REQUESTS_SENT, type TapThreadRequest } from '../../runtimes/node/tap-thread-messages.ts';
 import { simdEnabled } from '../../core/wasm/simd-module.ts';
+import { memoryTrackStore } from '../../core/audio/pcm-source.ts';
+import { createStereoWidener } from '../../core/dsp/stereo-widener.ts';
+import { runPass } from '../../core/mastering/render-pass.ts';
+import { runSplitWidenerPass, widenerSplit } from '../../core/mastering/split-widener-pass.ts';
 import { spawnSync } from 'node:child_process';
 import { repoRoot } from '../support/processes.ts';
 
@@ -300,6 +304,48 @@ test('closing a thread whose warming answer is still queued finishes, and so doe
 test('a tap thread left open and idle does not keep its process alive', () => {
   const run = runScript('idle-tap-thread');
   assert.match(run.stdout, /^peaks 0\.5/);
+});
+
+test("the thread widens the part of a shared track from a block on while this thread widens the part before it: the whole pass's master, report and programme loudness, bit for bit; a part that cannot run fails its result", async () => {
+  const thread = startTapThread();
+  try {
+    const host = (await thread.ready)!;
+    const trackLength = 30 * rate + 99;
+    const blockFrames = 16384;
+    const makeWidener = () => createStereoWidener({ sampleRateHz: rate, sideGainDbAt: (hz) => (hz < 150 ? 0 : 8), firSeconds: 0.093 });
+    const input = music(rate, trackLength, 2);
+    const whole = input.map((samples) => samples.slice());
+    const wholeStream = makeWidener().stream();
+    const wholeTap = createTap({ kind: 'kweighted-energy', sampleRateHz: rate, channelCount: 2, length: trackLength });
+    runPass(memoryTrackStore(whole, rate), [wholeStream], [wholeTap], { write: true, blockFrames });
+
+    const store = thread.workingCopy({ sampleRateHz: rate, channelCount: 2, length: trackLength });
+    store.write(0, input);
+    const widener = makeWidener();
+    const split = widenerSplit(store, widener, host, blockFrames, true);
+    assert.ok(split, 'a working copy from the thread splits');
+    const tap = createTap({ kind: 'kweighted-energy', sampleRateHz: rate, channelCount: 2, length: trackLength });
+    assert.equal(runSplitWidenerPass(store, widener, split!, [tap], blockFrames), wholeStream.report());
+    const written = store.read(0, trackLength);
+    for (let c = 0; c < 2; c++) assert.is(written[c].findIndex((value, i) => !Object.is(value, whole[c][i])), -1, `channel ${c}`);
+    assert.equal(tap.result(), wholeTap.result());
+
+    const channels = shared(input);
+    const settle = shared(input.map((samples) => samples.slice(0, blockFrames)));
+    assert.throws(() => host.widenShared!(channels, { taps: widener.taps, sampleRateHz: rate, from: blockFrames, blockFrames, settle: input }), /shared memory/);
+    const progress = new Int32Array(new SharedArrayBuffer(4));
+    const failing = host.widenShared!(channels, { taps: widener.taps, sampleRateHz: rate, from: blockFrames + 1, blockFrames, settle, progress });
+    assert.throws(() => failing.result(), /starts on the pass's blocks/);
+    assert.is(Atomics.load(progress, 0), -1);
+    // The thread goes on.
+    const peaks = host.open({ kind: 'sample-peaks', length: trackLength });
+    const localPeaks = createTap({ kind: 'sample-peaks', length: trackLength });
+    feed([peaks], input, [blockFrames]);
+    feed([localPeaks], music(rate, trackLength, 2), [blockFrames]);
+    assert.equal(peaks.result(), localPeaks.result());
+  } finally {
+    await thread.close();
+  }
 });
 
 test.run();
