@@ -42,7 +42,7 @@ export interface WidenerPart {
  * Widens frames [part.from, end) of `channels` in place, as the whole pass
  * would; returns the guard's counts of the blocks that close after `from`.
  *
- * @example const tally = widenPartFrom(sharedChannels, { plan, sampleRateHz: 44100, from: 65536 * 20, blockFrames: 65536, settle });
+ * @example const tally = widenPartFrom(sharedChannels, { taps: widener.taps, sampleRateHz: 44100, from: 65536 * 20, blockFrames: 65536, settle });
  */
 export function widenPartFrom(channels: readonly Float32Array[], part: WidenerPart): GuardTally {
   const { progress } = part;
@@ -136,7 +136,7 @@ export function widenerSplit(store: TrackStore, widener: StereoWidener, host: Ta
  * before it; `taps` see every frame written, in order (here: the host is
  * busy widening). The report is the whole pass's.
  *
- * @example const report = runSplitWidenerPass(store, widener, { plan, sampleRateHz }, split, [programmeTap], 65536);
+ * @example const split = widenerSplit(store, widener, tapHost, 65536, true); if (split) runSplitWidenerPass(store, widener, split, [programmeTap], 65536);
  */
 export function runSplitWidenerPass(store: TrackStore, widener: StereoWidener, split: WidenerSplit, taps: readonly StreamTap<unknown>[], blockFrames: number): StereoWidenerReport {
   const { from, channels } = split;
@@ -154,9 +154,8 @@ export function runSplitWidenerPass(store: TrackStore, widener: StereoWidener, s
   const second = split.host.widenShared(channels, { taps: widener.taps, sampleRateHz: store.sampleRateHz, from, blockFrames, settle, progress });
   const firstTally = widenUntil(store, widener.stream(), from, lookahead, taps, blockFrames);
   // The taps follow the other part as it writes.
-  for (let start = from; start < length; start += blockFrames) {
+  for (let start = from; taps.length > 0 && start < length; start += blockFrames) {
     const end = Math.min(length, start + blockFrames);
-    if (taps.length === 0) break;
     awaitWritten(progress, end, () => second.result());
     const frames = store.read(start, end - start);
     for (const tap of taps) tap.push(frames);
