@@ -4,7 +4,6 @@
 // never asked for a preview or another output rate.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
 import { memoryTrackStore } from '../../core/audio/pcm-source.ts';
 import { runMasteringJob } from '../../core/app/mastering-job.ts';
 import type { MasteringJob } from '../../core/app/ports.ts';
@@ -12,10 +11,10 @@ import type { AnalyzedReference } from '../../core/app/reference-analysis.ts';
 import { analyzeReferenceUploads } from '../../core/app/reference-analysis.ts';
 import type { CurveStoreFactory } from '../../core/mastering/convergence.ts';
 import { DEFAULT_MASTERING_OPTIONS, type MasteringRequestOptions } from '../../core/mastering/options.ts';
-import { fixturePath } from '../support/fixtures.ts';
-import { readWavInfo, truncateWav } from '../support/http-client.ts';
+import { fixtureUpload } from '../support/fixtures.ts';
+import { readWavInfo } from '../support/http-client.ts';
 
-const file = (path: string) => ({ bytes: truncateWav(new Uint8Array(readFileSync(fixturePath(path))), 4), filename: path.split('/').pop() });
+const file = (path: string) => fixtureUpload(path, 4);
 const job = (options: Partial<MasteringRequestOptions> = {}): MasteringJob => ({
   correlationId: 'curve-1',
   target: file('indie_pop/target.wav'),

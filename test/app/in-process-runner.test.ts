@@ -1,13 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
 import { createInProcessRunner } from '../../core/app/in-process-runner.ts';
 import { IngestValidationError } from '../../core/domain/errors.ts';
 import { DEFAULT_MASTERING_OPTIONS } from '../../core/mastering/options.ts';
-import { fixturePath } from '../support/fixtures.ts';
-import { readWavInfo, truncateWav } from '../support/http-client.ts';
+import { fixtureUpload } from '../support/fixtures.ts';
+import { readWavInfo } from '../support/http-client.ts';
 
-const file = (path: string, seconds = 3) => ({ bytes: truncateWav(new Uint8Array(readFileSync(fixturePath(path))), seconds), filename: path.split('/').pop() });
+const file = (path: string, seconds = 3) => fixtureUpload(path, seconds);
 const clock = { now: () => new Date('2026-03-04T05:06:07.000Z') };
 
 test('the runner decodes both uploads, masters, encodes at the requested bit depth and reports the applied policies', async () => {

@@ -4,15 +4,13 @@
 // the same bytes as without; a host that cannot gets ordinary memory.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
 import { runMasteringJob } from '../../core/app/mastering-job.ts';
 import type { MasteringJob } from '../../core/app/ports.ts';
 import { DEFAULT_MASTERING_OPTIONS, type MasteringRequestOptions } from '../../core/mastering/options.ts';
 import { createTap, type TapHost } from '../../core/mastering/tap-host.ts';
-import { fixturePath } from '../support/fixtures.ts';
-import { truncateWav } from '../support/http-client.ts';
+import { fixtureUpload } from '../support/fixtures.ts';
 
-const file = (path: string) => ({ bytes: truncateWav(new Uint8Array(readFileSync(fixturePath(path))), 4), filename: path.split('/').pop() });
+const file = (path: string) => fixtureUpload(path, 4);
 const job = (options: Partial<MasteringRequestOptions> = {}): MasteringJob => ({
   correlationId: 'shared-1',
   target: file('indie_pop/target.wav'),

@@ -12,13 +12,13 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitUntil } from '../support/deadline.ts';
-import { fixturePath } from '../support/fixtures.ts';
-import { jsonLogRecords, postMaster, truncateWav, waitForOutput } from '../support/http-client.ts';
+import { fixtureHead } from '../support/fixtures.ts';
+import { jsonLogRecords, postMaster, waitForOutput } from '../support/http-client.ts';
 import { nodeServerCommand, startServer } from '../support/processes.ts';
 import { closedPort, s3rverEnv, startS3rver } from '../support/s3.ts';
 
-const target = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/target.wav'))), 1);
-const reference = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/reference.wav'))), 1);
+const target = fixtureHead('indie_pop/target.wav', 1);
+const reference = fixtureHead('indie_pop/reference.wav', 1);
 
 /** A GET with the path sent exactly as written (fetch would normalise `..` and `%2e`). */
 function rawGet(port: number, path: string): Promise<{ status: number; body: Uint8Array }> {

@@ -10,10 +10,9 @@
 // | deferred  | guaranteed  | memory queue: start-up refused with a clear message                 |
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
 import { withinMs } from '../support/deadline.ts';
-import { fixturePath } from '../support/fixtures.ts';
-import { eventNamesFor, jsonLogRecords, postMaster, readWavInfo, truncateWav, waitForOutput } from '../support/http-client.ts';
+import { fixtureHead } from '../support/fixtures.ts';
+import { eventNamesFor, jsonLogRecords, postMaster, readWavInfo, waitForOutput } from '../support/http-client.ts';
 import { nodeServerCommand, startServer, type RunningServer } from '../support/processes.ts';
 import { deleteQueueKeys, redisAnswers, TEST_REDIS_URL, uniqueQueueName } from '../support/redis.ts';
 import { closedPort, S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY, startS3rver, type TestS3Server } from '../support/s3.ts';
@@ -22,8 +21,8 @@ import { requireTool } from '../support/tools.ts';
 const BUCKET = 'matrix';
 const WARNING = 'Mastered audio storage failed; returning no URL.';
 const QUEUED = 'Queued mastered artifact persistence task';
-const target = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/target.wav'))), 1);
-const reference = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/reference.wav'))), 1);
+const target = fixtureHead('indie_pop/target.wav', 1);
+const reference = fixtureHead('indie_pop/reference.wav', 1);
 const [command, args] = nodeServerCommand();
 
 let s3: TestS3Server;

@@ -4,10 +4,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { waitUntil } from '../support/deadline.ts';
-import { fixturePath } from '../support/fixtures.ts';
-import { fetchFresh, jsonLogRecords, postMaster, readWavInfo, truncateWav } from '../support/http-client.ts';
+import { fixtureHead } from '../support/fixtures.ts';
+import { fetchFresh, jsonLogRecords, postMaster, readWavInfo } from '../support/http-client.ts';
 import { nodeServerCommand, startServer, type RunningServer } from '../support/processes.ts';
 import { deleteQueueKeys, redisAnswers, TEST_REDIS_URL, uniqueQueueName } from '../support/redis.ts';
 import { closedPort, startS3rver, type TestS3Server, s3rverEnv } from '../support/s3.ts';
@@ -16,8 +15,8 @@ import { requireTool } from '../support/tools.ts';
 const BUCKET = 'outage';
 const REQUESTS = 50;
 const PARALLEL = 4;
-const target = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/target.wav'))), 1);
-const reference = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/reference.wav'))), 1);
+const target = fixtureHead('indie_pop/target.wav', 1);
+const reference = fixtureHead('indie_pop/reference.wav', 1);
 
 /** Sends the requests, PARALLEL at a time; each asks for its own loudness so every response is different audio. */
 async function sendRequests(baseUrl: string, label: string): Promise<Map<string, Uint8Array>> {

@@ -5,10 +5,9 @@
 // be `guaranteed` (start-up refuses it), so the guaranteed case runs on Redis.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
 import { waitUntil } from '../support/deadline.ts';
-import { fixturePath } from '../support/fixtures.ts';
-import { eventNamesFor, jsonLogRecords, postMaster, readWavInfo, truncateWav, waitForOutput } from '../support/http-client.ts';
+import { fixtureHead } from '../support/fixtures.ts';
+import { eventNamesFor, jsonLogRecords, postMaster, readWavInfo, waitForOutput } from '../support/http-client.ts';
 import { nodeServerCommand, startServer, type RunningServer } from '../support/processes.ts';
 import { deleteQueueKeys, redisAnswers, TEST_REDIS_URL, uniqueQueueName } from '../support/redis.ts';
 import { closedPort, startS3rver, type TestS3Server, s3rverEnv } from '../support/s3.ts';
@@ -16,8 +15,8 @@ import { requireTool } from '../support/tools.ts';
 
 const BUCKET = 'queue-full';
 const WARNING = 'Mastered audio storage failed; returning no URL.';
-const target = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/target.wav'))), 1);
-const reference = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/reference.wav'))), 1);
+const target = fixtureHead('indie_pop/target.wav', 1);
+const reference = fixtureHead('indie_pop/reference.wav', 1);
 
 function serverEnv(s3Port: number, extra: Record<string, string>): Record<string, string> {
   return {

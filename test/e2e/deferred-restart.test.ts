@@ -3,18 +3,17 @@
 // and the next API process's worker stores it once S3 is back.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
 import { waitUntil, withinMs } from '../support/deadline.ts';
-import { fixturePath } from '../support/fixtures.ts';
-import { eventNamesFor, jsonLogRecords, postMaster, truncateWav, waitForOutput } from '../support/http-client.ts';
+import { fixtureHead } from '../support/fixtures.ts';
+import { eventNamesFor, jsonLogRecords, postMaster, waitForOutput } from '../support/http-client.ts';
 import { nodeServerCommand, startServer, type RunningServer } from '../support/processes.ts';
 import { deleteQueueKeys, redisAnswers, TEST_REDIS_URL, uniqueQueueName } from '../support/redis.ts';
 import { closedPort, startS3rver, type TestS3Server, s3rverEnv } from '../support/s3.ts';
 import { requireTool } from '../support/tools.ts';
 
 const BUCKET = 'restart';
-const target = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/target.wav'))), 1);
-const reference = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/reference.wav'))), 1);
+const target = fixtureHead('indie_pop/target.wav', 1);
+const reference = fixtureHead('indie_pop/reference.wav', 1);
 
 if (requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'API restart')) {
   for (const signal of ['SIGTERM', 'SIGKILL'] as const) {

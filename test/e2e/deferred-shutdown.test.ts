@@ -3,17 +3,16 @@
 // drains the queue before it exits, so nothing accepted is lost.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
 import { withinMs } from '../support/deadline.ts';
-import { fixturePath } from '../support/fixtures.ts';
-import { jsonLogRecords, postMaster, truncateWav } from '../support/http-client.ts';
+import { fixtureHead } from '../support/fixtures.ts';
+import { jsonLogRecords, postMaster } from '../support/http-client.ts';
 import { nodeServerCommand, startServer } from '../support/processes.ts';
 import { S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY, startS3rver } from '../support/s3.ts';
 import { startSlowProxy } from '../support/slow-proxy.ts';
 
 const BUCKET = 'shutdown';
-const target = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/target.wav'))), 1);
-const reference = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/reference.wav'))), 1);
+const target = fixtureHead('indie_pop/target.wav', 1);
+const reference = fixtureHead('indie_pop/reference.wav', 1);
 
 test('SIGTERM drains the memory queue into storage before the process exits', async () => {
   const s3 = await startS3rver({ buckets: [BUCKET] });

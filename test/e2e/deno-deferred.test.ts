@@ -5,14 +5,14 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixturePath } from '../support/fixtures.ts';
-import { eventNamesFor, postMaster, truncateWav, waitForOutput } from '../support/http-client.ts';
+import { fixtureHead } from '../support/fixtures.ts';
+import { eventNamesFor, postMaster, waitForOutput } from '../support/http-client.ts';
 import { denoBinary, startServer } from '../support/processes.ts';
 import { deleteQueueKeys, redisAnswers, TEST_REDIS_URL, uniqueQueueName } from '../support/redis.ts';
 import { requireTool } from '../support/tools.ts';
 
-const target = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/target.wav'))), 1);
-const reference = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/reference.wav'))), 1);
+const target = fixtureHead('indie_pop/target.wav', 1);
+const reference = fixtureHead('indie_pop/reference.wav', 1);
 
 if (requireTool('deno', existsSync(denoBinary), 'Deno deferred persistence') && requireTool('redis-server on 127.0.0.1:6379', await redisAnswers(), 'Deno deferred persistence')) {
   test('the Deno runtime queues a guaranteed artifact in Redis and its worker stores the same bytes', async () => {

@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFixture } from '../support/fixtures.ts';
-import { postMaster, readWavInfo, truncateWav } from '../support/http-client.ts';
+import { fixtureHead } from '../support/fixtures.ts';
+import { postMaster, readWavInfo } from '../support/http-client.ts';
 import { bunBinary, denoBinary, repoRoot, startProcess } from '../support/processes.ts';
 import { requireTool } from '../support/tools.ts';
 
@@ -47,8 +47,8 @@ for (const example of EXAMPLES) {
       const health = await fetch(`${baseUrl}/audo-eq/health`);
       assert.equal([health.status, await health.json()], [200, { status: 'ok' }]);
 
-      const target = truncateWav(readFixture('speech_mono_target/target.wav'), 2);
-      const reference = truncateWav(readFixture('speech_mono_target/reference.wav'), 2);
+      const target = fixtureHead('speech_mono_target/target.wav', 2);
+      const reference = fixtureHead('speech_mono_target/reference.wav', 2);
       const response = await postMaster(`${baseUrl}/audo-eq`, target, reference, { headers: { 'X-Correlation-Id': `embed-${example.tool ?? 'node'}` } });
       const body = new Uint8Array(await response.arrayBuffer());
       assert.is(response.status, 200, new TextDecoder().decode(body.subarray(0, 300)));

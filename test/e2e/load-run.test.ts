@@ -8,8 +8,8 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFixture } from '../support/fixtures.ts';
-import { postMaster, truncateWav } from '../support/http-client.ts';
+import { fixtureHead } from '../support/fixtures.ts';
+import { postMaster } from '../support/http-client.ts';
 import { memoryMiB, runConcurrently } from '../support/load.ts';
 import { nodeServerCommand, startServer } from '../support/processes.ts';
 
@@ -24,8 +24,8 @@ const PAIRS = ['indie_pop', 'synthwave_48k_24bit', 'speech_mono_target'];
 test('200 masters from 8 concurrent clients: no 5xx but overloaded, every stored artifact present, bounded RSS', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'audo-eq-load-'));
   const inputs = PAIRS.map((pair) => ({
-    target: truncateWav(readFixture(`${pair}/target.wav`), SECONDS_PER_FILE),
-    reference: truncateWav(readFixture(`${pair}/reference.wav`), SECONDS_PER_FILE),
+    target: fixtureHead(`${pair}/target.wav`, SECONDS_PER_FILE),
+    reference: fixtureHead(`${pair}/reference.wav`, SECONDS_PER_FILE),
   }));
   const [command, args] = nodeServerCommand();
   const server = await startServer(command, args, {

@@ -8,14 +8,14 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixturePath } from '../support/fixtures.ts';
-import { readWavInfo, truncateWav } from '../support/http-client.ts';
+import { fixtureHead, fixturePath } from '../support/fixtures.ts';
+import { readWavInfo } from '../support/http-client.ts';
 import { nodeServerCommand, startServer, type RunningServer } from '../support/processes.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'audo-eq-multi-reference-'));
 let server: RunningServer;
 
-const excerpt = (path: string, seconds = 4) => truncateWav(new Uint8Array(readFileSync(fixturePath(path))), seconds);
+const excerpt = (path: string, seconds = 4) => fixtureHead(path, seconds);
 const TARGET = excerpt('indie_pop/target.wav');
 const INDIE = excerpt('indie_pop/reference.wav');
 const SYNTHWAVE = excerpt('synthwave_48k_24bit/reference.wav');

@@ -17,11 +17,11 @@ import type { AnalysisJob } from '../../core/app/ports.ts';
 import { createApp } from '../../core/http/app.ts';
 import { toNodeListener } from '../../runtimes/node/fetch-adapter.ts';
 import { createEchoRunner, createMemoryStorage } from '../support/doubles.ts';
-import { fixturePath, readFixture } from '../support/fixtures.ts';
+import { fixtureHead, fixturePath, readFixture } from '../support/fixtures.ts';
 import { ffmpegEbur128 } from '../support/ffmpeg-meter.ts';
 import { hasFfmpeg } from '../support/ffmpeg.ts';
 import { holdUpload } from '../support/held-upload.ts';
-import { jsonLogRecords, readWavInfo, truncateWav } from '../support/http-client.ts';
+import { jsonLogRecords, readWavInfo } from '../support/http-client.ts';
 import { nodeServerCommand, repoRoot, startServer, type RunningServer } from '../support/processes.ts';
 import { requireTool } from '../support/tools.ts';
 
@@ -236,7 +236,7 @@ if (requireTool('chromium', existsSync(CHROMIUM), 'web page in Chromium') && req
 
   test('the A/B switch works from the keyboard: play, switch while playing, keep the position', async () => {
     const { page, problems, close } = await openPage(server.baseUrl);
-    const short = (path: string) => ({ name: path.split('/').pop()!, mimeType: 'audio/wav', buffer: Buffer.from(truncateWav(readFixture(path), 5)) });
+    const short = (path: string) => ({ name: path.split('/').pop()!, mimeType: 'audio/wav', buffer: Buffer.from(fixtureHead(path, 5)) });
     await page.setInputFiles('#file-target', short(TARGET));
     await page.setInputFiles('#file-reference', short(REFERENCE));
     await page.click('#master-button');
@@ -324,7 +324,7 @@ if (requireTool('chromium', existsSync(CHROMIUM), 'web page in Chromium') && req
     const baseUrl = `http://127.0.0.1:${(local.address() as { port: number }).port}`;
     try {
       const { page, problems, close } = await openPage(baseUrl);
-      const short = (path: string) => ({ name: path.split('/').pop()!, mimeType: 'audio/wav', buffer: Buffer.from(truncateWav(readFixture(path), 4)) });
+      const short = (path: string) => ({ name: path.split('/').pop()!, mimeType: 'audio/wav', buffer: Buffer.from(fixtureHead(path, 4)) });
       await page.setInputFiles('#file-target', short(TARGET));
       await page.setInputFiles('#file-reference', short(REFERENCE));
       while (analysed.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -348,8 +348,8 @@ if (requireTool('chromium', existsSync(CHROMIUM), 'web page in Chromium') && req
   test('on a server with one worker and no queue the page waits out 503 Retry-After and ends with every measurement shown', async () => {
     const [command, args] = nodeServerCommand();
     const busy = await startServer(command, args, { AUDO_EQ_STORAGE_ENABLED: 'false', AUDO_EQ_WORKERS: '1', AUDO_EQ_MAX_PENDING: '0', AUDO_EQ_LOG_FORMAT: 'json' });
-    const target = truncateWav(readFixture(TARGET), 4);
-    const reference = truncateWav(readFixture(REFERENCE), 4);
+    const target = fixtureHead(TARGET, 4);
+    const reference = fixtureHead(REFERENCE, 4);
     /** Another client's upload holding the server's only slot; resolves once /analyze is certainly refused. */
     const occupy = async () => {
       const held = holdUpload(busy.baseUrl, target, reference);
@@ -411,7 +411,7 @@ if (requireTool('chromium', existsSync(CHROMIUM), 'web page in Chromium') && req
     try {
       const { page, problems, close } = await openPage(keyed.baseUrl);
       assert.match((await page.textContent('#api-key-hint'))!, /requires an API key/);
-      const short = (path: string) => ({ name: path.split('/').pop()!, mimeType: 'audio/wav', buffer: Buffer.from(truncateWav(readFixture(path), 4)) });
+      const short = (path: string) => ({ name: path.split('/').pop()!, mimeType: 'audio/wav', buffer: Buffer.from(fixtureHead(path, 4)) });
       await page.setInputFiles('#file-target', short(TARGET));
       await page.setInputFiles('#file-reference', short(REFERENCE));
       await page.waitForSelector('#file-reference-info.error');
@@ -427,7 +427,7 @@ if (requireTool('chromium', existsSync(CHROMIUM), 'web page in Chromium') && req
       assert.is(await page.getAttribute('#status', 'data-phase'), 'done', (await page.textContent('#error')) ?? '');
       assert.is(await page.isHidden('#error'), true);
       assert.is(await page.getAttribute('#persistence [data-status]', 'data-status'), 'skipped');
-      const target = await analyzeOnServer(keyed.baseUrl, truncateWav(readFixture(TARGET), 4), 'target.wav', { 'X-Api-Key': API_KEY });
+      const target = await analyzeOnServer(keyed.baseUrl, fixtureHead(TARGET, 4), 'target.wav', { 'X-Api-Key': API_KEY });
       const shown = displayedNumber((await page.textContent('#metrics td[data-slot="target"][data-metric="integrated_lufs"]'))!);
       assert.ok(Math.abs(shown - target.integrated_lufs) <= 0.051, 'inputs are measured again once the key is there');
       assert.equal(await page.$$eval('#spectrum-svg path[data-series]', (paths) => paths.map((p) => p.getAttribute('data-series'))), ['target', 'reference', 'result']);

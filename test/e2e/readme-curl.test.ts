@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { fixturePath } from '../support/fixtures.ts';
-import { readWavInfo, truncateWav } from '../support/http-client.ts';
+import { fixtureHead } from '../support/fixtures.ts';
+import { readWavInfo } from '../support/http-client.ts';
 import { nodeServerCommand, repoRoot, startServer, type RunningServer } from '../support/processes.ts';
 import { hasTool, requireTool } from '../support/tools.ts';
 
@@ -58,8 +58,8 @@ if (requireTool('curl', hasTool('curl', ['--version']), "the README's curl examp
 
   test('as written, it writes the mastered WAV and the headers', async () => {
     // Two seconds each: the command is the subject, not the mastering.
-    writeFileSync(join(dir, 'target.wav'), truncateWav(readFileSync(fixturePath('indie_pop/target.wav')), 2));
-    writeFileSync(join(dir, 'reference.wav'), truncateWav(readFileSync(fixturePath('indie_pop/reference.wav')), 2));
+    writeFileSync(join(dir, 'target.wav'), fixtureHead('indie_pop/target.wav', 2));
+    writeFileSync(join(dir, 'reference.wav'), fixtureHead('indie_pop/reference.wav', 2));
     assert.is(await runReadmeCommand(), 0);
     assert.is(readWavInfo(new Uint8Array(readFileSync(join(dir, 'mastered.wav')))).sampleRateHz, 44100);
     assert.match(readFileSync(join(dir, 'headers.txt'), 'utf8'), /^HTTP\/1\.1 200/);

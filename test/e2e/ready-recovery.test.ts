@@ -6,16 +6,15 @@
 // round of 1 s plus a refused connection) is `npm run bench -- readiness`.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
 import { nodeServerCommand, startServer } from '../support/processes.ts';
-import { fixturePath } from '../support/fixtures.ts';
+import { fixtureHead } from '../support/fixtures.ts';
 import { closedPort, s3rverEnv, startS3rver } from '../support/s3.ts';
-import { postMaster, truncateWav } from '../support/http-client.ts';
+import { postMaster } from '../support/http-client.ts';
 
 const BUCKET = 'ready-recovery';
 const HANG_BOUND_MS = 30_000;
-const target = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/target.wav'))), 1);
-const reference = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/reference.wav'))), 1);
+const target = fixtureHead('indie_pop/target.wav', 1);
+const reference = fixtureHead('indie_pop/reference.wav', 1);
 
 /** Polls /ready until it answers `status`; fails after `limitMs` (a hang, not slowness). */
 async function readyBecomes(baseUrl: string, status: number, limitMs: number): Promise<{ ms: number; body: { detail?: Record<string, any>; checks?: Record<string, any> } }> {

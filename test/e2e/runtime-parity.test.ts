@@ -11,9 +11,9 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixturePath, readFixture } from '../support/fixtures.ts';
+import { fixtureHead, fixturePath } from '../support/fixtures.ts';
 import { holdUpload } from '../support/held-upload.ts';
-import { eventNamesFor, jsonLogRecords, postMaster, readWavInfo, truncateWav, waitForOutput } from '../support/http-client.ts';
+import { eventNamesFor, jsonLogRecords, postMaster, readWavInfo, waitForOutput } from '../support/http-client.ts';
 import { bunBinary, denoBinary, nodeServerCommand, startServer, type RunningServer } from '../support/processes.ts';
 import { requireTool } from '../support/tools.ts';
 import { createServer } from 'node:http';
@@ -72,7 +72,7 @@ for (const runtime of RUNTIMES) {
         'ArtifactStored',
       ]);
 
-      const bad = await postMaster(server.baseUrl, truncateWav(readFixture('indie_pop/target.wav'), 2), fixturePath('malformed/truncated.wav'));
+      const bad = await postMaster(server.baseUrl, fixtureHead('indie_pop/target.wav', 2), fixturePath('malformed/truncated.wav'));
       const { detail } = (await bad.json()) as { detail: { code: string; part: string } };
       assert.equal([bad.status, detail.code, detail.part], [400, 'corrupted_file', 'reference']);
     } finally {
@@ -85,8 +85,8 @@ for (const runtime of RUNTIMES) {
     const [command, args] = runtime.command();
     const server = await startServer(command, args, { AUDO_EQ_WORKERS: '1', AUDO_EQ_MAX_PENDING: '0', AUDO_EQ_STORAGE_ENABLED: 'false', AUDO_EQ_LOG_FORMAT: 'json' });
     try {
-      const target = truncateWav(readFixture('indie_pop/target.wav'), 3);
-      const reference = truncateWav(readFixture('indie_pop/reference.wav'), 3);
+      const target = fixtureHead('indie_pop/target.wav', 3);
+      const reference = fixtureHead('indie_pop/reference.wav', 3);
       const held = holdUpload(server.baseUrl, target, reference, { 'X-Correlation-Id': 'parity-held' });
       // The held request takes the only slot once admitted; poll until the next one is refused.
       let refused: Response | undefined;

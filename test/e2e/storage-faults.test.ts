@@ -3,19 +3,18 @@
 // connections and never answers — under both persistence guarantees.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
 import { nodeServerCommand, startServer, type RunningServer } from '../support/processes.ts';
-import { fixturePath } from '../support/fixtures.ts';
+import { fixtureHead } from '../support/fixtures.ts';
 import { S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY, startBlackHole, startS3rver } from '../support/s3.ts';
 import { withinMs } from '../support/deadline.ts';
-import { jsonLogRecords, postMaster, readWavInfo, truncateWav, waitForOutput } from '../support/http-client.ts';
+import { jsonLogRecords, postMaster, readWavInfo, waitForOutput } from '../support/http-client.ts';
 
 const WARNING = 'Mastered audio storage failed; returning no URL.';
 /** Far above the 2 s storage timeout: only a server that waits on dead storage without end misses it. */
 const ANSWER_BOUND_MS = 60_000;
 // Two seconds of real music: mastering it is quick.
-const target = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/target.wav'))), 2);
-const reference = truncateWav(new Uint8Array(readFileSync(fixturePath('indie_pop/reference.wav'))), 2);
+const target = fixtureHead('indie_pop/target.wav', 2);
+const reference = fixtureHead('indie_pop/reference.wav', 2);
 
 /** Each fault with the code it must be classified as, the skip reason it gives, and the setting its message must name. */
 type Fault = {

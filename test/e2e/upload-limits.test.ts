@@ -5,8 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { fixturePath } from '../support/fixtures.ts';
-import { postMaster, truncateWav } from '../support/http-client.ts';
+import { fixtureHead } from '../support/fixtures.ts';
+import { postMaster } from '../support/http-client.ts';
 import { nodeServerCommand, startServer, type RunningServer } from '../support/processes.ts';
 
 const MIB = 1024 * 1024;
@@ -128,7 +128,7 @@ test('AUDO_EQ_MAX_DURATION_SECONDS is the limit the server workers enforce', asy
   const [command, args] = nodeServerCommand();
   const short = await startServer(command, args, { AUDO_EQ_STORAGE_ENABLED: 'false', AUDO_EQ_WORKERS: '1', AUDO_EQ_MAX_DURATION_SECONDS: '2' });
   try {
-    const clip = (path: string) => truncateWav(new Uint8Array(readFileSync(fixturePath(path))), 3);
+    const clip = (path: string) => fixtureHead(path, 3);
     const response = await postMaster(short.baseUrl, clip('indie_pop/target.wav'), clip('indie_pop/reference.wav'));
     assert.is(response.status, 400);
     const { detail } = await response.json();

@@ -13,14 +13,13 @@ import { createApp } from '../../core/http/app.ts';
 import { DEFAULT_MASTERING_OPTIONS } from '../../core/mastering/options.ts';
 import { createNodeWorkerPool } from '../../runtimes/node/pool.ts';
 import { createRecordingLogger, multipartForm } from '../support/doubles.ts';
-import { fixturePath } from '../support/fixtures.ts';
-import { truncateWav } from '../support/http-client.ts';
+import { fixtureHead, fixturePath } from '../support/fixtures.ts';
 import { withoutTimings } from '../support/without-timings.ts';
 import { repoRoot } from '../support/processes.ts';
 
 const CRASHING_WORKER = new URL('./workers/crashing-mastering-worker.mjs', import.meta.url);
 const seconds = 3;
-const fixture = (path: string) => truncateWav(new Uint8Array(readFileSync(fixturePath(path))), seconds);
+const fixture = (path: string) => fixtureHead(path, seconds);
 
 function jobFor(correlationId: string, eqMode: 'fixed' | 'reference-match' = 'reference-match'): MasteringJob & { reference: MasteringUploadFile } {
   return {

@@ -5,7 +5,6 @@
 // before a bad target.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { repoRoot } from '../support/processes.ts';
 import { createInProcessRunner } from '../../core/app/in-process-runner.ts';
@@ -15,12 +14,11 @@ import { DEFAULT_INGEST_POLICY } from '../../core/domain/policies.ts';
 import { IngestValidationError } from '../../core/domain/errors.ts';
 import { DEFAULT_MASTERING_OPTIONS } from '../../core/mastering/options.ts';
 import { createThreadedReferenceAnalyzer } from '../../runtimes/node/reference-analysis-thread.ts';
-import { fixturePath } from '../support/fixtures.ts';
-import { truncateWav } from '../support/http-client.ts';
+import { fixtureHead } from '../support/fixtures.ts';
 import { withoutTimings } from '../support/without-timings.ts';
 
 const seconds = 4;
-const fixture = (path: string) => truncateWav(new Uint8Array(readFileSync(fixturePath(path))), seconds);
+const fixture = (path: string) => fixtureHead(path, seconds);
 const threaded = () => createInProcessRunner({ referenceAnalyzer: createThreadedReferenceAnalyzer() });
 
 function jobWith(reference: MasteringJob['reference'], target = fixture('indie_pop/target.wav')): MasteringJob {

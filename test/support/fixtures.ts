@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { truncateWav } from './http-client.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const generatorDir = join(repoRoot, 'test/fixtures/generator');
@@ -65,4 +66,24 @@ export function fixturePath(relative: string): string {
 
 export function readFixture(relative: string): Uint8Array {
   return new Uint8Array(readFileSync(fixturePath(relative)));
+}
+
+/**
+ * The first `seconds` of fixture WAV `relative` (see `truncateWav`): real
+ * audio, short enough that mastering it takes little time in tests about
+ * something else.
+ *
+ * @example const target = fixtureHead('indie_pop/target.wav', 1);
+ */
+export function fixtureHead(relative: string, seconds: number): Uint8Array {
+  return truncateWav(readFixture(relative), seconds);
+}
+
+/**
+ * {@link fixtureHead} as an upload: its bytes and file name.
+ *
+ * @example const job = { correlationId: 'c-1', target: fixtureUpload('indie_pop/target.wav', 3), reference: fixtureUpload('indie_pop/reference.wav', 3), options };
+ */
+export function fixtureUpload(relative: string, seconds: number): { bytes: Uint8Array; filename: string } {
+  return { bytes: fixtureHead(relative, seconds), filename: basename(relative) };
 }

@@ -2,15 +2,13 @@
 // and at once, each with what the calling thread would give, and then does
 // not keep its process alive: the process must end by itself. Prints one
 // line per check.
-import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { analyzeReferenceUploads } from '../../../core/app/reference-analysis.ts';
 import { DEFAULT_INGEST_POLICY } from '../../../core/domain/policies.ts';
 import { createThreadedReferenceAnalyzer } from '../../../runtimes/node/reference-analysis-thread.ts';
-import { fixturePath } from '../../support/fixtures.ts';
-import { truncateWav } from '../../support/http-client.ts';
+import { fixtureHead } from '../../support/fixtures.ts';
 
-const upload = (name: string) => [{ bytes: truncateWav(new Uint8Array(readFileSync(fixturePath(name))), 3), filename: 'r.wav' }];
+const upload = (name: string) => [{ bytes: fixtureHead(name, 3), filename: 'r.wav' }];
 const names = ['synthwave_48k_24bit/reference.wav', 'indie_pop/reference.wav', 'synthwave_48k_24bit/target.wav'];
 const analyze = createThreadedReferenceAnalyzer(undefined, { keep: true });
 const same = async (answers: Promise<Awaited<ReturnType<typeof analyze>>>[], order: string[]) => {
