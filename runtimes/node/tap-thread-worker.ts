@@ -36,7 +36,7 @@ const taps = new Map<number, { readonly tap: StreamTap<unknown> | null; error: u
 let lastBlock: Float32Array[] = [];
 /** Whether the block last received is still to be counted measured (when the next comes, or on `release`). */
 let lastUncounted = false;
-/** Requests handled (open, push, measure, result), against the render's thread's count of those it posted. */
+/** Requests handled (open, push, release, measure, widen, result), against the render's thread's count of those it posted. */
 let requestsHandled = 0;
 const measurements = createBackgroundMeasurements();
 /** Widener parts done (`widen`), each kept for its `result` request. */
