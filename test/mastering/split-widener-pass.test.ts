@@ -123,4 +123,25 @@ test('a part that cannot run says so in its progress (−1) and throws; one that
   assert.ok(tally.closed > 0 && tally.guarded <= tally.closed);
 });
 
+test("a part that fails or stops without a word fails the pass: the taps' wait for its frames asks for its result instead of hanging", () => {
+  const length = 40 * rate;
+  for (const [what, widenShared] of [
+    ['fails', (_channels: readonly Float32Array[], part: { readonly progress?: Int32Array }) => {
+      Atomics.store(part.progress!, 0, -1);
+      return { result: () => { throw new Error('the part failed'); } };
+    }],
+    ['goes quiet', () => ({ result: () => { throw new Error('the tap thread stopped answering'); } })],
+  ] as const) {
+    const channels = inSharedMemory(stereoMusic(length));
+    const store = memoryTrackStore(channels, rate);
+    const stage = widener();
+    const host: TapHost = { ...LOCAL_TAPS, widenShared };
+    const split = widenerSplit(store, stage, host, 65536, true)!;
+    const tap = createTap({ kind: 'kweighted-energy', sampleRateHz: rate, channelCount: 2, length });
+    const started = Date.now();
+    assert.throws(() => runSplitWidenerPass(store, stage, split, [tap], 65536), /the part failed|stopped answering/, what);
+    assert.ok(Date.now() - started < 30_000, `${what}: failed in ${Date.now() - started} ms`);
+  }
+});
+
 test.run();
