@@ -6,7 +6,7 @@
  * no latency, like the analog-style bells it replaces.
  */
 import { fftPlan, nextPowerOfTwo } from './fft.ts';
-import { createSimdFft } from './fft-simd.ts';
+import { createSimdFft, type SimdFft } from './fft-simd.ts';
 
 /**
  * Designs `length` taps whose magnitude follows `gainDbAt(frequencyHz)`.
@@ -21,81 +21,94 @@ export function designMinimumPhaseFir(
   length: number,
 ): Float32Array {
   const size = nextPowerOfTwo(length * 8);
-  const transforms = cepstrumTransforms(size);
-  const half = size >> 1;
-
-  // log-magnitude spectrum (natural log), real and even
-  const logMagnitude = new Float64Array(2 * size);
-  for (let k = 0; k <= half; k++) {
-    const value = (gainDbAt((k * sampleRateHz) / size) * Math.LN10) / 20;
-    logMagnitude[2 * k] = value;
-    if (k > 0 && k < half) logMagnitude[2 * (size - k)] = value;
-  }
-  const cepstrum = transforms.inverse(logMagnitude);
-
-  // fold onto positive quefrencies (causal, minimum phase)
-  const folded = new Float64Array(2 * size);
-  folded[0] = cepstrum[0];
-  for (let n = 1; n < half; n++) folded[2 * n] = 2 * cepstrum[2 * n];
-  folded[2 * half] = cepstrum[2 * half];
-
-  const logSpectrum = transforms.forward(folded);
-  // complex exponential
-  for (let k = 0; k < size; k++) {
-    const re = logSpectrum[2 * k];
-    const im = logSpectrum[2 * k + 1];
-    const magnitude = Math.exp(re);
-    logSpectrum[2 * k] = magnitude * Math.cos(im);
-    logSpectrum[2 * k + 1] = magnitude * Math.sin(im);
-  }
-  const impulse = transforms.inverse(logSpectrum);
-
+  const simd = createSimdFft(size);
+  const logMagnitudeAt = (k: number) => (gainDbAt((k * sampleRateHz) / size) * Math.LN10) / 20;
+  const impulse = simd ? minimumPhaseImpulseInPlace(simd, logMagnitudeAt, length) : minimumPhaseImpulse(fftPlan(size), size, logMagnitudeAt, length);
   const taps = new Float32Array(length);
   const taper = Math.max(1, Math.floor(length / 8));
   for (let n = 0; n < length; n++) {
     let w = 1;
     const fromEnd = length - 1 - n;
     if (fromEnd < taper) w = 0.5 - 0.5 * Math.cos((Math.PI * fromEnd) / taper);
-    taps[n] = impulse[2 * n] * w;
+    taps[n] = impulse[n] * w;
   }
   return taps;
 }
 
 /**
- * Scaled transforms (inverse divides by the size) into fresh double arrays: the
- * SIMD transform where the runtime has it (single precision moves the taps by
- * about 1e-7 of their peak, far below what a 93 ms kernel resolves), else fft.js.
+ * The first `length` samples of the minimum-phase impulse whose log-magnitude
+ * (natural log) at bin k is `logMagnitudeAt(k)`, by the SIMD transform
+ * (single precision moves the taps by about 1e-7 of their peak, far below
+ * what a 93 ms kernel resolves), working in the transform's own buffers: each
+ * step writes only what the next reads (the real half of the cepstrum, the
+ * first `length` samples of the impulse), where whole-grid double arrays
+ * between the steps cost a cold design ~60 ms more than its transforms.
  */
-function cepstrumTransforms(size: number): { forward(x: Float64Array): Float64Array; inverse(x: Float64Array): Float64Array } {
-  const simd = createSimdFft(size);
-  if (simd) {
-    return {
-      forward(x) {
-        simd.input.set(x);
-        // The constructor copies between typed arrays at memory speed; Float64Array.from iterates element by element.
-        return new Float64Array(simd.forward());
-      },
-      inverse(x) {
-        simd.input.set(x);
-        const result = new Float64Array(simd.inverseOfInput());
-        for (let i = 0; i < result.length; i++) result[i] /= size;
-        return result;
-      },
-    };
+function minimumPhaseImpulseInPlace(simd: SimdFft, logMagnitudeAt: (k: number) => number, length: number): Float64Array {
+  const { size } = simd;
+  const half = size >> 1;
+  // log|H|: real and even.
+  let input = simd.input;
+  input.fill(0);
+  for (let k = 0; k <= half; k++) {
+    const value = logMagnitudeAt(k);
+    input[2 * k] = value;
+    if (k > 0 && k < half) input[2 * (size - k)] = value;
   }
-  const plan = fftPlan(size);
-  return {
-    forward(x) {
-      const out = new Float64Array(2 * size);
-      plan.transform(out, x);
-      return out;
-    },
-    inverse(x) {
-      const out = new Float64Array(2 * size);
-      plan.inverseTransform(out, x);
-      return out;
-    },
-  };
+  // Its cepstrum, folded onto positive quefrencies (causal, minimum phase):
+  // the real parts up to the middle, kept before the input is cleared (the
+  // result may lie in the input's buffer).
+  const cepstrum = simd.inverseOfInput();
+  const folded = new Float64Array(half + 1);
+  folded[0] = cepstrum[0] / size;
+  for (let n = 1; n < half; n++) folded[n] = 2 * (cepstrum[2 * n] / size);
+  folded[half] = cepstrum[2 * half] / size;
+  input = simd.input;
+  input.fill(0);
+  for (let n = 0; n <= half; n++) input[2 * n] = folded[n];
+  // exp of its spectrum, bin by bin in place (each bin read before it is written).
+  const logSpectrum = simd.forward();
+  input = simd.input;
+  for (let k = 0; k < size; k++) {
+    const magnitude = Math.exp(logSpectrum[2 * k]);
+    const phase = logSpectrum[2 * k + 1];
+    input[2 * k] = magnitude * Math.cos(phase);
+    input[2 * k + 1] = magnitude * Math.sin(phase);
+  }
+  const spectrum = simd.inverseOfInput();
+  const impulse = new Float64Array(length);
+  for (let n = 0; n < length; n++) impulse[n] = spectrum[2 * n] / size;
+  return impulse;
+}
+
+/** {@link minimumPhaseImpulseInPlace} by fft.js in double precision, where the SIMD transform cannot run. */
+function minimumPhaseImpulse(plan: ReturnType<typeof fftPlan>, size: number, logMagnitudeAt: (k: number) => number, length: number): Float64Array {
+  const half = size >> 1;
+  const logMagnitude = new Float64Array(2 * size);
+  for (let k = 0; k <= half; k++) {
+    const value = logMagnitudeAt(k);
+    logMagnitude[2 * k] = value;
+    if (k > 0 && k < half) logMagnitude[2 * (size - k)] = value;
+  }
+  const cepstrum = new Float64Array(2 * size);
+  plan.inverseTransform(cepstrum, logMagnitude);
+  const folded = new Float64Array(2 * size);
+  folded[0] = cepstrum[0];
+  for (let n = 1; n < half; n++) folded[2 * n] = 2 * cepstrum[2 * n];
+  folded[2 * half] = cepstrum[2 * half];
+  const logSpectrum = new Float64Array(2 * size);
+  plan.transform(logSpectrum, folded);
+  for (let k = 0; k < size; k++) {
+    const magnitude = Math.exp(logSpectrum[2 * k]);
+    const phase = logSpectrum[2 * k + 1];
+    logSpectrum[2 * k] = magnitude * Math.cos(phase);
+    logSpectrum[2 * k + 1] = magnitude * Math.sin(phase);
+  }
+  const spectrum = new Float64Array(2 * size);
+  plan.inverseTransform(spectrum, logSpectrum);
+  const impulse = new Float64Array(length);
+  for (let n = 0; n < length; n++) impulse[n] = spectrum[2 * n];
+  return impulse;
 }
 
 /** Magnitude in dB of FIR `taps` at `frequencyHz` (direct DTFT; for tests and diagnostics). */
