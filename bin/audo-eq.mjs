@@ -14,7 +14,7 @@
 // top stays mapped, and the heap grows 32 MiB at a time (a 3-minute master
 // then maps ~10,000 pages instead of ~27,000: 0.05-0.1 s less wall time,
 // 0.2 s less CPU, ~20 MB more peak RSS; a process that exits has no use for
-// memory given back; the server, which lives on, keeps glibc's defaults),
+// memory given back; the server, which lives on, keeps glibc's default thresholds),
 // then replaces itself with Node on this same file: one Node process, so a
 // terminal's Ctrl-C reaches it once, and no second start-up. Node reads the
 // first line as a string and a comment. `node bin/audo-eq.mjs` starts here
