@@ -48,14 +48,9 @@ export function designMinimumPhaseFir(
 function minimumPhaseImpulseInPlace(simd: SimdFft, logMagnitudeAt: (k: number) => number, length: number): Float64Array {
   const { size } = simd;
   const half = size >> 1;
-  // log|H|: real and even.
   let input = simd.input;
   input.fill(0);
-  for (let k = 0; k <= half; k++) {
-    const value = logMagnitudeAt(k);
-    input[2 * k] = value;
-    if (k > 0 && k < half) input[2 * (size - k)] = value;
-  }
+  fillLogMagnitude(input, size, logMagnitudeAt);
   // Its cepstrum, folded onto positive quefrencies (causal, minimum phase):
   // the real parts up to the middle, kept before the input is cleared (the
   // result may lie in the input's buffer).
@@ -67,15 +62,8 @@ function minimumPhaseImpulseInPlace(simd: SimdFft, logMagnitudeAt: (k: number) =
   input = simd.input;
   input.fill(0);
   for (let n = 0; n <= half; n++) input[2 * n] = folded[n];
-  // exp of its spectrum, bin by bin in place (each bin read before it is written).
-  const logSpectrum = simd.forward();
-  input = simd.input;
-  for (let k = 0; k < size; k++) {
-    const magnitude = Math.exp(logSpectrum[2 * k]);
-    const phase = logSpectrum[2 * k + 1];
-    input[2 * k] = magnitude * Math.cos(phase);
-    input[2 * k + 1] = magnitude * Math.sin(phase);
-  }
+  // The result may lie in the input's buffer: each bin is read before it is written.
+  exponentiateBins(simd.forward(), simd.input, size);
   const spectrum = simd.inverseOfInput();
   const impulse = new Float64Array(length);
   for (let n = 0; n < length; n++) impulse[n] = spectrum[2 * n] / size;
@@ -86,11 +74,7 @@ function minimumPhaseImpulseInPlace(simd: SimdFft, logMagnitudeAt: (k: number) =
 function minimumPhaseImpulse(plan: ReturnType<typeof fftPlan>, size: number, logMagnitudeAt: (k: number) => number, length: number): Float64Array {
   const half = size >> 1;
   const logMagnitude = new Float64Array(2 * size);
-  for (let k = 0; k <= half; k++) {
-    const value = logMagnitudeAt(k);
-    logMagnitude[2 * k] = value;
-    if (k > 0 && k < half) logMagnitude[2 * (size - k)] = value;
-  }
+  fillLogMagnitude(logMagnitude, size, logMagnitudeAt);
   const cepstrum = new Float64Array(2 * size);
   plan.inverseTransform(cepstrum, logMagnitude);
   const folded = new Float64Array(2 * size);
@@ -99,17 +83,32 @@ function minimumPhaseImpulse(plan: ReturnType<typeof fftPlan>, size: number, log
   folded[2 * half] = cepstrum[2 * half];
   const logSpectrum = new Float64Array(2 * size);
   plan.transform(logSpectrum, folded);
-  for (let k = 0; k < size; k++) {
-    const magnitude = Math.exp(logSpectrum[2 * k]);
-    const phase = logSpectrum[2 * k + 1];
-    logSpectrum[2 * k] = magnitude * Math.cos(phase);
-    logSpectrum[2 * k + 1] = magnitude * Math.sin(phase);
-  }
+  exponentiateBins(logSpectrum, logSpectrum, size);
   const spectrum = new Float64Array(2 * size);
   plan.inverseTransform(spectrum, logSpectrum);
   const impulse = new Float64Array(length);
   for (let n = 0; n < length; n++) impulse[n] = spectrum[2 * n];
   return impulse;
+}
+
+/** log|H| (natural log, real and even) into the real parts of the `size`-bin grid `spectrum`, interleaved; the other entries stay as they are. */
+function fillLogMagnitude(spectrum: Float32Array | Float64Array, size: number, logMagnitudeAt: (k: number) => number): void {
+  const half = size >> 1;
+  for (let k = 0; k <= half; k++) {
+    const value = logMagnitudeAt(k);
+    spectrum[2 * k] = value;
+    if (k > 0 && k < half) spectrum[2 * (size - k)] = value;
+  }
+}
+
+/** The complex exponential of each of `size` interleaved bins of `from`, into `to` (which may be `from`: each bin is read before it is written). */
+function exponentiateBins(from: Float32Array | Float64Array, to: Float32Array | Float64Array, size: number): void {
+  for (let k = 0; k < size; k++) {
+    const magnitude = Math.exp(from[2 * k]);
+    const phase = from[2 * k + 1];
+    to[2 * k] = magnitude * Math.cos(phase);
+    to[2 * k + 1] = magnitude * Math.sin(phase);
+  }
 }
 
 /** Magnitude in dB of FIR `taps` at `frequencyHz` (direct DTFT; for tests and diagnostics). */

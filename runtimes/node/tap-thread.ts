@@ -73,6 +73,15 @@ export interface TapThread {
   close(): Promise<void>;
 }
 
+/** Where `views` lie in shared memory; `what` names the caller in the error for views that do not. */
+function sharedChannelsOrThrow(views: readonly Float32Array[], what: string) {
+  return views.map((samples) => {
+    const channel = sharedChannelOf(samples);
+    if (!channel) throw new TypeError(`${what} in shared memory (views of a SharedArrayBuffer)`);
+    return channel;
+  });
+}
+
 /**
  * Starts the thread; it holds the process open only until it is ready.
  *
@@ -204,41 +213,29 @@ export function startTapThread(options: TapThreadOptions = {}): TapThread {
       return 'error' in reply ? { error: Object.assign(new Error(reply.error.message), reply.error) } : { result: reply.result };
     };
 
+    /** Work `id` posted to run in the background; its result is asked for once, when first wanted. */
+    const inBackground = <T>(id: number): MeasurementInBackground<T> => {
+      let outcome: { result: unknown } | { error: Error } | null = null;
+      return {
+        result() {
+          outcome ??= resultOf(id);
+          if ('error' in outcome) throw outcome.error;
+          return outcome.result as T;
+        },
+      };
+    };
+
     return {
       measureShared<S extends TapSpec>(spec: S, channels: readonly Float32Array[], blockFrames: number): MeasurementInBackground<TapResult<S>> {
         const id = nextId++;
-        const shared = channels.map((samples) => {
-          const channel = sharedChannelOf(samples);
-          if (!channel) throw new TypeError('measureShared takes channels in shared memory (views of a SharedArrayBuffer)');
-          return channel;
-        });
-        request({ op: 'measure', id, spec, channels: shared, blockFrames });
-        let outcome: { result: unknown } | { error: Error } | null = null;
-        return {
-          result() {
-            outcome ??= resultOf(id);
-            if ('error' in outcome) throw outcome.error;
-            return outcome.result as TapResult<S>;
-          },
-        };
+        request({ op: 'measure', id, spec, channels: sharedChannelsOrThrow(channels, 'measureShared takes channels'), blockFrames });
+        return inBackground<TapResult<S>>(id);
       },
       widenShared(channels, part) {
         const id = nextId++;
-        const inShared = (views: readonly Float32Array[]) =>
-          views.map((samples) => {
-            const channel = sharedChannelOf(samples);
-            if (!channel) throw new TypeError('widenShared takes channels and settling input in shared memory (views of a SharedArrayBuffer)');
-            return channel;
-          });
-        request({ op: 'widen', id, channels: inShared(channels), part: { ...part, settle: inShared(part.settle) } });
-        let outcome: { result: unknown } | { error: Error } | null = null;
-        return {
-          result() {
-            outcome ??= resultOf(id);
-            if ('error' in outcome) throw outcome.error;
-            return outcome.result as GuardTally;
-          },
-        };
+        const what = 'widenShared takes channels and settling input';
+        request({ op: 'widen', id, channels: sharedChannelsOrThrow(channels, what), part: { ...part, settle: sharedChannelsOrThrow(part.settle, what) } });
+        return inBackground<GuardTally>(id);
       },
       open<S extends TapSpec>(spec: S): StreamTap<TapResult<S>> {
         const id = nextId++;
