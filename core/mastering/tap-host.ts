@@ -30,17 +30,10 @@ export type TapSpec =
   | { readonly kind: 'stereo-width'; readonly sampleRateHz: number; readonly channelCount: number; readonly length: number }
   /** The side half of the stereo width of a pair (`sideSpectrumTap`), to join with a mid spectrum taken elsewhere. */
   | { readonly kind: 'side-spectrum'; readonly sampleRateHz: number; readonly length: number }
-  /**
-   * The meter the true-peak guard answers to: integrated, range, ffmpeg-grade
-   * true peak; or one `part` of it (the other part's figures null), so the two
-   * can run on different threads (see `outputMeterBeside`).
-   */
-  | { readonly kind: 'output-meter'; readonly sampleRateHz: number; readonly channelCount: number; readonly part?: OutputMeterPart }
+  /** The meter the true-peak guard answers to: integrated, range, ffmpeg-grade true peak. */
+  | { readonly kind: 'output-meter'; readonly sampleRateHz: number; readonly channelCount: number }
   /** The gain rider's plan, solved as soon as the last frame is in (`riderPlanTap`). */
   | { readonly kind: 'rider-plan'; readonly sampleRateHz: number; readonly channelCount: number; readonly length: number; readonly settings: RiderSettings };
-
-/** Half of the output meter: the K-weighted figures (integrated, range) or the true peak. */
-export type OutputMeterPart = 'loudness' | 'true-peak';
 
 export interface TapResults {
   readonly 'kweighted-energy': Float64Array;
@@ -117,11 +110,7 @@ function createTapOf(spec: TapSpec): StreamTap<unknown> {
       return loudnessTap({
         sampleRateHz: spec.sampleRateHz,
         channelCount: spec.channelCount,
-        capabilities: {
-          integrated: spec.part !== 'true-peak',
-          loudnessRange: spec.part !== 'true-peak',
-          truePeak: spec.part !== 'loudness',
-        },
+        capabilities: { integrated: true, loudnessRange: true, truePeak: true },
         truePeakFilter: truePeakFilterFor(spec.sampleRateHz, 'compliance'),
       });
     case 'rider-plan':
@@ -144,36 +133,3 @@ export function tapsBeside(output: { readonly tapHost?: TapHost }, passHasStages
   return passHasStages && output.tapHost ? output.tapHost : LOCAL_TAPS;
 }
 
-/** The output meter of a pass, in one tap or two (see {@link outputMeterBeside}). */
-export interface OutputMeterTaps {
-  readonly taps: readonly StreamTap<LoudnessResult>[];
-  /** The meter's figures, joined from its parts. */
-  result(): LoudnessResult;
-}
-
-/**
- * The output meter of a pass whose stages run here: its true peak on `host`
- * and its K-weighted figures here, joined in one result; all of it here when
- * `host` is this thread. A limiting round's limiter takes about half of the
- * whole meter's time, so with the meter beside it the render's thread waited
- * on the other (50–140 ms a 3-minute round); split this way, the two sides
- * take about as long. Each part is the meter's own computation, so the figures
- * are the same bit for bit.
- *
- * @example const meter = outputMeterBeside(tapHost, 44100, 2); runPass(store, [limiter], meter.taps, { write: false }); meter.result().truePeakDbtp
- */
-export function outputMeterBeside(host: TapHost, sampleRateHz: number, channelCount: number): OutputMeterTaps {
-  if (host === LOCAL_TAPS) {
-    const whole = host.open({ kind: 'output-meter', sampleRateHz, channelCount });
-    return { taps: [whole], result: () => whole.result() };
-  }
-  const truePeak = host.open({ kind: 'output-meter', sampleRateHz, channelCount, part: 'true-peak' });
-  const loudness = LOCAL_TAPS.open({ kind: 'output-meter', sampleRateHz, channelCount, part: 'loudness' });
-  return {
-    taps: [truePeak, loudness],
-    result() {
-      const { truePeakDbtp, truePeakPerChannelDbtp } = truePeak.result();
-      return { ...loudness.result(), truePeakDbtp, truePeakPerChannelDbtp };
-    },
-  };
-}
