@@ -4,6 +4,10 @@
 ;; past the end. Doubling (van Herk's alternative for vectors): after the pass
 ;; with shift s, buf[i] covers [i, i + 2s - 1]; a last pass with the rest closes
 ;; the window. Each pass reads ahead of where it writes, so in place is safe.
+;; Maxima are f32x4.pmax (b if a < b, else a): for the non-negative, finite
+;; values taken here the same as f32x4.max, whose NaN and signed-zero rules
+;; V8 compiles to several instructions where pmax is one (8 M values, window
+;; 133: 31 -> 15-27 ms; 16-value block maxima 11 -> 7-8 ms).
 (module
   (memory (export "memory") 1)
 
@@ -14,7 +18,7 @@
     (local.set $offset (i32.shl (local.get $shift) (i32.const 2)))
     (loop $vectors
       (v128.store align=4 (local.get $q)
-        (f32x4.max (v128.load align=4 (local.get $q)) (v128.load align=4 (i32.add (local.get $q) (local.get $offset)))))
+        (f32x4.pmax (v128.load align=4 (local.get $q)) (v128.load align=4 (i32.add (local.get $q) (local.get $offset)))))
       (local.set $q (i32.add (local.get $q) (i32.const 16)))
       (br_if $vectors (i32.lt_u (local.get $q) (local.get $end)))))
 
@@ -36,10 +40,10 @@
     (local $end i32) (local $v v128)
     (local.set $end (i32.add (local.get $out) (i32.shl (local.get $blocks) (i32.const 2))))
     (loop $blocks
-      (local.set $v (f32x4.max
-        (f32x4.max (v128.load (local.get $p)) (v128.load offset=16 (local.get $p)))
-        (f32x4.max (v128.load offset=32 (local.get $p)) (v128.load offset=48 (local.get $p)))))
-      (local.set $v (f32x4.max (local.get $v) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+      (local.set $v (f32x4.pmax
+        (f32x4.pmax (v128.load (local.get $p)) (v128.load offset=16 (local.get $p)))
+        (f32x4.pmax (v128.load offset=32 (local.get $p)) (v128.load offset=48 (local.get $p)))))
+      (local.set $v (f32x4.pmax (local.get $v) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
       (f32.store (local.get $out) (f32.max (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v))))
       (local.set $p (i32.add (local.get $p) (i32.const 64)))
       (local.set $out (i32.add (local.get $out) (i32.const 4)))
@@ -50,7 +54,7 @@
     (local $end i32)
     (local.set $end (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 2))))
     (loop $vectors
-      (v128.store (local.get $out) (f32x4.max (f32x4.abs (v128.load (local.get $l))) (f32x4.abs (v128.load (local.get $r)))))
+      (v128.store (local.get $out) (f32x4.pmax (f32x4.abs (v128.load (local.get $l))) (f32x4.abs (v128.load (local.get $r)))))
       (local.set $l (i32.add (local.get $l) (i32.const 16)))
       (local.set $r (i32.add (local.get $r) (i32.const 16)))
       (local.set $out (i32.add (local.get $out) (i32.const 16)))
@@ -61,14 +65,14 @@
     (local $end i32) (local $v v128)
     (local.set $end (i32.add (local.get $out) (i32.shl (local.get $blocks) (i32.const 2))))
     (loop $blocks
-      (local.set $v (f32x4.max
-        (f32x4.max
-          (f32x4.max (f32x4.abs (v128.load (local.get $l))) (f32x4.abs (v128.load offset=16 (local.get $l))))
-          (f32x4.max (f32x4.abs (v128.load offset=32 (local.get $l))) (f32x4.abs (v128.load offset=48 (local.get $l)))))
-        (f32x4.max
-          (f32x4.max (f32x4.abs (v128.load (local.get $r))) (f32x4.abs (v128.load offset=16 (local.get $r))))
-          (f32x4.max (f32x4.abs (v128.load offset=32 (local.get $r))) (f32x4.abs (v128.load offset=48 (local.get $r)))))))
-      (local.set $v (f32x4.max (local.get $v) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+      (local.set $v (f32x4.pmax
+        (f32x4.pmax
+          (f32x4.pmax (f32x4.abs (v128.load (local.get $l))) (f32x4.abs (v128.load offset=16 (local.get $l))))
+          (f32x4.pmax (f32x4.abs (v128.load offset=32 (local.get $l))) (f32x4.abs (v128.load offset=48 (local.get $l)))))
+        (f32x4.pmax
+          (f32x4.pmax (f32x4.abs (v128.load (local.get $r))) (f32x4.abs (v128.load offset=16 (local.get $r))))
+          (f32x4.pmax (f32x4.abs (v128.load offset=32 (local.get $r))) (f32x4.abs (v128.load offset=48 (local.get $r)))))))
+      (local.set $v (f32x4.pmax (local.get $v) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
       (f32.store (local.get $out) (f32.max (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v))))
       (local.set $l (i32.add (local.get $l) (i32.const 64)))
       (local.set $r (i32.add (local.get $r) (i32.const 64)))

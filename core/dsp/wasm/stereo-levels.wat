@@ -4,7 +4,10 @@
 ;;
 ;; The energy sums run in f64x2 lanes holding (left, right), one frame after
 ;; the other, so each lane adds exactly the squares, in exactly the order, of
-;; the scalar `energy += x * x` per channel: the sums are identical.
+;; the scalar `energy += x * x` per channel: the sums are identical. Peaks
+;; of magnitudes are f32x4.pmax (b if a < b, else a): for non-negative, finite
+;; values the same as f32x4.max, without the NaN and signed-zero rules V8
+;; spends several instructions on.
 (module
   (memory (export "memory") 1)
 
@@ -22,7 +25,7 @@
       (loop $vectors
         (local.set $left (v128.load align=4 (local.get $l)))
         (local.set $right (v128.load align=4 (local.get $r)))
-        (local.set $peaks (f32x4.max (local.get $peaks) (f32x4.max (f32x4.abs (local.get $left)) (f32x4.abs (local.get $right)))))
+        (local.set $peaks (f32x4.pmax (local.get $peaks) (f32x4.pmax (f32x4.abs (local.get $left)) (f32x4.abs (local.get $right)))))
         ;; (l0 r0 l1 r1) and (l2 r2 l3 r3)
         (local.set $low (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $left) (local.get $right)))
         (local.set $high (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $left) (local.get $right)))
@@ -39,7 +42,7 @@
         (br_if $vectors (i32.lt_u (local.get $l) (local.get $vectorEnd)))))
     (local.set $a (f64x2.extract_lane 0 (local.get $sums)))
     (local.set $b (f64x2.extract_lane 1 (local.get $sums)))
-    (local.set $peaks (f32x4.max (local.get $peaks) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $peaks) (local.get $peaks))))
+    (local.set $peaks (f32x4.pmax (local.get $peaks) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $peaks) (local.get $peaks))))
     (local.set $peak (f32.max (f32x4.extract_lane 0 (local.get $peaks)) (f32x4.extract_lane 1 (local.get $peaks))))
     ;; The last frames one at a time, continuing the same sums.
     (block $done
