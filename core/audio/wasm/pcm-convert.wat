@@ -49,7 +49,10 @@
 
   ;; frames (a multiple of 4) from $left and $right into interleaved s24 at $out
   ;; (writes 4 bytes past the last frame). Returns 1 if any sample is NaN or
-  ;; infinite (nothing is promised about the bytes then), else 0.
+  ;; infinite (nothing is promised about the bytes then), else 0. The clip is
+  ;; f32x4.pmin/pmax (a comparison and a select): for finite values the same
+  ;; as f32x4.min/max, whose NaN and signed-zero rules V8 spends several
+  ;; instructions on (8 M frames: 23.7 -> 16.3 ms, the same bytes).
   (func (export "encodeS24Stereo") (param $left i32) (param $right i32) (param $out i32) (param $frames i32) (result i32)
     (local $end i32) (local $l v128) (local $r v128) (local $bad v128)
     (local $ql v128) (local $qr v128) (local $lo v128) (local $hi v128)
@@ -68,9 +71,9 @@
         (v128.or
           (v128.or (f32x4.ne (local.get $l) (local.get $l)) (f32x4.ne (local.get $r) (local.get $r)))
           (v128.or (f32x4.eq (f32x4.abs (local.get $l)) (local.get $infinity)) (f32x4.eq (f32x4.abs (local.get $r)) (local.get $infinity))))))
-      (local.set $ql (i32x4.trunc_sat_f32x4_s (f32x4.max (local.get $bottom) (f32x4.min (local.get $top)
+      (local.set $ql (i32x4.trunc_sat_f32x4_s (f32x4.pmax (local.get $bottom) (f32x4.pmin (local.get $top)
         (f32x4.floor (f32x4.add (f32x4.mul (local.get $l) (local.get $scale)) (local.get $half)))))))
-      (local.set $qr (i32x4.trunc_sat_f32x4_s (f32x4.max (local.get $bottom) (f32x4.min (local.get $top)
+      (local.set $qr (i32x4.trunc_sat_f32x4_s (f32x4.pmax (local.get $bottom) (f32x4.pmin (local.get $top)
         (f32x4.floor (f32x4.add (f32x4.mul (local.get $r) (local.get $scale)) (local.get $half)))))))
       ;; (l0 r0 l1 r1) and (l2 r2 l3 r3), then the low three bytes of each word
       (local.set $lo (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $ql) (local.get $qr)))
