@@ -1,5 +1,5 @@
 #!/bin/sh
-":" //; export GLIBC_TUNABLES="${GLIBC_TUNABLES-glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=134217728:glibc.malloc.top_pad=33554432:glibc.malloc.arena_max=1}"; exec node "$0" "$@"
+":" //; export GLIBC_TUNABLES="${GLIBC_TUNABLES-glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=16777216:glibc.malloc.trim_threshold=134217728:glibc.malloc.top_pad=33554432:glibc.malloc.arena_max=1}"; exec node "$0" "$@"
 // Launcher for the `audo-eq` CLI: runs the JavaScript that `npm run build`
 // (the `prepare` step of `npm ci`) compiles into dist/, so no TypeScript
 // loader sits between the shell and the first sample.
@@ -9,12 +9,18 @@
 // malloc on transparent huge pages (as `npm start` and the image do; README,
 // "Set up": on the VMs we measure on a fresh page costs ~10 µs to map, and a
 // master maps hundreds of megabytes) unless GLIBC_TUNABLES is already set,
-// and keeps what a master frees for what it asks next: blocks up to 32 MiB
+// and keeps what a master frees for what it asks next: blocks up to 16 MiB
 // come from the heap rather than fresh mappings, up to 128 MiB freed at its
 // top stays mapped, and the heap grows 32 MiB at a time (a 3-minute master
-// then maps ~10,000 pages instead of ~27,000: 0.05-0.1 s less wall time,
+// then maps ~11,000 pages instead of ~27,000: 0.05-0.1 s less wall time,
 // 0.2 s less CPU, ~20 MB more peak RSS; a process that exits has no use for
-// memory given back; the server, which lives on, keeps glibc's default thresholds),
+// memory given back; the server, which lives on, keeps glibc's default thresholds).
+// Larger blocks stay fresh mappings: the 3-minute working copy's channels and
+// the limiter's curve (32 MB each) taken from the heap were cleared by calloc
+// on the render's thread first (5-7 ms each, ~90 ms on a cold VM), where
+// fresh ones are zero as mapped and the curve's pages come in on the tap
+// thread (16 against 32 MiB, 12 ABBA pairs: reference-match 1.595 -> 1.545 s,
+// fixed the same; an hour 35.6 -> 32.0 s, 4 s less system time),
 // and in one arena for all threads: the tap thread's allocations otherwise
 // come from an arena of their own, whose freed memory the render's thread
 // cannot take (one arena: 0.04-0.07 s less wall time, 0.07 s less system

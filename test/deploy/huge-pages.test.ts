@@ -19,7 +19,7 @@ import { repoRoot, startProcess } from '../support/processes.ts';
 
 const HUGE_PAGES = 'glibc.malloc.hugetlb=1';
 // The command, a process that exits after one master, also keeps what it frees for its next allocations, in one arena for its threads.
-const COMMAND_TUNABLES = `${HUGE_PAGES}:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=134217728:glibc.malloc.top_pad=33554432:glibc.malloc.arena_max=1`;
+const COMMAND_TUNABLES = `${HUGE_PAGES}:glibc.malloc.mmap_threshold=16777216:glibc.malloc.trim_threshold=134217728:glibc.malloc.top_pad=33554432:glibc.malloc.arena_max=1`;
 const scripts = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
 test('npm start, its script run by sh as npm runs it, gives the server malloc on huge pages, and the server answers', async () => {
