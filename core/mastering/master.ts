@@ -7,7 +7,7 @@
  * warnings (see `warnings.ts`), MasteringWarned through the given publisher.
  */
 import type { PcmAudio } from '../audio/pcm.ts';
-import { memoryTrackStore, type TrackStore } from '../audio/pcm-source.ts';
+import { isMemoryTrackStore, memoryTrackStore, type TrackStore } from '../audio/pcm-source.ts';
 import type { Frames } from '../dsp/stream-stage.ts';
 import type { StereoWidth } from '../dsp/stereo-width.ts';
 import { resampleChannel } from '../audio/resample.ts';
@@ -112,7 +112,7 @@ export function master(target: PcmAudio, reference: ReferenceInput | readonly Re
 
 /** The target of {@link masterStore}: its working copy, and what was measured while it was read in. */
 export interface StoredTarget {
-  /** The decoded target, which the render overwrites block by block unless a sink takes the master. */
+  /** The decoded target, which the render overwrites block by block (with the master too, unless a sink takes it from a store in a file). */
   readonly store: TrackStore;
   /** The target's {@link analyzeTrack} result (from `analyzeTrackFrom(store)` as it was read in). */
   readonly analysis: TrackAnalysis;
@@ -123,7 +123,9 @@ export interface StoredTarget {
 export interface StoreMasterOptions extends Omit<MasterOptions, 'inPlace' | 'outputSampleRateHz' | 'preview' | 'targetAnalysis' | 'curveStore'> {
   /**
    * Receives the master block by block as the last pass produces it (an
-   * encoder writing a file): then nothing is written back to the store.
+   * encoder writing a file). A store in memory is written over as well (the
+   * last pass then works in the store's own blocks, as every pass before it:
+   * no copy of each block to render into); one in a file is not.
    */
   readonly sink?: (frames: Frames) => void;
   /** Frames per block of the render's passes (default `RENDER_BLOCK_FRAMES`); the master is the same, within float rounding, for any. */
@@ -146,7 +148,7 @@ export function masterStore(target: StoredTarget, reference: ReferenceInput | re
   const session = startSession(options);
   const plan = decide(target.analysis, reference, options, session);
   const output: ConvergenceOutput = {
-    ...(options.sink ? { sink: options.sink, write: false } : {}),
+    ...(options.sink ? { sink: options.sink, write: isMemoryTrackStore(target.store) } : {}),
     blockFrames: options.blockFrames,
     curveStore: options.curveStore,
     tapHost: options.tapHost,

@@ -38,10 +38,12 @@ export function runPass(store: TrackStore, stages: readonly StreamStage<unknown>
   const emit = (frames: Frames) => {
     const count = frameLength(frames);
     if (count === 0) return;
+    // Before the write: a stage whose output lags its input may give views of
+    // the store ahead of where they are written, which the write then moves over.
+    options.sink?.(frames);
     if (options.write) store.write(written, frames);
     const shown = showWritten && taps.length > 0 ? store.read(written, count) : frames;
     for (const tap of taps) tap.push(shown);
-    options.sink?.(frames);
     written += count;
   };
   const through = (frames: Frames, from: number): Frames => {
