@@ -3,7 +3,12 @@
  * whose gain ramps from one control block to the next can release a block
  * only once the next one is measured, so it holds the last block (and any
  * partial one) back and joins it to the next input. Nothing is copied while
- * nothing is held, so a whole track pushed as one block is worked on in place.
+ * nothing is held, so a whole track pushed as one block is worked on in place;
+ * nor when the input continues the held frames where they lie, untouched (a
+ * render pass over a track in memory pushes the track's own blocks one after
+ * another): the joined frames are then the one stretch of that memory, and
+ * the stage works on the track in place (3-minute pair: a copy of the whole
+ * track into the join's buffers and one back into the track saved a pass).
  */
 import type { Frames } from './stream-stage.ts';
 
@@ -20,6 +25,8 @@ export interface HeldFrames {
 export function createHeldFrames(): HeldFrames {
   let held: Float32Array[] = [];
   let heldCount = 0;
+  /** Where the held frames lie in the frames they were kept from. */
+  let origins: Float32Array[] = [];
   let joined: Float32Array[] = [];
   const grow = (buffers: Float32Array[], channelCount: number, frames: number) =>
     buffers.length === channelCount && (channelCount === 0 || buffers[0].length >= frames)
@@ -29,6 +36,9 @@ export function createHeldFrames(): HeldFrames {
     join(input) {
       if (heldCount === 0) return input;
       const count = heldCount + (input.length ? input[0].length : 0);
+      if (input.length === held.length && input.every((samples, c) => continuesUntouched(origins[c], held[c].subarray(0, heldCount), samples))) {
+        return input.map((samples, c) => new Float32Array(samples.buffer, origins[c].byteOffset, count));
+      }
       joined = grow(joined, held.length, count);
       return joined.map((buffer, c) => {
         buffer.set(held[c].subarray(0, heldCount), 0);
@@ -40,9 +50,23 @@ export function createHeldFrames(): HeldFrames {
       const count = (frames.length ? frames[0].length : 0) - from;
       held = grow(held, frames.length, count);
       frames.forEach((samples, c) => held[c].set(samples.subarray(from), 0));
+      origins = frames.map((samples) => samples.subarray(from));
       heldCount = count;
     },
   };
+}
+
+/**
+ * Whether `input` starts right after `origin` in the same memory and `origin`
+ * still holds `copy` bit for bit (whoever pushed may have reused the memory
+ * since: a pass that renders into one scratch buffer block after block).
+ */
+function continuesUntouched(origin: Float32Array, copy: Float32Array, input: Float32Array): boolean {
+  if (input.buffer !== origin.buffer || input.byteOffset !== origin.byteOffset + origin.byteLength) return false;
+  const now = new Int32Array(origin.buffer, origin.byteOffset, origin.length);
+  const kept = new Int32Array(copy.buffer, copy.byteOffset, copy.length);
+  for (let i = 0; i < kept.length; i++) if (now[i] !== kept[i]) return false;
+  return true;
 }
 
 /**
