@@ -7,8 +7,8 @@
  * nor when the input continues the held frames where they lie, untouched (a
  * render pass over a track in memory pushes the track's own blocks one after
  * another): the joined frames are then the one stretch of that memory, and
- * the stage works on the track in place (3-minute pair: a copy of the whole
- * track into the join's buffers and one back into the track saved a pass).
+ * the stage works on the track in place (a 3-minute pass then copies the
+ * track neither into the join's buffers nor, as the stage's output, back).
  */
 import type { Frames } from './stream-stage.ts';
 
