@@ -23,7 +23,7 @@
 //   calloc on the render's thread first (5-7 ms each, ~90 ms on a cold VM),
 //   where fresh ones are zero as mapped and the curve's pages come in on the
 //   tap thread (16 against 32 MiB, 12 ABBA pairs: reference-match 1.595 ->
-//   1.545 s, fixed the same; an hour 35.6 -> 32.0 s, 4 s less system time);
+//   1.545 s, fixed the same; an hour, one run each, 35.6 -> 32.0 s);
 // - in one arena for all threads: the tap thread's allocations otherwise come
 //   from an arena of their own, whose freed memory the render's thread cannot
 //   take (0.04-0.07 s less wall time, 0.07 s less system time, 5-30 MB less

@@ -217,10 +217,10 @@ function levelAndLimit(store: TrackStore, settings: ConvergenceSettings, verify:
       rounds.push({ gainDb, predictedLufs, measuredLufs: null, truePeakDbtp: null });
       break;
     }
-    // The whole meter on the tap host, beside the limiter here. On a 3-minute
-    // pair the limiter takes ~115 ms of a round, the meter's true peak ~95 and
-    // its K-weighting ~40: a round took 152–165 ms with the K-weighting here,
-    // 133–143 ms with it there (this thread then waits ~20 ms for the host).
+    // The whole meter on the tap host, beside the limiter here: on a 3-minute
+    // pair a round took 152–165 ms with the meter's K-weighting here and its
+    // true peak there, 133–143 ms with all of it there (this thread then
+    // waits ~20 ms for the host).
     const meter = tapsBeside(output, true).open({ kind: 'output-meter', sampleRateHz, channelCount });
     const limiting = limiterStream(gainDb, ceilingLinear, 1, curve ? (start, gains) => curve.write(start, [gains]) : undefined, keptEnvelope);
     keptEnvelope = undefined;
