@@ -27,14 +27,26 @@ export function probeExcerpt(channels: readonly Float32Array[], sampleRateHz: nu
   return probeExcerptFrom(memorySource({ sampleRateHz, channels: [...channels] }));
 }
 
-/** {@link probeExcerpt} read from a source (only the segments are read). */
-export function probeExcerptFrom(source: PcmSource): Float32Array[] {
+/**
+ * {@link probeExcerpt} read from a source (only the segments are read), into
+ * `into` when given (arrays of the excerpt's length, one per channel: a probe
+ * cuts the same excerpt again into the arrays its last render wrote over,
+ * rather than taking fresh memory for a copy).
+ */
+export function probeExcerptFrom(source: PcmSource, into?: readonly Float32Array[]): Float32Array[] {
   const { length, sampleRateHz } = source;
   const layout = probeLayout(length, sampleRateHz);
-  if (!layout) return source.read(0, length).map((samples) => samples.slice());
+  const excerptLength = layout ? layout.segment * SEGMENTS : length;
+  if (into && (into.length !== source.channelCount || into.some((samples) => samples.length !== excerptLength))) {
+    throw new RangeError(`a probe excerpt of this source takes ${source.channelCount} arrays of ${excerptLength} frames`);
+  }
+  if (!layout) {
+    const whole = source.read(0, length);
+    return into ? whole.map((samples, c) => (into[c].set(samples), into[c])) : whole.map((samples) => samples.slice());
+  }
   const { segment, starts } = layout;
   const fade = Math.max(1, Math.round(FADE_SECONDS * sampleRateHz));
-  const out = Array.from({ length: source.channelCount }, () => new Float32Array(segment * SEGMENTS));
+  const out = into ? [...into] : Array.from({ length: source.channelCount }, () => new Float32Array(excerptLength));
   for (let s = 0; s < SEGMENTS; s++) {
     const frames = source.read(starts[s], segment);
     out.forEach((excerpt, c) => {
