@@ -67,6 +67,8 @@ export async function masterFileStreamed(job: FileJob, settings: StreamedFileSet
     const taps = settings.tapsOnThread === true ? startTapThread() : null;
     const curveLimitBytes = Math.min(settings.memoryStoreBytes ?? MEMORY_STORE_BYTES, MEMORY_CURVE_BYTES);
     const curve = taps ? warmCurveFor(source.length, curveLimitBytes) : null;
+    let closing: Promise<void> | undefined;
+    const closeTaps = () => (closing ??= taps?.close());
     try {
       const result = await runStreamedMasteringJob(
         {
@@ -96,13 +98,16 @@ export async function masterFileStreamed(job: FileJob, settings: StreamedFileSet
       ).catch((error: unknown) => {
         throw inputFailure(error, job);
       });
+      // The thread has nothing left to do: it winds down (~10 ms) while the output is put in place.
+      const closed = closeTaps();
       await output.keep();
+      await closed;
       return result;
     } catch (error) {
       await output.discard();
       throw error;
     } finally {
-      await taps?.close();
+      await closeTaps();
     }
   } finally {
     source.close();
