@@ -6,6 +6,7 @@
  */
 import type { Frames } from '../dsp/stream-stage.ts';
 import type { PcmAudio } from './pcm.ts';
+import { copySamples } from './copy-samples.ts';
 
 export interface PcmSource {
   readonly sampleRateHz: number;
@@ -69,7 +70,7 @@ export function memoryTrackStore(channels: Float32Array[], sampleRateHz: number)
       frames.forEach((samples, c) => {
         const target = channels[c];
         if (samples.buffer === target.buffer && samples.byteOffset === target.byteOffset + start * 4) return;
-        target.set(samples, start);
+        copySamples(target, start, samples);
       });
     },
     close() {},

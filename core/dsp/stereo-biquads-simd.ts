@@ -11,6 +11,7 @@ import { WASM_BASE64 } from './wasm/stereo-biquads.wasm.ts';
 import { compileSimdModule, instantiateWithMemory, simdEnabled } from '../wasm/simd-module.ts';
 import { runTwoSections, TWO_SECTION_STATE, type BiquadCoefficients } from './biquad.ts';
 import { kWeightedSquareSumPair } from './kweighted-energy.ts';
+import { copySamples } from '../audio/copy-samples.ts';
 
 interface StereoBiquadExports {
   readonly memory: WebAssembly.Memory;
@@ -99,8 +100,8 @@ export function kWeightedSquareSumPairSimd(
   load(k, c, state, offsetA, offsetB, weightA, weightB);
   for (let from = start; from < vectorEnd; from += CHUNK) {
     const count = Math.min(CHUNK, vectorEnd - from);
-    k.f32.set(a.subarray(from, from + count), LEFT / 4);
-    k.f32.set(b.subarray(from, from + count), RIGHT / 4);
+    copySamples(k.f32, LEFT / 4, a.subarray(from, from + count));
+    copySamples(k.f32, RIGHT / 4, b.subarray(from, from + count));
     k.exports.kWeight(LEFT, RIGHT, count, 0, 0);
     flushTinyStates(k);
   }
@@ -174,8 +175,8 @@ export function kWeightedBlockStretchSimd(
   const count = to - from;
   if (count % block !== 0 || block % 4 !== 0 || count > CHUNK) throw new RangeError(`a stretch of ${count} frames is not a whole number of ${block}-frame blocks up to ${CHUNK}`);
   load(k, c, state, 0, 4, weightA, weightB);
-  k.f32.set(a.subarray(from, to), LEFT / 4);
-  k.f32.set(b.subarray(from, to), RIGHT / 4);
+  copySamples(k.f32, LEFT / 4, a.subarray(from, to));
+  copySamples(k.f32, RIGHT / 4, b.subarray(from, to));
   k.exports.kWeight(LEFT, RIGHT, count, block, OUT);
   if (flush) flushTinyStates(k);
   save(k, state, 0, 4);
@@ -212,12 +213,12 @@ export function runTwoSectionsOnPairSimd(
   const vectorEnd = length & ~3;
   for (let from = 0; from < vectorEnd; from += CHUNK) {
     const count = Math.min(CHUNK, vectorEnd - from);
-    k.f32.set(a.subarray(from, from + count), LEFT / 4);
-    k.f32.set(b.subarray(from, from + count), RIGHT / 4);
+    copySamples(k.f32, LEFT / 4, a.subarray(from, from + count));
+    copySamples(k.f32, RIGHT / 4, b.subarray(from, from + count));
     k.exports.cascade(LEFT, RIGHT, count);
     flushTinyStates(k);
-    a.set(k.f32.subarray(LEFT / 4, LEFT / 4 + count), from);
-    b.set(k.f32.subarray(RIGHT / 4, RIGHT / 4 + count), from);
+    copySamples(a, from, k.f32.subarray(LEFT / 4, LEFT / 4 + count));
+    copySamples(b, from, k.f32.subarray(RIGHT / 4, RIGHT / 4 + count));
   }
   // The last one to three samples continue from the vectors' state (lane 0 left, lane 1 right), which the scalar code leaves in `state`.
   save(k, state, offsetA, offsetB);

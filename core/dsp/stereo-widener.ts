@@ -11,6 +11,7 @@ import { createFirConvolution, prepareFirKernel, type FirKernel } from './fir-co
 import { designMinimumPhaseFir } from './minimum-phase.ts';
 import { processWhole, type Frames, type StreamStage } from './stream-stage.ts';
 import { midSideBlockEnergies, toLeftRight, toMidSide } from './mid-side.ts';
+import { copySamples } from '../audio/copy-samples.ts';
 
 export interface StereoWidenerSettings {
   readonly sampleRateHz: number;
@@ -186,7 +187,7 @@ function createWidenerStream(kernel: FirKernel, guardBlock: number, startFrame: 
         if (out[0].length < fromHeld + fromInput) out = [new Float32Array(fromHeld + fromInput), new Float32Array(fromHeld + fromInput)];
         ready = out.map((samples, c) => {
           samples.set(held[c].subarray(0, fromHeld));
-          samples.set(input[c].subarray(0, fromInput), fromHeld);
+          copySamples(samples, fromHeld, input[c].subarray(0, fromInput));
           return samples.subarray(0, fromHeld + fromInput);
         });
       }
@@ -195,7 +196,7 @@ function createWidenerStream(kernel: FirKernel, guardBlock: number, startFrame: 
       const keptInput = total - Math.max(emitted, received);
       held.forEach((samples, c) => {
         samples.copyWithin(0, fromHeld, fromHeld + keptHeld);
-        samples.set(input[c].subarray(length - keptInput), keptHeld);
+        copySamples(samples, keptHeld, input[c].subarray(length - keptInput));
       });
       received = total;
       heldFrom = emitted;

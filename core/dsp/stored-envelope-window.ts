@@ -8,6 +8,7 @@
  */
 import type { Frames } from './stream-stage.ts';
 import { EnvelopeWindow } from './truepeak-envelope-stream.ts';
+import { copySamples } from '../audio/copy-samples.ts';
 
 /** Reads the kept envelope of positions [start, start + count) (valid until the next read). */
 export type EnvelopeReader = (start: number, count: number) => Float32Array;
@@ -30,7 +31,7 @@ export class StoredEnvelopeWindow extends EnvelopeWindow {
     const at = this.takeSamples(frames, offset, count);
     const kept = this.read(this.received, count);
     if (kept.length !== count) throw new RangeError(`kept envelope gave ${kept.length} values for ${count} frames`);
-    this.envelope.set(kept, at);
+    copySamples(this.envelope, at, kept);
     this.received += count;
     this.finalUntil = this.received;
   }

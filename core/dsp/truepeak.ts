@@ -7,6 +7,7 @@ import type { PcmAudio } from '../audio/pcm.ts';
 import { truePeakFilterFor, type TruePeakFilter } from './truepeak-filter.ts';
 import { createInterpolatedPeakKernel, type InterpolatedPeakKernel } from './truepeak-kernel.ts';
 import { createSimdPeakScanner } from './truepeak-simd.ts';
+import { copySamples } from '../audio/copy-samples.ts';
 
 export { designTruePeakFilter, truePeakFilterFor, truePeakOversamplingFor, type TruePeakFilter } from './truepeak-filter.ts';
 export { createInterpolatedPeakKernel, type InterpolatedPeakKernel } from './truepeak-kernel.ts';
@@ -71,7 +72,7 @@ export function createTruePeakDetector(
         const buffer = work[ch];
         const piece = channels[ch].subarray(offset, offset + pieceFrames);
         if (!started) buffer.fill(piece[0], 0, history);
-        buffer.set(piece, history);
+        copySamples(buffer, history, piece);
         peaks[ch] = scan(buffer, history, history + pieceFrames, peaks[ch]);
         buffer.copyWithin(0, pieceFrames, pieceFrames + history);
       }

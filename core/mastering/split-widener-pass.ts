@@ -19,6 +19,7 @@ import type { TrackStore } from '../audio/pcm-source.ts';
 import { guardedFractionOf, stereoWidenerOfTaps, type GuardTally, type StereoWidener, type StereoWidenerReport, type WidenerStream } from '../dsp/stereo-widener.ts';
 import type { Frames, StreamTap } from '../dsp/stream-stage.ts';
 import { sharedChannelsOf, type TapHost } from './tap-host.ts';
+import { copySamples } from '../audio/copy-samples.ts';
 
 /** The part of a widener pass another thread takes: frames [from, end) of a track in shared memory. */
 export interface WidenerPart {
@@ -75,7 +76,7 @@ function widenPart(channels: readonly Float32Array[], part: WidenerPart, wroteUp
   const emit = (frames: Frames) => {
     const count = frames[0].length;
     const skip = Math.max(0, from - written);
-    if (count > skip) channels.forEach((samples, c) => samples.set(frames[c].subarray(skip), written + skip));
+    if (count > skip) channels.forEach((samples, c) => copySamples(samples, written + skip, frames[c].subarray(skip)));
     written += count;
     if (count > skip) wroteUpTo(written);
   };
@@ -144,7 +145,7 @@ export function runSplitWidenerPass(store: TrackStore, widener: StereoWidener, s
   // Both copies before either part writes; the host's part may write from `from` on once it has them.
   const settle = channels.map((samples) => {
     const copy = new Float32Array(new SharedArrayBuffer(split.settleBlocks * blockFrames * Float32Array.BYTES_PER_ELEMENT));
-    copy.set(samples.subarray(from - copy.length, from));
+    copySamples(copy, 0, samples.subarray(from - copy.length, from));
     return copy;
   });
   const lookahead = channels.map((samples) => samples.slice(from, Math.min(length, from + split.lookaheadBlocks * blockFrames)));
