@@ -17,6 +17,7 @@ import { slidingMax } from './sliding-max.ts';
 import { applyGainCurve, scaleChannels } from './channel-gains.ts';
 import { RELEVANCE_BLOCK, TruePeakEnvelopeWindow, type EnvelopeWindow } from './truepeak-envelope-stream.ts';
 import { StoredEnvelopeWindow, type EnvelopeReader } from './stored-envelope-window.ts';
+import { copySamples } from '../audio/copy-samples.ts';
 
 export interface LimiterStreamOptions {
   /** The interpolator of the true peaks the limiter reacts to. */
@@ -101,7 +102,7 @@ export function createLimiterStream(
     options.gainSink?.(emitted, gains.subarray(from, from + count));
     const target = out.map((samples, c) => {
       const y = samples.subarray(outAt, outAt + count);
-      y.set(window.samples[c].subarray(from, from + count));
+      copySamples(y, 0, window.samples[c].subarray(from, from + count));
       return y;
     });
     applyGainCurve(target, gains.subarray(from, from + count), inputGain, 0, count);

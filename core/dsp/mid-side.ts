@@ -10,6 +10,7 @@
  */
 import { WASM_BASE64 } from './wasm/mid-side.wasm.ts';
 import { compileSimdModule, instantiateWithMemory, simdEnabled } from '../wasm/simd-module.ts';
+import { copySamples } from '../audio/copy-samples.ts';
 
 interface MidSideExports {
   readonly memory: WebAssembly.Memory;
@@ -67,13 +68,13 @@ function inChunks(
   let closed = 0;
   for (let start = 0; start < a.length; start += CHUNK) {
     const n = Math.min(CHUNK, a.length - start);
-    heap.set(a.subarray(start, start + n), LEFT / 4);
-    heap.set(b.subarray(start, start + n), RIGHT / 4);
+    copySamples(heap, LEFT / 4, a.subarray(start, start + n));
+    copySamples(heap, RIGHT / 4, b.subarray(start, start + n));
     const blocks = blocksIn(n, end, block);
     run(n, end, closed, blocks.closed);
     if (writeBack) {
-      a.set(heap.subarray(LEFT / 4, LEFT / 4 + n), start);
-      b.set(heap.subarray(RIGHT / 4, RIGHT / 4 + n), start);
+      copySamples(a, start, heap.subarray(LEFT / 4, LEFT / 4 + n));
+      copySamples(b, start, heap.subarray(RIGHT / 4, RIGHT / 4 + n));
     }
     closed += blocks.closed;
     end = blocks.nextEnd;
@@ -193,11 +194,11 @@ export function toLeftRight(mid: Float32Array, side: Float32Array, from: number,
   const { exports, heap } = wasm;
   for (let start = from; start < to; start += CHUNK) {
     const end = Math.min(to, start + CHUNK);
-    heap.set(mid.subarray(start, end), LEFT / 4);
-    heap.set(side.subarray(start, end), RIGHT / 4);
+    copySamples(heap, LEFT / 4, mid.subarray(start, end));
+    copySamples(heap, RIGHT / 4, side.subarray(start, end));
     exports.toLeftRight(LEFT, RIGHT, end - start, g0, dg, k0 + (start - from));
-    mid.set(heap.subarray(LEFT / 4, LEFT / 4 + end - start), start);
-    side.set(heap.subarray(RIGHT / 4, RIGHT / 4 + end - start), start);
+    copySamples(mid, start, heap.subarray(LEFT / 4, LEFT / 4 + end - start));
+    copySamples(side, start, heap.subarray(RIGHT / 4, RIGHT / 4 + end - start));
   }
 }
 

@@ -9,6 +9,7 @@
 import { fftPlan, hannWindow, nextPowerOfTwo } from './fft.ts';
 import { acquireSimdFft, releaseSimdFft } from './fft-simd.ts';
 import { frameLength, type Frames, type StreamTap } from './stream-stage.ts';
+import { copySamples } from '../audio/copy-samples.ts';
 
 /** Band edges (Hz) of the per-window trajectories. */
 export const TRAJECTORY_BANDS = {
@@ -156,7 +157,7 @@ export function createSpectrumTap(
     const from = Math.max(carryEnd, start);
     for (let c = 0; c < channelCount; c++) {
       if (kept > 0 && start > carryStart) carry[c].copyWithin(0, start - carryStart, carryEnd - carryStart);
-      carry[c].set(block[c].subarray(from - blockStart, end - blockStart), kept);
+      copySamples(carry[c], kept, block[c].subarray(from - blockStart, end - blockStart));
     }
     carryStart = start;
     carryEnd = end;
@@ -320,15 +321,15 @@ function simdFramePowers(
   const transformPair = (frames: Frames, offset: number, start: number, second: boolean) => {
     const available = Math.max(0, Math.min(length - start, second ? hop + window.length : window.length));
     if (stereo) {
-      workspace.set(frames[0].subarray(offset, offset + available), at.left);
+      copySamples(workspace, at.left, frames[0].subarray(offset, offset + available));
       workspace.fill(0, at.left + available, at.left + span);
-      workspace.set(frames[1].subarray(offset, offset + available), at.right);
+      copySamples(workspace, at.right, frames[1].subarray(offset, offset + available));
       workspace.fill(0, at.right + available, at.right + span);
       // The side: (left − right) / 2, exactly the sum with the right negated.
       if (side) fft.mixDifference(at.left, at.right, at.mono, span, 0.5);
       else fft.mix(at.left, at.right, at.mono, span, 0.5);
     } else {
-      workspace.set(frames[0].subarray(offset, offset + available), at.mono);
+      copySamples(workspace, at.mono, frames[0].subarray(offset, offset + available));
       workspace.fill(0, at.mono + available, at.mono + span);
     }
     fft.windowPair(at.mono, at.window, windowFloats, hop, second);

@@ -15,6 +15,7 @@ import { createInterpolatedEnvelopeKernel } from './truepeak-envelope.ts';
 import { ENERGY_BLOCK } from './kweighted-blocks.ts';
 import { stereoPeakEnvelopeSimd } from './sliding-max-simd.ts';
 import { blockPeaks } from './block-peaks.ts';
+import { copySamples } from '../audio/copy-samples.ts';
 
 /** Samples per relevance block (interpolation windows, ≤ 64 taps, reach at most one block either side). */
 export const RELEVANCE_BLOCK = 64;
@@ -76,7 +77,7 @@ export abstract class EnvelopeWindow {
   /** Copies frames [offset, offset + count) of `frames` after those taken; returns the buffer index they start at. */
   protected takeSamples(frames: Frames, offset: number, count: number): number {
     const at = this.received - this.base;
-    this.samples.forEach((samples, c) => samples.set(frames[c].subarray(offset, offset + count), at));
+    this.samples.forEach((samples, c) => copySamples(samples, at, frames[c].subarray(offset, offset + count)));
     return at;
   }
 }

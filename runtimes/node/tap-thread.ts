@@ -28,6 +28,7 @@ import { spawnTapWorker, TAP_WORKER_URL, takeTapWorker } from './tap-thread-spaw
 import { holdOpen } from './worker-hold.ts';
 import { createHandedOverRegions } from './handed-over-regions.ts';
 import { memoryTrackStore, type TrackStore } from '../../core/audio/pcm-source.ts';
+import { copySamples } from '../../core/audio/copy-samples.ts';
 
 export interface TapThreadOptions {
   readonly workerUrl?: URL;
@@ -130,7 +131,7 @@ export function startTapThread(options: TapThreadOptions = {}): TapThread {
       const bytes = channels * count * Float32Array.BYTES_PER_ELEMENT;
       if (!slots[index] || slots[index].byteLength < bytes) slots[index] = new SharedArrayBuffer(Math.max(bytes, slots[index]?.byteLength ?? 0));
       const buffer = slots[index];
-      frames.forEach((samples, c) => new Float32Array(buffer, c * count * Float32Array.BYTES_PER_ELEMENT, count).set(samples));
+      frames.forEach((samples, c) => copySamples(new Float32Array(buffer, c * count * Float32Array.BYTES_PER_ELEMENT, count), 0, samples));
       return { buffer, channels, frames: count };
     };
 
