@@ -14,7 +14,7 @@ const FLOAT_BYTES = Float32Array.BYTES_PER_ELEMENT;
 /** Floats per step through the buffer: large enough to run at copy speed, small enough to stay in cache. */
 const STEP = 16384;
 
-/** Two steps' worth plus one float each (a step may start one float in to take the alignment it needs). */
+/** One step and one float each: a step starts at float 0 or 1 of a buffer, whichever has the alignment it needs. */
 let between = new Float32Array(0);
 let between2 = new Float32Array(0);
 

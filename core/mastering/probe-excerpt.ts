@@ -6,6 +6,7 @@
  * whole track — at a fraction of a full render's cost.
  */
 import { memorySource, type PcmSource } from '../audio/pcm-source.ts';
+import { copySamples } from '../audio/copy-samples.ts';
 
 /** Tracks up to this long are probed whole. */
 export const PROBE_WHOLE_TRACK_SECONDS = 40;
@@ -42,7 +43,7 @@ export function probeExcerptFrom(source: PcmSource, into?: readonly Float32Array
   }
   if (!layout) {
     const whole = source.read(0, length);
-    return into ? whole.map((samples, c) => (into[c].set(samples), into[c])) : whole.map((samples) => samples.slice());
+    return into ? whole.map((samples, c) => (copySamples(into[c], 0, samples), into[c])) : whole.map((samples) => samples.slice());
   }
   const { segment, starts } = layout;
   const fade = Math.max(1, Math.round(FADE_SECONDS * sampleRateHz));
@@ -50,7 +51,7 @@ export function probeExcerptFrom(source: PcmSource, into?: readonly Float32Array
   for (let s = 0; s < SEGMENTS; s++) {
     const frames = source.read(starts[s], segment);
     out.forEach((excerpt, c) => {
-      excerpt.set(frames[c], s * segment);
+      copySamples(excerpt, s * segment, frames[c]);
       for (let i = 0; i < fade; i++) {
         const w = 0.5 - 0.5 * Math.cos((Math.PI * i) / fade);
         excerpt[s * segment + i] *= w;
