@@ -6,7 +6,7 @@
  * Consecutive windows travel in pairs through one complex FFT. The track may
  * come in blocks of any size ({@link createSpectrumTap}).
  */
-import { fftPlan, hannWindow, nextPowerOfTwo } from './fft.ts';
+import { cachedHannWindow, fftPlan, nextPowerOfTwo } from './fft.ts';
 import { acquireSimdFft, releaseSimdFft } from './fft-simd.ts';
 import { frameLength, type Frames, type StreamTap } from './stream-stage.ts';
 import { copySamples } from '../audio/copy-samples.ts';
@@ -70,25 +70,6 @@ export function spectrumFraming(length: number, sampleRateHz: number, options: S
   return { windowLength, hop, fftSize: nextPowerOfTwo(windowLength), frameCount };
 }
 
-/** The Hann windows of each length made so far, with their energy (read only). */
-const windows = new Map<number, { readonly window: Float64Array; readonly energy: number }>();
-
-/**
- * The Hann window of `length` and its energy, made once per length: a render
- * opens a dozen spectrum taps of two or three lengths, and a fresh process
- * runs the loops that make them cold.
- */
-function windowOf(length: number): { readonly window: Float64Array; readonly energy: number } {
-  const known = windows.get(length);
-  if (known) return known;
-  const window = hannWindow(length);
-  let energy = 0;
-  for (let i = 0; i < length; i++) energy += window[i] * window[i];
-  const made = { window, energy };
-  windows.set(length, made);
-  return made;
-}
-
 /**
  * Analyses planar `channels` (averaged to mono) at `sampleRateHz`: the
  * spectrum tap fed the whole track as one block.
@@ -124,7 +105,7 @@ export function createSpectrumTap(
   const { windowLength, hop, fftSize, frameCount } = spectrumFraming(length, sampleRateHz, options);
   const half = fftSize >> 1;
   const binHz = sampleRateHz / fftSize;
-  const { window, energy: windowEnergy } = windowOf(windowLength);
+  const { window, energy: windowEnergy } = cachedHannWindow(windowLength);
   const trajectories = {
     total: new Float32Array(frameCount),
     low: new Float32Array(frameCount),
