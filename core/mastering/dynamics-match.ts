@@ -24,6 +24,7 @@ import { ENERGY_BLOCK } from '../dsp/kweighted-blocks.ts';
 import { ABSOLUTE_GATE_LUFS, LRA_RELATIVE_GATE_LU } from '../dsp/loudness-gating.ts';
 import { centredShortTermLoudness } from '../dsp/short-term-loudness.ts';
 import { interpolateStepGains } from '../dsp/step-gains.ts';
+import { takeScratch } from '../dsp/scratch-memory.ts';
 import type { LimiterTiming } from '../dsp/limiter.ts';
 import { createBlockPredictor, solveGain, type PredictorBuffers, type ProgrammePrediction, type ProgrammePredictor } from './loudness-prediction.ts';
 
@@ -106,12 +107,16 @@ export function planGainRider(problem: RiderProblem): RiderPlan {
   const loudnessDb = centredShortTermLoudness(energy, length, sampleRateHz, step);
   const stats = trajectoryStatistics(loudnessDb);
   // Every candidate works in the same arrays (their predictions are kept, not
-  // their arrays); the chosen one's gains are computed again at the end.
+  // their arrays), in scratch memory an earlier phase may have handed back
+  // (the probe's excerpt); left to the collector after, as new memory would be.
   const scratch = riderScratch(energy.length);
   // Successive ratios need nearly the same loudness gain: each solve starts from the last.
   let lastGainDb: number | null = null;
+  /** The ratio whose gains the scratch holds. */
+  let inScratch: number | null = null;
   const evaluate = (ratio: number) => {
     const blockGains = ratio === 1 || !stats ? null : riderBlockGains(loudnessDb, stats, ratio, step, energy.length, scratch);
+    inScratch = blockGains ? ratio : null;
     const predictor = riddenPredictor(problem, blockGains, scratch);
     let gainDb = 0;
     if (problem.goalLufs !== null) {
@@ -124,14 +129,17 @@ export function planGainRider(problem: RiderProblem): RiderPlan {
     }
     return { ratio, predicted: predictor.programme(gainDb, ceilingLinear), loudnessGainDb: gainDb };
   };
-  // The search is over: the chosen gains get an array of their own.
+  // The search is over: the chosen gains get an array of their own (the
+  // scratch's copied when they are the last tried, as a search mostly ends).
   const finishWith = (chosen: ReturnType<typeof evaluate>) =>
     finish({
       ...chosen,
       blockGains:
         chosen.ratio === 1 || !stats
           ? null
-          : riderBlockGains(loudnessDb, stats, chosen.ratio, step, energy.length, { blockGains: new Float32Array(energy.length + 1) }),
+          : inScratch === chosen.ratio
+            ? scratch.blockGains.slice()
+            : riderBlockGains(loudnessDb, stats, chosen.ratio, step, energy.length, { blockGains: new Float32Array(energy.length + 1) }),
     });
   const error = (x: { predicted: ProgrammePrediction }) => (x.predicted.loudnessRangeLu ?? problem.goalLraLu) - problem.goalLraLu;
 
@@ -192,18 +200,21 @@ function clampRatio(ratio: number): number {
   return Number.isFinite(ratio) ? Math.min(RIDER_RATIO_RANGE.max, Math.max(RIDER_RATIO_RANGE.min, ratio)) : 1;
 }
 
-/** Arrays one plan's candidates share, each as long as the block statistics (see {@link PredictorBuffers}). */
+/** Arrays one plan's candidates share, each as long as the block statistics (see {@link PredictorBuffers}), in one scratch buffer. */
 interface RiderScratch extends PredictorBuffers {
   readonly riddenEnergy: Float64Array;
   readonly blockGains: Float32Array;
 }
 
 function riderScratch(blocks: number): RiderScratch {
+  const doubles = blocks * Float64Array.BYTES_PER_ELEMENT;
+  const floats = blocks * Float32Array.BYTES_PER_ELEMENT;
+  const memory = takeScratch(doubles + 3 * floats + Float32Array.BYTES_PER_ELEMENT);
   return {
-    riddenEnergy: new Float64Array(blocks),
-    windowPeaks: new Float32Array(blocks),
-    gainCurve: new Float32Array(blocks),
-    blockGains: new Float32Array(blocks + 1),
+    riddenEnergy: new Float64Array(memory, 0, blocks),
+    windowPeaks: new Float32Array(memory, doubles, blocks),
+    gainCurve: new Float32Array(memory, doubles + floats, blocks),
+    blockGains: new Float32Array(memory, doubles + 2 * floats, blocks + 1),
   };
 }
 

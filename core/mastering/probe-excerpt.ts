@@ -37,7 +37,7 @@ export function probeExcerpt(channels: readonly Float32Array[], sampleRateHz: nu
 export function probeExcerptFrom(source: PcmSource, into?: readonly Float32Array[]): Float32Array[] {
   const { length, sampleRateHz } = source;
   const layout = probeLayout(length, sampleRateHz);
-  const excerptLength = layout ? layout.segment * SEGMENTS : length;
+  const excerptLength = probeExcerptLength(length, sampleRateHz);
   if (into && (into.length !== source.channelCount || into.some((samples) => samples.length !== excerptLength))) {
     throw new RangeError(`a probe excerpt of this source takes ${source.channelCount} arrays of ${excerptLength} frames`);
   }
@@ -60,6 +60,12 @@ export function probeExcerptFrom(source: PcmSource, into?: readonly Float32Array
     });
   }
   return out;
+}
+
+/** Frames in the probe excerpt of a track of `length` frames. */
+export function probeExcerptLength(length: number, sampleRateHz: number): number {
+  const layout = probeLayout(length, sampleRateHz);
+  return layout ? layout.segment * SEGMENTS : length;
 }
 
 /** Where the probe's segments come from: null when the whole track is the probe. */

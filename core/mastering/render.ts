@@ -19,7 +19,8 @@ import { bandTransfer, refineCurve, type MatchBand } from './eq-match.ts';
 import { ENERGY_BLOCK } from './loudness-prediction.ts';
 import { isMonoWidth, planSideGains, widthTransfer, type SideGainPlan, type WidthTransfer } from './width-match.ts';
 import { compressorStage, deEsserStage, limiterStage, matchEqualizer, staticEqualizer, stereoWidener } from './processing.ts';
-import { probeControlCurve, probeExcerptFrom } from './probe-excerpt.ts';
+import { probeControlCurve, probeExcerptFrom, probeExcerptLength } from './probe-excerpt.ts';
+import { handBackScratch, takeScratch } from '../dsp/scratch-memory.ts';
 import { RENDER_BLOCK_FRAMES, runPass } from './render-pass.ts';
 import { runSplitWidenerPass, widenerSplit } from './split-widener-pass.ts';
 import { LOCAL_TAPS, tapsBeside, type TapHost } from './tap-host.ts';
@@ -246,17 +247,38 @@ export function probeChain(
   riderPlan: () => RiderPlan | null,
   tapHost?: TapHost,
 ): ChainProbe {
-  let curve = decision.eqCurve;
-  const goal = decision.toneGoal;
   const { sampleRateHz, length } = equalized;
-  if (!probeWanted(decision, target, equalized.channelCount)) return { curve, widthTransferDb: null };
-  const targetIsMono = isMonoWidth(target.width);
-  const passes = goal ? REFINEMENT_PASSES : 1;
+  if (!probeWanted(decision, target, equalized.channelCount)) return { curve: decision.eqCurve, widthTransferDb: null };
   // Each pass renders over the excerpt in the same arrays, cut again from
   // `equalized` (which no pass changes) for every pass after the first:
   // fresh memory for a working copy cost more in page faults than cutting
-  // again (reference-match, 3-minute pair: ~20 ms).
-  const excerpt = probeExcerptFrom(equalized);
+  // again (reference-match, 3-minute pair: ~20 ms). The arrays lie in scratch
+  // memory, handed back for the render's rider search (10 MB of fresh memory
+  // each, ~20–30 ms to map here).
+  const excerptLength = probeExcerptLength(length, sampleRateHz);
+  const memory = takeScratch(equalized.channelCount * excerptLength * Float32Array.BYTES_PER_ELEMENT);
+  try {
+    const arrays = Array.from({ length: equalized.channelCount }, (_, c) => new Float32Array(memory, c * excerptLength * Float32Array.BYTES_PER_ELEMENT, excerptLength));
+    return probeExcerptRenders(equalized, probeExcerptFrom(equalized, arrays), decision, target, riderPlan, tapHost);
+  } finally {
+    handBackScratch(memory);
+  }
+}
+
+/** {@link probeChain}'s renders over `excerpt`, cut from `equalized` (and cut again into the same arrays for each pass after the first). */
+function probeExcerptRenders(
+  equalized: PcmSource,
+  excerpt: Float32Array[],
+  decision: MasteringDecision,
+  target: TrackAnalysis,
+  riderPlan: () => RiderPlan | null,
+  tapHost: TapHost | undefined,
+): ChainProbe {
+  let curve = decision.eqCurve;
+  const goal = decision.toneGoal;
+  const { sampleRateHz, length } = equalized;
+  const targetIsMono = isMonoWidth(target.width);
+  const passes = goal ? REFINEMENT_PASSES : 1;
   // The tone the probes start from, only wanted when there is a tone goal to refine the curve towards.
   const probeInput = goal ? analyzeSpectrum(excerpt, sampleRateHz) : null;
   let probeGains: GivenRider | null = null;

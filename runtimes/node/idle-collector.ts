@@ -6,6 +6,7 @@
 // the event loop's thread and only between jobs.
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { releaseScratch } from '../../core/dsp/scratch-memory.ts';
 
 /**
  * A function to call after each job: when no job is running on the next turn
@@ -30,7 +31,10 @@ export function createIdleCollector(): { busy(): void; done(): void } {
       running--;
       // After this turn, so the finished job's buffers are unreachable and its reply is on its way.
       setTimeout(() => {
-        if (running === 0) collect?.();
+        if (running !== 0) return;
+        // Scratch memory a job handed back for its own later phases goes too.
+        releaseScratch();
+        collect?.();
       }, 0);
     },
   };

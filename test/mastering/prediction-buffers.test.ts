@@ -9,6 +9,7 @@ import { kWeightedBlockEnergy } from '../../core/dsp/kweighted-blocks.ts';
 import { DEFAULT_LIMITER_TIMING, samplePeakEnvelope } from '../../core/dsp/limiter.ts';
 import { planGainRider, riddenPredictor, type RiderProblem } from '../../core/mastering/dynamics-match.ts';
 import { blockMaxima, createBlockPredictor } from '../../core/mastering/loudness-prediction.ts';
+import { handBackScratch, releaseScratch, takeScratch } from '../../core/dsp/scratch-memory.ts';
 
 const FS = 44100;
 
@@ -89,6 +90,33 @@ test("the rider's plan carries the gains of the ratio it chose, and they predict
     assert.is(plan.maxCutDb, blockDb.reduce((largest, db) => Math.max(largest, -db), 0));
     assert.ok(plan.maxLiftDb > 0 && plan.maxCutDb > 0, 'this rider both lifts and cuts');
   }
+});
+
+test('a plan searched in scratch memory an earlier phase handed back (holding its leftovers) is the plan searched in new memory, and keeps none of it', () => {
+  const problem = problemOf(sectionedSignal(60, 4));
+  const goalLraLu = riddenPredictor(problem, null).programme(0, 0.89).loudnessRangeLu! * 0.6;
+  const settings = { ...problem, ceilingLinear: 0.89, goalLufs: -12, goalLraLu, maxGainDb: 40 };
+  releaseScratch();
+  const inNewMemory = planGainRider(settings);
+  // What a probe leaves: its excerpt's samples, larger than the rider's arrays.
+  const leftovers = new ArrayBuffer(problem.energy.length * 24);
+  new Float32Array(leftovers).fill(0.731);
+  handBackScratch(leftovers);
+  const inLeftovers = planGainRider(settings);
+  assert.equal({ ...inLeftovers, blockGains: null }, { ...inNewMemory, blockGains: null });
+  assert.ok(
+    inLeftovers.blockGains!.every((gain, b) => gain === inNewMemory.blockGains![b]),
+    'the same gains, block by block',
+  );
+  // Taken again and scribbled over by a later phase, the plan's gains stay as they were.
+  const kept = inLeftovers.blockGains!.slice();
+  handBackScratch(leftovers);
+  new Float32Array(takeScratch(leftovers.byteLength)).fill(-1);
+  assert.ok(
+    inLeftovers.blockGains!.every((gain, b) => gain === kept[b]),
+    'the gains are an array of their own',
+  );
+  releaseScratch();
 });
 
 test.run();
