@@ -253,8 +253,9 @@ export function probeChain(
   // `equalized` (which no pass changes) for every pass after the first:
   // fresh memory for a working copy cost more in page faults than cutting
   // again (reference-match, 3-minute pair: ~20 ms). The arrays lie in scratch
-  // memory, handed back for the render's rider search (10 MB of fresh memory
-  // each, ~20–30 ms to map here).
+  // memory, handed back for the render's rider search, which wants about as
+  // much next (3-minute pair: ~10 MB; its search took 20–30 ms longer in new
+  // memory).
   const excerptLength = probeExcerptLength(length, sampleRateHz);
   const memory = takeScratch(equalized.channelCount * excerptLength * Float32Array.BYTES_PER_ELEMENT);
   try {
