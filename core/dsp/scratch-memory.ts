@@ -1,11 +1,11 @@
 /**
  * Scratch memory handed from one phase of a job to a later one on the same
  * thread. Fresh memory is slow to come by on the VMs we measure (the system
- * maps and clears each new page: ~2–4 ms per MB), memory already mapped is
- * cleared at well over 5 GB/s, and a job's phases each want megabytes for a
- * moment and none after: the probe's excerpt, then the rider's search. A
- * phase done with its buffer hands it back; a later one takes it cleared, as
- * new memory would be.
+ * maps and clears each new page: up to ~4 ms per MB, as the host has it
+ * ready or not), memory already mapped is cleared at well over 5 GB/s, and a
+ * job's phases each want megabytes for a moment and none after: the probe's
+ * excerpt, then the rider's search. A phase done with its buffer hands it
+ * back; a later one takes it cleared, as new memory would be.
  */
 
 /** Handed back and not taken again, oldest first. */

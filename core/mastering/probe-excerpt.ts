@@ -37,7 +37,7 @@ export function probeExcerpt(channels: readonly Float32Array[], sampleRateHz: nu
 export function probeExcerptFrom(source: PcmSource, into?: readonly Float32Array[]): Float32Array[] {
   const { length, sampleRateHz } = source;
   const layout = probeLayout(length, sampleRateHz);
-  const excerptLength = probeExcerptLength(length, sampleRateHz);
+  const excerptLength = layout ? layout.segment * SEGMENTS : length;
   if (into && (into.length !== source.channelCount || into.some((samples) => samples.length !== excerptLength))) {
     throw new RangeError(`a probe excerpt of this source takes ${source.channelCount} arrays of ${excerptLength} frames`);
   }
